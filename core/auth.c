@@ -1,0 +1,479 @@
+/*
+ * Authentication: accounts, password checks, session tokens.
+ *
+ * Passwords are stored as argon2id strings (libsodium crypto_pwhash_str) and
+ * checked on the crypto worker thread, never on the loop.  A session token is
+ * 32 random bytes sent to the client as 43 base64url characters; only its
+ * BLAKE2b hash is stored, with an expiry and a revocation time.  A login
+ * goes: storage read (account) -> worker (verify) -> storage write (session,
+ * durable) -> reply.  An unknown login is verified against a dummy hash so
+ * that both failures take the same time and answer the same words.
+ */
+#include "server.h"
+#include "envelope.h"
+#include "log.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_BYTES 32
+#define TOKEN_CHARS 43
+#define BAD_LOGIN "wrong login or password"
+
+const accord_migration core_migrations[] = {
+	{1, "CREATE TABLE accounts("
+	    " id INTEGER PRIMARY KEY,"
+	    " login TEXT NOT NULL UNIQUE,"
+	    " name TEXT NOT NULL,"
+	    " org TEXT NOT NULL DEFAULT '',"
+	    " standing TEXT NOT NULL DEFAULT 'member' CHECK(standing IN ('member','partner')),"
+	    " roles TEXT NOT NULL DEFAULT '',"
+	    " password_hash TEXT,"
+	    " active INTEGER NOT NULL DEFAULT 1,"
+	    " created_at INTEGER NOT NULL);"
+	    "CREATE TABLE sessions("
+	    " token_hash TEXT PRIMARY KEY,"
+	    " account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	    " created_at INTEGER NOT NULL,"
+	    " expires_at INTEGER NOT NULL,"
+	    " revoked_at INTEGER);"
+	    "CREATE INDEX sessions_account ON sessions(account_id);"},
+	{0, NULL}};
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+int auth_init(server *srv)
+{
+	(void)srv;
+	if (sodium_init() < 0)
+		return -1;
+	/* A real hash of a random password, for unknown logins. */
+	char pw[32];
+	randombytes_buf(pw, sizeof(pw));
+	if (crypto_pwhash_str(dummy_hash, pw, sizeof(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return -1;
+	return 0;
+}
+
+static void hash_hex(const unsigned char *h, char out[65])
+{
+	sodium_bin2hex(out, 65, h, 32);
+}
+
+static void token_hash(const unsigned char *raw, unsigned char out[32])
+{
+	crypto_generichash(out, 32, raw, TOKEN_BYTES, NULL, 0);
+}
+
+/* Decodes a client token into its hash; -1 if malformed. */
+static int token_decode_hash(const char *token, unsigned char out[32])
+{
+	unsigned char raw[TOKEN_BYTES];
+	size_t n = 0;
+	if (!token || strlen(token) != TOKEN_CHARS ||
+	    sodium_base642bin(raw, sizeof(raw), token, TOKEN_CHARS, NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+	    n != TOKEN_BYTES)
+		return -1;
+	token_hash(raw, out);
+	return 0;
+}
+
+#define ACCOUNT_COLS "a.id, a.login, a.name, a.org, a.standing, a.roles"
+
+/* ---------------- auth.login ---------------- */
+
+typedef struct login_job {
+	server *srv;
+	struct accord_req *req;
+	char login[65];
+	char password[1025];
+	char hash[crypto_pwhash_STRBYTES];
+	int found;
+	int verified;
+	struct accord_principal who;
+	unsigned char raw[TOKEN_BYTES];
+	unsigned char th[32];
+	int64_t expires;
+} login_job;
+
+static void login_free(login_job *j)
+{
+	sodium_memzero(j->password, sizeof(j->password));
+	free(j);
+}
+
+static void login_fail(login_job *j, accord_status st, const char *msg)
+{
+	conn *c = j->req->c;
+	c->auth_busy = 0;
+	req_reply_error(j->req, st, msg);
+	login_free(j);
+}
+
+static accord_status login_store_session(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)out;
+	login_job *j = ud;
+	char hex[65];
+	hash_hex(j->th, hex);
+	json_t *p = json_pack("[s,I,I,I]", hex, (json_int_t)j->who.id, (json_int_t)(now_ms() / 1000),
+			      (json_int_t)j->expires);
+	accord_status st = txn_exec(txn,
+				    "INSERT INTO sessions(token_hash, account_id, created_at, expires_at)"
+				    " VALUES(?,?,?,?)",
+				    p, NULL);
+	json_decref(p);
+	return st;
+}
+
+static void login_session_done(accord_status st, json_t *out, void *ud)
+{
+	json_decref(out);
+	login_job *j = ud;
+	conn *c = j->req->c;
+	if (st != ACCORD_OK) {
+		login_fail(j, ACCORD_E_INTERNAL, "could not store the session");
+		return;
+	}
+	c->auth_busy = 0;
+	if (!c->wsi) { /* client left meanwhile */
+		req_reply_error(j->req, ACCORD_E_UNAVAILABLE, "connection closed");
+		login_free(j);
+		return;
+	}
+	conn_set_principal(c, &j->who, j->th);
+	char tok[TOKEN_CHARS + 1];
+	sodium_bin2base64(tok, sizeof(tok), j->raw, TOKEN_BYTES,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(j->raw, sizeof(j->raw));
+	json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user", (json_int_t)j->who.id);
+	plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGIN, "login", ev, c->who);
+	json_decref(ev);
+	req_reply_ok(j->req, json_pack("{s:s,s:I,s:o}", "token", tok, "expires",
+				       (json_int_t)j->expires, "user", principal_to_json(&j->who)));
+	login_free(j);
+}
+
+static void login_verify_run(void *ud)
+{
+	login_job *j = ud;
+	const char *h = j->found ? j->hash : dummy_hash;
+	int ok = crypto_pwhash_str_verify(h, j->password, strlen(j->password)) == 0;
+	j->verified = ok && j->found;
+}
+
+static void login_verify_done(void *ud)
+{
+	login_job *j = ud;
+	server *srv = j->srv;
+	if (!j->verified) {
+		log_info("failed login for \"%s\" from %s", j->login, j->req->c->peer);
+		login_fail(j, ACCORD_E_UNAUTHENTICATED, BAD_LOGIN);
+		return;
+	}
+	randombytes_buf(j->raw, sizeof(j->raw));
+	token_hash(j->raw, j->th);
+	j->expires = now_ms() / 1000 + srv->cfg->limits.session_ttl_s;
+	if (storage_submit(srv->st, login_store_session, login_session_done, j))
+		login_fail(j, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+}
+
+static accord_status login_lookup(accord_txn *txn, void *ud, json_t **out)
+{
+	login_job *j = ud;
+	json_t *p = json_pack("[s]", j->login);
+	accord_status st = txn_exec(txn,
+				    "SELECT " ACCOUNT_COLS ", a.password_hash FROM accounts a"
+				    " WHERE a.login=? AND a.active=1",
+				    p, out);
+	json_decref(p);
+	return st;
+}
+
+static void login_lookup_done(accord_status st, json_t *rows, void *ud)
+{
+	login_job *j = ud;
+	if (st != ACCORD_OK) {
+		json_decref(rows);
+		login_fail(j, ACCORD_E_INTERNAL, "could not read the account");
+		return;
+	}
+	json_t *row = json_array_get(rows, 0);
+	const json_t *h = json_object_get(row, "password_hash");
+	if (row && json_is_string(h) && !principal_from_row(&j->who, row)) {
+		snprintf(j->hash, sizeof(j->hash), "%s", json_string_value(h));
+		j->found = 1;
+	}
+	json_decref(rows);
+	if (worker_submit(j->srv->crypto, login_verify_run, login_verify_done, j))
+		login_fail(j, ACCORD_E_RATE_LIMITED, "too many logins in progress, try again");
+}
+
+typedef struct logout_job {
+	struct accord_req *req; /* NULL: revoke without replying */
+	char hex[65];
+} logout_job;
+static accord_status logout_store(accord_txn *txn, void *ud, json_t **out);
+static void logout_done(accord_status st, json_t *out, void *ud);
+
+/* Ends the connection's session: the token is revoked durably in the
+ * background (a new login or resume replaces it) and subscriptions end. */
+static void replace_session(conn *c)
+{
+	if (c->has_token) {
+		logout_job *j = calloc(1, sizeof(*j));
+		if (j) {
+			hash_hex(c->token_hash, j->hex);
+			if (storage_submit(c->srv->st, logout_store, logout_done, j))
+				free(j);
+		}
+	}
+}
+
+static void logout_local(conn *c)
+{
+	if (!c->who)
+		return;
+	json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user", (json_int_t)c->who->id);
+	plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGOUT, "logout", ev, c->who);
+	json_decref(ev);
+	bus_unsubscribe_all(c->srv->bus, c);
+	conn_clear_principal(c);
+}
+
+static void auth_login(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	const json_t *l = json_object_get(d, "login"), *p = json_object_get(d, "password");
+	if (!json_is_string(l) || json_string_length(l) < 1 || json_string_length(l) > 64) {
+		req_reply_error(r, ACCORD_E_BAD_REQUEST, "login: expected a string of 1-64 bytes");
+		return;
+	}
+	if (!json_is_string(p) || json_string_length(p) < 1 || json_string_length(p) > 1024) {
+		req_reply_error(r, ACCORD_E_BAD_REQUEST,
+				"password: expected a string of 1-1024 bytes");
+		return;
+	}
+	if (c->auth_busy) {
+		req_reply_error(r, ACCORD_E_CONFLICT, "a login is already in progress");
+		return;
+	}
+	login_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		req_reply_error(r, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	j->srv = srv;
+	j->req = r;
+	snprintf(j->login, sizeof(j->login), "%s", json_string_value(l));
+	snprintf(j->password, sizeof(j->password), "%s", json_string_value(p));
+	replace_session(c);
+	logout_local(c);
+	c->auth_busy = 1;
+	if (storage_submit(srv->st, login_lookup, login_lookup_done, j))
+		login_fail(j, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+}
+
+/* ---------------- token lookup (auth.resume, HTTP bearer) ---------------- */
+
+typedef struct resolve_job {
+	server *srv;
+	unsigned char th[32];
+	auth_resolve_fn cb;
+	void *ud;
+} resolve_job;
+
+static accord_status resolve_lookup(accord_txn *txn, void *ud, json_t **out)
+{
+	resolve_job *j = ud;
+	char hex[65];
+	hash_hex(j->th, hex);
+	json_t *p = json_pack("[s,I]", hex, (json_int_t)(now_ms() / 1000));
+	accord_status st = txn_exec(
+		txn,
+		"SELECT " ACCOUNT_COLS ", s.expires_at FROM sessions s JOIN accounts a"
+		" ON a.id = s.account_id WHERE s.token_hash=? AND s.revoked_at IS NULL"
+		" AND s.expires_at > ? AND a.active = 1",
+		p, out);
+	json_decref(p);
+	return st;
+}
+
+static void resolve_done(accord_status st, json_t *rows, void *ud)
+{
+	resolve_job *j = ud;
+	struct accord_principal who;
+	json_t *row = st == ACCORD_OK ? json_array_get(rows, 0) : NULL;
+	int ok = row && !principal_from_row(&who, row);
+	j->cb(j->srv, ok ? &who : NULL,
+	      ok ? (int64_t)json_integer_value(json_object_get(row, "expires_at")) : 0, j->ud);
+	json_decref(rows);
+	free(j);
+}
+
+static int resolve_hash(server *srv, const unsigned char th[32], auth_resolve_fn cb, void *ud)
+{
+	resolve_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return -1;
+	j->srv = srv;
+	memcpy(j->th, th, 32);
+	j->cb = cb;
+	j->ud = ud;
+	if (storage_submit(srv->st, resolve_lookup, resolve_done, j)) {
+		free(j);
+		return -1;
+	}
+	return 0;
+}
+
+int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void *ud)
+{
+	unsigned char th[32];
+	if (token_decode_hash(token, th)) {
+		cb(srv, NULL, 0, ud);
+		return 0;
+	}
+	return resolve_hash(srv, th, cb, ud);
+}
+
+typedef struct resume_ctx {
+	struct accord_req *req;
+	unsigned char th[32];
+} resume_ctx;
+
+static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
+			void *ud)
+{
+	(void)srv;
+	resume_ctx *rc = ud;
+	conn *c = rc->req->c;
+	c->auth_busy = 0;
+	if (!who) {
+		req_reply_error(rc->req, ACCORD_E_UNAUTHENTICATED,
+				"unknown, expired or revoked token: log in again");
+	} else if (!c->wsi) {
+		req_reply_error(rc->req, ACCORD_E_UNAVAILABLE, "connection closed");
+	} else {
+		conn_set_principal(c, who, rc->th);
+		json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user",
+				       (json_int_t)who->id);
+		plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGIN, "login", ev, c->who);
+		json_decref(ev);
+		req_reply_ok(rc->req, json_pack("{s:I,s:o}", "expires", (json_int_t)expires, "user",
+						principal_to_json(who)));
+	}
+	free(rc);
+}
+
+static void auth_resume(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	const json_t *t = json_object_get(d, "token");
+	if (!json_is_string(t)) {
+		req_reply_error(r, ACCORD_E_BAD_REQUEST, "token: required string");
+		return;
+	}
+	if (c->auth_busy) {
+		req_reply_error(r, ACCORD_E_CONFLICT, "a login is already in progress");
+		return;
+	}
+	resume_ctx *rc = calloc(1, sizeof(*rc));
+	if (!rc) {
+		req_reply_error(r, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	rc->req = r;
+	if (token_decode_hash(json_string_value(t), rc->th)) {
+		free(rc);
+		req_reply_error(r, ACCORD_E_UNAUTHENTICATED,
+				"unknown, expired or revoked token: log in again");
+		return;
+	}
+	replace_session(c);
+	logout_local(c);
+	c->auth_busy = 1;
+	if (resolve_hash(srv, rc->th, resume_done, rc)) {
+		c->auth_busy = 0;
+		free(rc);
+		req_reply_error(r, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+	}
+}
+
+/* ---------------- auth.logout ---------------- */
+
+static accord_status logout_store(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)out;
+	logout_job *j = ud;
+	json_t *p = json_pack("[I,s]", (json_int_t)(now_ms() / 1000), j->hex);
+	accord_status st = txn_exec(
+		txn, "UPDATE sessions SET revoked_at=? WHERE token_hash=? AND revoked_at IS NULL", p,
+		NULL);
+	json_decref(p);
+	return st;
+}
+
+static void logout_done(accord_status st, json_t *out, void *ud)
+{
+	json_decref(out);
+	logout_job *j = ud;
+	if (j->req && st != ACCORD_OK)
+		req_reply_error(j->req, ACCORD_E_INTERNAL, "could not revoke the session");
+	else if (j->req)
+		req_reply_ok(j->req, NULL);
+	else if (st != ACCORD_OK)
+		log_err("could not revoke a replaced session");
+	free(j);
+}
+
+static void auth_logout(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	(void)d;
+	logout_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		req_reply_error(r, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	j->req = r;
+	int had = c->has_token;
+	hash_hex(c->token_hash, j->hex);
+	/* The connection stops acting for the person at once; the reply waits
+	 * for the revocation to be durable. */
+	logout_local(c);
+	if (!had) {
+		free(j);
+		req_reply_ok(r, NULL);
+		return;
+	}
+	if (storage_submit(srv->st, logout_store, logout_done, j)) {
+		free(j);
+		req_reply_error(r, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+	}
+}
+
+void auth_register_handlers(server *srv)
+{
+	plugins_add_core_handler(srv->plugins, "auth.login", auth_login, ACCORD_REQ_ANONYMOUS);
+	plugins_add_core_handler(srv->plugins, "auth.resume", auth_resume, ACCORD_REQ_ANONYMOUS);
+	plugins_add_core_handler(srv->plugins, "auth.logout", auth_logout, 0);
+}
+
+/* ---------------- accounts (CLI / init) ---------------- */
+
+int accounts_upsert(accord_txn *txn, const char *login, const char *name, const char *org,
+		    const char *standing, const char *roles, const char *password_hash)
+{
+	json_t *p = json_pack("[s,s,s,s,s,s,I]", login, name, org, standing, roles,
+			      password_hash, (json_int_t)(now_ms() / 1000));
+	accord_status st = txn_exec(
+		txn,
+		"INSERT INTO accounts(login, name, org, standing, roles, password_hash, created_at)"
+		" VALUES(?,?,?,?,?,?,?) ON CONFLICT(login) DO UPDATE SET name=excluded.name,"
+		" org=excluded.org, standing=excluded.standing, roles=excluded.roles,"
+		" password_hash=excluded.password_hash, active=1",
+		p, NULL);
+	json_decref(p);
+	return st == ACCORD_OK ? 0 : -1;
+}

@@ -1,0 +1,381 @@
+/*
+ * The event bus: topics, subscriptions, per-topic sequence numbers, replay,
+ * and the permission decision for every recipient of every event.
+ *
+ * A topic is "<prefix>:<rest>"; the plugin that registered the prefix
+ * decides who may see it (from memory, synchronously).  The decision is
+ * taken when subscribing and again before any delivery that follows a
+ * permission change anywhere (plugins call acl_changed(), which bumps a
+ * generation number), so a withdrawn permission takes effect on the very
+ * next event.  Each event may also carry an audience; it is matched per
+ * recipient, on live delivery and on replay alike.
+ *
+ * An event is serialised once into a shared frame and queued by pointer to
+ * every recipient.  The last replay_keep frames of a topic are kept for
+ * sub.add {since}.  Sequence numbers start at boot_ms * 1000 so that they
+ * keep increasing across restarts; a "since" from before this process began
+ * cannot be replayed and answers resync.
+ *
+ * This interface (register/check/publish/subscribe) is what a multi-node
+ * bus would implement too; plugins only see it through the host API.
+ */
+#include "server.h"
+#include "envelope.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TOPIC_BUCKETS 4096
+#define MAX_PREFIXES 64
+#define MAX_SUBS_PER_CONN 256
+
+typedef struct prefix_entry {
+	char name[33];
+	struct accord_plugin_ctx *plugin;
+	accord_topic_check_fn check;
+	void *ud;
+} prefix_entry;
+
+typedef struct kept {
+	uint64_t seq;
+	msgbuf *m;
+	struct accord_audience *aud;
+} kept;
+
+typedef struct topic {
+	struct topic *hnext;
+	char *name;
+	uint64_t seq;
+	const prefix_entry *pfx;
+	sub **subs;
+	uint32_t n_subs, subs_cap;
+	kept *ring;
+	uint32_t ring_head, ring_len, ring_cap;
+} topic;
+
+struct sub {
+	topic *t;
+	conn *c;
+	uint32_t t_idx, c_idx;
+	uint64_t acl_gen;
+};
+
+struct bus {
+	server *srv;
+	topic *buckets[TOPIC_BUCKETS];
+	size_t n_topics;
+	prefix_entry prefixes[MAX_PREFIXES];
+	int n_prefixes;
+	uint64_t acl_gen;
+	uint64_t seq_base;
+};
+
+static unsigned hash_str(const char *s)
+{
+	unsigned h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+bus *bus_new(server *srv)
+{
+	bus *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->srv = srv;
+	b->acl_gen = 1;
+	b->seq_base = (uint64_t)srv->boot_ms * 1000u;
+	return b;
+}
+
+static void ring_clear(topic *t)
+{
+	for (uint32_t i = 0; i < t->ring_len; i++) {
+		kept *k = &t->ring[(t->ring_head + i) % t->ring_cap];
+		msgbuf_unref(k->m);
+		audience_destroy(k->aud);
+	}
+	t->ring_len = 0;
+}
+
+void bus_free(bus *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < TOPIC_BUCKETS; i++) {
+		topic *t = b->buckets[i];
+		while (t) {
+			topic *n = t->hnext;
+			ring_clear(t);
+			for (uint32_t k = 0; k < t->n_subs; k++)
+				free(t->subs[k]);
+			free(t->ring);
+			free(t->subs);
+			free(t->name);
+			free(t);
+			t = n;
+		}
+	}
+	free(b);
+}
+
+size_t bus_topic_count(bus *b) { return b->n_topics; }
+
+int bus_register_prefix(bus *b, const char *prefix, struct accord_plugin_ctx *p,
+			accord_topic_check_fn check, void *ud)
+{
+	if (!prefix || !check || strlen(prefix) == 0 || strlen(prefix) > 32 ||
+	    strchr(prefix, ':') || !topic_name_valid(prefix))
+		return -1;
+	for (int i = 0; i < b->n_prefixes; i++)
+		if (!strcmp(b->prefixes[i].name, prefix))
+			return -1;
+	if (b->n_prefixes == MAX_PREFIXES)
+		return -1;
+	prefix_entry *e = &b->prefixes[b->n_prefixes++];
+	snprintf(e->name, sizeof(e->name), "%s", prefix);
+	e->plugin = p;
+	e->check = check;
+	e->ud = ud;
+	return 0;
+}
+
+static const prefix_entry *find_prefix(bus *b, const char *topic_name)
+{
+	const char *colon = strchr(topic_name, ':');
+	size_t n = colon ? (size_t)(colon - topic_name) : strlen(topic_name);
+	for (int i = 0; i < b->n_prefixes; i++)
+		if (strlen(b->prefixes[i].name) == n && !strncmp(b->prefixes[i].name, topic_name, n))
+			return &b->prefixes[i];
+	return NULL;
+}
+
+accord_status bus_check(bus *b, const struct accord_principal *who, const char *topic_name)
+{
+	if (!who || !topic_name_valid(topic_name))
+		return ACCORD_E_NOT_FOUND;
+	const prefix_entry *e = find_prefix(b, topic_name);
+	if (!e)
+		return ACCORD_E_NOT_FOUND;
+	return e->check(e->plugin, who, topic_name, e->ud) == ACCORD_OK ? ACCORD_OK
+									 : ACCORD_E_NOT_FOUND;
+}
+
+static topic *topic_find(bus *b, const char *name, int create)
+{
+	unsigned h = hash_str(name) % TOPIC_BUCKETS;
+	for (topic *t = b->buckets[h]; t; t = t->hnext)
+		if (!strcmp(t->name, name))
+			return t;
+	if (!create)
+		return NULL;
+	topic *t = calloc(1, sizeof(*t));
+	if (!t || !(t->name = strdup(name))) {
+		free(t);
+		return NULL;
+	}
+	t->seq = b->seq_base;
+	t->pfx = find_prefix(b, name);
+	t->hnext = b->buckets[h];
+	b->buckets[h] = t;
+	b->n_topics++;
+	return t;
+}
+
+static void sub_remove(sub *s)
+{
+	topic *t = s->t;
+	conn *c = s->c;
+	/* swap-remove from the topic */
+	sub *last = t->subs[--t->n_subs];
+	t->subs[s->t_idx] = last;
+	last->t_idx = s->t_idx;
+	/* and from the connection */
+	sub *clast = c->subs[--c->n_subs];
+	c->subs[s->c_idx] = clast;
+	clast->c_idx = s->c_idx;
+	free(s);
+}
+
+static sub *sub_find(conn *c, const char *name)
+{
+	for (uint32_t i = 0; i < c->n_subs; i++)
+		if (!strcmp(c->subs[i]->t->name, name))
+			return c->subs[i];
+	return NULL;
+}
+
+static int grow(void **arr, uint32_t *cap, size_t elem)
+{
+	uint32_t ncap = *cap ? *cap * 2 : 4;
+	void *n = realloc(*arr, ncap * elem);
+	if (!n)
+		return -1;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+static void send_revoked(conn *c, topic *t)
+{
+	size_t len;
+	char *j = event_json("sub.revoked", t->name, t->seq, json_pack("{s:s}", "topic", t->name),
+			     &len);
+	if (j)
+		conn_send_text(c, j, len);
+}
+
+/* Is s still allowed?  Re-asks the plugin after any permission change. */
+static int sub_allowed(bus *b, sub *s)
+{
+	if (s->acl_gen == b->acl_gen)
+		return 1;
+	conn *c = s->c;
+	if (!c->who || !s->t->pfx ||
+	    s->t->pfx->check(s->t->pfx->plugin, c->who, s->t->name, s->t->pfx->ud) != ACCORD_OK)
+		return 0;
+	s->acl_gen = b->acl_gen;
+	return 1;
+}
+
+int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
+		const struct accord_audience *aud)
+{
+	if (!topic_name_valid(topic_name) || !event) {
+		json_decref(data);
+		return -1;
+	}
+	topic *t = topic_find(b, topic_name, 1);
+	if (!t) {
+		json_decref(data);
+		return -1;
+	}
+	uint64_t seq = ++t->seq;
+	size_t len;
+	char *j = event_json(event, topic_name, seq, data, &len);
+	msgbuf *m = msgbuf_take(j, len);
+	if (!m)
+		return -1;
+
+	long keep = b->srv->cfg->limits.replay_keep;
+	if (keep > 0) {
+		if (!t->ring) {
+			t->ring_cap = (uint32_t)keep;
+			t->ring = calloc(t->ring_cap, sizeof(kept));
+		}
+		if (t->ring) {
+			if (t->ring_len == t->ring_cap) {
+				kept *old = &t->ring[t->ring_head];
+				msgbuf_unref(old->m);
+				audience_destroy(old->aud);
+				t->ring_head = (t->ring_head + 1) % t->ring_cap;
+				t->ring_len--;
+			}
+			kept *k = &t->ring[(t->ring_head + t->ring_len) % t->ring_cap];
+			k->seq = seq;
+			k->m = msgbuf_ref(m);
+			k->aud = audience_copy(aud);
+			t->ring_len++;
+		}
+	}
+
+	uint64_t delivered = 0;
+	/* Backwards, so removing a revoked subscription is safe. */
+	for (uint32_t i = t->n_subs; i-- > 0;) {
+		sub *s = t->subs[i];
+		if (!sub_allowed(b, s)) {
+			conn *c = s->c;
+			sub_remove(s);
+			send_revoked(c, t);
+			continue;
+		}
+		if (!audience_matches(aud, s->c->who))
+			continue;
+		conn_send(s->c, m);
+		delivered++;
+	}
+	metrics_msg_out(b->srv->metrics, delivered);
+	msgbuf_unref(m);
+	return 0;
+}
+
+void bus_acl_changed(bus *b) { b->acl_gen++; }
+
+accord_status bus_subscribe(bus *b, conn *c, const char *topic_name, const json_t *since,
+			    json_t *reply, char *msg, size_t msglen)
+{
+	if (bus_check(b, c->who, topic_name) != ACCORD_OK) {
+		snprintf(msg, msglen, "no such topic");
+		return ACCORD_E_NOT_FOUND;
+	}
+	topic *t = topic_find(b, topic_name, 1);
+	if (!t) {
+		snprintf(msg, msglen, "out of memory");
+		return ACCORD_E_INTERNAL;
+	}
+	sub *s = sub_find(c, topic_name);
+	if (!s) {
+		if (c->n_subs >= MAX_SUBS_PER_CONN) {
+			snprintf(msg, msglen, "at most %d subscriptions per connection",
+				 MAX_SUBS_PER_CONN);
+			return ACCORD_E_TOO_LARGE;
+		}
+		if ((t->n_subs == t->subs_cap &&
+		     grow((void **)&t->subs, &t->subs_cap, sizeof(sub *))) ||
+		    (c->n_subs == c->subs_cap &&
+		     grow((void **)&c->subs, &c->subs_cap, sizeof(sub *))) ||
+		    !(s = calloc(1, sizeof(*s)))) {
+			snprintf(msg, msglen, "out of memory");
+			return ACCORD_E_INTERNAL;
+		}
+		s->t = t;
+		s->c = c;
+		s->t_idx = t->n_subs;
+		s->c_idx = c->n_subs;
+		t->subs[t->n_subs++] = s;
+		c->subs[c->n_subs++] = s;
+	}
+	s->acl_gen = b->acl_gen;
+
+	json_object_set_new(reply, "topic", json_string(topic_name));
+	json_object_set_new(reply, "seq", json_integer((json_int_t)t->seq));
+	if (!since || json_is_null(since)) {
+		json_object_set_new(reply, "replayed", json_integer(0));
+		return ACCORD_OK;
+	}
+	uint64_t sv = (uint64_t)json_integer_value(since);
+	uint64_t oldest_ok = t->seq - t->ring_len; /* since >= this can be served */
+	if (sv < b->seq_base || sv > t->seq || sv < oldest_ok) {
+		json_object_set_new(reply, "resync", json_true());
+		return ACCORD_OK;
+	}
+	json_int_t replayed = 0;
+	for (uint32_t i = 0; i < t->ring_len; i++) {
+		kept *k = &t->ring[(t->ring_head + i) % t->ring_cap];
+		if (k->seq <= sv || !audience_matches(k->aud, c->who))
+			continue;
+		conn_send(c, k->m);
+		replayed++;
+	}
+	json_object_set_new(reply, "replayed", json_integer(replayed));
+	return ACCORD_OK;
+}
+
+accord_status bus_unsubscribe(bus *b, conn *c, const char *topic_name)
+{
+	(void)b;
+	sub *s = sub_find(c, topic_name);
+	if (!s)
+		return ACCORD_E_NOT_FOUND;
+	sub_remove(s);
+	return ACCORD_OK;
+}
+
+void bus_unsubscribe_all(bus *b, conn *c)
+{
+	(void)b;
+	while (c->n_subs)
+		sub_remove(c->subs[c->n_subs - 1]);
+}

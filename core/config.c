@@ -1,0 +1,331 @@
+/*
+ * Configuration loading and validation.
+ *
+ * The accepted keys are described once, declaratively, in the tables below
+ * (the way nginx modules declare their directives).  Validation walks the
+ * document against the tables: an unknown key, a wrong type or a value out of
+ * range stops with a message that names the full key path and what was
+ * expected, e.g. "limits.rate_per_sec: expected an integer from 1 to 100000".
+ * Missing keys take the defaults written in the tables.
+ */
+#include "config.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef ACCORD_DEFAULT_PLUGIN_DIR
+#define ACCORD_DEFAULT_PLUGIN_DIR "plugins"
+#endif
+#ifndef ACCORD_DEFAULT_WEB_ROOT
+#define ACCORD_DEFAULT_WEB_ROOT "web"
+#endif
+#ifndef ACCORD_DEFAULT_DEMO_FILE
+#define ACCORD_DEFAULT_DEMO_FILE "config/demo-network.json"
+#endif
+
+enum ftype { F_OBJ, F_INT, F_STR, F_ENUM, F_STR_ARRAY, F_PLUGINS };
+
+struct field {
+	const char *key;
+	enum ftype type;
+	const struct field *children; /* F_OBJ */
+	long min, max;                /* F_INT range; F_STR max length */
+	const char *choices;          /* F_ENUM: '|'-separated */
+	size_t offset;                /* into accord_config; (size_t)-1: none */
+	long idef;                    /* default for F_INT */
+	const char *sdef;             /* default for F_STR / F_ENUM */
+};
+
+#define OFF(m) offsetof(accord_config, m)
+#define LIM(m) (offsetof(accord_config, limits) + offsetof(accord_limits, m))
+#define NONE ((size_t)-1)
+
+static const struct field listen_fields[] = {
+	{"address", F_STR, NULL, 1, 63, NULL, OFF(listen_address), 0, "127.0.0.1"},
+	{"port", F_INT, NULL, 0, 65535, NULL, OFF(port), 8080, NULL},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const struct field db_fields[] = {
+	{"path", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(db_path), 0, "var/accord.db"},
+	{"synchronous", F_ENUM, NULL, 0, 0, "full|normal|extra", OFF(synchronous), 0, "full"},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const struct field plugin_fields[] = {
+	{"dir", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(plugin_dir), 0, ACCORD_DEFAULT_PLUGIN_DIR},
+	{"enabled", F_PLUGINS, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const struct field limit_fields[] = {
+	{"max_message_bytes", F_INT, NULL, 256, 16 << 20, NULL, LIM(max_message_bytes), 65536, NULL},
+	{"rate_per_sec", F_INT, NULL, 1, 100000, NULL, LIM(rate_per_sec), 50, NULL},
+	{"rate_burst", F_INT, NULL, 1, 100000, NULL, LIM(rate_burst), 200, NULL},
+	{"flood_close_after", F_INT, NULL, 1, 1000000, NULL, LIM(flood_close_after), 100, NULL},
+	{"outbound_queue_max", F_INT, NULL, 4, 100000, NULL, LIM(outbound_queue_max), 1024, NULL},
+	{"auth_timeout_s", F_INT, NULL, 1, 3600, NULL, LIM(auth_timeout_s), 15, NULL},
+	{"session_ttl_s", F_INT, NULL, 60, 31536000, NULL, LIM(session_ttl_s), 604800, NULL},
+	{"replay_keep", F_INT, NULL, 0, 100000, NULL, LIM(replay_keep), 256, NULL},
+	{"storage_queue_max", F_INT, NULL, 16, 10000000, NULL, LIM(storage_queue_max), 100000, NULL},
+	{"login_queue_max", F_INT, NULL, 1, 100000, NULL, LIM(login_queue_max), 64, NULL},
+	{"max_connections", F_INT, NULL, 1, 1000000, NULL, LIM(max_connections), 19000, NULL},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const struct field top_fields[] = {
+	{"listen", F_OBJ, listen_fields, 0, 0, NULL, NONE, 0, NULL},
+	{"database", F_OBJ, db_fields, 0, 0, NULL, NONE, 0, NULL},
+	{"web_root", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(web_root), 0, ACCORD_DEFAULT_WEB_ROOT},
+	{"demo_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(demo_file), 0, ACCORD_DEFAULT_DEMO_FILE},
+	{"plugins", F_OBJ, plugin_fields, 0, 0, NULL, NONE, 0, NULL},
+	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{"limits", F_OBJ, limit_fields, 0, 0, NULL, NONE, 0, NULL},
+	{"log_level", F_ENUM, NULL, 0, 0, "err|warn|info|debug", NONE, 0, "info"},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+static int enum_has(const char *choices, const char *s)
+{
+	size_t n = strlen(s);
+	const char *p = choices;
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && !strncmp(p, s, n))
+			return 1;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return 0;
+}
+
+static void set_defaults(const struct field *f, accord_config *cfg)
+{
+	for (; f->key; f++) {
+		if (f->type == F_OBJ)
+			set_defaults(f->children, cfg);
+		if (f->offset == NONE)
+			continue;
+		char *base = (char *)cfg + f->offset;
+		if (f->type == F_INT) {
+			if (f->offset == OFF(port))
+				*(int *)base = (int)f->idef;
+			else
+				*(long *)base = f->idef;
+		} else if (f->sdef) {
+			size_t cap = f->offset == OFF(listen_address) ? sizeof(cfg->listen_address)
+				     : f->offset == OFF(synchronous) ? sizeof(cfg->synchronous)
+								     : PATH_MAX;
+			snprintf(base, cap, "%s", f->sdef);
+		}
+	}
+}
+
+static size_t str_cap(size_t offset, const accord_config *cfg)
+{
+	if (offset == OFF(listen_address))
+		return sizeof(cfg->listen_address);
+	if (offset == OFF(synchronous))
+		return sizeof(cfg->synchronous);
+	return PATH_MAX;
+}
+
+static int fail(char *err, size_t errlen, const char *path, const char *fmt, const char *a,
+		const char *b)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	snprintf(err, errlen, "%s%s%s", path, *path ? ": " : "", msg);
+	return -1;
+}
+
+static int validate(const struct field *fields, const json_t *obj, const char *path,
+		    accord_config *cfg, char *err, size_t errlen)
+{
+	const char *key;
+	const json_t *val;
+
+	json_object_foreach((json_t *)obj, key, val)
+	{
+		char kp[256];
+		snprintf(kp, sizeof(kp), "%s%s%s", path, *path ? "." : "", key);
+		const struct field *f = fields;
+		while (f->key && strcmp(f->key, key))
+			f++;
+		if (!f->key) {
+			char known[256] = "";
+			for (const struct field *g = fields; g->key; g++) {
+				strncat(known, g->key, sizeof(known) - strlen(known) - 1);
+				if (g[1].key)
+					strncat(known, ", ", sizeof(known) - strlen(known) - 1);
+			}
+			return fail(err, errlen, kp, "unknown key (known keys here: %s)%s", known,
+				    "");
+		}
+		char *dst = f->offset == NONE ? NULL : (char *)cfg + f->offset;
+		switch (f->type) {
+		case F_OBJ:
+			if (!json_is_object(val))
+				return fail(err, errlen, kp, "expected an object, got %s%s",
+					    json_kind(val), "");
+			if (validate(f->children, val, kp, cfg, err, errlen))
+				return -1;
+			break;
+		case F_INT: {
+			json_int_t v = json_is_integer(val) ? json_integer_value(val) : 0;
+			if (!json_is_integer(val) || v < f->min || v > f->max) {
+				char range[96];
+				snprintf(range, sizeof(range), "%ld to %ld", f->min, f->max);
+				if (!json_is_integer(val))
+					return fail(err, errlen, kp,
+						    "expected an integer from %s, got %s", range,
+						    json_kind(val));
+				return fail(err, errlen, kp,
+					    "expected an integer from %s, got %s", range,
+					    "a value out of range");
+			}
+			if (f->offset == OFF(port))
+				*(int *)dst = (int)v;
+			else
+				*(long *)dst = (long)v;
+			break;
+		}
+		case F_STR:
+			if (!json_is_string(val))
+				return fail(err, errlen, kp, "expected a string, got %s%s",
+					    json_kind(val), "");
+			if ((long)json_string_length(val) < f->min ||
+			    (long)json_string_length(val) > f->max)
+				return fail(err, errlen, kp, "expected a non-empty string%s%s",
+					    " of reasonable length", "");
+			snprintf(dst, str_cap(f->offset, cfg), "%s", json_string_value(val));
+			break;
+		case F_ENUM:
+			if (!json_is_string(val) || !enum_has(f->choices, json_string_value(val)))
+				return fail(err, errlen, kp, "expected one of %s, got %s",
+					    f->choices,
+					    json_is_string(val) ? json_string_value(val)
+								: json_kind(val));
+			if (dst)
+				snprintf(dst, str_cap(f->offset, cfg), "%s",
+					 json_string_value(val));
+			else if (!strcmp(key, "log_level")) {
+				accord_log_level l;
+				log_parse_level(json_string_value(val), &l);
+				cfg->log_level = (int)l;
+			}
+			break;
+		case F_STR_ARRAY: {
+			if (!json_is_array(val))
+				return fail(err, errlen, kp, "expected an array of strings, got %s%s",
+					    json_kind(val), "");
+			size_t i;
+			const json_t *it;
+			json_array_foreach(val, i, it)
+			{
+				if (!json_is_string(it) || json_string_length(it) == 0 ||
+				    json_string_length(it) > 255) {
+					char ip[300];
+					snprintf(ip, sizeof(ip), "%s[%zu]", kp, i);
+					return fail(err, errlen, ip,
+						    "expected a non-empty string, got %s%s",
+						    json_kind(it), "");
+				}
+			}
+			cfg->origins = val;
+			break;
+		}
+		case F_PLUGINS: {
+			if (!json_is_object(val))
+				return fail(err, errlen, kp,
+					    "expected an object of plugin name -> config object, got %s%s",
+					    json_kind(val), "");
+			const char *pn;
+			const json_t *pv;
+			json_object_foreach((json_t *)val, pn, pv)
+			{
+				char pp[300];
+				snprintf(pp, sizeof(pp), "%s.%s", kp, pn);
+				size_t n = strlen(pn);
+				int ok = n > 0 && n <= 32;
+				for (size_t k = 0; ok && k < n; k++)
+					ok = (pn[k] >= 'a' && pn[k] <= 'z') ||
+					     (pn[k] >= '0' && pn[k] <= '9') || pn[k] == '_';
+				if (!ok)
+					return fail(err, errlen, pp,
+						    "plugin names are 1-32 characters of [a-z0-9_]%s%s",
+						    "", "");
+				if (!json_is_object(pv))
+					return fail(err, errlen, pp,
+						    "expected the plugin's config object, got %s%s",
+						    json_kind(pv), "");
+			}
+			cfg->plugins_enabled = val;
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_level = ACCORD_LOG_INFO;
+	set_defaults(top_fields, cfg);
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "the configuration must be a JSON object");
+		json_decref(root);
+		return -1;
+	}
+	cfg->root = root;
+	if (validate(top_fields, root, "", cfg, err, errlen)) {
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int config_load_string(const char *text, accord_config *cfg, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(err, errlen, "line %d column %d: %s", je.line, je.column, je.text);
+		return -1;
+	}
+	return load(root, cfg, err, errlen);
+}
+
+int config_load_file(const char *path, accord_config *cfg, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(err, errlen, "%s: line %d column %d: %s", path, je.line, je.column,
+			 je.text);
+		return -1;
+	}
+	return load(root, cfg, err, errlen);
+}
+
+void config_free(accord_config *cfg)
+{
+	if (cfg->root)
+		json_decref(cfg->root);
+	cfg->root = NULL;
+}

@@ -1,0 +1,47 @@
+/* Configuration: parsed with jansson and validated against a table of known
+ * keys; the first problem found is reported with its key path. */
+#ifndef ACCORD_CONFIG_H
+#define ACCORD_CONFIG_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
+
+typedef struct accord_limits {
+	long max_message_bytes;  /* largest reassembled WebSocket message */
+	long rate_per_sec;       /* sustained requests per second per connection */
+	long rate_burst;         /* bucket size */
+	long flood_close_after;  /* rate_limited replies before closing (1008) */
+	long outbound_queue_max; /* queued frames before a slow client is dropped */
+	long auth_timeout_s;     /* unauthenticated connections are closed after */
+	long session_ttl_s;      /* token lifetime */
+	long replay_keep;        /* events kept per topic for sub.add since */
+	long storage_queue_max;  /* pending storage jobs before "unavailable" */
+	long login_queue_max;    /* pending password checks before "rate_limited" */
+	long max_connections;    /* WebSocket connections accepted at once */
+} accord_limits;
+
+typedef struct accord_config {
+	json_t *root;
+	char listen_address[64];
+	int port;
+	char db_path[PATH_MAX];
+	char synchronous[8]; /* "full", "normal" or "extra" */
+	char web_root[PATH_MAX];
+	char plugin_dir[PATH_MAX];
+	char demo_file[PATH_MAX];
+	const json_t *plugins_enabled; /* object: name -> config section */
+	const json_t *origins;         /* array of strings */
+	accord_limits limits;
+	int log_level;
+} accord_config;
+
+/* Both return 0, or -1 with a message naming the key path in err. */
+int config_load_file(const char *path, accord_config *out, char *err, size_t errlen);
+int config_load_string(const char *text, accord_config *out, char *err, size_t errlen);
+void config_free(accord_config *cfg);
+
+/* The embedded default (config/accord.json compiled in). */
+extern const char accord_default_config[];
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * Connections: shared outbound frames, the bounded per-connection queue,
+ * principals and audiences.
+ *
+ * A conn outlives its wsi while requests are in flight (each holds a
+ * reference), so a reply that completes after the client left is dropped
+ * instead of touching freed memory.  The outbound queue is a ring of
+ * pointers to shared frames; when it is full the client is dropped at once
+ * (lws kills the socket asynchronously), counted in /metrics, and nothing
+ * more is buffered for it: memory per client stays bounded.
+ */
+#include "server.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+msgbuf *msgbuf_new(const char *s, size_t len)
+{
+	msgbuf *m = malloc(sizeof(*m) + LWS_PRE + len + 1);
+	if (!m)
+		return NULL;
+	m->refs = 1;
+	m->len = len;
+	memcpy(m->data + LWS_PRE, s, len);
+	m->data[LWS_PRE + len] = 0;
+	return m;
+}
+
+msgbuf *msgbuf_take(char *s, size_t len)
+{
+	if (!s)
+		return NULL;
+	msgbuf *m = msgbuf_new(s, len);
+	free(s);
+	return m;
+}
+
+void msgbuf_unref(msgbuf *m)
+{
+	if (m && --m->refs == 0)
+		free(m);
+}
+
+void conn_ref(conn *c) { c->refs++; }
+
+void conn_unref(conn *c)
+{
+	if (--c->refs)
+		return;
+	while (c->q_len) {
+		msgbuf_unref(c->q[c->q_head]);
+		c->q_head = (c->q_head + 1) % c->q_cap;
+		c->q_len--;
+	}
+	free(c->q);
+	free(c->subs);
+	free(c->rx);
+	free(c->who);
+	free(c);
+}
+
+static void conn_kill(conn *c)
+{
+	if (!c->wsi || c->dropped)
+		return;
+	c->dropped = 1;
+	c->closing = 1;
+	metrics_drop(c->srv->metrics);
+	log_info("dropping connection %llu (%s): %u frames queued, client not reading",
+		 (unsigned long long)c->id, c->peer, c->q_len);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+void conn_send(conn *c, msgbuf *m)
+{
+	if (!c->wsi || c->dropped || !m)
+		return;
+	if (c->q_len >= (uint32_t)c->srv->cfg->limits.outbound_queue_max) {
+		conn_kill(c);
+		return;
+	}
+	if (c->q_len == c->q_cap) {
+		/* Grow geometrically up to the configured cap; idle clients keep
+		 * a tiny ring. */
+		uint32_t ncap = c->q_cap ? c->q_cap * 2 : 4;
+		if (ncap > (uint32_t)c->srv->cfg->limits.outbound_queue_max)
+			ncap = (uint32_t)c->srv->cfg->limits.outbound_queue_max;
+		msgbuf **nq = malloc(ncap * sizeof(*nq));
+		if (!nq) {
+			conn_kill(c);
+			return;
+		}
+		for (uint32_t i = 0; i < c->q_len; i++)
+			nq[i] = c->q[(c->q_head + i) % c->q_cap];
+		free(c->q);
+		c->q = nq;
+		c->q_head = 0;
+		c->q_cap = ncap;
+	}
+	c->q[(c->q_head + c->q_len) % c->q_cap] = msgbuf_ref(m);
+	c->q_len++;
+	lws_callback_on_writable(c->wsi);
+}
+
+void conn_send_text(conn *c, char *json, size_t len)
+{
+	msgbuf *m = msgbuf_take(json, len);
+	if (!m)
+		return;
+	conn_send(c, m);
+	msgbuf_unref(m);
+}
+
+static void close_linger_done(lws_sorted_usec_list_t *sul)
+{
+	conn *c = lws_container_of(sul, conn, close_sul);
+	c->close_ready = 1;
+	if (c->wsi)
+		lws_callback_on_writable(c->wsi);
+}
+
+/* Closing a socket that still has unread input makes the kernel send a
+ * reset, and the client then loses the replies it has not read yet (the
+ * rate_limited errors that explain the close, say).  So input is ignored
+ * from now on, and the close frame goes out after a short linger during
+ * which lws keeps reading and discarding what the client already sent. */
+void conn_close_after_flush(conn *c, int code, const char *reason)
+{
+	if (!c->wsi || c->close_code)
+		return;
+	c->closing = 1;
+	c->close_code = code;
+	snprintf(c->close_reason, sizeof(c->close_reason), "%s", reason);
+	if (c->srv->ctx && !c->srv->shutting_down)
+		lws_sul_schedule(c->srv->ctx, 0, &c->close_sul, close_linger_done,
+				 250 * LWS_US_PER_MS);
+	else
+		c->close_ready = 1;
+	lws_callback_on_writable(c->wsi);
+}
+
+void conn_set_principal(conn *c, const struct accord_principal *p, const unsigned char *token_hash)
+{
+	if (!c->who)
+		c->who = malloc(sizeof(*c->who));
+	if (!c->who)
+		return;
+	*c->who = *p;
+	if (token_hash) {
+		memcpy(c->token_hash, token_hash, 32);
+		c->has_token = 1;
+	}
+	lws_sul_cancel(&c->auth_sul);
+}
+
+void conn_clear_principal(conn *c)
+{
+	free(c->who);
+	c->who = NULL;
+	c->has_token = 0;
+}
+
+/* ---- principals ---- */
+
+static void copy_str(char *dst, size_t cap, const json_t *v)
+{
+	snprintf(dst, cap, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+int principal_from_row(struct accord_principal *p, const json_t *row)
+{
+	memset(p, 0, sizeof(*p));
+	const json_t *id = json_object_get(row, "id");
+	if (!json_is_integer(id))
+		return -1;
+	p->id = json_integer_value(id);
+	copy_str(p->login, sizeof(p->login), json_object_get(row, "login"));
+	copy_str(p->name, sizeof(p->name), json_object_get(row, "name"));
+	copy_str(p->org, sizeof(p->org), json_object_get(row, "org"));
+	copy_str(p->roles, sizeof(p->roles), json_object_get(row, "roles"));
+	const json_t *st = json_object_get(row, "standing");
+	p->partner = json_is_string(st) && !strcmp(json_string_value(st), "partner");
+	return 0;
+}
+
+int principal_role(const struct accord_principal *p, const char *role)
+{
+	size_t n = strlen(role);
+	const char *s = p->roles;
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		if (len == n && !strncmp(s, role, n))
+			return 1;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return 0;
+}
+
+json_t *principal_to_json(const struct accord_principal *p)
+{
+	json_t *roles = json_array();
+	const char *s = p->roles;
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		if (len)
+			json_array_append_new(roles, json_stringn(s, len));
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)p->id, "login", p->login,
+			 "name", p->name, "org", p->org, "standing",
+			 p->partner ? "partner" : "member", "roles", roles);
+}
+
+/* ---- audiences ---- */
+
+int audience_matches(const struct accord_audience *a, const struct accord_principal *p)
+{
+	if (!a)
+		return 1;
+	if (a->members_only && p->partner)
+		return 0;
+	if (!a->n_orgs && !a->n_users && !a->n_roles)
+		return 1;
+	for (size_t i = 0; i < a->n_users; i++)
+		if (a->users[i] == p->id)
+			return 1;
+	for (size_t i = 0; i < a->n_orgs; i++)
+		if (!strcmp(a->orgs[i], p->org))
+			return 1;
+	for (size_t i = 0; i < a->n_roles; i++)
+		if (principal_role(p, a->roles[i]))
+			return 1;
+	return 0;
+}
+
+static char **copy_strv(char **v, size_t n)
+{
+	if (!n)
+		return NULL;
+	char **out = calloc(n, sizeof(*out));
+	for (size_t i = 0; out && i < n; i++)
+		out[i] = strdup(v[i]);
+	return out;
+}
+
+struct accord_audience *audience_copy(const struct accord_audience *a)
+{
+	if (!a)
+		return NULL;
+	struct accord_audience *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->members_only = a->members_only;
+	c->n_orgs = a->n_orgs;
+	c->n_users = a->n_users;
+	c->n_roles = a->n_roles;
+	c->orgs = copy_strv(a->orgs, a->n_orgs);
+	c->roles = copy_strv(a->roles, a->n_roles);
+	if (a->n_users) {
+		c->users = malloc(a->n_users * sizeof(int64_t));
+		if (c->users)
+			memcpy(c->users, a->users, a->n_users * sizeof(int64_t));
+	}
+	return c;
+}
+
+void audience_destroy(struct accord_audience *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n_orgs; i++)
+		free(a->orgs[i]);
+	for (size_t i = 0; i < a->n_roles; i++)
+		free(a->roles[i]);
+	free(a->orgs);
+	free(a->roles);
+	free(a->users);
+	free(a);
+}

@@ -1,0 +1,215 @@
+/*
+ * Request dispatch: rate limiting, envelope validation, the authentication
+ * gate, routing by type, and the core's own sys.* and sub.* handlers.
+ *
+ * Every request gets exactly one reply.  A request object holds a reference
+ * to its connection, so handlers may answer later (after a storage commit);
+ * if the client has gone by then, the reply is dropped.
+ */
+#include "server.h"
+#include "envelope.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct accord_req *req_new(conn *c, json_t *id, const char *type)
+{
+	struct accord_req *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->c = c;
+	conn_ref(c);
+	r->id = id ? json_incref(id) : NULL;
+	snprintf(r->type, sizeof(r->type), "%s", type ? type : "");
+	r->started_us = now_us();
+	return r;
+}
+
+static void req_free(struct accord_req *r)
+{
+	json_decref(r->id);
+	conn_unref(r->c);
+	free(r);
+}
+
+void req_reply_ok(struct accord_req *r, json_t *data)
+{
+	if (!r)
+		return;
+	size_t len;
+	char *j = reply_ok_json(r->id, data, &len);
+	if (j)
+		conn_send_text(r->c, j, len);
+	req_free(r);
+}
+
+void req_reply_error(struct accord_req *r, accord_status code, const char *message)
+{
+	if (!r)
+		return;
+	metrics_error(r->c->srv->metrics, code);
+	size_t len;
+	char *j = reply_error_json(r->id, code, message, &len);
+	if (j)
+		conn_send_text(r->c, j, len);
+	req_free(r);
+}
+
+static void send_error(conn *c, const json_t *id, accord_status code, const char *message)
+{
+	metrics_error(c->srv->metrics, code);
+	size_t len;
+	char *j = reply_error_json(id, code, message, &len);
+	if (j)
+		conn_send_text(c, j, len);
+}
+
+/* Token bucket: refills rate_per_sec per second up to rate_burst. */
+static int rate_ok(conn *c)
+{
+	const accord_limits *l = &c->srv->cfg->limits;
+	int64_t t = now_ms();
+	if (!c->refill_ms) {
+		c->refill_ms = t;
+		c->tokens = (double)l->rate_burst;
+	}
+	c->tokens += (double)(t - c->refill_ms) * (double)l->rate_per_sec / 1000.0;
+	if (c->tokens > (double)l->rate_burst)
+		c->tokens = (double)l->rate_burst;
+	c->refill_ms = t;
+	if (c->tokens >= 1.0) {
+		c->tokens -= 1.0;
+		return 1;
+	}
+	return 0;
+}
+
+void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
+{
+	if (c->closing)
+		return;
+	envelope env;
+	char msg[200];
+	accord_status st = envelope_parse(buf, len, &env, msg, sizeof(msg));
+	/* Rate limiting comes after parsing so that even a rate_limited reply
+	 * is addressed to its request; parsing is bounded by the size cap. */
+	if (!rate_ok(c)) {
+		c->limited++;
+		if (c->limited >= srv->cfg->limits.flood_close_after) {
+			log_warn("closing connection %llu (%s): request flood",
+				 (unsigned long long)c->id, c->peer);
+			conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "request flood");
+		} else
+			send_error(c, env.id, ACCORD_E_RATE_LIMITED,
+				   "too many requests: slow down or the connection will be closed");
+		envelope_free(&env);
+		return;
+	}
+	if (st != ACCORD_OK) {
+		metrics_msg_in(srv->metrics, "other");
+		send_error(c, env.id, st, msg);
+		envelope_free(&env);
+		return;
+	}
+	const handler *h = plugins_find_handler(srv->plugins, env.type);
+	metrics_msg_in(srv->metrics, h ? env.type : "other");
+	if (!h) {
+		snprintf(msg, sizeof(msg), "unknown type \"%s\"", env.type);
+		send_error(c, env.id, ACCORD_E_UNKNOWN_TYPE, msg);
+		envelope_free(&env);
+		return;
+	}
+	if (!(h->flags & ACCORD_REQ_ANONYMOUS) && !c->who) {
+		send_error(c, env.id, ACCORD_E_UNAUTHENTICATED, "log in first (auth.login)");
+		envelope_free(&env);
+		return;
+	}
+	if (srv->shutting_down) {
+		send_error(c, env.id, ACCORD_E_UNAVAILABLE, "the server is shutting down");
+		envelope_free(&env);
+		return;
+	}
+	struct accord_req *r = req_new(c, env.id, env.type);
+	if (!r) {
+		send_error(c, env.id, ACCORD_E_INTERNAL, "out of memory");
+		envelope_free(&env);
+		return;
+	}
+	if (h->core_fn)
+		h->core_fn(srv, c, r, env.data);
+	else
+		h->fn(h->plugin, r, env.data, h->ud);
+	envelope_free(&env);
+}
+
+/* ---- core handlers ---- */
+
+static void sys_ping(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	(void)srv;
+	(void)c;
+	(void)d;
+	req_reply_ok(r, json_pack("{s:I}", "time", (json_int_t)now_ms()));
+}
+
+static void sys_info(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	(void)c;
+	(void)d;
+	req_reply_ok(r, json_pack("{s:s,s:i,s:o}", "version", ACCORD_VERSION, "abi",
+				  ACCORD_ABI_MAJOR, "plugins", plugins_info(srv->plugins)));
+}
+
+static const char *topic_arg(struct accord_req *r, const json_t *d)
+{
+	const json_t *t = json_object_get(d, "topic");
+	if (!json_is_string(t)) {
+		req_reply_error(r, ACCORD_E_BAD_REQUEST, "topic: required string");
+		return NULL;
+	}
+	return json_string_value(t);
+}
+
+static void sub_add(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	const char *topic = topic_arg(r, d);
+	if (!topic)
+		return;
+	const json_t *since = json_object_get(d, "since");
+	if (since && !json_is_null(since) &&
+	    !(json_is_integer(since) && json_integer_value(since) >= 0)) {
+		req_reply_error(r, ACCORD_E_BAD_REQUEST, "since: expected a non-negative integer");
+		return;
+	}
+	char msg[128];
+	json_t *reply = json_object();
+	accord_status st = bus_subscribe(srv->bus, c, topic, since, reply, msg, sizeof(msg));
+	if (st != ACCORD_OK) {
+		json_decref(reply);
+		req_reply_error(r, st, msg);
+		return;
+	}
+	req_reply_ok(r, reply);
+}
+
+static void sub_remove(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	const char *topic = topic_arg(r, d);
+	if (!topic)
+		return;
+	if (bus_unsubscribe(srv->bus, c, topic) != ACCORD_OK) {
+		req_reply_error(r, ACCORD_E_NOT_FOUND, "not subscribed to that topic");
+		return;
+	}
+	req_reply_ok(r, json_pack("{s:s}", "topic", topic));
+}
+
+void dispatch_register_core(server *srv)
+{
+	plugins_add_core_handler(srv->plugins, "sys.ping", sys_ping, ACCORD_REQ_ANONYMOUS);
+	plugins_add_core_handler(srv->plugins, "sys.info", sys_info, 0);
+	plugins_add_core_handler(srv->plugins, "sub.add", sub_add, 0);
+	plugins_add_core_handler(srv->plugins, "sub.remove", sub_remove, 0);
+	auth_register_handlers(srv);
+}

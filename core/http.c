@@ -1,0 +1,242 @@
+/*
+ * HTTP routes served by callback: /healthz, /metrics and plugin routes under
+ * /api/<plugin>/.  Static files of the web client are served by an lws file
+ * mount (see server.c); security headers come from the vhost's canned
+ * header list, so they are on every response.
+ *
+ * A response may be produced later than the request (after a database round
+ * trip or a token lookup).  The accord_http object is therefore separate
+ * from lws's per-session memory and reference-counted: one reference for
+ * the live wsi, one for the pending work.  Headers and body are written in
+ * two HTTP_WRITEABLE callbacks, one lws_write each.
+ */
+#include "server.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct accord_http {
+	struct lws *wsi; /* NULL once the client has gone */
+	server *srv;
+	int refs;
+	char path[256];
+	json_t *args;
+	int ready, headers_sent;
+	int status;
+	char ctype[64];
+	char *body;
+	size_t len;
+	struct accord_plugin_ctx *plugin;
+	accord_http_fn fn;
+	void *ud;
+};
+
+struct http_pss {
+	struct accord_http *h;
+};
+
+static void http_unref(struct accord_http *h)
+{
+	if (--h->refs)
+		return;
+	json_decref(h->args);
+	free(h->body);
+	free(h);
+}
+
+const char *http_path(const accord_http *h) { return h->path; }
+
+const char *http_query(const accord_http *h, const char *name)
+{
+	const json_t *v = json_object_get(h->args, name);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void http_respond(accord_http *h, int status, const char *ctype, const char *body, size_t len)
+{
+	if (h->ready)
+		return;
+	h->ready = 1;
+	h->status = status;
+	snprintf(h->ctype, sizeof(h->ctype), "%s", ctype ? ctype : "text/plain");
+	h->body = malloc(len + 1);
+	if (h->body) {
+		memcpy(h->body, body, len);
+		h->len = len;
+	}
+	if (h->wsi)
+		lws_callback_on_writable(h->wsi);
+	http_unref(h); /* the pending-work reference */
+}
+
+static void respond_json(accord_http *h, int status, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	http_respond(h, status, "application/json", s ? s : "{}", s ? strlen(s) : 2);
+	free(s);
+}
+
+static accord_status health_probe(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)ud;
+	return txn_exec(txn, "SELECT 1 AS one", NULL, out);
+}
+
+static void health_done(accord_status st, json_t *out, void *ud)
+{
+	json_decref(out);
+	accord_http *h = ud;
+	if (st == ACCORD_OK)
+		respond_json(h, 200, json_pack("{s:s,s:s}", "status", "ok", "db", "ok"));
+	else
+		respond_json(h, 503, json_pack("{s:s,s:s}", "status", "unavailable", "db", "error"));
+}
+
+static void api_authed(server *srv, const struct accord_principal *who, int64_t expires,
+		       void *ud)
+{
+	(void)srv;
+	(void)expires;
+	accord_http *h = ud;
+	if (!h->wsi) { /* gone: answer nobody, release */
+		http_respond(h, 500, "text/plain", "", 0);
+		return;
+	}
+	h->fn(h->plugin, h, who, h->ud);
+}
+
+static void collect_args(struct lws *wsi, accord_http *h)
+{
+	h->args = json_object();
+	char buf[512];
+	for (int i = 0; i < 32; i++) {
+		int n = lws_hdr_copy_fragment(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (n <= 0)
+			break;
+		char *eq = strchr(buf, '=');
+		if (eq) {
+			*eq = 0;
+			json_object_set_new(h->args, buf, json_string(eq + 1));
+		} else
+			json_object_set_new(h->args, buf, json_string(""));
+	}
+}
+
+static int start(struct lws *wsi, struct http_pss *pss, server *srv)
+{
+	accord_http *h = calloc(1, sizeof(*h));
+	if (!h)
+		return -1;
+	h->wsi = wsi;
+	h->srv = srv;
+	h->refs = 2; /* wsi + pending response */
+	pss->h = h;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+		http_respond(h, 405, "text/plain", "method not allowed\n", 19);
+		return 0;
+	}
+	lws_hdr_copy(wsi, h->path, sizeof(h->path), WSI_TOKEN_GET_URI);
+	collect_args(wsi, h);
+
+	if (!strcmp(h->path, "/healthz")) {
+		if (storage_submit(srv->st, health_probe, health_done, h))
+			respond_json(h, 503, json_pack("{s:s,s:s}", "status", "unavailable", "db",
+						       "queue full"));
+		return 0;
+	}
+	if (!strcmp(h->path, "/metrics")) {
+		size_t len = 0;
+		char *txt = metrics_render(srv, &len);
+		http_respond(h, 200, "text/plain; version=0.0.4", txt ? txt : "", txt ? len : 0);
+		free(txt);
+		return 0;
+	}
+	if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud)) {
+		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+		return 0;
+	}
+	char auth[256] = "";
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
+		lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);
+	if (!strncmp(auth, "Bearer ", 7)) {
+		if (auth_resolve_token(srv, auth + 7, api_authed, h))
+			respond_json(h, 503, json_pack("{s:s}", "error", "unavailable"));
+	} else
+		h->fn(h->plugin, h, NULL, h->ud);
+	return 0;
+}
+
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		  size_t len)
+{
+	struct http_pss *pss = user;
+	server *srv = lws_context_user(lws_get_context(wsi));
+	(void)in;
+	(void)len;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+		const char *why = server_upgrade_refusal(srv, wsi);
+		if (!why)
+			return 0;
+		int code = strcmp(why, "Origin not allowed") ? HTTP_STATUS_SERVICE_UNAVAILABLE
+							     : HTTP_STATUS_FORBIDDEN;
+		if (lws_return_http_status(wsi, (unsigned)code, why))
+			return -1;
+		return 1;
+	}
+
+	case LWS_CALLBACK_HTTP:
+		if (pss->h) /* keep-alive: a new transaction */
+			return -1;
+		return start(wsi, pss, srv);
+
+	case LWS_CALLBACK_HTTP_WRITEABLE: {
+		accord_http *h = pss ? pss->h : NULL;
+		if (!h || !h->ready)
+			return 0;
+		if (!h->headers_sent) {
+			unsigned char buf[LWS_PRE + 1024], *start = &buf[LWS_PRE], *p = start,
+							   *end = &buf[sizeof(buf) - 1];
+			if (lws_add_http_common_headers(wsi, (unsigned)h->status, h->ctype,
+							(lws_filepos_t)h->len, &p, end) ||
+			    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+							 (const unsigned char *)"no-store", 8, &p,
+							 end) ||
+			    lws_finalize_write_http_header(wsi, start, &p, end))
+				return -1;
+			h->headers_sent = 1;
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		unsigned char *out = malloc(LWS_PRE + h->len + 1);
+		if (!out)
+			return -1;
+		memcpy(out + LWS_PRE, h->body ? h->body : "", h->len);
+		int n = lws_write(wsi, out + LWS_PRE, h->len, LWS_WRITE_HTTP_FINAL);
+		free(out);
+		if (n < (int)h->len)
+			return -1;
+		pss->h = NULL;
+		h->wsi = NULL;
+		http_unref(h);
+		if (lws_http_transaction_completed(wsi))
+			return -1;
+		return 0;
+	}
+
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (pss && pss->h) {
+			pss->h->wsi = NULL;
+			http_unref(pss->h);
+			pss->h = NULL;
+		}
+		break;
+
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}

@@ -1,0 +1,164 @@
+/*
+ * Counters for /metrics, in Prometheus text format.  Everything here is
+ * touched on the loop only; storage figures are copied from the storage
+ * thread's stats under its lock when rendering.
+ */
+#include "server.h"
+#include "envelope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TYPES 256
+#define MAX_PCOUNTERS 256
+
+struct named {
+	char name[96];
+	uint64_t v;
+};
+
+struct metrics {
+	struct named in[MAX_TYPES];
+	int n_in;
+	uint64_t in_other;
+	uint64_t out;
+	uint64_t errors[ACCORD_E__COUNT];
+	uint64_t drops;
+	struct named pc[MAX_PCOUNTERS];
+	int n_pc;
+};
+
+metrics *metrics_new(void) { return calloc(1, sizeof(metrics)); }
+void metrics_free(metrics *m) { free(m); }
+
+static uint64_t *slot(struct named *arr, int *n, int max, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(arr[i].name, name))
+			return &arr[i].v;
+	if (*n == max)
+		return NULL;
+	snprintf(arr[*n].name, sizeof(arr[*n].name), "%s", name);
+	return &arr[(*n)++].v;
+}
+
+/* Only registered types get their own series, so a client sending random
+ * types cannot grow the table: callers pass "other" for unknown ones. */
+void metrics_msg_in(metrics *m, const char *type)
+{
+	uint64_t *v = slot(m->in, &m->n_in, MAX_TYPES, type);
+	if (v)
+		(*v)++;
+	else
+		m->in_other++;
+}
+
+void metrics_msg_out(metrics *m, uint64_t n) { m->out += n; }
+void metrics_error(metrics *m, accord_status code)
+{
+	if ((int)code > 0 && code < ACCORD_E__COUNT)
+		m->errors[code]++;
+}
+void metrics_drop(metrics *m) { m->drops++; }
+
+void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d)
+{
+	char full[96];
+	snprintf(full, sizeof(full), "accord_plugin_%s_%s", plugin, name);
+	for (char *p = full; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			*p = '_';
+	uint64_t *v = slot(m->pc, &m->n_pc, MAX_PCOUNTERS, full);
+	if (v)
+		*v += d;
+}
+
+struct sb {
+	char *s;
+	size_t len, cap;
+};
+
+static void sbf(struct sb *b, const char *fmt, ...) ACCORD_PRINTF(2, 3);
+static void sbf(struct sb *b, const char *fmt, ...)
+{
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->s && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t ncap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+		char *ns = realloc(b->s, ncap);
+		if (!ns)
+			return;
+		b->s = ns;
+		b->cap = ncap;
+	}
+}
+
+char *metrics_render(server *srv, size_t *len)
+{
+	metrics *m = srv->metrics;
+	struct sb b = {0};
+	sbf(&b, "# HELP accord_connections Open WebSocket connections.\n"
+		"# TYPE accord_connections gauge\naccord_connections %ld\n",
+	    srv->n_conns);
+	sbf(&b, "# HELP accord_topics Topics known to the event bus.\n"
+		"# TYPE accord_topics gauge\naccord_topics %zu\n",
+	    bus_topic_count(srv->bus));
+	sbf(&b, "# HELP accord_messages_in_total Requests received, by type.\n"
+		"# TYPE accord_messages_in_total counter\n");
+	for (int i = 0; i < m->n_in; i++)
+		sbf(&b, "accord_messages_in_total{type=\"%s\"} %llu\n", m->in[i].name,
+		    (unsigned long long)m->in[i].v);
+	sbf(&b, "accord_messages_in_total{type=\"other\"} %llu\n", (unsigned long long)m->in_other);
+	sbf(&b, "# HELP accord_messages_out_total Event frames queued to clients.\n"
+		"# TYPE accord_messages_out_total counter\naccord_messages_out_total %llu\n",
+	    (unsigned long long)m->out);
+	sbf(&b, "# HELP accord_errors_total Error replies, by code.\n"
+		"# TYPE accord_errors_total counter\n");
+	for (int c = 1; c < ACCORD_E__COUNT; c++)
+		sbf(&b, "accord_errors_total{code=\"%s\"} %llu\n", status_code_name((accord_status)c),
+		    (unsigned long long)m->errors[c]);
+	sbf(&b, "# HELP accord_queue_drops_total Clients dropped for falling behind.\n"
+		"# TYPE accord_queue_drops_total counter\naccord_queue_drops_total %llu\n",
+	    (unsigned long long)m->drops);
+
+	storage_stats st;
+	storage_get_stats(srv->st, &st);
+	sbf(&b, "# HELP accord_storage_queue Storage jobs waiting.\n"
+		"# TYPE accord_storage_queue gauge\naccord_storage_queue %ld\n",
+	    st.queue_len);
+	sbf(&b, "# HELP accord_storage_jobs_total Storage jobs run.\n"
+		"# TYPE accord_storage_jobs_total counter\naccord_storage_jobs_total %llu\n",
+	    (unsigned long long)st.jobs);
+	sbf(&b, "# HELP accord_commit_failures_total Group commits that failed.\n"
+		"# TYPE accord_commit_failures_total counter\naccord_commit_failures_total %llu\n",
+	    (unsigned long long)st.failed_commits);
+	sbf(&b, "# HELP accord_commit_seconds Group commit latency (BEGIN to durable COMMIT).\n"
+		"# TYPE accord_commit_seconds histogram\n");
+	uint64_t cum = 0;
+	for (int i = 0; i < 12; i++) {
+		cum += st.latency_buckets[i];
+		if (i < 11)
+			sbf(&b, "accord_commit_seconds_bucket{le=\"%g\"} %llu\n",
+			    storage_latency_bounds[i], (unsigned long long)cum);
+		else
+			sbf(&b, "accord_commit_seconds_bucket{le=\"+Inf\"} %llu\n",
+			    (unsigned long long)cum);
+	}
+	sbf(&b, "accord_commit_seconds_sum %.6f\naccord_commit_seconds_count %llu\n",
+	    st.latency_sum_s, (unsigned long long)st.commits);
+	for (int i = 0; i < m->n_pc; i++)
+		sbf(&b, "# TYPE %s counter\n%s %llu\n", m->pc[i].name, m->pc[i].name,
+		    (unsigned long long)m->pc[i].v);
+	if (len)
+		*len = b.len;
+	return b.s;
+}

@@ -1,0 +1,448 @@
+/*
+ * The server: one lws context, one vhost, one port.  HTTP (web client,
+ * /healthz, /metrics, /api/...) and the accord.v1 WebSocket protocol share
+ * it.  Everything here runs on the one event loop thread; the storage and
+ * crypto threads hand results back through lws_cancel_service(), which lws
+ * turns into LWS_CALLBACK_EVENT_WAIT_CANCELLED on this thread (the pattern of
+ * the lws minimal-ws-server-threads example and Janus).
+ *
+ * Writes happen only in LWS_CALLBACK_SERVER_WRITEABLE, one lws_write each.
+ */
+#include "server.h"
+#include "envelope.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static server *the_server;
+static volatile sig_atomic_t interrupted;
+
+server *server_current(void) { return the_server; }
+
+int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct ws_pss {
+	conn *c;
+};
+
+/* Origin allow-list: listed origins, or the same origin as the request. */
+static int origin_allowed(server *srv, struct lws *wsi)
+{
+	char origin[256], host[256], same[300];
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0 ||
+	    lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+		return 0;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(srv->cfg->origins, i, v)
+	{
+		if (!strcmp(json_string_value(v), origin))
+			return 1;
+	}
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HOST) > 0 &&
+	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0) {
+		snprintf(same, sizeof(same), "http://%s", host);
+		if (!strcmp(same, origin))
+			return 1;
+		snprintf(same, sizeof(same), "https://%s", host);
+		if (!strcmp(same, origin))
+			return 1;
+	}
+	return 0;
+}
+
+const char *server_upgrade_refusal(server *srv, struct lws *wsi)
+{
+	if (srv->shutting_down)
+		return "the server is shutting down";
+	if (!origin_allowed(srv, wsi)) {
+		char peer[64] = "";
+		lws_get_peer_simple(wsi, peer, sizeof(peer));
+		log_info("refused WebSocket from %s: Origin not allowed", peer);
+		return "Origin not allowed";
+	}
+	if (srv->n_conns >= srv->cfg->limits.max_connections) {
+		log_warn("refused WebSocket: %ld connections open (limits.max_connections)",
+			 srv->n_conns);
+		return "too many connections";
+	}
+	return NULL;
+}
+
+static void auth_timeout(lws_sorted_usec_list_t *sul)
+{
+	conn *c = lws_container_of(sul, conn, auth_sul);
+	if (c->who || !c->wsi)
+		return;
+	if (c->auth_busy) { /* a password check is running: give it a moment */
+		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, auth_timeout, LWS_US_PER_SEC);
+		return;
+	}
+	conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "authentication timeout");
+}
+
+static void drain_completions(server *srv)
+{
+	if (srv->st)
+		storage_run_completions(srv->st);
+	if (srv->crypto)
+		worker_run_completions(srv->crypto);
+}
+
+static void on_rx(server *srv, conn *c, struct lws *wsi, const char *in, size_t len)
+{
+	const accord_limits *l = &srv->cfg->limits;
+	int first = lws_is_first_fragment(wsi), final = lws_is_final_fragment(wsi);
+	if (first) {
+		c->rx_len = 0;
+		c->rx_oversize = 0;
+		c->rx_binary = lws_frame_is_binary(wsi);
+	}
+	if (c->closing)
+		return;
+	if (!c->rx_oversize && c->rx_len + len > (size_t)l->max_message_bytes) {
+		c->rx_oversize = 1;
+		metrics_error(srv->metrics, ACCORD_E_TOO_LARGE);
+		char msg[96];
+		snprintf(msg, sizeof(msg), "message larger than %ld bytes", l->max_message_bytes);
+		size_t n;
+		char *j = reply_error_json(NULL, ACCORD_E_TOO_LARGE, msg, &n);
+		if (j)
+			conn_send_text(c, j, n);
+		conn_close_after_flush(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+		return;
+	}
+	if (c->rx_oversize)
+		return;
+	if (c->rx_len + len > c->rx_cap) {
+		size_t ncap = c->rx_cap ? c->rx_cap : 1024;
+		while (ncap < c->rx_len + len)
+			ncap *= 2;
+		char *n = realloc(c->rx, ncap);
+		if (!n) {
+			conn_close_after_flush(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "no memory");
+			return;
+		}
+		c->rx = n;
+		c->rx_cap = ncap;
+	}
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	if (!final || lws_remaining_packet_payload(wsi))
+		return;
+	if (c->rx_binary) {
+		metrics_error(srv->metrics, ACCORD_E_BAD_REQUEST);
+		size_t n;
+		char *j = reply_error_json(NULL, ACCORD_E_BAD_REQUEST,
+					   "binary frames are not accepted: send JSON text", &n);
+		if (j)
+			conn_send_text(c, j, n);
+	} else
+		dispatch_message(srv, c, c->rx, c->rx_len);
+	c->rx_len = 0;
+	/* Give back large buffers once a big message is done. */
+	if (c->rx_cap > 16384) {
+		free(c->rx);
+		c->rx = NULL;
+		c->rx_cap = 0;
+	}
+}
+
+static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		       size_t len)
+{
+	struct ws_pss *pss = user;
+	server *srv = lws_context_user(lws_get_context(wsi));
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* Normally refused earlier with a 403 (HTTP_CONFIRM_UPGRADE);
+		 * this is the last line of defence. */
+		if (server_upgrade_refusal(srv, wsi))
+			return -1;
+		break;
+
+	case LWS_CALLBACK_ESTABLISHED: {
+		conn *c = calloc(1, sizeof(*c));
+		if (!c)
+			return -1;
+		c->srv = srv;
+		c->wsi = wsi;
+		c->refs = 1;
+		c->id = ++srv->next_conn_id;
+		lws_get_peer_simple(wsi, c->peer, sizeof(c->peer));
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		srv->n_conns++;
+		pss->c = c;
+		lws_sul_schedule(srv->ctx, 0, &c->auth_sul, auth_timeout,
+				 (lws_usec_t)srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
+		json_t *ev = json_pack("{s:I}", "conn", (json_int_t)c->id);
+		plugins_dispatch_event(srv->plugins, ACCORD_EV_CONNECT, "connect", ev, NULL);
+		json_decref(ev);
+		break;
+	}
+
+	case LWS_CALLBACK_RECEIVE:
+		if (pss->c)
+			on_rx(srv, pss->c, wsi, in, len);
+		break;
+
+	case LWS_CALLBACK_SERVER_WRITEABLE: {
+		conn *c = pss->c;
+		if (!c || c->dropped)
+			return -1;
+		if (c->q_len) {
+			msgbuf *m = c->q[c->q_head];
+			int n = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT);
+			c->q_head = (c->q_head + 1) % c->q_cap;
+			c->q_len--;
+			msgbuf_unref(m);
+			if (n < 0)
+				return -1;
+			if (c->q_len || c->close_ready)
+				lws_callback_on_writable(wsi);
+			break;
+		}
+		if (c->close_code && c->close_ready) {
+			lws_close_reason(wsi, (enum lws_close_status)c->close_code,
+					 (unsigned char *)c->close_reason, strlen(c->close_reason));
+			return -1;
+		}
+		break;
+	}
+
+	case LWS_CALLBACK_CLOSED: {
+		conn *c = pss->c;
+		if (!c)
+			break;
+		pss->c = NULL;
+		lws_sul_cancel(&c->auth_sul);
+		lws_sul_cancel(&c->close_sul);
+		json_t *ev = json_pack("{s:I,s:o}", "conn", (json_int_t)c->id, "user",
+				       c->who ? json_integer((json_int_t)c->who->id) : json_null());
+		plugins_dispatch_event(srv->plugins, ACCORD_EV_DISCONNECT, "disconnect", ev, c->who);
+		json_decref(ev);
+		bus_unsubscribe_all(srv->bus, c);
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			srv->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		srv->n_conns--;
+		c->wsi = NULL;
+		c->closing = 1;
+		conn_unref(c);
+		break;
+	}
+
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		drain_completions(srv);
+		break;
+
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+	{"http", http_callback, sizeof(void *), 0, 0, NULL, 0},
+	{"accord.v1", ws_callback, sizeof(struct ws_pss), 4096, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0}};
+
+static void notify_loop(void *ud)
+{
+	server *srv = ud;
+	if (srv->ctx)
+		lws_cancel_service(srv->ctx);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	if (the_server && the_server->ctx)
+		lws_cancel_service(the_server->ctx);
+}
+
+static void lws_log_bridge(int level, const char *line)
+{
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	log_msg(level == LLL_ERR ? ACCORD_LOG_ERR : ACCORD_LOG_WARN, "lws", "%.*s", (int)n, line);
+}
+
+static void setup_mounts(server *srv)
+{
+	struct lws_http_mount *m = srv->mounts;
+	memset(srv->mounts, 0, sizeof(srv->mounts));
+	const char *dyn[3] = {"/healthz", "/metrics", "/api"};
+	for (int i = 0; i < 3; i++) {
+		m[i].mountpoint = dyn[i];
+		m[i].mountpoint_len = (unsigned char)strlen(dyn[i]);
+		m[i].origin = "http";
+		m[i].origin_protocol = LWSMPRO_CALLBACK;
+		m[i].mount_next = &m[i + 1];
+	}
+	m[3].mountpoint = "/";
+	m[3].mountpoint_len = 1;
+	m[3].origin = srv->cfg->web_root;
+	m[3].def = "index.html";
+	m[3].origin_protocol = LWSMPRO_FILE;
+
+	struct lws_protocol_vhost_options *h = srv->headers;
+	memset(srv->headers, 0, sizeof(srv->headers));
+	h[0].name = "content-security-policy:";
+	h[0].value = "default-src 'self'; frame-ancestors 'none'";
+	h[1].name = "x-content-type-options:";
+	h[1].value = "nosniff";
+	h[2].name = "referrer-policy:";
+	h[2].value = "no-referrer";
+	h[3].name = "x-frame-options:";
+	h[3].value = "DENY";
+	h[0].next = &h[1];
+	h[1].next = &h[2];
+	h[2].next = &h[3];
+}
+
+static void shutdown_gracefully(server *srv)
+{
+	log_info("shutting down: closing %ld connections, finishing pending commits",
+		 srv->n_conns);
+	srv->shutting_down = 1;
+	/* Finish the writes already accepted; their replies are queued. */
+	storage_stop(srv->st);
+	worker_free(srv->crypto);
+	srv->crypto = NULL;
+	storage_run_completions(srv->st);
+	for (conn *c = srv->conns; c; c = c->next) {
+		c->close_code = 0; /* shutting down overrides a pending close */
+		conn_close_after_flush(c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+	}
+	/* Give queued frames and close frames a moment to go out. */
+	int64_t deadline = now_ms() + 2000;
+	while (srv->n_conns && now_ms() < deadline)
+		lws_service(srv->ctx, 0);
+}
+
+int server_run(accord_config *cfg, int port_override)
+{
+	char err[512];
+	server *srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return 1;
+	the_server = srv;
+	srv->cfg = cfg;
+	srv->boot_ms = now_ms();
+	srv->metrics = metrics_new();
+	srv->bus = bus_new(srv);
+	srv->plugins = plugins_new(srv);
+	int rc = 1;
+
+	if (auth_init(srv)) {
+		log_err("libsodium failed to initialise");
+		goto out;
+	}
+	srv->st = storage_open(cfg->db_path, cfg->synchronous, err, sizeof(err));
+	if (!srv->st) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (storage_migrate(srv->st, "core", core_migrations, err, sizeof(err)) ||
+	    plugins_load(srv->plugins, cfg, err, sizeof(err)) ||
+	    plugins_migrate(srv->plugins, srv->st, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	dispatch_register_core(srv);
+
+	lws_set_log_level(getenv("ACCORD_LWS_DEBUG") ? (LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO) : (LLL_ERR | LLL_WARN), lws_log_bridge);
+	setup_mounts(srv);
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof(info));
+	info.port = port_override >= 0 ? port_override : cfg->port;
+	info.iface = cfg->listen_address;
+	info.protocols = protocols;
+	info.mounts = srv->mounts;
+	info.headers = srv->headers;
+	info.user = srv;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.timeout_secs = 30;
+	info.ka_time = 0;
+	info.fd_limit_per_thread = (unsigned)(cfg->limits.max_connections + 64);
+	info.pt_serv_buf_size = 32 * 1024;
+	srv->ctx = lws_create_context(&info);
+	if (!srv->ctx) {
+		log_err("cannot listen on %s:%d (in use, or not permitted)", cfg->listen_address,
+			info.port);
+		goto out;
+	}
+	srv->vh = lws_get_vhost_by_name(srv->ctx, "default");
+	srv->port = srv->vh ? lws_get_vhost_listen_port(srv->vh) : info.port;
+
+	srv->crypto = worker_new(1, cfg->limits.login_queue_max, notify_loop, srv);
+	if (!srv->crypto || storage_start(srv->st, cfg->limits.storage_queue_max, notify_loop, srv)) {
+		log_err("cannot start worker threads");
+		goto out;
+	}
+	if (plugins_init(srv->plugins, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	printf("accord: listening on http://%s:%d/\n", cfg->listen_address, srv->port);
+	fflush(stdout);
+	log_info("accord %s serving %s, database %s (synchronous=%s)", ACCORD_VERSION,
+		 cfg->web_root, cfg->db_path, cfg->synchronous);
+
+	while (!interrupted)
+		if (lws_service(srv->ctx, 0) < 0)
+			break;
+	shutdown_gracefully(srv);
+	rc = 0;
+out:
+	if (srv->ctx)
+		lws_context_destroy(srv->ctx);
+	srv->ctx = NULL;
+	plugins_unload(srv->plugins);
+	if (srv->st) {
+		storage_stop(srv->st);
+		storage_close(srv->st);
+	}
+	worker_free(srv->crypto);
+	bus_free(srv->bus);
+	metrics_free(srv->metrics);
+	the_server = NULL;
+	free(srv);
+	if (rc == 0)
+		log_info("stopped cleanly");
+	return rc;
+}

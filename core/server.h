@@ -1,0 +1,252 @@
+/*
+ * Internal declarations shared by the core's modules.  Nothing here is
+ * visible to plugins: they see include/accord/plugin.h only.
+ */
+#ifndef ACCORD_SERVER_H
+#define ACCORD_SERVER_H
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "accord/plugin.h"
+#include "config.h"
+#include "envelope.h"
+#include "storage.h"
+#include "worker.h"
+
+/* ---- shared, reference-counted outbound frames ---- */
+
+/* One serialised frame with LWS_PRE bytes of headroom, shared by every
+ * recipient of a broadcast: serialised once, queued by pointer. */
+typedef struct msgbuf {
+	unsigned refs;
+	size_t len;
+	unsigned char data[]; /* LWS_PRE + len + 1 */
+} msgbuf;
+
+msgbuf *msgbuf_new(const char *s, size_t len);
+/* Takes ownership of a malloc'd JSON text. */
+msgbuf *msgbuf_take(char *s, size_t len);
+static inline msgbuf *msgbuf_ref(msgbuf *m)
+{
+	m->refs++;
+	return m;
+}
+void msgbuf_unref(msgbuf *m);
+static inline const char *msgbuf_text(const msgbuf *m) { return (const char *)m->data + LWS_PRE; }
+
+/* ---- principals ---- */
+struct accord_principal {
+	int64_t id;
+	int partner;
+	char login[64];
+	char name[128];
+	char org[32];
+	char roles[128]; /* comma-separated */
+};
+
+int principal_from_row(struct accord_principal *p, const json_t *row);
+json_t *principal_to_json(const struct accord_principal *p);
+int principal_role(const struct accord_principal *p, const char *role);
+
+/* ---- audiences ---- */
+struct accord_audience {
+	int members_only;
+	size_t n_orgs, n_users, n_roles;
+	char **orgs;
+	int64_t *users;
+	char **roles;
+};
+int audience_matches(const struct accord_audience *a, const struct accord_principal *p);
+struct accord_audience *audience_copy(const struct accord_audience *a);
+void audience_destroy(struct accord_audience *a);
+
+/* ---- connections ---- */
+typedef struct sub sub;
+typedef struct server server;
+
+typedef struct conn {
+	server *srv;
+	struct lws *wsi; /* NULL once closed */
+	uint64_t id;
+	unsigned refs;   /* the wsi holds one; each request in flight holds one */
+	int closing;     /* no more input is processed */
+	int dropped;     /* killed for falling behind */
+	int close_code;  /* send this close code once the queue is flushed */
+	char close_reason[64];
+	char peer[64];
+
+	struct accord_principal *who; /* NULL until authenticated */
+	unsigned char token_hash[32];
+	int has_token;
+	int auth_busy; /* a login/resume is in flight */
+
+	/* inbound reassembly */
+	char *rx;
+	size_t rx_len, rx_cap;
+	int rx_oversize, rx_binary;
+
+	/* outbound queue: a ring of shared frames */
+	msgbuf **q;
+	uint32_t q_head, q_len, q_cap;
+
+	/* token bucket */
+	double tokens;
+	int64_t refill_ms;
+	long limited;
+
+	/* subscriptions */
+	sub **subs;
+	uint32_t n_subs, subs_cap;
+
+	lws_sorted_usec_list_t auth_sul;
+	lws_sorted_usec_list_t close_sul; /* lingers before a server-side close */
+	int close_ready;
+	struct conn *prev, *next;
+} conn;
+
+void conn_ref(conn *c);
+void conn_unref(conn *c);
+/* Queues a frame; drops the client if its queue is full. */
+void conn_send(conn *c, msgbuf *m);
+void conn_send_text(conn *c, char *json, size_t len); /* takes json */
+/* Flushes the queue, then closes with code/reason. */
+void conn_close_after_flush(conn *c, int code, const char *reason);
+void conn_set_principal(conn *c, const struct accord_principal *p, const unsigned char *token_hash);
+void conn_clear_principal(conn *c);
+
+/* ---- requests ---- */
+struct accord_plugin_ctx;
+struct accord_req {
+	conn *c;
+	json_t *id;
+	char type[ENVELOPE_MAX_TYPE + 1];
+	int64_t started_us;
+};
+
+struct accord_req *req_new(conn *c, json_t *id, const char *type);
+void req_reply_ok(struct accord_req *r, json_t *data);
+void req_reply_error(struct accord_req *r, accord_status code, const char *message);
+
+/* ---- the event bus ---- */
+typedef struct bus bus;
+bus *bus_new(server *srv);
+void bus_free(bus *b);
+int bus_register_prefix(bus *b, const char *prefix, struct accord_plugin_ctx *p,
+			accord_topic_check_fn check, void *ud);
+/* Checks whether who may see topic: ACCORD_OK or ACCORD_E_NOT_FOUND. */
+accord_status bus_check(bus *b, const struct accord_principal *who, const char *topic);
+int bus_publish(bus *b, const char *topic, const char *event, json_t *data,
+		const struct accord_audience *aud);
+void bus_acl_changed(bus *b);
+/* sub.add: replays into c and fills reply. */
+accord_status bus_subscribe(bus *b, conn *c, const char *topic, const json_t *since,
+			    json_t *reply, char *msg, size_t msglen);
+accord_status bus_unsubscribe(bus *b, conn *c, const char *topic);
+void bus_unsubscribe_all(bus *b, conn *c);
+size_t bus_topic_count(bus *b);
+
+/* ---- metrics ---- */
+typedef struct metrics metrics;
+metrics *metrics_new(void);
+void metrics_free(metrics *m);
+void metrics_msg_in(metrics *m, const char *type);
+void metrics_msg_out(metrics *m, uint64_t n);
+void metrics_error(metrics *m, accord_status code);
+void metrics_drop(metrics *m);
+void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d);
+char *metrics_render(server *srv, size_t *len);
+
+/* ---- plugins ---- */
+typedef struct plugin_host plugin_host;
+typedef struct handler {
+	struct accord_plugin_ctx *plugin; /* NULL for core handlers */
+	accord_request_fn fn;
+	void (*core_fn)(server *srv, conn *c, struct accord_req *r, const json_t *data);
+	unsigned flags;
+	void *ud;
+} handler;
+
+plugin_host *plugins_new(server *srv);
+/* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
+ * naming the plugin and the reason. */
+int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);
+/* Calls every plugin's init, in config order. */
+int plugins_init(plugin_host *h, char *err, size_t errlen);
+int plugins_migrate(plugin_host *h, storage *st, char *err, size_t errlen);
+int plugins_seed(plugin_host *h, storage *st, const json_t *demo, char *err, size_t errlen);
+void plugins_unload(plugin_host *h);
+const handler *plugins_find_handler(plugin_host *h, const char *type);
+int plugins_add_core_handler(plugin_host *h, const char *type,
+			     void (*fn)(server *, conn *, struct accord_req *, const json_t *),
+			     unsigned flags);
+json_t *plugins_info(plugin_host *h);
+void plugins_dispatch_event(plugin_host *h, accord_core_event ev, const char *name,
+			    const json_t *data, const struct accord_principal *who);
+/* Runs "accord <name> ..." if a plugin registered it: returns -2 if none. */
+int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, char **argv);
+void plugins_print_cli_usage(plugin_host *h);
+/* HTTP: finds the route for /api/<plugin>/<sub>. */
+int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
+		      accord_http_fn *fn, void **ud);
+const char *plugin_name(const struct accord_plugin_ctx *p);
+void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
+	ACCORD_PRINTF(3, 4);
+extern const accord_host_api accord_host_api_v1;
+
+/* ---- auth ---- */
+int auth_init(server *srv);
+void auth_register_handlers(server *srv);
+/* Looks a bearer token up; calls back on the loop with the principal or NULL. */
+typedef void (*auth_resolve_fn)(server *srv, const struct accord_principal *who,
+				int64_t expires, void *ud);
+int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void *ud);
+/* Accounts (blocking, for init / CLI): creates or updates a login. */
+int accounts_upsert(accord_txn *txn, const char *login, const char *name, const char *org,
+		    const char *standing, const char *roles, const char *password_hash);
+extern const accord_migration core_migrations[];
+
+/* ---- HTTP ---- */
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		  size_t len);
+
+/* accord_http accessors (http.c) */
+const char *http_path(const accord_http *h);
+const char *http_query(const accord_http *h, const char *name);
+void http_respond(accord_http *h, int status, const char *ctype, const char *body, size_t len);
+
+/* ---- dispatch ---- */
+void dispatch_message(server *srv, conn *c, const char *buf, size_t len);
+void dispatch_register_core(server *srv);
+
+/* ---- the server ---- */
+struct server {
+	accord_config *cfg;
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	storage *st;
+	worker *crypto;
+	bus *bus;
+	metrics *metrics;
+	plugin_host *plugins;
+	int port;
+	int shutting_down;
+	uint64_t next_conn_id;
+	long n_conns;
+	conn *conns;
+	int64_t boot_ms;
+	struct lws_http_mount mounts[4];
+	struct lws_protocol_vhost_options headers[4];
+};
+
+int64_t now_ms(void);
+int64_t now_us(void);
+server *server_current(void); /* the one server of this process */
+
+int server_run(accord_config *cfg, int port_override);
+/* Why a WebSocket upgrade must be refused (bad Origin, too many
+ * connections, shutting down), or NULL to accept it. */
+const char *server_upgrade_refusal(server *srv, struct lws *wsi);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * Storage: the narrow interface the rest of the core (and, through the host
+ * API, plugins) uses to reach the database.  Today's implementation is SQLite
+ * on one dedicated thread with group commit; another backend would implement
+ * these same calls.
+ */
+#ifndef ACCORD_STORAGE_H
+#define ACCORD_STORAGE_H
+
+#include "accord/plugin.h"
+#include <stdint.h>
+
+typedef struct storage storage;
+
+/* Work runs on the storage thread inside a savepoint of the current group
+ * transaction; done runs on the loop after COMMIT (or with an error status). */
+typedef accord_status (*storage_work_fn)(accord_txn *txn, void *ud, json_t **out);
+typedef void (*storage_done_fn)(accord_status st, json_t *out, void *ud);
+
+/* Called from the storage thread when completions are ready (wakes the loop). */
+typedef void (*storage_notify_fn)(void *ud);
+
+/* Opens (creating if needed) and configures the database.  Blocking: for
+ * start-up and CLI use only. */
+storage *storage_open(const char *path, const char *synchronous, char *err, size_t errlen);
+
+/* Applies owner's migrations that are not yet recorded, in order, each in
+ * its own transaction.  Blocking, before the thread starts. */
+int storage_migrate(storage *s, const char *owner, const accord_migration *m, char *err,
+		    size_t errlen);
+
+/* Synchronous transaction for CLI commands, migrations and seeding. */
+accord_txn *storage_begin_sync(storage *s);
+int storage_end_sync(storage *s, accord_txn *txn, int commit);
+
+int storage_start(storage *s, long queue_max, storage_notify_fn notify, void *notify_ud);
+
+/* Queues a job.  Returns 0, or -1 when the queue is full or stopping. */
+int storage_submit(storage *s, storage_work_fn work, storage_done_fn done, void *ud);
+
+/* On the loop: runs the done callbacks of committed jobs. */
+void storage_run_completions(storage *s);
+
+/* Finishes every queued job, stops the thread, runs remaining completions. */
+void storage_stop(storage *s);
+void storage_close(storage *s);
+
+/* Online backup into a new file (SQLite backup API); blocking, any thread
+ * that owns no transaction.  Returns 0 or -1 with err. */
+int storage_backup(const char *db_path, const char *dest, char *err, size_t errlen);
+
+/* Statistics for /metrics (read on the loop; updated by the storage thread). */
+typedef struct storage_stats {
+	uint64_t commits;
+	uint64_t jobs;
+	uint64_t failed_commits;
+	uint64_t latency_buckets[12]; /* commit latency histogram, see storage.c */
+	double latency_sum_s;
+	long queue_len;
+} storage_stats;
+void storage_get_stats(storage *s, storage_stats *out);
+extern const double storage_latency_bounds[12];
+
+/* accord_txn helpers used by the host API table */
+accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, json_t **rows);
+int64_t txn_last_id(accord_txn *txn);
+int txn_changes(accord_txn *txn);
+
+#endif

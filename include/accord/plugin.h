@@ -1,0 +1,264 @@
+/*
+ * Accord plugin SDK — the whole public surface a plugin may use.
+ *
+ * A plugin is a shared object that exports one symbol, accord_plugin_entry(),
+ * returning a pointer to a constant accord_plugin descriptor.  The core checks
+ * the descriptor's ABI major version and struct size, then calls init() with a
+ * pointer to the host API table.  Plugins reach the core only through that
+ * table and through the opaque handles it hands out.
+ *
+ * Compatibility rules (the same ones Mosquitto and Redis modules keep):
+ *  - ACCORD_ABI_MAJOR changes only when an existing member changes meaning or
+ *    layout; the core refuses a plugin built for another major version.
+ *  - accord_host_api only ever grows at its end.  A plugin that needs a member
+ *    added later checks ACCORD_API_HAS(api, member) before calling it.
+ *  - accord_plugin may also grow at its end; the core reads only the members
+ *    that the plugin's struct_size covers.
+ *
+ * Threads: every callback runs on the event loop thread, except an
+ * accord_db_work_fn, which runs on the storage thread and may only use the
+ * accord_txn it is given.  Nothing a plugin does on the loop may block.
+ */
+#ifndef ACCORD_PLUGIN_H
+#define ACCORD_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ACCORD_ABI_MAJOR 1
+#define ACCORD_ENTRY_SYMBOL "accord_plugin_entry"
+
+#if defined(__GNUC__)
+#define ACCORD_EXPORT __attribute__((visibility("default")))
+#define ACCORD_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ACCORD_EXPORT
+#define ACCORD_PRINTF(a, b)
+#endif
+
+/* Result and error codes.  The protocol's error "code" strings map 1:1. */
+typedef enum accord_status {
+	ACCORD_OK = 0,
+	ACCORD_E_BAD_REQUEST,     /* "bad_request" */
+	ACCORD_E_UNAUTHENTICATED, /* "unauthenticated" */
+	ACCORD_E_FORBIDDEN,       /* "forbidden" */
+	ACCORD_E_NOT_FOUND,       /* "not_found" */
+	ACCORD_E_CONFLICT,        /* "conflict" */
+	ACCORD_E_TOO_LARGE,       /* "too_large" */
+	ACCORD_E_RATE_LIMITED,    /* "rate_limited" */
+	ACCORD_E_UNKNOWN_TYPE,    /* "unknown_type" */
+	ACCORD_E_INTERNAL,        /* "internal" */
+	ACCORD_E_UNAVAILABLE,     /* "unavailable": shutting down or overloaded */
+	ACCORD_E__COUNT
+} accord_status;
+
+typedef enum accord_log_level {
+	ACCORD_LOG_ERR = 0,
+	ACCORD_LOG_WARN,
+	ACCORD_LOG_INFO,
+	ACCORD_LOG_DEBUG
+} accord_log_level;
+
+/* Opaque handles.  Their layout is private to the core. */
+typedef struct accord_plugin_ctx accord_plugin_ctx; /* one per loaded plugin */
+typedef struct accord_principal accord_principal;   /* an authenticated person */
+typedef struct accord_req accord_req;               /* one request in flight */
+typedef struct accord_txn accord_txn;               /* storage transaction */
+typedef struct accord_http accord_http;             /* one HTTP request */
+typedef struct accord_audience accord_audience;     /* who may see an event */
+typedef struct accord_host_api accord_host_api;     /* the core's function table */
+
+/* ---- callbacks a plugin provides ---- */
+
+/* Handles one request of the plugin's namespace.  Answer it, now or later,
+ * with exactly one of api->reply_ok / api->reply_error. */
+typedef void (*accord_request_fn)(accord_plugin_ctx *p, accord_req *req,
+				  const json_t *data, void *ud);
+
+/* Decides whether principal may subscribe to / receive events of topic
+ * "<prefix>:<rest>".  Must answer from memory (it runs for recipients of
+ * events).  Return ACCORD_OK to allow; anything else is answered to the
+ * client as not_found, so a hidden topic looks exactly like a missing one. */
+typedef accord_status (*accord_topic_check_fn)(accord_plugin_ctx *p,
+					       const accord_principal *who,
+					       const char *topic, void *ud);
+
+/* Runs on the storage thread inside the group-commit transaction (within
+ * its own savepoint).  Return ACCORD_OK to keep its writes; anything else
+ * rolls back this job's writes only.  *out may be set to a JSON value that
+ * is handed to the done callback. */
+typedef accord_status (*accord_db_work_fn)(accord_txn *txn, void *ud,
+					   json_t **out);
+
+/* Runs on the loop after the transaction that held the work has committed
+ * (or failed: status != ACCORD_OK).  Takes ownership of out (may be NULL). */
+typedef void (*accord_db_done_fn)(accord_plugin_ctx *p, accord_status status,
+				  json_t *out, void *ud);
+
+typedef void (*accord_timer_fn)(accord_plugin_ctx *p, void *ud);
+
+/* Core events a plugin may listen to.  Ids are append-only. */
+typedef enum accord_core_event {
+	ACCORD_EV_CONNECT = 1,    /* data: {"conn": n} */
+	ACCORD_EV_DISCONNECT = 2, /* data: {"conn": n, "user": id|null} */
+	ACCORD_EV_LOGIN = 3,      /* data: {"conn": n, "user": id} */
+	ACCORD_EV_LOGOUT = 4,     /* data: {"conn": n, "user": id} */
+	ACCORD_EV_PLUGIN = 5      /* data: whatever api->emit() was given */
+} accord_core_event;
+
+typedef void (*accord_event_fn)(accord_plugin_ctx *p, accord_core_event ev,
+				const char *name, const json_t *data,
+				const accord_principal *who, void *ud);
+
+/* HTTP route handler: answer with api->http_respond (now or later).
+ * who is NULL when the request carried no valid bearer token. */
+typedef void (*accord_http_fn)(accord_plugin_ctx *p, accord_http *h,
+			       const accord_principal *who, void *ud);
+
+/* CLI subcommand: "accord <name> args...".  Runs without the event loop,
+ * with a transaction open on the database; return a process exit code. */
+typedef int (*accord_cli_fn)(accord_plugin_ctx *p, accord_txn *txn, int argc,
+			     char **argv);
+
+/* A schema migration: applied once, in order of version, in a transaction. */
+typedef struct accord_migration {
+	int version; /* 1, 2, 3 ... */
+	const char *sql;
+} accord_migration;
+
+/* ---- the plugin descriptor ---- */
+typedef struct accord_plugin {
+	uint32_t abi_major;   /* ACCORD_ABI_MAJOR */
+	uint32_t struct_size; /* sizeof(accord_plugin) */
+	const char *name;     /* also the request namespace and HTTP prefix */
+	const char *version;
+	const char *description;
+
+	/* Called once at start; return ACCORD_OK or start-up stops. */
+	accord_status (*init)(accord_plugin_ctx *p, const accord_host_api *api,
+			      const json_t *config);
+	void (*fini)(accord_plugin_ctx *p);
+
+	const accord_migration *migrations; /* terminated by {0, NULL}; may be NULL */
+
+	/* Called by "accord init --demo" inside a transaction with the demo
+	 * network file; may be NULL. */
+	accord_status (*seed)(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo);
+
+	void *future[8]; /* reserved, keep NULL */
+} accord_plugin;
+
+/* ---- the host API table ---- */
+struct accord_host_api {
+	uint32_t abi_major;
+	uint32_t api_size; /* sizeof the table the core was built with */
+
+	/* logging */
+	void (*log)(accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
+		ACCORD_PRINTF(3, 4);
+
+	/* private per-plugin pointer */
+	void (*set_userdata)(accord_plugin_ctx *p, void *ud);
+	void *(*userdata)(accord_plugin_ctx *p);
+
+	/* Requests.  verb is the part after "<plugin name>.".  Handlers other
+	 * than those registered with ACCORD_REQ_ANONYMOUS run only for
+	 * authenticated connections. */
+	int (*handle)(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
+		      unsigned flags, void *ud);
+	void (*reply_ok)(accord_req *req, json_t *data /* stolen, may be NULL */);
+	void (*reply_error)(accord_req *req, accord_status code, const char *message);
+	const accord_principal *(*req_principal)(const accord_req *req);
+	/* Keeps req valid beyond the handler's return; pair with reply_*. */
+	const char *(*req_type)(const accord_req *req);
+
+	/* Principals */
+	int64_t (*principal_id)(const accord_principal *who);
+	const char *(*principal_login)(const accord_principal *who);
+	const char *(*principal_org)(const accord_principal *who);
+	int (*principal_is_partner)(const accord_principal *who);
+	int (*principal_has_role)(const accord_principal *who, const char *role);
+
+	/* Topics and events */
+	int (*topic_register)(accord_plugin_ctx *p, const char *prefix,
+			      accord_topic_check_fn check, void *ud);
+	/* Publishes an event to subscribers of topic; data is stolen.
+	 * audience NULL: everyone the topic check allows. */
+	int (*publish)(accord_plugin_ctx *p, const char *topic, const char *event,
+		       json_t *data, const accord_audience *audience);
+	/* Tells the core that permissions changed: every subscription is
+	 * re-checked before its next delivery. */
+	void (*acl_changed)(accord_plugin_ctx *p);
+
+	/* Audiences: an event reaches a recipient only if it matches. */
+	accord_audience *(*audience_new)(void);
+	void (*audience_add_org)(accord_audience *a, const char *org);
+	void (*audience_add_user)(accord_audience *a, int64_t user);
+	void (*audience_add_role)(accord_audience *a, const char *role);
+	void (*audience_members_only)(accord_audience *a); /* no partners */
+	void (*audience_free)(accord_audience *a);
+
+	/* Core and plugin-to-plugin events */
+	int (*listen)(accord_plugin_ctx *p, accord_core_event ev, accord_event_fn fn,
+		      void *ud);
+	void (*emit)(accord_plugin_ctx *p, const char *name, const json_t *data);
+
+	/* Storage */
+	int (*db_run)(accord_plugin_ctx *p, accord_db_work_fn work,
+		      accord_db_done_fn done, void *ud);
+	/* On the storage thread (or in a CLI/seed callback): runs one statement
+	 * with positional parameters (a JSON array, may be NULL).  On success
+	 * *rows (if rows != NULL) is an array of row objects.  Returns
+	 * ACCORD_OK, ACCORD_E_CONFLICT on a constraint violation, or
+	 * ACCORD_E_INTERNAL. */
+	accord_status (*txn_exec)(accord_txn *txn, const char *sql,
+				  const json_t *params, json_t **rows);
+	int64_t (*txn_last_id)(accord_txn *txn);
+	int (*txn_changes)(accord_txn *txn);
+
+	/* Config */
+	const json_t *(*config)(accord_plugin_ctx *p);
+
+	/* HTTP routes under /api/<plugin>/<subpath> */
+	int (*http_route)(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn,
+			  void *ud);
+	const char *(*http_path)(const accord_http *h);
+	const char *(*http_query)(const accord_http *h, const char *name);
+	void (*http_respond)(accord_http *h, int status, const char *content_type,
+			     const char *body, size_t len);
+
+	/* CLI subcommands */
+	int (*cli)(accord_plugin_ctx *p, const char *name, const char *usage,
+		   accord_cli_fn fn);
+
+	/* Timers (one-shot; re-arm from the callback for periodic ones) */
+	uint64_t (*timer_add)(accord_plugin_ctx *p, uint64_t delay_ms,
+			      accord_timer_fn fn, void *ud);
+	void (*timer_cancel)(accord_plugin_ctx *p, uint64_t timer_id);
+	int64_t (*now_ms)(void);
+
+	/* Metrics: adds delta to the counter accord_plugin_<plugin>_<name>. */
+	void (*counter_add)(accord_plugin_ctx *p, const char *name, uint64_t delta);
+};
+
+/* Request handler flags */
+#define ACCORD_REQ_ANONYMOUS 1u /* may run before authentication */
+
+/* True when the running core's table has member m. */
+#define ACCORD_API_HAS(api, m)                                                  \
+	((api)->api_size >= offsetof(accord_host_api, m) + sizeof((api)->m) &&  \
+	 (api)->m != NULL)
+
+/* The one symbol every plugin exports. */
+typedef const accord_plugin *(*accord_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,193 @@
+// Authentication: auth.login / auth.resume / auth.logout, the pre-auth
+// allow-list, and the unauthenticated-connection timeout.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, connect, connectAs, closeAll, sleep, DEMO_PASSWORD } from './lib/harness.js';
+
+describe('auth', { timeout: 120_000 }, () => {
+	let server;
+	const clients = [];
+	const open = async (...a) => {
+		const c = await connect(server, ...a);
+		clients.push(c);
+		return c;
+	};
+
+	before(async () => {
+		server = await startServer();
+	});
+	after(async () => {
+		await closeAll(clients);
+		if (server) await server.dispose();
+	});
+
+	test('auth.login returns a token and the user with org and standing', async () => {
+		const c = await open();
+		const r = await c.request('auth.login', { login: 'iom', password: DEMO_PASSWORD });
+		assert.equal(r.ok, true, `login failed: ${JSON.stringify(r)}`);
+		const d = r.data;
+		assert.equal(typeof d.token, 'string');
+		assert.match(d.token, /^[A-Za-z0-9_-]{43}$/, 'token is a 43-character base64url string');
+		assert.equal(typeof d.expires, 'number', 'expires is a number');
+		assert.ok(d.expires > Date.now() / 1000, 'expires is in the future');
+		const u = d.user;
+		assert.equal(typeof u, 'object');
+		assert.equal(typeof u.id, 'number');
+		assert.equal(u.login, 'iom');
+		assert.equal(typeof u.name, 'string');
+		assert.ok(u.name.length > 0);
+		assert.equal(u.org, 'IOM');
+		assert.equal(u.standing, 'member');
+		assert.ok(Array.isArray(u.roles), 'roles is an array');
+		assert.ok(u.roles.includes('co_chair'), `iom roles ${JSON.stringify(u.roles)} include co_chair`);
+		assert.ok(u.roles.includes('secretariat'), `iom roles ${JSON.stringify(u.roles)} include secretariat`);
+
+		// the connection is now authenticated
+		const s = await c.request('sub.add', { topic: 'test:open' });
+		assert.equal(s.ok, true, JSON.stringify(s));
+	});
+
+	test('partner login reports standing "partner"', async () => {
+		const c = await open();
+		const d = await c.login('mol');
+		assert.equal(d.user.login, 'mol');
+		assert.equal(d.user.standing, 'partner');
+		assert.equal(typeof d.user.org, 'string');
+	});
+
+	test('wrong password and unknown login both answer unauthenticated, identically', async () => {
+		const c = await open();
+		const wrong = await c.request('auth.login', { login: 'undp', password: 'not-the-password' });
+		const unknown = await c.request('auth.login', { login: 'nobody-such', password: DEMO_PASSWORD });
+		assert.equal(wrong.ok, false, JSON.stringify(wrong));
+		assert.equal(unknown.ok, false, JSON.stringify(unknown));
+		assert.equal(wrong.error.code, 'unauthenticated');
+		assert.equal(unknown.error.code, 'unauthenticated');
+		assert.equal(typeof wrong.error.message, 'string');
+		assert.equal(wrong.error.message, unknown.error.message, 'messages do not reveal which part was wrong');
+		assert.equal(wrong.data, undefined);
+		// still unauthenticated
+		const s = await c.request('sub.add', { topic: 'test:open' });
+		assert.equal(s.ok, false);
+		assert.equal(s.error.code, 'unauthenticated');
+	});
+
+	test('requests other than auth.* and sys.ping before login answer unauthenticated', async () => {
+		const c = await open();
+		for (const [type, data] of [
+			['sub.add', { topic: 'test:open' }],
+			['sys.info', {}],
+			['test.get', { key: 'x' }],
+			['test.publish', { topic: 'test:open', event: 'x', data: {} }],
+		]) {
+			const r = await c.request(type, data);
+			assert.equal(r.ok, false, `${type} before login: ${JSON.stringify(r)}`);
+			assert.equal(r.error.code, 'unauthenticated', `${type} before login: ${JSON.stringify(r)}`);
+		}
+		assert.ok(c.isOpen, 'connection stays open after unauthenticated replies');
+	});
+
+	test('sys.ping is allowed before login', async () => {
+		const c = await open();
+		const before = Date.now();
+		const r = await c.request('sys.ping', {});
+		assert.equal(r.ok, true, JSON.stringify(r));
+		assert.equal(typeof r.data.time, 'number');
+		assert.ok(Math.abs(r.data.time - before) < 60_000, `ping time ${r.data.time} is epoch milliseconds`);
+	});
+
+	test('auth.resume with the token on a new connection authenticates it', async () => {
+		const a = await open();
+		const login = await a.login('unicef');
+		const b = await open();
+		const r = await b.request('auth.resume', { token: login.token });
+		assert.equal(r.ok, true, JSON.stringify(r));
+		assert.equal(r.data.user.login, 'unicef');
+		assert.equal(r.data.user.id, login.user.id);
+		assert.equal(r.data.user.org, login.user.org);
+		assert.equal(typeof r.data.expires, 'number');
+		const s = await b.request('sub.add', { topic: 'test:open' });
+		assert.equal(s.ok, true, `sub.add after resume: ${JSON.stringify(s)}`);
+	});
+
+	test('auth.resume with an unknown token answers unauthenticated', async () => {
+		const c = await open();
+		const r = await c.request('auth.resume', { token: 'A'.repeat(43) });
+		assert.equal(r.ok, false, JSON.stringify(r));
+		assert.equal(r.error.code, 'unauthenticated');
+	});
+
+	test('auth.logout revokes the token: resume with it then fails', async () => {
+		const a = await open();
+		const login = await a.login('unfpa');
+		const out = await a.request('auth.logout', {});
+		assert.equal(out.ok, true, JSON.stringify(out));
+		// the connection stays open but unauthenticated
+		assert.ok(a.isOpen);
+		const s = await a.request('sub.add', { topic: 'test:open' });
+		assert.equal(s.ok, false, `sub.add after logout: ${JSON.stringify(s)}`);
+		assert.equal(s.error.code, 'unauthenticated');
+
+		const b = await open();
+		const r = await b.request('auth.resume', { token: login.token });
+		assert.equal(r.ok, false, `resume with a revoked token: ${JSON.stringify(r)}`);
+		assert.equal(r.error.code, 'unauthenticated');
+		// and on the connection that logged out too
+		const r2 = await a.request('auth.resume', { token: login.token });
+		assert.equal(r2.ok, false, JSON.stringify(r2));
+		assert.equal(r2.error.code, 'unauthenticated');
+	});
+
+	test('logging in again on an authenticated connection switches the user', async () => {
+		const c = await open();
+		const first = await c.login('unhcr');
+		const second = await c.login('unodc');
+		assert.equal(second.user.login, 'unodc');
+		assert.notEqual(second.token, first.token);
+		// the first session was logged out: its token no longer resumes
+		const d = await open();
+		const r = await d.request('auth.resume', { token: first.token });
+		assert.equal(r.ok, false, `resume with the replaced token: ${JSON.stringify(r)}`);
+		assert.equal(r.error.code, 'unauthenticated');
+	});
+});
+
+describe('auth timeout', { timeout: 120_000 }, () => {
+	let server;
+	const clients = [];
+	before(async () => {
+		server = await startServer({ limits: { auth_timeout_s: 1 } });
+	});
+	after(async () => {
+		await closeAll(clients);
+		if (server) await server.dispose();
+	});
+
+	test('an idle unauthenticated connection is closed with 1008', async () => {
+		const t0 = Date.now();
+		const idle = await connect(server);
+		clients.push(idle);
+		const closed = await idle.waitClose(8000);
+		const elapsed = Date.now() - t0;
+		assert.equal(closed.code, 1008, `close code ${JSON.stringify(closed)}`);
+		assert.ok(elapsed >= 900, `closed after ${elapsed} ms, before the 1 s timeout`);
+	});
+
+	test('sys.ping does not count as authentication', async () => {
+		const c = await connect(server);
+		clients.push(c);
+		const p = await c.request('sys.ping', {});
+		assert.equal(p.ok, true);
+		const closed = await c.waitClose(8000);
+		assert.equal(closed.code, 1008);
+	});
+
+	test('an authenticated connection is not closed by the auth timeout', async () => {
+		const c = await connectAs(server, 'undp');
+		clients.push(c);
+		await sleep(2500);
+		assert.equal(c.closed, null, `authenticated connection was closed: ${JSON.stringify(c.closed)}`);
+		const r = await c.request('sys.ping', {});
+		assert.equal(r.ok, true);
+	});
+});

@@ -1,0 +1,75 @@
+/* Config validation: defaults, and an error naming the key path for every
+ * kind of mistake. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+
+static void embedded_default_is_valid(void **state)
+{
+	(void)state;
+	accord_config c;
+	char err[512];
+	assert_int_equal(config_load_string(accord_default_config, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.port, 8080);
+	assert_string_equal(c.synchronous, "full");
+	assert_string_equal(c.db_path, "var/accord.db");
+	assert_int_equal(c.limits.max_message_bytes, 65536);
+	config_free(&c);
+}
+
+static void defaults_fill_missing_keys(void **state)
+{
+	(void)state;
+	accord_config c;
+	char err[512];
+	assert_int_equal(config_load_string("{\"limits\":{\"rate_per_sec\":7}}", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.limits.rate_per_sec, 7);
+	assert_int_equal(c.limits.replay_keep, 256);
+	assert_string_equal(c.listen_address, "127.0.0.1");
+	config_free(&c);
+}
+
+static void errors_name_the_key(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *needle;
+	} cases[] = {
+		{"{\"nope\":1}", "nope: unknown key"},
+		{"{\"listen\":{\"port\":\"80\"}}", "listen.port: expected an integer from 0 to 65535, got a string"},
+		{"{\"listen\":{\"port\":70000}}", "listen.port: expected an integer from 0 to 65535"},
+		{"{\"limits\":{\"rate_per_sec\":0}}", "limits.rate_per_sec: expected an integer from 1"},
+		{"{\"limits\":{\"bogus\":1}}", "limits.bogus: unknown key"},
+		{"{\"database\":{\"synchronous\":\"off\"}}", "database.synchronous: expected one of full|normal|extra, got off"},
+		{"{\"database\":[]}", "database: expected an object, got an array"},
+		{"{\"origins\":[\"http://a\", 3]}", "origins[1]: expected a non-empty string"},
+		{"{\"plugins\":{\"enabled\":{\"Bad-Name\":{}}}}", "plugins.enabled.Bad-Name: plugin names"},
+		{"{\"plugins\":{\"enabled\":{\"x\":true}}}", "plugins.enabled.x: expected the plugin's config object"},
+		{"{\"log_level\":\"loud\"}", "log_level: expected one of err|warn|info|debug"},
+		{"{\"web_root\":\"\"}", "web_root: expected a non-empty string"},
+		{"[]", "must be a JSON object"},
+		{"{\"a\":", "line 1"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		accord_config c;
+		char err[512] = "";
+		int rc = config_load_string(cases[i].in, &c, err, sizeof(err));
+		if (rc != -1 || !strstr(err, cases[i].needle))
+			fail_msg("case %zu %s: rc %d err \"%s\"", i, cases[i].in, rc, err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(embedded_default_is_valid),
+		cmocka_unit_test(defaults_fill_missing_keys),
+		cmocka_unit_test(errors_name_the_key),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
