@@ -12,13 +12,12 @@
 #include "server.h"
 #include "envelope.h"
 #include "log.h"
+#include "token.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_BYTES 32
-#define TOKEN_CHARS 43
 #define BAD_LOGIN "wrong login or password"
 
 const accord_migration core_migrations[] = {
@@ -57,30 +56,6 @@ int auth_init(server *srv)
 	return 0;
 }
 
-static void hash_hex(const unsigned char *h, char out[65])
-{
-	sodium_bin2hex(out, 65, h, 32);
-}
-
-static void token_hash(const unsigned char *raw, unsigned char out[32])
-{
-	crypto_generichash(out, 32, raw, TOKEN_BYTES, NULL, 0);
-}
-
-/* Decodes a client token into its hash; -1 if malformed. */
-static int token_decode_hash(const char *token, unsigned char out[32])
-{
-	unsigned char raw[TOKEN_BYTES];
-	size_t n = 0;
-	if (!token || strlen(token) != TOKEN_CHARS ||
-	    sodium_base642bin(raw, sizeof(raw), token, TOKEN_CHARS, NULL, &n, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-	    n != TOKEN_BYTES)
-		return -1;
-	token_hash(raw, out);
-	return 0;
-}
-
 #define ACCOUNT_COLS "a.id, a.login, a.name, a.org, a.standing, a.roles"
 
 /* ---------------- auth.login ---------------- */
@@ -94,14 +69,15 @@ typedef struct login_job {
 	int found;
 	int verified;
 	struct accord_principal who;
-	unsigned char raw[TOKEN_BYTES];
-	unsigned char th[32];
+	char token[TOKEN_CHARS + 1];
+	char th[TOKEN_HASH_HEX];
 	int64_t expires;
 } login_job;
 
 static void login_free(login_job *j)
 {
 	sodium_memzero(j->password, sizeof(j->password));
+	sodium_memzero(j->token, sizeof(j->token));
 	free(j);
 }
 
@@ -117,9 +93,7 @@ static accord_status login_store_session(accord_txn *txn, void *ud, json_t **out
 {
 	(void)out;
 	login_job *j = ud;
-	char hex[65];
-	hash_hex(j->th, hex);
-	json_t *p = json_pack("[s,I,I,I]", hex, (json_int_t)j->who.id, (json_int_t)(now_ms() / 1000),
+	json_t *p = json_pack("[s,I,I,I]", j->th, (json_int_t)j->who.id, (json_int_t)(now_ms() / 1000),
 			      (json_int_t)j->expires);
 	accord_status st = txn_exec(txn,
 				    "INSERT INTO sessions(token_hash, account_id, created_at, expires_at)"
@@ -145,14 +119,10 @@ static void login_session_done(accord_status st, json_t *out, void *ud)
 		return;
 	}
 	conn_set_principal(c, &j->who, j->th);
-	char tok[TOKEN_CHARS + 1];
-	sodium_bin2base64(tok, sizeof(tok), j->raw, TOKEN_BYTES,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(j->raw, sizeof(j->raw));
 	json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user", (json_int_t)j->who.id);
 	plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGIN, "login", ev, c->who);
 	json_decref(ev);
-	req_reply_ok(j->req, json_pack("{s:s,s:I,s:o}", "token", tok, "expires",
+	req_reply_ok(j->req, json_pack("{s:s,s:I,s:o}", "token", j->token, "expires",
 				       (json_int_t)j->expires, "user", principal_to_json(&j->who)));
 	login_free(j);
 }
@@ -174,8 +144,7 @@ static void login_verify_done(void *ud)
 		login_fail(j, ACCORD_E_UNAUTHENTICATED, BAD_LOGIN);
 		return;
 	}
-	randombytes_buf(j->raw, sizeof(j->raw));
-	token_hash(j->raw, j->th);
+	token_new(j->token, j->th);
 	j->expires = now_ms() / 1000 + srv->cfg->limits.session_ttl_s;
 	if (storage_submit(srv->st, login_store_session, login_session_done, j))
 		login_fail(j, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
@@ -226,7 +195,7 @@ static void replace_session(conn *c)
 	if (c->has_token) {
 		logout_job *j = calloc(1, sizeof(*j));
 		if (j) {
-			hash_hex(c->token_hash, j->hex);
+			snprintf(j->hex, sizeof(j->hex), "%s", c->token_hash);
 			if (storage_submit(c->srv->st, logout_store, logout_done, j))
 				free(j);
 		}
@@ -280,7 +249,7 @@ static void auth_login(server *srv, conn *c, struct accord_req *r, const json_t 
 
 typedef struct resolve_job {
 	server *srv;
-	unsigned char th[32];
+	char th[TOKEN_HASH_HEX];
 	auth_resolve_fn cb;
 	void *ud;
 } resolve_job;
@@ -288,9 +257,7 @@ typedef struct resolve_job {
 static accord_status resolve_lookup(accord_txn *txn, void *ud, json_t **out)
 {
 	resolve_job *j = ud;
-	char hex[65];
-	hash_hex(j->th, hex);
-	json_t *p = json_pack("[s,I]", hex, (json_int_t)(now_ms() / 1000));
+	json_t *p = json_pack("[s,I]", j->th, (json_int_t)(now_ms() / 1000));
 	accord_status st = txn_exec(
 		txn,
 		"SELECT " ACCOUNT_COLS ", s.expires_at FROM sessions s JOIN accounts a"
@@ -313,13 +280,13 @@ static void resolve_done(accord_status st, json_t *rows, void *ud)
 	free(j);
 }
 
-static int resolve_hash(server *srv, const unsigned char th[32], auth_resolve_fn cb, void *ud)
+static int resolve_hash(server *srv, const char *th, auth_resolve_fn cb, void *ud)
 {
 	resolve_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return -1;
 	j->srv = srv;
-	memcpy(j->th, th, 32);
+	snprintf(j->th, sizeof(j->th), "%s", th);
 	j->cb = cb;
 	j->ud = ud;
 	if (storage_submit(srv->st, resolve_lookup, resolve_done, j)) {
@@ -331,8 +298,8 @@ static int resolve_hash(server *srv, const unsigned char th[32], auth_resolve_fn
 
 int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void *ud)
 {
-	unsigned char th[32];
-	if (token_decode_hash(token, th)) {
+	char th[TOKEN_HASH_HEX];
+	if (token_hash(token, th)) {
 		cb(srv, NULL, 0, ud);
 		return 0;
 	}
@@ -341,7 +308,7 @@ int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void 
 
 typedef struct resume_ctx {
 	struct accord_req *req;
-	unsigned char th[32];
+	char th[TOKEN_HASH_HEX];
 } resume_ctx;
 
 static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
@@ -385,7 +352,7 @@ static void auth_resume(server *srv, conn *c, struct accord_req *r, const json_t
 		return;
 	}
 	rc->req = r;
-	if (token_decode_hash(json_string_value(t), rc->th)) {
+	if (token_hash(json_string_value(t), rc->th)) {
 		free(rc);
 		req_reply_error(r, ACCORD_E_UNAUTHENTICATED,
 				"unknown, expired or revoked token: log in again");
@@ -438,7 +405,7 @@ static void auth_logout(server *srv, conn *c, struct accord_req *r, const json_t
 	}
 	j->req = r;
 	int had = c->has_token;
-	hash_hex(c->token_hash, j->hex);
+	snprintf(j->hex, sizeof(j->hex), "%s", c->token_hash);
 	/* The connection stops acting for the person at once; the reply waits
 	 * for the revocation to be durable. */
 	logout_local(c);

@@ -296,7 +296,7 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 		conn_send(s->c, m);
 		delivered++;
 	}
-	metrics_msg_out(b->srv->metrics, delivered);
+	metrics_msg_out(b->srv->metrics, event, delivered);
 	msgbuf_unref(m);
 	return 0;
 }

@@ -140,7 +140,7 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
-void conn_set_principal(conn *c, const struct accord_principal *p, const unsigned char *token_hash)
+void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash)
 {
 	if (!c->who)
 		c->who = malloc(sizeof(*c->who));
@@ -148,7 +148,7 @@ void conn_set_principal(conn *c, const struct accord_principal *p, const unsigne
 		return;
 	*c->who = *p;
 	if (token_hash) {
-		memcpy(c->token_hash, token_hash, 32);
+		snprintf(c->token_hash, sizeof(c->token_hash), "%s", token_hash);
 		c->has_token = 1;
 	}
 	lws_sul_cancel(&c->auth_sul);

@@ -41,6 +41,7 @@ void req_reply_ok(struct accord_req *r, json_t *data)
 	char *j = reply_ok_json(r->id, data, &len);
 	if (j)
 		conn_send_text(r->c, j, len);
+	metrics_msg_out(r->c->srv->metrics, "reply", 1);
 	req_free(r);
 }
 
@@ -49,6 +50,7 @@ void req_reply_error(struct accord_req *r, accord_status code, const char *messa
 	if (!r)
 		return;
 	metrics_error(r->c->srv->metrics, code);
+	metrics_msg_out(r->c->srv->metrics, "reply", 1);
 	size_t len;
 	char *j = reply_error_json(r->id, code, message, &len);
 	if (j)
@@ -59,6 +61,7 @@ void req_reply_error(struct accord_req *r, accord_status code, const char *messa
 static void send_error(conn *c, const json_t *id, accord_status code, const char *message)
 {
 	metrics_error(c->srv->metrics, code);
+	metrics_msg_out(c->srv->metrics, "reply", 1);
 	size_t len;
 	char *j = reply_error_json(id, code, message, &len);
 	if (j)

@@ -22,7 +22,9 @@ struct metrics {
 	struct named in[MAX_TYPES];
 	int n_in;
 	uint64_t in_other;
-	uint64_t out;
+	struct named out[MAX_TYPES];
+	int n_out;
+	uint64_t out_other;
 	uint64_t errors[ACCORD_E__COUNT];
 	uint64_t drops;
 	struct named pc[MAX_PCOUNTERS];
@@ -54,7 +56,15 @@ void metrics_msg_in(metrics *m, const char *type)
 		m->in_other++;
 }
 
-void metrics_msg_out(metrics *m, uint64_t n) { m->out += n; }
+/* Frames queued to clients, by event name ("reply" for replies). */
+void metrics_msg_out(metrics *m, const char *type, uint64_t n)
+{
+	uint64_t *v = slot(m->out, &m->n_out, MAX_TYPES, type);
+	if (v)
+		*v += n;
+	else
+		m->out_other += n;
+}
 void metrics_error(metrics *m, accord_status code)
 {
 	if ((int)code > 0 && code < ACCORD_E__COUNT)
@@ -118,9 +128,12 @@ char *metrics_render(server *srv, size_t *len)
 		sbf(&b, "accord_messages_in_total{type=\"%s\"} %llu\n", m->in[i].name,
 		    (unsigned long long)m->in[i].v);
 	sbf(&b, "accord_messages_in_total{type=\"other\"} %llu\n", (unsigned long long)m->in_other);
-	sbf(&b, "# HELP accord_messages_out_total Event frames queued to clients.\n"
-		"# TYPE accord_messages_out_total counter\naccord_messages_out_total %llu\n",
-	    (unsigned long long)m->out);
+	sbf(&b, "# HELP accord_messages_out_total Frames queued to clients, by event type.\n"
+		"# TYPE accord_messages_out_total counter\n");
+	for (int i = 0; i < m->n_out; i++)
+		sbf(&b, "accord_messages_out_total{type=\"%s\"} %llu\n", m->out[i].name,
+		    (unsigned long long)m->out[i].v);
+	sbf(&b, "accord_messages_out_total{type=\"other\"} %llu\n", (unsigned long long)m->out_other);
 	sbf(&b, "# HELP accord_errors_total Error replies, by code.\n"
 		"# TYPE accord_errors_total counter\n");
 	for (int c = 1; c < ACCORD_E__COUNT; c++)

@@ -169,6 +169,11 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 			snprintf(err, errlen, "plugin %s: at most %d plugins", name, MAX_PLUGINS);
 			return -1;
 		}
+		if (!strcmp(name, "auth") || !strcmp(name, "sub") || !strcmp(name, "sys") ||
+		    !strcmp(name, "core")) {
+			snprintf(err, errlen, "plugin %s: the name is reserved for the core", name);
+			return -1;
+		}
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
 		void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);

@@ -78,7 +78,7 @@ typedef struct conn {
 	char peer[64];
 
 	struct accord_principal *who; /* NULL until authenticated */
-	unsigned char token_hash[32];
+	char token_hash[65]; /* hex BLAKE2b of the session token */
 	int has_token;
 	int auth_busy; /* a login/resume is in flight */
 
@@ -113,7 +113,7 @@ void conn_send(conn *c, msgbuf *m);
 void conn_send_text(conn *c, char *json, size_t len); /* takes json */
 /* Flushes the queue, then closes with code/reason. */
 void conn_close_after_flush(conn *c, int code, const char *reason);
-void conn_set_principal(conn *c, const struct accord_principal *p, const unsigned char *token_hash);
+void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash);
 void conn_clear_principal(conn *c);
 
 /* ---- requests ---- */
@@ -152,7 +152,7 @@ typedef struct metrics metrics;
 metrics *metrics_new(void);
 void metrics_free(metrics *m);
 void metrics_msg_in(metrics *m, const char *type);
-void metrics_msg_out(metrics *m, uint64_t n);
+void metrics_msg_out(metrics *m, const char *type, uint64_t n);
 void metrics_error(metrics *m, accord_status code);
 void metrics_drop(metrics *m);
 void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d);

@@ -58,6 +58,7 @@ static void init_fails(void **s) { (void)s; expect_refusal("init_fails", "init f
 static void wrong_name(void **s) { (void)s; expect_refusal("wrong_name", "names another plugin", 0); }
 static void small_struct(void **s) { (void)s; expect_refusal("small_struct", "struct_size", 0); }
 static void missing_file(void **s) { (void)s; expect_refusal("absent_plugin", "cannot load", 0); }
+static void reserved_name(void **s) { (void)s; expect_refusal("auth", "reserved", 0); }
 
 int main(void)
 {
@@ -69,7 +70,7 @@ int main(void)
 		cmocka_unit_test(good_plugin_loads), cmocka_unit_test(bad_abi),
 		cmocka_unit_test(no_entry),          cmocka_unit_test(init_fails),
 		cmocka_unit_test(wrong_name),        cmocka_unit_test(small_struct),
-		cmocka_unit_test(missing_file),
+		cmocka_unit_test(missing_file),      cmocka_unit_test(reserved_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
