@@ -444,3 +444,184 @@ int accounts_upsert(accord_txn *txn, const char *login, const char *name, const 
 	json_decref(p);
 	return st == ACCORD_OK ? 0 : -1;
 }
+
+/* ---------------- host API: accounts ---------------- */
+
+typedef struct pwhash_job {
+	struct accord_plugin_ctx *p;
+	char password[1025];
+	char hash[crypto_pwhash_STRBYTES];
+	int ok;
+	void (*done)(struct accord_plugin_ctx *p, const char *hash, void *ud);
+	void *ud;
+} pwhash_job;
+
+static void pwhash_run(void *ud)
+{
+	pwhash_job *j = ud;
+	j->ok = crypto_pwhash_str(j->hash, j->password, strlen(j->password),
+				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	sodium_memzero(j->password, sizeof(j->password));
+}
+
+static void pwhash_done(void *ud)
+{
+	pwhash_job *j = ud;
+	j->done(j->p, j->ok ? j->hash : NULL, j->ud);
+	sodium_memzero(j->hash, sizeof(j->hash));
+	free(j);
+}
+
+int auth_password_hash(struct accord_plugin_ctx *p, const char *password,
+		       void (*done)(struct accord_plugin_ctx *p, const char *hash, void *ud),
+		       void *ud)
+{
+	server *srv = plugin_server(p);
+	if (!password || !done || strlen(password) > 1024 || !srv->crypto)
+		return -1;
+	pwhash_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return -1;
+	j->p = p;
+	j->done = done;
+	j->ud = ud;
+	snprintf(j->password, sizeof(j->password), "%s", password);
+	if (worker_submit(srv->crypto, pwhash_run, pwhash_done, j)) {
+		sodium_memzero(j->password, sizeof(j->password));
+		free(j);
+		return -1;
+	}
+	return 0;
+}
+
+accord_status account_save(accord_txn *txn, const json_t *a, int64_t *id)
+{
+	const char *login = json_string_value(json_object_get(a, "login"));
+	const char *name = json_string_value(json_object_get(a, "name"));
+	const char *org = json_string_value(json_object_get(a, "org"));
+	const char *standing = json_string_value(json_object_get(a, "standing"));
+	const json_t *roles = json_object_get(a, "roles");
+	const json_t *active = json_object_get(a, "active");
+	const json_t *hash = json_object_get(a, "password_hash");
+	if (!login || !name || !org || !standing || (roles && !json_is_array(roles)))
+		return ACCORD_E_BAD_REQUEST;
+	char r[128] = "";
+	size_t i;
+	const json_t *v;
+	json_array_foreach(roles, i, v)
+	{
+		if (!json_is_string(v))
+			return ACCORD_E_BAD_REQUEST;
+		if (*r)
+			strncat(r, ",", sizeof(r) - strlen(r) - 1);
+		strncat(r, json_string_value(v), sizeof(r) - strlen(r) - 1);
+	}
+	int act = !active || json_is_true(active);
+	if (json_is_true(json_object_get(a, "create_only"))) {
+		json_t *rows = NULL;
+		json_t *q = json_pack("[s]", login);
+		accord_status s0 = txn_exec(txn, "SELECT id FROM accounts WHERE login=?", q, &rows);
+		json_decref(q);
+		size_t n = json_array_size(rows);
+		json_decref(rows);
+		if (s0 != ACCORD_OK)
+			return s0;
+		if (n)
+			return ACCORD_E_CONFLICT;
+	}
+	json_t *p = json_pack("[s,s,s,s,s,o,i,I]", login, name, org, standing, r,
+			      json_is_string(hash) ? json_incref((json_t *)hash) : json_null(), act,
+			      (json_int_t)(now_ms() / 1000));
+	accord_status st = txn_exec(
+		txn,
+		"INSERT INTO accounts(login, name, org, standing, roles, password_hash, active,"
+		" created_at) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(login) DO UPDATE SET"
+		" name=excluded.name, org=excluded.org, standing=excluded.standing,"
+		" roles=excluded.roles, active=excluded.active,"
+		" password_hash=coalesce(excluded.password_hash, accounts.password_hash)",
+		p, NULL);
+	json_decref(p);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *rows = NULL;
+	p = json_pack("[s]", login);
+	st = txn_exec(txn, "SELECT id FROM accounts WHERE login=?", p, &rows);
+	json_decref(p);
+	int64_t aid = (int64_t)json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+	json_decref(rows);
+	if (st != ACCORD_OK || !aid)
+		return ACCORD_E_INTERNAL;
+	if (id)
+		*id = aid;
+	if (!act) {
+		p = json_pack("[I,I]", (json_int_t)(now_ms() / 1000), (json_int_t)aid);
+		st = txn_exec(txn,
+			      "UPDATE sessions SET revoked_at=? WHERE account_id=? AND revoked_at IS NULL",
+			      p, NULL);
+		json_decref(p);
+	}
+	return st;
+}
+
+typedef struct refresh_job {
+	server *srv;
+	int64_t id;
+} refresh_job;
+
+static accord_status refresh_lookup(accord_txn *txn, void *ud, json_t **out)
+{
+	refresh_job *j = ud;
+	json_t *p = json_pack("[I]", (json_int_t)j->id);
+	accord_status st = txn_exec(
+		txn, "SELECT " ACCOUNT_COLS ", a.active FROM accounts a WHERE a.id=?", p, out);
+	json_decref(p);
+	return st;
+}
+
+static void refresh_done(accord_status st, json_t *rows, void *ud)
+{
+	refresh_job *j = ud;
+	server *srv = j->srv;
+	json_t *row = st == ACCORD_OK ? json_array_get(rows, 0) : NULL;
+	struct accord_principal who;
+	int active = row && json_integer_value(json_object_get(row, "active")) == 1 &&
+		     !principal_from_row(&who, row);
+	if (st == ACCORD_OK) {
+		for (conn *c = srv->conns; c; c = c->next) {
+			if (!c->who || c->who->id != j->id)
+				continue;
+			if (active) {
+				*c->who = who;
+				continue;
+			}
+			logout_local(c);
+			conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+					       "account deactivated");
+		}
+		bus_acl_changed(srv->bus);
+	}
+	json_decref(rows);
+	free(j);
+}
+
+void auth_account_changed(struct accord_plugin_ctx *p, int64_t account_id)
+{
+	server *srv = plugin_server(p);
+	refresh_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return;
+	j->srv = srv;
+	j->id = account_id;
+	if (storage_submit(srv->st, refresh_lookup, refresh_done, j))
+		free(j);
+}
+
+int auth_account_online(struct accord_plugin_ctx *p, int64_t account_id)
+{
+	int n = 0;
+	for (conn *c = plugin_server(p)->conns; c; c = c->next)
+		if (c->who && c->who->id == account_id && !c->closing)
+			n++;
+	return n;
+}

@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 			}
 		}
 		offline o;
-		if (offline_open(&o, &cfg, 0)) {
+		if (offline_open(&o, &cfg, 1)) {
 			rc = 1;
 		} else {
 			printf("database %s is ready\n", cfg.db_path);

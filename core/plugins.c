@@ -14,6 +14,7 @@
 #include "server.h"
 #include "envelope.h"
 #include "log.h"
+#include "token.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@ struct accord_plugin_ctx {
 	const json_t *config;
 	void *userdata;
 	int initialised;
+	char ns[4][33]; /* namespaces claimed besides the plugin's name */
+	int n_ns;
 };
 
 typedef struct hentry {
@@ -107,6 +110,7 @@ static int grow(void **arr, int *cap, int n, size_t elem)
 }
 
 const char *plugin_name(const struct accord_plugin_ctx *p) { return p ? p->name : "core"; }
+server *plugin_server(const struct accord_plugin_ctx *p) { return p->srv; }
 
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 {
@@ -383,11 +387,46 @@ static void api_log(accord_plugin_ctx *p, accord_log_level lvl, const char *fmt,
 static void api_set_userdata(accord_plugin_ctx *p, void *ud) { p->userdata = ud; }
 static void *api_userdata(accord_plugin_ctx *p) { return p->userdata; }
 
+static int owns_namespace(const accord_plugin_ctx *p, const char *ns, size_t n)
+{
+	if (strlen(p->name) == n && !strncmp(p->name, ns, n))
+		return 1;
+	for (int i = 0; i < p->n_ns; i++)
+		if (strlen(p->ns[i]) == n && !strncmp(p->ns[i], ns, n))
+			return 1;
+	return 0;
+}
+
+static int api_namespace_claim(accord_plugin_ctx *p, const char *ns)
+{
+	size_t n = ns ? strlen(ns) : 0;
+	int ok = n > 0 && n <= 32 && p->n_ns < 4 && strcmp(ns, "auth") && strcmp(ns, "sub") &&
+		 strcmp(ns, "sys") && strcmp(ns, "core");
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (ns[i] >= 'a' && ns[i] <= 'z') || (ns[i] >= '0' && ns[i] <= '9') || ns[i] == '_';
+	for (int i = 0; ok && i < p->h->n; i++)
+		if (p->h->plugins[i] != p && owns_namespace(p->h->plugins[i], ns, n))
+			ok = 0;
+	if (!ok) {
+		plugin_log(p, ACCORD_LOG_ERR, "namespace_claim(%s): invalid, reserved or taken",
+			   ns ? ns : "");
+		return -1;
+	}
+	snprintf(p->ns[p->n_ns++], sizeof(p->ns[0]), "%s", ns);
+	return 0;
+}
+
 static int api_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
 		      unsigned flags, void *ud)
 {
 	char type[ENVELOPE_MAX_TYPE + 2];
-	int n = snprintf(type, sizeof(type), "%s.%s", p->name, verb);
+	const char *dot = verb ? strchr(verb, '.') : NULL;
+	if (dot && !owns_namespace(p, verb, (size_t)(dot - verb))) {
+		plugin_log(p, ACCORD_LOG_ERR, "handle(%s): namespace not claimed", verb);
+		return -1;
+	}
+	int n = dot ? snprintf(type, sizeof(type), "%s", verb)
+		    : snprintf(type, sizeof(type), "%s.%s", p->name, verb);
 	if (!fn || n <= 0 || n > ENVELOPE_MAX_TYPE) {
 		plugin_log(p, ACCORD_LOG_ERR, "handle(%s): invalid type", verb);
 		return -1;
@@ -395,6 +434,20 @@ static int api_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn 
 	handler hd = {.plugin = p, .fn = fn, .flags = flags, .ud = ud};
 	if (add_handler(p->h, type, &hd)) {
 		plugin_log(p, ACCORD_LOG_ERR, "handle(%s): already registered", type);
+		return -1;
+	}
+	return 0;
+}
+
+static int api_auth_extension(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
+			      void *ud)
+{
+	char type[ENVELOPE_MAX_TYPE + 2];
+	int n = snprintf(type, sizeof(type), "auth.%s", verb ? verb : "");
+	handler hd = {.plugin = p, .fn = fn, .flags = ACCORD_REQ_ANONYMOUS, .ud = ud};
+	if (!fn || !verb || strchr(verb, '.') || n > ENVELOPE_MAX_TYPE ||
+	    add_handler(p->h, type, &hd)) {
+		plugin_log(p, ACCORD_LOG_ERR, "auth_extension(%s): invalid or taken", type);
 		return -1;
 	}
 	return 0;
@@ -671,4 +724,12 @@ const accord_host_api accord_host_api_v1 = {
 	.timer_cancel = api_timer_cancel,
 	.now_ms = api_now_ms,
 	.counter_add = api_counter_add,
+	.namespace_claim = api_namespace_claim,
+	.auth_extension = api_auth_extension,
+	.password_hash = auth_password_hash,
+	.account_save = account_save,
+	.account_changed = auth_account_changed,
+	.account_online = auth_account_online,
+	.token_new = token_new,
+	.token_hash = token_hash,
 };

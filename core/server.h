@@ -191,6 +191,7 @@ void plugins_print_cli_usage(plugin_host *h);
 int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
 		      accord_http_fn *fn, void **ud);
 const char *plugin_name(const struct accord_plugin_ctx *p);
+server *plugin_server(const struct accord_plugin_ctx *p);
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 	ACCORD_PRINTF(3, 4);
 extern const accord_host_api accord_host_api_v1;
@@ -206,6 +207,13 @@ int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void 
 int accounts_upsert(accord_txn *txn, const char *login, const char *name, const char *org,
 		    const char *standing, const char *roles, const char *password_hash);
 extern const accord_migration core_migrations[];
+/* host API: accounts */
+int auth_password_hash(struct accord_plugin_ctx *p, const char *password,
+		       void (*done)(struct accord_plugin_ctx *p, const char *hash, void *ud),
+		       void *ud);
+accord_status account_save(accord_txn *txn, const json_t *account, int64_t *id);
+void auth_account_changed(struct accord_plugin_ctx *p, int64_t account_id);
+int auth_account_online(struct accord_plugin_ctx *p, int64_t account_id);
 
 /* ---- HTTP ---- */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

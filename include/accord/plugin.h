@@ -245,6 +245,38 @@ struct accord_host_api {
 
 	/* Metrics: adds delta to the counter accord_plugin_<plugin>_<name>. */
 	void (*counter_add)(accord_plugin_ctx *p, const char *name, uint64_t delta);
+
+	/* ---- accounts (added for the membership plugin) ---- */
+
+	/* Claims another request namespace for this plugin ("members" for the
+	 * membership plugin); handle() then also accepts "<ns>.<verb>". */
+	int (*namespace_claim)(accord_plugin_ctx *p, const char *ns);
+	/* Registers an anonymous "auth.<verb>" request (e.g. accept_invite). */
+	int (*auth_extension)(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
+			      void *ud);
+	/* Hashes a password (argon2id) off the loop; done gets the hash string,
+	 * or NULL when the worker queue is full.  Returns -1 if not queued. */
+	int (*password_hash)(accord_plugin_ctx *p, const char *password,
+			     void (*done)(accord_plugin_ctx *p, const char *hash, void *ud),
+			     void *ud);
+	/* On the storage thread: creates or updates the login account described
+	 * by {login, name, org, standing, roles: [..], active, password_hash?}
+	 * (login is the key; password_hash kept when absent; with
+	 * "create_only": true an existing login answers ACCORD_E_CONFLICT).
+	 * *id gets its id.
+	 * Deactivating also revokes every session of the account. */
+	accord_status (*account_save)(accord_txn *txn, const json_t *account, int64_t *id);
+	/* On the loop, after the commit: makes live connections of the account
+	 * see its new org/roles (or closes them, 1008, if it is inactive) and
+	 * re-checks every subscription. */
+	void (*account_changed)(accord_plugin_ctx *p, int64_t account_id);
+	/* Connections open now for an account (for presence). */
+	int (*account_online)(accord_plugin_ctx *p, int64_t account_id);
+	/* One-time secrets (invitations...): a new random token (43 base64url
+	 * characters) and the hex hash to store; and the hash of a token a
+	 * client sent (-1 if malformed).  Store only hashes. */
+	int (*token_new)(char text[44], char hash_hex[65]);
+	int (*token_hash)(const char *text, char hash_hex[65]);
 };
 
 /* Request handler flags */
