@@ -118,7 +118,7 @@ static void login_session_done(accord_status st, json_t *out, void *ud)
 		login_free(j);
 		return;
 	}
-	conn_set_principal(c, &j->who, j->th);
+	conn_set_principal(c, &j->who, j->th, j->expires);
 	json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user", (json_int_t)j->who.id);
 	plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGIN, "login", ev, c->who);
 	json_decref(ev);
@@ -140,7 +140,12 @@ static void login_verify_done(void *ud)
 	login_job *j = ud;
 	server *srv = j->srv;
 	if (!j->verified) {
-		log_info("failed login for \"%s\" from %s", j->login, j->req->c->peer);
+		char safe[65];
+		size_t k = 0;
+		for (const char *q = j->login; *q && k < sizeof(safe) - 1; q++)
+			safe[k++] = (*q >= 0x20 && *q < 0x7f && *q != '"') ? *q : '?';
+		safe[k] = 0;
+		log_info("failed login for \"%s\" from %s", safe, j->req->c->peer);
 		login_fail(j, ACCORD_E_UNAUTHENTICATED, BAD_LOGIN);
 		return;
 	}
@@ -227,6 +232,17 @@ static void auth_login(server *srv, conn *c, struct accord_req *r, const json_t 
 	}
 	if (c->auth_busy) {
 		req_reply_error(r, ACCORD_E_CONFLICT, "a login is already in progress");
+		return;
+	}
+	/* Password checks are expensive: one address may not hold more than
+	 * a few at once, so others can still log in under a login flood. */
+	long same = 0;
+	for (conn *o = srv->conns; o; o = o->next)
+		if (o->auth_busy && !strcmp(o->peer, c->peer))
+			same++;
+	if (same >= srv->cfg->limits.max_logins_per_address) {
+		req_reply_error(r, ACCORD_E_RATE_LIMITED,
+				"too many logins in progress from your address, try again");
 		return;
 	}
 	login_job *j = calloc(1, sizeof(*j));
@@ -324,7 +340,7 @@ static void resume_done(server *srv, const struct accord_principal *who, int64_t
 	} else if (!c->wsi) {
 		req_reply_error(rc->req, ACCORD_E_UNAVAILABLE, "connection closed");
 	} else {
-		conn_set_principal(c, who, rc->th);
+		conn_set_principal(c, who, rc->th, expires);
 		json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user",
 				       (json_int_t)who->id);
 		plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGIN, "login", ev, c->who);
@@ -406,6 +422,13 @@ static void auth_logout(server *srv, conn *c, struct accord_req *r, const json_t
 	j->req = r;
 	int had = c->has_token;
 	snprintf(j->hex, sizeof(j->hex), "%s", c->token_hash);
+	/* Every other connection of this session ends now too. */
+	for (conn *o = srv->conns; had && o; o = o->next) {
+		if (o == c || !o->has_token || strcmp(o->token_hash, c->token_hash))
+			continue;
+		logout_local(o);
+		conn_close_after_flush(o, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session revoked");
+	}
 	/* The connection stops acting for the person at once; the reply waits
 	 * for the revocation to be durable. */
 	logout_local(c);

@@ -52,6 +52,7 @@ typedef struct topic {
 	uint32_t n_subs, subs_cap;
 	kept *ring;
 	uint32_t ring_head, ring_len, ring_cap;
+	int64_t last_used_ms;
 } topic;
 
 struct sub {
@@ -69,7 +70,14 @@ struct bus {
 	int n_prefixes;
 	uint64_t acl_gen;
 	uint64_t seq_base;
+	lws_sorted_usec_list_t sweep;
+	int sweeping;
 };
+
+/* Topics nobody subscribes to and nobody published to for this long are
+ * freed with their replay ring (a later sub.add {since} answers resync). */
+#define TOPIC_IDLE_MS (10 * 60 * 1000)
+#define SWEEP_US (60 * LWS_US_PER_SEC)
 
 static unsigned hash_str(const char *s)
 {
@@ -90,6 +98,8 @@ bus *bus_new(server *srv)
 	return b;
 }
 
+static void topic_free(topic *t);
+
 static void ring_clear(topic *t)
 {
 	for (uint32_t i = 0; i < t->ring_len; i++) {
@@ -108,13 +118,9 @@ void bus_free(bus *b)
 		topic *t = b->buckets[i];
 		while (t) {
 			topic *n = t->hnext;
-			ring_clear(t);
 			for (uint32_t k = 0; k < t->n_subs; k++)
 				free(t->subs[k]);
-			free(t->ring);
-			free(t->subs);
-			free(t->name);
-			free(t);
+			topic_free(t);
 			t = n;
 		}
 	}
@@ -122,6 +128,49 @@ void bus_free(bus *b)
 }
 
 size_t bus_topic_count(bus *b) { return b->n_topics; }
+
+static void topic_free(topic *t)
+{
+	ring_clear(t);
+	free(t->ring);
+	free(t->subs);
+	free(t->name);
+	free(t);
+}
+
+static void sweep(lws_sorted_usec_list_t *sul)
+{
+	bus *b = lws_container_of(sul, bus, sweep);
+	int64_t now = now_ms();
+	for (int i = 0; i < TOPIC_BUCKETS; i++) {
+		topic **pp = &b->buckets[i];
+		while (*pp) {
+			topic *t = *pp;
+			if (!t->n_subs && now - t->last_used_ms > TOPIC_IDLE_MS) {
+				*pp = t->hnext;
+				topic_free(t);
+				b->n_topics--;
+			} else
+				pp = &t->hnext;
+		}
+	}
+	if (b->sweeping && b->srv->ctx)
+		lws_sul_schedule(b->srv->ctx, 0, &b->sweep, sweep, SWEEP_US);
+}
+
+void bus_start(bus *b)
+{
+	b->sweeping = 1;
+	lws_sul_schedule(b->srv->ctx, 0, &b->sweep, sweep, SWEEP_US);
+}
+
+void bus_stop(bus *b)
+{
+	if (b && b->sweeping) {
+		b->sweeping = 0;
+		lws_sul_cancel(&b->sweep);
+	}
+}
 
 int bus_register_prefix(bus *b, const char *prefix, struct accord_plugin_ctx *p,
 			accord_topic_check_fn check, void *ud)
@@ -177,6 +226,7 @@ static topic *topic_find(bus *b, const char *name, int create)
 		return NULL;
 	}
 	t->seq = b->seq_base;
+	t->last_used_ms = now_ms();
 	t->pfx = find_prefix(b, name);
 	t->hnext = b->buckets[h];
 	b->buckets[h] = t;
@@ -253,6 +303,7 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 		return -1;
 	}
 	uint64_t seq = ++t->seq;
+	t->last_used_ms = now_ms();
 	size_t len;
 	char *j = event_json(event, topic_name, seq, data, &len);
 	msgbuf *m = msgbuf_take(j, len);
@@ -320,7 +371,7 @@ accord_status bus_subscribe(bus *b, conn *c, const char *topic_name, const json_
 		if (c->n_subs >= MAX_SUBS_PER_CONN) {
 			snprintf(msg, msglen, "at most %d subscriptions per connection",
 				 MAX_SUBS_PER_CONN);
-			return ACCORD_E_TOO_LARGE;
+			return ACCORD_E_CONFLICT;
 		}
 		if ((t->n_subs == t->subs_cap &&
 		     grow((void **)&t->subs, &t->subs_cap, sizeof(sub *))) ||

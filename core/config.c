@@ -63,6 +63,8 @@ static const struct field limit_fields[] = {
 	{"rate_burst", F_INT, NULL, 1, 100000, NULL, LIM(rate_burst), 200, NULL},
 	{"flood_close_after", F_INT, NULL, 1, 1000000, NULL, LIM(flood_close_after), 100, NULL},
 	{"outbound_queue_max", F_INT, NULL, 4, 100000, NULL, LIM(outbound_queue_max), 1024, NULL},
+	{"outbound_queue_bytes", F_INT, NULL, 65536, 1L << 30, NULL, LIM(outbound_queue_bytes), 8L << 20, NULL},
+	{"max_logins_per_address", F_INT, NULL, 1, 10000, NULL, LIM(max_logins_per_address), 4, NULL},
 	{"auth_timeout_s", F_INT, NULL, 1, 3600, NULL, LIM(auth_timeout_s), 15, NULL},
 	{"session_ttl_s", F_INT, NULL, 60, 31536000, NULL, LIM(session_ttl_s), 604800, NULL},
 	{"replay_keep", F_INT, NULL, 0, 100000, NULL, LIM(replay_keep), 256, NULL},
@@ -293,6 +295,14 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 	}
 	cfg->root = root;
 	if (validate(top_fields, root, "", cfg, err, errlen)) {
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->limits.replay_keep >= cfg->limits.outbound_queue_max) {
+		snprintf(err, errlen, "limits.replay_keep: must be below limits.outbound_queue_max "
+				      "(%ld), or a replay would drop the client",
+			 cfg->limits.outbound_queue_max);
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;

@@ -13,6 +13,8 @@ typedef struct accord_limits {
 	long rate_burst;         /* bucket size */
 	long flood_close_after;  /* rate_limited replies before closing (1008) */
 	long outbound_queue_max; /* queued frames before a slow client is dropped */
+	long outbound_queue_bytes; /* queued bytes before a slow client is dropped */
+	long max_logins_per_address; /* password checks in flight per client address */
 	long auth_timeout_s;     /* unauthenticated connections are closed after */
 	long session_ttl_s;      /* token lifetime */
 	long replay_keep;        /* events kept per topic for sub.add since */

@@ -76,7 +76,8 @@ void conn_send(conn *c, msgbuf *m)
 {
 	if (!c->wsi || c->dropped || !m)
 		return;
-	if (c->q_len >= (uint32_t)c->srv->cfg->limits.outbound_queue_max) {
+	if (c->q_len >= (uint32_t)c->srv->cfg->limits.outbound_queue_max ||
+	    c->q_bytes + m->len > (size_t)c->srv->cfg->limits.outbound_queue_bytes) {
 		conn_kill(c);
 		return;
 	}
@@ -100,6 +101,7 @@ void conn_send(conn *c, msgbuf *m)
 	}
 	c->q[(c->q_head + c->q_len) % c->q_cap] = msgbuf_ref(m);
 	c->q_len++;
+	c->q_bytes += m->len;
 	lws_callback_on_writable(c->wsi);
 }
 
@@ -140,7 +142,8 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash)
+void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
+			int64_t expires)
 {
 	if (!c->who)
 		c->who = malloc(sizeof(*c->who));
@@ -152,6 +155,12 @@ void conn_set_principal(conn *c, const struct accord_principal *p, const char *t
 		c->has_token = 1;
 	}
 	lws_sul_cancel(&c->auth_sul);
+	c->expires_ms = expires * 1000;
+	if (expires && c->srv->ctx) {
+		int64_t left = c->expires_ms - now_ms();
+		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
+				 (lws_usec_t)(left > 0 ? left : 0) * LWS_US_PER_MS + 1000);
+	}
 }
 
 void conn_clear_principal(conn *c)
@@ -159,6 +168,11 @@ void conn_clear_principal(conn *c)
 	free(c->who);
 	c->who = NULL;
 	c->has_token = 0;
+	c->expires_ms = 0;
+	c->auth_grace = 0;
+	if (c->wsi && c->srv->ctx)
+		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
+				 (lws_usec_t)c->srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
 }
 
 /* ---- principals ---- */

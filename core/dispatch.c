@@ -20,6 +20,10 @@ struct accord_req *req_new(conn *c, json_t *id, const char *type)
 		return NULL;
 	r->c = c;
 	conn_ref(c);
+	if (c->who) {
+		r->who = *c->who;
+		r->has_who = 1;
+	}
 	r->id = id ? json_incref(id) : NULL;
 	snprintf(r->type, sizeof(r->type), "%s", type ? type : "");
 	r->started_us = now_us();
@@ -98,6 +102,12 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 	/* Rate limiting comes after parsing so that even a rate_limited reply
 	 * is addressed to its request; parsing is bounded by the size cap. */
 	if (!rate_ok(c)) {
+		/* Count rate_limited replies within a window, so a long-lived
+		 * client that sometimes bursts is not closed for its history. */
+		int64_t t = now_ms();
+		if (t - c->last_limited_ms > 10000)
+			c->limited = 0;
+		c->last_limited_ms = t;
 		c->limited++;
 		if (c->limited >= srv->cfg->limits.flood_close_after) {
 			log_warn("closing connection %llu (%s): request flood",

@@ -30,6 +30,7 @@ struct accord_http {
 	struct accord_plugin_ctx *plugin;
 	accord_http_fn fn;
 	void *ud;
+	struct accord_principal who; /* copy: valid as long as h */
 };
 
 struct http_pss {
@@ -104,7 +105,9 @@ static void api_authed(server *srv, const struct accord_principal *who, int64_t 
 		http_respond(h, 500, "text/plain", "", 0);
 		return;
 	}
-	h->fn(h->plugin, h, who, h->ud);
+	if (who)
+		h->who = *who;
+	h->fn(h->plugin, h, who ? &h->who : NULL, h->ud);
 }
 
 static void collect_args(struct lws *wsi, accord_http *h)

@@ -86,6 +86,7 @@ struct plugin_host {
 	int n_routes, cap_routes;
 	ptimer *timers;
 	uint64_t next_timer_id;
+	int timers_closed;
 };
 
 static unsigned hash_str(const char *s)
@@ -279,16 +280,24 @@ int plugins_seed(plugin_host *h, storage *st, const json_t *demo, char *err, siz
 	return 0;
 }
 
-void plugins_unload(plugin_host *h)
+void plugins_cancel_timers(plugin_host *h)
 {
 	if (!h)
 		return;
+	h->timers_closed = 1;
 	while (h->timers) {
 		ptimer *t = h->timers;
 		h->timers = t->next;
 		lws_sul_cancel(&t->sul);
 		free(t);
 	}
+}
+
+void plugins_unload(plugin_host *h)
+{
+	if (!h)
+		return;
+	plugins_cancel_timers(h);
 	for (int i = h->n - 1; i >= 0; i--) {
 		struct accord_plugin_ctx *p = h->plugins[i];
 		if (p->initialised && p->desc->fini)
@@ -458,8 +467,12 @@ static void api_reply_error(accord_req *r, accord_status code, const char *messa
 {
 	req_reply_error(r, code, message);
 }
-static const accord_principal *api_req_principal(const accord_req *r) { return r->c->who; }
+static const accord_principal *api_req_principal(const accord_req *r)
+{
+	return r->has_who ? &r->who : NULL;
+}
 static const char *api_req_type(const accord_req *r) { return r->type; }
+static const json_t *api_req_id(const accord_req *r) { return r->id; }
 
 static int64_t api_principal_id(const accord_principal *w) { return w ? w->id : 0; }
 static const char *api_principal_login(const accord_principal *w) { return w ? w->login : ""; }
@@ -632,7 +645,7 @@ static void timer_fire(lws_sorted_usec_list_t *sul)
 static uint64_t api_timer_add(accord_plugin_ctx *p, uint64_t delay_ms, accord_timer_fn fn,
 			      void *ud)
 {
-	if (!fn || !p->srv->ctx)
+	if (!fn || !p->srv->ctx || p->h->timers_closed)
 		return 0;
 	ptimer *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -732,4 +745,5 @@ const accord_host_api accord_host_api_v1 = {
 	.account_online = auth_account_online,
 	.token_new = token_new,
 	.token_hash = token_hash,
+	.req_id = api_req_id,
 };

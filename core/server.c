@@ -85,13 +85,25 @@ const char *server_upgrade_refusal(server *srv, struct lws *wsi)
 	return NULL;
 }
 
-static void auth_timeout(lws_sorted_usec_list_t *sul)
+/* One timer per connection: while unauthenticated it is the authentication
+ * deadline (one grace period is allowed for a password check in flight,
+ * no more); once authenticated it fires when the session expires. */
+void conn_auth_timer(lws_sorted_usec_list_t *sul)
 {
 	conn *c = lws_container_of(sul, conn, auth_sul);
-	if (c->who || !c->wsi)
+	if (!c->wsi || c->closing)
 		return;
-	if (c->auth_busy) { /* a password check is running: give it a moment */
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, auth_timeout, LWS_US_PER_SEC);
+	if (c->who) {
+		if (c->expires_ms && now_ms() >= c->expires_ms) {
+			bus_unsubscribe_all(c->srv->bus, c);
+			conn_clear_principal(c);
+			conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session expired");
+		}
+		return;
+	}
+	if (c->auth_busy && !c->auth_grace) {
+		c->auth_grace = 1;
+		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer, 2 * LWS_US_PER_SEC);
 		return;
 	}
 	conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "authentication timeout");
@@ -193,7 +205,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		srv->conns = c;
 		srv->n_conns++;
 		pss->c = c;
-		lws_sul_schedule(srv->ctx, 0, &c->auth_sul, auth_timeout,
+		lws_sul_schedule(srv->ctx, 0, &c->auth_sul, conn_auth_timer,
 				 (lws_usec_t)srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
 		json_t *ev = json_pack("{s:I}", "conn", (json_int_t)c->id);
 		plugins_dispatch_event(srv->plugins, ACCORD_EV_CONNECT, "connect", ev, NULL);
@@ -215,6 +227,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			int n = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT);
 			c->q_head = (c->q_head + 1) % c->q_cap;
 			c->q_len--;
+			c->q_bytes -= m->len;
 			msgbuf_unref(m);
 			if (n < 0)
 				return -1;
@@ -406,6 +419,7 @@ int server_run(accord_config *cfg, int port_override)
 		log_err("cannot start worker threads");
 		goto out;
 	}
+	bus_start(srv->bus);
 	if (plugins_init(srv->plugins, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
@@ -429,15 +443,22 @@ int server_run(accord_config *cfg, int port_override)
 	shutdown_gracefully(srv);
 	rc = 0;
 out:
+	/* Order matters: the helper threads wake the loop through the context,
+	 * and plugin timers live in it, so both go before the context does;
+	 * plugins stay loaded until after it, as closing connections still
+	 * tell them about disconnects. */
+	if (srv->st)
+		storage_stop(srv->st);
+	worker_free(srv->crypto);
+	srv->crypto = NULL;
+	plugins_cancel_timers(srv->plugins);
+	bus_stop(srv->bus);
 	if (srv->ctx)
 		lws_context_destroy(srv->ctx);
 	srv->ctx = NULL;
 	plugins_unload(srv->plugins);
-	if (srv->st) {
-		storage_stop(srv->st);
+	if (srv->st)
 		storage_close(srv->st);
-	}
-	worker_free(srv->crypto);
 	bus_free(srv->bus);
 	metrics_free(srv->metrics);
 	the_server = NULL;

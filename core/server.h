@@ -100,7 +100,11 @@ typedef struct conn {
 	sub **subs;
 	uint32_t n_subs, subs_cap;
 
-	lws_sorted_usec_list_t auth_sul;
+	lws_sorted_usec_list_t auth_sul; /* auth deadline, then session expiry */
+	int auth_grace;
+	int64_t expires_ms;
+	int64_t last_limited_ms;
+	size_t q_bytes;
 	lws_sorted_usec_list_t close_sul; /* lingers before a server-side close */
 	int close_ready;
 	struct conn *prev, *next;
@@ -113,13 +117,19 @@ void conn_send(conn *c, msgbuf *m);
 void conn_send_text(conn *c, char *json, size_t len); /* takes json */
 /* Flushes the queue, then closes with code/reason. */
 void conn_close_after_flush(conn *c, int code, const char *reason);
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash);
+/* Authenticates c until expires (seconds since the epoch, 0: none). */
+void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
+			int64_t expires);
+/* Back to unauthenticated; the authentication deadline starts again. */
 void conn_clear_principal(conn *c);
+void conn_auth_timer(lws_sorted_usec_list_t *sul);
 
 /* ---- requests ---- */
 struct accord_plugin_ctx;
 struct accord_req {
 	conn *c;
+	struct accord_principal who; /* the caller when the request arrived */
+	int has_who;
 	json_t *id;
 	char type[ENVELOPE_MAX_TYPE + 1];
 	int64_t started_us;
@@ -140,6 +150,9 @@ accord_status bus_check(bus *b, const struct accord_principal *who, const char *
 int bus_publish(bus *b, const char *topic, const char *event, json_t *data,
 		const struct accord_audience *aud);
 void bus_acl_changed(bus *b);
+/* Starts the sweep that frees idle topics (needs the lws context). */
+void bus_start(bus *b);
+void bus_stop(bus *b);
 /* sub.add: replays into c and fills reply. */
 accord_status bus_subscribe(bus *b, conn *c, const char *topic, const json_t *since,
 			    json_t *reply, char *msg, size_t msglen);
@@ -177,6 +190,8 @@ int plugins_init(plugin_host *h, char *err, size_t errlen);
 int plugins_migrate(plugin_host *h, storage *st, char *err, size_t errlen);
 int plugins_seed(plugin_host *h, storage *st, const json_t *demo, char *err, size_t errlen);
 void plugins_unload(plugin_host *h);
+/* Cancels every plugin timer; later timer_add calls fail. */
+void plugins_cancel_timers(plugin_host *h);
 const handler *plugins_find_handler(plugin_host *h, const char *type);
 int plugins_add_core_handler(plugin_host *h, const char *type,
 			     void (*fn)(server *, conn *, struct accord_req *, const json_t *),

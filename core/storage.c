@@ -360,6 +360,13 @@ static void run_batch(storage *s, struct job *batch)
 			j->st = ACCORD_E_INTERNAL;
 			continue;
 		}
+		if (sqlite3_get_autocommit(s->db)) {
+			/* An earlier job's statement ended the transaction (I/O
+			 * error, RAISE(ROLLBACK)...): run nothing outside it. */
+			began = 0;
+			j->st = ACCORD_E_INTERNAL;
+			continue;
+		}
 		exec_simple(s->db, "SAVEPOINT job");
 		s->txn.changes = 0;
 		j->st = j->work ? j->work(&s->txn, j->ud, &j->out) : ACCORD_OK;
@@ -372,9 +379,12 @@ static void run_batch(storage *s, struct job *batch)
 		}
 		exec_simple(s->db, "RELEASE job");
 	}
+	if (began && sqlite3_get_autocommit(s->db))
+		began = 0; /* the last job's statement ended it */
 	int committed = began && exec_simple(s->db, "COMMIT") == 0;
-	if (began && !committed) {
-		exec_simple(s->db, "ROLLBACK");
+	if (!committed) {
+		if (!sqlite3_get_autocommit(s->db))
+			exec_simple(s->db, "ROLLBACK");
 		for (struct job *j = batch; j; j = j->next) {
 			j->st = ACCORD_E_INTERNAL;
 			json_decref(j->out);

@@ -277,6 +277,9 @@ struct accord_host_api {
 	 * client sent (-1 if malformed).  Store only hashes. */
 	int (*token_new)(char text[44], char hash_hex[65]);
 	int (*token_hash)(const char *text, char hash_hex[65]);
+	/* The client's id of a request (string or integer), for idempotency:
+	 * a client that re-sends a request after a reconnect reuses its id. */
+	const json_t *(*req_id)(const accord_req *req);
 };
 
 /* Request handler flags */

@@ -190,4 +190,63 @@ describe('auth timeout', { timeout: 120_000 }, () => {
 		const r = await c.request('sys.ping', {});
 		assert.equal(r.ok, true);
 	});
+
+	test('after auth.logout the authentication deadline applies again', async () => {
+		const c = await connectAs(server, 'unesco');
+		clients.push(c);
+		const out = await c.request('auth.logout', {});
+		assert.equal(out.ok, true, JSON.stringify(out));
+		const closed = await c.waitClose(8000);
+		assert.equal(closed.code, 1008, `closed with ${JSON.stringify(closed)}`);
+	});
+});
+
+describe('session revocation reaches every connection of the session', { timeout: 60_000 }, () => {
+	let server;
+	const clients = [];
+	before(async () => {
+		server = await startServer();
+	});
+	after(async () => {
+		await closeAll(clients);
+		if (server) await server.dispose();
+	});
+
+	test('logout on one connection closes the others that resumed the same token (1008)', async () => {
+		const a = await connect(server);
+		clients.push(a);
+		const login = await a.login('unicef');
+		const b = await connect(server);
+		clients.push(b);
+		const r = await b.request('auth.resume', { token: login.token });
+		assert.equal(r.ok, true, JSON.stringify(r));
+		const sub = await b.request('sub.add', { topic: 'test:open' });
+		assert.equal(sub.ok, true);
+		const other = await connectAs(server, 'unfpa');
+		clients.push(other);
+		const out = await a.request('auth.logout', {});
+		assert.equal(out.ok, true);
+		const closed = await b.waitClose(5000);
+		assert.equal(closed.code, 1008, JSON.stringify(closed));
+		assert.match(closed.reason, /revoked/);
+		// a different session is untouched
+		const p = await other.request('sys.ping', {});
+		assert.equal(p.ok, true);
+	});
+
+	test('one address cannot hold more than a few password checks at once', async () => {
+		const many = [];
+		for (let i = 0; i < 12; i++) {
+			const c = await connect(server);
+			clients.push(c);
+			many.push(c);
+		}
+		const replies = await Promise.all(
+			many.map((c) => c.request('auth.login', { login: 'undp', password: 'wrong-password' }))
+		);
+		const limited = replies.filter((r) => !r.ok && r.error.code === 'rate_limited').length;
+		const refused = replies.filter((r) => !r.ok && r.error.code === 'unauthenticated').length;
+		assert.ok(limited >= 1, `some logins were limited per address: ${JSON.stringify(replies.map((r) => r.error?.code))}`);
+		assert.equal(limited + refused, 12);
+	});
 });

@@ -223,7 +223,7 @@ describe('slow reader (outbound_queue_max 64)', { timeout: 120_000 }, () => {
 	const clients = [];
 	before(async () => {
 		server = await startServer({
-			limits: { outbound_queue_max: 64, rate_per_sec: 100000, rate_burst: 100000, flood_close_after: 1000000 },
+			limits: { outbound_queue_max: 64, replay_keep: 16, rate_per_sec: 100000, rate_burst: 100000, flood_close_after: 1000000 },
 		});
 	});
 	after(async () => {
