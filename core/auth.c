@@ -611,18 +611,19 @@ static void refresh_done(accord_status st, json_t *rows, void *ud)
 	int active = row && json_integer_value(json_object_get(row, "active")) == 1 &&
 		     !principal_from_row(&who, row);
 	if (st == ACCORD_OK) {
+		bus_acl_changed(srv->bus);
 		for (conn *c = srv->conns; c; c = c->next) {
 			if (!c->who || c->who->id != j->id)
 				continue;
 			if (active) {
 				*c->who = who;
+				bus_recheck_conn(srv->bus, c); /* at once, not at the next event */
 				continue;
 			}
 			logout_local(c);
 			conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 					       "account deactivated");
 		}
-		bus_acl_changed(srv->bus);
 	}
 	json_decref(rows);
 	free(j);

@@ -354,6 +354,18 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 
 void bus_acl_changed(bus *b) { b->acl_gen++; }
 
+void bus_recheck_conn(bus *b, conn *c)
+{
+	for (uint32_t i = c->n_subs; i-- > 0;) {
+		sub *s = c->subs[i];
+		if (sub_allowed(b, s))
+			continue;
+		topic *t = s->t;
+		sub_remove(s);
+		send_revoked(c, t);
+	}
+}
+
 accord_status bus_subscribe(bus *b, conn *c, const char *topic_name, const json_t *since,
 			    json_t *reply, char *msg, size_t msglen)
 {

@@ -150,6 +150,8 @@ accord_status bus_check(bus *b, const struct accord_principal *who, const char *
 int bus_publish(bus *b, const char *topic, const char *event, json_t *data,
 		const struct accord_audience *aud);
 void bus_acl_changed(bus *b);
+/* Re-checks c's subscriptions now, revoking those no longer allowed. */
+void bus_recheck_conn(bus *b, conn *c);
 /* Starts the sweep that frees idle topics (needs the lws context). */
 void bus_start(bus *b);
 void bus_stop(bus *b);

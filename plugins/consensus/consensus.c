@@ -1,1 +1,1398 @@
-int dummy;
+/*
+ * Live consensus polling: proposals, positions per organisation, the live
+ * tally, the state counterpart's consultation, closing (by a co-chair or at
+ * the closing time, enforced by the server) and the decision register.
+ *
+ * Authority is the database: every position and every state change is
+ * checked and written on the storage thread, in order, so a position that
+ * races a close is judged against the committed state, and the outcome of a
+ * close is computed there from the committed positions.  The loop keeps a
+ * copy of each proposal's positions for the live tally and for permission
+ * checks, updated after each commit.
+ *
+ * Tally pushes are coalesced per proposal: at most tally_max_per_sec a
+ * second (config; 0 = a tally per position), always the latest state, and
+ * the final state at once on close.
+ *
+ * Depends on the membership plugin's tables (members_orgs, members_people)
+ * for who votes and who may speak for an organisation.
+ */
+#include <accord/plugin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule.h"
+
+static const accord_host_api *api;
+static accord_plugin_ctx *self;
+static long tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
+
+static const accord_migration migrations[] = {
+	{1, "CREATE TABLE consensus_proposals("
+	    " id INTEGER PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL,"
+	    " scope TEXT NOT NULL DEFAULT 'network',"
+	    " kind TEXT NOT NULL CHECK(kind IN ('decision','statement')),"
+	    " state_matter INTEGER NOT NULL DEFAULT 0, hide_tally INTEGER NOT NULL DEFAULT 0,"
+	    " status TEXT NOT NULL DEFAULT 'draft' CHECK(status IN ('draft','open','closed')),"
+	    " closes_at INTEGER, voters TEXT NOT NULL DEFAULT '[]',"
+	    " outcome TEXT, outcome_statement TEXT, close_reason TEXT, closed_by TEXT,"
+	    " closed_at INTEGER, review_date TEXT,"
+	    " created_by TEXT NOT NULL, created_at INTEGER NOT NULL, opened_at INTEGER);"
+	    "CREATE TABLE consensus_positions("
+	    " proposal_id INTEGER NOT NULL REFERENCES consensus_proposals(id), org TEXT NOT NULL,"
+	    " position TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', cast_by TEXT NOT NULL,"
+	    " cast_at INTEGER NOT NULL, PRIMARY KEY(proposal_id, org));"
+	    "CREATE TABLE consensus_consults("
+	    " proposal_id INTEGER PRIMARY KEY REFERENCES consensus_proposals(id),"
+	    " org TEXT NOT NULL, view TEXT NOT NULL, given_by TEXT NOT NULL, at INTEGER NOT NULL);"
+	    "CREATE TABLE consensus_log("
+	    " id INTEGER PRIMARY KEY, proposal_id INTEGER NOT NULL, at INTEGER NOT NULL,"
+	    " actor TEXT NOT NULL, org TEXT, action TEXT NOT NULL, position TEXT, reason TEXT,"
+	    " request_key TEXT, UNIQUE(actor, request_key));"},
+	{0, NULL}};
+
+/* ---------------- in-memory proposals ---------------- */
+
+typedef struct vote {
+	char org[17];
+	enum position pos;
+} vote;
+
+typedef struct proposal {
+	int64_t id;
+	char status[8];
+	int state_matter, hide_tally;
+	char outcome[16];
+	char **voters;
+	size_t n_voters;
+	vote *votes;
+	size_t n_votes, cap_votes;
+	int consulted;
+	int64_t closes_at;
+	uint64_t close_timer;
+	uint64_t tally_timer;
+	int64_t last_push_ms;
+	int dirty;
+} proposal;
+
+static proposal **props;
+static size_t n_props, cap_props;
+static char **active_members; /* active member organisations now */
+static size_t n_active;
+static char state_cp[17];     /* the state counterpart's code */
+
+static proposal *find(int64_t id)
+{
+	for (size_t i = 0; i < n_props; i++)
+		if (props[i]->id == id)
+			return props[i];
+	return NULL;
+}
+
+/* The frozen voter list of a proposal row (a JSON text column). */
+static json_t *voters_json(const json_t *row)
+{
+	const char *txt = json_string_value(json_object_get(row, "voters"));
+	json_t *v = json_loads(txt ? txt : "[]", 0, NULL);
+	return v ? v : json_array();
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char **strv_from_json(const json_t *a, size_t *n)
+{
+	*n = 0;
+	char **v = calloc(json_array_size(a) + 1, sizeof(char *));
+	size_t i;
+	const json_t *x;
+	json_array_foreach(a, i, x) if (json_is_string(x)) v[(*n)++] = strdup(json_string_value(x));
+	return v;
+}
+
+static void set_vote(proposal *p, const char *org, enum position pos)
+{
+	for (size_t i = 0; i < p->n_votes; i++)
+		if (!strcmp(p->votes[i].org, org)) {
+			p->votes[i].pos = pos;
+			return;
+		}
+	if (p->n_votes == p->cap_votes) {
+		size_t nc = p->cap_votes ? p->cap_votes * 2 : 16;
+		vote *nv = realloc(p->votes, nc * sizeof(*nv));
+		if (!nv)
+			return;
+		p->votes = nv;
+		p->cap_votes = nc;
+	}
+	snprintf(p->votes[p->n_votes].org, sizeof(p->votes[0].org), "%s", org);
+	p->votes[p->n_votes++].pos = pos;
+}
+
+static int is_voter(const proposal *p, const char *org)
+{
+	for (size_t i = 0; i < p->n_voters; i++)
+		if (!strcmp(p->voters[i], org))
+			return 1;
+	return 0;
+}
+
+static int is_active_member(const char *org)
+{
+	for (size_t i = 0; i < n_active; i++)
+		if (!strcmp(active_members[i], org))
+			return 1;
+	return 0;
+}
+
+/* Updates (or adds) the loop's copy of a proposal from a database row
+ * {id, status, state_matter, hide_tally, outcome, voters, closes_at} plus
+ * positions [{org, position}] and consulted. */
+static void schedule_close(proposal *p);
+
+static proposal *sync_proposal(const json_t *row, const json_t *positions, int consulted)
+{
+	int64_t id = json_integer_value(json_object_get(row, "id"));
+	proposal *p = find(id);
+	if (!p) {
+		if (n_props == cap_props) {
+			size_t nc = cap_props ? cap_props * 2 : 32;
+			proposal **np = realloc(props, nc * sizeof(*np));
+			if (!np)
+				return NULL;
+			props = np;
+			cap_props = nc;
+		}
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return NULL;
+		p->id = id;
+		props[n_props++] = p;
+	}
+	snprintf(p->status, sizeof(p->status), "%s", json_string_value(json_object_get(row, "status")));
+	p->state_matter = (int)json_integer_value(json_object_get(row, "state_matter"));
+	p->hide_tally = (int)json_integer_value(json_object_get(row, "hide_tally"));
+	const char *oc = json_string_value(json_object_get(row, "outcome"));
+	snprintf(p->outcome, sizeof(p->outcome), "%s", oc ? oc : "");
+	p->closes_at = json_integer_value(json_object_get(row, "closes_at"));
+	json_t *voters = voters_json(row);
+	strv_free(p->voters, p->n_voters);
+	p->voters = strv_from_json(voters, &p->n_voters);
+	json_decref(voters);
+	if (positions) {
+		p->n_votes = 0;
+		size_t i;
+		const json_t *x;
+		json_array_foreach(positions, i, x)
+			set_vote(p, json_string_value(json_object_get(x, "org")),
+				 position_parse(json_string_value(json_object_get(x, "position"))));
+	}
+	p->consulted = consulted;
+	schedule_close(p);
+	return p;
+}
+
+static void evaluate(const proposal *p, rule_result *r)
+{
+	const char **withdrawn = calloc(p->n_voters + 1, sizeof(char *));
+	size_t nw = 0;
+	for (size_t i = 0; i < p->n_voters; i++)
+		if (!is_active_member(p->voters[i]))
+			withdrawn[nw++] = p->voters[i];
+	rule_vote *v = calloc(p->n_votes + 1, sizeof(*v));
+	for (size_t i = 0; i < p->n_votes; i++)
+		v[i] = (rule_vote){p->votes[i].org, p->votes[i].pos};
+	rule_evaluate((const char *const *)p->voters, p->n_voters, withdrawn, nw, v, p->n_votes,
+		      p->state_matter, p->consulted, r);
+	free(v);
+	free(withdrawn);
+}
+
+/* The tally as members see it.  With a hidden tally, until the close, only
+ * who has responded is shown. */
+static json_t *tally_json(const proposal *p)
+{
+	rule_result r;
+	evaluate(p, &r);
+	json_t *responded = json_array(), *pending = json_array();
+	for (size_t i = 0; i < p->n_voters; i++) {
+		if (!is_active_member(p->voters[i]))
+			continue;
+		int has = 0;
+		for (size_t k = 0; k < p->n_votes; k++)
+			if (!strcmp(p->votes[k].org, p->voters[i]) && p->votes[k].pos != POS_NONE)
+				has = 1;
+		json_array_append_new(has ? responded : pending, json_string(p->voters[i]));
+	}
+	int hidden = p->hide_tally && strcmp(p->status, "closed");
+	json_t *t = json_pack("{s:I,s:s,s:o,s:o,s:b,s:b,s:b,s:b}", "proposal", (json_int_t)p->id,
+			      "status", p->status, "responded", responded, "pending", pending,
+			      "state_matter", p->state_matter, "consultation_in", p->consulted,
+			      "hidden", hidden, "consensus_possible", r.possible);
+	if (!hidden) {
+		json_t *counts = json_object();
+		for (int k = 1; k < POS__COUNT; k++)
+			json_object_set_new(counts, position_name((enum position)k), json_integer(r.counts[k]));
+		json_object_set_new(t, "counts", counts);
+		json_object_set_new(t, "consensus_reached", json_boolean(r.reached));
+	}
+	if (p->outcome[0])
+		json_object_set_new(t, "outcome", json_string(p->outcome));
+	return t;
+}
+
+static void topic_of(const proposal *p, char *buf, size_t n)
+{
+	snprintf(buf, n, "proposal:%lld", (long long)p->id);
+}
+
+static void push_tally(proposal *p)
+{
+	char topic[40];
+	topic_of(p, topic, sizeof(topic));
+	p->dirty = 0;
+	p->last_push_ms = api->now_ms();
+	accord_audience *a = api->audience_new();
+	api->audience_members_only(a);
+	api->publish(self, topic, "consensus.tally", tally_json(p), a);
+	api->audience_free(a);
+	if (p->state_matter && state_cp[0]) {
+		/* The state counterpart follows the status and its own
+		 * consultation, never the counts. */
+		accord_audience *m = api->audience_new();
+		api->audience_add_org(m, state_cp);
+		api->publish(self, topic, "consensus.status",
+			     json_pack("{s:I,s:s,s:b,s:s?}", "proposal", (json_int_t)p->id, "status",
+				       p->status, "consultation_in", p->consulted, "outcome",
+				       p->outcome[0] ? p->outcome : NULL),
+			     m);
+		api->audience_free(m);
+	}
+	api->counter_add(self, "tally_pushes", 1);
+}
+
+static void tally_timer_fired(accord_plugin_ctx *pc, void *ud)
+{
+	(void)pc;
+	proposal *p = find((int64_t)(intptr_t)ud);
+	if (!p)
+		return;
+	p->tally_timer = 0;
+	if (p->dirty)
+		push_tally(p);
+}
+
+/* A position or state change: push now if allowed, else once the interval
+ * since the last push has passed (latest state only). */
+static void tally_changed(proposal *p, int final)
+{
+	int64_t now = api->now_ms();
+	if (final || tally_interval_ms == 0 ||
+	    (!p->tally_timer && now - p->last_push_ms >= tally_interval_ms)) {
+		if (p->tally_timer)
+			api->timer_cancel(self, p->tally_timer);
+		p->tally_timer = 0;
+		push_tally(p);
+		return;
+	}
+	p->dirty = 1;
+	if (!p->tally_timer) {
+		int64_t wait = tally_interval_ms - (now - p->last_push_ms);
+		p->tally_timer = api->timer_add(self, (uint64_t)(wait > 0 ? wait : 1), tally_timer_fired,
+						(void *)(intptr_t)p->id);
+	}
+}
+
+/* ---------------- who may see and do what ---------------- */
+
+static int is_member(const accord_principal *w) { return w && !api->principal_is_partner(w); }
+static int is_chair(const accord_principal *w)
+{
+	return is_member(w) && api->principal_has_role(w, "co_chair");
+}
+static int may_create(const accord_principal *w)
+{
+	return is_member(w) && (api->principal_has_role(w, "co_chair") ||
+				api->principal_has_role(w, "secretariat"));
+}
+static int is_state_cp(const accord_principal *w)
+{
+	return w && state_cp[0] && !strcmp(api->principal_org(w), state_cp);
+}
+
+/* Members see every proposal; the state counterpart sees the state
+ * matters it is consulted on once they are open; nobody else. */
+static int visible(const proposal *p, const accord_principal *w)
+{
+	if (is_member(w))
+		return 1;
+	return p->state_matter && is_state_cp(w) && strcmp(p->status, "draft");
+}
+
+static accord_status check_topic(accord_plugin_ctx *pc, const accord_principal *w,
+				 const char *topic, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	char *end;
+	if (strncmp(topic, "proposal:", 9))
+		return ACCORD_E_NOT_FOUND;
+	long long id = strtoll(topic + 9, &end, 10);
+	proposal *p = *end ? NULL : find(id);
+	return p && visible(p, w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
+}
+
+/* ---------------- request plumbing ---------------- */
+
+typedef struct job {
+	accord_req *req;
+	int64_t id;
+	char actor[64];
+	char org[33];
+	json_t *in;
+	int is_partner;
+	void (*after)(struct job *j, json_t *out);
+	accord_status (*work)(accord_txn *txn, struct job *j, json_t **out);
+} job;
+
+static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
+{
+	job *j = ud;
+	return j->work(txn, j, out);
+}
+
+static void job_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
+{
+	(void)pc;
+	job *j = ud;
+	const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
+	if (st == ACCORD_OK) {
+		if (j->after)
+			j->after(j, out);
+		if (j->req)
+			api->reply_ok(j->req, json_incref(out));
+	} else if (j->req)
+		api->reply_error(j->req, st, msg ? msg : st == ACCORD_E_NOT_FOUND ? "no such proposal"
+							  : "could not save");
+	json_decref(out);
+	json_decref(j->in);
+	free(j);
+}
+
+static void run(accord_req *req, int64_t id, json_t *in,
+		accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *))
+{
+	job *j = calloc(1, sizeof(*j));
+	j->req = req;
+	j->id = id;
+	j->in = in;
+	j->work = work;
+	j->after = after;
+	const accord_principal *w = req ? api->req_principal(req) : NULL;
+	snprintf(j->actor, sizeof(j->actor), "%s", w ? api->principal_login(w) : "closing time");
+	snprintf(j->org, sizeof(j->org), "%s", w ? api->principal_org(w) : "");
+	j->is_partner = w ? api->principal_is_partner(w) : 0;
+	if (api->db_run(self, job_work, job_done, j)) {
+		json_decref(in);
+		free(j);
+		if (req)
+			api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+	}
+}
+
+static accord_status fail(json_t **out, accord_status st, const char *msg)
+{
+	*out = json_pack("{s:s}", "message", msg);
+	return st;
+}
+
+/* Finds the proposal named by data.proposal that the caller may see;
+ * replies not_found (hidden = missing) and returns NULL otherwise. */
+static proposal *arg_proposal(accord_req *req, const json_t *d)
+{
+	const json_t *v = json_object_get(d, "proposal");
+	if (!json_is_integer(v)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "proposal: required integer id");
+		return NULL;
+	}
+	proposal *p = find(json_integer_value(v));
+	if (!p || !visible(p, api->req_principal(req))) {
+		api->reply_error(req, ACCORD_E_NOT_FOUND, "no such proposal");
+		return NULL;
+	}
+	return p;
+}
+
+static const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t max,
+			   int required)
+{
+	const json_t *v = json_object_get(d, key);
+	char msg[128];
+	if (!v && !required)
+		return "";
+	if (json_is_string(v) && json_string_length(v) <= max && (json_string_length(v) || !required))
+		return json_string_value(v);
+	snprintf(msg, sizeof(msg), "%s: %s string of at most %zu bytes", key,
+		 required ? "required non-empty" : "a", max);
+	api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
+	return NULL;
+}
+
+/* closes_at: optional integer, ms since the epoch, in the future. */
+static int closes_arg(accord_req *req, const json_t *d, int required, int64_t *out)
+{
+	const json_t *v = json_object_get(d, "closes_at");
+	*out = 0;
+	if (!v || json_is_null(v)) {
+		if (!required)
+			return 0;
+	} else if (json_is_integer(v) && json_integer_value(v) > api->now_ms()) {
+		*out = json_integer_value(v);
+		return 0;
+	}
+	api->reply_error(req, ACCORD_E_BAD_REQUEST,
+			 "closes_at: a time in the future, in milliseconds since the epoch");
+	return -1;
+}
+
+static const char *PROPOSAL_COLS =
+	"id, title, text, scope, kind, state_matter, hide_tally, status, closes_at, voters,"
+	" outcome, outcome_statement, close_reason, closed_by, closed_at, review_date,"
+	" created_by, created_at, opened_at";
+
+static json_t *q1(accord_txn *txn, const char *sql, json_t *params)
+{
+	json_t *rows = NULL;
+	accord_status st = api->txn_exec(txn, sql, params, &rows);
+	json_decref(params);
+	json_t *r = st == ACCORD_OK ? json_incref(json_array_get(rows, 0)) : NULL;
+	json_decref(rows);
+	return r;
+}
+
+static json_t *proposal_row(accord_txn *txn, int64_t id)
+{
+	char sql[400];
+	snprintf(sql, sizeof(sql), "SELECT %s FROM consensus_proposals WHERE id=?", PROPOSAL_COLS);
+	return q1(txn, sql, json_pack("[I]", (json_int_t)id));
+}
+
+/* Fills out {proposal, positions, consulted, members, state_counterpart}:
+ * what the loop needs to refresh its copy after a change. */
+static accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
+{
+	json_t *row = proposal_row(txn, id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	json_t *pos = NULL, *members = NULL;
+	api->txn_exec(txn,
+		      "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
+		      " WHERE proposal_id=? ORDER BY org",
+		      json_pack("[I]", (json_int_t)id), &pos);
+	api->txn_exec(txn,
+		      "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
+		      NULL, &members);
+	json_t *cons = q1(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
+			  json_pack("[I]", (json_int_t)id));
+	json_t *cp = q1(txn, "SELECT code FROM members_orgs WHERE state_counterpart=1 AND active=1", NULL);
+	json_t *codes = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(members, i, m) json_array_append(codes, json_object_get(m, "code"));
+	json_decref(members);
+	*out = json_pack("{s:o,s:o,s:o,s:o,s:O}", "proposal", row, "positions", pos ? pos : json_array(),
+			 "consultation", cons ? cons : json_null(), "members", codes,
+			 "state_counterpart", cp ? json_object_get(cp, "code") : json_null());
+	json_decref(cp);
+	return ACCORD_OK;
+}
+
+static void apply_snapshot(const json_t *snap)
+{
+	const json_t *members = json_object_get(snap, "members");
+	if (members) {
+		strv_free(active_members, n_active);
+		active_members = strv_from_json(members, &n_active);
+	}
+	const char *cp = json_string_value(json_object_get(snap, "state_counterpart"));
+	snprintf(state_cp, sizeof(state_cp), "%s", cp ? cp : "");
+	sync_proposal(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
+		      json_is_object(json_object_get(snap, "consultation")));
+}
+
+/* The reply view of a snapshot for caller w: the record of positions is
+ * shown to members unless the tally is hidden and the proposal open; the
+ * state counterpart sees the proposal and its own consultation only. */
+static json_t *view_for(const json_t *snap, int partner)
+{
+	json_t *row = json_deep_copy(json_object_get(snap, "proposal"));
+	json_t *voters = voters_json(row);
+	json_object_set_new(row, "voters", voters ? voters : json_array());
+	json_object_set_new(row, "state_matter", json_boolean(json_integer_value(json_object_get(row, "state_matter"))));
+	json_object_set_new(row, "hide_tally", json_boolean(json_integer_value(json_object_get(row, "hide_tally"))));
+	json_t *v = json_pack("{s:o,s:O}", "proposal", row, "consultation",
+			      json_object_get(snap, "consultation"));
+	if (partner) {
+		json_object_del(row, "voters");
+		return v;
+	}
+	int hidden = json_is_true(json_object_get(row, "hide_tally")) &&
+		     strcmp(json_string_value(json_object_get(row, "status")), "closed");
+	json_t *pos = json_deep_copy(json_object_get(snap, "positions"));
+	if (hidden) { /* who responded, not what */
+		size_t i;
+		json_t *x;
+		json_array_foreach(pos, i, x)
+		{
+			json_object_del(x, "position");
+			json_object_del(x, "reason");
+		}
+	}
+	json_object_set_new(v, "positions", pos);
+	proposal *p = find(json_integer_value(json_object_get(row, "id")));
+	if (p)
+		json_object_set_new(v, "tally", tally_json(p));
+	return v;
+}
+
+static void after_change(job *j, json_t *out)
+{
+	apply_snapshot(out);
+	proposal *p = find(j->id);
+	json_t *view = view_for(out, j->is_partner);
+	json_object_clear(out);
+	json_object_update(out, view);
+	json_decref(view);
+	if (p)
+		tally_changed(p, !strcmp(p->status, "closed"));
+	api->acl_changed(self); /* visibility may follow status (drafts) */
+}
+
+static accord_status log_action(accord_txn *txn, job *j, const char *action, const char *reason)
+{
+	return api->txn_exec(txn,
+			     "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
+			     " VALUES(?,?,?,?,?,?)",
+			     json_pack("[I,I,s,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
+				       j->actor, j->org, action, reason),
+			     NULL);
+}
+
+/* ---------------- consensus.create ---------------- */
+
+static accord_status create_work(accord_txn *txn, job *j, json_t **out)
+{
+	const json_t *in = j->in;
+	accord_status st = api->txn_exec(
+		txn,
+		"INSERT INTO consensus_proposals(title, text, kind, state_matter, hide_tally, closes_at,"
+		" created_by, created_at) VALUES(?,?,?,?,?,?,?,?)",
+		json_pack("[O,O,O,b,b,O,s,I]", json_object_get(in, "title"), json_object_get(in, "text"),
+			  json_object_get(in, "kind"), json_is_true(json_object_get(in, "state_matter")),
+			  json_is_true(json_object_get(in, "hide_tally")), json_object_get(in, "closes_at"),
+			  j->actor, (json_int_t)api->now_ms()),
+		NULL);
+	if (st != ACCORD_OK)
+		return st;
+	j->id = api->txn_last_id(txn);
+	if ((st = log_action(txn, j, "create", NULL)) != ACCORD_OK)
+		return st;
+	return snapshot(txn, j->id, out);
+}
+
+static void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	if (!may_create(api->req_principal(req))) {
+		api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create proposals");
+		return;
+	}
+	const char *title = str_arg(req, d, "title", 300, 1);
+	const char *text = title ? str_arg(req, d, "text", 20000, 1) : NULL;
+	const char *kind = text ? str_arg(req, d, "kind", 16, 1) : NULL;
+	if (!kind)
+		return;
+	if (strcmp(kind, "decision") && strcmp(kind, "statement")) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: decision or statement");
+		return;
+	}
+	const json_t *scope = json_object_get(d, "scope");
+	if (scope && !(json_is_string(scope) && !strcmp(json_string_value(scope), "network"))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST,
+				 "scope: \"network\" (working-group scope comes with the groups plugin)");
+		return;
+	}
+	const char *bools[] = {"state_matter", "hide_tally"};
+	for (int i = 0; i < 2; i++) {
+		const json_t *b = json_object_get(d, bools[i]);
+		if (b && !json_is_boolean(b)) {
+			char msg[64];
+			snprintf(msg, sizeof(msg), "%s: true or false", bools[i]);
+			api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
+			return;
+		}
+	}
+	int64_t closes;
+	if (closes_arg(req, d, 0, &closes))
+		return;
+	json_t *in = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "title", title, "text", text, "kind", kind,
+			       "state_matter", json_is_true(json_object_get(d, "state_matter")),
+			       "hide_tally", json_is_true(json_object_get(d, "hide_tally")), "closes_at",
+			       closes ? json_integer(closes) : json_null());
+	run(req, 0, in, create_work, after_change);
+}
+
+/* ---------------- consensus.get / list / decisions ---------------- */
+
+static accord_status get_work(accord_txn *txn, job *j, json_t **out)
+{
+	return snapshot(txn, j->id, out);
+}
+
+static void get_after(job *j, json_t *out)
+{
+	json_t *view = view_for(out, j->is_partner);
+	json_object_clear(out);
+	json_object_update(out, view);
+	json_decref(view);
+}
+
+static void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	if (p)
+		run(req, p->id, NULL, get_work, get_after);
+}
+
+static accord_status list_work(accord_txn *txn, job *j, json_t **out)
+{
+	const char *status = json_string_value(json_object_get(j->in, "status"));
+	int decisions = json_is_true(json_object_get(j->in, "decisions"));
+	json_t *rows = NULL;
+	accord_status st = api->txn_exec(
+		txn,
+		"SELECT id, title, kind, state_matter, hide_tally, status, closes_at, outcome,"
+		" outcome_statement, closed_at, review_date, created_by, created_at, opened_at"
+		" FROM consensus_proposals WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT 500",
+		json_pack("[s,s]", status ? status : "", status ? status : ""), &rows);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *list = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r)
+	{
+		int sm = (int)json_integer_value(json_object_get(r, "state_matter"));
+		const char *s = json_string_value(json_object_get(r, "status"));
+		const char *oc = json_string_value(json_object_get(r, "outcome"));
+		const char *kind = json_string_value(json_object_get(r, "kind"));
+		if (j->is_partner) {
+			/* the state counterpart: its state matters; every partner:
+			 * adopted joint statements */
+			int consulted_on = sm && !strcmp(j->org, state_cp) && strcmp(s, "draft");
+			int adopted = !strcmp(s, "closed") && oc && !strcmp(oc, "consensus") &&
+				      !strcmp(kind, "statement");
+			if (decisions ? !adopted : !consulted_on)
+				continue;
+		}
+		json_object_set_new(r, "state_matter", json_boolean(sm));
+		json_object_set_new(r, "hide_tally",
+				    json_boolean(json_integer_value(json_object_get(r, "hide_tally"))));
+		json_array_append(list, r);
+	}
+	json_decref(rows);
+	*out = json_pack(decisions ? "{s:o}" : "{s:o}", decisions ? "decisions" : "proposals", list);
+	return ACCORD_OK;
+}
+
+static void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	const json_t *s = json_object_get(d, "status");
+	if (s && !(json_is_string(s) && (!strcmp(json_string_value(s), "draft") ||
+					 !strcmp(json_string_value(s), "open") ||
+					 !strcmp(json_string_value(s), "closed")))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "status: draft, open or closed");
+		return;
+	}
+	json_t *in = json_object();
+	if (s)
+		json_object_set(in, "status", (json_t *)s);
+	run(req, 0, in, list_work, NULL);
+}
+
+static void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)d;
+	(void)ud;
+	run(req, 0, json_pack("{s:s,s:b}", "status", "closed", "decisions", 1), list_work, NULL);
+}
+
+/* ---------------- open / extend / reopen / close ---------------- */
+
+static accord_status open_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	const char *status = json_string_value(json_object_get(row, "status"));
+	int ok = !strcmp(status, "draft");
+	json_decref(row);
+	if (!ok)
+		return fail(out, ACCORD_E_CONFLICT, "only a draft can be opened");
+	json_t *members = NULL;
+	api->txn_exec(txn, "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
+		      NULL, &members);
+	json_t *codes = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(members, i, m) json_array_append(codes, json_object_get(m, "code"));
+	json_decref(members);
+	char *voters = json_dumps(codes, JSON_COMPACT);
+	json_decref(codes);
+	const json_t *closes = json_object_get(j->in, "closes_at");
+	accord_status st = api->txn_exec(
+		txn,
+		"UPDATE consensus_proposals SET status='open', voters=?, opened_at=?,"
+		" closes_at=coalesce(?, closes_at) WHERE id=?",
+		json_pack("[s,I,O,I]", voters, (json_int_t)api->now_ms(), closes ? closes : json_null(),
+			  (json_int_t)j->id),
+		NULL);
+	free(voters);
+	if (st == ACCORD_OK)
+		st = log_action(txn, j, "open", NULL);
+	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+}
+
+static int chair_only(accord_req *req)
+{
+	if (is_chair(api->req_principal(req)))
+		return 1;
+	api->reply_error(req, ACCORD_E_FORBIDDEN, "only a co-chair can do this");
+	return 0;
+}
+
+static void h_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	int64_t closes;
+	if (!p || !chair_only(req) || closes_arg(req, d, 0, &closes))
+		return;
+	run(req, p->id, json_pack("{s:o}", "closes_at", closes ? json_integer(closes) : json_null()),
+	    open_work, after_change);
+}
+
+static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	int open = !strcmp(json_string_value(json_object_get(row, "status")), "open");
+	json_decref(row);
+	if (!open)
+		return fail(out, ACCORD_E_CONFLICT, "only an open proposal can be extended");
+	accord_status st = api->txn_exec(txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
+					 json_pack("[O,I]", json_object_get(j->in, "closes_at"),
+						   (json_int_t)j->id),
+					 NULL);
+	if (st == ACCORD_OK)
+		st = log_action(txn, j, "extend", json_string_value(json_object_get(j->in, "reason")));
+	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+}
+
+static void h_extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	int64_t closes;
+	const char *reason;
+	if (!p || !chair_only(req) || closes_arg(req, d, 1, &closes) ||
+	    !(reason = str_arg(req, d, "reason", 2000, 0)))
+		return;
+	run(req, p->id, json_pack("{s:I,s:s}", "closes_at", (json_int_t)closes, "reason", reason),
+	    extend_work, after_change);
+}
+
+static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	int closed = !strcmp(json_string_value(json_object_get(row, "status")), "closed");
+	json_decref(row);
+	if (!closed)
+		return fail(out, ACCORD_E_CONFLICT, "only a closed proposal can be reopened");
+	accord_status st = api->txn_exec(
+		txn,
+		"UPDATE consensus_proposals SET status='open', outcome=NULL, outcome_statement=NULL,"
+		" close_reason=NULL, closed_by=NULL, closed_at=NULL, closes_at=? WHERE id=?",
+		json_pack("[O,I]", json_object_get(j->in, "closes_at"), (json_int_t)j->id), NULL);
+	if (st == ACCORD_OK)
+		st = log_action(txn, j, "reopen", json_string_value(json_object_get(j->in, "reason")));
+	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+}
+
+static void h_reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	int64_t closes;
+	const char *reason;
+	if (!p || !chair_only(req) || !(reason = str_arg(req, d, "reason", 2000, 1)) ||
+	    closes_arg(req, d, 0, &closes))
+		return;
+	run(req, p->id,
+	    json_pack("{s:s,s:o}", "reason", reason, "closes_at", closes ? json_integer(closes) : json_null()),
+	    reopen_work, after_change);
+}
+
+/* Computes the outcome from the committed positions, on the storage
+ * thread, so nothing committed before the close can be missed. */
+static accord_status close_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	if (strcmp(json_string_value(json_object_get(row, "status")), "open")) {
+		json_decref(row);
+		return fail(out, ACCORD_E_CONFLICT, "only an open proposal can be closed");
+	}
+	int64_t closes_at = json_integer_value(json_object_get(row, "closes_at"));
+	if (!j->req && (!closes_at || closes_at > api->now_ms())) { /* timer raced an extend */
+		json_decref(row);
+		return fail(out, ACCORD_E_CONFLICT, "not due");
+	}
+	json_t *snap = NULL;
+	accord_status st = snapshot(txn, j->id, &snap);
+	if (st != ACCORD_OK) {
+		json_decref(row);
+		return st;
+	}
+	size_t nv, nm;
+	json_t *vj = voters_json(row);
+	char **voters = strv_from_json(vj, &nv);
+	char **members = strv_from_json(json_object_get(snap, "members"), &nm);
+	const char **withdrawn = calloc(nv + 1, sizeof(char *));
+	size_t nw = 0;
+	for (size_t i = 0; i < nv; i++) {
+		int act = 0;
+		for (size_t k = 0; k < nm; k++)
+			act |= !strcmp(voters[i], members[k]);
+		if (!act)
+			withdrawn[nw++] = voters[i];
+	}
+	json_t *pos = json_object_get(snap, "positions");
+	rule_vote *votes = calloc(json_array_size(pos) + 1, sizeof(*votes));
+	size_t i;
+	json_t *x;
+	json_array_foreach(pos, i, x) votes[i] = (rule_vote){
+		json_string_value(json_object_get(x, "org")),
+		position_parse(json_string_value(json_object_get(x, "position")))};
+	rule_result r;
+	rule_evaluate((const char *const *)voters, nv, withdrawn, nw, votes, json_array_size(pos),
+		      (int)json_integer_value(json_object_get(row, "state_matter")),
+		      json_is_object(json_object_get(snap, "consultation")), &r);
+	free(votes);
+	free(withdrawn);
+	strv_free(voters, nv);
+	strv_free(members, nm);
+	json_decref(vj);
+	json_decref(snap);
+	json_decref(row);
+
+	const char *reason = json_string_value(json_object_get(j->in, "reason"));
+	char why[300];
+	if (!reason || !*reason) {
+		snprintf(why, sizeof(why), "%s",
+			 r.reached ? "every member organisation responded and none objected"
+			 : r.objected ? "an organisation objected"
+			 : r.pending ? "closed before every member organisation responded"
+				     : "the state counterpart's consultation was not given");
+		reason = why;
+	}
+	st = api->txn_exec(
+		txn,
+		"UPDATE consensus_proposals SET status='closed', outcome=?, outcome_statement=?,"
+		" close_reason=?, closed_by=?, closed_at=?, review_date=? WHERE id=?",
+		json_pack("[s,O,s,s,I,O,I]", r.reached ? "consensus" : "no_consensus",
+			  json_object_get(j->in, "outcome") ? json_object_get(j->in, "outcome") : json_null(), reason, j->actor,
+			  (json_int_t)api->now_ms(), json_object_get(j->in, "review_date") ? json_object_get(j->in, "review_date") : json_null(),
+			  (json_int_t)j->id),
+		NULL);
+	if (st == ACCORD_OK)
+		st = log_action(txn, j, "close", reason);
+	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+}
+
+static void h_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	const char *outcome, *reason, *review;
+	if (!p || !chair_only(req) || !(outcome = str_arg(req, d, "outcome", 20000, 0)) ||
+	    !(reason = str_arg(req, d, "reason", 2000, 0)) ||
+	    !(review = str_arg(req, d, "review_date", 10, 0)))
+		return;
+	if (*review && (strlen(review) != 10 || review[4] != '-' || review[7] != '-')) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "review_date: YYYY-MM-DD");
+		return;
+	}
+	json_t *in = json_pack("{s:s,s:s}", "outcome", outcome, "reason", reason);
+	if (*review)
+		json_object_set_new(in, "review_date", json_string(review));
+	run(req, p->id, in, close_work, after_change);
+}
+
+static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
+{
+	(void)pc;
+	proposal *p = find((int64_t)(intptr_t)ud);
+	if (!p)
+		return;
+	p->close_timer = 0;
+	if (strcmp(p->status, "open"))
+		return;
+	/* the closing time: closed by the server itself */
+	run(NULL, p->id, json_pack("{s:s}", "reason", "the closing time was reached"), close_work,
+	    after_change);
+}
+
+static void schedule_close(proposal *p)
+{
+	if (p->close_timer)
+		api->timer_cancel(self, p->close_timer);
+	p->close_timer = 0;
+	if (strcmp(p->status, "open") || !p->closes_at)
+		return;
+	int64_t wait = p->closes_at - api->now_ms();
+	p->close_timer = api->timer_add(self, (uint64_t)(wait > 0 ? wait : 0), close_timer_fired,
+					(void *)(intptr_t)p->id);
+}
+
+/* ---------------- positions and consultation ---------------- */
+
+/* Who may speak for an organisation: its active focal points and
+ * alternates (membership's people), checked in the transaction. */
+static int speaks_for_org(accord_txn *txn, const char *login)
+{
+	json_t *r = q1(txn, "SELECT function FROM members_people WHERE login=? AND active=1",
+		       json_pack("[s]", login));
+	const char *f = r ? json_string_value(json_object_get(r, "function")) : NULL;
+	int ok = f && (!strcmp(f, "focal_point") || !strcmp(f, "alternate"));
+	json_decref(r);
+	return ok;
+}
+
+static accord_status position_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	int open = !strcmp(json_string_value(json_object_get(row, "status")), "open");
+	json_t *voters = voters_json(row);
+	int voter = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(voters, i, v) voter |= !strcmp(json_string_value(v), j->org);
+	json_decref(voters);
+	json_decref(row);
+	if (!open)
+		return fail(out, ACCORD_E_CONFLICT, "the proposal is not open for positions");
+	if (!voter)
+		return fail(out, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
+	if (!speaks_for_org(txn, j->actor))
+		return fail(out, ACCORD_E_FORBIDDEN,
+			    "only focal points and alternates state their organisation's position");
+	const char *position = json_string_value(json_object_get(j->in, "position"));
+	const char *reason = json_string_value(json_object_get(j->in, "reason"));
+	const char *key = json_string_value(json_object_get(j->in, "request_key"));
+	/* The request id makes a re-sent request count once. */
+	accord_status st = api->txn_exec(
+		txn,
+		"INSERT INTO consensus_log(proposal_id, at, actor, org, action, position, reason,"
+		" request_key) VALUES(?,?,?,?,'position',?,?,?)",
+		json_pack("[I,I,s,s,s,s,s]", (json_int_t)j->id, (json_int_t)api->now_ms(), j->actor,
+			  j->org, position, reason, key),
+		NULL);
+	if (st == ACCORD_E_CONFLICT) { /* the same request again: already counted */
+		st = snapshot(txn, j->id, out);
+		if (st == ACCORD_OK)
+			json_object_set_new(*out, "duplicate", json_true());
+		return st;
+	}
+	if (st != ACCORD_OK)
+		return st;
+	st = api->txn_exec(txn,
+			   "INSERT INTO consensus_positions(proposal_id, org, position, reason, cast_by,"
+			   " cast_at) VALUES(?,?,?,?,?,?) ON CONFLICT(proposal_id, org) DO UPDATE SET"
+			   " position=excluded.position, reason=excluded.reason,"
+			   " cast_by=excluded.cast_by, cast_at=excluded.cast_at",
+			   json_pack("[I,s,s,s,s,I]", (json_int_t)j->id, j->org, position, reason,
+				     j->actor, (json_int_t)api->now_ms()),
+			   NULL);
+	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+}
+
+static void position_after(job *j, json_t *out)
+{
+	int dup = json_is_true(json_object_get(out, "duplicate"));
+	apply_snapshot(out);
+	proposal *p = find(j->id);
+	if (p && !dup)
+		tally_changed(p, 0);
+	char recorded[160];
+	snprintf(recorded, sizeof(recorded), "cast by %s on behalf of %s", j->actor, j->org);
+	json_t *reply = json_pack("{s:I,s:s,s:O,s:s,s:s,s:b}", "proposal", (json_int_t)j->id, "org",
+				  j->org, "position", json_object_get(j->in, "position"), "cast_by",
+				  j->actor, "recorded", recorded, "duplicate", dup);
+	json_object_clear(out);
+	json_object_update(out, reply);
+	json_decref(reply);
+	api->counter_add(self, "positions", dup ? 0 : 1);
+}
+
+static void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	if (!p)
+		return;
+	const accord_principal *w = api->req_principal(req);
+	if (!is_member(w)) {
+		api->reply_error(req, ACCORD_E_FORBIDDEN, "partners do not vote");
+		return;
+	}
+	const char *pos = str_arg(req, d, "position", 16, 1);
+	const char *reason = pos ? str_arg(req, d, "reason", 4000, 0) : NULL;
+	if (!reason)
+		return;
+	enum position e = position_parse(pos);
+	if (e == POS_NONE) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST,
+				 "position: agree, reservations, abstain or object");
+		return;
+	}
+	if (position_needs_reason(e) && !*reason) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST,
+				 e == POS_OBJECT ? "reason: required with an objection"
+						 : "reason: required with reservations");
+		return;
+	}
+	if (strcmp(p->status, "open")) {
+		api->reply_error(req, ACCORD_E_CONFLICT, "the proposal is not open for positions");
+		return;
+	}
+	if (!is_voter(p, api->principal_org(w))) {
+		api->reply_error(req, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
+		return;
+	}
+	const json_t *id = api->req_id(req);
+	char *key = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+	run(req, p->id,
+	    json_pack("{s:s,s:s,s:s}", "position", position_name(e), "reason", reason, "request_key",
+		      key ? key : ""),
+	    position_work, position_after);
+	free(key);
+}
+
+static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	int ok = !strcmp(json_string_value(json_object_get(row, "status")), "open") &&
+		 json_integer_value(json_object_get(row, "state_matter"));
+	json_decref(row);
+	if (!ok)
+		return fail(out, ACCORD_E_CONFLICT, "consultation is taken on open state matters");
+	if (!speaks_for_org(txn, j->actor))
+		return fail(out, ACCORD_E_FORBIDDEN,
+			    "only focal points and alternates give the consultation view");
+	accord_status st = api->txn_exec(
+		txn,
+		"INSERT INTO consensus_consults(proposal_id, org, view, given_by, at) VALUES(?,?,?,?,?)"
+		" ON CONFLICT(proposal_id) DO UPDATE SET view=excluded.view,"
+		" given_by=excluded.given_by, at=excluded.at",
+		json_pack("[I,s,O,s,I]", (json_int_t)j->id, j->org, json_object_get(j->in, "view"),
+			  j->actor, (json_int_t)api->now_ms()),
+		NULL);
+	if (st == ACCORD_OK)
+		st = log_action(txn, j, "consult", json_string_value(json_object_get(j->in, "view")));
+	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+}
+
+static void consult_after(job *j, json_t *out)
+{
+	apply_snapshot(out);
+	proposal *p = find(j->id);
+	if (p)
+		tally_changed(p, 0);
+	json_t *reply = json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)j->id, "org", j->org,
+				  "consultation_in", 1);
+	json_object_clear(out);
+	json_object_update(out, reply);
+	json_decref(reply);
+}
+
+static void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	if (!p)
+		return;
+	if (!is_state_cp(api->req_principal(req))) {
+		api->reply_error(req, ACCORD_E_FORBIDDEN, "only the state counterpart gives the consultation view");
+		return;
+	}
+	const char *view = str_arg(req, d, "view", 8000, 1);
+	if (view)
+		run(req, p->id, json_pack("{s:s}", "view", view), consult_work, consult_after);
+}
+
+/* ---------------- export of a closed proposal's record ---------------- */
+
+typedef struct xjob {
+	accord_http *h;
+	int64_t id;
+	int csv;
+} xjob;
+
+static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
+{
+	xjob *x = ud;
+	accord_status st = snapshot(txn, x->id, out);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *log = NULL;
+	api->txn_exec(txn,
+		      "SELECT at, actor, org, action, position, reason FROM consensus_log"
+		      " WHERE proposal_id=? ORDER BY id",
+		      json_pack("[I]", (json_int_t)x->id), &log);
+	json_object_set_new(*out, "log", log ? log : json_array());
+	return ACCORD_OK;
+}
+
+static void csv_field(char **buf, size_t *len, size_t *cap, const char *v, int last)
+{
+	size_t need = *len + strlen(v) * 2 + 8;
+	if (need > *cap) {
+		*cap = need * 2;
+		*buf = realloc(*buf, *cap);
+	}
+	char *o = *buf + *len;
+	int f = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@';
+	*o++ = '"';
+	if (f)
+		*o++ = '\'';
+	for (; *v; v++) {
+		if (*v == '"')
+			*o++ = '"';
+		*o++ = *v;
+	}
+	*o++ = '"';
+	if (last) {
+		*o++ = '\r';
+		*o++ = '\n';
+	} else
+		*o++ = ',';
+	*len = (size_t)(o - *buf);
+}
+
+static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, void *ud)
+{
+	(void)pc;
+	xjob *x = ud;
+	const json_t *row = json_object_get(snap, "proposal");
+	if (st != ACCORD_OK || !row) {
+		api->http_respond(x->h, 404, "application/json", "{\"error\":\"not_found\"}", 21);
+	} else if (strcmp(json_string_value(json_object_get(row, "status")), "closed")) {
+		const char *m = "{\"error\":\"conflict\",\"message\":\"the record is exported once the proposal is closed\"}";
+		api->http_respond(x->h, 409, "application/json", m, strlen(m));
+	} else if (!x->csv) {
+		char *s = json_dumps(snap, JSON_INDENT(2) | JSON_SORT_KEYS);
+		api->http_respond(x->h, 200, "application/json", s, strlen(s));
+		free(s);
+	} else {
+		char *buf = NULL;
+		size_t len = 0, cap = 0;
+		const char *hdr[] = {"org", "position", "reason", "cast_by", "cast_at"};
+		for (int i = 0; i < 5; i++)
+			csv_field(&buf, &len, &cap, hdr[i], i == 4);
+		size_t i;
+		const json_t *p;
+		json_array_foreach(json_object_get(snap, "positions"), i, p)
+		{
+			char at[32];
+			snprintf(at, sizeof(at), "%lld", (long long)json_integer_value(json_object_get(p, "cast_at")));
+			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "org")), 0);
+			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "position")), 0);
+			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "reason")), 0);
+			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "cast_by")), 0);
+			csv_field(&buf, &len, &cap, at, 1);
+		}
+		api->http_respond(x->h, 200, "text/csv; charset=utf-8", buf ? buf : "", len);
+		free(buf);
+	}
+	json_decref(snap);
+	free(x);
+}
+
+static void http_record(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud)
+{
+	(void)ud;
+	const char *id = api->http_query(h, "proposal"), *fmt = api->http_query(h, "format");
+	if (!w) {
+		api->http_respond(h, 401, "application/json", "{\"error\":\"unauthenticated\"}", 27);
+		return;
+	}
+	char *end = NULL;
+	long long pid = id ? strtoll(id, &end, 10) : 0;
+	proposal *p = id && end && !*end ? find(pid) : NULL;
+	if (!p || !is_member(w)) { /* the record is internal */
+		api->http_respond(h, 404, "application/json", "{\"error\":\"not_found\"}", 21);
+		return;
+	}
+	xjob *x = calloc(1, sizeof(*x));
+	x->h = h;
+	x->id = p->id;
+	x->csv = fmt && !strcmp(fmt, "csv");
+	if (api->db_run(pc, export_work, export_done, x)) {
+		free(x);
+		api->http_respond(h, 503, "application/json", "{\"error\":\"unavailable\"}", 23);
+	}
+}
+
+/* ---------------- start-up ---------------- */
+
+static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)ud;
+	json_t *ids = NULL;
+	accord_status st = api->txn_exec(txn, "SELECT id FROM consensus_proposals ORDER BY id", NULL, &ids);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *snaps = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(ids, i, r)
+	{
+		json_t *s = NULL;
+		if (snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
+			json_array_append_new(snaps, s);
+	}
+	json_decref(ids);
+	/* members and the state counterpart, even with no proposal yet */
+	json_t *m = NULL;
+	api->txn_exec(txn, "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
+		      NULL, &m);
+	json_t *codes = json_array();
+	json_array_foreach(m, i, r) json_array_append(codes, json_object_get(r, "code"));
+	json_decref(m);
+	json_t *cp = q1(txn, "SELECT code FROM members_orgs WHERE state_counterpart=1 AND active=1", NULL);
+	*out = json_pack("{s:o,s:o,s:O}", "snapshots", snaps, "members", codes, "state_counterpart",
+			 cp ? json_object_get(cp, "code") : json_null());
+	json_decref(cp);
+	return ACCORD_OK;
+}
+
+static void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	if (st != ACCORD_OK) {
+		api->log(self, ACCORD_LOG_ERR, "could not load proposals");
+		json_decref(out);
+		return;
+	}
+	strv_free(active_members, n_active);
+	active_members = strv_from_json(json_object_get(out, "members"), &n_active);
+	const char *cp = json_string_value(json_object_get(out, "state_counterpart"));
+	snprintf(state_cp, sizeof(state_cp), "%s", cp ? cp : "");
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(out, "snapshots"), i, s) apply_snapshot(s);
+	api->log(self, ACCORD_LOG_INFO, "%zu proposals loaded", n_props);
+	json_decref(out);
+}
+
+static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
+{
+	api = host;
+	self = p;
+	if (!ACCORD_API_HAS(api, req_id))
+		return ACCORD_E_INTERNAL;
+	const json_t *rate = json_object_get(cfg, "tally_max_per_sec");
+	if (rate) {
+		if (!json_is_integer(rate) || json_integer_value(rate) < 0 || json_integer_value(rate) > 1000) {
+			api->log(p, ACCORD_LOG_ERR,
+				 "plugins.enabled.consensus.tally_max_per_sec: expected an integer from 0 "
+				 "(no coalescing) to 1000");
+			return ACCORD_E_BAD_REQUEST;
+		}
+		tally_interval_ms = json_integer_value(rate) ? 1000 / json_integer_value(rate) : 0;
+	}
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)cfg, key, v) if (strcmp(key, "tally_max_per_sec"))
+	{
+		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.consensus.%s: unknown key", key);
+		return ACCORD_E_BAD_REQUEST;
+	}
+	if (api->handle(p, "create", h_create, 0, NULL) || api->handle(p, "get", h_get, 0, NULL) ||
+	    api->handle(p, "list", h_list, 0, NULL) || api->handle(p, "open", h_open, 0, NULL) ||
+	    api->handle(p, "position", h_position, 0, NULL) ||
+	    api->handle(p, "consult", h_consult, 0, NULL) || api->handle(p, "close", h_close, 0, NULL) ||
+	    api->handle(p, "extend", h_extend, 0, NULL) || api->handle(p, "reopen", h_reopen, 0, NULL) ||
+	    api->handle(p, "decisions", h_decisions, 0, NULL) ||
+	    api->topic_register(p, "proposal", check_topic, NULL) ||
+	    api->http_route(p, "record", http_record, NULL))
+		return ACCORD_E_INTERNAL;
+	api->db_run(p, load_work, load_done, NULL);
+	return ACCORD_OK;
+}
+
+static void fini(accord_plugin_ctx *p)
+{
+	(void)p;
+	for (size_t i = 0; i < n_props; i++) {
+		strv_free(props[i]->voters, props[i]->n_voters);
+		free(props[i]->votes);
+		free(props[i]);
+	}
+	free(props);
+	props = NULL;
+	n_props = cap_props = 0;
+	strv_free(active_members, n_active);
+	active_members = NULL;
+	n_active = 0;
+}
+
+static const accord_plugin desc = {
+	.abi_major = ACCORD_ABI_MAJOR,
+	.struct_size = sizeof(accord_plugin),
+	.name = "consensus",
+	.version = "1.0.0",
+	.description = "live consensus polling: proposals, positions per organisation, decisions",
+	.init = init,
+	.fini = fini,
+	.migrations = migrations,
+};
+
+ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

@@ -485,6 +485,39 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 	return ACCORD_OK;
 }
 
+/* Announces a change once the accounts it touched are refreshed: the
+ * storage queue runs jobs in order, so this job's completion comes after
+ * the refreshes queued before it, and a person who just lost access to
+ * the network topic does not get the announcement. */
+static accord_status announce_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)txn;
+	(void)ud;
+	(void)out;
+	return ACCORD_OK;
+}
+
+static void announce_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	(void)st;
+	json_t *what = ud;
+	publish_changed(json_string_value(json_object_get(what, "what")),
+			json_string_value(json_object_get(what, "id")),
+			json_string_value(json_object_get(what, "action")));
+	json_decref(what);
+	json_decref(out);
+}
+
+static void announce_after_refresh(const char *what, const char *id, const char *action)
+{
+	json_t *w = json_pack("{s:s,s:s,s:s}", "what", what, "id", id, "action", action);
+	if (api->db_run(self, announce_work, announce_done, w)) {
+		json_decref(w);
+		publish_changed(what, id, action);
+	}
+}
+
 static void org_save_after(wjob *j, json_t *out)
 {
 	(void)j;
@@ -494,8 +527,9 @@ static void org_save_after(wjob *j, json_t *out)
 		api->account_changed(self, json_integer_value(id));
 	json_object_del(out, "_accounts");
 	api->db_run(self, orgs_load_work, orgs_load_done, NULL);
-	publish_changed("org", json_string_value(json_object_get(json_object_get(out, "org"), "code")),
-			"saved");
+	announce_after_refresh("org",
+			       json_string_value(json_object_get(json_object_get(out, "org"), "code")),
+			       "saved");
 }
 
 static void h_org_save(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -610,7 +644,7 @@ static accord_status person_save_work(accord_txn *txn, wjob *j, json_t **out)
 static void person_after(wjob *j, json_t *out)
 {
 	api->account_changed(self, j->account_id);
-	publish_changed("person",
+	announce_after_refresh("person",
 			json_string_value(json_object_get(json_object_get(out, "person"), "login")),
 			"saved");
 }
@@ -664,7 +698,8 @@ static void deactivate_after(wjob *j, json_t *out)
 {
 	(void)out;
 	api->account_changed(self, j->account_id); /* closes their connections */
-	publish_changed("person", json_string_value(json_object_get(j->in, "login")), "deactivated");
+	announce_after_refresh("person", json_string_value(json_object_get(j->in, "login")),
+			       "deactivated");
 }
 
 static void h_deactivate(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
