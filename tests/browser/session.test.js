@@ -1,0 +1,130 @@
+// The web client in Debian's headless Chromium (playwright-core): two members
+// and a co-chair run a live session to a decision in three pages; the tally
+// updates in every page; a partner's page shows no internal text; a dropped
+// connection recovers; the Russian interface shows Russian text.
+// Screenshots of the main screens go to $ACCORD_SCREENSHOT_DIR.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, DEMO_PASSWORD } from '../integration/lib/harness.js';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.ACCORD_SCREENSHOT_DIR || path.resolve('screenshots');
+
+describe('web client', { timeout: 180_000 }, () => {
+	let server, browser;
+	const contexts = [];
+
+	before(async () => {
+		fs.mkdirSync(SHOTS, { recursive: true });
+		server = await startServer({ plugins: { membership: {}, consensus: {}, test: {} } });
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+				'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		});
+	});
+	after(async () => {
+		for (const c of contexts) await c.close().catch(() => {});
+		if (browser) await browser.close();
+		if (server) await server.dispose();
+	});
+
+	async function pageAs(login, locale = 'en-GB') {
+		const ctx = await browser.newContext({ locale, viewport: { width: 1100, height: 850 } });
+		contexts.push(ctx);
+		const page = await ctx.newPage();
+		page.on('pageerror', (e) => { throw new Error(`page error in ${login}'s page: ${e.message}`); });
+		await page.goto(`${server.url}#/login`);
+		if (login) {
+			await page.getByLabel(locale.startsWith('ru') ? 'Логин' : 'Login').fill(login);
+			await page.getByLabel(locale.startsWith('ru') ? 'Пароль' : 'Password').fill(DEMO_PASSWORD);
+			await page.getByRole('button', { name: locale.startsWith('ru') ? 'Войти' : 'Log in' }).click();
+			await page.locator('.who').waitFor();
+		}
+		return page;
+	}
+
+	const count = (page, pos) => page.locator(`#tally li[data-position=${pos}] strong`);
+
+	test('three pages run a live session to a decision', async () => {
+		const chair = await pageAs('rco');
+		const undp = await pageAs('undp');
+		const unhcr = await pageAs('unhcr');
+		await chair.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+
+		// The co-chair drafts and opens a proposal from the dashboard.
+		const title = 'Joint workplan 2027 INTERNAL-MARKER-7f3a';
+		await chair.getByLabel('Title').fill(title);
+		await chair.getByLabel('Text').fill('The network adopts the joint workplan for 2027.');
+		await chair.getByRole('button', { name: 'Create draft' }).click();
+		await chair.waitForURL(/#\/proposal\/\d+$/);
+		const id = chair.url().match(/proposal\/(\d+)/)[1];
+		await chair.getByRole('button', { name: 'Open now' }).click();
+		await chair.locator('.badge.open').first().waitFor();
+
+		for (const p of [undp, unhcr]) {
+			await p.goto(`${server.url}#/proposal/${id}`);
+			await p.getByText('Position of').waitFor();
+		}
+
+		// UNDP agrees: every page shows it within a second.
+		await undp.getByLabel('Agree', { exact: true }).check();
+		await undp.getByRole('button', { name: 'State position' }).click();
+		await undp.getByText(/cast by undp on behalf of UNDP/).waitFor();
+		for (const p of [chair, undp, unhcr]) await assert.doesNotReject(count(p, 'agree').filter({ hasText: '1' }).waitFor({ timeout: 1000 }));
+
+		// An objection needs a reason; with one, every page shows it.
+		await unhcr.getByLabel('Object', { exact: true }).check();
+		await unhcr.getByRole('button', { name: 'State position' }).click();
+		await unhcr.getByText('A reason is required').waitFor();
+		await unhcr.getByLabel('Reason').fill('The budget lines for 2027 are not agreed.');
+		await unhcr.getByRole('button', { name: 'State position' }).click();
+		for (const p of [chair, undp, unhcr]) await count(p, 'object').filter({ hasText: '1' }).waitFor({ timeout: 1000 });
+		await chair.getByText('An organisation objects: no consensus.').waitFor();
+		await chair.screenshot({ path: path.join(SHOTS, 'live-session.png'), fullPage: true });
+
+		// A dropped connection recovers by itself and keeps receiving.
+		await undp.evaluate(() => window.accord.ws.close());
+		await undp.locator('#status.online').waitFor({ timeout: 10_000 });
+		await chair.getByLabel('Agree', { exact: true }).check();
+		await chair.getByRole('button', { name: 'State position' }).click();
+		await count(undp, 'agree').filter({ hasText: '2' }).waitFor({ timeout: 3000 });
+
+		// The co-chair closes: the outcome shows everywhere.
+		await chair.getByLabel('Outcome statement').fill('The workplan goes back to the working group.');
+		await chair.getByRole('button', { name: 'Close', exact: true }).click();
+		for (const p of [chair, undp, unhcr]) await p.locator('.outcome.no_consensus').waitFor({ timeout: 3000 });
+		await undp.screenshot({ path: path.join(SHOTS, 'decision.png'), fullPage: true });
+
+		// A partner's page shows the portal and none of the internal text.
+		const mol = await pageAs('mol');
+		await mol.getByRole('heading', { name: 'Partner portal' }).waitFor();
+		await mol.waitForTimeout(500);
+		const text = await mol.locator('body').innerText();
+		assert.ok(!text.includes('INTERNAL-MARKER-7f3a'), 'the partner page shows internal text');
+		assert.equal(await mol.getByRole('link', { name: 'Dashboard' }).count(), 0);
+		await mol.screenshot({ path: path.join(SHOTS, 'partner-portal.png'), fullPage: true });
+		// even asking for the proposal by its address answers like a missing one
+		await mol.goto(`${server.url}#/proposal/${id}`);
+		await mol.getByText(/no such proposal/).waitFor();
+	});
+
+	test('the Russian interface shows Russian text', async () => {
+		const page = await pageAs(null, 'ru-RU');
+		await page.getByRole('heading', { name: 'Вход' }).waitFor();
+		const p = await pageAs('iom', 'ru-RU');
+		await p.getByRole('heading', { name: 'Открытые предложения' }).waitFor();
+		await p.screenshot({ path: path.join(SHOTS, 'dashboard-ru.png'), fullPage: true });
+	});
+
+	test('the secretariat sees the members list', async () => {
+		const p = await pageAs('iom');
+		await p.getByRole('link', { name: 'Members list' }).click();
+		await p.getByRole('heading', { name: 'Organisations' }).waitFor();
+		await p.getByRole('cell', { name: 'UNHCR', exact: true }).first().waitFor();
+		await p.screenshot({ path: path.join(SHOTS, 'members.png'), fullPage: true });
+	});
+});

@@ -1,0 +1,382 @@
+// Accord web client: plain modules, no build step.  Views are functions that
+// fill <main>; every piece of server data goes in with textContent, never as
+// HTML.  Routes: #/login, #/invite, #/ (dashboard), #/proposal/<id>,
+// #/members, #/portal.
+import { AccordClient } from './client.js';
+import { loadLanguage, setLanguage, currentLanguage, t, fmtDate } from './i18n.js';
+
+const main = document.getElementById('main');
+const statusEl = document.getElementById('status');
+const nav = document.getElementById('nav');
+let client;
+let cleanup = []; // unsubscribe functions of the current view
+
+// h('p', {class: 'x'}, 'text', child...) builds an element.
+function h(tag, attrs = {}, ...children) {
+	const el = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs || {})) {
+		if (v === false || v == null) continue;
+		if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+		else if (k === 'class') el.className = v;
+		else el.setAttribute(k, v === true ? '' : v);
+	}
+	for (const c of children.flat()) if (c != null && c !== false) el.append(c.nodeType ? c : String(c));
+	return el;
+}
+
+function field(label, input) {
+	const id = `f${Math.random().toString(36).slice(2, 8)}`;
+	input.id = id;
+	return h('div', { class: 'field' }, h('label', { for: id }, label), input);
+}
+
+function note(text, kind = 'info') {
+	return h('p', { class: `note ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+}
+
+function errorText(r) {
+	return t('error.generic', { message: r.error?.message || r.error?.code || '?' });
+}
+
+const isPartner = () => client.user?.standing === 'partner';
+const hasRole = (r) => client.user?.roles?.includes(r);
+
+function renderNav() {
+	nav.replaceChildren();
+	const langSel = h('select', { 'aria-label': t('nav.language'), onchange: async (e) => {
+		setLanguage(e.target.value);
+		await loadLanguage(e.target.value);
+		renderNav();
+		route();
+	} }, h('option', { value: 'en' }, 'English'), h('option', { value: 'ru' }, 'Русский'));
+	langSel.value = currentLanguage();
+	if (client?.user) {
+		const links = isPartner()
+			? [h('a', { href: '#/portal' }, t('nav.portal'))]
+			: [h('a', { href: '#/' }, t('nav.dashboard')),
+				(hasRole('secretariat') || hasRole('admin')) && h('a', { href: '#/members' }, t('nav.members'))];
+		nav.append(...links.filter(Boolean),
+			h('span', { class: 'who' }, t('who.as', { name: client.user.name, org: client.user.org })),
+			h('button', { type: 'button', onclick: async () => { await client.logout(); location.hash = '#/login'; } }, t('nav.logout')));
+	}
+	nav.append(langSel);
+}
+
+// ---------------- login and invitation ----------------
+
+function viewLogin() {
+	const login = h('input', { name: 'login', autocomplete: 'username', required: true });
+	const pw = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+	const msg = h('div', { 'aria-live': 'polite' });
+	const form = h('form', { class: 'card narrow', onsubmit: async (e) => {
+		e.preventDefault();
+		const r = await client.login(login.value.trim(), pw.value);
+		if (!r.ok) {
+			msg.replaceChildren(note(r.error.code === 'unauthenticated' ? t('login.failed') : errorText(r), 'error'));
+			pw.select();
+			return;
+		}
+		renderNav();
+		location.hash = isPartner() ? '#/portal' : '#/';
+	} }, h('h1', {}, t('login.heading')), field(t('login.login'), login), field(t('login.password'), pw),
+	h('button', { type: 'submit' }, t('login.submit')), msg, h('p', {}, h('a', { href: '#/invite' }, t('login.invite'))));
+	main.replaceChildren(form);
+	login.focus();
+}
+
+function viewInvite() {
+	const token = h('input', { required: true, autocomplete: 'off' });
+	const login = h('input', { required: true, autocomplete: 'username' });
+	const pw = h('input', { type: 'password', required: true, minlength: 10, autocomplete: 'new-password' });
+	const msg = h('div', { 'aria-live': 'polite' });
+	main.replaceChildren(h('form', { class: 'card narrow', onsubmit: async (e) => {
+		e.preventDefault();
+		const r = await client.request('auth.accept_invite', { token: token.value.trim(), login: login.value.trim(), password: pw.value });
+		msg.replaceChildren(r.ok ? note(t('invite.done')) : note(errorText(r), 'error'));
+	} }, h('h1', {}, t('invite.heading')), field(t('invite.token'), token), field(t('login.login'), login),
+	field(t('login.password'), pw), h('button', { type: 'submit' }, t('invite.submit')), msg));
+	token.focus();
+}
+
+// ---------------- dashboard ----------------
+
+function proposalItem(p, extra) {
+	return h('li', {}, h('a', { href: `#/proposal/${p.id}` }, p.title), ' ',
+		h('span', { class: `badge ${p.status}` }, t(`status.${p.status}`)),
+		p.outcome && h('span', { class: `badge ${p.outcome}` }, t(`outcome.${p.outcome}`)), extra);
+}
+
+async function viewDashboard() {
+	const open = h('ul', { class: 'list' });
+	const drafts = h('ul', { class: 'list' });
+	const decisions = h('ul', { class: 'list' });
+	const presence = h('div', { 'aria-live': 'polite' });
+	const sections = [
+		h('section', { class: 'card' }, h('h2', {}, t('dash.open')), open),
+		h('section', { class: 'card' }, h('h2', {}, t('dash.presence')), presence),
+		h('section', { class: 'card' }, h('h2', {}, t('dash.decisions')), decisions),
+	];
+	const canCreate = hasRole('co_chair') || hasRole('secretariat');
+	if (canCreate) sections.push(h('section', { class: 'card' }, h('h2', {}, t('dash.drafts')), drafts), createForm());
+	main.replaceChildren(h('div', { class: 'grid' }, sections));
+
+	const list = await client.request('consensus.list', {});
+	const props = list.ok ? list.data.proposals : [];
+	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
+	const openItems = [];
+	for (const p of props.filter((p) => p.status === 'open')) {
+		const g = await client.request('consensus.get', { proposal: p.id });
+		const mine = g.ok && g.data.tally?.responded?.includes(client.user.org);
+		const votes = g.ok && g.data.proposal.voters?.includes(client.user.org);
+		openItems.push(proposalItem(p, votes && h('span', { class: mine ? 'muted' : 'attention' }, mine ? t('dash.responded') : t('dash.awaiting'))));
+	}
+	fill(open, openItems);
+	fill(drafts, props.filter((p) => p.status === 'draft').map((p) => proposalItem(p)));
+	const dec = await client.request('consensus.decisions', {});
+	fill(decisions, (dec.ok ? dec.data.decisions : []).slice(0, 10).map((p) => proposalItem(p, h('span', { class: 'muted' }, ` ${fmtDate(p.closed_at)}`))));
+
+	const showPresence = (d) => presence.replaceChildren(
+		h('ul', { class: 'list' }, ...Object.entries(d.online).map(([org, logins]) => h('li', {}, h('strong', {}, org), ' ', logins.join(', ')))),
+		note(d.all_members_represented ? t('dash.all_represented') : t('dash.missing', { orgs: d.members_missing.join(', ') })));
+	const pr = await client.request('members.presence', {});
+	if (pr.ok) showPresence(pr.data);
+	cleanup.push(await client.subscribe('network', (ev) => {
+		if (ev.event === 'members.presence') showPresence(ev.data);
+	}));
+}
+
+function createForm() {
+	const title = h('input', { required: true, maxlength: 300 });
+	const text = h('textarea', { required: true, rows: 5 });
+	const kind = h('select', {}, h('option', { value: 'decision' }, t('create.kind.decision')), h('option', { value: 'statement' }, t('create.kind.statement')));
+	const sm = h('input', { type: 'checkbox' });
+	const hide = h('input', { type: 'checkbox' });
+	const msg = h('div', { 'aria-live': 'polite' });
+	return h('form', { class: 'card', onsubmit: async (e) => {
+		e.preventDefault();
+		const r = await client.request('consensus.create', { title: title.value, text: text.value, kind: kind.value, state_matter: sm.checked, hide_tally: hide.checked });
+		if (r.ok) location.hash = `#/proposal/${r.data.proposal.id}`;
+		else msg.replaceChildren(note(errorText(r), 'error'));
+	} }, h('h2', {}, t('dash.new')), field(t('create.title'), title), field(t('create.text'), text), field(t('create.kind'), kind),
+	h('div', { class: 'check' }, sm, h('label', {}, t('create.state_matter'))),
+	h('div', { class: 'check' }, hide, h('label', {}, t('create.hide_tally'))),
+	h('button', { type: 'submit' }, t('create.submit')), msg);
+}
+
+// ---------------- live consensus session ----------------
+
+const POSITIONS = ['agree', 'reservations', 'abstain', 'object'];
+
+function tallyView(tally) {
+	const box = h('div', { class: 'tally', 'aria-live': 'polite' });
+	if (!tally) return box;
+	if (tally.hidden) box.append(note(t('tally.hidden')));
+	else {
+		const total = tally.responded.length + tally.pending.length || 1;
+		const bar = h('div', { class: 'bar', role: 'img', 'aria-label': POSITIONS.map((p) => `${t(`pos.${p}`)}: ${tally.counts[p]}`).join(', ') });
+		for (const p of POSITIONS)
+			if (tally.counts[p]) bar.append(h('span', { class: `seg ${p}`, style: null, 'data-n': tally.counts[p] }));
+		box.append(bar, h('ul', { class: 'counts' }, ...POSITIONS.map((p) => h('li', { class: p, 'data-position': p }, `${t(`pos.${p}`)}: `, h('strong', {}, tally.counts[p])))));
+		// widths via CSS custom properties set from script (CSP allows this)
+		for (const seg of bar.children) seg.style.setProperty('--w', `${(100 * Number(seg.dataset.n)) / total}%`);
+	}
+	box.append(
+		h('p', { class: 'responded' }, t('tally.responded', { n: tally.responded.length }), ': ', tally.responded.join(', ') || '—'),
+		h('p', { class: 'pending' }, t('tally.pending', { n: tally.pending.length }), ': ', tally.pending.join(', ') || '—'));
+	if (tally.state_matter) box.append(note(tally.consultation_in ? t('consult.in') : t('consult.missing')));
+	if (tally.status === 'open' && !tally.hidden)
+		box.append(note(tally.consensus_reached ? t('tally.reached') : tally.consensus_possible ? t('tally.possible') : t('tally.impossible')));
+	if (tally.outcome) box.append(h('p', { class: `outcome ${tally.outcome}` }, t(`outcome.${tally.outcome}`)));
+	return box;
+}
+
+async function viewProposal(id) {
+	const g = await client.request('consensus.get', { proposal: id });
+	if (!g.ok) {
+		main.replaceChildren(note(errorText(g), 'error'));
+		return;
+	}
+	let data = g.data;
+	const head = h('div');
+	const tallyBox = h('section', { class: 'card', id: 'tally' });
+	const act = h('section', { class: 'card' });
+	main.replaceChildren(h('div', { class: 'grid' }, head, tallyBox, act));
+
+	const render = () => {
+		const p = data.proposal;
+		head.replaceChildren(h('section', { class: 'card' },
+			h('h1', {}, p.title, ' ', h('span', { class: `badge ${p.status}` }, t(`status.${p.status}`))),
+			h('p', { class: 'text' }, p.text),
+			p.state_matter && note(t('consult.needed')),
+			p.closes_at && p.status === 'open' && h('p', {}, t('prop.closes', { when: fmtDate(p.closes_at) })),
+			p.status === 'closed' && h('p', {}, t('prop.closed_by', { who: p.closed_by, reason: p.close_reason || '' })),
+			p.outcome_statement && h('blockquote', {}, p.outcome_statement)));
+		tallyBox.replaceChildren(h('h2', {}, t('tally.heading')), tallyView(data.tally));
+		act.replaceChildren(...actions(p));
+	};
+
+	const actions = (p) => {
+		const out = [];
+		const msg = h('div', { 'aria-live': 'polite' });
+		if (p.status === 'open' && !isPartner()) {
+			if (!p.voters.includes(client.user.org)) out.push(note(t('pos.not_voter')));
+			else {
+				const reason = h('textarea', { rows: 3 });
+				const radios = POSITIONS.map((pos) => h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'position', value: pos }), t(`pos.${pos}`)));
+				out.push(h('form', { onsubmit: async (e) => {
+					e.preventDefault();
+					const pos = e.target.querySelector('input[name=position]:checked')?.value;
+					if (!pos) return;
+					if ((pos === 'reservations' || pos === 'object') && !reason.value.trim()) {
+						msg.replaceChildren(note(t('pos.reason_required'), 'error'));
+						reason.focus();
+						return;
+					}
+					const r = await client.request('consensus.position', { proposal: id, position: pos, reason: reason.value.trim() });
+					msg.replaceChildren(r.ok ? note(t('pos.recorded', { recorded: r.data.recorded })) : note(errorText(r), 'error'));
+				} }, h('fieldset', {}, h('legend', {}, t('pos.heading', { org: client.user.org })), ...radios),
+				field(t('pos.reason'), reason), h('button', { type: 'submit' }, t('pos.submit')), msg));
+			}
+		}
+		if (p.status === 'open' && p.state_matter && isPartner()) {
+			const view = h('textarea', { rows: 4, required: true });
+			out.push(h('form', { onsubmit: async (e) => {
+				e.preventDefault();
+				const r = await client.request('consensus.consult', { proposal: id, view: view.value });
+				msg.replaceChildren(r.ok ? note(t('consult.done')) : note(errorText(r), 'error'));
+			} }, field(t('consult.view'), view), h('button', { type: 'submit' }, t('consult.submit')), msg));
+		}
+		if (hasRole('co_chair') && !isPartner()) {
+			const chairMsg = h('div', { 'aria-live': 'polite' });
+			const call = async (type, extra) => {
+				const r = await client.request(type, { proposal: id, ...extra });
+				if (r.ok) { data = r.data; render(); } else chairMsg.replaceChildren(note(errorText(r), 'error'));
+			};
+			const box = h('div', { class: 'chair' }, h('h2', {}, t('chair.heading')));
+			if (p.status === 'draft') box.append(h('button', { type: 'button', onclick: () => call('consensus.open', {}) }, t('chair.open')));
+			if (p.status === 'open') {
+				const outcome = h('textarea', { rows: 2 });
+				const until = h('input', { type: 'datetime-local' });
+				box.append(field(t('chair.outcome'), outcome),
+					h('button', { type: 'button', onclick: () => call('consensus.close', { outcome: outcome.value }) }, t('chair.close')),
+					field(t('chair.extend'), until),
+					h('button', { type: 'button', onclick: () => until.value && call('consensus.extend', { closes_at: new Date(until.value).getTime() }) }, t('chair.extend')));
+			}
+			if (p.status === 'closed') {
+				const reason = h('input', {});
+				box.append(field(t('chair.reason'), reason),
+					h('button', { type: 'button', onclick: () => call('consensus.reopen', { reason: reason.value }) }, t('chair.reopen')));
+			}
+			box.append(chairMsg);
+			out.push(box);
+		}
+		return out;
+	};
+
+	render();
+	cleanup.push(await client.subscribe(`proposal:${id}`, async (ev) => {
+		if (ev.event === 'consensus.tally') {
+			const statusChanged = ev.data.status !== data.proposal.status;
+			data.tally = ev.data;
+			if (statusChanged) {
+				const again = await client.request('consensus.get', { proposal: id });
+				if (again.ok) data = again.data;
+				render();
+			} else // only the tally: forms keep what the person is typing
+				tallyBox.replaceChildren(h('h2', {}, t('tally.heading')), tallyView(data.tally));
+		} else if (ev.event === 'resync' || ev.event === 'consensus.status') {
+			const again = await client.request('consensus.get', { proposal: id });
+			if (again.ok) { data = again.data; render(); }
+		}
+	}));
+}
+
+// ---------------- members list (secretariat) ----------------
+
+async function viewMembers() {
+	const orgs = await client.request('members.orgs', { include_withdrawn: true });
+	const people = await client.request('members.people', {});
+	if (!orgs.ok) {
+		main.replaceChildren(note(errorText(orgs), 'error'));
+		return;
+	}
+	const table = (cols, rows) => h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c[1])))),
+		h('tbody', {}, ...rows.map((r) => h('tr', {}, ...cols.map((c) => h('td', {}, String(r[c[0]] ?? '')))))));
+	const download = async (fmt) => {
+		const res = await fetch(`/api/membership/export?format=${fmt}`, { headers: { Authorization: `Bearer ${client.token}` } });
+		const blob = await res.blob();
+		const a = h('a', { href: URL.createObjectURL(blob), download: `members.${fmt}` });
+		document.body.append(a);
+		a.click();
+		a.remove();
+	};
+	const org = h('input', { required: true });
+	const name = h('input', { required: true });
+	const fn = h('select', {}, ...['focal_point', 'alternate', 'staff'].map((f) => h('option', { value: f }, f)));
+	const msg = h('div', { 'aria-live': 'polite' });
+	main.replaceChildren(h('div', { class: 'grid' },
+		h('section', { class: 'card wide' }, h('h2', {}, t('members.orgs')),
+			h('p', {}, h('button', { type: 'button', onclick: () => download('csv') }, t('members.export_csv')), ' ',
+				h('button', { type: 'button', onclick: () => download('json') }, t('members.export_json'))),
+			table([['code', t('members.code')], ['name', t('members.name')], ['kind', t('members.kind')], ['standing', t('members.standing')]], orgs.data.orgs)),
+		h('section', { class: 'card wide' }, h('h2', {}, t('members.people')),
+			table([['login', t('login.login')], ['name', t('members.name')], ['org', t('members.org')], ['function', t('members.function')], ['online', t('members.online')]],
+				(people.ok ? people.data.people : []).map((p) => ({ ...p, online: p.online ? '●' : '' })))),
+		h('form', { class: 'card', onsubmit: async (e) => {
+			e.preventDefault();
+			const r = await client.request('members.invite', { org: org.value.trim().toUpperCase(), name: name.value, function: fn.value });
+			msg.replaceChildren(r.ok ? note(t('members.invite.code', { token: r.data.token })) : note(errorText(r), 'error'));
+		} }, h('h2', {}, t('members.invite')), field(t('members.org'), org), field(t('members.name'), name), field(t('members.function'), fn),
+		h('button', { type: 'submit' }, t('members.invite.submit')), msg)));
+}
+
+// ---------------- partner portal ----------------
+
+async function viewPortal() {
+	const consulted = h('ul', { class: 'list' });
+	const statements = h('ul', { class: 'list' });
+	main.replaceChildren(h('div', { class: 'grid' }, h('h1', {}, t('portal.heading')),
+		h('section', { class: 'card' }, h('h2', {}, t('portal.consulted')), consulted),
+		h('section', { class: 'card' }, h('h2', {}, t('portal.statements')), statements)));
+	const list = await client.request('consensus.list', {});
+	const dec = await client.request('consensus.decisions', {});
+	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
+	fill(consulted, (list.ok ? list.data.proposals : []).map((p) => proposalItem(p)));
+	fill(statements, (dec.ok ? dec.data.decisions : []).map((p) => h('li', {}, h('strong', {}, p.title), p.outcome_statement && h('blockquote', {}, p.outcome_statement))));
+}
+
+// ---------------- routing ----------------
+
+async function route() {
+	for (const fn of cleanup) fn();
+	cleanup = [];
+	const hash = location.hash || '#/';
+	if (hash === '#/invite') return viewInvite();
+	if (!client.user) return viewLogin();
+	renderNav();
+	const m = hash.match(/^#\/proposal\/(\d+)$/);
+	if (m) return viewProposal(Number(m[1]));
+	if (hash === '#/members') return viewMembers();
+	if (hash === '#/portal' || isPartner()) return viewPortal();
+	return viewDashboard();
+}
+
+async function start() {
+	await loadLanguage();
+	document.title = t('app.title');
+	const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+	client = new AccordClient(wsUrl);
+	window.accord = client; // for tests and the curious
+	client.addEventListener('status', (e) => {
+		statusEl.textContent = e.detail.online ? t('app.online') : t('app.offline');
+		statusEl.className = e.detail.online ? 'online' : 'offline';
+		if (e.detail.online && !document.body.dataset.ready) {
+			document.body.dataset.ready = '1';
+			renderNav();
+			route();
+		}
+	});
+	window.addEventListener('hashchange', route);
+}
+
+start();

@@ -1,0 +1,133 @@
+// The connection to the Accord server: requests matched to replies by id,
+// events by topic, automatic reconnection with the session token, and
+// re-subscription with `since` so nothing is missed or reloaded needlessly.
+export class AccordClient extends EventTarget {
+	constructor(url) {
+		super();
+		this.url = url;
+		this.nextId = 1;
+		this.pending = new Map(); // id -> {resolve, type, data}
+		this.topics = new Map(); // topic -> last seq seen
+		this.handlers = new Map(); // topic -> Set(fn)
+		this.token = sessionStorage.getItem('accord.token');
+		this.user = null;
+		this.online = false;
+		this.backoff = 500;
+		this.connect();
+	}
+
+	connect() {
+		const ws = new WebSocket(this.url, 'accord.v1');
+		this.ws = ws;
+		ws.onopen = async () => {
+			this.backoff = 500;
+			this.online = true;
+			if (this.token) {
+				const r = await this.request('auth.resume', { token: this.token });
+				if (r.ok) {
+					this.user = r.data.user;
+					await this.resubscribe();
+				} else {
+					this.forget();
+				}
+			}
+			this.dispatchEvent(new CustomEvent('status', { detail: { online: true } }));
+		};
+		ws.onmessage = (m) => this.onFrame(m.data);
+		ws.onclose = () => {
+			const wasOnline = this.online;
+			this.online = false;
+			for (const [, p] of this.pending)
+				p.resolve({ ok: false, error: { code: 'unavailable', message: 'offline' } });
+			this.pending.clear();
+			if (wasOnline) this.dispatchEvent(new CustomEvent('status', { detail: { online: false } }));
+			setTimeout(() => this.connect(), this.backoff);
+			this.backoff = Math.min(this.backoff * 2, 8000);
+		};
+	}
+
+	onFrame(text) {
+		let msg;
+		try {
+			msg = JSON.parse(text);
+		} catch {
+			return;
+		}
+		if ('re' in msg) {
+			const p = this.pending.get(msg.re);
+			if (p) {
+				this.pending.delete(msg.re);
+				p.resolve(msg);
+			}
+			return;
+		}
+		if (msg.event) {
+			if (msg.event === 'sub.revoked') this.topics.delete(msg.topic);
+			else if (this.topics.has(msg.topic)) this.topics.set(msg.topic, msg.seq);
+			for (const fn of this.handlers.get(msg.topic) || []) fn(msg);
+		}
+	}
+
+	request(type, data = {}) {
+		return new Promise((resolve) => {
+			if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+				resolve({ ok: false, error: { code: 'unavailable', message: 'offline' } });
+				return;
+			}
+			const id = this.nextId++;
+			this.pending.set(id, { resolve });
+			this.ws.send(JSON.stringify({ id, type, data }));
+		});
+	}
+
+	async login(login, password) {
+		const r = await this.request('auth.login', { login, password });
+		if (r.ok) {
+			this.token = r.data.token;
+			this.user = r.data.user;
+			sessionStorage.setItem('accord.token', this.token);
+		}
+		return r;
+	}
+
+	async logout() {
+		await this.request('auth.logout', {});
+		this.forget();
+	}
+
+	forget() {
+		this.token = null;
+		this.user = null;
+		sessionStorage.removeItem('accord.token');
+		this.topics.clear();
+	}
+
+	// Subscribes fn to a topic's events; returns an unsubscribe function.
+	async subscribe(topic, fn) {
+		if (!this.handlers.has(topic)) this.handlers.set(topic, new Set());
+		this.handlers.get(topic).add(fn);
+		const r = await this.request('sub.add', { topic });
+		if (r.ok) this.topics.set(topic, r.data.seq);
+		return () => {
+			const set = this.handlers.get(topic);
+			set?.delete(fn);
+			if (set && set.size === 0) {
+				this.handlers.delete(topic);
+				this.topics.delete(topic);
+				this.request('sub.remove', { topic });
+			}
+		};
+	}
+
+	// After a reconnect: replay what was missed, or tell the page to reload
+	// its data when the server no longer has it.
+	async resubscribe() {
+		for (const [topic, seq] of [...this.topics]) {
+			const r = await this.request('sub.add', { topic, since: seq });
+			if (r.ok && r.data.resync) {
+				this.topics.set(topic, r.data.seq);
+				for (const fn of this.handlers.get(topic) || []) fn({ event: 'resync', topic });
+			}
+		}
+	}
+}
