@@ -158,8 +158,8 @@ function createForm() {
 		if (r.ok) location.hash = `#/proposal/${r.data.proposal.id}`;
 		else msg.replaceChildren(note(errorText(r), 'error'));
 	} }, h('h2', {}, t('dash.new')), field(t('create.title'), title), field(t('create.text'), text), field(t('create.kind'), kind),
-	h('div', { class: 'check' }, sm, h('label', {}, t('create.state_matter'))),
-	h('div', { class: 'check' }, hide, h('label', {}, t('create.hide_tally'))),
+	h('label', { class: 'check' }, sm, t('create.state_matter')),
+	h('label', { class: 'check' }, hide, t('create.hide_tally')),
 	h('button', { type: 'submit' }, t('create.submit')), msg);
 }
 
