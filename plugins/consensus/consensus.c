@@ -26,6 +26,15 @@
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
+
+/* txn_exec that takes ownership of params (so inline json_pack() calls
+ * cannot leak). */
+static accord_status exec(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
+{
+	accord_status st = api->txn_exec(txn, sql, params, rows);
+	json_decref(params);
+	return st;
+}
 static long tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
 
 static const accord_migration migrations[] = {
@@ -490,7 +499,7 @@ static accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	json_t *pos = NULL, *members = NULL;
-	api->txn_exec(txn,
+	exec(txn,
 		      "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
 		      " WHERE proposal_id=? ORDER BY org",
 		      json_pack("[I]", (json_int_t)id), &pos);
@@ -575,7 +584,7 @@ static void after_change(job *j, json_t *out)
 
 static accord_status log_action(accord_txn *txn, job *j, const char *action, const char *reason)
 {
-	return api->txn_exec(txn,
+	return exec(txn,
 			     "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
 			     " VALUES(?,?,?,?,?,?)",
 			     json_pack("[I,I,s,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
@@ -588,7 +597,7 @@ static accord_status log_action(accord_txn *txn, job *j, const char *action, con
 static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = api->txn_exec(
+	accord_status st = exec(
 		txn,
 		"INSERT INTO consensus_proposals(title, text, kind, state_matter, hide_tally, closes_at,"
 		" created_by, created_at) VALUES(?,?,?,?,?,?,?,?)",
@@ -677,7 +686,7 @@ static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 	const char *status = json_string_value(json_object_get(j->in, "status"));
 	int decisions = json_is_true(json_object_get(j->in, "decisions"));
 	json_t *rows = NULL;
-	accord_status st = api->txn_exec(
+	accord_status st = exec(
 		txn,
 		"SELECT id, title, kind, state_matter, hide_tally, status, closes_at, outcome,"
 		" outcome_statement, closed_at, review_date, created_by, created_at, opened_at"
@@ -761,7 +770,7 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	char *voters = json_dumps(codes, JSON_COMPACT);
 	json_decref(codes);
 	const json_t *closes = json_object_get(j->in, "closes_at");
-	accord_status st = api->txn_exec(
+	accord_status st = exec(
 		txn,
 		"UPDATE consensus_proposals SET status='open', voters=?, opened_at=?,"
 		" closes_at=coalesce(?, closes_at) WHERE id=?",
@@ -803,7 +812,7 @@ static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
 	json_decref(row);
 	if (!open)
 		return fail(out, ACCORD_E_CONFLICT, "only an open proposal can be extended");
-	accord_status st = api->txn_exec(txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
+	accord_status st = exec(txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
 					 json_pack("[O,I]", json_object_get(j->in, "closes_at"),
 						   (json_int_t)j->id),
 					 NULL);
@@ -835,7 +844,7 @@ static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
 	json_decref(row);
 	if (!closed)
 		return fail(out, ACCORD_E_CONFLICT, "only a closed proposal can be reopened");
-	accord_status st = api->txn_exec(
+	accord_status st = exec(
 		txn,
 		"UPDATE consensus_proposals SET status='open', outcome=NULL, outcome_statement=NULL,"
 		" close_reason=NULL, closed_by=NULL, closed_at=NULL, closes_at=? WHERE id=?",
@@ -924,7 +933,7 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 				     : "the state counterpart's consultation was not given");
 		reason = why;
 	}
-	st = api->txn_exec(
+	st = exec(
 		txn,
 		"UPDATE consensus_proposals SET status='closed', outcome=?, outcome_statement=?,"
 		" close_reason=?, closed_by=?, closed_at=?, review_date=? WHERE id=?",
@@ -1022,7 +1031,7 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	const char *reason = json_string_value(json_object_get(j->in, "reason"));
 	const char *key = json_string_value(json_object_get(j->in, "request_key"));
 	/* The request id makes a re-sent request count once. */
-	accord_status st = api->txn_exec(
+	accord_status st = exec(
 		txn,
 		"INSERT INTO consensus_log(proposal_id, at, actor, org, action, position, reason,"
 		" request_key) VALUES(?,?,?,?,'position',?,?,?)",
@@ -1037,7 +1046,7 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	}
 	if (st != ACCORD_OK)
 		return st;
-	st = api->txn_exec(txn,
+	st = exec(txn,
 			   "INSERT INTO consensus_positions(proposal_id, org, position, reason, cast_by,"
 			   " cast_at) VALUES(?,?,?,?,?,?) ON CONFLICT(proposal_id, org) DO UPDATE SET"
 			   " position=excluded.position, reason=excluded.reason,"
@@ -1124,7 +1133,7 @@ static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 	if (!speaks_for_org(txn, j->actor))
 		return fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates give the consultation view");
-	accord_status st = api->txn_exec(
+	accord_status st = exec(
 		txn,
 		"INSERT INTO consensus_consults(proposal_id, org, view, given_by, at) VALUES(?,?,?,?,?)"
 		" ON CONFLICT(proposal_id) DO UPDATE SET view=excluded.view,"
@@ -1181,7 +1190,7 @@ static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	json_t *log = NULL;
-	api->txn_exec(txn,
+	exec(txn,
 		      "SELECT at, actor, org, action, position, reason FROM consensus_log"
 		      " WHERE proposal_id=? ORDER BY id",
 		      json_pack("[I]", (json_int_t)x->id), &log);

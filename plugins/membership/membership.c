@@ -24,6 +24,15 @@
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
 
+/* txn_exec that takes ownership of params (so inline json_pack() calls
+ * cannot leak). */
+static accord_status exec(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
+{
+	accord_status st = api->txn_exec(txn, sql, params, rows);
+	json_decref(params);
+	return st;
+}
+
 #define INVITE_TTL_H_DEFAULT 168
 #define MIN_PASSWORD 10
 
@@ -253,7 +262,8 @@ static void wjob_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 	if (st == ACCORD_OK) {
 		if (j->after)
 			j->after(j, out);
-		api->reply_ok(j->req, out ? json_incref(out) : NULL);
+		if (j->req) /* after() may have taken the reply over */
+			api->reply_ok(j->req, out ? json_incref(out) : NULL);
 	} else if (st == ACCORD_E_CONFLICT)
 		api->reply_error(j->req, st, out && json_is_string(json_object_get(out, "message"))
 						     ? json_string_value(json_object_get(out, "message"))
@@ -431,7 +441,7 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 			: before ? (int)json_integer_value(json_object_get(before, "active")) : 1;
 	accord_status st;
 	if (state_cp) /* there is one state counterpart at most */
-		api->txn_exec(txn, "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
+		exec(txn, "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
 			      json_pack("[s]", code), NULL);
 	json_t *p = json_pack("[s,s,s,s,i,i,I,I]", code,
 			      json_string_value(json_object_get(in, "name")),
@@ -453,7 +463,7 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 	json_t *after = row0(txn, ORG_SELECT, json_pack("[s]", code));
 	/* Keep the accounts' standing in step with the organisation's. */
 	json_t *people = NULL;
-	api->txn_exec(txn,
+	exec(txn,
 		      "SELECT login, account_id, name, roles, active FROM members_people WHERE org_code=?",
 		      json_pack("[s]", code), &people);
 	size_t i;
@@ -485,10 +495,18 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 	return ACCORD_OK;
 }
 
-/* Announces a change once the accounts it touched are refreshed: the
- * storage queue runs jobs in order, so this job's completion comes after
- * the refreshes queued before it, and a person who just lost access to
- * the network topic does not get the announcement. */
+/* Announces a change, and answers the request that made it, once the
+ * accounts it touched are refreshed: the storage queue runs jobs in order,
+ * so this job's completion comes after the refreshes queued before it.  So
+ * a person who just lost access to the network topic does not get the
+ * announcement, and the secretariat's next request already sees the new
+ * roles in force. */
+typedef struct announce {
+	accord_req *req; /* NULL: nothing to answer */
+	json_t *reply;
+	char what[16], id[64], action[16];
+} announce;
+
 static accord_status announce_work(accord_txn *txn, void *ud, json_t **out)
 {
 	(void)txn;
@@ -501,33 +519,41 @@ static void announce_done(accord_plugin_ctx *p, accord_status st, json_t *out, v
 {
 	(void)p;
 	(void)st;
-	json_t *what = ud;
-	publish_changed(json_string_value(json_object_get(what, "what")),
-			json_string_value(json_object_get(what, "id")),
-			json_string_value(json_object_get(what, "action")));
-	json_decref(what);
+	announce *a = ud;
+	publish_changed(a->what, a->id, a->action);
+	if (a->req)
+		api->reply_ok(a->req, a->reply);
+	else
+		json_decref(a->reply);
 	json_decref(out);
+	free(a);
 }
 
-static void announce_after_refresh(const char *what, const char *id, const char *action)
+/* Takes over the reply of j (see wjob_done). */
+static void announce_after_refresh(wjob *j, json_t *reply, const char *what, const char *id,
+				   const char *action)
 {
-	json_t *w = json_pack("{s:s,s:s,s:s}", "what", what, "id", id, "action", action);
-	if (api->db_run(self, announce_work, announce_done, w)) {
-		json_decref(w);
-		publish_changed(what, id, action);
-	}
+	announce *a = calloc(1, sizeof(*a));
+	a->req = j ? j->req : NULL;
+	a->reply = json_incref(reply);
+	snprintf(a->what, sizeof(a->what), "%s", what);
+	snprintf(a->id, sizeof(a->id), "%s", id ? id : "");
+	snprintf(a->action, sizeof(a->action), "%s", action);
+	if (j)
+		j->req = NULL; /* answered by announce_done */
+	if (api->db_run(self, announce_work, announce_done, a))
+		announce_done(self, ACCORD_OK, NULL, a);
 }
 
 static void org_save_after(wjob *j, json_t *out)
 {
-	(void)j;
 	size_t i;
 	json_t *id;
 	json_array_foreach(json_object_get(out, "_accounts"), i, id)
 		api->account_changed(self, json_integer_value(id));
 	json_object_del(out, "_accounts");
 	api->db_run(self, orgs_load_work, orgs_load_done, NULL);
-	announce_after_refresh("org",
+	announce_after_refresh(j, out, "org",
 			       json_string_value(json_object_get(json_object_get(out, "org"), "code")),
 			       "saved");
 }
@@ -644,7 +670,7 @@ static accord_status person_save_work(accord_txn *txn, wjob *j, json_t **out)
 static void person_after(wjob *j, json_t *out)
 {
 	api->account_changed(self, j->account_id);
-	announce_after_refresh("person",
+	announce_after_refresh(j, out, "person",
 			json_string_value(json_object_get(json_object_get(out, "person"), "login")),
 			"saved");
 }
@@ -698,7 +724,7 @@ static void deactivate_after(wjob *j, json_t *out)
 {
 	(void)out;
 	api->account_changed(self, j->account_id); /* closes their connections */
-	announce_after_refresh("person", json_string_value(json_object_get(j->in, "login")),
+	announce_after_refresh(j, out, "person", json_string_value(json_object_get(j->in, "login")),
 			       "deactivated");
 }
 
@@ -866,7 +892,7 @@ static accord_status accept_write(accord_txn *txn, void *ud, json_t **out)
 		return fail_with(out, ACCORD_E_CONFLICT, "the organisation of this invitation is gone");
 	}
 	if (st == ACCORD_OK)
-		st = api->txn_exec(txn, "UPDATE members_invites SET used_at=?, used_by=? WHERE token_hash=?",
+		st = exec(txn, "UPDATE members_invites SET used_at=?, used_by=? WHERE token_hash=?",
 				   json_pack("[I,s,s]", (json_int_t)api->now_ms(), j->login, j->th), NULL);
 	if (st == ACCORD_OK) {
 		json_object_del(in, "create_only");
