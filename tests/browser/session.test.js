@@ -69,6 +69,8 @@ describe('web client', { timeout: 180_000 }, () => {
 			await p.goto(`${server.url}#/proposal/${id}`);
 			await p.getByText('Position of').waitFor();
 		}
+		// who is present: the three organisations, live
+		await chair.locator('#present', { hasText: 'RCO, UNDP, UNHCR' }).waitFor({ timeout: 3000 });
 
 		// UNDP agrees: every page shows it within a second.
 		await undp.getByLabel('Agree', { exact: true }).check();

@@ -200,7 +200,16 @@ async function viewProposal(id) {
 	const head = h('div');
 	const tallyBox = h('section', { class: 'card', id: 'tally' });
 	const act = h('section', { class: 'card' });
-	main.replaceChildren(h('div', { class: 'grid' }, head, tallyBox, act));
+	const present = h('p', { id: 'present', 'aria-live': 'polite' });
+	main.replaceChildren(h('div', { class: 'grid' }, head, h('div', {}, tallyBox, present), act));
+	const showPresent = (d) => present.replaceChildren(t('prop.present', { orgs: Object.keys(d.online).sort().join(', ') || '—' }));
+	if (!isPartner()) {
+		const pr = await client.request('members.presence', {});
+		if (pr.ok) showPresent(pr.data);
+		cleanup.push(await client.subscribe('network', (ev) => {
+			if (ev.event === 'members.presence') showPresent(ev.data);
+		}));
+	}
 
 	const render = () => {
 		const p = data.proposal;
