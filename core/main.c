@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static void usage(void)
 {
@@ -27,6 +30,8 @@ static void usage(void)
 			"  accord init [--config FILE] [--demo]      create or migrate the database;\n"
 			"                                             --demo seeds the demo network\n"
 			"  accord backup [--config FILE] DEST        online backup of the database to DEST\n"
+			"  accord restore [--config FILE] SRC        replace the database with a backup\n"
+			"                                             (the server must be stopped)\n"
 			"  accord version\n"
 			"plugin commands (with the enabled plugins of the config):\n");
 }
@@ -82,6 +87,22 @@ static int ensure_parent_dir(const char *path)
 	if (mkdir(buf, 0750) && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+/* One server per database: an advisory lock on "<db>.lock", held while
+ * serving; restore takes it too, so it cannot run under a live server. */
+static int db_lock(const char *db_path)
+{
+	char path[PATH_MAX + 8];
+	snprintf(path, sizeof(path), "%s.lock", db_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* A server-less context for init and plugin commands: plugins register
@@ -262,7 +283,14 @@ int main(int argc, char **argv)
 			rc = 1;
 			goto done;
 		}
+		int lock = db_lock(cfg.db_path);
+		if (lock < 0) {
+			fprintf(stderr, "accord: %s is in use by another running server\n", cfg.db_path);
+			rc = 1;
+			goto done;
+		}
 		rc = server_run(&cfg, port);
+		close(lock);
 		goto done;
 	}
 
@@ -286,6 +314,30 @@ int main(int argc, char **argv)
 				rc = 1;
 		}
 		offline_close(&o);
+		goto done;
+	}
+
+	if (!strcmp(cmd, "restore")) {
+		if (argc != 3) {
+			fprintf(stderr, "usage: accord restore [--config FILE] SRC\n");
+			rc = 2;
+			goto done;
+		}
+		char err[512];
+		int lock = db_lock(cfg.db_path);
+		if (lock < 0) {
+			fprintf(stderr, "accord: %s is in use by a running server: stop it first\n",
+				cfg.db_path);
+			rc = 1;
+			goto done;
+		}
+		if (storage_check_backup(argv[2], err, sizeof(err)) ||
+		    storage_backup(argv[2], cfg.db_path, err, sizeof(err))) {
+			fprintf(stderr, "accord: %s\n", err);
+			rc = 1;
+		} else
+			printf("restored %s from %s\n", cfg.db_path, argv[2]);
+		close(lock);
 		goto done;
 	}
 

@@ -570,3 +570,25 @@ int storage_backup(const char *db_path, const char *dest, char *err, size_t errl
 	sqlite3_close(src);
 	return rc == SQLITE_OK ? 0 : -1;
 }
+
+int storage_check_backup(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ok = !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	st = NULL;
+	if (ok)
+		ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM accord_schema WHERE owner='core'", -1,
+					&st, NULL) == SQLITE_OK &&
+		     sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (!ok)
+		snprintf(err, errlen, "%s is not a sound Accord database backup", path);
+	return ok ? 0 : -1;
+}

@@ -49,6 +49,10 @@ void storage_close(storage *s);
  * that owns no transaction.  Returns 0 or -1 with err. */
 int storage_backup(const char *db_path, const char *dest, char *err, size_t errlen);
 
+/* Checks that path is a sound Accord database (integrity_check ok, has
+ * the schema table).  0, or -1 with err. */
+int storage_check_backup(const char *path, char *err, size_t errlen);
+
 /* Statistics for /metrics (read on the loop; updated by the storage thread). */
 typedef struct storage_stats {
 	uint64_t commits;
