@@ -191,6 +191,9 @@ int bus_register_prefix(bus *b, const char *prefix, struct accord_plugin_ctx *p,
 	return 0;
 }
 
+static accord_status group_gate(bus *b, const prefix_entry *e, const struct accord_principal *who,
+				const char *topic_name);
+
 static const prefix_entry *find_prefix(bus *b, const char *topic_name)
 {
 	const char *colon = strchr(topic_name, ':');
@@ -206,10 +209,25 @@ accord_status bus_check(bus *b, const struct accord_principal *who, const char *
 	if (!who || !topic_name_valid(topic_name))
 		return ACCORD_E_NOT_FOUND;
 	const prefix_entry *e = find_prefix(b, topic_name);
-	if (!e)
+	if (!e || group_gate(b, e, who, topic_name) != ACCORD_OK)
 		return ACCORD_E_NOT_FOUND;
 	return e->check(e->plugin, who, topic_name, e->ud) == ACCORD_OK ? ACCORD_OK
 									 : ACCORD_E_NOT_FOUND;
+}
+
+/* For a group-scoped plugin's topic "<prefix>:<group>[:...]": may who reach
+ * that group with that plugin? */
+static accord_status group_gate(bus *b, const prefix_entry *e, const struct accord_principal *who,
+				const char *topic_name)
+{
+	if (!plugin_group_scoped(e->plugin))
+		return ACCORD_OK;
+	const char *colon = strchr(topic_name, ':');
+	char *end = NULL;
+	long long g = colon ? strtoll(colon + 1, &end, 10) : 0;
+	if (!colon || end == colon + 1 || (*end && *end != ':') || g <= 0)
+		return ACCORD_E_NOT_FOUND;
+	return plugins_group_access(b->srv->plugins, who, g, plugin_name(e->plugin));
 }
 
 static topic *topic_find(bus *b, const char *name, int create)
@@ -283,7 +301,7 @@ static int sub_allowed(bus *b, sub *s)
 	if (s->acl_gen == b->acl_gen)
 		return 1;
 	conn *c = s->c;
-	if (!c->who || !s->t->pfx ||
+	if (!c->who || !s->t->pfx || group_gate(b, s->t->pfx, c->who, s->t->name) != ACCORD_OK ||
 	    s->t->pfx->check(s->t->pfx->plugin, c->who, s->t->name, s->t->pfx->ud) != ACCORD_OK)
 		return 0;
 	s->acl_gen = b->acl_gen;

@@ -149,6 +149,23 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 		envelope_free(&env);
 		return;
 	}
+	if (plugin_group_scoped(h->plugin)) {
+		/* A working group's plugin: the core checks the group first, and
+		 * a group the caller cannot reach answers like a missing one. */
+		const json_t *g = json_object_get(env.data, "group");
+		if (!json_is_integer(g)) {
+			req_reply_error(r, ACCORD_E_BAD_REQUEST, "group: required integer id");
+			envelope_free(&env);
+			return;
+		}
+		if (plugins_group_access(srv->plugins, c->who, json_integer_value(g),
+					 plugin_name(h->plugin)) != ACCORD_OK) {
+			req_reply_error(r, ACCORD_E_NOT_FOUND, "no such group");
+			envelope_free(&env);
+			return;
+		}
+		r->group = json_integer_value(g);
+	}
 	if (h->core_fn)
 		h->core_fn(srv, c, r, env.data);
 	else

@@ -35,6 +35,7 @@ struct accord_plugin_ctx {
 	int initialised;
 	char ns[4][33]; /* namespaces claimed besides the plugin's name */
 	int n_ns;
+	int group_scoped;
 };
 
 typedef struct hentry {
@@ -87,6 +88,10 @@ struct plugin_host {
 	ptimer *timers;
 	uint64_t next_timer_id;
 	int timers_closed;
+	struct accord_plugin_ctx *group_provider;
+	accord_status (*group_access)(accord_plugin_ctx *p, const accord_principal *who,
+				      int64_t group, const char *plugin, void *ud);
+	void *group_ud;
 };
 
 static unsigned hash_str(const char *s)
@@ -112,6 +117,48 @@ static int grow(void **arr, int *cap, int n, size_t elem)
 
 const char *plugin_name(const struct accord_plugin_ctx *p) { return p ? p->name : "core"; }
 server *plugin_server(const struct accord_plugin_ctx *p) { return p->srv; }
+int plugin_group_scoped(const struct accord_plugin_ctx *p) { return p && p->group_scoped; }
+
+accord_status plugins_group_access(plugin_host *h, const struct accord_principal *who,
+				   int64_t group, const char *plugin)
+{
+	if (!h->group_access || !who || group <= 0)
+		return ACCORD_E_NOT_FOUND;
+	return h->group_access(h->group_provider, who, group, plugin, h->group_ud) == ACCORD_OK
+		       ? ACCORD_OK
+		       : ACCORD_E_NOT_FOUND;
+}
+
+static int api_group_provider(accord_plugin_ctx *p,
+			      accord_status (*access)(accord_plugin_ctx *, const accord_principal *,
+						      int64_t, const char *, void *),
+			      void *ud)
+{
+	if (!access || p->h->group_access) {
+		plugin_log(p, ACCORD_LOG_ERR, "group_provider: invalid, or another plugin provides groups");
+		return -1;
+	}
+	p->h->group_provider = p;
+	p->h->group_access = access;
+	p->h->group_ud = ud;
+	return 0;
+}
+
+static int api_group_scoped(accord_plugin_ctx *p)
+{
+	p->group_scoped = 1;
+	return 0;
+}
+
+static int64_t api_req_group(const accord_req *r) { return r->group; }
+
+static int api_plugin_group_scoped(accord_plugin_ctx *p, const char *name)
+{
+	for (int i = 0; name && i < p->h->n; i++)
+		if (!strcmp(p->h->plugins[i]->name, name))
+			return p->h->plugins[i]->group_scoped;
+	return 0;
+}
 
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 {
@@ -750,4 +797,8 @@ const accord_host_api accord_host_api_v1 = {
 	.token_new = token_new,
 	.token_hash = token_hash,
 	.req_id = api_req_id,
+	.group_provider = api_group_provider,
+	.group_scoped = api_group_scoped,
+	.req_group = api_req_group,
+	.plugin_group_scoped = api_plugin_group_scoped,
 };

@@ -318,11 +318,18 @@ static void setup_mounts(server *srv)
 		m[i].origin_protocol = LWSMPRO_CALLBACK;
 		m[i].mount_next = &m[i + 1];
 	}
-	m[3].mountpoint = "/";
-	m[3].mountpoint_len = 1;
-	m[3].origin = srv->cfg->web_root;
-	m[3].def = "index.html";
+	/* Web components of plugins: <plugins.dir>/web/<plugin>/ */
+	snprintf(srv->plugin_web, sizeof(srv->plugin_web), "%s/web", srv->cfg->plugin_dir);
+	m[3].mountpoint = "/plugins";
+	m[3].mountpoint_len = 8;
+	m[3].origin = srv->plugin_web;
 	m[3].origin_protocol = LWSMPRO_FILE;
+	m[3].mount_next = &m[4];
+	m[4].mountpoint = "/";
+	m[4].mountpoint_len = 1;
+	m[4].origin = srv->cfg->web_root;
+	m[4].def = "index.html";
+	m[4].origin_protocol = LWSMPRO_FILE;
 
 	struct lws_protocol_vhost_options *h = srv->headers;
 	memset(srv->headers, 0, sizeof(srv->headers));

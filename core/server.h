@@ -130,6 +130,7 @@ struct accord_req {
 	conn *c;
 	struct accord_principal who; /* the caller when the request arrived */
 	int has_who;
+	int64_t group; /* for group-scoped plugins */
 	json_t *id;
 	char type[ENVELOPE_MAX_TYPE + 1];
 	int64_t started_us;
@@ -208,6 +209,10 @@ void plugins_print_cli_usage(plugin_host *h);
 int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
 		      accord_http_fn *fn, void **ud);
 const char *plugin_name(const struct accord_plugin_ctx *p);
+/* Group scoping: 1 if p is group-scoped; the provider's decision. */
+int plugin_group_scoped(const struct accord_plugin_ctx *p);
+accord_status plugins_group_access(plugin_host *h, const struct accord_principal *who,
+				   int64_t group, const char *plugin);
 server *plugin_server(const struct accord_plugin_ctx *p);
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 	ACCORD_PRINTF(3, 4);
@@ -261,7 +266,8 @@ struct server {
 	long n_conns;
 	conn *conns;
 	int64_t boot_ms;
-	struct lws_http_mount mounts[4];
+	struct lws_http_mount mounts[5];
+	char plugin_web[PATH_MAX + 8];
 	struct lws_protocol_vhost_options headers[4];
 };
 

@@ -280,6 +280,26 @@ struct accord_host_api {
 	/* The client's id of a request (string or integer), for idempotency:
 	 * a client that re-sends a request after a reconnect reuses its id. */
 	const json_t *(*req_id)(const accord_req *req);
+
+	/* ---- working groups (added for the groups plugin) ---- */
+
+	/* The plugin that keeps working groups answers, from memory, whether
+	 * who may act in group (and, when plugin is not NULL, whether that
+	 * plugin is enabled there): ACCORD_OK or ACCORD_E_NOT_FOUND. */
+	int (*group_provider)(accord_plugin_ctx *p,
+			      accord_status (*access)(accord_plugin_ctx *p, const accord_principal *who,
+						      int64_t group, const char *plugin, void *ud),
+			      void *ud);
+	/* Makes this plugin group-scoped: every request must carry an integer
+	 * data.group, and its topics are "<prefix>:<group>[:...]".  The core
+	 * answers not_found, before the plugin sees anything, when the group
+	 * does not exist, has not enabled the plugin, or the caller is not in
+	 * it. */
+	int (*group_scoped)(accord_plugin_ctx *p);
+	/* The group of a request to a group-scoped plugin (0 otherwise). */
+	int64_t (*req_group)(const accord_req *req);
+	/* 1 if a plugin of that name is loaded and group-scoped. */
+	int (*plugin_group_scoped)(accord_plugin_ctx *p, const char *name);
 };
 
 /* Request handler flags */

@@ -111,8 +111,10 @@ async function viewDashboard() {
 	const drafts = h('ul', { class: 'list' });
 	const decisions = h('ul', { class: 'list' });
 	const presence = h('div', { 'aria-live': 'polite' });
+	const groupsList = h('ul', { class: 'list' });
 	const sections = [
 		h('section', { class: 'card' }, h('h2', {}, t('dash.open')), open),
+		h('section', { class: 'card' }, h('h2', {}, t('dash.groups')), groupsList),
 		h('section', { class: 'card' }, h('h2', {}, t('dash.presence')), presence),
 		h('section', { class: 'card' }, h('h2', {}, t('dash.decisions')), decisions),
 	];
@@ -132,6 +134,9 @@ async function viewDashboard() {
 	}
 	fill(open, openItems);
 	fill(drafts, props.filter((p) => p.status === 'draft').map((p) => proposalItem(p)));
+	const gl = await client.request('groups.list', {});
+	fill(groupsList, (gl.ok ? gl.data.groups : []).map((g) => h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name),
+		g.archived && h('span', { class: 'badge' }, t('group.archived')))));
 	const dec = await client.request('consensus.decisions', {});
 	fill(decisions, (dec.ok ? dec.data.decisions : []).slice(0, 10).map((p) => proposalItem(p, h('span', { class: 'muted' }, ` ${fmtDate(p.closed_at)}`))));
 
@@ -300,6 +305,75 @@ async function viewProposal(id) {
 	}));
 }
 
+// ---------------- working group rooms ----------------
+
+async function viewGroup(id) {
+	const g = await client.request('groups.get', { group: id });
+	if (!g.ok) {
+		main.replaceChildren(note(errorText(g), 'error'));
+		return;
+	}
+	const group = g.data.group;
+	const posts = h('ul', { class: 'list posts' });
+	const items = h('ul', { class: 'list items' });
+	const components = h('div');
+	const partner = isPartner();
+	const visSelect = () => partner ? null : h('select', { 'aria-label': t('group.visibility') },
+		h('option', { value: 'internal' }, t('vis.internal')), h('option', { value: 'shared' }, t('vis.shared')));
+	const badge = (v) => h('span', { class: `badge vis-${v}` }, t(`vis.${v}`));
+	const postText = h('textarea', { rows: 3, required: true });
+	const postVis = visSelect();
+	const itemTitle = h('input', { required: true });
+	const itemKind = h('select', {}, ...['update', 'document', 'link', 'data'].map((k) => h('option', { value: k }, t(`item.${k}`))));
+	const itemUrl = h('input', { type: 'url' });
+	const itemVis = visSelect();
+	const msg = h('div', { 'aria-live': 'polite' });
+	main.replaceChildren(h('div', { class: 'grid' },
+		h('section', { class: 'card wide' }, h('h1', {}, group.name, group.archived && h('span', { class: 'badge' }, t('group.archived'))),
+			h('p', { class: 'text' }, group.mandate),
+			h('p', {}, t('group.members'), ': ', group.members.map((m) => `${m.org}${m.role === 'lead' ? ' (' + t('group.lead') + ')' : ''}${m.partner ? ' [' + t('group.partner') + ']' : ''}`).join(', '))),
+		h('section', { class: 'card' }, h('h2', {}, t('group.posts')), posts,
+			!group.archived && h('form', { onsubmit: async (e) => {
+				e.preventDefault();
+				const r = await client.request('groups.post', { group: id, text: postText.value, visibility: postVis ? postVis.value : 'shared' });
+				if (r.ok) postText.value = ''; else msg.replaceChildren(note(errorText(r), 'error'));
+			} }, field(t('group.new_post'), postText), postVis && field(t('group.visibility'), postVis), h('button', { type: 'submit' }, t('group.send')))),
+		h('section', { class: 'card' }, h('h2', {}, t('group.items')), items,
+			!group.archived && h('form', { onsubmit: async (e) => {
+				e.preventDefault();
+				const r = await client.request('groups.item.add', { group: id, kind: itemKind.value, title: itemTitle.value, url: itemUrl.value, visibility: itemVis ? itemVis.value : 'shared' });
+				if (r.ok) itemTitle.value = ''; else msg.replaceChildren(note(errorText(r), 'error'));
+			} }, field(t('group.item_title'), itemTitle), field(t('group.item_kind'), itemKind), field(t('group.item_url'), itemUrl),
+			itemVis && field(t('group.visibility'), itemVis), h('button', { type: 'submit' }, t('group.add_item')))),
+		h('section', { class: 'card', id: 'components' }, components), msg));
+
+	const addPost = (p) => posts.prepend(h('li', { 'data-post': p.id }, h('strong', {}, `${p.author} (${p.org})`), ' ', badge(p.visibility),
+		p.parent && h('span', { class: 'muted' }, ` ↳ #${p.parent}`), h('div', { class: 'text' }, p.text), h('span', { class: 'muted' }, fmtDate(p.created_at))));
+	const addItem = (it) => items.prepend(h('li', {}, h('strong', {}, it.title), ' ', h('span', { class: 'muted' }, t(`item.${it.kind}`)), ' ', badge(it.visibility),
+		it.url && h('div', {}, h('a', { href: it.url, rel: 'noopener noreferrer' }, it.url))));
+	const ps = await client.request('groups.posts', { group: id });
+	for (const p of (ps.ok ? ps.data.posts : []).reverse()) addPost(p);
+	const is = await client.request('groups.items', { group: id });
+	for (const it of (is.ok ? is.data.items : []).reverse()) addItem(it);
+	cleanup.push(await client.subscribe(`group:${id}`, (ev) => {
+		if (ev.event === 'groups.post') addPost(ev.data);
+		else if (ev.event === 'groups.item') addItem(ev.data);
+		else if (ev.event === 'sub.revoked') main.replaceChildren(note(t('group.removed'), 'error'));
+	}));
+	// Plugins enabled for the group bring their own component.
+	for (const name of group.plugins) {
+		const box = h('div', { class: 'component', 'data-plugin': name });
+		components.append(box);
+		try {
+			const mod = await import(`/plugins/${name}/room.js`);
+			const unsub = await mod.mount(box, { client, group: id, lang: currentLanguage() });
+			if (typeof unsub === 'function') cleanup.push(unsub);
+		} catch (e) {
+			box.append(note(errorText({ error: { message: `${name}: ${e.message}` } }), 'error'));
+		}
+	}
+}
+
 // ---------------- members list (secretariat) ----------------
 
 async function viewMembers() {
@@ -351,6 +425,10 @@ async function viewPortal() {
 	const dec = await client.request('consensus.decisions', {});
 	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
 	fill(consulted, (list.ok ? list.data.proposals : []).map((p) => proposalItem(p)));
+	const gl = await client.request('groups.list', {});
+	if (gl.ok && gl.data.groups.length)
+		main.firstChild.append(h('section', { class: 'card' }, h('h2', {}, t('dash.groups')),
+			h('ul', { class: 'list' }, ...gl.data.groups.map((g) => h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name))))));
 	fill(statements, (dec.ok ? dec.data.decisions : []).map((p) => h('li', {}, h('strong', {}, p.title), p.outcome_statement && h('blockquote', {}, p.outcome_statement))));
 }
 
@@ -365,6 +443,8 @@ async function route() {
 	renderNav();
 	const m = hash.match(/^#\/proposal\/(\d+)$/);
 	if (m) return viewProposal(Number(m[1]));
+	const gm = hash.match(/^#\/group\/(\d+)$/);
+	if (gm) return viewGroup(Number(gm[1]));
 	if (hash === '#/members') return viewMembers();
 	if (hash === '#/portal' || isPartner()) return viewPortal();
 	return viewDashboard();

@@ -1,0 +1,361 @@
+/*
+ * actions: action items of a working group, with an owner organisation, a
+ * due date, a status and progress notes, optionally linked to a decision of
+ * the consensus plugin; overdue items are flagged.  This is how the
+ * secretariat monitors the implementation of decisions.
+ *
+ * Built the way a working group outside the core team would build a plugin:
+ * against <accord/plugin.h> alone, with the flags of `pkg-config
+ * accord-plugin` (see Makefile).  It is group-scoped: the core only lets a
+ * request through when the caller is in the group and the group enabled
+ * "actions"; everywhere else it answers not_found.
+ */
+#include <accord/plugin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const accord_host_api *api;
+static accord_plugin_ctx *self;
+
+static const accord_migration migrations[] = {
+	{1, "CREATE TABLE actions_items(id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL,"
+	    " title TEXT NOT NULL, owner_org TEXT NOT NULL, due_date TEXT NOT NULL,"
+	    " status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open','in_progress','done','dropped')),"
+	    " decision INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	    " updated_at INTEGER NOT NULL);"
+	    "CREATE INDEX actions_items_group ON actions_items(group_id);"
+	    "CREATE TABLE actions_notes(id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL"
+	    " REFERENCES actions_items(id), author TEXT NOT NULL, text TEXT NOT NULL,"
+	    " at INTEGER NOT NULL);"},
+	{0, NULL}};
+
+static accord_status exec(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
+{
+	accord_status st = api->txn_exec(txn, sql, params, rows);
+	json_decref(params);
+	return st;
+}
+
+static void today(char out[11])
+{
+	time_t t = (time_t)(api->now_ms() / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int valid_date(const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return 1;
+}
+
+static int valid_status(const char *s)
+{
+	return s && (!strcmp(s, "open") || !strcmp(s, "in_progress") || !strcmp(s, "done") ||
+		     !strcmp(s, "dropped"));
+}
+
+typedef struct job {
+	accord_req *req;
+	int64_t group;
+	char actor[64];
+	char today[11];
+	json_t *in;
+	accord_status (*work)(accord_txn *, struct job *, json_t **);
+	int announce;
+} job;
+
+static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
+{
+	job *j = ud;
+	return j->work(txn, j, out);
+}
+
+static void job_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	job *j = ud;
+	const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
+	if (st == ACCORD_OK) {
+		if (j->announce) {
+			char topic[48];
+			snprintf(topic, sizeof(topic), "actions:%lld", (long long)j->group);
+			api->publish(self, topic, "actions.changed", json_deep_copy(out), NULL);
+		}
+		api->reply_ok(j->req, json_incref(out));
+	} else
+		api->reply_error(j->req, st, msg ? msg : "could not save");
+	json_decref(out);
+	json_decref(j->in);
+	free(j);
+}
+
+static void run(accord_req *req, json_t *in, accord_status (*work)(accord_txn *, job *, json_t **),
+		int announce)
+{
+	job *j = calloc(1, sizeof(*j));
+	j->req = req;
+	j->group = api->req_group(req);
+	j->in = in;
+	j->work = work;
+	j->announce = announce;
+	today(j->today);
+	snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(api->req_principal(req)));
+	if (api->db_run(self, job_work, job_done, j)) {
+		json_decref(in);
+		free(j);
+		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+	}
+}
+
+static accord_status fail(json_t **out, accord_status st, const char *msg)
+{
+	*out = json_pack("{s:s}", "message", msg);
+	return st;
+}
+
+static const char *ITEM_SQL =
+	"SELECT i.id, i.title, i.owner_org, i.due_date, i.status, i.decision, i.created_by,"
+	" i.created_at, i.updated_at, (SELECT count(*) FROM actions_notes n WHERE n.item_id=i.id) AS notes,"
+	" (i.due_date < ? AND i.status IN ('open','in_progress')) AS overdue"
+	" FROM actions_items i WHERE i.group_id=?";
+
+static void bools(json_t *item)
+{
+	json_object_set_new(item, "overdue", json_boolean(json_integer_value(json_object_get(item, "overdue"))));
+}
+
+static json_t *one(accord_txn *txn, job *j, int64_t id)
+{
+	char sql[600];
+	snprintf(sql, sizeof(sql), "%s AND i.id=?", ITEM_SQL);
+	json_t *rows = NULL;
+	exec(txn, sql, json_pack("[s,I,I]", j->today, (json_int_t)j->group, (json_int_t)id), &rows);
+	json_t *r = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (r)
+		bools(r);
+	return r;
+}
+
+/* Partners do not see a group's action items: they are internal. */
+static int members_only(accord_req *req)
+{
+	if (!api->principal_is_partner(api->req_principal(req)))
+		return 1;
+	api->reply_error(req, ACCORD_E_FORBIDDEN, "action items are internal to the network");
+	return 0;
+}
+
+static accord_status add_work(accord_txn *txn, job *j, json_t **out)
+{
+	const json_t *dec = json_object_get(j->in, "decision");
+	if (dec) {
+		json_t *rows = NULL;
+		accord_status st = exec(txn, "SELECT id FROM consensus_proposals WHERE id=? AND status='closed'",
+					json_pack("[O]", dec), &rows);
+		size_t n = json_array_size(rows);
+		json_decref(rows);
+		if (st != ACCORD_OK || !n)
+			return fail(out, ACCORD_E_BAD_REQUEST, "decision: no such closed proposal");
+	}
+	int64_t now = api->now_ms();
+	accord_status st = exec(txn,
+				"INSERT INTO actions_items(group_id, title, owner_org, due_date, decision,"
+				" created_by, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?)",
+				json_pack("[I,O,O,O,O,s,I,I]", (json_int_t)j->group, json_object_get(j->in, "title"),
+					  json_object_get(j->in, "owner_org"), json_object_get(j->in, "due_date"),
+					  dec ? dec : json_null(), j->actor, (json_int_t)now, (json_int_t)now),
+				NULL);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *item = one(txn, j, api->txn_last_id(txn));
+	*out = json_pack("{s:o}", "item", item ? item : json_null());
+	return ACCORD_OK;
+}
+
+static void h_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)p;
+	(void)ud;
+	if (!members_only(req))
+		return;
+	const json_t *title = json_object_get(d, "title"), *owner = json_object_get(d, "owner_org"),
+		     *due = json_object_get(d, "due_date"), *dec = json_object_get(d, "decision");
+	if (!json_is_string(title) || !json_string_length(title) || json_string_length(title) > 500) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "title: required, at most 500 bytes");
+		return;
+	}
+	if (!json_is_string(owner) || json_string_length(owner) < 2 || json_string_length(owner) > 16) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "owner_org: an organisation code");
+		return;
+	}
+	if (!json_is_string(due) || !valid_date(json_string_value(due))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "due_date: YYYY-MM-DD");
+		return;
+	}
+	if (dec && !json_is_integer(dec)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "decision: a proposal id");
+		return;
+	}
+	json_t *in = json_pack("{s:O,s:O,s:O}", "title", title, "owner_org", owner, "due_date", due);
+	if (dec)
+		json_object_set(in, "decision", (json_t *)dec);
+	run(req, in, add_work, 1);
+}
+
+static json_t *or_null(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return v ? v : json_null();
+}
+
+static accord_status update_work(accord_txn *txn, job *j, json_t **out)
+{
+	const json_t *in = j->in;
+	accord_status st = exec(txn,
+				"UPDATE actions_items SET status=coalesce(?, status), due_date=coalesce(?, due_date),"
+				" owner_org=coalesce(?, owner_org), updated_at=? WHERE id=? AND group_id=?",
+				json_pack("[O,O,O,I,O,I]", or_null(in, "status"), or_null(in, "due_date"),
+					  or_null(in, "owner_org"), (json_int_t)api->now_ms(),
+					  json_object_get(in, "item"), (json_int_t)j->group),
+				NULL);
+	if (st != ACCORD_OK)
+		return st;
+	if (!api->txn_changes(txn))
+		return fail(out, ACCORD_E_NOT_FOUND, "no such action item in this group");
+	const json_t *note = json_object_get(in, "note");
+	if (json_is_string(note) && json_string_length(note))
+		st = exec(txn, "INSERT INTO actions_notes(item_id, author, text, at) VALUES(?,?,?,?)",
+			  json_pack("[O,s,O,I]", json_object_get(in, "item"), j->actor, note,
+				    (json_int_t)api->now_ms()),
+			  NULL);
+	json_t *item = one(txn, j, json_integer_value(json_object_get(in, "item")));
+	*out = json_pack("{s:o}", "item", item ? item : json_null());
+	return st;
+}
+
+static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)p;
+	(void)ud;
+	if (!members_only(req))
+		return;
+	const json_t *item = json_object_get(d, "item"), *status = json_object_get(d, "status"),
+		     *due = json_object_get(d, "due_date"), *owner = json_object_get(d, "owner_org"),
+		     *note = json_object_get(d, "note");
+	if (!json_is_integer(item)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "item: required integer id");
+		return;
+	}
+	if (status && !valid_status(json_string_value(status))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "status: open, in_progress, done or dropped");
+		return;
+	}
+	if ((due && !valid_date(json_string_value(due))) ||
+	    (owner && (!json_is_string(owner) || json_string_length(owner) < 2)) ||
+	    (note && (!json_is_string(note) || json_string_length(note) > 8000))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST,
+				 "due_date: YYYY-MM-DD; owner_org: a code; note: text of at most 8000 bytes");
+		return;
+	}
+	run(req, json_deep_copy(d), update_work, 1);
+}
+
+static accord_status list_work(accord_txn *txn, job *j, json_t **out)
+{
+	char sql[600];
+	snprintf(sql, sizeof(sql), "%s ORDER BY i.status IN ('done','dropped'), i.due_date, i.id", ITEM_SQL);
+	json_t *rows = NULL;
+	accord_status st = exec(txn, sql, json_pack("[s,I]", j->today, (json_int_t)j->group), &rows);
+	if (st != ACCORD_OK)
+		return st;
+	size_t i;
+	json_t *r;
+	json_int_t overdue = 0;
+	json_array_foreach(rows, i, r)
+	{
+		bools(r);
+		overdue += json_is_true(json_object_get(r, "overdue"));
+	}
+	*out = json_pack("{s:o,s:I}", "items", rows, "overdue", overdue);
+	return ACCORD_OK;
+}
+
+static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)p;
+	(void)d;
+	(void)ud;
+	if (members_only(req))
+		run(req, NULL, list_work, 0);
+}
+
+static accord_status notes_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *rows = NULL;
+	accord_status st = exec(txn,
+				"SELECT n.id, n.author, n.text, n.at FROM actions_notes n JOIN actions_items i"
+				" ON i.id = n.item_id WHERE n.item_id=? AND i.group_id=? ORDER BY n.id",
+				json_pack("[O,I]", json_object_get(j->in, "item"), (json_int_t)j->group), &rows);
+	if (st == ACCORD_OK)
+		*out = json_pack("{s:o}", "notes", rows);
+	return st;
+}
+
+static void h_notes(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)p;
+	(void)ud;
+	if (!members_only(req))
+		return;
+	if (!json_is_integer(json_object_get(d, "item"))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "item: required integer id");
+		return;
+	}
+	run(req, json_deep_copy(d), notes_work, 0);
+}
+
+/* Topic "actions:<group>": the core has already checked the group. */
+static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *who, const char *topic,
+				 void *ud)
+{
+	(void)p;
+	(void)topic;
+	(void)ud;
+	return api->principal_is_partner(who) ? ACCORD_E_NOT_FOUND : ACCORD_OK;
+}
+
+static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
+{
+	(void)cfg;
+	api = host;
+	self = p;
+	if (host->abi_major != ACCORD_ABI_MAJOR || !ACCORD_API_HAS(host, req_group))
+		return ACCORD_E_INTERNAL;
+	if (api->group_scoped(p) || api->handle(p, "add", h_add, 0, NULL) ||
+	    api->handle(p, "update", h_update, 0, NULL) || api->handle(p, "list", h_list, 0, NULL) ||
+	    api->handle(p, "notes", h_notes, 0, NULL) ||
+	    api->topic_register(p, "actions", check_topic, NULL))
+		return ACCORD_E_INTERNAL;
+	return ACCORD_OK;
+}
+
+static const accord_plugin desc = {
+	.abi_major = ACCORD_ABI_MAJOR,
+	.struct_size = sizeof(accord_plugin),
+	.name = "actions",
+	.version = "1.0.0",
+	.description = "action items of a working group, linked to decisions, with overdue flags",
+	.init = init,
+	.migrations = migrations,
+};
+
+ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }
