@@ -19,7 +19,7 @@ describe('web client', { timeout: 180_000 }, () => {
 
 	before(async () => {
 		fs.mkdirSync(SHOTS, { recursive: true });
-		server = await startServer({ plugins: { membership: {}, consensus: {}, test: {} } });
+		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, actions: {}, test: {} } });
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -128,5 +128,43 @@ describe('web client', { timeout: 180_000 }, () => {
 		await p.getByRole('heading', { name: 'Organisations' }).waitFor();
 		await p.getByRole('cell', { name: 'UNHCR', exact: true }).first().waitFor();
 		await p.screenshot({ path: path.join(SHOTS, 'members.png'), fullPage: true });
+	});
+
+	test('a working group room with posts, visibility and the actions component', async () => {
+		const iom = await pageAs('iom');
+		// set up the group through the protocol, as the secretariat would
+		const setup = await iom.evaluate(async () => {
+			const c = window.accord;
+			const g = await c.request('groups.create', { name: 'Labour migration data', mandate: 'Share data on labour migration.', kind: 'permanent', leads: ['IOM'], members: ['UNDP', 'MOL'] });
+			await c.request('groups.plugins.enable', { group: g.data.group.id, plugin: 'actions' });
+			return g.data.group.id;
+		});
+		await iom.goto(`${server.url}#/group/${setup}`);
+		await iom.getByRole('heading', { name: 'Labour migration data' }).waitFor();
+		const undp = await pageAs('undp');
+		await undp.goto(`${server.url}#/group/${setup}`);
+		await undp.getByRole('heading', { name: 'Posts' }).waitFor();
+		const mol = await pageAs('mol');
+		await mol.goto(`${server.url}#/group/${setup}`);
+		await mol.getByRole('heading', { name: 'Posts' }).waitFor();
+
+		await iom.getByLabel('New post').fill('Internal draft figures ROOM-INTERNAL-9c1');
+		await iom.getByRole('button', { name: 'Post' }).click();
+		await undp.getByText('ROOM-INTERNAL-9c1').waitFor({ timeout: 2000 });
+		await iom.getByLabel('New post').fill('Shared call for data from partners');
+		await iom.getByLabel('Visible to').first().selectOption('shared');
+		await iom.getByRole('button', { name: 'Post' }).click();
+		await mol.getByText('Shared call for data from partners').waitFor({ timeout: 2000 });
+		assert.ok(!(await mol.locator('body').innerText()).includes('ROOM-INTERNAL-9c1'), 'a partner saw an internal post');
+
+		// the actions component of the group
+		const comp = iom.locator('.component[data-plugin=actions]');
+		await comp.getByRole('heading', { name: 'Action items' }).waitFor();
+		await comp.getByLabel('Action').fill('Collect 2026 remittance data');
+		await comp.getByLabel('Owner organisation').fill('UNDP');
+		await comp.getByLabel('Due date').fill('2020-01-31');
+		await comp.getByRole('button', { name: 'Add action' }).click();
+		await undp.locator('.component[data-plugin=actions] li', { hasText: 'Collect 2026 remittance data' }).getByText('overdue').waitFor({ timeout: 3000 });
+		await iom.screenshot({ path: path.join(SHOTS, 'group-room.png'), fullPage: true });
 	});
 });

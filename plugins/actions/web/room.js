@@ -32,8 +32,9 @@ export async function mount(root, { client, group, lang }) {
 		const r = await client.request('actions.add', { group, title: title.value, owner_org: owner.value.trim().toUpperCase(), due_date: due.value });
 		msg.replaceChildren(r.ok ? '' : el('p', { class: 'note error', role: 'alert' }, r.error.message));
 		if (r.ok) form.reset();
-	} }, el('label', { for: 'act-title' }, s.title), title, el('label', { for: 'act-owner' }, s.owner), owner,
-	el('label', { for: 'act-due' }, s.due), due, el('button', { type: 'submit' }, s.add));
+	} }, el('div', { class: 'field' }, el('label', { for: 'act-title' }, s.title), title),
+	el('div', { class: 'field' }, el('label', { for: 'act-owner' }, s.owner), owner),
+	el('div', { class: 'field' }, el('label', { for: 'act-due' }, s.due), due), el('button', { type: 'submit' }, s.add));
 	root.replaceChildren(el('h2', {}, s.heading), list, form, msg);
 
 	const render = async () => {
