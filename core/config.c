@@ -70,6 +70,7 @@ static const struct field limit_fields[] = {
 	{"replay_keep", F_INT, NULL, 0, 100000, NULL, LIM(replay_keep), 256, NULL},
 	{"storage_queue_max", F_INT, NULL, 16, 10000000, NULL, LIM(storage_queue_max), 100000, NULL},
 	{"login_queue_max", F_INT, NULL, 1, 100000, NULL, LIM(login_queue_max), 64, NULL},
+	{"max_upload_bytes", F_INT, NULL, 1024, 1L << 30, NULL, LIM(max_upload_bytes), 20L << 20, NULL},
 	{"max_connections", F_INT, NULL, 1, 1000000, NULL, LIM(max_connections), 19000, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 

@@ -21,6 +21,7 @@ typedef struct accord_limits {
 	long storage_queue_max;  /* pending storage jobs before "unavailable" */
 	long login_queue_max;    /* pending password checks before "rate_limited" */
 	long max_connections;    /* WebSocket connections accepted at once */
+	long max_upload_bytes;   /* largest HTTP POST body (plugin uploads) */
 } accord_limits;
 
 typedef struct accord_config {

@@ -31,6 +31,11 @@ struct accord_http {
 	accord_http_fn fn;
 	void *ud;
 	struct accord_principal who; /* copy: valid as long as h */
+	int post;
+	char auth[256];
+	char *rx; /* POST body, at most limits.max_upload_bytes */
+	size_t rx_len, rx_cap;
+	int rx_too_large;
 };
 
 struct http_pss {
@@ -41,12 +46,20 @@ static void http_unref(struct accord_http *h)
 {
 	if (--h->refs)
 		return;
+	free(h->rx);
 	json_decref(h->args);
 	free(h->body);
 	free(h);
 }
 
 const char *http_path(const accord_http *h) { return h->path; }
+const char *http_method(const accord_http *h) { return h->post ? "POST" : "GET"; }
+const char *http_body(const accord_http *h, size_t *len)
+{
+	if (len)
+		*len = h->rx_len;
+	return h->rx ? h->rx : "";
+}
 
 const char *http_query(const accord_http *h, const char *name)
 {
@@ -127,6 +140,26 @@ static void collect_args(struct lws *wsi, accord_http *h)
 	}
 }
 
+/* The whole POST body is in: authenticate, then hand it to the route. */
+static int http_post_ready(accord_http *h)
+{
+	if (h->ready)
+		return 0;
+	if (h->rx_too_large) {
+		char m[96];
+		int n = snprintf(m, sizeof(m), "{\"error\":\"too_large\",\"message\":\"at most %ld bytes\"}",
+				 h->srv->cfg->limits.max_upload_bytes);
+		http_respond(h, 413, "application/json", m, (size_t)n);
+		return 0;
+	}
+	if (!strncmp(h->auth, "Bearer ", 7)) {
+		if (auth_resolve_token(h->srv, h->auth + 7, api_authed, h))
+			respond_json(h, 503, json_pack("{s:s}", "error", "unavailable"));
+	} else
+		h->fn(h->plugin, h, NULL, h->ud);
+	return 0;
+}
+
 static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 {
 	accord_http *h = calloc(1, sizeof(*h));
@@ -136,6 +169,26 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 	h->srv = srv;
 	h->refs = 2; /* wsi + pending response */
 	pss->h = h;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) {
+		/* POST: plugin routes only; the body arrives in HTTP_BODY. */
+		h->post = 1;
+		lws_hdr_copy(wsi, h->path, sizeof(h->path), WSI_TOKEN_POST_URI);
+		collect_args(wsi, h);
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
+			lws_hdr_copy(wsi, h->auth, sizeof(h->auth), WSI_TOKEN_HTTP_AUTHORIZATION);
+		char cl[32] = "";
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+			lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+		if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud)) {
+			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+			return 0;
+		}
+		if (strtoll(cl, NULL, 10) > srv->cfg->limits.max_upload_bytes)
+			h->rx_too_large = 1; /* answered 413 once the body is drained */
+		if (!cl[0] || !strtoll(cl, NULL, 10)) /* no body: go on now */
+			return http_post_ready(h);
+		return 0;
+	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
 		http_respond(h, 405, "text/plain", "method not allowed\n", 19);
 		return 0;
@@ -195,6 +248,38 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (pss->h) /* keep-alive: a new transaction */
 			return -1;
 		return start(wsi, pss, srv);
+
+	case LWS_CALLBACK_HTTP_BODY: {
+		accord_http *h = pss ? pss->h : NULL;
+		if (!h || !h->post || h->ready || h->rx_too_large)
+			return 0;
+		size_t cap = (size_t)srv->cfg->limits.max_upload_bytes;
+		if (h->rx_len + len > cap) {
+			h->rx_too_large = 1;
+			free(h->rx);
+			h->rx = NULL;
+			h->rx_len = h->rx_cap = 0;
+			return 0;
+		}
+		if (h->rx_len + len > h->rx_cap) {
+			size_t nc = h->rx_cap ? h->rx_cap : 16384;
+			while (nc < h->rx_len + len)
+				nc *= 2;
+			char *n = realloc(h->rx, nc < cap ? nc : cap);
+			if (!n)
+				return -1;
+			h->rx = n;
+			h->rx_cap = nc < cap ? nc : cap;
+		}
+		memcpy(h->rx + h->rx_len, in, len);
+		h->rx_len += len;
+		return 0;
+	}
+
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (pss && pss->h && pss->h->post)
+			return http_post_ready(pss->h);
+		return 0;
 
 	case LWS_CALLBACK_HTTP_WRITEABLE: {
 		accord_http *h = pss ? pss->h : NULL;

@@ -801,4 +801,6 @@ const accord_host_api accord_host_api_v1 = {
 	.group_scoped = api_group_scoped,
 	.req_group = api_req_group,
 	.plugin_group_scoped = api_plugin_group_scoped,
+	.http_method = http_method,
+	.http_body = http_body,
 };

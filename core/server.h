@@ -243,6 +243,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 /* accord_http accessors (http.c) */
 const char *http_path(const accord_http *h);
+const char *http_method(const accord_http *h);
+const char *http_body(const accord_http *h, size_t *len);
 const char *http_query(const accord_http *h, const char *name);
 void http_respond(accord_http *h, int status, const char *ctype, const char *body, size_t len);
 

@@ -300,6 +300,12 @@ struct accord_host_api {
 	int64_t (*req_group)(const accord_req *req);
 	/* 1 if a plugin of that name is loaded and group-scoped. */
 	int (*plugin_group_scoped)(accord_plugin_ctx *p, const char *name);
+
+	/* HTTP uploads: routes also receive POST requests, whose whole body
+	 * (at most limits.max_upload_bytes; larger ones get 413 before the
+	 * route sees them) is available here. */
+	const char *(*http_method)(const accord_http *h);
+	const char *(*http_body)(const accord_http *h, size_t *len);
 };
 
 /* Request handler flags */

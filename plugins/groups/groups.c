@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
@@ -52,7 +56,11 @@ static const accord_migration migrations[] = {
 	    " enabled_by TEXT NOT NULL, enabled_at INTEGER NOT NULL, PRIMARY KEY(group_id, plugin));"
 	    "CREATE TABLE groups_log(id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL,"
 	    " at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT);"},
+	{2, "ALTER TABLE groups_items ADD COLUMN file_name TEXT;"
+	    "ALTER TABLE groups_items ADD COLUMN file_size INTEGER;"},
 	{0, NULL}};
+
+static char files_dir[512] = "var/files"; /* uploaded documents, one file per item */
 
 /* ---------------- the loop's copy of every group ---------------- */
 
@@ -857,8 +865,8 @@ static accord_status items_work(accord_txn *txn, job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	accord_status st = exec(txn,
-				"SELECT id, kind, title, body, url, visibility, author, org, created_at"
-				" FROM groups_items WHERE group_id=? AND (? OR visibility='shared')"
+				"SELECT id, kind, title, body, url, visibility, author, org, created_at,"
+				" file_name, file_size FROM groups_items WHERE group_id=? AND (? OR visibility='shared')"
 				" ORDER BY id DESC LIMIT 500",
 				json_pack("[I,i]", (json_int_t)j->id, j->internal_ok), &rows);
 	if (st == ACCORD_OK)
@@ -921,6 +929,222 @@ static void h_plugins_disable(accord_plugin_ctx *p, accord_req *req, const json_
 	plugins_toggle(req, d, 0);
 }
 
+/* ---------------- documents: upload and download ---------------- */
+
+/* POST /api/groups/files?group=G&title=T&name=FILE&visibility=V (bearer)
+ * stores the body as a document item; GET /api/groups/files?item=ID
+ * returns it to whoever may see the item.  Files are written and read on
+ * the storage thread (never the loop), fsynced before the item commits. */
+typedef struct fjob {
+	accord_http *h;
+	int64_t group, item;
+	int partner, chair_or_secretariat;
+	char actor[64], org[17], title[301], name[201], vis[10];
+	char *data;
+	size_t len;
+} fjob;
+
+static void file_path(char *out, size_t n, int64_t item)
+{
+	snprintf(out, n, "%s/item-%lld", files_dir, (long long)item);
+}
+
+static int mkdirs(const char *dir)
+{
+	char tmp[600];
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, 0750) && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(tmp, 0750) && errno != EEXIST ? -1 : 0;
+}
+
+static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
+{
+	fjob *f = ud;
+	int64_t now = api->now_ms();
+	accord_status st = exec(txn,
+				"INSERT INTO groups_items(group_id, kind, title, visibility, author, org, created_at,"
+				" file_name, file_size) VALUES(?,'document',?,?,?,?,?,?,?)",
+				json_pack("[I,s,s,s,s,I,s,I]", (json_int_t)f->group, f->title, f->vis, f->actor,
+					  f->org, (json_int_t)now, f->name, (json_int_t)f->len),
+				NULL);
+	if (st != ACCORD_OK)
+		return st;
+	f->item = api->txn_last_id(txn);
+	char path[700], tmp[720];
+	file_path(path, sizeof(path), f->item);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = mkdirs(files_dir) ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	size_t done = 0;
+	while (fd >= 0 && done < f->len) {
+		ssize_t w = write(fd, f->data + done, f->len - done);
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	int ok = fd >= 0 && done == f->len && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok || rename(tmp, path)) {
+		unlink(tmp);
+		api->log(self, ACCORD_LOG_ERR, "cannot store %s: %s", path, strerror(errno));
+		return ACCORD_E_INTERNAL; /* the item row rolls back with the job */
+	}
+	*out = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I}}", "item", "id",
+			 (json_int_t)f->item, "group", (json_int_t)f->group, "kind", "document", "title",
+			 f->title, "body", "", "url", "", "visibility", f->vis, "author", f->actor, "org",
+			 f->org, "created_at", (json_int_t)now, "file_name", f->name, "file_size",
+			 (json_int_t)f->len);
+	return ACCORD_OK;
+}
+
+static void respond_json(accord_http *h, int status, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	api->http_respond(h, status, "application/json", s ? s : "{}", s ? strlen(s) : 2);
+	free(s);
+}
+
+static void upload_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	fjob *f = ud;
+	group *g = gfind(f->group);
+	if (st == ACCORD_OK && g) {
+		room_event(g, "groups.item", json_deep_copy(json_object_get(out, "item")),
+			   !strcmp(f->vis, "shared"));
+		respond_json(f->h, 200, json_incref(out));
+	} else
+		respond_json(f->h, 500, json_pack("{s:s}", "error", "internal"));
+	json_decref(out);
+	free(f->data);
+	free(f);
+}
+
+static accord_status download_work(accord_txn *txn, void *ud, json_t **out)
+{
+	fjob *f = ud;
+	json_t *rows = NULL;
+	accord_status st = exec(txn,
+				"SELECT group_id, visibility, file_name, file_size FROM groups_items"
+				" WHERE id=? AND file_name IS NOT NULL",
+				json_pack("[I]", (json_int_t)f->item), &rows);
+	json_t *r = json_array_get(rows, 0);
+	if (st != ACCORD_OK || !r) {
+		json_decref(rows);
+		return ACCORD_E_NOT_FOUND;
+	}
+	f->group = json_integer_value(json_object_get(r, "group_id"));
+	snprintf(f->vis, sizeof(f->vis), "%s", json_string_value(json_object_get(r, "visibility")));
+	json_decref(rows);
+	char path[700];
+	file_path(path, sizeof(path), f->item);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb)) {
+		if (fd >= 0)
+			close(fd);
+		return ACCORD_E_INTERNAL;
+	}
+	f->data = malloc((size_t)sb.st_size + 1);
+	size_t done = 0;
+	while (f->data && done < (size_t)sb.st_size) {
+		ssize_t n = read(fd, f->data + done, (size_t)sb.st_size - done);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fd);
+	f->len = done;
+	(void)out;
+	return f->data && done == (size_t)sb.st_size ? ACCORD_OK : ACCORD_E_INTERNAL;
+}
+
+static void download_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	json_decref(out);
+	fjob *f = ud;
+	/* Decided on the loop, where the group copy lives; a hidden item
+	 * answers exactly like a missing one. */
+	group *g = gfind(f->group);
+	int in_group = g && (f->chair_or_secretariat || member_of(g, f->org));
+	int visible = st == ACCORD_OK && in_group && (!f->partner || !strcmp(f->vis, "shared"));
+	if (visible)
+		api->http_respond(f->h, 200, "application/octet-stream", f->data, f->len);
+	else
+		respond_json(f->h, 404, json_pack("{s:s}", "error", "not_found"));
+	free(f->data);
+	free(f);
+}
+
+static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_principal *w, void *ud)
+{
+	(void)ud;
+	if (!w) {
+		respond_json(h, 401, json_pack("{s:s}", "error", "unauthenticated"));
+		return;
+	}
+	fjob *f = calloc(1, sizeof(*f));
+	f->h = h;
+	snprintf(f->actor, sizeof(f->actor), "%s", api->principal_login(w));
+	snprintf(f->org, sizeof(f->org), "%s", api->principal_org(w));
+	f->partner = api->principal_is_partner(w);
+	f->chair_or_secretariat = is_chair_or_secretariat(w);
+	if (!strcmp(api->http_method(h), "GET")) {
+		const char *item = api->http_query(h, "item");
+		f->item = item ? strtoll(item, NULL, 10) : 0;
+		/* who may see it is decided after the read, on the loop */
+		if (f->item <= 0 || api->db_run(p, download_work, download_done, f)) {
+			free(f);
+			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+		}
+		return;
+	}
+	const char *gs = api->http_query(h, "group"), *title = api->http_query(h, "title"),
+		   *name = api->http_query(h, "name"), *vis = api->http_query(h, "visibility");
+	group *g = gs ? gfind(strtoll(gs, NULL, 10)) : NULL;
+	if (!can_see(g, w)) {
+		free(f);
+		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+		return;
+	}
+	int partner = api->principal_is_partner(w);
+	if (!vis || !*vis)
+		vis = partner ? "shared" : "internal";
+	const char *why = archived(g) ? "the group is archived: read-only"
+			  : !title || !*title || strlen(title) > 300 ? "title: required, at most 300 bytes"
+			  : !name || !*name || strlen(name) > 200 || strchr(name, '/') ? "name: a file name"
+			  : strcmp(vis, "internal") && strcmp(vis, "shared") ? "visibility: internal or shared"
+			  : partner && strcmp(vis, "shared") ? "partners post shared items only"
+							      : NULL;
+	if (why) {
+		free(f);
+		respond_json(h, archived(g) ? 409 : 400, json_pack("{s:s,s:s}", "error", "bad_request", "message", why));
+		return;
+	}
+	size_t len;
+	const char *body = api->http_body(h, &len);
+	f->group = g->id;
+	snprintf(f->title, sizeof(f->title), "%s", title);
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	snprintf(f->vis, sizeof(f->vis), "%s", vis);
+	f->data = malloc(len + 1);
+	memcpy(f->data, body, len);
+	f->len = len;
+	if (api->db_run(p, upload_work, upload_done, f)) {
+		free(f->data);
+		free(f);
+		respond_json(h, 503, json_pack("{s:s}", "error", "unavailable"));
+	}
+}
+
 /* ---------------- start-up ---------------- */
 
 static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
@@ -958,10 +1182,9 @@ static void load_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
-	(void)cfg;
 	api = host;
 	self = p;
-	if (!ACCORD_API_HAS(api, plugin_group_scoped))
+	if (!ACCORD_API_HAS(api, http_body))
 		return ACCORD_E_INTERNAL;
 	struct {
 		const char *verb;
@@ -979,7 +1202,15 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		if (api->handle(p, type, hs[i].fn, 0, NULL))
 			return ACCORD_E_INTERNAL;
 	}
-	if (api->topic_register(p, "group", check_topic, NULL) || api->group_provider(p, provider, NULL))
+	const json_t *fd = json_object_get(cfg, "files_dir");
+	if (fd && (!json_is_string(fd) || !json_string_length(fd) || json_string_length(fd) >= sizeof(files_dir))) {
+		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.groups.files_dir: expected a directory path");
+		return ACCORD_E_BAD_REQUEST;
+	}
+	if (fd)
+		snprintf(files_dir, sizeof(files_dir), "%s", json_string_value(fd));
+	if (api->topic_register(p, "group", check_topic, NULL) || api->group_provider(p, provider, NULL) ||
+	    api->http_route(p, "files", http_files, NULL))
 		return ACCORD_E_INTERNAL;
 	api->db_run(p, load_work, load_done, NULL);
 	return ACCORD_OK;

@@ -326,6 +326,7 @@ async function viewGroup(id) {
 	const itemTitle = h('input', { required: true });
 	const itemKind = h('select', {}, ...['update', 'document', 'link', 'data'].map((k) => h('option', { value: k }, t(`item.${k}`))));
 	const itemUrl = h('input', { type: 'url' });
+	const itemFile = h('input', { type: 'file' });
 	const itemVis = visSelect();
 	const msg = h('div', { 'aria-live': 'polite' });
 	main.replaceChildren(h('div', { class: 'grid' },
@@ -341,16 +342,32 @@ async function viewGroup(id) {
 		h('section', { class: 'card' }, h('h2', {}, t('group.items')), items,
 			!group.archived && h('form', { onsubmit: async (e) => {
 				e.preventDefault();
-				const r = await client.request('groups.item.add', { group: id, kind: itemKind.value, title: itemTitle.value, url: itemUrl.value, visibility: itemVis ? itemVis.value : 'shared' });
+				const vis = itemVis ? itemVis.value : 'shared';
+				const file = itemFile.files[0];
+				if (file) { // a document: its file is kept by the server
+					const q = new URLSearchParams({ group: id, title: itemTitle.value, name: file.name, visibility: vis });
+					const res = await fetch(`/api/groups/files?${q}`, { method: 'POST', headers: { Authorization: `Bearer ${client.token}` }, body: file });
+					if (res.ok) { itemTitle.value = ''; itemFile.value = ''; } else msg.replaceChildren(note(errorText({ error: await res.json() }), 'error'));
+					return;
+				}
+				const r = await client.request('groups.item.add', { group: id, kind: itemKind.value, title: itemTitle.value, url: itemUrl.value, visibility: vis });
 				if (r.ok) itemTitle.value = ''; else msg.replaceChildren(note(errorText(r), 'error'));
-			} }, field(t('group.item_title'), itemTitle), field(t('group.item_kind'), itemKind), field(t('group.item_url'), itemUrl),
+			} }, field(t('group.item_title'), itemTitle), field(t('group.item_kind'), itemKind), field(t('group.item_url'), itemUrl), field(t('group.item_file'), itemFile),
 			itemVis && field(t('group.visibility'), itemVis), h('button', { type: 'submit' }, t('group.add_item')))),
 		h('section', { class: 'card', id: 'components' }, components), msg));
 
 	const addPost = (p) => posts.prepend(h('li', { 'data-post': p.id }, h('strong', {}, `${p.author} (${p.org})`), ' ', badge(p.visibility),
 		p.parent && h('span', { class: 'muted' }, ` ↳ #${p.parent}`), h('div', { class: 'text' }, p.text), h('span', { class: 'muted' }, fmtDate(p.created_at))));
 	const addItem = (it) => items.prepend(h('li', {}, h('strong', {}, it.title), ' ', h('span', { class: 'muted' }, t(`item.${it.kind}`)), ' ', badge(it.visibility),
-		it.url && h('div', {}, h('a', { href: it.url, rel: 'noopener noreferrer' }, it.url))));
+		it.url && h('div', {}, h('a', { href: it.url, rel: 'noopener noreferrer' }, it.url)),
+		it.file_name && h('div', {}, h('button', { type: 'button', class: 'link', onclick: async () => {
+			const res = await fetch(`/api/groups/files?item=${it.id}`, { headers: { Authorization: `Bearer ${client.token}` } });
+			if (!res.ok) return;
+			const a = h('a', { href: URL.createObjectURL(await res.blob()), download: it.file_name });
+			document.body.append(a);
+			a.click();
+			a.remove();
+		} }, `⤓ ${it.file_name} (${Math.ceil(it.file_size / 1024)} KB)`))));
 	const ps = await client.request('groups.posts', { group: id });
 	for (const p of (ps.ok ? ps.data.posts : []).reverse()) addPost(p);
 	const is = await client.request('groups.items', { group: id });
