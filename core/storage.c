@@ -239,6 +239,14 @@ accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, j
 	sqlite3_stmt *st = stmt_get(s, sql);
 	if (!st)
 		return ACCORD_E_INTERNAL;
+	/* A statement with placeholders gets exactly one value per placeholder:
+	 * a NULL array (a json_pack that failed, say) is an error, not NULLs. */
+	int want = sqlite3_bind_parameter_count(st);
+	size_t have = json_is_array(params) ? json_array_size(params) : 0;
+	if ((size_t)want != have) {
+		log_err("sqlite: \"%.200s\" takes %d parameters, %zu given", sql, want, have);
+		return ACCORD_E_INTERNAL;
+	}
 	if (bind_params(st, params)) {
 		log_err("sqlite: bad parameters for \"%.200s\"", sql);
 		sqlite3_reset(st);

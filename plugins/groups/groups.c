@@ -532,13 +532,20 @@ static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 	run(req, 0, in, create_work, after_snapshot);
 }
 
+/* json_pack's "O" fails on NULL: absent optional fields become JSON null. */
+static json_t *or_null(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return v ? v : json_null();
+}
+
 static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 {
 	accord_status st = exec(txn,
 				"UPDATE groups_groups SET name=coalesce(?, name), mandate=coalesce(?, mandate),"
 				" end_date=coalesce(?, end_date), archived=max(archived, ?) WHERE id=?",
-				json_pack("[O,O,O,i,I]", json_object_get(j->in, "name"),
-					  json_object_get(j->in, "mandate"), json_object_get(j->in, "end_date"),
+				json_pack("[O,O,O,i,I]", or_null(j->in, "name"), or_null(j->in, "mandate"),
+					  or_null(j->in, "end_date"),
 					  json_is_true(json_object_get(j->in, "archive")), (json_int_t)j->id),
 				NULL);
 	if (st == ACCORD_OK)
