@@ -166,5 +166,8 @@ describe('web client', { timeout: 180_000 }, () => {
 		await comp.getByRole('button', { name: 'Add action' }).click();
 		await undp.locator('.component[data-plugin=actions] li', { hasText: 'Collect 2026 remittance data' }).getByText('overdue').waitFor({ timeout: 3000 });
 		await iom.screenshot({ path: path.join(SHOTS, 'group-room.png'), fullPage: true });
+		// the dashboard flags the overdue action
+		await undp.goto(`${server.url}#/`);
+		await undp.getByText('overdue action items: 1').waitFor({ timeout: 3000 });
 	});
 });

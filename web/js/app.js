@@ -135,8 +135,15 @@ async function viewDashboard() {
 	fill(open, openItems);
 	fill(drafts, props.filter((p) => p.status === 'draft').map((p) => proposalItem(p)));
 	const gl = await client.request('groups.list', {});
-	fill(groupsList, (gl.ok ? gl.data.groups : []).map((g) => h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name),
-		g.archived && h('span', { class: 'badge' }, t('group.archived')))));
+	const groupItems = [];
+	for (const g of gl.ok ? gl.data.groups : []) {
+		// overdue action items, where the group uses the actions plugin
+		const a = await client.request('actions.list', { group: g.id });
+		groupItems.push(h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name),
+			g.archived && h('span', { class: 'badge' }, t('group.archived')),
+			a.ok && a.data.overdue > 0 && h('span', { class: 'attention' }, t('dash.overdue', { n: a.data.overdue }))));
+	}
+	fill(groupsList, groupItems);
 	const dec = await client.request('consensus.decisions', {});
 	fill(decisions, (dec.ok ? dec.data.decisions : []).slice(0, 10).map((p) => proposalItem(p, h('span', { class: 'muted' }, ` ${fmtDate(p.closed_at)}`))));
 
