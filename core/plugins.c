@@ -92,6 +92,8 @@ struct plugin_host {
 	accord_status (*group_access)(accord_plugin_ctx *p, const accord_principal *who,
 				      int64_t group, const char *plugin, void *ud);
 	void *group_ud;
+	int (*group_writable)(accord_plugin_ctx *p, int64_t group, void *ud);
+	void *group_writable_ud;
 };
 
 static unsigned hash_str(const char *s)
@@ -151,6 +153,28 @@ static int api_group_scoped(accord_plugin_ctx *p)
 }
 
 static int64_t api_req_group(const accord_req *r) { return r->group; }
+
+static int api_group_provider_writable(accord_plugin_ctx *p,
+				       int (*writable)(accord_plugin_ctx *, int64_t, void *), void *ud)
+{
+	if (!writable || p->h->group_provider != p)
+		return -1;
+	p->h->group_writable = writable;
+	p->h->group_writable_ud = ud;
+	return 0;
+}
+
+static int api_group_writable(accord_plugin_ctx *p, int64_t group)
+{
+	plugin_host *h = p->h;
+	return h->group_writable ? h->group_writable(h->group_provider, group, h->group_writable_ud) : 1;
+}
+
+static accord_status api_group_access(accord_plugin_ctx *p, const accord_principal *who,
+				      int64_t group, const char *plugin)
+{
+	return plugins_group_access(p->h, who, group, plugin);
+}
 
 static int api_plugin_group_scoped(accord_plugin_ctx *p, const char *name)
 {
@@ -803,4 +827,7 @@ const accord_host_api accord_host_api_v1 = {
 	.plugin_group_scoped = api_plugin_group_scoped,
 	.http_method = http_method,
 	.http_body = http_body,
+	.group_access = api_group_access,
+	.group_provider_writable = api_group_provider_writable,
+	.group_writable = api_group_writable,
 };

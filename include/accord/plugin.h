@@ -306,6 +306,17 @@ struct accord_host_api {
 	 * route sees them) is available here. */
 	const char *(*http_method)(const accord_http *h);
 	const char *(*http_body)(const accord_http *h, size_t *len);
+	/* The group provider's answer, for plugins that scope their own objects
+	 * to a group (consensus proposals of a working group). */
+	accord_status (*group_access)(accord_plugin_ctx *p, const accord_principal *who,
+				      int64_t group, const char *plugin);
+	/* The group provider also says whether a group takes writes (an
+	 * archived group is read-only); group plugins ask before writing and
+	 * answer ACCORD_E_CONFLICT when it does not. */
+	int (*group_provider_writable)(accord_plugin_ctx *p, int (*writable)(accord_plugin_ctx *p,
+									      int64_t group, void *ud),
+				       void *ud);
+	int (*group_writable)(accord_plugin_ctx *p, int64_t group);
 };
 
 /* Request handler flags */

@@ -154,6 +154,15 @@ static int members_only(accord_req *req)
 	return 0;
 }
 
+/* An archived group is read-only, its action items too. */
+static int writable(accord_req *req)
+{
+	if (api->group_writable(self, api->req_group(req)))
+		return 1;
+	api->reply_error(req, ACCORD_E_CONFLICT, "the group is archived: read-only");
+	return 0;
+}
+
 static accord_status add_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *dec = json_object_get(j->in, "decision");
@@ -185,7 +194,7 @@ static void h_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 {
 	(void)p;
 	(void)ud;
-	if (!members_only(req))
+	if (!members_only(req) || !writable(req))
 		return;
 	const json_t *title = json_object_get(d, "title"), *owner = json_object_get(d, "owner_org"),
 		     *due = json_object_get(d, "due_date"), *dec = json_object_get(d, "decision");
@@ -246,7 +255,7 @@ static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 {
 	(void)p;
 	(void)ud;
-	if (!members_only(req))
+	if (!members_only(req) || !writable(req))
 		return;
 	const json_t *item = json_object_get(d, "item"), *status = json_object_get(d, "status"),
 		     *due = json_object_get(d, "due_date"), *owner = json_object_get(d, "owner_org"),
@@ -338,7 +347,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	(void)cfg;
 	api = host;
 	self = p;
-	if (host->abi_major != ACCORD_ABI_MAJOR || !ACCORD_API_HAS(host, req_group))
+	if (host->abi_major != ACCORD_ABI_MAJOR || !ACCORD_API_HAS(host, group_writable))
 		return ACCORD_E_INTERNAL;
 	if (api->group_scoped(p) || api->handle(p, "add", h_add, 0, NULL) ||
 	    api->handle(p, "update", h_update, 0, NULL) || api->handle(p, "list", h_list, 0, NULL) ||

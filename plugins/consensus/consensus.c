@@ -70,6 +70,7 @@ typedef struct vote {
 
 typedef struct proposal {
 	int64_t id;
+	int64_t group; /* scope "group:<id>", 0 for the network */
 	char status[8];
 	int state_matter, hide_tally;
 	char outcome[16];
@@ -189,6 +190,8 @@ static proposal *sync_proposal(const json_t *row, const json_t *positions, int c
 	const char *oc = json_string_value(json_object_get(row, "outcome"));
 	snprintf(p->outcome, sizeof(p->outcome), "%s", oc ? oc : "");
 	p->closes_at = json_integer_value(json_object_get(row, "closes_at"));
+	const char *scope = json_string_value(json_object_get(row, "scope"));
+	p->group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
 	json_t *voters = voters_json(row);
 	strv_free(p->voters, p->n_voters);
 	p->voters = strv_from_json(voters, &p->n_voters);
@@ -338,6 +341,9 @@ static int is_state_cp(const accord_principal *w)
  * matters it is consulted on once they are open; nobody else. */
 static int visible(const proposal *p, const accord_principal *w)
 {
+	if (p->group) /* a working group's proposal: its people (partners once open) */
+		return api->group_access(self, w, p->group, NULL) == ACCORD_OK &&
+		       (is_member(w) || strcmp(p->status, "draft"));
 	if (is_member(w))
 		return 1;
 	return p->state_matter && is_state_cp(w) && strcmp(p->status, "draft");
@@ -365,6 +371,8 @@ typedef struct job {
 	char org[33];
 	json_t *in;
 	int is_partner;
+	int need_lead; /* not a co-chair: must be a lead of the proposal's group */
+	int64_t group;
 	void (*after)(struct job *j, json_t *out);
 	accord_status (*work)(accord_txn *txn, struct job *j, json_t **out);
 } job;
@@ -393,10 +401,24 @@ static void job_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void 
 	free(j);
 }
 
+/* run() for actions that a group's lead may take on its proposals. */
+static void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
+		       accord_status (*work)(accord_txn *, job *, json_t **),
+		       void (*after)(job *, json_t *));
+
 static void run(accord_req *req, int64_t id, json_t *in,
 		accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *))
 {
+	run_scoped(req, id, 0, 0, in, work, after);
+}
+
+static void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
+		       accord_status (*work)(accord_txn *, job *, json_t **),
+		       void (*after)(job *, json_t *))
+{
 	job *j = calloc(1, sizeof(*j));
+	j->group = group;
+	j->need_lead = need_lead;
 	j->req = req;
 	j->id = id;
 	j->in = in;
@@ -592,16 +614,37 @@ static accord_status log_action(accord_txn *txn, job *j, const char *action, con
 			     NULL);
 }
 
+/* For a working group's proposal acted on by someone who is not a co-chair:
+ * is the caller's organisation a lead of the group?  (Read in the
+ * transaction from the groups plugin's table.) */
+static accord_status lead_check(accord_txn *txn, job *j, json_t **out)
+{
+	if (!j->need_lead)
+		return ACCORD_OK;
+	json_t *r = q1(txn,
+		       "SELECT 1 AS lead FROM groups_members WHERE group_id=? AND org=? AND role='lead'"
+		       " AND partner=0",
+		       json_pack("[I,s]", (json_int_t)j->group, j->org));
+	int ok = r != NULL;
+	json_decref(r);
+	return ok ? ACCORD_OK
+		  : fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
+}
+
 /* ---------------- consensus.create ---------------- */
 
 static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = exec(
+	accord_status st = lead_check(txn, j, out);
+	if (st != ACCORD_OK)
+		return st;
+	st = exec(
 		txn,
-		"INSERT INTO consensus_proposals(title, text, kind, state_matter, hide_tally, closes_at,"
-		" created_by, created_at) VALUES(?,?,?,?,?,?,?,?)",
-		json_pack("[O,O,O,b,b,O,s,I]", json_object_get(in, "title"), json_object_get(in, "text"),
+		"INSERT INTO consensus_proposals(scope, title, text, kind, state_matter, hide_tally,"
+		" closes_at, created_by, created_at) VALUES(?,?,?,?,?,?,?,?,?)",
+		json_pack("[O,O,O,O,b,b,O,s,I]", json_object_get(in, "scope"), json_object_get(in, "title"),
+			  json_object_get(in, "text"),
 			  json_object_get(in, "kind"), json_is_true(json_object_get(in, "state_matter")),
 			  json_is_true(json_object_get(in, "hide_tally")), json_object_get(in, "closes_at"),
 			  j->actor, (json_int_t)api->now_ms()),
@@ -618,7 +661,23 @@ static void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 {
 	(void)pc;
 	(void)ud;
-	if (!may_create(api->req_principal(req))) {
+	const accord_principal *w = api->req_principal(req);
+	const json_t *scope = json_object_get(d, "scope");
+	int64_t group = 0;
+	if (scope && !(json_is_string(scope) && (!strcmp(json_string_value(scope), "network") ||
+						 !strncmp(json_string_value(scope), "group:", 6)))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "scope: \"network\" or \"group:<id>\"");
+		return;
+	}
+	if (scope && !strncmp(json_string_value(scope), "group:", 6)) {
+		char *end;
+		group = strtoll(json_string_value(scope) + 6, &end, 10);
+		if (*end || group <= 0 || api->group_access(self, w, group, NULL) != ACCORD_OK ||
+		    !is_member(w)) {
+			api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group");
+			return;
+		}
+	} else if (!may_create(w)) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create proposals");
 		return;
 	}
@@ -629,12 +688,6 @@ static void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 		return;
 	if (strcmp(kind, "decision") && strcmp(kind, "statement")) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: decision or statement");
-		return;
-	}
-	const json_t *scope = json_object_get(d, "scope");
-	if (scope && !(json_is_string(scope) && !strcmp(json_string_value(scope), "network"))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST,
-				 "scope: \"network\" (working-group scope comes with the groups plugin)");
 		return;
 	}
 	const char *bools[] = {"state_matter", "hide_tally"};
@@ -654,7 +707,11 @@ static void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 			       "state_matter", json_is_true(json_object_get(d, "state_matter")),
 			       "hide_tally", json_is_true(json_object_get(d, "hide_tally")), "closes_at",
 			       closes ? json_integer(closes) : json_null());
-	run(req, 0, in, create_work, after_change);
+	char sc[40];
+	if (group)
+		snprintf(sc, sizeof(sc), "group:%lld", (long long)group);
+	json_object_set_new(in, "scope", json_string(group ? sc : "network"));
+	run_scoped(req, 0, group, !may_create(w) && group, in, create_work, after_change);
 }
 
 /* ---------------- consensus.get / list / decisions ---------------- */
@@ -759,9 +816,22 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	json_decref(row);
 	if (!ok)
 		return fail(out, ACCORD_E_CONFLICT, "only a draft can be opened");
+	accord_status lst = lead_check(txn, j, out);
+	if (lst != ACCORD_OK)
+		return lst;
+	/* The voters: the network's member organisations, or, for a working
+	 * group, the group's member organisations (its partners do not vote). */
 	json_t *members = NULL;
-	api->txn_exec(txn, "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
-		      NULL, &members);
+	if (j->group)
+		exec(txn,
+		     "SELECT m.org AS code FROM groups_members m JOIN members_orgs o ON o.code = m.org"
+		     " WHERE m.group_id=? AND m.partner=0 AND o.active=1 AND o.standing='member'"
+		     " ORDER BY m.org",
+		     json_pack("[I]", (json_int_t)j->group), &members);
+	else
+		api->txn_exec(txn,
+			      "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
+			      NULL, &members);
 	json_t *codes = json_array();
 	size_t i;
 	json_t *m;
@@ -783,10 +853,18 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
 }
 
-static int chair_only(accord_req *req)
+/* Co-chairs act on every proposal; on a working group's proposal, a lead of
+ * the group may too (checked in the transaction: *need_lead). */
+static int chair_or_lead(accord_req *req, const proposal *p, int *need_lead)
 {
-	if (is_chair(api->req_principal(req)))
+	const accord_principal *w = api->req_principal(req);
+	*need_lead = 0;
+	if (is_chair(w))
 		return 1;
+	if (p->group && is_member(w)) {
+		*need_lead = 1;
+		return 1;
+	}
 	api->reply_error(req, ACCORD_E_FORBIDDEN, "only a co-chair can do this");
 	return 0;
 }
@@ -796,10 +874,11 @@ static void h_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void
 	(void)pc;
 	(void)ud;
 	proposal *p = arg_proposal(req, d);
+	int nl = 0;
 	int64_t closes;
-	if (!p || !chair_only(req) || closes_arg(req, d, 0, &closes))
+	if (!p || !chair_or_lead(req, p, &nl) || closes_arg(req, d, 0, &closes))
 		return;
-	run(req, p->id, json_pack("{s:o}", "closes_at", closes ? json_integer(closes) : json_null()),
+	run_scoped(req, p->id, p->group, nl, json_pack("{s:o}", "closes_at", closes ? json_integer(closes) : json_null()),
 	    open_work, after_change);
 }
 
@@ -808,6 +887,11 @@ static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
 	json_t *row = proposal_row(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
+	accord_status lst = lead_check(txn, j, out);
+	if (lst != ACCORD_OK) {
+		json_decref(row);
+		return lst;
+	}
 	int open = !strcmp(json_string_value(json_object_get(row, "status")), "open");
 	json_decref(row);
 	if (!open)
@@ -826,12 +910,13 @@ static void h_extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 	(void)pc;
 	(void)ud;
 	proposal *p = arg_proposal(req, d);
+	int nl = 0;
 	int64_t closes;
 	const char *reason;
-	if (!p || !chair_only(req) || closes_arg(req, d, 1, &closes) ||
+	if (!p || !chair_or_lead(req, p, &nl) || closes_arg(req, d, 1, &closes) ||
 	    !(reason = str_arg(req, d, "reason", 2000, 0)))
 		return;
-	run(req, p->id, json_pack("{s:I,s:s}", "closes_at", (json_int_t)closes, "reason", reason),
+	run_scoped(req, p->id, p->group, nl, json_pack("{s:I,s:s}", "closes_at", (json_int_t)closes, "reason", reason),
 	    extend_work, after_change);
 }
 
@@ -840,6 +925,11 @@ static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
 	json_t *row = proposal_row(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
+	accord_status lst = lead_check(txn, j, out);
+	if (lst != ACCORD_OK) {
+		json_decref(row);
+		return lst;
+	}
 	int closed = !strcmp(json_string_value(json_object_get(row, "status")), "closed");
 	json_decref(row);
 	if (!closed)
@@ -859,12 +949,13 @@ static void h_reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 	(void)pc;
 	(void)ud;
 	proposal *p = arg_proposal(req, d);
+	int nl = 0;
 	int64_t closes;
 	const char *reason;
-	if (!p || !chair_only(req) || !(reason = str_arg(req, d, "reason", 2000, 1)) ||
+	if (!p || !chair_or_lead(req, p, &nl) || !(reason = str_arg(req, d, "reason", 2000, 1)) ||
 	    closes_arg(req, d, 0, &closes))
 		return;
-	run(req, p->id,
+	run_scoped(req, p->id, p->group, nl,
 	    json_pack("{s:s,s:o}", "reason", reason, "closes_at", closes ? json_integer(closes) : json_null()),
 	    reopen_work, after_change);
 }
@@ -876,6 +967,11 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 	json_t *row = proposal_row(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
+	accord_status lst = lead_check(txn, j, out);
+	if (lst != ACCORD_OK) {
+		json_decref(row);
+		return lst;
+	}
 	if (strcmp(json_string_value(json_object_get(row, "status")), "open")) {
 		json_decref(row);
 		return fail(out, ACCORD_E_CONFLICT, "only an open proposal can be closed");
@@ -952,8 +1048,9 @@ static void h_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, voi
 	(void)pc;
 	(void)ud;
 	proposal *p = arg_proposal(req, d);
+	int nl = 0;
 	const char *outcome, *reason, *review;
-	if (!p || !chair_only(req) || !(outcome = str_arg(req, d, "outcome", 20000, 0)) ||
+	if (!p || !chair_or_lead(req, p, &nl) || !(outcome = str_arg(req, d, "outcome", 20000, 0)) ||
 	    !(reason = str_arg(req, d, "reason", 2000, 0)) ||
 	    !(review = str_arg(req, d, "review_date", 10, 0)))
 		return;
@@ -964,7 +1061,7 @@ static void h_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, voi
 	json_t *in = json_pack("{s:s,s:s}", "outcome", outcome, "reason", reason);
 	if (*review)
 		json_object_set_new(in, "review_date", json_string(review));
-	run(req, p->id, in, close_work, after_change);
+	run_scoped(req, p->id, p->group, nl, in, close_work, after_change);
 }
 
 static void close_timer_fired(accord_plugin_ctx *pc, void *ud)

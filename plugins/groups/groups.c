@@ -214,6 +214,14 @@ static accord_status provider(accord_plugin_ctx *p, const accord_principal *w, i
 	return ACCORD_E_NOT_FOUND;
 }
 
+static int provider_writable(accord_plugin_ctx *p, int64_t id, void *ud)
+{
+	(void)p;
+	(void)ud;
+	group *g = gfind(id);
+	return g && !archived(g);
+}
+
 static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *w, const char *topic,
 				 void *ud)
 {
@@ -525,10 +533,11 @@ static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 				 "end_date: YYYY-MM-DD, required for an ad_hoc group and only for it");
 		return;
 	}
-	json_t *in = json_pack("{s:s,s:s,s:s,s:o,s:O,s:O}", "name", name, "mandate", mandate, "kind", kind,
+	json_t *in = json_pack("{s:s,s:s,s:s,s:o,s:O}", "name", name, "mandate", mandate, "kind", kind,
 			       "end_date", *end ? json_string(end) : json_null(), "leads",
-			       json_object_get(d, "leads"), "members",
-			       json_object_get(d, "members") ? json_object_get(d, "members") : json_array());
+			       json_object_get(d, "leads"));
+	const json_t *members = json_object_get(d, "members");
+	json_object_set_new(in, "members", members ? json_incref((json_t *)members) : json_array());
 	run(req, 0, in, create_work, after_snapshot);
 }
 
@@ -1217,6 +1226,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	if (fd)
 		snprintf(files_dir, sizeof(files_dir), "%s", json_string_value(fd));
 	if (api->topic_register(p, "group", check_topic, NULL) || api->group_provider(p, provider, NULL) ||
+	    api->group_provider_writable(p, provider_writable, NULL) ||
 	    api->http_route(p, "files", http_files, NULL))
 		return ACCORD_E_INTERNAL;
 	api->db_run(p, load_work, load_done, NULL);
