@@ -738,6 +738,9 @@ static void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void 
 		run(req, p->id, NULL, get_work, get_after);
 }
 
+/* The ids come from the loop (what the caller may see, decided there);
+ * partners' decision register also holds the network's adopted joint
+ * statements. */
 static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 {
 	const char *status = json_string_value(json_object_get(j->in, "status"));
@@ -745,38 +748,37 @@ static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 	json_t *rows = NULL;
 	accord_status st = exec(
 		txn,
-		"SELECT id, title, kind, state_matter, hide_tally, status, closes_at, outcome,"
+		"SELECT id, title, kind, scope, state_matter, hide_tally, status, closes_at, outcome,"
 		" outcome_statement, closed_at, review_date, created_by, created_at, opened_at"
-		" FROM consensus_proposals WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT 500",
-		json_pack("[s,s]", status ? status : "", status ? status : ""), &rows);
+		" FROM consensus_proposals WHERE (? = '' OR status = ?) AND (id IN (SELECT value FROM"
+		" json_each(?)) OR (? AND kind = 'statement' AND outcome = 'consensus' AND"
+		" status = 'closed' AND scope = 'network')) ORDER BY id DESC LIMIT 500",
+		json_pack("[s,s,O,b]", status ? status : "", status ? status : "",
+			  json_object_get(j->in, "ids"), decisions && j->is_partner),
+		&rows);
 	if (st != ACCORD_OK)
 		return st;
-	json_t *list = json_array();
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
 	{
-		int sm = (int)json_integer_value(json_object_get(r, "state_matter"));
-		const char *s = json_string_value(json_object_get(r, "status"));
-		const char *oc = json_string_value(json_object_get(r, "outcome"));
-		const char *kind = json_string_value(json_object_get(r, "kind"));
-		if (j->is_partner) {
-			/* the state counterpart: its state matters; every partner:
-			 * adopted joint statements */
-			int consulted_on = sm && !strcmp(j->org, state_cp) && strcmp(s, "draft");
-			int adopted = !strcmp(s, "closed") && oc && !strcmp(oc, "consensus") &&
-				      !strcmp(kind, "statement");
-			if (decisions ? !adopted : !consulted_on)
-				continue;
-		}
-		json_object_set_new(r, "state_matter", json_boolean(sm));
+		json_object_set_new(r, "state_matter",
+				    json_boolean(json_integer_value(json_object_get(r, "state_matter"))));
 		json_object_set_new(r, "hide_tally",
 				    json_boolean(json_integer_value(json_object_get(r, "hide_tally"))));
-		json_array_append(list, r);
 	}
-	json_decref(rows);
-	*out = json_pack(decisions ? "{s:o}" : "{s:o}", decisions ? "decisions" : "proposals", list);
+	*out = json_pack("{s:o}", decisions ? "decisions" : "proposals", rows);
 	return ACCORD_OK;
+}
+
+/* The proposals w may see, from the loop's copy. */
+static json_t *visible_ids(const accord_principal *w)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i < n_props; i++)
+		if (visible(props[i], w))
+			json_array_append_new(ids, json_integer(props[i]->id));
+	return ids;
 }
 
 static void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -793,6 +795,7 @@ static void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void
 	json_t *in = json_object();
 	if (s)
 		json_object_set(in, "status", (json_t *)s);
+	json_object_set_new(in, "ids", visible_ids(api->req_principal(req)));
 	run(req, 0, in, list_work, NULL);
 }
 
@@ -801,7 +804,12 @@ static void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d,
 	(void)pc;
 	(void)d;
 	(void)ud;
-	run(req, 0, json_pack("{s:s,s:b}", "status", "closed", "decisions", 1), list_work, NULL);
+	run(req, 0,
+	    json_pack("{s:s,s:b,s:o}", "status", "closed", "decisions", 1, "ids",
+		      /* partners' register: adopted joint statements only */
+		      is_member(api->req_principal(req)) ? visible_ids(api->req_principal(req))
+							 : json_array()),
+	    list_work, NULL);
 }
 
 /* ---------------- open / extend / reopen / close ---------------- */

@@ -38,6 +38,8 @@ describe('working-group proposals', { timeout: 120_000 }, () => {
 		const id = c.data.proposal.id;
 		assert.equal(c.data.proposal.scope, `group:${gid}`);
 
+		const listed = await unicef.request('consensus.list', {});
+		assert.ok(!listed.data.proposals.some((p) => p.id === id), 'outside the group: not listed either');
 		const nf = await unicef.request('consensus.get', { proposal: id });
 		const missing = await unicef.request('consensus.get', { proposal: 999999 });
 		assert.deepEqual(nf.error, missing.error, 'outside the group: exactly like a missing proposal');
