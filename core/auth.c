@@ -72,7 +72,56 @@ typedef struct login_job {
 	char token[TOKEN_CHARS + 1];
 	char th[TOKEN_HASH_HEX];
 	int64_t expires;
+	char new_hash[crypto_pwhash_STRBYTES]; /* set when the parameters changed */
 } login_job;
+
+/* Failed logins per account name (known or not, so the answer reveals
+ * nothing): after limits.login_failures_max failures within
+ * limits.login_lockout_s, the account's logins answer rate_limited until the
+ * window ends, before any password is checked.  A bounded table: when full,
+ * the oldest entry makes room. */
+#define FAIL_SLOTS 4096
+static struct fail_slot {
+	char login[65];
+	int64_t first_ms;
+	long count;
+} fails[FAIL_SLOTS];
+
+static struct fail_slot *fail_find(const char *login, int create)
+{
+	struct fail_slot *oldest = &fails[0];
+	for (int i = 0; i < FAIL_SLOTS; i++) {
+		if (fails[i].login[0] && !strcmp(fails[i].login, login))
+			return &fails[i];
+		if (fails[i].first_ms < oldest->first_ms)
+			oldest = &fails[i];
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	snprintf(oldest->login, sizeof(oldest->login), "%s", login);
+	return oldest;
+}
+
+/* Seconds left of a lockout, or 0. */
+static long lockout_left(server *srv, const char *login)
+{
+	struct fail_slot *f = fail_find(login, 0);
+	int64_t window = srv->cfg->limits.login_lockout_s * 1000;
+	if (!f || now_ms() - f->first_ms > window || f->count < srv->cfg->limits.login_failures_max)
+		return 0;
+	return (long)((f->first_ms + window - now_ms()) / 1000) + 1;
+}
+
+static void login_failed(server *srv, const char *login)
+{
+	struct fail_slot *f = fail_find(login, 1);
+	if (now_ms() - f->first_ms > srv->cfg->limits.login_lockout_s * 1000) {
+		f->first_ms = now_ms();
+		f->count = 0;
+	}
+	f->count++;
+}
 
 static void login_free(login_job *j)
 {
@@ -100,6 +149,11 @@ static accord_status login_store_session(accord_txn *txn, void *ud, json_t **out
 				    " VALUES(?,?,?,?)",
 				    p, NULL);
 	json_decref(p);
+	if (st == ACCORD_OK && j->new_hash[0]) {
+		p = json_pack("[s,I]", j->new_hash, (json_int_t)j->who.id);
+		st = txn_exec(txn, "UPDATE accounts SET password_hash=? WHERE id=?", p, NULL);
+		json_decref(p);
+	}
 	return st;
 }
 
@@ -133,6 +187,13 @@ static void login_verify_run(void *ud)
 	const char *h = j->found ? j->hash : dummy_hash;
 	int ok = crypto_pwhash_str_verify(h, j->password, strlen(j->password)) == 0;
 	j->verified = ok && j->found;
+	/* Stored with older (weaker) parameters: store it again with today's. */
+	if (j->verified &&
+	    crypto_pwhash_str_needs_rehash(j->hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+					   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
+	    crypto_pwhash_str(j->new_hash, j->password, strlen(j->password),
+			      crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		j->new_hash[0] = 0;
 }
 
 static void login_verify_done(void *ud)
@@ -146,9 +207,13 @@ static void login_verify_done(void *ud)
 			safe[k++] = (*q >= 0x20 && *q < 0x7f && *q != '"') ? *q : '?';
 		safe[k] = 0;
 		log_info("failed login for \"%s\" from %s", safe, j->req->c->peer);
+		login_failed(srv, j->login);
 		login_fail(j, ACCORD_E_UNAUTHENTICATED, BAD_LOGIN);
 		return;
 	}
+	struct fail_slot *f = fail_find(j->login, 0);
+	if (f)
+		memset(f, 0, sizeof(*f));
 	token_new(j->token, j->th);
 	j->expires = now_ms() / 1000 + srv->cfg->limits.session_ttl_s;
 	if (storage_submit(srv->st, login_store_session, login_session_done, j))
@@ -232,6 +297,14 @@ static void auth_login(server *srv, conn *c, struct accord_req *r, const json_t 
 	}
 	if (c->auth_busy) {
 		req_reply_error(r, ACCORD_E_CONFLICT, "a login is already in progress");
+		return;
+	}
+	long left = lockout_left(srv, json_string_value(l));
+	if (left) {
+		char msg[128];
+		snprintf(msg, sizeof(msg),
+			 "too many failed logins for this account: try again in %ld seconds", left);
+		req_reply_error(r, ACCORD_E_RATE_LIMITED, msg);
 		return;
 	}
 	/* Password checks are expensive: one address may not hold more than

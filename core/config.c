@@ -65,6 +65,8 @@ static const struct field limit_fields[] = {
 	{"outbound_queue_max", F_INT, NULL, 4, 100000, NULL, LIM(outbound_queue_max), 1024, NULL},
 	{"outbound_queue_bytes", F_INT, NULL, 65536, 1L << 30, NULL, LIM(outbound_queue_bytes), 8L << 20, NULL},
 	{"max_logins_per_address", F_INT, NULL, 1, 10000, NULL, LIM(max_logins_per_address), 4, NULL},
+	{"login_failures_max", F_INT, NULL, 1, 100000, NULL, LIM(login_failures_max), 10, NULL},
+	{"login_lockout_s", F_INT, NULL, 1, 86400, NULL, LIM(login_lockout_s), 900, NULL},
 	{"auth_timeout_s", F_INT, NULL, 1, 3600, NULL, LIM(auth_timeout_s), 15, NULL},
 	{"session_ttl_s", F_INT, NULL, 60, 31536000, NULL, LIM(session_ttl_s), 604800, NULL},
 	{"replay_keep", F_INT, NULL, 0, 100000, NULL, LIM(replay_keep), 256, NULL},

@@ -15,6 +15,8 @@ typedef struct accord_limits {
 	long outbound_queue_max; /* queued frames before a slow client is dropped */
 	long outbound_queue_bytes; /* queued bytes before a slow client is dropped */
 	long max_logins_per_address; /* password checks in flight per client address */
+	long login_failures_max; /* failed logins of one account before a lockout */
+	long login_lockout_s;    /* the window and the lockout, in seconds */
 	long auth_timeout_s;     /* unauthenticated connections are closed after */
 	long session_ttl_s;      /* token lifetime */
 	long replay_keep;        /* events kept per topic for sub.add since */

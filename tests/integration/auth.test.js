@@ -250,3 +250,37 @@ describe('session revocation reaches every connection of the session', { timeout
 		assert.equal(limited + refused, 12);
 	});
 });
+
+describe('failed logins lock the account for a while', { timeout: 60_000 }, () => {
+	let server;
+	const clients = [];
+	before(async () => {
+		server = await startServer({ limits: { login_failures_max: 3, login_lockout_s: 2 } });
+	});
+	after(async () => {
+		await closeAll(clients);
+		if (server) await server.dispose();
+	});
+
+	test('after 3 failures even the right password waits; then it works', async () => {
+		const c = await connect(server);
+		clients.push(c);
+		for (let i = 0; i < 3; i++) {
+			const r = await c.request('auth.login', { login: 'unodc', password: `wrong-${i}` });
+			assert.equal(r.error.code, 'unauthenticated');
+		}
+		const locked = await c.request('auth.login', { login: 'unodc', password: DEMO_PASSWORD });
+		assert.equal(locked.ok, false);
+		assert.equal(locked.error.code, 'rate_limited');
+		assert.match(locked.error.message, /try again in \d+ seconds/);
+		// another account is not affected
+		const other = await c.request('auth.login', { login: 'unrcca', password: DEMO_PASSWORD });
+		assert.equal(other.ok, true, JSON.stringify(other));
+		// unknown logins are counted the same way (nothing to enumerate)
+		for (let i = 0; i < 3; i++) await c.request('auth.login', { login: 'nobody-here', password: 'x' });
+		assert.equal((await c.request('auth.login', { login: 'nobody-here', password: 'x' })).error.code, 'rate_limited');
+		await sleep(2300);
+		const ok = await c.request('auth.login', { login: 'unodc', password: DEMO_PASSWORD });
+		assert.equal(ok.ok, true, JSON.stringify(ok));
+	});
+});
