@@ -143,7 +143,7 @@ static void on_rx(server *srv, conn *c, struct lws *wsi, const char *in, size_t 
 	if (c->rx_oversize)
 		return;
 	if (c->rx_len + len > c->rx_cap) {
-		size_t ncap = c->rx_cap ? c->rx_cap : 1024;
+		size_t ncap = c->rx_cap ? c->rx_cap : 256;
 		while (ncap < c->rx_len + len)
 			ncap *= 2;
 		char *n = realloc(c->rx, ncap);
@@ -169,7 +169,7 @@ static void on_rx(server *srv, conn *c, struct lws *wsi, const char *in, size_t 
 		dispatch_message(srv, c, c->rx, c->rx_len);
 	c->rx_len = 0;
 	/* Give back large buffers once a big message is done. */
-	if (c->rx_cap > 16384) {
+	if (c->rx_cap > 4096) {
 		free(c->rx);
 		c->rx = NULL;
 		c->rx_cap = 0;
@@ -280,7 +280,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 
 static const struct lws_protocols protocols[] = {
 	{"http", http_callback, sizeof(void *), 0, 0, NULL, 0},
-	{"accord.v1", ws_callback, sizeof(struct ws_pss), 4096, 0, NULL, 0},
+	{"accord.v1", ws_callback, sizeof(struct ws_pss), 512, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0}};
 
 static void notify_loop(void *ud)
