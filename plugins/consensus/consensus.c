@@ -814,19 +814,36 @@ static void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d,
 
 /* ---------------- open / extend / reopen / close ---------------- */
 
-static accord_status open_work(accord_txn *txn, job *j, json_t **out)
+/* The committed proposal row for a state change: it must exist, the caller
+ * must be allowed (lead_check), and its status must be `want`.  Returns the
+ * row, or NULL with *st (and *out's message) set. */
+static json_t *row_in_status(accord_txn *txn, job *j, const char *want, const char *conflict,
+			     json_t **out, accord_status *st)
 {
 	json_t *row = proposal_row(txn, j->id);
+	if (!row) {
+		*st = ACCORD_E_NOT_FOUND;
+		return NULL;
+	}
+	if ((*st = lead_check(txn, j, out)) != ACCORD_OK) {
+		json_decref(row);
+		return NULL;
+	}
+	if (strcmp(json_string_value(json_object_get(row, "status")), want)) {
+		json_decref(row);
+		*st = fail(out, ACCORD_E_CONFLICT, conflict);
+		return NULL;
+	}
+	return row;
+}
+
+static accord_status open_work(accord_txn *txn, job *j, json_t **out)
+{
+	accord_status lst;
+	json_t *row = row_in_status(txn, j, "draft", "only a draft can be opened", out, &lst);
 	if (!row)
-		return ACCORD_E_NOT_FOUND;
-	const char *status = json_string_value(json_object_get(row, "status"));
-	int ok = !strcmp(status, "draft");
-	json_decref(row);
-	if (!ok)
-		return fail(out, ACCORD_E_CONFLICT, "only a draft can be opened");
-	accord_status lst = lead_check(txn, j, out);
-	if (lst != ACCORD_OK)
 		return lst;
+	json_decref(row);
 	/* The voters: the network's member organisations, or, for a working
 	 * group, the group's member organisations (its partners do not vote). */
 	json_t *members = NULL;
@@ -892,18 +909,11 @@ static void h_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void
 
 static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = proposal_row(txn, j->id);
+	accord_status lst;
+	json_t *row = row_in_status(txn, j, "open", "only an open proposal can be extended", out, &lst);
 	if (!row)
-		return ACCORD_E_NOT_FOUND;
-	accord_status lst = lead_check(txn, j, out);
-	if (lst != ACCORD_OK) {
-		json_decref(row);
 		return lst;
-	}
-	int open = !strcmp(json_string_value(json_object_get(row, "status")), "open");
 	json_decref(row);
-	if (!open)
-		return fail(out, ACCORD_E_CONFLICT, "only an open proposal can be extended");
 	accord_status st = exec(txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
 					 json_pack("[O,I]", json_object_get(j->in, "closes_at"),
 						   (json_int_t)j->id),
@@ -930,18 +940,11 @@ static void h_extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 
 static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = proposal_row(txn, j->id);
+	accord_status lst;
+	json_t *row = row_in_status(txn, j, "closed", "only a closed proposal can be reopened", out, &lst);
 	if (!row)
-		return ACCORD_E_NOT_FOUND;
-	accord_status lst = lead_check(txn, j, out);
-	if (lst != ACCORD_OK) {
-		json_decref(row);
 		return lst;
-	}
-	int closed = !strcmp(json_string_value(json_object_get(row, "status")), "closed");
 	json_decref(row);
-	if (!closed)
-		return fail(out, ACCORD_E_CONFLICT, "only a closed proposal can be reopened");
 	accord_status st = exec(
 		txn,
 		"UPDATE consensus_proposals SET status='open', outcome=NULL, outcome_statement=NULL,"
@@ -972,18 +975,10 @@ static void h_reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
  * thread, so nothing committed before the close can be missed. */
 static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = proposal_row(txn, j->id);
+	accord_status lst;
+	json_t *row = row_in_status(txn, j, "open", "only an open proposal can be closed", out, &lst);
 	if (!row)
-		return ACCORD_E_NOT_FOUND;
-	accord_status lst = lead_check(txn, j, out);
-	if (lst != ACCORD_OK) {
-		json_decref(row);
 		return lst;
-	}
-	if (strcmp(json_string_value(json_object_get(row, "status")), "open")) {
-		json_decref(row);
-		return fail(out, ACCORD_E_CONFLICT, "only an open proposal can be closed");
-	}
 	int64_t closes_at = json_integer_value(json_object_get(row, "closes_at"));
 	if (!j->req && (!closes_at || closes_at > api->now_ms())) { /* timer raced an extend */
 		json_decref(row);

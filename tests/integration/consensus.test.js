@@ -15,6 +15,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { startServer, connect, connectAs, closeAll, httpRequest, sleep, MEMBERS } from './lib/harness.js';
+import { parseCsv } from './lib/csv.js';
 
 const PLUGINS = { membership: {}, consensus: {}, test: {} };
 const CODES = MEMBERS.map((l) => l.toUpperCase()).sort();
@@ -57,65 +58,7 @@ const TALLY_KEYS = [
 
 // ------------------------------------------------------------ helpers
 
-/** RFC 4180 parser: returns an array of records (arrays of strings). */
-function parseCsv(text) {
-	const rows = [];
-	let row = [];
-	let field = '';
-	let i = 0;
-	let quoted = false;
-	let fieldStarted = false;
-	while (i < text.length) {
-		const ch = text[i];
-		if (quoted) {
-			if (ch === '"') {
-				if (text[i + 1] === '"') {
-					field += '"';
-					i += 2;
-					continue;
-				}
-				quoted = false;
-				i++;
-				continue;
-			}
-			field += ch;
-			i++;
-			continue;
-		}
-		if (ch === '"' && !fieldStarted) {
-			quoted = true;
-			fieldStarted = true;
-			i++;
-			continue;
-		}
-		if (ch === ',') {
-			row.push(field);
-			field = '';
-			fieldStarted = false;
-			i++;
-			continue;
-		}
-		if (ch === '\r' && text[i + 1] === '\n') i++;
-		if (ch === '\n' || ch === '\r') {
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-			fieldStarted = false;
-			i++;
-			continue;
-		}
-		field += ch;
-		fieldStarted = true;
-		i++;
-	}
-	assert.equal(quoted, false, 'CSV ends inside a quoted field');
-	if (fieldStarted || row.length) {
-		row.push(field);
-		rows.push(row);
-	}
-	return rows;
-}
+
 
 function sqlite(dbPath, sql) {
 	return new Promise((resolve, reject) => {
