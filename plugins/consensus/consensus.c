@@ -59,6 +59,9 @@ static const accord_migration migrations[] = {
 	    " id INTEGER PRIMARY KEY, proposal_id INTEGER NOT NULL, at INTEGER NOT NULL,"
 	    " actor TEXT NOT NULL, org TEXT, action TEXT NOT NULL, position TEXT, reason TEXT,"
 	    " request_key TEXT, UNIQUE(actor, request_key));"},
+	{2, "CREATE TABLE consensus_comments(id INTEGER PRIMARY KEY, proposal_id INTEGER NOT NULL"
+	    " REFERENCES consensus_proposals(id), author TEXT NOT NULL, org TEXT NOT NULL,"
+	    " partner INTEGER NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);"},
 	{0, NULL}};
 
 /* ---------------- in-memory proposals ---------------- */
@@ -1275,6 +1278,89 @@ static void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, v
 		run(req, p->id, json_pack("{s:s}", "view", view), consult_work, consult_after);
 }
 
+/* ---------------- comments ---------------- */
+
+/* Anyone who sees a proposal may comment on it (partners of a working
+ * group comment but do not vote); comments are part of the record. */
+static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	int draft = row && !strcmp(json_string_value(json_object_get(row, "status")), "draft");
+	json_decref(row);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	if (draft)
+		return fail(out, ACCORD_E_CONFLICT, "comments open with the proposal");
+	int64_t now = api->now_ms();
+	accord_status st = exec(txn,
+				"INSERT INTO consensus_comments(proposal_id, author, org, partner, text, at)"
+				" VALUES(?,?,?,?,?,?)",
+				json_pack("[I,s,s,b,O,I]", (json_int_t)j->id, j->actor, j->org, j->is_partner,
+					  json_object_get(j->in, "text"), (json_int_t)now),
+				NULL);
+	if (st != ACCORD_OK)
+		return st;
+	*out = json_pack("{s:{s:I,s:I,s:s,s:s,s:b,s:O,s:I}}", "comment", "id",
+			 (json_int_t)api->txn_last_id(txn), "proposal", (json_int_t)j->id, "author", j->actor,
+			 "org", j->org, "partner", j->is_partner, "text", json_object_get(j->in, "text"),
+			 "at", (json_int_t)now);
+	return ACCORD_OK;
+}
+
+static void comment_after(job *j, json_t *out)
+{
+	proposal *p = find(j->id);
+	if (!p)
+		return;
+	char topic[40];
+	topic_of(p, topic, sizeof(topic));
+	/* Internal by default: members' comments reach members; a partner's
+	 * comment reaches everyone who sees the proposal. */
+	accord_audience *a = NULL;
+	if (!j->is_partner) {
+		a = api->audience_new();
+		api->audience_members_only(a);
+	}
+	api->publish(self, topic, "consensus.comment", json_deep_copy(json_object_get(out, "comment")), a);
+	api->audience_free(a);
+}
+
+static void h_comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	const char *text = p ? str_arg(req, d, "text", 8000, 1) : NULL;
+	if (text)
+		run(req, p->id, json_pack("{s:s}", "text", text), comment_work, comment_after);
+}
+
+static accord_status comments_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *rows = NULL;
+	accord_status st = exec(txn,
+				"SELECT id, author, org, partner, text, at FROM consensus_comments"
+				" WHERE proposal_id=? AND (partner OR NOT ?) ORDER BY id",
+				json_pack("[I,b]", (json_int_t)j->id, j->is_partner), &rows);
+	if (st != ACCORD_OK)
+		return st;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r)
+		json_object_set_new(r, "partner", json_boolean(json_integer_value(json_object_get(r, "partner"))));
+	*out = json_pack("{s:o}", "comments", rows);
+	return ACCORD_OK;
+}
+
+static void h_comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	if (p)
+		run(req, p->id, NULL, comments_work, NULL);
+}
+
 /* ---------------- export of a closed proposal's record ---------------- */
 
 typedef struct xjob {
@@ -1470,6 +1556,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    api->handle(p, "consult", h_consult, 0, NULL) || api->handle(p, "close", h_close, 0, NULL) ||
 	    api->handle(p, "extend", h_extend, 0, NULL) || api->handle(p, "reopen", h_reopen, 0, NULL) ||
 	    api->handle(p, "decisions", h_decisions, 0, NULL) ||
+	    api->handle(p, "comment", h_comment, 0, NULL) ||
+	    api->handle(p, "comments", h_comments, 0, NULL) ||
 	    api->topic_register(p, "proposal", check_topic, NULL) ||
 	    api->http_route(p, "record", http_record, NULL))
 		return ACCORD_E_INTERNAL;

@@ -59,6 +59,21 @@ describe('working-group proposals', { timeout: 120_000 }, () => {
 		assert.equal((await rco.request('consensus.position', { proposal: id, position: 'agree' })).error.code, 'forbidden',
 			'a co-chair sees it but RCO does not vote in this group');
 
+		// partners comment but do not vote; members' comments stay internal
+		await mol.request('sub.add', { topic: `proposal:${id}` });
+		const mc = await mol.request('consensus.comment', { proposal: id, text: 'The ministry supports this.' });
+		assert.equal(mc.ok, true, JSON.stringify(mc));
+		assert.equal(mc.data.comment.partner, true);
+		const uc = await undp.request('consensus.comment', { proposal: id, text: 'MEMBER-ONLY-COMMENT-41a' });
+		assert.equal(uc.ok, true);
+		const seenByUndp = await undp.request('consensus.comments', { proposal: id });
+		assert.equal(seenByUndp.data.comments.length, 2);
+		const seenByMol = await mol.request('consensus.comments', { proposal: id });
+		assert.deepEqual(seenByMol.data.comments.map((c) => c.text), ['The ministry supports this.']);
+		await new Promise((r) => setTimeout(r, 300));
+		assert.ok(!mol.frames.some((f) => f.includes('MEMBER-ONLY-COMMENT-41a')), 'a member comment reached the partner');
+		assert.equal((await unicef.request('consensus.comment', { proposal: id, text: 'x' })).error.code, 'not_found');
+
 		for (const c2 of [undp, unhcr]) {
 			const r = await c2.request('consensus.position', { proposal: id, position: 'agree' });
 			assert.equal(r.ok, true, JSON.stringify(r));
