@@ -57,6 +57,11 @@ static const struct field plugin_fields[] = {
 	{"enabled", F_PLUGINS, NULL, 0, 0, NULL, NONE, 0, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
+static const struct field tls_fields[] = {
+	{"cert", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(tls_cert), 0, ""},
+	{"key", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(tls_key), 0, ""},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
 static const struct field limit_fields[] = {
 	{"max_message_bytes", F_INT, NULL, 256, 16 << 20, NULL, LIM(max_message_bytes), 65536, NULL},
 	{"rate_per_sec", F_INT, NULL, 1, 100000, NULL, LIM(rate_per_sec), 50, NULL},
@@ -83,6 +88,7 @@ static const struct field top_fields[] = {
 	{"demo_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(demo_file), 0, ACCORD_DEFAULT_DEMO_FILE},
 	{"plugins", F_OBJ, plugin_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{"tls", F_OBJ, tls_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"limits", F_OBJ, limit_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"log_level", F_ENUM, NULL, 0, 0, "err|warn|info|debug", NONE, 0, "info"},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
@@ -298,6 +304,12 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 	}
 	cfg->root = root;
 	if (validate(top_fields, root, "", cfg, err, errlen)) {
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+		snprintf(err, errlen, "tls: both cert and key are needed (PEM file paths)");
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;

@@ -35,6 +35,8 @@ typedef struct accord_config {
 	char web_root[PATH_MAX];
 	char plugin_dir[PATH_MAX];
 	char demo_file[PATH_MAX];
+	char tls_cert[PATH_MAX]; /* empty: plain HTTP */
+	char tls_key[PATH_MAX];
 	const json_t *plugins_enabled; /* object: name -> config section */
 	const json_t *origins;         /* array of strings */
 	accord_limits limits;

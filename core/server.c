@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <openssl/ssl.h>
 
 static server *the_server;
 static volatile sig_atomic_t interrupted;
@@ -408,6 +410,19 @@ int server_run(accord_config *cfg, int port_override)
 	info.headers = srv->headers;
 	info.user = srv;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	if (cfg->tls_cert[0]) {
+		/* TLS 1.2 and later only, forward-secret AEAD suites for 1.2. */
+		if (access(cfg->tls_cert, R_OK) || access(cfg->tls_key, R_OK)) {
+			log_err("tls: cannot read %s or %s", cfg->tls_cert, cfg->tls_key);
+			goto out;
+		}
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+		info.ssl_options_set = (long)(SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
+					      SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION);
+		info.ssl_cipher_list = "ECDHE+AESGCM:ECDHE+CHACHA20";
+	}
 	info.timeout_secs = 30;
 	info.ka_time = 0;
 	info.fd_limit_per_thread = (unsigned)(cfg->limits.max_connections + 64);
@@ -439,7 +454,8 @@ int server_run(accord_config *cfg, int port_override)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	printf("accord: listening on http://%s:%d/\n", cfg->listen_address, srv->port);
+	printf("accord: listening on %s://%s:%d/\n", cfg->tls_cert[0] ? "https" : "http",
+	       cfg->listen_address, srv->port);
 	fflush(stdout);
 	log_info("accord %s serving %s, database %s (synchronous=%s)", ACCORD_VERSION,
 		 cfg->web_root, cfg->db_path, cfg->synchronous);

@@ -210,8 +210,11 @@ class Server {
 				this._stdout += d;
 				if (this._stdout.length > STDERR_CAP) this._stdout = this._stdout.slice(-STDERR_CAP);
 				buf += d;
-				const m = /accord: listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(buf);
-				if (m) finish(null, Number(m[1]));
+				const m = /accord: listening on (https?):\/\/127\.0\.0\.1:(\d+)\//.exec(buf);
+				if (m) {
+					this.scheme = m[1];
+					finish(null, Number(m[2]));
+				}
 			});
 			proc.once('exit', (code, signal) => {
 				// give the stderr pipe a moment to drain before reporting
@@ -229,8 +232,9 @@ class Server {
 			proc.once('error', (e) => finish(e));
 		});
 		this.port = port;
-		this.url = `http://127.0.0.1:${port}`;
-		this.wsUrl = `ws://127.0.0.1:${port}/ws`;
+		const tls = this.scheme === 'https';
+		this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+		this.wsUrl = `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`;
 		return this;
 	}
 
@@ -535,7 +539,8 @@ export class Client {
 export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000 } = {}) {
 	const opts = { maxPayload: 256 << 20, handshakeTimeout: timeoutMs, perMessageDeflate: false };
 	if (origin !== null) opts.origin = origin;
-	const ws = protocol === null ? new WebSocket(`ws://127.0.0.1:${server.port}${urlPath}`, opts) : new WebSocket(`ws://127.0.0.1:${server.port}${urlPath}`, protocol, opts);
+	const base = `${server.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${server.port}${urlPath}`;
+	const ws = protocol === null ? new WebSocket(base, opts) : new WebSocket(base, protocol, opts);
 	const client = new Client(ws);
 	return new Promise((resolve, reject) => {
 		let settled = false;
