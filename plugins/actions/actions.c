@@ -11,6 +11,7 @@
  * "actions"; everywhere else it answers not_found.
  */
 #include <accord/plugin.h>
+#include <accord/helpers.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +31,6 @@ static const accord_migration migrations[] = {
 	    " REFERENCES actions_items(id), author TEXT NOT NULL, text TEXT NOT NULL,"
 	    " at INTEGER NOT NULL);"},
 	{0, NULL}};
-
-static accord_status exec(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
-{
-	accord_status st = api->txn_exec(txn, sql, params, rows);
-	json_decref(params);
-	return st;
-}
-
-static void today(char out[11])
-{
-	time_t t = (time_t)(api->now_ms() / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
 
 static int valid_date(const char *s)
 {
@@ -106,7 +92,7 @@ static void run(accord_req *req, json_t *in, accord_status (*work)(accord_txn *,
 	j->in = in;
 	j->work = work;
 	j->announce = announce;
-	today(j->today);
+	accord_today(api, j->today);
 	snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(api->req_principal(req)));
 	if (api->db_run(self, job_work, job_done, j)) {
 		json_decref(in);
@@ -137,7 +123,7 @@ static json_t *one(accord_txn *txn, job *j, int64_t id)
 	char sql[600];
 	snprintf(sql, sizeof(sql), "%s AND i.id=?", ITEM_SQL);
 	json_t *rows = NULL;
-	exec(txn, sql, json_pack("[s,I,I]", j->today, (json_int_t)j->group, (json_int_t)id), &rows);
+	accord_exec(api, txn, sql, json_pack("[s,I,I]", j->today, (json_int_t)j->group, (json_int_t)id), &rows);
 	json_t *r = json_incref(json_array_get(rows, 0));
 	json_decref(rows);
 	if (r)
@@ -168,7 +154,7 @@ static accord_status add_work(accord_txn *txn, job *j, json_t **out)
 	const json_t *dec = json_object_get(j->in, "decision");
 	if (dec) {
 		json_t *rows = NULL;
-		accord_status st = exec(txn, "SELECT id FROM consensus_proposals WHERE id=? AND status='closed'",
+		accord_status st = accord_exec(api, txn, "SELECT id FROM consensus_proposals WHERE id=? AND status='closed'",
 					json_pack("[O]", dec), &rows);
 		size_t n = json_array_size(rows);
 		json_decref(rows);
@@ -176,7 +162,7 @@ static accord_status add_work(accord_txn *txn, job *j, json_t **out)
 			return fail(out, ACCORD_E_BAD_REQUEST, "decision: no such closed proposal");
 	}
 	int64_t now = api->now_ms();
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"INSERT INTO actions_items(group_id, title, owner_org, due_date, decision,"
 				" created_by, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?)",
 				json_pack("[I,O,O,O,O,s,I,I]", (json_int_t)j->group, json_object_get(j->in, "title"),
@@ -220,20 +206,14 @@ static void h_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 	run(req, in, add_work, 1);
 }
 
-static json_t *or_null(const json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return v ? v : json_null();
-}
-
 static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"UPDATE actions_items SET status=coalesce(?, status), due_date=coalesce(?, due_date),"
 				" owner_org=coalesce(?, owner_org), updated_at=? WHERE id=? AND group_id=?",
-				json_pack("[O,O,O,I,O,I]", or_null(in, "status"), or_null(in, "due_date"),
-					  or_null(in, "owner_org"), (json_int_t)api->now_ms(),
+				json_pack("[O,O,O,I,O,I]", accord_or_null(in, "status"), accord_or_null(in, "due_date"),
+					  accord_or_null(in, "owner_org"), (json_int_t)api->now_ms(),
 					  json_object_get(in, "item"), (json_int_t)j->group),
 				NULL);
 	if (st != ACCORD_OK)
@@ -242,7 +222,7 @@ static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such action item in this group");
 	const json_t *note = json_object_get(in, "note");
 	if (json_is_string(note) && json_string_length(note))
-		st = exec(txn, "INSERT INTO actions_notes(item_id, author, text, at) VALUES(?,?,?,?)",
+		st = accord_exec(api, txn, "INSERT INTO actions_notes(item_id, author, text, at) VALUES(?,?,?,?)",
 			  json_pack("[O,s,O,I]", json_object_get(in, "item"), j->actor, note,
 				    (json_int_t)api->now_ms()),
 			  NULL);
@@ -283,7 +263,7 @@ static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 	char sql[600];
 	snprintf(sql, sizeof(sql), "%s ORDER BY i.status IN ('done','dropped'), i.due_date, i.id", ITEM_SQL);
 	json_t *rows = NULL;
-	accord_status st = exec(txn, sql, json_pack("[s,I]", j->today, (json_int_t)j->group), &rows);
+	accord_status st = accord_exec(api, txn, sql, json_pack("[s,I]", j->today, (json_int_t)j->group), &rows);
 	if (st != ACCORD_OK)
 		return st;
 	size_t i;
@@ -310,7 +290,7 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 static accord_status notes_work(accord_txn *txn, job *j, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"SELECT n.id, n.author, n.text, n.at FROM actions_notes n JOIN actions_items i"
 				" ON i.id = n.item_id WHERE n.item_id=? AND i.group_id=? ORDER BY n.id",
 				json_pack("[O,I]", json_object_get(j->in, "item"), (json_int_t)j->group), &rows);

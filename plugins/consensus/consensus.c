@@ -18,6 +18,7 @@
  * for who votes and who may speak for an organisation.
  */
 #include <accord/plugin.h>
+#include <accord/helpers.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,6 @@
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
 
-/* txn_exec that takes ownership of params (so inline json_pack() calls
- * cannot leak). */
-static accord_status exec(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
-{
-	accord_status st = api->txn_exec(txn, sql, params, rows);
-	json_decref(params);
-	return st;
-}
 static long tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
 
 static const accord_migration migrations[] = {
@@ -524,7 +517,7 @@ static accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	json_t *pos = NULL, *members = NULL;
-	exec(txn,
+	accord_exec(api, txn,
 		      "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
 		      " WHERE proposal_id=? ORDER BY org",
 		      json_pack("[I]", (json_int_t)id), &pos);
@@ -599,9 +592,7 @@ static void after_change(job *j, json_t *out)
 	apply_snapshot(out);
 	proposal *p = find(j->id);
 	json_t *view = view_for(out, j->is_partner);
-	json_object_clear(out);
-	json_object_update(out, view);
-	json_decref(view);
+	accord_replace(out, view);
 	if (p)
 		tally_changed(p, !strcmp(p->status, "closed"));
 	api->acl_changed(self); /* visibility may follow status (drafts) */
@@ -609,7 +600,7 @@ static void after_change(job *j, json_t *out)
 
 static accord_status log_action(accord_txn *txn, job *j, const char *action, const char *reason)
 {
-	return exec(txn,
+	return accord_exec(api, txn,
 			     "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
 			     " VALUES(?,?,?,?,?,?)",
 			     json_pack("[I,I,s,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
@@ -642,8 +633,8 @@ static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 	accord_status st = lead_check(txn, j, out);
 	if (st != ACCORD_OK)
 		return st;
-	st = exec(
-		txn,
+	st = accord_exec(
+		api, txn,
 		"INSERT INTO consensus_proposals(scope, title, text, kind, state_matter, hide_tally,"
 		" closes_at, created_by, created_at) VALUES(?,?,?,?,?,?,?,?,?)",
 		json_pack("[O,O,O,O,b,b,O,s,I]", json_object_get(in, "scope"), json_object_get(in, "title"),
@@ -727,9 +718,7 @@ static accord_status get_work(accord_txn *txn, job *j, json_t **out)
 static void get_after(job *j, json_t *out)
 {
 	json_t *view = view_for(out, j->is_partner);
-	json_object_clear(out);
-	json_object_update(out, view);
-	json_decref(view);
+	accord_replace(out, view);
 }
 
 static void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -749,8 +738,8 @@ static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 	const char *status = json_string_value(json_object_get(j->in, "status"));
 	int decisions = json_is_true(json_object_get(j->in, "decisions"));
 	json_t *rows = NULL;
-	accord_status st = exec(
-		txn,
+	accord_status st = accord_exec(
+		api, txn,
 		"SELECT id, title, kind, scope, state_matter, hide_tally, status, closes_at, outcome,"
 		" outcome_statement, closed_at, review_date, created_by, created_at, opened_at"
 		" FROM consensus_proposals WHERE (? = '' OR status = ?) AND (id IN (SELECT value FROM"
@@ -851,7 +840,7 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	 * group, the group's member organisations (its partners do not vote). */
 	json_t *members = NULL;
 	if (j->group)
-		exec(txn,
+		accord_exec(api, txn,
 		     "SELECT m.org AS code FROM groups_members m JOIN members_orgs o ON o.code = m.org"
 		     " WHERE m.group_id=? AND m.partner=0 AND o.active=1 AND o.standing='member'"
 		     " ORDER BY m.org",
@@ -868,8 +857,8 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	char *voters = json_dumps(codes, JSON_COMPACT);
 	json_decref(codes);
 	const json_t *closes = json_object_get(j->in, "closes_at");
-	accord_status st = exec(
-		txn,
+	accord_status st = accord_exec(
+		api, txn,
 		"UPDATE consensus_proposals SET status='open', voters=?, opened_at=?,"
 		" closes_at=coalesce(?, closes_at) WHERE id=?",
 		json_pack("[s,I,O,I]", voters, (json_int_t)api->now_ms(), closes ? closes : json_null(),
@@ -917,7 +906,7 @@ static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
 	if (!row)
 		return lst;
 	json_decref(row);
-	accord_status st = exec(txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
+	accord_status st = accord_exec(api, txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
 					 json_pack("[O,I]", json_object_get(j->in, "closes_at"),
 						   (json_int_t)j->id),
 					 NULL);
@@ -948,8 +937,8 @@ static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
 	if (!row)
 		return lst;
 	json_decref(row);
-	accord_status st = exec(
-		txn,
+	accord_status st = accord_exec(
+		api, txn,
 		"UPDATE consensus_proposals SET status='open', outcome=NULL, outcome_statement=NULL,"
 		" close_reason=NULL, closed_by=NULL, closed_at=NULL, closes_at=? WHERE id=?",
 		json_pack("[O,I]", json_object_get(j->in, "closes_at"), (json_int_t)j->id), NULL);
@@ -1035,8 +1024,8 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 				     : "the state counterpart's consultation was not given");
 		reason = why;
 	}
-	st = exec(
-		txn,
+	st = accord_exec(
+		api, txn,
 		"UPDATE consensus_proposals SET status='closed', outcome=?, outcome_statement=?,"
 		" close_reason=?, closed_by=?, closed_at=?, review_date=? WHERE id=?",
 		json_pack("[s,O,s,s,I,O,I]", r.reached ? "consensus" : "no_consensus",
@@ -1134,8 +1123,8 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	const char *reason = json_string_value(json_object_get(j->in, "reason"));
 	const char *key = json_string_value(json_object_get(j->in, "request_key"));
 	/* The request id makes a re-sent request count once. */
-	accord_status st = exec(
-		txn,
+	accord_status st = accord_exec(
+		api, txn,
 		"INSERT INTO consensus_log(proposal_id, at, actor, org, action, position, reason,"
 		" request_key) VALUES(?,?,?,?,'position',?,?,?)",
 		json_pack("[I,I,s,s,s,s,s]", (json_int_t)j->id, (json_int_t)api->now_ms(), j->actor,
@@ -1149,7 +1138,7 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	}
 	if (st != ACCORD_OK)
 		return st;
-	st = exec(txn,
+	st = accord_exec(api, txn,
 			   "INSERT INTO consensus_positions(proposal_id, org, position, reason, cast_by,"
 			   " cast_at) VALUES(?,?,?,?,?,?) ON CONFLICT(proposal_id, org) DO UPDATE SET"
 			   " position=excluded.position, reason=excluded.reason,"
@@ -1172,9 +1161,7 @@ static void position_after(job *j, json_t *out)
 	json_t *reply = json_pack("{s:I,s:s,s:O,s:s,s:s,s:b}", "proposal", (json_int_t)j->id, "org",
 				  j->org, "position", json_object_get(j->in, "position"), "cast_by",
 				  j->actor, "recorded", recorded, "duplicate", dup);
-	json_object_clear(out);
-	json_object_update(out, reply);
-	json_decref(reply);
+	accord_replace(out, reply);
 	api->counter_add(self, "positions", dup ? 0 : 1);
 }
 
@@ -1236,8 +1223,8 @@ static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 	if (!speaks_for_org(txn, j->actor))
 		return fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates give the consultation view");
-	accord_status st = exec(
-		txn,
+	accord_status st = accord_exec(
+		api, txn,
 		"INSERT INTO consensus_consults(proposal_id, org, view, given_by, at) VALUES(?,?,?,?,?)"
 		" ON CONFLICT(proposal_id) DO UPDATE SET view=excluded.view,"
 		" given_by=excluded.given_by, at=excluded.at",
@@ -1257,9 +1244,7 @@ static void consult_after(job *j, json_t *out)
 		tally_changed(p, 0);
 	json_t *reply = json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)j->id, "org", j->org,
 				  "consultation_in", 1);
-	json_object_clear(out);
-	json_object_update(out, reply);
-	json_decref(reply);
+	accord_replace(out, reply);
 }
 
 static void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -1292,7 +1277,7 @@ static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
 	if (draft)
 		return fail(out, ACCORD_E_CONFLICT, "comments open with the proposal");
 	int64_t now = api->now_ms();
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"INSERT INTO consensus_comments(proposal_id, author, org, partner, text, at)"
 				" VALUES(?,?,?,?,?,?)",
 				json_pack("[I,s,s,b,O,I]", (json_int_t)j->id, j->actor, j->org, j->is_partner,
@@ -1338,7 +1323,7 @@ static void h_comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, v
 static accord_status comments_work(accord_txn *txn, job *j, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"SELECT id, author, org, partner, text, at FROM consensus_comments"
 				" WHERE proposal_id=? AND (partner OR NOT ?) ORDER BY id",
 				json_pack("[I,b]", (json_int_t)j->id, j->is_partner), &rows);
@@ -1376,7 +1361,7 @@ static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	json_t *log = NULL;
-	exec(txn,
+	accord_exec(api, txn,
 		      "SELECT at, actor, org, action, position, reason FROM consensus_log"
 		      " WHERE proposal_id=? ORDER BY id",
 		      json_pack("[I]", (json_int_t)x->id), &log);

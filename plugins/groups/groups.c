@@ -14,6 +14,7 @@
  * lead organisation manage their group's membership and plugins.
  */
 #include <accord/plugin.h>
+#include <accord/helpers.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +26,6 @@
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
-
-static accord_status exec(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
-{
-	accord_status st = api->txn_exec(txn, sql, params, rows);
-	json_decref(params);
-	return st;
-}
 
 static const accord_migration migrations[] = {
 	{1, "CREATE TABLE groups_groups(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -149,22 +143,13 @@ static const gmember *member_of(const group *g, const char *org)
 	return NULL;
 }
 
-/* Today's date (UTC) as YYYY-MM-DD, for ad-hoc groups' end dates. */
-static void today(char out[11])
-{
-	time_t t = (time_t)(api->now_ms() / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* An ad-hoc group past its end date is archived, read-only. */
 static int archived(const group *g)
 {
 	if (g->archived)
 		return 1;
 	char d[11];
-	today(d);
+	accord_today(api, d);
 	return g->ad_hoc && g->end_date[0] && strcmp(d, g->end_date) > 0;
 }
 
@@ -373,7 +358,7 @@ static int valid_date(const char *s)
 
 static accord_status log_action(accord_txn *txn, job *j, const char *action, const char *detail)
 {
-	return exec(txn, "INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
+	return accord_exec(api, txn, "INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
 		    json_pack("[I,I,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(), j->actor,
 			      action, detail),
 		    NULL);
@@ -383,7 +368,7 @@ static accord_status log_action(accord_txn *txn, job *j, const char *action, con
 static accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
 {
 	json_t *rows = NULL, *mem = NULL, *pl = NULL;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"SELECT id, name, mandate, kind, end_date, archived, created_by, created_at"
 				" FROM groups_groups WHERE id=?",
 				json_pack("[I]", (json_int_t)id), &rows);
@@ -391,9 +376,9 @@ static accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
 		json_decref(rows);
 		return st != ACCORD_OK ? st : ACCORD_E_NOT_FOUND;
 	}
-	exec(txn, "SELECT org, role, partner FROM groups_members WHERE group_id=? ORDER BY role, org",
+	accord_exec(api, txn, "SELECT org, role, partner FROM groups_members WHERE group_id=? ORDER BY role, org",
 	     json_pack("[I]", (json_int_t)id), &mem);
-	exec(txn, "SELECT plugin FROM groups_plugins WHERE group_id=? ORDER BY plugin",
+	accord_exec(api, txn, "SELECT plugin FROM groups_plugins WHERE group_id=? ORDER BY plugin",
 	     json_pack("[I]", (json_int_t)id), &pl);
 	*out = json_pack("{s:O,s:o,s:o}", "group", json_array_get(rows, 0), "members",
 			 mem ? mem : json_array(), "plugins", pl ? pl : json_array());
@@ -426,9 +411,7 @@ static void after_snapshot(job *j, json_t *out)
 	gsync(out);
 	group *g = gfind(j->id);
 	json_t *v = view(out);
-	json_object_clear(out);
-	json_object_update(out, v);
-	json_decref(v);
+	accord_replace(out, v);
 	api->acl_changed(self);
 	if (g)
 		room_event(g, "groups.changed", json_pack("{s:I}", "group", (json_int_t)g->id), 1);
@@ -438,7 +421,7 @@ static void after_snapshot(job *j, json_t *out)
 static accord_status add_member(accord_txn *txn, job *j, const char *org, const char *role, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st = exec(txn, "SELECT standing FROM members_orgs WHERE code=? AND active=1",
+	accord_status st = accord_exec(api, txn, "SELECT standing FROM members_orgs WHERE code=? AND active=1",
 				json_pack("[s]", org), &rows);
 	const char *standing = json_string_value(json_object_get(json_array_get(rows, 0), "standing"));
 	int partner = standing && !strcmp(standing, "partner");
@@ -453,7 +436,7 @@ static accord_status add_member(accord_txn *txn, job *j, const char *org, const 
 	}
 	if (partner && !strcmp(role, "lead"))
 		return fail(out, ACCORD_E_BAD_REQUEST, "a partner organisation cannot lead a group");
-	st = exec(txn,
+	st = accord_exec(api, txn,
 		  "INSERT INTO groups_members(group_id, org, role, partner, added_by, added_at)"
 		  " VALUES(?,?,?,?,?,?) ON CONFLICT(group_id, org) DO UPDATE SET role=excluded.role",
 		  json_pack("[I,s,s,i,s,I]", (json_int_t)j->id, org, role, partner, j->actor,
@@ -467,7 +450,7 @@ static accord_status add_member(accord_txn *txn, job *j, const char *org, const 
 static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"INSERT INTO groups_groups(name, mandate, kind, end_date, created_by, created_at)"
 				" VALUES(?,?,?,?,?,?)",
 				json_pack("[O,O,O,O,s,I]", json_object_get(in, "name"),
@@ -541,20 +524,13 @@ static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 	run(req, 0, in, create_work, after_snapshot);
 }
 
-/* json_pack's "O" fails on NULL: absent optional fields become JSON null. */
-static json_t *or_null(const json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return v ? v : json_null();
-}
-
 static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 {
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"UPDATE groups_groups SET name=coalesce(?, name), mandate=coalesce(?, mandate),"
 				" end_date=coalesce(?, end_date), archived=max(archived, ?) WHERE id=?",
-				json_pack("[O,O,O,i,I]", or_null(j->in, "name"), or_null(j->in, "mandate"),
-					  or_null(j->in, "end_date"),
+				json_pack("[O,O,O,i,I]", accord_or_null(j->in, "name"), accord_or_null(j->in, "mandate"),
+					  accord_or_null(j->in, "end_date"),
 					  json_is_true(json_object_get(j->in, "archive")), (json_int_t)j->id),
 				NULL);
 	if (st == ACCORD_OK)
@@ -608,9 +584,7 @@ static void get_after(job *j, json_t *out)
 {
 	(void)j;
 	json_t *v = view(out);
-	json_object_clear(out);
-	json_object_update(out, v);
-	json_decref(v);
+	accord_replace(out, v);
 }
 
 static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -625,7 +599,7 @@ static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"SELECT id, name, mandate, kind, end_date, archived FROM groups_groups"
 				" WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name",
 				json_pack("[O]", json_object_get(j->in, "ids")), &rows);
@@ -691,7 +665,7 @@ static void h_member_add(accord_plugin_ctx *p, accord_req *req, const json_t *d,
 static accord_status member_remove_work(accord_txn *txn, job *j, json_t **out)
 {
 	const char *org = json_string_value(json_object_get(j->in, "org"));
-	accord_status st = exec(txn, "DELETE FROM groups_members WHERE group_id=? AND org=?",
+	accord_status st = accord_exec(api, txn, "DELETE FROM groups_members WHERE group_id=? AND org=?",
 				json_pack("[I,s]", (json_int_t)j->id, org), NULL);
 	if (st != ACCORD_OK)
 		return st;
@@ -739,7 +713,7 @@ static accord_status post_work(accord_txn *txn, job *j, json_t **out)
 	const json_t *parent = json_object_get(j->in, "parent");
 	if (parent) {
 		json_t *rows = NULL;
-		exec(txn, "SELECT visibility FROM groups_posts WHERE id=? AND group_id=?",
+		accord_exec(api, txn, "SELECT visibility FROM groups_posts WHERE id=? AND group_id=?",
 		     json_pack("[O,I]", parent, (json_int_t)j->id), &rows);
 		const char *vis = json_string_value(json_object_get(json_array_get(rows, 0), "visibility"));
 		int ok = vis && (j->internal_ok || !strcmp(vis, "shared"));
@@ -748,7 +722,7 @@ static accord_status post_work(accord_txn *txn, job *j, json_t **out)
 			return fail(out, ACCORD_E_NOT_FOUND, "parent: no such post in this group");
 	}
 	int64_t now = api->now_ms();
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"INSERT INTO groups_posts(group_id, parent_id, author, org, text, visibility,"
 				" created_at) VALUES(?,?,?,?,?,?,?)",
 				json_pack("[I,O,s,s,O,O,I]", (json_int_t)j->id, parent ? parent : json_null(),
@@ -798,7 +772,7 @@ static accord_status posts_work(accord_txn *txn, job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	const json_t *before = json_object_get(j->in, "before");
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"SELECT id, parent_id AS parent, author, org, text, visibility, created_at"
 				" FROM groups_posts WHERE group_id=? AND (? OR visibility='shared') AND id < ?"
 				" ORDER BY id DESC LIMIT 200",
@@ -823,7 +797,7 @@ static accord_status item_work(accord_txn *txn, job *j, json_t **out)
 {
 	int64_t now = api->now_ms();
 	const json_t *in = j->in;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"INSERT INTO groups_items(group_id, kind, title, body, url, visibility, author,"
 				" org, created_at) VALUES(?,?,?,?,?,?,?,?,?)",
 				json_pack("[I,O,O,O,O,O,s,s,I]", (json_int_t)j->id, json_object_get(in, "kind"),
@@ -880,7 +854,7 @@ static void h_item_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, v
 static accord_status items_work(accord_txn *txn, job *j, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"SELECT id, kind, title, body, url, visibility, author, org, created_at,"
 				" file_name, file_size FROM groups_items WHERE group_id=? AND (? OR visibility='shared')"
 				" ORDER BY id DESC LIMIT 500",
@@ -905,13 +879,13 @@ static accord_status plugin_work(accord_txn *txn, job *j, json_t **out)
 {
 	const char *name = json_string_value(json_object_get(j->in, "plugin"));
 	int enable = json_is_true(json_object_get(j->in, "enable"));
-	accord_status st = enable ? exec(txn,
+	accord_status st = enable ? accord_exec(api, txn,
 					 "INSERT OR IGNORE INTO groups_plugins(group_id, plugin, enabled_by,"
 					 " enabled_at) VALUES(?,?,?,?)",
 					 json_pack("[I,s,s,I]", (json_int_t)j->id, name, j->actor,
 						   (json_int_t)api->now_ms()),
 					 NULL)
-				  : exec(txn, "DELETE FROM groups_plugins WHERE group_id=? AND plugin=?",
+				  : accord_exec(api, txn, "DELETE FROM groups_plugins WHERE group_id=? AND plugin=?",
 					 json_pack("[I,s]", (json_int_t)j->id, name), NULL);
 	if (st == ACCORD_OK)
 		st = log_action(txn, j, enable ? "plugin.enable" : "plugin.disable", name);
@@ -983,7 +957,7 @@ static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
 {
 	fjob *f = ud;
 	int64_t now = api->now_ms();
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"INSERT INTO groups_items(group_id, kind, title, visibility, author, org, created_at,"
 				" file_name, file_size) VALUES(?,'document',?,?,?,?,?,?,?)",
 				json_pack("[I,s,s,s,s,I,s,I]", (json_int_t)f->group, f->title, f->vis, f->actor,
@@ -1047,7 +1021,7 @@ static accord_status download_work(accord_txn *txn, void *ud, json_t **out)
 {
 	fjob *f = ud;
 	json_t *rows = NULL;
-	accord_status st = exec(txn,
+	accord_status st = accord_exec(api, txn,
 				"SELECT group_id, visibility, file_name, file_size FROM groups_items"
 				" WHERE id=? AND file_name IS NOT NULL",
 				json_pack("[I]", (json_int_t)f->item), &rows);
@@ -1167,7 +1141,7 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 {
 	(void)ud;
 	json_t *ids = NULL;
-	accord_status st = exec(txn, "SELECT id FROM groups_groups ORDER BY id", NULL, &ids);
+	accord_status st = accord_exec(api, txn, "SELECT id FROM groups_groups ORDER BY id", NULL, &ids);
 	if (st != ACCORD_OK)
 		return st;
 	json_t *snaps = json_array();

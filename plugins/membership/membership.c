@@ -14,6 +14,7 @@
  * members.presence events.
  */
 #include <accord/plugin.h>
+#include <accord/helpers.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,6 @@
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
-
-/* txn_exec that takes ownership of params (so inline json_pack() calls
- * cannot leak). */
-static accord_status exec(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
-{
-	accord_status st = api->txn_exec(txn, sql, params, rows);
-	json_decref(params);
-	return st;
-}
 
 #define INVITE_TTL_H_DEFAULT 168
 #define MIN_PASSWORD 10
@@ -441,7 +433,7 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 			: before ? (int)json_integer_value(json_object_get(before, "active")) : 1;
 	accord_status st;
 	if (state_cp) /* there is one state counterpart at most */
-		exec(txn, "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
+		accord_exec(api, txn, "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
 			      json_pack("[s]", code), NULL);
 	json_t *p = json_pack("[s,s,s,s,i,i,I,I]", code,
 			      json_string_value(json_object_get(in, "name")),
@@ -463,7 +455,7 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 	json_t *after = row0(txn, ORG_SELECT, json_pack("[s]", code));
 	/* Keep the accounts' standing in step with the organisation's. */
 	json_t *people = NULL;
-	exec(txn,
+	accord_exec(api, txn,
 		      "SELECT login, account_id, name, roles, active FROM members_people WHERE org_code=?",
 		      json_pack("[s]", code), &people);
 	size_t i;
@@ -892,7 +884,7 @@ static accord_status accept_write(accord_txn *txn, void *ud, json_t **out)
 		return fail_with(out, ACCORD_E_CONFLICT, "the organisation of this invitation is gone");
 	}
 	if (st == ACCORD_OK)
-		st = exec(txn, "UPDATE members_invites SET used_at=?, used_by=? WHERE token_hash=?",
+		st = accord_exec(api, txn, "UPDATE members_invites SET used_at=?, used_by=? WHERE token_hash=?",
 				   json_pack("[I,s,s]", (json_int_t)api->now_ms(), j->login, j->th), NULL);
 	if (st == ACCORD_OK) {
 		json_object_del(in, "create_only");
