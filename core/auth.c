@@ -520,7 +520,7 @@ void auth_register_handlers(server *srv)
 {
 	plugins_add_core_handler(srv->plugins, "auth.login", auth_login, ACCORD_REQ_ANONYMOUS);
 	plugins_add_core_handler(srv->plugins, "auth.resume", auth_resume, ACCORD_REQ_ANONYMOUS);
-	plugins_add_core_handler(srv->plugins, "auth.logout", auth_logout, 0);
+	plugins_add_core_handler(srv->plugins, "auth.logout", auth_logout, ACCORD_REQ_PARTNER);
 }
 
 /* ---------------- accounts (CLI / init) ---------------- */

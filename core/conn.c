@@ -237,10 +237,12 @@ json_t *principal_to_json(const struct accord_principal *p)
 int audience_matches(const struct accord_audience *a, const struct accord_principal *p)
 {
 	if (!a)
-		return 1;
+		return !p->partner;
 	if (a->members_only && p->partner)
 		return 0;
-	if (!a->n_orgs && !a->n_users && !a->n_roles)
+	if (!a->members && !a->partners && !a->n_orgs && !a->n_users && !a->n_roles && !a->n_items)
+		return !p->partner;
+	if (p->partner ? a->partners : a->members)
 		return 1;
 	for (size_t i = 0; i < a->n_users; i++)
 		if (a->users[i] == p->id)
@@ -251,6 +253,12 @@ int audience_matches(const struct accord_audience *a, const struct accord_princi
 	for (size_t i = 0; i < a->n_roles; i++)
 		if (principal_role(p, a->roles[i]))
 			return 1;
+	/* A released item admits the partners it was released to; members
+	 * are admitted by the other terms (or a->members), not by this. */
+	if (p->partner)
+		for (size_t i = 0; i < a->n_items; i++)
+			if (release_visible(p, a->items[i]))
+				return 1;
 	return 0;
 }
 
@@ -272,6 +280,10 @@ struct accord_audience *audience_copy(const struct accord_audience *a)
 	if (!c)
 		return NULL;
 	c->members_only = a->members_only;
+	c->members = a->members;
+	c->partners = a->partners;
+	c->n_items = a->n_items;
+	c->items = copy_strv(a->items, a->n_items);
 	c->n_orgs = a->n_orgs;
 	c->n_users = a->n_users;
 	c->n_roles = a->n_roles;
@@ -293,6 +305,9 @@ void audience_destroy(struct accord_audience *a)
 		free(a->orgs[i]);
 	for (size_t i = 0; i < a->n_roles; i++)
 		free(a->roles[i]);
+	for (size_t i = 0; i < a->n_items; i++)
+		free(a->items[i]);
+	free(a->items);
 	free(a->orgs);
 	free(a->roles);
 	free(a->users);

@@ -138,6 +138,13 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 		envelope_free(&env);
 		return;
 	}
+	if (c->who && c->who->partner && !(h->flags & (ACCORD_REQ_PARTNER | ACCORD_REQ_ANONYMOUS))) {
+		/* Deny by default: a partner reaches only what was opened to
+		 * partners.  The answer does not depend on any object. */
+		send_error(c, env.id, ACCORD_E_FORBIDDEN, "not open to partners");
+		envelope_free(&env);
+		return;
+	}
 	if (srv->shutting_down) {
 		send_error(c, env.id, ACCORD_E_UNAVAILABLE, "the server is shutting down");
 		envelope_free(&env);
@@ -238,8 +245,8 @@ static void sub_remove(server *srv, conn *c, struct accord_req *r, const json_t 
 void dispatch_register_core(server *srv)
 {
 	plugins_add_core_handler(srv->plugins, "sys.ping", sys_ping, ACCORD_REQ_ANONYMOUS);
-	plugins_add_core_handler(srv->plugins, "sys.info", sys_info, 0);
-	plugins_add_core_handler(srv->plugins, "sub.add", sub_add, 0);
-	plugins_add_core_handler(srv->plugins, "sub.remove", sub_remove, 0);
+	plugins_add_core_handler(srv->plugins, "sys.info", sys_info, ACCORD_REQ_PARTNER);
+	plugins_add_core_handler(srv->plugins, "sub.add", sub_add, ACCORD_REQ_PARTNER);
+	plugins_add_core_handler(srv->plugins, "sub.remove", sub_remove, ACCORD_REQ_PARTNER);
 	auth_register_handlers(srv);
 }

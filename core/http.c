@@ -36,6 +36,7 @@ struct accord_http {
 	char *rx; /* POST body, at most limits.max_upload_bytes */
 	size_t rx_len, rx_cap;
 	int rx_too_large;
+	int rx_chunked; /* no Content-Length: refused with 411 */
 };
 
 struct http_pss {
@@ -145,6 +146,11 @@ static int http_post_ready(accord_http *h)
 {
 	if (h->ready)
 		return 0;
+	if (h->rx_chunked) {
+		respond_json(h, 411, json_pack("{s:s,s:s}", "error", "bad_request", "message",
+					       "send the body with a Content-Length (no chunked uploads)"));
+		return 0;
+	}
 	if (h->rx_too_large) {
 		char m[96];
 		int n = snprintf(m, sizeof(m), "{\"error\":\"too_large\",\"message\":\"at most %ld bytes\"}",
@@ -183,9 +189,13 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 			return 0;
 		}
+		/* lws hands chunked bodies over still chunked: refuse them rather
+		 * than store transfer framing as the document. */
+		if (!cl[0] && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+			h->rx_chunked = 1;
 		if (strtoll(cl, NULL, 10) > srv->cfg->limits.max_upload_bytes)
 			h->rx_too_large = 1; /* answered 413 once the body is drained */
-		if (!cl[0] || !strtoll(cl, NULL, 10)) /* no body: go on now */
+		if (h->rx_chunked || !cl[0] || !strtoll(cl, NULL, 10)) /* no body: go on now */
 			return http_post_ready(h);
 		return 0;
 	}
@@ -251,7 +261,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	case LWS_CALLBACK_HTTP_BODY: {
 		accord_http *h = pss ? pss->h : NULL;
-		if (!h || !h->post || h->ready || h->rx_too_large)
+		if (!h || !h->post || h->ready || h->rx_too_large || h->rx_chunked)
 			return 0;
 		size_t cap = (size_t)srv->cfg->limits.max_upload_bytes;
 		if (h->rx_len + len > cap) {

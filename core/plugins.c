@@ -94,6 +94,7 @@ struct plugin_host {
 	void *group_ud;
 	int (*group_writable)(accord_plugin_ctx *p, int64_t group, void *ud);
 	void *group_writable_ud;
+	struct accord_plugin_ctx *release_provider;
 };
 
 static unsigned hash_str(const char *s)
@@ -374,6 +375,7 @@ void plugins_unload(plugin_host *h)
 		if (p->initialised && p->desc->fini)
 			p->desc->fini(p);
 	}
+	release_reset();
 	for (int i = 0; i < HANDLER_BUCKETS; i++) {
 		hentry *e = h->handlers[i];
 		while (e) {
@@ -615,6 +617,57 @@ static void api_audience_members_only(accord_audience *a)
 		a->members_only = 1;
 }
 static void api_audience_free(accord_audience *a) { audience_destroy(a); }
+static void api_audience_add_members(accord_audience *a)
+{
+	if (a)
+		a->members = 1;
+}
+static void api_audience_add_partners(accord_audience *a)
+{
+	if (a)
+		a->partners = 1;
+}
+static void api_audience_add_item(accord_audience *a, const char *item)
+{
+	if (a && item)
+		push_str(&a->items, &a->n_items, item);
+}
+
+/* ---- releases ---- */
+static int api_item_kind(accord_plugin_ctx *p, const char *kind, accord_item_describe_fn fn,
+			 void *ud)
+{
+	if (p->initialised) {
+		plugin_log(p, ACCORD_LOG_ERR, "item_kind(%s): only during init", kind ? kind : "");
+		return -1;
+	}
+	if (release_kind_register(p, kind, fn, ud)) {
+		plugin_log(p, ACCORD_LOG_ERR, "item_kind(%s): invalid or taken", kind ? kind : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int api_release_set(accord_plugin_ctx *p, const char *item, const json_t *to)
+{
+	plugin_host *h = p->h;
+	if (!h->release_provider)
+		h->release_provider = p;
+	if (h->release_provider != p) {
+		plugin_log(p, ACCORD_LOG_ERR, "release_set: %s is the release provider",
+			   h->release_provider->name);
+		return -1;
+	}
+	if (release_set(item, to))
+		return -1;
+	bus_acl_changed(p->srv->bus);
+	return 0;
+}
+
+static int api_item_visible(const accord_principal *who, const char *item)
+{
+	return release_visible(who, item);
+}
 
 static int api_listen(accord_plugin_ctx *p, accord_core_event ev, accord_event_fn fn, void *ud)
 {
@@ -830,4 +883,11 @@ const accord_host_api accord_host_api_v1 = {
 	.group_access = api_group_access,
 	.group_provider_writable = api_group_provider_writable,
 	.group_writable = api_group_writable,
+	.item_kind = api_item_kind,
+	.item_describe = release_describe,
+	.release_set = api_release_set,
+	.item_visible = api_item_visible,
+	.audience_add_members = api_audience_add_members,
+	.audience_add_partners = api_audience_add_partners,
+	.audience_add_item = api_audience_add_item,
 };

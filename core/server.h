@@ -51,16 +51,40 @@ json_t *principal_to_json(const struct accord_principal *p);
 int principal_role(const struct accord_principal *p, const char *role);
 
 /* ---- audiences ---- */
+/* Who may receive one event.  With no audience, or an audience that names
+ * nobody, an event reaches members only: a partner receives an event only
+ * when its audience admits partners explicitly (all partners, the partner's
+ * organisation or login, or an item released to the partner).  The release
+ * terms are looked up at each delivery and replay, so a withdrawal applies
+ * to events already published. */
 struct accord_audience {
-	int members_only;
-	size_t n_orgs, n_users, n_roles;
+	int members_only; /* hard filter: never a partner */
+	int members;      /* every member */
+	int partners;     /* every partner */
+	size_t n_orgs, n_users, n_roles, n_items;
 	char **orgs;
 	int64_t *users;
 	char **roles;
+	char **items; /* "kind:id": partners it was released to */
 };
 int audience_matches(const struct accord_audience *a, const struct accord_principal *p);
 struct accord_audience *audience_copy(const struct accord_audience *a);
 void audience_destroy(struct accord_audience *a);
+
+/* ---- releases: items explicitly released to partners ---- */
+/* Item kinds are registered by the plugins that own them at start-up (then
+ * read-only, so the storage thread may look them up).  The release table
+ * lives on the loop; it is what the release provider (the portal plugin)
+ * last set for each item. */
+int release_kind_register(struct accord_plugin_ctx *p, const char *kind,
+			  accord_item_describe_fn fn, void *ud);
+accord_status release_describe(accord_txn *txn, const char *kind, const char *id, json_t **out);
+int release_kind_known(const char *kind);
+/* to: JSON null (withdrawn), "partners", or an array of organisation codes. */
+int release_set(const char *item, const json_t *to);
+/* 1 if p may see item: members always, partners if it was released to them. */
+int release_visible(const struct accord_principal *p, const char *item);
+void release_reset(void);
 
 /* ---- connections ---- */
 typedef struct sub sub;

@@ -5,8 +5,14 @@
 #ifndef ACCORD_HELPERS_H
 #define ACCORD_HELPERS_H
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accord/plugin.h"
 
@@ -42,6 +48,193 @@ static inline void accord_replace(json_t *obj, json_t *with)
 	json_object_clear(obj);
 	json_object_update(obj, with);
 	json_decref(with);
+}
+
+/* Describes one item for an accord_item_describe_fn: runs sql (one "?"
+ * bound to the item's integer id, or its text id when the kind has text
+ * ids) and hands back the single row, or ACCORD_E_NOT_FOUND. */
+static inline accord_status accord_describe_row(const accord_host_api *api, accord_txn *txn,
+						const char *sql, const char *id, int int_id,
+						json_t **out)
+{
+	json_t *param;
+	if (int_id) {
+		char *end = NULL;
+		long long v = strtoll(id, &end, 10);
+		if (!*id || *end || v <= 0)
+			return ACCORD_E_NOT_FOUND;
+		param = json_integer((json_int_t)v);
+	} else {
+		param = json_string(id);
+	}
+	json_t *rows = NULL;
+	accord_status st = accord_exec(api, txn, sql, json_pack("[o]", param), &rows);
+	if (st == ACCORD_OK && json_array_size(rows) != 1)
+		st = ACCORD_E_NOT_FOUND;
+	if (st == ACCORD_OK)
+		*out = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	return st;
+}
+
+/* ---- files, on the storage thread only (they block) ---- */
+
+/* mkdir -p with mode 0750. */
+static inline int accord_mkdirs(const char *dir)
+{
+	char tmp[600];
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, 0750) && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(tmp, 0750) && errno != EEXIST ? -1 : 0;
+}
+
+/* Writes data to dir/name durably: a temporary file, fsync, rename.
+ * Returns 0, or -1 with errno set and nothing left behind. */
+static inline int accord_write_file(const char *dir, const char *name, const void *data,
+				    size_t len)
+{
+	char path[700], tmp[720];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = accord_mkdirs(dir) ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	size_t done = 0;
+	while (fd >= 0 && done < len) {
+		ssize_t w = write(fd, (const char *)data + done, len - done);
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	int ok = fd >= 0 && done == len && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok || rename(tmp, path)) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads a whole file into *data (malloc'd, NUL-terminated).  0 or -1. */
+static inline int accord_read_file(const char *dir, const char *name, char **data, size_t *len)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*data = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	char *buf = malloc((size_t)sb.st_size + 1);
+	size_t done = 0;
+	while (buf && done < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)sb.st_size - done);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fd);
+	if (!buf || done != (size_t)sb.st_size) {
+		free(buf);
+		return -1;
+	}
+	buf[done] = 0;
+	*data = buf;
+	*len = done;
+	return 0;
+}
+
+/* ---- one request, one storage job, one reply ----
+ *
+ * The shape nearly every handler has: copy what the work needs from the
+ * request, run work on the storage thread, then on the loop either run
+ * after (publish events; it may edit out) and reply out, or reply the
+ * error that work set with accord_job_fail. */
+typedef struct accord_job accord_job;
+typedef accord_status (*accord_job_work_fn)(accord_txn *txn, accord_job *j, json_t **out);
+typedef void (*accord_job_after_fn)(accord_job *j, json_t *out);
+struct accord_job {
+	const accord_host_api *api;
+	accord_req *req;
+	json_t *in; /* owned */
+	accord_job_work_fn work;
+	accord_job_after_fn after;
+	char actor[64];
+	char org[33];
+	int partner;
+	int64_t now_ms;
+};
+
+static inline accord_status accord_job_fail(json_t **out, accord_status st, const char *msg)
+{
+	json_decref(*out);
+	*out = json_pack("{s:s}", "message", msg);
+	return st;
+}
+
+static inline accord_status accord_job_work_(accord_txn *txn, void *ud, json_t **out)
+{
+	accord_job *j = (accord_job *)ud;
+	return j->work(txn, j, out);
+}
+
+static inline void accord_job_done_(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	accord_job *j = (accord_job *)ud;
+	if (st == ACCORD_OK) {
+		if (j->after)
+			j->after(j, out);
+		j->api->reply_ok(j->req, json_incref(out));
+	} else {
+		const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
+		j->api->reply_error(j->req, st, msg ? msg : "could not save");
+	}
+	json_decref(out);
+	json_decref(j->in);
+	free(j);
+}
+
+/* Takes in (may be NULL).  Answers "unavailable" itself if the storage
+ * queue is full. */
+static inline void accord_job_run(const accord_host_api *api, accord_plugin_ctx *self,
+				  accord_req *req, json_t *in, accord_job_work_fn work,
+				  accord_job_after_fn after)
+{
+	accord_job *j = (accord_job *)calloc(1, sizeof(*j));
+	if (!j) {
+		json_decref(in);
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	const accord_principal *w = api->req_principal(req);
+	j->api = api;
+	j->req = req;
+	j->in = in ? in : json_object();
+	j->work = work;
+	j->after = after;
+	j->now_ms = api->now_ms();
+	if (w) {
+		snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(w));
+		snprintf(j->org, sizeof(j->org), "%s", api->principal_org(w));
+		j->partner = api->principal_is_partner(w);
+	}
+	if (api->db_run(self, accord_job_work_, accord_job_done_, j)) {
+		json_decref(j->in);
+		free(j);
+		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+	}
 }
 
 #endif

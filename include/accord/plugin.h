@@ -103,6 +103,13 @@ typedef void (*accord_db_done_fn)(accord_plugin_ctx *p, accord_status status,
 
 typedef void (*accord_timer_fn)(accord_plugin_ctx *p, void *ud);
 
+/* Runs on the storage thread: describes item <kind>:<id> of this plugin as
+ * it may be shown to partners once released (only the fields fit to leave
+ * the network: no internal notes, no tallies), in *out.  Return
+ * ACCORD_E_NOT_FOUND when there is no such item. */
+typedef accord_status (*accord_item_describe_fn)(accord_txn *txn, const char *id,
+						 json_t **out, void *ud);
+
 /* Core events a plugin may listen to.  Ids are append-only. */
 typedef enum accord_core_event {
 	ACCORD_EV_CONNECT = 1,    /* data: {"conn": n} */
@@ -189,7 +196,8 @@ struct accord_host_api {
 	int (*topic_register)(accord_plugin_ctx *p, const char *prefix,
 			      accord_topic_check_fn check, void *ud);
 	/* Publishes an event to subscribers of topic; data is stolen.
-	 * audience NULL: everyone the topic check allows. */
+	 * audience NULL: the members the topic check allows.  Partners receive
+	 * an event only when its audience admits them explicitly. */
 	int (*publish)(accord_plugin_ctx *p, const char *topic, const char *event,
 		       json_t *data, const accord_audience *audience);
 	/* Tells the core that permissions changed: every subscription is
@@ -317,10 +325,41 @@ struct accord_host_api {
 									      int64_t group, void *ud),
 				       void *ud);
 	int (*group_writable)(accord_plugin_ctx *p, int64_t group);
+
+	/* ---- releases to partners (added for the portal plugin) ----
+	 * Everything is internal unless released.  A plugin declares the kinds
+	 * of item it holds ("proposal", "post"...) with a describe function;
+	 * an item is named "<kind>:<id>".  The release provider (the first
+	 * plugin to call release_set: the portal) tells the core to whom each
+	 * item is released; the core then applies it on every read that asks
+	 * item_visible and on every event whose audience names the item. */
+	int (*item_kind)(accord_plugin_ctx *p, const char *kind, accord_item_describe_fn fn,
+			 void *ud);
+	/* On the storage thread: asks the owning plugin to describe an item.
+	 * ACCORD_E_BAD_REQUEST for an unknown kind, ACCORD_E_NOT_FOUND for a
+	 * missing item. */
+	accord_status (*item_describe)(accord_txn *txn, const char *kind, const char *id,
+				       json_t **out);
+	/* On the loop, after the commit that recorded it: to is "partners",
+	 * an array of organisation codes, or null (withdrawn: at once, for
+	 * live connections and replays too).  -1 if p is not the provider. */
+	int (*release_set)(accord_plugin_ctx *p, const char *item, const json_t *to);
+	/* 1 if who may see item: members always, partners when it is released
+	 * to them. */
+	int (*item_visible)(const accord_principal *who, const char *item);
+	/* More audience terms: every member; every partner; the partners an
+	 * item is released to (looked up at delivery, so a withdrawal also
+	 * stops events already published). */
+	void (*audience_add_members)(accord_audience *a);
+	void (*audience_add_partners)(accord_audience *a);
+	void (*audience_add_item)(accord_audience *a, const char *item);
 };
 
-/* Request handler flags */
+/* Request handler flags.  A partner's request reaches only handlers
+ * registered with ACCORD_REQ_PARTNER (or ACCORD_REQ_ANONYMOUS); any other
+ * type answers a partner "forbidden" before the plugin sees it. */
 #define ACCORD_REQ_ANONYMOUS 1u /* may run before authentication */
+#define ACCORD_REQ_PARTNER 2u   /* partners may call it too */
 
 /* True when the running core's table has member m. */
 #define ACCORD_API_HAS(api, m)                                                  \

@@ -322,11 +322,22 @@ static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *w
 	return api->principal_is_partner(who) ? ACCORD_E_NOT_FOUND : ACCORD_OK;
 }
 
+/* What partners see of a released action item. */
+static accord_status describe_action(accord_txn *txn, const char *id, json_t **out, void *ud)
+{
+	(void)ud;
+	return accord_describe_row(api, txn,
+				   "SELECT id, title, owner_org, due_date, status FROM actions_items WHERE id=?",
+				   id, 1, out);
+}
+
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
 	(void)cfg;
 	api = host;
 	self = p;
+	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "action", describe_action, NULL))
+		return ACCORD_E_INTERNAL;
 	if (host->abi_major != ACCORD_ABI_MAJOR || !ACCORD_API_HAS(host, group_writable))
 		return ACCORD_E_INTERNAL;
 	if (api->group_scoped(p) || api->handle(p, "add", h_add, 0, NULL) ||

@@ -1300,12 +1300,12 @@ static void comment_after(job *j, json_t *out)
 	char topic[40];
 	topic_of(p, topic, sizeof(topic));
 	/* Internal by default: members' comments reach members; a partner's
-	 * comment reaches everyone who sees the proposal. */
-	accord_audience *a = NULL;
-	if (!j->is_partner) {
-		a = api->audience_new();
-		api->audience_members_only(a);
-	}
+	 * comment reaches members and its own organisation, never another
+	 * partner. */
+	accord_audience *a = api->audience_new();
+	api->audience_add_members(a);
+	if (j->is_partner)
+		api->audience_add_org(a, j->org);
 	api->publish(self, topic, "consensus.comment", json_deep_copy(json_object_get(out, "comment")), a);
 	api->audience_free(a);
 }
@@ -1325,8 +1325,8 @@ static accord_status comments_work(accord_txn *txn, job *j, json_t **out)
 	json_t *rows = NULL;
 	accord_status st = accord_exec(api, txn,
 				"SELECT id, author, org, partner, text, at FROM consensus_comments"
-				" WHERE proposal_id=? AND (partner OR NOT ?) ORDER BY id",
-				json_pack("[I,b]", (json_int_t)j->id, j->is_partner), &rows);
+				" WHERE proposal_id=? AND (NOT ? OR (partner AND org=?)) ORDER BY id",
+				json_pack("[I,b,s]", (json_int_t)j->id, j->is_partner, j->org), &rows);
 	if (st != ACCORD_OK)
 		return st;
 	size_t i;
@@ -1512,10 +1512,24 @@ static void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void
 	json_decref(out);
 }
 
+/* What partners see of a released proposal: its text and outcome, never
+ * its positions or tally. */
+static accord_status describe_proposal(accord_txn *txn, const char *id, json_t **out, void *ud)
+{
+	(void)ud;
+	return accord_describe_row(api, txn,
+				   "SELECT id, title, text, kind, scope, status, outcome, outcome_statement,"
+				   " closed_at, review_date FROM consensus_proposals WHERE id=?",
+				   id, 1, out);
+}
+
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
 	api = host;
 	self = p;
+	if (ACCORD_API_HAS(api, item_kind) &&
+	    api->item_kind(p, "proposal", describe_proposal, NULL))
+		return ACCORD_E_INTERNAL;
 	if (!ACCORD_API_HAS(api, req_id))
 		return ACCORD_E_INTERNAL;
 	const json_t *rate = json_object_get(cfg, "tally_max_per_sec");
@@ -1535,14 +1549,14 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.consensus.%s: unknown key", key);
 		return ACCORD_E_BAD_REQUEST;
 	}
-	if (api->handle(p, "create", h_create, 0, NULL) || api->handle(p, "get", h_get, 0, NULL) ||
-	    api->handle(p, "list", h_list, 0, NULL) || api->handle(p, "open", h_open, 0, NULL) ||
+	if (api->handle(p, "create", h_create, 0, NULL) || api->handle(p, "get", h_get, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "list", h_list, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "open", h_open, 0, NULL) ||
 	    api->handle(p, "position", h_position, 0, NULL) ||
-	    api->handle(p, "consult", h_consult, 0, NULL) || api->handle(p, "close", h_close, 0, NULL) ||
+	    api->handle(p, "consult", h_consult, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "close", h_close, 0, NULL) ||
 	    api->handle(p, "extend", h_extend, 0, NULL) || api->handle(p, "reopen", h_reopen, 0, NULL) ||
-	    api->handle(p, "decisions", h_decisions, 0, NULL) ||
-	    api->handle(p, "comment", h_comment, 0, NULL) ||
-	    api->handle(p, "comments", h_comments, 0, NULL) ||
+	    api->handle(p, "decisions", h_decisions, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "comment", h_comment, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "comments", h_comments, ACCORD_REQ_PARTNER, NULL) ||
 	    api->topic_register(p, "proposal", check_topic, NULL) ||
 	    api->http_route(p, "record", http_record, NULL))
 		return ACCORD_E_INTERNAL;

@@ -1170,26 +1170,54 @@ static void load_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 	json_decref(out);
 }
 
+/* What partners see of a released post or item: its text and the group's
+ * name, never the group's other contents. */
+static accord_status describe_post(accord_txn *txn, const char *id, json_t **out, void *ud)
+{
+	(void)ud;
+	return accord_describe_row(api, txn,
+				   "SELECT p.id, g.name AS group_name, p.org, p.text, p.created_at"
+				   " FROM groups_posts p JOIN groups_groups g ON g.id=p.group_id WHERE p.id=?",
+				   id, 1, out);
+}
+
+static accord_status describe_item(accord_txn *txn, const char *id, json_t **out, void *ud)
+{
+	(void)ud;
+	return accord_describe_row(api, txn,
+				   "SELECT i.id, g.name AS group_name, i.org, i.kind, i.title, i.body, i.url,"
+				   " i.file_name, i.file_size, i.created_at"
+				   " FROM groups_items i JOIN groups_groups g ON g.id=i.group_id WHERE i.id=?",
+				   id, 1, out);
+}
+
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
 	api = host;
 	self = p;
+	if (ACCORD_API_HAS(api, item_kind) &&
+	    (api->item_kind(p, "post", describe_post, NULL) ||
+	     api->item_kind(p, "item", describe_item, NULL)))
+		return ACCORD_E_INTERNAL;
 	if (!ACCORD_API_HAS(api, http_body))
 		return ACCORD_E_INTERNAL;
+	/* partner: 1 where partners of a group may call it (they see and add
+	 * shared things only); the core refuses partners everything else. */
 	struct {
 		const char *verb;
 		accord_request_fn fn;
-	} hs[] = {{"create", h_create},         {"update", h_update},
-		  {"archive", h_archive},       {"list", h_list},
-		  {"get", h_get},               {"member.add", h_member_add},
-		  {"member.remove", h_member_remove}, {"post", h_post},
-		  {"posts", h_posts},           {"item.add", h_item_add},
-		  {"items", h_items},           {"plugins.enable", h_plugins_enable},
-		  {"plugins.disable", h_plugins_disable}};
+		int partner;
+	} hs[] = {{"create", h_create, 0},         {"update", h_update, 0},
+		  {"archive", h_archive, 0},       {"list", h_list, 1},
+		  {"get", h_get, 1},               {"member.add", h_member_add, 0},
+		  {"member.remove", h_member_remove, 0}, {"post", h_post, 1},
+		  {"posts", h_posts, 1},           {"item.add", h_item_add, 1},
+		  {"items", h_items, 1},           {"plugins.enable", h_plugins_enable, 0},
+		  {"plugins.disable", h_plugins_disable, 0}};
 	for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
 		char type[64];
 		snprintf(type, sizeof(type), "groups.%s", hs[i].verb);
-		if (api->handle(p, type, hs[i].fn, 0, NULL))
+		if (api->handle(p, type, hs[i].fn, hs[i].partner ? ACCORD_REQ_PARTNER : 0, NULL))
 			return ACCORD_E_INTERNAL;
 	}
 	const json_t *fd = json_object_get(cfg, "files_dir");

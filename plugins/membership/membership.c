@@ -1257,11 +1257,33 @@ static accord_status seed(accord_plugin_ctx *p, accord_txn *txn, const json_t *d
 
 /* ---------------- plugin entry ---------------- */
 
+/* What partners see of a released organisation: its name and kind and
+ * its people's names and functions (no contacts, no roles). */
+static accord_status describe_org(accord_txn *txn, const char *id, json_t **out, void *ud)
+{
+	(void)ud;
+	accord_status st = accord_describe_row(api, txn,
+				   "SELECT code, name, kind, standing, active FROM members_orgs WHERE code=?",
+				   id, 0, out);
+	json_t *people = NULL;
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn,
+				 "SELECT name, function FROM members_people WHERE org_code=? AND active"
+				 " ORDER BY name", json_pack("[s]", id), &people);
+	if (st == ACCORD_OK) {
+		json_object_set_new(*out, "active", json_boolean(json_integer_value(json_object_get(*out, "active"))));
+		json_object_set_new(*out, "people", people);
+	}
+	return st;
+}
+
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
 	(void)cfg;
 	api = host;
 	self = p;
+	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "org", describe_org, NULL))
+		return ACCORD_E_INTERNAL;
 	if (!ACCORD_API_HAS(api, account_online))
 		return ACCORD_E_INTERNAL;
 	if (api->namespace_claim(p, "members") ||

@@ -156,13 +156,14 @@ describe('pubsub', { timeout: 120_000 }, () => {
 		const m = marker('aud2');
 		await publish(pub, 'test:open', 'members', { m, kind: 'members' }, { members_only: true });
 		await publish(pub, 'test:open', 'chairs', { m, kind: 'chairs' }, { roles: ['co_chair'] });
-		await publish(pub, 'test:open', 'all', { m, kind: 'all' });
+		await publish(pub, 'test:open', 'default', { m, kind: 'default' });
+		await publish(pub, 'test:open', 'all', { m, kind: 'all' }, { members: true, partners: true });
 		for (const c of [mol, undp, rco]) await c.waitEvent((e) => e.data?.m === m && e.data.kind === 'all');
 		await sleep(200);
 		const kinds = (c) => c.events.filter((e) => e.data?.m === m).map((e) => e.data.kind);
-		assert.deepEqual(kinds(mol), ['all'], 'partner gets neither members-only nor chairs-only events');
-		assert.deepEqual(kinds(undp), ['members', 'all'], 'member without role gets members-only, not chairs-only');
-		assert.deepEqual(kinds(rco), ['members', 'chairs', 'all'], 'co_chair gets everything');
+		assert.deepEqual(kinds(mol), ['all'], 'partner gets only the event whose audience admits partners explicitly');
+		assert.deepEqual(kinds(undp), ['members', 'default', 'all'], 'member without role gets members-only and default, not chairs-only');
+		assert.deepEqual(kinds(rco), ['members', 'chairs', 'default', 'all'], 'co_chair gets everything');
 	});
 
 	test('sub.add since replays the kept events in order before the reply', async () => {

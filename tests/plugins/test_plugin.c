@@ -52,6 +52,10 @@ static void h_publish(accord_plugin_ctx *p, accord_req *req, const json_t *d, vo
 			api->audience_add_user(aud, json_integer_value(v));
 		if (json_is_true(json_object_get(a, "members_only")))
 			api->audience_members_only(aud);
+		if (json_is_true(json_object_get(a, "members")))
+			api->audience_add_members(aud);
+		if (json_is_true(json_object_get(a, "partners")))
+			api->audience_add_partners(aud);
 	}
 	char name[80];
 	snprintf(name, sizeof(name), "test.%s", event);
