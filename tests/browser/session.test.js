@@ -1,14 +1,15 @@
 // The web client in Debian's headless Chromium (playwright-core): two members
 // and a co-chair run a live session to a decision in three pages; the tally
 // updates in every page; a partner's page shows no internal text; a dropped
-// connection recovers; the Russian interface shows Russian text.
+// connection recovers; the Russian interface shows Russian text; a release
+// reaches the partner portal live and the partner's input reaches members.
 // Screenshots of the main screens go to $ACCORD_SCREENSHOT_DIR.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, DEMO_PASSWORD } from '../integration/lib/harness.js';
+import { startServer, connectAs, DEMO_PASSWORD } from '../integration/lib/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.ACCORD_SCREENSHOT_DIR || path.resolve('screenshots');
@@ -19,7 +20,7 @@ describe('web client', { timeout: 180_000 }, () => {
 
 	before(async () => {
 		fs.mkdirSync(SHOTS, { recursive: true });
-		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, actions: {}, test: {} } });
+		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, test: {} } });
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -169,5 +170,49 @@ describe('web client', { timeout: 180_000 }, () => {
 		// the dashboard flags the overdue action
 		await undp.goto(`${server.url}#/`);
 		await undp.getByText('overdue action items: 1').waitFor({ timeout: 3000 });
+	});
+
+	test('a release reaches the partner portal live; the partner sends input back', async () => {
+		const rco = await connectAs(server, 'rco');
+		const mk = async (title, text) => {
+			const c = await rco.request('consensus.create', { title, text, kind: 'statement' });
+			await rco.request('consensus.open', { proposal: c.data.proposal.id });
+			await rco.request('consensus.close', { proposal: c.data.proposal.id, outcome_statement: text });
+			return c.data.proposal.id;
+		};
+		const pub = await mk('Joint statement on labour migration', 'The network supports fair recruitment.');
+		await mk('PORTAL-INTERNAL-5e2 draft', 'PORTAL-INTERNAL-5e2 not for partners');
+		await rco.close();
+
+		const mol = await pageAs('mol');
+		const mfa = await pageAs('mfa');
+		await mol.getByRole('heading', { name: 'Released to you' }).waitFor();
+		await mfa.getByRole('heading', { name: 'Released to you' }).waitFor();
+		const iom = await pageAs('iom');
+		await iom.goto(`${server.url}#/proposal/${pub}`);
+		await iom.getByRole('heading', { name: 'Release to partners' }).waitFor();
+		await iom.getByLabel('Or these partner organisations').fill('MOL');
+		await iom.getByRole('button', { name: 'Release', exact: true }).click();
+		await iom.getByText('Released.').waitFor();
+
+		// MOL's open page shows it within a second or two, MFA's does not.
+		await mol.locator('#released li', { hasText: 'Joint statement on labour migration' }).waitFor({ timeout: 3000 });
+		await mfa.waitForTimeout(500);
+		assert.equal(await mfa.locator('#released li', { hasText: 'Joint statement' }).count(), 0, 'MFA got a release meant for MOL');
+		for (const p of [mol, mfa]) assert.ok(!(await p.locator('body').innerText()).includes('PORTAL-INTERNAL-5e2'), 'internal text on a partner page');
+		await mol.screenshot({ path: path.join(SHOTS, 'partner-portal-released.png'), fullPage: true });
+
+		// MOL answers about the released statement; members see it marked MOL.
+		await mol.getByLabel('About').selectOption({ label: 'Joint statement on labour migration' });
+		await mol.getByLabel('Your comment').fill('MOL supports the statement.');
+		await mol.getByRole('button', { name: 'Send' }).click();
+		await mol.locator('#my-input li', { hasText: 'MOL supports the statement.' }).waitFor({ timeout: 3000 });
+		await iom.goto(`${server.url}#/releases`);
+		await iom.locator('#inputs li', { hasText: 'MOL supports the statement.' }).getByText('MOL', { exact: true }).waitFor({ timeout: 3000 });
+		await iom.screenshot({ path: path.join(SHOTS, 'releases.png'), fullPage: true });
+
+		// Withdrawn from the Releases page: gone from MOL's open page.
+		await iom.locator('#releases li', { hasText: 'Joint statement' }).getByRole('button', { name: 'Withdraw' }).click();
+		await mol.locator('#released li', { hasText: 'Joint statement' }).waitFor({ state: 'detached', timeout: 3000 });
 	});
 });

@@ -54,7 +54,8 @@ function renderNav() {
 		const links = isPartner()
 			? [h('a', { href: '#/portal' }, t('nav.portal'))]
 			: [h('a', { href: '#/' }, t('nav.dashboard')),
-				(hasRole('secretariat') || hasRole('admin')) && h('a', { href: '#/members' }, t('nav.members'))];
+				(hasRole('secretariat') || hasRole('admin')) && h('a', { href: '#/members' }, t('nav.members')),
+				h('a', { href: '#/releases' }, t('nav.releases'))];
 		nav.append(...links.filter(Boolean),
 			h('span', { class: 'who' }, t('who.as', { name: client.user.name, org: client.user.org })),
 			h('button', { type: 'button', onclick: async () => { await client.logout(); location.hash = '#/login'; } }, t('nav.logout')));
@@ -234,6 +235,8 @@ async function viewProposal(id) {
 			p.outcome_statement && h('blockquote', {}, p.outcome_statement)));
 		tallyBox.replaceChildren(h('h2', {}, t('tally.heading')), tallyView(data.tally));
 		act.replaceChildren(...actions(p));
+		if (!isPartner() && (hasRole('co_chair') || hasRole('secretariat')) && p.status === 'closed')
+			act.append(releaseForm(`proposal:${p.id}`));
 	};
 
 	const actions = (p) => {
@@ -439,21 +442,141 @@ async function viewMembers() {
 
 // ---------------- partner portal ----------------
 
+// One released item as a partner sees it: its kind, title and text as the
+// network released them.
+function releasedItem(r) {
+	const c = r.content || {};
+	const title = c.title || c.name || (c.text ? String(c.text).slice(0, 80) : r.item);
+	return h('li', { 'data-release': r.id },
+		h('span', { class: 'badge shared' }, t(`kind.${r.kind}`)), ' ', h('strong', {}, title),
+		h('span', { class: 'muted' }, ` ${fmtDate(r.released_at)}`),
+		(c.text || c.body) && h('p', { class: 'text' }, c.text || c.body),
+		c.outcome_statement && h('blockquote', {}, c.outcome_statement),
+		c.outcome && h('span', { class: `badge ${c.outcome}` }, t(`outcome.${c.outcome}`)));
+}
+
 async function viewPortal() {
+	const released = h('ul', { class: 'list', id: 'released', 'aria-live': 'polite' });
 	const consulted = h('ul', { class: 'list' });
 	const statements = h('ul', { class: 'list' });
-	main.replaceChildren(h('div', { class: 'grid' }, h('h1', {}, t('portal.heading')),
+	const mine = h('ul', { class: 'list', id: 'my-input' });
+	const about = h('select', {}, h('option', { value: '' }, t('portal.about.none')));
+	const text = h('textarea', { rows: 4, maxlength: 8000, required: true });
+	const file = h('input', { type: 'file' });
+	const msg = h('div', { 'aria-live': 'polite' });
+	const form = h('form', { class: 'card', id: 'input-form', onsubmit: async (e) => {
+		e.preventDefault();
+		if (!text.value.trim()) { text.focus(); return; }
+		let ok;
+		if (file.files[0]) {
+			const q = new URLSearchParams({ name: file.files[0].name, text: text.value.trim().slice(0, 1999) });
+			if (about.value) q.set('about', about.value);
+			const res = await fetch(`/api/portal/input?${q}`, { method: 'POST', headers: { Authorization: `Bearer ${client.token}` }, body: file.files[0] });
+			ok = res.ok;
+			if (!ok) msg.replaceChildren(note(t('error.generic', { message: (await res.json().catch(() => ({}))).message || res.status }), 'error'));
+		} else {
+			const r = await client.request('portal.input', { text: text.value.trim(), about: about.value || null });
+			ok = r.ok;
+			if (!ok) msg.replaceChildren(note(errorText(r), 'error'));
+		}
+		if (ok) {
+			msg.replaceChildren(note(t('portal.input.sent')));
+			text.value = '';
+			file.value = '';
+			loadInputs();
+		}
+	} }, h('h2', {}, t('portal.input')), field(t('portal.about'), about), field(t('portal.input.text'), text),
+	field(t('portal.input.file'), file), h('button', { type: 'submit' }, t('portal.input.submit')), msg);
+	const grid = h('div', { class: 'grid' }, h('h1', {}, t('portal.heading')),
+		h('section', { class: 'card' }, h('h2', {}, t('portal.released')), released),
 		h('section', { class: 'card' }, h('h2', {}, t('portal.consulted')), consulted),
-		h('section', { class: 'card' }, h('h2', {}, t('portal.statements')), statements)));
+		h('section', { class: 'card' }, h('h2', {}, t('portal.statements')), statements),
+		form, h('section', { class: 'card' }, h('h2', {}, t('portal.my_input')), mine));
+	main.replaceChildren(grid);
+	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
+	const feed = new Map();
+	const showFeed = () => {
+		const items = [...feed.values()].sort((a, b) => b.id - a.id);
+		fill(released, items.map(releasedItem));
+		const keep = about.value;
+		about.replaceChildren(h('option', { value: '' }, t('portal.about.none')),
+			...items.map((r) => h('option', { value: r.item }, (r.content?.title || r.content?.name || r.item))));
+		about.value = items.some((r) => r.item === keep) ? keep : '';
+	};
+	const loadInputs = async () => {
+		const r = await client.request('portal.inputs', {});
+		fill(mine, (r.ok ? r.data.inputs : []).map((i) => h('li', {}, h('span', { class: 'muted' }, fmtDate(i.at)), ' ', i.text,
+			i.file_name && h('span', { class: 'badge' }, i.file_name))));
+	};
+	cleanup.push(await client.subscribe('portal', (ev) => {
+		if (ev.event === 'portal.released') { for (const [k, v] of feed) if (v.item === ev.data.item) feed.delete(k); feed.set(ev.data.id, ev.data); showFeed(); }
+		if (ev.event === 'portal.withdrawn') { feed.delete(ev.data.id); showFeed(); }
+	}));
+	const f = await client.request('portal.feed', {});
+	for (const r of f.ok ? f.data.releases : []) feed.set(r.id, r);
+	showFeed();
 	const list = await client.request('consensus.list', {});
 	const dec = await client.request('consensus.decisions', {});
-	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
 	fill(consulted, (list.ok ? list.data.proposals : []).map((p) => proposalItem(p)));
 	const gl = await client.request('groups.list', {});
 	if (gl.ok && gl.data.groups.length)
-		main.firstChild.append(h('section', { class: 'card' }, h('h2', {}, t('dash.groups')),
-			h('ul', { class: 'list' }, ...gl.data.groups.map((g) => h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name))))));
+		grid.insertBefore(h('section', { class: 'card' }, h('h2', {}, t('dash.groups')),
+			h('ul', { class: 'list' }, ...gl.data.groups.map((g) => h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name))))), form);
 	fill(statements, (dec.ok ? dec.data.decisions : []).map((p) => h('li', {}, h('strong', {}, p.title), p.outcome_statement && h('blockquote', {}, p.outcome_statement))));
+	loadInputs();
+}
+
+// A co-chair's or the secretariat's control to release an item to partners.
+function releaseForm(item) {
+	const to = h('input', { placeholder: 'MOL, MFA', 'aria-describedby': 'rel-help' });
+	const all = h('input', { type: 'checkbox' });
+	const basis = h('input', { type: 'number', min: 1 });
+	const msg = h('div', { 'aria-live': 'polite' });
+	return h('form', { class: 'card release', onsubmit: async (e) => {
+		e.preventDefault();
+		const orgs = to.value.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+		const data = { item, to: all.checked ? 'partners' : orgs };
+		if (basis.value) data.basis = Number(basis.value);
+		const r = await client.request('portal.release', data);
+		msg.replaceChildren(r.ok ? note(t('release.done')) : note(errorText(r), 'error'));
+	} }, h('h2', {}, t('release.heading')), note(t('release.internal')),
+	h('label', { class: 'check' }, all, t('release.all')), field(t('release.to'), to),
+	h('p', { id: 'rel-help', class: 'muted' }, t('release.to.help')), field(t('release.basis'), basis),
+	h('button', { type: 'submit' }, t('release.submit')), msg);
+}
+
+// Members: what was released, to whom, why; withdraw; partners' input.
+async function viewReleases() {
+	const rels = h('ul', { class: 'list', id: 'releases' });
+	const inputs = h('ul', { class: 'list', id: 'inputs' });
+	main.replaceChildren(h('div', { class: 'grid' }, h('h1', {}, t('nav.releases')),
+		h('section', { class: 'card' }, h('h2', {}, t('release.list')), rels),
+		h('section', { class: 'card' }, h('h2', {}, t('release.inputs')), inputs)));
+	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
+	const manage = hasRole('co_chair') || hasRole('secretariat');
+	const load = async () => {
+		const r = await client.request('portal.releases', { include_withdrawn: true });
+		fill(rels, (r.ok ? r.data.releases : []).map((x) => h('li', {},
+			h('strong', {}, x.content?.title || x.content?.name || x.item), ' ', h('code', {}, x.item), ' → ',
+			Array.isArray(x.audience) ? x.audience.join(', ') : t('release.all_short'),
+			h('span', { class: 'muted' }, ` ${x.released_by}, ${fmtDate(x.released_at)}`),
+			x.basis && h('span', {}, ` (${t('release.basis_short', { id: x.basis })})`),
+			x.withdrawn_at ? h('span', { class: 'badge closed' }, t('release.withdrawn', { who: x.withdrawn_by, why: x.withdraw_reason || '' }))
+				: manage && h('button', { type: 'button', onclick: async () => {
+					const w = await client.request('portal.withdraw', { release: x.id, reason: 'withdrawn from the web client' });
+					if (w.ok) load();
+				} }, t('release.withdraw')))));
+		const i = await client.request('portal.inputs', {});
+		fill(inputs, (i.ok ? i.data.inputs : []).map((x) => h('li', {}, h('span', { class: 'badge shared' }, x.org), ' ', x.text,
+			x.about && h('code', {}, ` ${x.about}`), h('span', { class: 'muted' }, ` ${x.author}, ${fmtDate(x.at)}`),
+			x.file_name && h('button', { type: 'button', onclick: async () => {
+				const res = await fetch(`/api/portal/input?id=${x.id}`, { headers: { Authorization: `Bearer ${client.token}` } });
+				const a = h('a', { href: URL.createObjectURL(await res.blob()), download: x.file_name });
+				a.click();
+			} }, x.file_name))));
+	};
+	cleanup.push(await client.subscribe('portal', () => load()));
+	load();
 }
 
 // ---------------- routing ----------------
@@ -470,6 +593,7 @@ async function route() {
 	const gm = hash.match(/^#\/group\/(\d+)$/);
 	if (gm) return viewGroup(Number(gm[1]));
 	if (hash === '#/members') return viewMembers();
+	if (hash === '#/releases' && !isPartner()) return viewReleases();
 	if (hash === '#/portal' || isPartner()) return viewPortal();
 	return viewDashboard();
 }
