@@ -48,6 +48,52 @@ describe('web client', { timeout: 180_000 }, () => {
 		return page;
 	}
 
+	// What a screen reader and a keyboard need, checked in the page itself:
+	// every control has an accessible name, images have alt text, text has
+	// WCAG AA contrast (4.5:1, 3:1 for large text) against its background,
+	// and nothing overflows sideways (on a phone).
+	async function audit(page, what) {
+		const problems = await page.evaluate(() => {
+			const out = [];
+			const lum = (c) => {
+				const m = c.match(/rgba?\(([^)]+)\)/);
+				if (!m) return null;
+				const [r, g, b, a = 1] = m[1].split(',').map(Number);
+				if (a < 1) return null;
+				const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+				return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+			};
+			const bgOf = (el) => {
+				for (let e = el; e; e = e.parentElement) {
+					const c = getComputedStyle(e).backgroundColor;
+					if (lum(c) != null) return lum(c);
+				}
+				return 1; // white canvas
+			};
+			for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')) {
+				const name = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') ||
+					(el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent.trim()) ||
+					el.closest('label')?.textContent.trim() || (['BUTTON', 'A'].includes(el.tagName) && el.textContent.trim());
+				if (!name) out.push(`no accessible name: <${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 80)}`);
+			}
+			for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) out.push(`img without alt: ${img.src}`);
+			for (const el of document.querySelectorAll('body *')) {
+				const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+				if (!own || !el.getClientRects().length) continue;
+				const cs = getComputedStyle(el);
+				const fg = lum(cs.color), bg = bgOf(el);
+				if (fg == null) continue;
+				const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+				const large = parseFloat(cs.fontSize) >= 24 || (parseFloat(cs.fontSize) >= 18.66 && Number(cs.fontWeight) >= 700);
+				if (ratio < (large ? 3 : 4.5)) out.push(`contrast ${ratio.toFixed(2)}: "${el.textContent.trim().slice(0, 40)}"`);
+			}
+			if (document.documentElement.scrollWidth > window.innerWidth + 1)
+				out.push(`overflows sideways: ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+			return out;
+		});
+		assert.deepEqual(problems, [], `${what}: accessibility problems`);
+	}
+
 	const count = (page, pos) => page.locator(`#tally li[data-position=${pos}] strong`);
 
 	test('three pages run a live session to a decision', async () => {
@@ -214,5 +260,35 @@ describe('web client', { timeout: 180_000 }, () => {
 		// Withdrawn from the Releases page: gone from MOL's open page.
 		await iom.locator('#releases li', { hasText: 'Joint statement' }).getByRole('button', { name: 'Withdraw' }).click();
 		await mol.locator('#released li', { hasText: 'Joint statement' }).waitFor({ state: 'detached', timeout: 3000 });
+	});
+
+	test('main screens pass the accessibility audit, on a desktop and on a phone', async () => {
+		const rco = await connectAs(server, 'rco');
+		const prop = (await rco.request('consensus.create', { title: 'Audit proposal', text: 'Text', kind: 'decision' })).data.proposal.id;
+		await rco.request('consensus.open', { proposal: prop });
+		const group = (await rco.request('groups.list', {})).data.groups[0]?.id;
+		await rco.close();
+		for (const viewport of [{ width: 1100, height: 850 }, { width: 390, height: 844 }]) {
+			for (const [login, hash, ready] of [
+				[null, '#/login', 'Log in'], ['iom', '#/', 'Open proposals'], ['iom', `#/proposal/${prop}`, 'Live tally'],
+				['iom', '#/members', 'Organisations'], ['iom', '#/releases', 'Released items'], ['mol', '#/portal', 'Released to you'],
+				...(group ? [['iom', `#/group/${group}`, 'Posts']] : []),
+			]) {
+				const page = await pageAs(login);
+				await page.setViewportSize(viewport);
+				await page.goto(`${server.url}${hash}`);
+				await page.getByRole('heading', { name: ready }).first().waitFor();
+				await page.waitForTimeout(300);
+				await audit(page, `${hash} as ${login || 'nobody'} at ${viewport.width}px`);
+				// keyboard: Tab moves focus onto a control
+				await page.keyboard.press('Tab');
+				assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY', `${hash}: Tab reaches a control`);
+			}
+		}
+		const phone = await pageAs('iom');
+		await phone.setViewportSize({ width: 390, height: 844 });
+		await phone.goto(`${server.url}#/proposal/${prop}`);
+		await phone.getByRole('heading', { name: 'Live tally' }).waitFor();
+		await phone.screenshot({ path: path.join(SHOTS, 'phone-live-session.png'), fullPage: true });
 	});
 });

@@ -75,9 +75,19 @@ static void audiences(void **s)
 	struct accord_principal iom = person(1, "IOM", 0, "co_chair,secretariat");
 	struct accord_principal undp = person(2, "UNDP", 0, "");
 	struct accord_principal mol = person(3, "MOL", 1, "");
-	struct accord_audience everyone = {0};
-	assert_true(audience_matches(NULL, &mol));
-	assert_true(audience_matches(&everyone, &mol));
+	/* No audience, or one naming nobody: members only (partners are
+	 * denied unless admitted explicitly). */
+	struct accord_audience nobody = {0};
+	assert_false(audience_matches(NULL, &mol));
+	assert_true(audience_matches(NULL, &undp));
+	assert_false(audience_matches(&nobody, &mol));
+	assert_true(audience_matches(&nobody, &undp));
+	struct accord_audience partners = {.partners = 1};
+	assert_true(audience_matches(&partners, &mol));
+	assert_false(audience_matches(&partners, &undp));
+	struct accord_audience all = {.partners = 1, .members = 1};
+	assert_true(audience_matches(&all, &mol));
+	assert_true(audience_matches(&all, &undp));
 
 	struct accord_audience members = {.members_only = 1};
 	assert_true(audience_matches(&members, &undp));
@@ -102,6 +112,29 @@ static void audiences(void **s)
 	assert_true(audience_matches(copy, &mol));
 	assert_false(audience_matches(copy, &iom));
 	audience_destroy(copy);
+
+	/* Released items admit the partners they are released to, looked up
+	 * at each match: a withdrawal applies to kept audiences too. */
+	struct accord_principal mfa = person(5, "MFA", 1, "");
+	char *items[] = {"proposal:7"};
+	struct accord_audience rel = {.n_items = 1, .items = items};
+	assert_false(audience_matches(&rel, &mol));
+	json_t *to = json_pack("[s]", "MOL");
+	assert_int_equal(release_set("proposal:7", to), 0);
+	json_decref(to);
+	assert_true(audience_matches(&rel, &mol));
+	assert_false(audience_matches(&rel, &mfa));
+	assert_false(audience_matches(&rel, &undp)); /* members come by other terms */
+	assert_true(release_visible(&undp, "proposal:7"));
+	json_t *everyone = json_string("partners");
+	assert_int_equal(release_set("proposal:7", everyone), 0);
+	json_decref(everyone);
+	assert_true(audience_matches(&rel, &mfa));
+	assert_int_equal(release_set("proposal:7", json_null()), 0);
+	assert_false(audience_matches(&rel, &mol));
+	assert_false(audience_matches(&rel, &mfa));
+	assert_false(release_visible(&mol, "proposal:7"));
+	release_reset();
 
 	/* role names match whole entries only */
 	struct accord_principal chairish = person(4, "X", 0, "co_chairman");
