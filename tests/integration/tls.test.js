@@ -1,5 +1,6 @@
 // The optional TLS listener: TLS 1.2 and 1.3 only, the WebSocket protocol and
-// HTTP over it, and a clear refusal of older protocol versions.
+// HTTP over it, and a clear refusal of older protocol versions, checked with
+// openssl s_client and with Debian's sslscan.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -47,6 +48,24 @@ describe('TLS listener', { timeout: 60_000 }, () => {
 			assert.doesNotMatch(r.stdout, /New, TLSv1(\.1)?, Cipher/, `${v} was accepted`);
 			assert.notEqual(r.status, 0, `${v}: the handshake must fail`);
 		}
+	});
+
+	test('sslscan (Debian) sees only TLS 1.2/1.3, forward-secret AEAD ciphers, no renegotiation, no heartbleed', () => {
+		const r = spawnSync('sslscan', ['--no-colour', `127.0.0.1:${server.port}`], { encoding: 'utf8', timeout: 60_000 });
+		assert.equal(r.error, undefined, `sslscan must be installed (the README's test command installs it): ${r.error}`);
+		const out = r.stdout;
+		for (const v of ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1']) assert.match(out, new RegExp(`${v.replace('.', '\\.')}\\s+disabled`), `${v} must be disabled:\n${out}`);
+		for (const v of ['TLSv1.2', 'TLSv1.3']) assert.match(out, new RegExp(`${v.replace('.', '\\.')}\\s+enabled`), `${v} must be enabled:\n${out}`);
+		const ciphers = out.split('\n').filter((l) => /^(Preferred|Accepted)\s/.test(l));
+		assert.ok(ciphers.length > 0, `sslscan listed no ciphers:\n${out}`);
+		for (const l of ciphers) {
+			assert.match(l, /TLSv1\.[23]/, l);
+			assert.match(l, /GCM|CHACHA20/, `not an AEAD cipher: ${l}`);
+			if (/TLSv1\.2/.test(l)) assert.match(l, /ECDHE/, `no forward secrecy: ${l}`);
+		}
+		assert.doesNotMatch(out, /(?<!not )vulnerable to heartbleed/);
+		assert.match(out, /Session renegotiation not supported|Insecure session renegotiation not supported|Secure session renegotiation supported/);
+		assert.doesNotMatch(out, /Insecure session renegotiation supported/);
 	});
 
 	test('plain HTTP on the TLS port gets no page', async () => {
