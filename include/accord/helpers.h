@@ -174,6 +174,8 @@ struct accord_job {
 	char org[33];
 	int partner;
 	int64_t now_ms;
+	int64_t group;  /* the checked group of a group plugin's request, else 0 */
+	char today[11]; /* YYYY-MM-DD, UTC */
 };
 
 static inline accord_status accord_job_fail(json_t **out, accord_status st, const char *msg)
@@ -225,6 +227,8 @@ static inline void accord_job_run(const accord_host_api *api, accord_plugin_ctx 
 	j->work = work;
 	j->after = after;
 	j->now_ms = api->now_ms();
+	j->group = ACCORD_API_HAS(api, req_group) ? api->req_group(req) : 0;
+	accord_today(api, j->today);
 	if (w) {
 		snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(w));
 		snprintf(j->org, sizeof(j->org), "%s", api->principal_org(w));

@@ -48,64 +48,23 @@ static int valid_status(const char *s)
 		     !strcmp(s, "dropped"));
 }
 
-typedef struct job {
-	accord_req *req;
-	int64_t group;
-	char actor[64];
-	char today[11];
-	json_t *in;
-	accord_status (*work)(accord_txn *, struct job *, json_t **);
-	int announce;
-} job;
+/* One request, one storage job, one reply: the SDK's accord_job. */
+typedef accord_job job;
 
-static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
+/* After a committed change: the group's action list changed. */
+static void announce(accord_job *j, json_t *out)
 {
-	job *j = ud;
-	return j->work(txn, j, out);
+	char topic[48];
+	snprintf(topic, sizeof(topic), "actions:%lld", (long long)j->group);
+	api->publish(self, topic, "actions.changed", json_deep_copy(out), NULL);
 }
 
-static void job_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+static void run(accord_req *req, json_t *in, accord_job_work_fn work, int changes)
 {
-	(void)p;
-	job *j = ud;
-	const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
-	if (st == ACCORD_OK) {
-		if (j->announce) {
-			char topic[48];
-			snprintf(topic, sizeof(topic), "actions:%lld", (long long)j->group);
-			api->publish(self, topic, "actions.changed", json_deep_copy(out), NULL);
-		}
-		api->reply_ok(j->req, json_incref(out));
-	} else
-		api->reply_error(j->req, st, msg ? msg : "could not save");
-	json_decref(out);
-	json_decref(j->in);
-	free(j);
+	accord_job_run(api, self, req, in, work, changes ? announce : NULL);
 }
 
-static void run(accord_req *req, json_t *in, accord_status (*work)(accord_txn *, job *, json_t **),
-		int announce)
-{
-	job *j = calloc(1, sizeof(*j));
-	j->req = req;
-	j->group = api->req_group(req);
-	j->in = in;
-	j->work = work;
-	j->announce = announce;
-	accord_today(api, j->today);
-	snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(api->req_principal(req)));
-	if (api->db_run(self, job_work, job_done, j)) {
-		json_decref(in);
-		free(j);
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-	}
-}
-
-static accord_status fail(json_t **out, accord_status st, const char *msg)
-{
-	*out = json_pack("{s:s}", "message", msg);
-	return st;
-}
+#define fail accord_job_fail
 
 static const char *ITEM_SQL =
 	"SELECT i.id, i.title, i.owner_org, i.due_date, i.status, i.decision, i.created_by,"
