@@ -249,6 +249,10 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 static accord_status notes_work(accord_txn *txn, job *j, json_t **out)
 {
 	json_t *rows = NULL;
+	json_t *item = one(txn, j, json_integer_value(json_object_get(j->in, "item")));
+	if (!item)
+		return fail(out, ACCORD_E_NOT_FOUND, "no such action item in this group");
+	json_decref(item);
 	accord_status st = accord_exec(api, txn,
 				"SELECT n.id, n.author, n.text, n.at FROM actions_notes n JOIN actions_items i"
 				" ON i.id = n.item_id WHERE n.item_id=? AND i.group_id=? ORDER BY n.id",
