@@ -209,3 +209,26 @@ describe('portal', { timeout: 120_000 }, () => {
 		assert.ok(!frameText(m2).includes(MARK) && !frameText(c2).includes(MARK));
 	});
 });
+
+describe('portal with require_basis', { timeout: 60_000 }, () => {
+	let server, iom;
+	before(async () => {
+		server = await startServer({ plugins: { ...PLUGINS, portal: { require_basis: true } } });
+		iom = await connectAs(server, 'iom');
+	});
+	after(async () => {
+		await closeAll(iom);
+		await server?.stop();
+	});
+
+	test('a release without an agreed proposal as its basis is refused and nothing is recorded', async () => {
+		const p = ok(await iom.request('consensus.create', { title: 'T', text: 'X', kind: 'statement' }), 'create').proposal;
+		const e = err(await iom.request('portal.release', { item: `proposal:${p.id}`, to: 'partners' }), 'bad_request', 'no basis');
+		assert.match(e.message, /basis/);
+		assert.deepEqual(ok(await iom.request('portal.releases', { include_withdrawn: true }), 'list').releases, []);
+	});
+
+	test('a bad require_basis value stops start-up with a message naming the key', async () => {
+		await assert.rejects(startServer({ plugins: { ...PLUGINS, portal: { require_basis: 'yes' } } }), /plugins\.enabled\.portal\.require_basis: expected true or false/);
+	});
+});
