@@ -910,6 +910,14 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	}
 	if (fd)
 		snprintf(files_dir, sizeof(files_dir), "%s", json_string_value(fd));
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)cfg, key, v) {
+		if (strcmp(key, "require_basis") && strcmp(key, "files_dir")) {
+			api->log(p, ACCORD_LOG_ERR, "plugins.enabled.portal.%s: unknown key", key);
+			return ACCORD_E_BAD_REQUEST;
+		}
+	}
 	const unsigned P = ACCORD_REQ_PARTNER;
 	if (api->handle(p, "release", h_release, 0, NULL) ||
 	    api->handle(p, "withdraw", h_withdraw, 0, NULL) ||
