@@ -37,6 +37,7 @@ struct accord_http {
 	size_t rx_len, rx_cap;
 	int rx_too_large;
 	int rx_chunked; /* no Content-Length: refused with 411 */
+	int partners;   /* the route is open to partners */
 };
 
 struct http_pss {
@@ -121,6 +122,12 @@ static void api_authed(server *srv, const struct accord_principal *who, int64_t 
 	}
 	if (who)
 		h->who = *who;
+	if (who && who->partner && !h->partners) {
+		/* Deny by default, as for requests: before the plugin runs. */
+		respond_json(h, 403, json_pack("{s:s,s:s}", "error", "forbidden", "message",
+					       "not open to partners"));
+		return;
+	}
 	h->fn(h->plugin, h, who ? &h->who : NULL, h->ud);
 }
 
@@ -185,7 +192,7 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		char cl[32] = "";
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
 			lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH);
-		if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud)) {
+		if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud, &h->partners)) {
 			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 			return 0;
 		}
@@ -219,7 +226,7 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		free(txt);
 		return 0;
 	}
-	if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud)) {
+	if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud, &h->partners)) {
 		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 		return 0;
 	}

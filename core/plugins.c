@@ -63,6 +63,7 @@ typedef struct route {
 	char path[160]; /* "/api/<plugin>/<subpath>" */
 	accord_http_fn fn;
 	void *ud;
+	int partners; /* partners may call it */
 } route;
 
 typedef struct ptimer {
@@ -444,7 +445,7 @@ void plugins_print_cli_usage(plugin_host *h)
 }
 
 int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
-		      accord_http_fn *fn, void **ud)
+		      accord_http_fn *fn, void **ud, int *partners)
 {
 	for (int i = 0; i < h->n_routes; i++) {
 		route *r = &h->routes[i];
@@ -454,6 +455,8 @@ int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx
 			*p = r->p;
 			*fn = r->fn;
 			*ud = r->ud;
+			if (partners)
+				*partners = r->partners;
 			return 0;
 		}
 	}
@@ -736,6 +739,16 @@ static int api_http_route(accord_plugin_ctx *p, const char *subpath, accord_http
 	r->p = p;
 	r->fn = fn;
 	r->ud = ud;
+	r->partners = 0;
+	return 0;
+}
+
+static int api_http_route_partner(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn,
+				  void *ud)
+{
+	if (api_http_route(p, subpath, fn, ud))
+		return -1;
+	p->h->routes[p->h->n_routes - 1].partners = 1;
 	return 0;
 }
 
@@ -890,4 +903,5 @@ const accord_host_api accord_host_api_v1 = {
 	.audience_add_members = api_audience_add_members,
 	.audience_add_partners = api_audience_add_partners,
 	.audience_add_item = api_audience_add_item,
+	.http_route_partner = api_http_route_partner,
 };

@@ -231,7 +231,7 @@ int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, cha
 void plugins_print_cli_usage(plugin_host *h);
 /* HTTP: finds the route for /api/<plugin>/<sub>. */
 int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
-		      accord_http_fn *fn, void **ud);
+		      accord_http_fn *fn, void **ud, int *partners);
 const char *plugin_name(const struct accord_plugin_ctx *p);
 /* Group scoping: 1 if p is group-scoped; the provider's decision. */
 int plugin_group_scoped(const struct accord_plugin_ctx *p);

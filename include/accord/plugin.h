@@ -353,6 +353,10 @@ struct accord_host_api {
 	void (*audience_add_members)(accord_audience *a);
 	void (*audience_add_partners)(accord_audience *a);
 	void (*audience_add_item)(accord_audience *a, const char *item);
+	/* http_route, open to partners too.  A route registered with
+	 * http_route answers a partner's request 403 before the plugin runs. */
+	int (*http_route_partner)(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn,
+				  void *ud);
 };
 
 /* Request handler flags.  A partner's request reaches only handlers

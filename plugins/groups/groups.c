@@ -1199,7 +1199,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    (api->item_kind(p, "post", describe_post, NULL) ||
 	     api->item_kind(p, "item", describe_item, NULL)))
 		return ACCORD_E_INTERNAL;
-	if (!ACCORD_API_HAS(api, http_body))
+	if (!ACCORD_API_HAS(api, http_route_partner))
 		return ACCORD_E_INTERNAL;
 	/* partner: 1 where partners of a group may call it (they see and add
 	 * shared things only); the core refuses partners everything else. */
@@ -1229,7 +1229,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		snprintf(files_dir, sizeof(files_dir), "%s", json_string_value(fd));
 	if (api->topic_register(p, "group", check_topic, NULL) || api->group_provider(p, provider, NULL) ||
 	    api->group_provider_writable(p, provider_writable, NULL) ||
-	    api->http_route(p, "files", http_files, NULL))
+	    api->http_route_partner(p, "files", http_files, NULL))
 		return ACCORD_E_INTERNAL;
 	api->db_run(p, load_work, load_done, NULL);
 	return ACCORD_OK;

@@ -894,7 +894,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	api = host;
 	self = p;
 	loaded = 0;
-	if (!ACCORD_API_HAS(api, audience_add_item))
+	if (!ACCORD_API_HAS(api, http_route_partner))
 		return ACCORD_E_INTERNAL;
 	const json_t *rb = json_object_get(cfg, "require_basis");
 	if (rb && !json_is_boolean(rb)) {
@@ -925,7 +925,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    api->handle(p, "feed", h_feed, P, NULL) || api->handle(p, "item", h_item, P, NULL) ||
 	    api->handle(p, "input", h_input, P, NULL) || api->handle(p, "inputs", h_inputs, P, NULL) ||
 	    api->topic_register(p, TOPIC, check_topic, NULL) ||
-	    api->http_route(p, "input", http_input, NULL))
+	    api->http_route_partner(p, "input", http_input, NULL))
 		return ACCORD_E_INTERNAL;
 	/* Claim the provider role now, so no other plugin can; then load. */
 	api->release_set(p, "portal:none", NULL);

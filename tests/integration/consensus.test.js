@@ -736,7 +736,7 @@ describe('consensus', { timeout: 300_000 }, () => {
 		closedIds.reopened = id;
 	});
 
-	test('13. record export: CSV row per organisation after the close; 409 before; 404 for partners and unknown ids', async () => {
+	test('13. record export: CSV row per organisation after the close; 409 before; 403 for partners, 404 for unknown ids', async () => {
 		const id = await createOpen({ title: 'Record export' });
 		const quoted = 'Needs "costing", first';
 		await position('unhcr', id, 'reservations', quoted);
@@ -791,8 +791,11 @@ describe('consensus', { timeout: 300_000 }, () => {
 			['mol', mol],
 			['cso', cso],
 		]) {
+			// the core refuses partners routes not open to them, before any lookup
 			const r = await httpRequest(server, url('csv'), auth(c));
-			assert.equal(r.status, 404, `${who} record: ${r.status} ${r.body.slice(0, 200)}`);
+			assert.equal(r.status, 403, `${who} record: ${r.status} ${r.body.slice(0, 200)}`);
+			const missing = await httpRequest(server, url('csv', NONEXISTENT), auth(c));
+			assert.equal(missing.body, r.body, 'the same answer for a missing proposal');
 		}
 		const unknown = await httpRequest(server, url('csv', NONEXISTENT), auth(undp));
 		assert.equal(unknown.status, 404, `unknown proposal: ${unknown.status}`);
