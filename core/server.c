@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -425,7 +426,26 @@ int server_run(accord_config *cfg, int port_override)
 	}
 	info.timeout_secs = 30;
 	info.ka_time = 0;
-	info.fd_limit_per_thread = (unsigned)(cfg->limits.max_connections + 64);
+	/* lws's socket table is the whole open-file limit, not just room for
+	 * max_connections WebSockets: slow or idle HTTP sockets (slowloris)
+	 * must not fill the table and lock everyone out while WebSockets
+	 * beyond max_connections are refused with 503 at the upgrade. */
+	struct rlimit rl;
+	unsigned fds = (unsigned)(cfg->limits.max_connections + 64);
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > fds)
+			fds = rl.rlim_cur > 1000000 ? 1000000 : (unsigned)rl.rlim_cur;
+		if ((rlim_t)cfg->limits.max_connections + 64 > rl.rlim_cur)
+			log_warn("limits.max_connections (%ld) is above the open-file limit (%llu): "
+				 "connections beyond it will fail", cfg->limits.max_connections,
+				 (unsigned long long)rl.rlim_cur);
+	}
+	info.fd_limit_per_thread = fds;
 	info.pt_serv_buf_size = 32 * 1024;
 	srv->ctx = lws_create_context(&info);
 	if (!srv->ctx) {

@@ -8,6 +8,9 @@
 //   ACCORD_PLUGIN_DIR  directory with the built plugins (*.so), incl. test.so
 //   ACCORD_SOURCE_DIR  repository root (for web/ and config/)
 //   ACCORD_KEEP_TMP=1  keep the temporary server directories (debugging)
+//   ACCORD_WRAPPER     optional command that `accord serve` runs under, split on
+//                      spaces (e.g. "valgrind --error-exitcode=99 ..."); with it
+//                      the start timeout is 120 s
 
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -162,7 +165,9 @@ class Server {
 		this._stderr = '';
 		this._stdout = '';
 		this.exitInfo = null;
-		const proc = spawn(bin, ['serve', '--config', this.cfgPath], {
+		const wrapper = (process.env.ACCORD_WRAPPER || '').split(' ').filter(Boolean);
+		const argv = [...wrapper.slice(1), bin, 'serve', '--config', this.cfgPath];
+		const proc = spawn(wrapper.length ? wrapper[0] : bin, wrapper.length ? argv : argv.slice(1), {
 			cwd: sourceDir,
 			env: { ...process.env, ACCORD_DEMO_PASSWORD: DEMO_PASSWORD },
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -205,7 +210,7 @@ class Server {
 							`${START_TIMEOUT_MS} ms\n--- stdout ---\n${this._stdout}\n--- stderr ---\n${this._stderr}`,
 					),
 				);
-			}, START_TIMEOUT_MS);
+			}, process.env.ACCORD_WRAPPER ? 120_000 : START_TIMEOUT_MS);
 			proc.stdout.on('data', (d) => {
 				this._stdout += d;
 				if (this._stdout.length > STDERR_CAP) this._stdout = this._stdout.slice(-STDERR_CAP);

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Builds the libFuzzer targets of tests/fuzz in their own build tree (clang,
+# -fsanitize=fuzzer,address,undefined; the core and the plugins built with
+# -fsanitize=fuzzer-no-link,address,undefined for coverage), replays the
+# regression inputs, then runs each target for FUZZ_SECONDS (default 20)
+# from its seed corpus with its dictionary.  Fails on any finding; the
+# crashing input is left in BUILD_DIR/findings/<target>/.
+#
+# usage: run_fuzz.sh [SOURCE_DIR [BUILD_DIR]]
+#   a longer run: FUZZ_SECONDS=3600 tests/fuzz/run_fuzz.sh
+#   only some targets: FUZZ_TARGETS="envelope config" tests/fuzz/run_fuzz.sh
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+src=${1:-$(cd "$here/../.." && pwd)}
+build=${2:-$src/build/fuzz}
+seconds=${FUZZ_SECONDS:-20}
+targets=${FUZZ_TARGETS:-envelope config dispatch}
+cc=${FUZZ_CC:-$(command -v clang-14 || command -v clang || true)}
+[ -n "$cc" ] || { echo "run_fuzz.sh: clang not found (apt-get install clang-14)"; exit 1; }
+
+flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"
+cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DACCORD_FUZZ=ON \
+	-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$flags" >"$build.configure.log" 2>&1 ||
+	{ cat "$build.configure.log"; exit 1; }
+# The plugins too: the dispatcher target loads them.
+plugins="accord "$(cd "$src/plugins" && for d in */; do [ -f "$d/CMakeLists.txt" ] && printf 'plugin_%s ' "${d%/}"; done)
+tl=""
+for t in $targets; do tl="$tl fuzz_$t"; done
+# shellcheck disable=SC2086
+cmake --build "$build" -j2 --target $tl $plugins >"$build/build.log" 2>&1 ||
+	{ tail -50 "$build/build.log"; exit 1; }
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+status=0
+for t in $targets; do
+	bin=$build/tests/fuzz/fuzz_$t
+	corpus=$build/corpus/$t
+	findings=$build/findings/$t
+	mkdir -p "$corpus" "$findings"
+	# Regressions first: every file under tests/fuzz/regressions/<target>/
+	# must run clean (they are fixed findings, kept for ever).
+	if [ -d "$here/regressions/$t" ] && [ -n "$(ls -A "$here/regressions/$t")" ]; then
+		echo "== fuzz_$t: replaying regressions"
+		if ! "$bin" -runs=1 "$here/regressions/$t"/* >"$findings/regressions.log" 2>&1; then
+			tail -60 "$findings/regressions.log"
+			echo "fuzz_$t: a regression input fails again"
+			status=1
+			continue
+		fi
+	fi
+	echo "== fuzz_$t: ${seconds}s"
+	if ! "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 -max_len=8192 \
+		-print_final_stats=1 -dict="$here/$t.dict" -artifact_prefix="$findings/" \
+		"$corpus" "$here/corpus/$t" >"$findings/run.log" 2>&1; then
+		tail -80 "$findings/run.log"
+		echo "fuzz_$t: FINDING, input saved in $findings/ (copy it to tests/fuzz/regressions/$t/)"
+		status=1
+	else
+		grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$findings/run.log" | tr '\n' ' '
+		echo
+	fi
+done
+[ $status -eq 0 ] && echo "fuzzing: no findings"
+exit $status
