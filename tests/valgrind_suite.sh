@@ -7,7 +7,7 @@
 set -eu
 src=$1 build=$2
 shift 2
-suites=${*:-membership consensus groups}
+suites=${*:-membership consensus groups portal}
 command -v valgrind >/dev/null || { echo "valgrind_suite: valgrind is not installed (apt-get install valgrind)"; exit 1; }
 logs=$build/valgrind-logs
 rm -rf "$logs" && mkdir -p "$logs"

@@ -564,7 +564,7 @@ static accord_status input_insert(accord_txn *txn, accord_job *j, const json_t *
 	accord_status st = accord_exec(api, txn,
 				       "INSERT INTO portal_inputs(at, author, org, release_id, text, file_name,"
 				       " file_size) VALUES(?,?,?,?,?,?,?)",
-				       json_pack("[I,s,s,O,s,s?,O]", (json_int_t)j->now_ms, j->actor, j->org,
+				       json_pack("[I,s,s,O,s,s?,o]", (json_int_t)j->now_ms, j->actor, j->org,
 						 about ? about : json_null(), text, file_name,
 						 file_name ? json_integer(file_size) : json_null()),
 				       NULL);
