@@ -155,6 +155,15 @@ static inline int accord_read_file(const char *dir, const char *name, char **dat
 	return 0;
 }
 
+/* Answers an HTTP request with a JSON body (o is released). */
+static inline void accord_http_json(const accord_host_api *api, accord_http *h, int status, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	api->http_respond(h, status, "application/json", s ? s : "{}", s ? strlen(s) : 2);
+	free(s);
+}
+
 /* ---- one request, one storage job, one reply ----
  *
  * The shape nearly every handler has: copy what the work needs from the
@@ -163,7 +172,10 @@ static inline int accord_read_file(const char *dir, const char *name, char **dat
  * error that work set with accord_job_fail. */
 typedef struct accord_job accord_job;
 typedef accord_status (*accord_job_work_fn)(accord_txn *txn, accord_job *j, json_t **out);
-typedef void (*accord_job_after_fn)(accord_job *j, json_t *out);
+/* On the loop after the commit: may edit out, or refuse (a check that needs
+ * the loop's state, e.g. item_visible) by returning an error code and
+ * setting out's "message" with accord_job_fail. */
+typedef accord_status (*accord_job_after_fn)(accord_job *j, json_t **out);
 struct accord_job {
 	const accord_host_api *api;
 	accord_req *req;
@@ -195,9 +207,9 @@ static inline void accord_job_done_(accord_plugin_ctx *p, accord_status st, json
 {
 	(void)p;
 	accord_job *j = (accord_job *)ud;
+	if (st == ACCORD_OK && j->after)
+		st = j->after(j, &out);
 	if (st == ACCORD_OK) {
-		if (j->after)
-			j->after(j, out);
 		j->api->reply_ok(j->req, json_incref(out));
 	} else {
 		const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;

@@ -52,11 +52,12 @@ static int valid_status(const char *s)
 typedef accord_job job;
 
 /* After a committed change: the group's action list changed. */
-static void announce(accord_job *j, json_t *out)
+static accord_status announce(accord_job *j, json_t **out)
 {
 	char topic[48];
 	snprintf(topic, sizeof(topic), "actions:%lld", (long long)j->group);
-	api->publish(self, topic, "actions.changed", json_deep_copy(out), NULL);
+	api->publish(self, topic, "actions.changed", json_deep_copy(*out), NULL);
+	return ACCORD_OK;
 }
 
 static void run(accord_req *req, json_t *in, accord_job_work_fn work, int changes)

@@ -20,9 +20,6 @@
 #include <string.h>
 #include <time.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
@@ -934,24 +931,12 @@ typedef struct fjob {
 	size_t len;
 } fjob;
 
-static void file_path(char *out, size_t n, int64_t item)
+/* The stored file of a document item, in files_dir. */
+static void file_name(char *out, size_t n, int64_t item)
 {
-	snprintf(out, n, "%s/item-%lld", files_dir, (long long)item);
+	snprintf(out, n, "item-%lld", (long long)item);
 }
 
-static int mkdirs(const char *dir)
-{
-	char tmp[600];
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0750) && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0750) && errno != EEXIST ? -1 : 0;
-}
 
 static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
 {
@@ -966,23 +951,10 @@ static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	f->item = api->txn_last_id(txn);
-	char path[700], tmp[720];
-	file_path(path, sizeof(path), f->item);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = mkdirs(files_dir) ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	size_t done = 0;
-	while (fd >= 0 && done < f->len) {
-		ssize_t w = write(fd, f->data + done, f->len - done);
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
-	int ok = fd >= 0 && done == f->len && fsync(fd) == 0;
-	if (fd >= 0)
-		close(fd);
-	if (!ok || rename(tmp, path)) {
-		unlink(tmp);
-		api->log(self, ACCORD_LOG_ERR, "cannot store %s: %s", path, strerror(errno));
+	char name[40];
+	file_name(name, sizeof(name), f->item);
+	if (accord_write_file(files_dir, name, f->data, f->len)) {
+		api->log(self, ACCORD_LOG_ERR, "cannot store %s/%s: %s", files_dir, name, strerror(errno));
 		return ACCORD_E_INTERNAL; /* the item row rolls back with the job */
 	}
 	*out = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I}}", "item", "id",
@@ -993,13 +965,6 @@ static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
 	return ACCORD_OK;
 }
 
-static void respond_json(accord_http *h, int status, json_t *o)
-{
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	api->http_respond(h, status, "application/json", s ? s : "{}", s ? strlen(s) : 2);
-	free(s);
-}
 
 static void upload_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
 {
@@ -1009,9 +974,9 @@ static void upload_done(accord_plugin_ctx *p, accord_status st, json_t *out, voi
 	if (st == ACCORD_OK && g) {
 		room_event(g, "groups.item", json_deep_copy(json_object_get(out, "item")),
 			   !strcmp(f->vis, "shared"));
-		respond_json(f->h, 200, json_incref(out));
+		accord_http_json(api, f->h, 200, json_incref(out));
 	} else
-		respond_json(f->h, 500, json_pack("{s:s}", "error", "internal"));
+		accord_http_json(api, f->h, 500, json_pack("{s:s}", "error", "internal"));
 	json_decref(out);
 	free(f->data);
 	free(f);
@@ -1033,27 +998,10 @@ static accord_status download_work(accord_txn *txn, void *ud, json_t **out)
 	f->group = json_integer_value(json_object_get(r, "group_id"));
 	snprintf(f->vis, sizeof(f->vis), "%s", json_string_value(json_object_get(r, "visibility")));
 	json_decref(rows);
-	char path[700];
-	file_path(path, sizeof(path), f->item);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb)) {
-		if (fd >= 0)
-			close(fd);
-		return ACCORD_E_INTERNAL;
-	}
-	f->data = malloc((size_t)sb.st_size + 1);
-	size_t done = 0;
-	while (f->data && done < (size_t)sb.st_size) {
-		ssize_t n = read(fd, f->data + done, (size_t)sb.st_size - done);
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	close(fd);
-	f->len = done;
 	(void)out;
-	return f->data && done == (size_t)sb.st_size ? ACCORD_OK : ACCORD_E_INTERNAL;
+	char name[40];
+	file_name(name, sizeof(name), f->item);
+	return accord_read_file(files_dir, name, &f->data, &f->len) ? ACCORD_E_INTERNAL : ACCORD_OK;
 }
 
 static void download_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
@@ -1069,7 +1017,7 @@ static void download_done(accord_plugin_ctx *p, accord_status st, json_t *out, v
 	if (visible)
 		api->http_respond(f->h, 200, "application/octet-stream", f->data, f->len);
 	else
-		respond_json(f->h, 404, json_pack("{s:s}", "error", "not_found"));
+		accord_http_json(api, f->h, 404, json_pack("{s:s}", "error", "not_found"));
 	free(f->data);
 	free(f);
 }
@@ -1078,7 +1026,7 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 {
 	(void)ud;
 	if (!w) {
-		respond_json(h, 401, json_pack("{s:s}", "error", "unauthenticated"));
+		accord_http_json(api, h, 401, json_pack("{s:s}", "error", "unauthenticated"));
 		return;
 	}
 	fjob *f = calloc(1, sizeof(*f));
@@ -1093,7 +1041,7 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 		/* who may see it is decided after the read, on the loop */
 		if (f->item <= 0 || api->db_run(p, download_work, download_done, f)) {
 			free(f);
-			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+			accord_http_json(api, h, 404, json_pack("{s:s}", "error", "not_found"));
 		}
 		return;
 	}
@@ -1102,7 +1050,7 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	group *g = gs ? gfind(strtoll(gs, NULL, 10)) : NULL;
 	if (!can_see(g, w)) {
 		free(f);
-		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+		accord_http_json(api, h, 404, json_pack("{s:s}", "error", "not_found"));
 		return;
 	}
 	int partner = api->principal_is_partner(w);
@@ -1116,7 +1064,7 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 							      : NULL;
 	if (why) {
 		free(f);
-		respond_json(h, archived(g) ? 409 : 400, json_pack("{s:s,s:s}", "error", "bad_request", "message", why));
+		accord_http_json(api, h, archived(g) ? 409 : 400, json_pack("{s:s,s:s}", "error", "bad_request", "message", why));
 		return;
 	}
 	size_t len;
@@ -1131,7 +1079,7 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	if (api->db_run(p, upload_work, upload_done, f)) {
 		free(f->data);
 		free(f);
-		respond_json(h, 503, json_pack("{s:s}", "error", "unavailable"));
+		accord_http_json(api, h, 503, json_pack("{s:s}", "error", "unavailable"));
 	}
 }
 

@@ -283,8 +283,9 @@ static accord_status release_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void release_after(accord_job *j, json_t *out)
+static accord_status release_after(accord_job *j, json_t **outp)
 {
+	json_t *out = *outp;
 	(void)j;
 	json_t *row = json_object_get(out, "release");
 	json_t *old = json_object_get(out, "superseded");
@@ -299,6 +300,7 @@ static void release_after(accord_job *j, json_t *out)
 	publish_members("portal.release", json_pack("{s:O}", "release", row));
 	json_object_del(out, "superseded");
 	api->counter_add(self, "releases", 1);
+	return ACCORD_OK;
 }
 
 static void h_release(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -382,8 +384,9 @@ static accord_status withdraw_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void withdraw_after(accord_job *j, json_t *out)
+static accord_status withdraw_after(accord_job *j, json_t **outp)
 {
+	json_t *out = *outp;
 	(void)j;
 	json_t *row = json_object_get(out, "release");
 	const char *item = json_string_value(json_object_get(row, "item"));
@@ -392,6 +395,7 @@ static void withdraw_after(accord_job *j, json_t *out)
 			     json_pack("{s:O,s:s}", "id", json_object_get(row, "id"), "item", item));
 	publish_members("portal.release", json_pack("{s:O}", "release", row));
 	api->counter_add(self, "withdrawals", 1);
+	return ACCORD_OK;
 }
 
 static void h_withdraw(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -438,10 +442,11 @@ static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 }
 
 /* Partners: the core decides, per release, whether this partner may see it. */
-static void feed_after(accord_job *j, json_t *out)
+static accord_status feed_after(accord_job *j, json_t **outp)
 {
+	json_t *out = *outp;
 	if (!j->partner)
-		return;
+		return ACCORD_OK;
 	const accord_principal *w = api->req_principal(j->req);
 	json_t *rows = json_object_get(out, "releases");
 	json_t *feed = json_array();
@@ -451,6 +456,7 @@ static void feed_after(accord_job *j, json_t *out)
 		if (api->item_visible(w, json_string_value(json_object_get(r, "item"))))
 			json_array_append_new(feed, partner_view(r));
 	json_object_set_new(out, "releases", feed);
+	return ACCORD_OK;
 }
 
 static void h_releases(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -494,18 +500,20 @@ static accord_status item_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void h_item_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud);
-
-static void item_after(accord_job *j, json_t *out)
+/* A release a partner may not see answers exactly like a missing one: the
+ * core decides, on the loop, after item_work found it. */
+static accord_status item_after(accord_job *j, json_t **out)
 {
 	if (!j->partner)
-		return;
-	json_t *row = json_object_get(out, "release");
-	json_object_set_new(out, "release", partner_view(row));
+		return ACCORD_OK;
+	json_t *row = json_object_get(*out, "release");
+	if (!api->item_visible(api->req_principal(j->req),
+			       json_string_value(json_object_get(row, "item"))))
+		return accord_job_fail(out, ACCORD_E_NOT_FOUND, "no such item");
+	json_object_set_new(*out, "release", partner_view(row));
+	return ACCORD_OK;
 }
 
-/* A hidden release must answer exactly like a missing one, so the check
- * runs in work's stead on the loop: item_work finds it, the core decides. */
 static void h_item(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)ud;
@@ -521,38 +529,7 @@ static void h_item(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 			return;
 		in = json_pack("{s:s}", "item", item);
 	}
-	accord_job *j = calloc(1, sizeof(*j));
-	if (!j) {
-		json_decref(in);
-		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
-		return;
-	}
-	j->api = api;
-	j->req = req;
-	j->in = in;
-	j->work = item_work;
-	j->partner = api->principal_is_partner(api->req_principal(req));
-	if (api->db_run(p, accord_job_work_, h_item_done, j)) {
-		json_decref(in);
-		free(j);
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-	}
-}
-
-static void h_item_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
-{
-	accord_job *j = ud;
-	if (st == ACCORD_OK && j->partner &&
-	    !api->item_visible(api->req_principal(j->req),
-			       json_string_value(json_object_get(json_object_get(out, "release"), "item")))) {
-		json_decref(out);
-		out = json_pack("{s:s}", "message", "no such item");
-		st = ACCORD_E_NOT_FOUND;
-	}
-	if (st == ACCORD_OK)
-		item_after(j, out);
-	j->after = NULL;
-	accord_job_done_(p, st, out, j);
+	accord_job_run(api, p, req, in, item_work, item_after);
 }
 
 /* ---------------- input from partners ---------------- */
@@ -604,10 +581,12 @@ static void announce_input(const char *org, json_t *input)
 	api->audience_free(a);
 }
 
-static void input_after(accord_job *j, json_t *out)
+static accord_status input_after(accord_job *j, json_t **outp)
 {
+	json_t *out = *outp;
 	announce_input(j->org, json_deep_copy(json_object_get(out, "input")));
 	api->counter_add(self, "inputs", 1);
+	return ACCORD_OK;
 }
 
 /* Resolves "about" (an item released to the partner) to the release in
@@ -698,13 +677,6 @@ typedef struct djob {
 	size_t len;
 } djob;
 
-static void respond_json(accord_http *h, int status, json_t *o)
-{
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	api->http_respond(h, status, "application/json", s ? s : "{}", s ? strlen(s) : 2);
-	free(s);
-}
 
 static accord_status doc_work(accord_txn *txn, void *ud, json_t **out)
 {
@@ -763,14 +735,14 @@ static void doc_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *
 		if (st == ACCORD_OK)
 			api->http_respond(f->h, 200, "application/octet-stream", f->data, f->len);
 		else
-			respond_json(f->h, st == ACCORD_E_NOT_FOUND ? 404 : 500,
+			accord_http_json(api, f->h, st == ACCORD_E_NOT_FOUND ? 404 : 500,
 				     json_pack("{s:s}", "error", st == ACCORD_E_NOT_FOUND ? "not_found" : "internal"));
 	} else if (st == ACCORD_OK && out) {
 		announce_input(f->j.org, json_deep_copy(json_object_get(out, "input")));
 		api->counter_add(self, "inputs", 1);
-		respond_json(f->h, 200, json_incref(out));
+		accord_http_json(api, f->h, 200, json_incref(out));
 	} else {
-		respond_json(f->h, st == ACCORD_E_NOT_FOUND ? 404 : 500,
+		accord_http_json(api, f->h, st == ACCORD_E_NOT_FOUND ? 404 : 500,
 			     json_pack("{s:s}", "error", st == ACCORD_E_NOT_FOUND ? "not_found" : "internal"));
 	}
 	json_decref(out);
@@ -782,12 +754,12 @@ static void http_input(accord_plugin_ctx *p, accord_http *h, const accord_princi
 {
 	(void)ud;
 	if (!w) {
-		respond_json(h, 401, json_pack("{s:s}", "error", "unauthenticated"));
+		accord_http_json(api, h, 401, json_pack("{s:s}", "error", "unauthenticated"));
 		return;
 	}
 	djob *f = calloc(1, sizeof(*f));
 	if (!f) {
-		respond_json(h, 500, json_pack("{s:s}", "error", "internal"));
+		accord_http_json(api, h, 500, json_pack("{s:s}", "error", "internal"));
 		return;
 	}
 	f->h = h;
@@ -802,7 +774,7 @@ static void http_input(accord_plugin_ctx *p, accord_http *h, const accord_princi
 		f->id = id ? strtoll(id, NULL, 10) : 0;
 		if (f->id <= 0 || api->db_run(p, doc_work, doc_done, f)) {
 			free(f);
-			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+			accord_http_json(api, h, 404, json_pack("{s:s}", "error", "not_found"));
 		}
 		return;
 	}
@@ -824,13 +796,13 @@ static void http_input(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	if (err) {
 		int status = f->j.partner ? 400 : 403;
 		free(f);
-		respond_json(h, status, json_pack("{s:s,s:s}", "error",
+		accord_http_json(api, h, status, json_pack("{s:s,s:s}", "error",
 						  status == 400 ? "bad_request" : "forbidden", "message", err));
 		return;
 	}
 	if (about && !api->item_visible(w, about)) {
 		free(f);
-		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
+		accord_http_json(api, h, 404, json_pack("{s:s}", "error", "not_found"));
 		return;
 	}
 	snprintf(f->name, sizeof(f->name), "%s", name);
@@ -843,7 +815,7 @@ static void http_input(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	if (!f->data || api->db_run(p, doc_work, doc_done, f)) {
 		free(f->data);
 		free(f);
-		respond_json(h, 503, json_pack("{s:s}", "error", "unavailable"));
+		accord_http_json(api, h, 503, json_pack("{s:s}", "error", "unavailable"));
 	}
 }
 
