@@ -68,6 +68,7 @@ static const struct field limit_fields[] = {
 	{"rate_burst", F_INT, NULL, 1, 100000, NULL, LIM(rate_burst), 200, NULL},
 	{"flood_close_after", F_INT, NULL, 1, 1000000, NULL, LIM(flood_close_after), 100, NULL},
 	{"outbound_queue_max", F_INT, NULL, 4, 100000, NULL, LIM(outbound_queue_max), 1024, NULL},
+	{"inflight_per_conn", F_INT, NULL, 1, 100000, NULL, LIM(inflight_per_conn), 32, NULL},
 	{"outbound_queue_bytes", F_INT, NULL, 65536, 1L << 30, NULL, LIM(outbound_queue_bytes), 8L << 20, NULL},
 	{"max_logins_per_address", F_INT, NULL, 1, 10000, NULL, LIM(max_logins_per_address), 4, NULL},
 	{"login_failures_max", F_INT, NULL, 1, 100000, NULL, LIM(login_failures_max), 10, NULL},

@@ -14,6 +14,7 @@ typedef struct accord_limits {
 	long flood_close_after;  /* rate_limited replies before closing (1008) */
 	long outbound_queue_max; /* queued frames before a slow client is dropped */
 	long outbound_queue_bytes; /* queued bytes before a slow client is dropped */
+	long inflight_per_conn;  /* unanswered requests before its input is paused */
 	long max_logins_per_address; /* password checks in flight per client address */
 	long login_failures_max; /* failed logins of one account before a lockout */
 	long login_lockout_s;    /* the window and the lockout, in seconds */

@@ -72,6 +72,33 @@ static void conn_kill(conn *c)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
+/* Backpressure (the way an MQTT broker's receive maximum or HTTP/2's
+ * concurrent-stream limit works): a connection with limits.inflight_per_conn
+ * requests unanswered, or with half of limits.outbound_queue_max frames
+ * waiting, is not read until it has fallen back (fewer unanswered requests
+ * and a quarter of the queue).  A client that pipelines faster than the
+ * server answers is slowed down, not dropped; what it sent waits in its own
+ * socket buffer.  Dropping stays for clients that do not read. */
+void conn_flow(conn *c)
+{
+	if (!c->wsi || c->dropped)
+		return;
+	const accord_limits *l = &c->srv->cfg->limits;
+	uint32_t hi = (uint32_t)(l->outbound_queue_max / 2), lo = (uint32_t)(l->outbound_queue_max / 4);
+	if (!c->rx_paused) {
+		if (!c->closing && (c->inflight >= (uint32_t)l->inflight_per_conn || c->q_len >= hi)) {
+			lws_rx_flow_control(c->wsi, 0);
+			c->rx_paused = 1;
+			metrics_rx_paused(c->srv->metrics);
+		}
+	} else if (c->closing || (c->inflight < (uint32_t)l->inflight_per_conn && c->q_len <= lo)) {
+		/* a closing connection is read again: its input is discarded
+		 * during the linger before the close frame */
+		lws_rx_flow_control(c->wsi, 1);
+		c->rx_paused = 0;
+	}
+}
+
 void conn_send(conn *c, msgbuf *m)
 {
 	if (!c->wsi || c->dropped || !m)
@@ -103,6 +130,8 @@ void conn_send(conn *c, msgbuf *m)
 	c->q_len++;
 	c->q_bytes += m->len;
 	lws_callback_on_writable(c->wsi);
+	if (!c->rx_paused && c->q_len >= (uint32_t)(c->srv->cfg->limits.outbound_queue_max / 2))
+		conn_flow(c);
 }
 
 void conn_send_text(conn *c, char *json, size_t len)
@@ -132,6 +161,7 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 	if (!c->wsi || c->close_code)
 		return;
 	c->closing = 1;
+	conn_flow(c);
 	c->close_code = code;
 	snprintf(c->close_reason, sizeof(c->close_reason), "%s", reason);
 	if (c->srv->ctx && !c->srv->shutting_down)

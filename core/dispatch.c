@@ -20,6 +20,8 @@ struct accord_req *req_new(conn *c, json_t *id, const char *type)
 		return NULL;
 	r->c = c;
 	conn_ref(c);
+	c->inflight++;
+	conn_flow(c);
 	if (c->who) {
 		r->who = *c->who;
 		r->has_who = 1;
@@ -33,6 +35,8 @@ struct accord_req *req_new(conn *c, json_t *id, const char *type)
 static void req_free(struct accord_req *r)
 {
 	json_decref(r->id);
+	r->c->inflight--;
+	conn_flow(r->c);
 	conn_unref(r->c);
 	free(r);
 }

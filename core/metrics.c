@@ -27,6 +27,7 @@ struct metrics {
 	uint64_t out_other;
 	uint64_t errors[ACCORD_E__COUNT];
 	uint64_t drops;
+	uint64_t rx_pauses;
 	struct named pc[MAX_PCOUNTERS];
 	int n_pc;
 };
@@ -71,6 +72,7 @@ void metrics_error(metrics *m, accord_status code)
 		m->errors[code]++;
 }
 void metrics_drop(metrics *m) { m->drops++; }
+void metrics_rx_paused(metrics *m) { m->rx_pauses++; }
 
 void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d)
 {
@@ -142,6 +144,10 @@ char *metrics_render(server *srv, size_t *len)
 	sbf(&b, "# HELP accord_queue_drops_total Clients dropped for falling behind.\n"
 		"# TYPE accord_queue_drops_total counter\naccord_queue_drops_total %llu\n",
 	    (unsigned long long)m->drops);
+	sbf(&b, "# HELP accord_rx_paused_total Times a connection's input was paused "
+		"(limits.inflight_per_conn requests unanswered or half its outbound queue full).\n"
+		"# TYPE accord_rx_paused_total counter\naccord_rx_paused_total %llu\n",
+	    (unsigned long long)m->rx_pauses);
 
 	storage_stats st;
 	storage_get_stats(srv->st, &st);

@@ -234,6 +234,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			msgbuf_unref(m);
 			if (n < 0)
 				return -1;
+			if (c->rx_paused)
+				conn_flow(c);
 			if (c->q_len || c->close_ready)
 				lws_callback_on_writable(wsi);
 			break;

@@ -131,9 +131,14 @@ typedef struct conn {
 	size_t q_bytes;
 	lws_sorted_usec_list_t close_sul; /* lingers before a server-side close */
 	int close_ready;
+	/* backpressure: input is not read while too many of this connection's
+	 * requests are unanswered or too many frames wait to be written */
+	uint32_t inflight;
+	int rx_paused;
 	struct conn *prev, *next;
 } conn;
 
+void conn_flow(conn *c);
 void conn_ref(conn *c);
 void conn_unref(conn *c);
 /* Queues a frame; drops the client if its queue is full. */
@@ -195,6 +200,7 @@ void metrics_msg_in(metrics *m, const char *type);
 void metrics_msg_out(metrics *m, const char *type, uint64_t n);
 void metrics_error(metrics *m, accord_status code);
 void metrics_drop(metrics *m);
+void metrics_rx_paused(metrics *m);
 void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d);
 char *metrics_render(server *srv, size_t *len);
 

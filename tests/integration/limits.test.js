@@ -291,3 +291,51 @@ describe('slow reader (outbound_queue_max 64)', { timeout: 120_000 }, () => {
 		assert.equal(p.ok, true, 'server still serving');
 	});
 });
+
+describe('pipelining: backpressure instead of a drop (outbound_queue_max 64, inflight_per_conn 4)', { timeout: 120_000 }, () => {
+	let server;
+	const clients = [];
+	before(async () => {
+		server = await startServer({
+			limits: { outbound_queue_max: 64, replay_keep: 16, inflight_per_conn: 4, rate_per_sec: 100000, rate_burst: 100000, flood_close_after: 1000000 },
+		});
+	});
+	after(async () => {
+		await closeAll(clients);
+		if (server) await server.dispose();
+	});
+
+	test('a burst of 5,000 requests sent at once is answered in full and in order; the client is slowed, not dropped', async () => {
+		const c = await connectAs(server, 'undp');
+		clients.push(c);
+		const paused0 = (await getMetric(server, 'accord_rx_paused_total')) ?? 0;
+		const n = 5000;
+		// all sent before the first reply is read: far more than the 64 frames
+		// the server may queue for this connection
+		const replies = await Promise.all(Array.from({ length: n }, (_, i) =>
+			c.request('sys.ping', { i }, { id: `p${i}`, timeoutMs: 60_000 })));
+		const bad = replies.filter((r) => r.ok !== true);
+		assert.deepEqual(bad.slice(0, 3), [], `every ping is answered ok (${bad.length} were not)`);
+		const order = c.replies ? c.replies.filter((r) => /^p\d+$/.test(r.re)).map((r) => Number(r.re.slice(1))) : null;
+		if (order) for (let k = 1; k < order.length; k++) assert.ok(order[k] > order[k - 1], 'replies come in request order');
+		assert.equal((await getMetric(server, 'accord_queue_drops_total')) ?? 0, 0, 'nobody was dropped');
+		const paused = (await getMetric(server, 'accord_rx_paused_total')) ?? 0;
+		assert.ok(paused > paused0, `the server paused reading this connection (accord_rx_paused_total ${paused0} -> ${paused})`);
+		assert.equal((await c.request('sys.ping', {})).ok, true, 'the connection still serves');
+	});
+
+	test('a burst of durable writes with at most 4 in flight: every one acknowledged and stored once', async () => {
+		const c = await connectAs(server, 'iom');
+		clients.push(c);
+		const n = 400;
+		const rs = await Promise.all(Array.from({ length: n }, (_, i) =>
+			c.request('test.put', { key: `burst${i}`, value: `v${i}` }, { timeoutMs: 60_000 })));
+		assert.equal(rs.filter((r) => r.ok !== true).length, 0, `all ${n} answered ok: ${JSON.stringify(rs.find((r) => r.ok !== true) ?? {}).slice(0, 200)}`);
+		assert.equal((await getMetric(server, 'accord_queue_drops_total')) ?? 0, 0);
+		for (const i of [0, 1, 199, 398, 399]) {
+			const g = await c.request('test.get', { key: `burst${i}` });
+			assert.equal(g.ok, true, JSON.stringify(g));
+			assert.equal(JSON.stringify(g.data).includes(`v${i}`), true, `burst${i} stored: ${JSON.stringify(g.data)}`);
+		}
+	});
+});
