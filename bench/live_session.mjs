@@ -8,7 +8,7 @@
 // bench/results/latency_vs_n.png (gnuplot).
 //
 // usage: node bench/live_session.mjs [--quick] [--runs K] [--ns 1000,5000,...]
-//        [--duration S] [--build DIR]
+//        [--duration S] [--build DIR] [--sweep 10000,50000|none]
 // Needs: cmake --build <DIR> (default build-bench), tests/integration/node_modules
 // (npm ci there) or bench/node_modules for `ws`, sqlite3 and gnuplot.
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,18 +33,24 @@ const DELIVERIES = 100000;  // offered tally deliveries per second in the fan-ou
 const FAN_VOTERS = 10;
 const ACK_RATE = Number(opt('--ack-rate', 10000)); // positions/s at small fan-out
 const ACK_VOTERS = 10;
+// offered deliveries/s at N = 10,000 besides the 100,000 of the fan-out cell:
+// where each server's tally p99 crosses 100 ms
+const SWEEP_N = 10000;
+const SWEEP = (opt('--sweep', quick ? 'none' : '10000,50000')).split(',').filter((x) => x !== 'none').map(Number);
+const P99_TARGET_MS = 100;
 const SERVERS = (opt('--servers', 'lws,ws,accord,accord0')).split(',');
 const PASSWORD = 'bench-password-1';
 const LOADGEN = path.join(build, 'bench/loadgen');
 const PEER_LWS = path.join(build, 'bench/peer_lws');
+const DISK_FLOOR = path.join(build, 'bench/disk_floor');
 const ACCORD = path.join(build, 'accord');
 const NODE_PATH = [path.join(here, 'node_modules'), path.join(root, 'tests/integration/node_modules')]
 	.filter((p) => fs.existsSync(path.join(p, 'ws'))).join(':');
 const resultsDir = path.join(here, 'results');
 // full runs write latest.json / latency_vs_n.png; --quick and custom runs write quick.* / custom.*
-const OUT = opt('--out', quick ? 'quick' : args.some((a) => ['--ns', '--servers', '--runs', '--duration', '--ack-rate'].includes(a)) ? 'custom' : 'latest');
+const OUT = opt('--out', quick ? 'quick' : args.some((a) => ['--ns', '--servers', '--runs', '--duration', '--ack-rate', '--sweep'].includes(a)) ? 'custom' : 'latest');
 
-for (const f of [LOADGEN, PEER_LWS, ACCORD])
+for (const f of [LOADGEN, PEER_LWS, DISK_FLOOR, ACCORD])
 	if (!fs.existsSync(f)) { console.error(`missing ${f}: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release && cmake --build build-bench -j2`); process.exit(2); }
 if (!NODE_PATH) { console.error('no `ws` module: (cd tests/integration && npm ci)'); process.exit(2); }
 
@@ -137,10 +143,42 @@ function runLoadgen(port, pid, { N, V, rate, coalesced }) {
 	});
 }
 
-async function cell(kind, N, V, rate) {
+// The server's own counters (GET /metrics): commits and jobs give the mean
+// group-commit batch, the commit-latency histogram its p50/p99 (as bucket
+// bounds), and the backpressure and drop counters.
+async function scrapeMetrics(port) {
+	try {
+		const txt = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+		const val = (name) => { const m = txt.match(new RegExp(`^${name} ([0-9.e+]+)$`, 'm')); return m ? Number(m[1]) : null; };
+		const buckets = [...txt.matchAll(/^accord_commit_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+		const count = val('accord_commit_seconds_count');
+		const q = (p) => { const b = buckets.find(([, c]) => count && c >= p * count); return b ? (b[0] === Infinity ? null : b[0] * 1000) : null; };
+		const commits = count, jobs = val('accord_storage_jobs_total');
+		return { commits, jobs_per_commit: commits ? +(jobs / commits).toFixed(1) : null,
+			commit_mean_ms: commits ? +(val('accord_commit_seconds_sum') / commits * 1000).toFixed(3) : null,
+			commit_p50_le_ms: q(0.5), commit_p99_le_ms: q(0.99),
+			rx_paused: val('accord_rx_paused_total'), queue_drops: val('accord_queue_drops_total') };
+	} catch (e) { return { metrics_error: String(e) }; }
+}
+
+function diskFloor(dir) {
+	const d = spawnSync(DISK_FLOOR, [dir, '3'], { encoding: 'utf8' });
+	try { return JSON.parse(d.stdout.trim()); } catch { return { error: d.stderr }; }
+}
+
+async function cell(kind, N, V, rate, name) {
 	const srv = kind.startsWith('accord') ? await startAccord(kind, N, V) : await startPeer(kind);
+	// the small fan-out cell: the disk's append + fdatasync latency on the
+	// database's file system, just before the run, as the durable floor
+	const disk = srv.dir && name === 'acks' ? diskFloor(srv.dir) : null;
 	await sleep(300);
 	const r = await runLoadgen(srv.port, srv.proc.pid, { N, V, rate, coalesced: kind === 'accord' });
+	if (disk) { r.disk = disk; r.disk_fsync_p50_ms = disk.p50_ms; r.disk_fsync_p99_ms = disk.p99_ms; }
+	if (srv.dir) {
+		const m = await scrapeMetrics(srv.port);
+		Object.assign(r, { server_metrics: m, jobs_per_commit: m.jobs_per_commit, commit_mean_ms: m.commit_mean_ms,
+			commit_p99_le_ms: m.commit_p99_le_ms, rx_paused: m.rx_paused });
+	}
 	await stopProc(srv.proc);
 	if (srv.db && !r.fatal) {
 		const q = spawnSync('sqlite3', [srv.db, "SELECT count(*) FROM consensus_log WHERE action='position'; SELECT count(*) FROM consensus_positions;"], { encoding: 'utf8' });
@@ -157,7 +195,8 @@ const median = (xs) => { const v = xs.filter((x) => typeof x === 'number' && x >
 const METRICS = ['connect_rate_per_s', 'connect_failures', 'dropped', 'acks_per_s', 'ack_p50_ms', 'ack_p99_ms', 'ack_p999_ms',
 	'deliveries_per_s', 'tally_p50_ms', 'tally_p99_ms', 'tally_p999_ms', 'tally_last_p50_ms', 'tally_last_p99_ms', 'tally_last_p999_ms',
 	'deliveries_missing', 'positions_not_acked', 'positions_without_tally', 'server_cpu_s_per_1k_deliveries', 'server_cpu_s_per_1k_positions', 'server_rss_idle_kib',
-	'server_rss_n_kib', 'server_kib_per_conn', 'n_subscribed'];
+	'server_rss_n_kib', 'server_kib_per_conn', 'n_subscribed', 'disk_fsync_p50_ms', 'disk_fsync_p99_ms', 'jobs_per_commit',
+	'commit_mean_ms', 'commit_p99_le_ms', 'rx_paused'];
 
 async function scenario(name, N, V, rate) {
 	const out = {};
@@ -165,7 +204,7 @@ async function scenario(name, N, V, rate) {
 		const runs = [];
 		for (let k = 0; k < RUNS; k++) {
 			log(`${name} N=${N} V=${V} rate=${rate}/s ${kind} run ${k + 1}/${RUNS}`);
-			runs.push(await cell(kind, N, V, rate));
+			runs.push(await cell(kind, N, V, rate, name));
 			await sleep(500);
 		}
 		const m = {};
@@ -184,6 +223,7 @@ async function scenario(name, N, V, rate) {
 const t0 = Date.now();
 const cells = [];
 for (const N of NS) cells.push(await scenario('fanout', N, FAN_VOTERS, +(DELIVERIES / N).toFixed(3)));
+for (const d of SWEEP) cells.push(await scenario('sweep', SWEEP_N, FAN_VOTERS, +(d / SWEEP_N).toFixed(3)));
 cells.push(await scenario('acks', ACK_VOTERS + 1, ACK_VOTERS, ACK_RATE));
 
 // ---- the table ----
@@ -194,7 +234,9 @@ const ROWS = [
 	['to last p50 ms', 'tally_last_p50_ms', 1], ['to last p99 ms', 'tally_last_p99_ms', 1], ['to last p99.9 ms', 'tally_last_p999_ms', 1],
 	['never delivered', 'deliveries_missing', 0], ['not acked', 'positions_not_acked', 0], ['dropped conns', 'dropped', 0],
 	['CPU s/1k deliveries', 'server_cpu_s_per_1k_deliveries', 4], ['CPU s/1k positions', 'server_cpu_s_per_1k_positions', 3], ['RSS idle MiB', 'server_rss_idle_kib', -1], ['RSS at N MiB', 'server_rss_n_kib', -1],
-	['KiB/connection', 'server_kib_per_conn', 2]];
+	['KiB/connection', 'server_kib_per_conn', 2],
+	['disk fsync p50 ms', 'disk_fsync_p50_ms', 3], ['disk fsync p99 ms', 'disk_fsync_p99_ms', 3], ['jobs per commit', 'jobs_per_commit', 1],
+	['commit mean ms', 'commit_mean_ms', 3], ['commit p99 <= ms', 'commit_p99_le_ms', 1], ['input pauses', 'rx_paused', 0]];
 const fmt = (v, d) => v === null || v === undefined ? '-' : d < 0 ? (v / 1024).toFixed(1) : Number(v).toFixed(d);
 const lines = [];
 lines.push(`Live consensus session, ${RUNS === 1 ? '1 run' : `median of ${RUNS} runs`} per cell, D=${DURATION}s; ${os.cpus().length} cores; ${new Date().toISOString()}`);
@@ -220,12 +262,42 @@ for (const c of cells) {
 	for (const l of db) lines.push(l);
 	for (const k of kinds) if (c.servers[k].median.errors.length) lines.push(`${LABEL[k]} errors: ${c.servers[k].median.errors.join(' | ')}`);
 }
+// ---- N = 10,000: tally p99 against the offered rate, and the most
+// deliveries/s each server gives with p99 under the target ----
+const rateCells = cells.filter((c) => c.N === SWEEP_N && (c.name === 'sweep' || c.name === 'fanout')).sort((a, b) => a.rate - b.rate);
+const atTarget = {};
+if (rateCells.length > 1) {
+	lines.push('', `## N=${SWEEP_N}, V=${FAN_VOTERS}: tally p99 ms (deliveries/s) against offered deliveries/s`);
+	const rows = [['offered deliveries/s', ...SERVERS.map((k) => LABEL[k])]];
+	for (const c of rateCells)
+		rows.push([String(Math.round(c.rate * c.N)), ...SERVERS.map((k) => `${fmt(c.servers[k].median.tally_p99_ms, 1)} (${fmt(c.servers[k].median.deliveries_per_s, 0)})`)]);
+	for (const k of SERVERS) {
+		const ok = rateCells.filter((c) => c.servers[k].median.tally_p99_ms !== null && c.servers[k].median.tally_p99_ms < P99_TARGET_MS && !c.servers[k].median.dropped);
+		atTarget[k] = ok.length ? Math.max(...ok.map((c) => c.servers[k].median.deliveries_per_s)) : 0;
+	}
+	rows.push([`most deliveries/s at p99 < ${P99_TARGET_MS} ms`, ...SERVERS.map((k) => String(Math.round(atTarget[k])))]);
+	const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+	for (const r of rows) lines.push('| ' + r.map((x, i) => String(x).padEnd(w[i])).join(' | ') + ' |');
+	for (const a of SERVERS.filter((k) => k.startsWith('accord')))
+		for (const p of SERVERS.filter((k) => !k.startsWith('accord')))
+			lines.push(`${LABEL[a]} / ${LABEL[p]} at p99 < ${P99_TARGET_MS} ms: ${atTarget[p] ? (atTarget[a] / atTarget[p]).toFixed(2) : '-'}`);
+}
+// the largest N served at the full offered rate with tally p99 under the target
+const fanCells = cells.filter((c) => c.name === 'fanout').sort((a, b) => a.N - b.N);
+const largestN = {};
+if (fanCells.length) {
+	for (const k of SERVERS) {
+		const ok = fanCells.filter((c) => c.servers[k].median.tally_p99_ms !== null && c.servers[k].median.tally_p99_ms < P99_TARGET_MS && !c.servers[k].median.dropped && !c.servers[k].median.deliveries_missing);
+		largestN[k] = ok.length ? Math.max(...ok.map((c) => c.N)) : 0;
+	}
+	lines.push('', `largest N with tally p99 < ${P99_TARGET_MS} ms at ${DELIVERIES} deliveries/s offered: ` + SERVERS.map((k) => `${LABEL[k]} ${largestN[k] || 'none'}`).join(', '));
+}
 console.log(lines.join('\n'));
 
 fs.mkdirSync(resultsDir, { recursive: true });
 fs.writeFileSync(path.join(resultsDir, `${OUT}.json`), JSON.stringify({
 	date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, mem_gib: +(os.totalmem() / 2 ** 30).toFixed(1), fd_limit: FD_LIMIT },
-	runs_per_cell: RUNS, duration_s: DURATION, elapsed_s: (Date.now() - t0) / 1000, cells, table: lines.join('\n') }, null, 1));
+	runs_per_cell: RUNS, duration_s: DURATION, deliveries_at_p99_target: atTarget, largest_n_at_p99_target: largestN, p99_target_ms: P99_TARGET_MS, elapsed_s: (Date.now() - t0) / 1000, cells, table: lines.join('\n') }, null, 1));
 
 // ---- the plot: tally p99 (every client) and p50 against N ----
 const fan = cells.filter((c) => c.name === 'fanout');
@@ -241,4 +313,16 @@ const gp = spawnSync('gnuplot', [], { input: [
 	"set xlabel 'participants (N connections)'", "set ylabel 'latency (ms)'", 'set logscale y', 'set grid', 'set key outside right',
 	'plot ' + plots.join(', ')].join('\n'), encoding: 'utf8' });
 if (gp.status !== 0) log('gnuplot failed:', gp.stderr);
+if (rateCells.length > 1) {
+	const dat2 = path.join(resultsDir, OUT === 'latest' ? 'latency_vs_rate.dat' : `${OUT}_latency_vs_rate.dat`);
+	fs.writeFileSync(dat2, '# offered_deliveries_per_s ' + SERVERS.map((k) => `${k}_p99`).join(' ') + '\n' +
+		rateCells.map((c) => [Math.round(c.rate * c.N), ...SERVERS.map((k) => c.servers[k].median.tally_p99_ms ?? 'NaN')].join(' ')).join('\n') + '\n');
+	const gp2 = spawnSync('gnuplot', [], { input: [
+		'set terminal pngcairo size 1000,650', `set output '${path.join(resultsDir, OUT === 'latest' ? 'latency_vs_rate.png' : `${OUT}_latency_vs_rate.png`)}'`,
+		`set title 'Tally p99 at N = ${SWEEP_N} against the offered rate (the line: ${P99_TARGET_MS} ms)'`,
+		"set xlabel 'offered tally deliveries per second'", "set ylabel 'tally p99, every client (ms)'", 'set logscale y', 'set grid', 'set key outside right',
+		'plot ' + [...SERVERS.map((k, i) => `'${dat2}' using 1:${2 + i} with linespoints lw 2 lc ${i + 1} pt 7 title '${LABEL[k]}'`),
+			`${P99_TARGET_MS} with lines dt 3 lc rgb 'black' title '${P99_TARGET_MS} ms'`].join(', ')].join('\n'), encoding: 'utf8' });
+	if (gp2.status !== 0) log('gnuplot failed:', gp2.stderr);
+}
 log(`wrote ${path.join(resultsDir, `${OUT}.json`)} and the plot in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

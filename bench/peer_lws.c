@@ -205,6 +205,14 @@ static void on_signal(int s)
 	stop = 1;
 }
 
+/* Under libuv, lws watches SIGTERM/SIGINT itself and calls this. */
+static void on_uv_signal(void *loop, int s)
+{
+	(void)loop;
+	(void)s;
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	struct rlimit rl;
@@ -222,7 +230,14 @@ int main(int argc, char **argv)
 	info.iface = "127.0.0.1";
 	info.protocols = protocols;
 	info.fd_limit_per_thread = (unsigned)rl.rlim_cur;
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 * 0;
+	/* argv[2] "uv": libuv (epoll), the event-library plugin Debian's lws
+	 * ships, instead of lws's default poll(2) loop.  Measured at 10,000
+	 * connections it delivers 2.4x less: every writable request is an
+	 * epoll_ctl.  Accord serves on the poll loop too. */
+	if (argc > 2 && !strcmp(argv[2], "uv")) {
+		info.options |= LWS_SERVER_OPTION_LIBUV;
+		info.signal_cb = on_uv_signal;
+	}
 	struct lws_context *ctx = lws_create_context(&info);
 	if (!ctx) {
 		fprintf(stderr, "peer_lws: cannot create the context\n");
