@@ -693,10 +693,15 @@ static int count_alive(void)
 
 static void send_due_positions(uint32_t t)
 {
+	/* position k is due at k / rate (position 0 at the start): the count due
+	 * by now is floor(elapsed * rate) + 1, never more than duration * rate.
+	 * (Counting floor(elapsed * rate) sent each position one interval after
+	 * its intended time, which added 1/rate to every latency.) */
 	double elapsed = (double)(t - run_t0) / 1e6;
-	if (elapsed > o_duration)
-		elapsed = o_duration;
-	size_t due = (size_t)(elapsed * o_rate);
+	size_t total = (size_t)(o_duration * o_rate);
+	size_t due = (size_t)(elapsed * o_rate) + 1;
+	if (due > total)
+		due = total;
 	while (n_pos < due) {
 		if (n_pos == cap_pos) {
 			size_t nc = cap_pos ? cap_pos * 2 : 4096;
