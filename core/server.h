@@ -7,6 +7,7 @@
 
 #include <libwebsockets.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "accord/plugin.h"
@@ -201,6 +202,7 @@ void metrics_msg_out(metrics *m, const char *type, uint64_t n);
 void metrics_error(metrics *m, accord_status code);
 void metrics_drop(metrics *m);
 void metrics_rx_paused(metrics *m);
+void metrics_request(metrics *m, double seconds);
 void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d);
 char *metrics_render(server *srv, size_t *len);
 
@@ -301,6 +303,10 @@ struct server {
 	struct lws_http_mount mounts[5];
 	char plugin_web[PATH_MAX + 8];
 	struct lws_protocol_vhost_options headers[4];
+	/* set by the storage and crypto threads when they finish a job, next
+	 * to lws_cancel_service(); the write pass checks it (see
+	 * LWS_CALLBACK_SERVER_WRITEABLE) */
+	atomic_int completions_ready;
 };
 
 int64_t now_ms(void);
