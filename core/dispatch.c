@@ -34,6 +34,7 @@ struct accord_req *req_new(conn *c, json_t *id, const char *type)
 
 static void req_free(struct accord_req *r)
 {
+	metrics_request(r->c->srv->metrics, (double)(now_us() - r->started_us) / 1e6);
 	json_decref(r->id);
 	r->c->inflight--;
 	conn_flow(r->c);

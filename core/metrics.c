@@ -30,6 +30,10 @@ struct metrics {
 	uint64_t rx_pauses;
 	struct named pc[MAX_PCOUNTERS];
 	int n_pc;
+	/* request latency, same bounds as the commit histogram */
+	uint64_t req_buckets[12];
+	uint64_t reqs;
+	double req_sum_s;
 };
 
 metrics *metrics_new(void) { return calloc(1, sizeof(metrics)); }
@@ -44,6 +48,18 @@ static uint64_t *slot(struct named *arr, int *n, int max, const char *name)
 		return NULL;
 	snprintf(arr[*n].name, sizeof(arr[*n].name), "%s", name);
 	return &arr[(*n)++].v;
+}
+
+/* A request answered: arrival of its last frame to its reply queued. */
+void metrics_request(metrics *m, double seconds)
+{
+	m->reqs++;
+	m->req_sum_s += seconds;
+	for (int b = 0; b < 12; b++)
+		if (seconds <= storage_latency_bounds[b]) {
+			m->req_buckets[b]++;
+			break;
+		}
 }
 
 /* Only registered types get their own series, so a client sending random
@@ -174,6 +190,21 @@ char *metrics_render(server *srv, size_t *len)
 	}
 	sbf(&b, "accord_commit_seconds_sum %.6f\naccord_commit_seconds_count %llu\n",
 	    st.latency_sum_s, (unsigned long long)st.commits);
+	sbf(&b, "# HELP accord_request_seconds Request latency: from its arrival to its reply "
+		"queued (writes include their durable commit).\n"
+		"# TYPE accord_request_seconds histogram\n");
+	cum = 0;
+	for (int i = 0; i < 12; i++) {
+		cum += m->req_buckets[i];
+		if (i < 11)
+			sbf(&b, "accord_request_seconds_bucket{le=\"%g\"} %llu\n",
+			    storage_latency_bounds[i], (unsigned long long)cum);
+		else
+			sbf(&b, "accord_request_seconds_bucket{le=\"+Inf\"} %llu\n",
+			    (unsigned long long)cum);
+	}
+	sbf(&b, "accord_request_seconds_sum %.6f\naccord_request_seconds_count %llu\n",
+	    m->req_sum_s, (unsigned long long)m->reqs);
 	for (int i = 0; i < m->n_pc; i++)
 		sbf(&b, "# TYPE %s counter\n%s %llu\n", m->pc[i].name, m->pc[i].name,
 		    (unsigned long long)m->pc[i].v);

@@ -327,11 +327,16 @@ describe('pipelining: backpressure instead of a drop (outbound_queue_max 64, inf
 	test('a burst of durable writes with at most 4 in flight: every one acknowledged and stored once', async () => {
 		const c = await connectAs(server, 'iom');
 		clients.push(c);
+		const answered0 = (await getMetric(server, 'accord_request_seconds_count')) ?? 0;
 		const n = 400;
 		const rs = await Promise.all(Array.from({ length: n }, (_, i) =>
 			c.request('test.put', { key: `burst${i}`, value: `v${i}` }, { timeoutMs: 60_000 })));
 		assert.equal(rs.filter((r) => r.ok !== true).length, 0, `all ${n} answered ok: ${JSON.stringify(rs.find((r) => r.ok !== true) ?? {}).slice(0, 200)}`);
 		assert.equal((await getMetric(server, 'accord_queue_drops_total')) ?? 0, 0);
+		// every answer is timed (accord_request_seconds): arrival to reply, commit included
+		const answered = (await getMetric(server, 'accord_request_seconds_count')) ?? 0;
+		assert.ok(answered >= answered0 + n, `accord_request_seconds_count ${answered0} -> ${answered} after ${n} writes`);
+		assert.ok(((await getMetric(server, 'accord_request_seconds_sum')) ?? 0) > 0, 'request time is summed');
 		for (const i of [0, 1, 199, 398, 399]) {
 			const g = await c.request('test.get', { key: `burst${i}` });
 			assert.equal(g.ok, true, JSON.stringify(g));
