@@ -296,8 +296,9 @@ static void tally_timer_fired(accord_plugin_ctx *pc, void *ud)
 }
 
 /* A position or state change: push now if allowed, else once the interval
- * since the last push has passed (latest state only). */
-static void tally_changed(proposal *p, int final)
+ * since the last push has passed (latest state only).  Returns 1 if the
+ * tally went out now, 0 if it waits for the timer. */
+static int tally_changed(proposal *p, int final)
 {
 	int64_t now = api->now_ms();
 	if (final || tally_interval_ms == 0 ||
@@ -306,7 +307,7 @@ static void tally_changed(proposal *p, int final)
 			api->timer_cancel(self, p->tally_timer);
 		p->tally_timer = 0;
 		push_tally(p);
-		return;
+		return 1;
 	}
 	p->dirty = 1;
 	if (!p->tally_timer) {
@@ -314,6 +315,7 @@ static void tally_changed(proposal *p, int final)
 		p->tally_timer = api->timer_add(self, (uint64_t)(wait > 0 ? wait : 1), tally_timer_fired,
 						(void *)(intptr_t)p->id);
 	}
+	return 0;
 }
 
 /* ---------------- who may see and do what ---------------- */
@@ -1185,13 +1187,19 @@ static void position_after(job *j, json_t *out)
 		set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))));
 	}
 	p = find(j->id);
+	/* tally_sent: the tally that counts this position was published before
+	 * this reply (a subscriber already has it); otherwise it comes with
+	 * the next coalesced push.  A duplicate was counted earlier: its tally
+	 * is out unless a coalesced push is still due. */
+	int sent = dup && (!p || !p->dirty);
 	if (p && !dup)
-		tally_changed(p, 0);
+		sent = tally_changed(p, 0);
 	char recorded[160];
 	snprintf(recorded, sizeof(recorded), "cast by %s on behalf of %s", j->actor, j->org);
-	json_t *reply = json_pack("{s:I,s:s,s:O,s:s,s:s,s:b}", "proposal", (json_int_t)j->id, "org",
-				  j->org, "position", json_object_get(j->in, "position"), "cast_by",
-				  j->actor, "recorded", recorded, "duplicate", dup);
+	json_t *reply = json_pack("{s:I,s:s,s:O,s:s,s:s,s:b,s:b}", "proposal", (json_int_t)j->id,
+				  "org", j->org, "position", json_object_get(j->in, "position"),
+				  "cast_by", j->actor, "recorded", recorded, "duplicate", dup,
+				  "tally_sent", sent);
 	accord_replace(out, reply);
 	api->counter_add(self, "positions", dup ? 0 : 1);
 }

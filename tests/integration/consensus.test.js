@@ -269,8 +269,9 @@ describe('consensus', { timeout: 300_000 }, () => {
 
 		const acks = await allPosition(id);
 		for (const [i, l] of MEMBERS.entries()) {
-			const a = acks[i];
+			const { tally_sent: sent, ...a } = acks[i];
 			const code = l.toUpperCase();
+			assert.equal(typeof sent, 'boolean', `ack to ${l} says whether its tally is out`);
 			assert.deepEqual(
 				a,
 				{ proposal: id, org: code, position: 'agree', cast_by: l, recorded: `cast by ${l} on behalf of ${code}`, duplicate: false },
@@ -627,9 +628,12 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assert.equal(r2.ok, true, `second: ${JSON.stringify(r2)}`);
 		assert.equal(r1.data.duplicate, false);
 		assert.equal(r2.data.duplicate, true, `second reply: ${JSON.stringify(r2)}`);
-		const { duplicate: _d1, ...rest1 } = r1.data;
-		const { duplicate: _d2, ...rest2 } = r2.data;
+		// tally_sent tells the state of the tally at each answer (a coalesced push may be due for either)
+		const { duplicate: _d1, tally_sent: s1, ...rest1 } = r1.data;
+		const { duplicate: _d2, tally_sent: s2, ...rest2 } = r2.data;
 		assert.deepEqual(rest2, rest1, 'the duplicate is answered with the same data');
+		assert.equal(typeof s1, 'boolean');
+		assert.equal(typeof s2, 'boolean');
 
 		// after a reconnect (new connection, same person)
 		const again = await as('undp');
@@ -698,6 +702,37 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assert.equal(last.counts.agree, 10);
 		assert.equal(last.consensus_reached, true);
 		await watch.close();
+	});
+
+	test('10c. tally_sent: the tally counting a position went out just before its ack, or follows it', async () => {
+		const id = await createOpen({ title: 'Tally sent' });
+		const voters = MEMBERS.slice(0, 5);
+		const marks = await subscribe(id, voters.map((l) => org[l]));
+		await sleep(250); // quiet: more than one coalescing interval since any push
+		const first = await position(voters[0], id, 'agree');
+		assert.equal(first.tally_sent, true, 'after a quiet spell the tally goes out at once, before the ack');
+		const t0 = Date.now();
+		const rest = await Promise.all(voters.slice(1).map((l) => position(l, id, 'agree')));
+		const elapsed = Date.now() - t0;
+		await sleep(300); // the coalesced push
+		const acks = [first, ...rest];
+		for (const [k, l] of voters.entries()) {
+			const c = org[l];
+			const ms = c.messages.slice(marks.get(c));
+			const at = ms.findIndex((m) => m && 're' in m && m.ok && m.data && m.data.cast_by && m.data.proposal === id);
+			assert.ok(at > 0, `${l}: its ack is there`);
+			// each organisation states one position here, so "counts it" = "lists it as responded"
+			const counts = (m) => Boolean(m) && tallyOf(id, (t) => t.responded.includes(l.toUpperCase()))(m);
+			if (acks[k].tally_sent) {
+				assert.ok(counts(ms[at - 1]), `${l}: tally_sent, so the frame just before the ack is a tally counting it: ${JSON.stringify(ms[at - 1])}`);
+			} else {
+				assert.ok(!counts(ms[at - 1]), `${l}: not sent, so no tally before the ack counts it`);
+				assert.ok(ms.slice(at + 1).some(counts), `${l}: a tally counting it follows the ack`);
+			}
+		}
+		const sent = acks.filter((a) => a.tally_sent).length;
+		assert.ok(sent <= tallies(org[voters[0]], id, marks.get(org[voters[0]])).length, 'each tally_sent is a tally of its own');
+		if (elapsed < 100) assert.ok(rest.some((a) => !a.tally_sent), `four positions within ${elapsed} ms of a push wait for the next one`);
 	});
 
 	test('12. extend and reopen: validation, permissions, state checks', async () => {
@@ -911,7 +946,8 @@ describe('consensus: tally_max_per_sec 0 sends one tally per position', { timeou
 		await org.rco.ok('consensus.open', { proposal: id });
 		const mark = watch.messages.length;
 		await watch.ok('sub.add', { topic: topicOf(id) });
-		await Promise.all(MEMBERS.map((l) => org[l].ok('consensus.position', { proposal: id, position: 'agree' })));
+		const acks = await Promise.all(MEMBERS.map((l) => org[l].ok('consensus.position', { proposal: id, position: 'agree' })));
+		assert.deepEqual(acks.map((a) => a.tally_sent), MEMBERS.map(() => true), 'without coalescing every tally goes out before its ack');
 		await watch.waitEvent(tallyOf(id, (t) => t.responded.length === 10), 5000, { from: mark });
 		await sleep(300);
 		const evs = tallies(watch, id, mark);
