@@ -21,10 +21,12 @@
  * to one connection in the order it produced them.  Without coalescing the
  * server publishes the tally in the same loop pass that acknowledges P,
  * just before the ack: the tally frame received on X immediately before
- * ack(P) includes P.  With coalescing, the first tally published after P
- * was applied includes P: the first tally frame received on X after ack(P).
- * Its seq is seq(P); at every client the arrival of seq(P) minus P's
- * intended send time is one latency sample.
+ * ack(P) includes P.  With coalescing, Accord's ack says which
+ * (`tally_sent`): true, it went out just before the ack as above; false,
+ * the first tally published after P was applied includes P: the first
+ * tally frame received on X after ack(P).  (Acks without the field, the
+ * peers', follow --coalesced.)  Its seq is seq(P); at every client the
+ * arrival of seq(P) minus P's intended send time is one latency sample.
  *
  * usage: loadgen --port P [--host 127.0.0.1] --n N --voters V --rate R
  *                --duration D [--coalesced] [--server-pid PID] ...
@@ -430,7 +432,8 @@ static void on_tally(client *c, uint64_t seq, uint32_t t)
 	}
 }
 
-static void on_position_ack(client *c, uint64_t id, int ok, uint32_t t)
+/* sent: the ack's tally_sent (1 true, 0 false, -1 absent) */
+static void on_position_ack(client *c, uint64_t id, int ok, int sent, uint32_t t)
 {
 	if (id < 1 || id > n_pos) {
 		c->last_tally_seq = 0;
@@ -451,7 +454,9 @@ static void on_position_ack(client *c, uint64_t id, int ok, uint32_t t)
 		acks_total++;
 		if (phase == P_RUN && t < run_t1)
 			acks_in_window++;
-		if (!o_coalesced) {
+		if (sent < 0)
+			sent = !o_coalesced;
+		if (sent) {
 			if (c->last_tally_seq)
 				p->seq = c->last_tally_seq;
 		} else {
@@ -488,7 +493,9 @@ static void handle_frame(client *c, const char *buf, size_t len)
 	if (r && r[5] >= '0' && r[5] <= '9') {
 		uint64_t id = strtoull(r + 5, NULL, 10);
 		int ok = memmem(buf, len < 96 ? len : 96, "\"ok\":true", 9) != NULL;
-		on_position_ack(c, id, ok, t);
+		const char *ts = memmem(buf, len, "\"tally_sent\":", 13);
+		int sent = !ts ? -1 : (size_t)(ts + 13 - buf) < len && ts[13] == 't';
+		on_position_ack(c, id, ok, sent, t);
 		return;
 	}
 	c->last_tally_seq = 0;
