@@ -55,11 +55,7 @@ void metrics_request(metrics *m, double seconds)
 {
 	m->reqs++;
 	m->req_sum_s += seconds;
-	for (int b = 0; b < 12; b++)
-		if (seconds <= storage_latency_bounds[b]) {
-			m->req_buckets[b]++;
-			break;
-		}
+	m->req_buckets[storage_latency_bucket(seconds)]++;
 }
 
 /* Only registered types get their own series, so a client sending random
@@ -130,6 +126,23 @@ static void sbf(struct sb *b, const char *fmt, ...)
 	}
 }
 
+/* A histogram over storage_latency_bounds, in Prometheus text format. */
+static void histogram(struct sb *b, const char *name, const char *help, const uint64_t *buckets,
+		      double sum_s, uint64_t count)
+{
+	sbf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	uint64_t cum = 0;
+	for (int i = 0; i < 12; i++) {
+		cum += buckets[i];
+		if (i < 11)
+			sbf(b, "%s_bucket{le=\"%g\"} %llu\n", name, storage_latency_bounds[i],
+			    (unsigned long long)cum);
+		else
+			sbf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+	}
+	sbf(b, "%s_sum %.6f\n%s_count %llu\n", name, sum_s, name, (unsigned long long)count);
+}
+
 char *metrics_render(server *srv, size_t *len)
 {
 	metrics *m = srv->metrics;
@@ -176,35 +189,12 @@ char *metrics_render(server *srv, size_t *len)
 	sbf(&b, "# HELP accord_commit_failures_total Group commits that failed.\n"
 		"# TYPE accord_commit_failures_total counter\naccord_commit_failures_total %llu\n",
 	    (unsigned long long)st.failed_commits);
-	sbf(&b, "# HELP accord_commit_seconds Group commit latency (BEGIN to durable COMMIT).\n"
-		"# TYPE accord_commit_seconds histogram\n");
-	uint64_t cum = 0;
-	for (int i = 0; i < 12; i++) {
-		cum += st.latency_buckets[i];
-		if (i < 11)
-			sbf(&b, "accord_commit_seconds_bucket{le=\"%g\"} %llu\n",
-			    storage_latency_bounds[i], (unsigned long long)cum);
-		else
-			sbf(&b, "accord_commit_seconds_bucket{le=\"+Inf\"} %llu\n",
-			    (unsigned long long)cum);
-	}
-	sbf(&b, "accord_commit_seconds_sum %.6f\naccord_commit_seconds_count %llu\n",
-	    st.latency_sum_s, (unsigned long long)st.commits);
-	sbf(&b, "# HELP accord_request_seconds Request latency: from its arrival to its reply "
-		"queued (writes include their durable commit).\n"
-		"# TYPE accord_request_seconds histogram\n");
-	cum = 0;
-	for (int i = 0; i < 12; i++) {
-		cum += m->req_buckets[i];
-		if (i < 11)
-			sbf(&b, "accord_request_seconds_bucket{le=\"%g\"} %llu\n",
-			    storage_latency_bounds[i], (unsigned long long)cum);
-		else
-			sbf(&b, "accord_request_seconds_bucket{le=\"+Inf\"} %llu\n",
-			    (unsigned long long)cum);
-	}
-	sbf(&b, "accord_request_seconds_sum %.6f\naccord_request_seconds_count %llu\n",
-	    m->req_sum_s, (unsigned long long)m->reqs);
+	histogram(&b, "accord_commit_seconds", "Group commit latency (BEGIN to durable COMMIT).",
+		  st.latency_buckets, st.latency_sum_s, st.commits);
+	histogram(&b, "accord_request_seconds",
+		  "Request latency: from its arrival to its reply queued (writes include their "
+		  "durable commit).",
+		  m->req_buckets, m->req_sum_s, m->reqs);
 	for (int i = 0; i < m->n_pc; i++)
 		sbf(&b, "# TYPE %s counter\n%s %llu\n", m->pc[i].name, m->pc[i].name,
 		    (unsigned long long)m->pc[i].v);

@@ -75,6 +75,14 @@ struct storage {
 const double storage_latency_bounds[12] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 					   0.05,   0.1,   0.25,   0.5,   1.0,  1e300};
 
+int storage_latency_bucket(double seconds)
+{
+	int b = 0;
+	while (b < 11 && seconds > storage_latency_bounds[b])
+		b++;
+	return b;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -430,11 +438,7 @@ static void run_batch(storage *s, struct job *batch)
 	if (committed) {
 		s->stats.commits++;
 		s->stats.latency_sum_s += dt;
-		for (int b = 0; b < 12; b++)
-			if (dt <= storage_latency_bounds[b]) {
-				s->stats.latency_buckets[b]++;
-				break;
-			}
+		s->stats.latency_buckets[storage_latency_bucket(dt)]++;
 	} else
 		s->stats.failed_commits++;
 	struct job *tail = batch;

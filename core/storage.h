@@ -64,6 +64,9 @@ typedef struct storage_stats {
 } storage_stats;
 void storage_get_stats(storage *s, storage_stats *out);
 extern const double storage_latency_bounds[12];
+/* The bucket of storage_latency_bounds a duration falls in (the last is +Inf);
+ * the request histogram in metrics.c uses the same bounds. */
+int storage_latency_bucket(double seconds);
 
 /* accord_txn helpers used by the host API table */
 accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, json_t **rows);

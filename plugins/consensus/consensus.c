@@ -1191,9 +1191,7 @@ static void position_after(job *j, json_t *out)
 	 * this reply (a subscriber already has it); otherwise it comes with
 	 * the next coalesced push.  A duplicate was counted earlier: its tally
 	 * is out unless a coalesced push is still due. */
-	int sent = dup && (!p || !p->dirty);
-	if (p && !dup)
-		sent = tally_changed(p, 0);
+	int sent = dup ? !p || !p->dirty : p && tally_changed(p, 0);
 	char recorded[160];
 	snprintf(recorded, sizeof(recorded), "cast by %s on behalf of %s", j->actor, j->org);
 	json_t *reply = json_pack("{s:I,s:s,s:O,s:s,s:s,s:b,s:b}", "proposal", (json_int_t)j->id,
