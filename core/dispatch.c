@@ -48,6 +48,8 @@ void req_reply_ok(struct accord_req *r, json_t *data)
 		return;
 	size_t len;
 	char *j = reply_ok_json(r->id, data, &len);
+	if (j && r->retry_key[0])
+		retry_keep_reply(r->c->srv->st, r->retry_key, j, len);
 	if (j)
 		conn_send_text(r->c, j, len);
 	metrics_msg_out(r->c->srv->metrics, "reply", 1);
@@ -161,6 +163,9 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 		envelope_free(&env);
 		return;
 	}
+	if (env.idem && c->who && !h->core_fn) /* core types (sub., sys.) write nothing */
+		snprintf(r->retry_key, sizeof(r->retry_key), "%lld:%s:%s", (long long)c->who->id,
+			 env.type, env.idem);
 	if (plugin_group_scoped(h->plugin)) {
 		/* A working group's plugin: the core checks the group first, and
 		 * a group the caller cannot reach answers like a missing one. */

@@ -66,6 +66,19 @@ int topic_name_valid(const char *t)
 	return 1;
 }
 
+int idem_valid(const char *k, size_t n)
+{
+	if (!k || n < ENVELOPE_MIN_IDEM || n > ENVELOPE_MAX_IDEM)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = k[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
 static accord_status bad(char *msg, size_t msglen, const char *text)
 {
 	snprintf(msg, msglen, "%s", text);
@@ -96,9 +109,10 @@ accord_status envelope_parse(const char *buf, size_t len, envelope *env, char *m
 	json_t *val;
 	json_object_foreach(root, key, val)
 	{
-		if (strcmp(key, "id") && strcmp(key, "type") && strcmp(key, "data")) {
-			snprintf(msg, msglen, "unknown field \"%.40s\" (a request has id, type, data)",
-				 key);
+		if (strcmp(key, "id") && strcmp(key, "type") && strcmp(key, "data") &&
+		    strcmp(key, "idem")) {
+			snprintf(msg, msglen,
+				 "unknown field \"%.40s\" (a request has id, type, data, idem)", key);
 			return ACCORD_E_BAD_REQUEST;
 		}
 	}
@@ -114,6 +128,17 @@ accord_status envelope_parse(const char *buf, size_t len, envelope *env, char *m
 		return bad(msg, msglen,
 			   "type: expected \"<namespace>.<verb>\" of at most 64 [a-z0-9_.] characters");
 	env->type = json_string_value(type);
+
+	/* The idempotency key: the client makes one per intent (a random
+	 * string) and sends it again, unchanged, only when it re-sends that
+	 * same request.  Ids are no key: a reloaded page numbers from 1 again. */
+	json_t *idem = json_object_get(root, "idem");
+	if (idem) {
+		if (!idem_valid(json_string_value(idem), json_string_length(idem)))
+			return bad(msg, msglen,
+				   "idem: expected a string of 8-64 characters [A-Za-z0-9_-]");
+		env->idem = json_string_value(idem);
+	}
 
 	json_t *data = json_object_get(root, "data");
 	if (data && !json_is_object(data))

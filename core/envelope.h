@@ -8,11 +8,14 @@
 
 #define ENVELOPE_MAX_TYPE 64
 #define ENVELOPE_MAX_ID 64
+#define ENVELOPE_MIN_IDEM 8
+#define ENVELOPE_MAX_IDEM 64
 
 typedef struct envelope {
 	json_t *root;       /* owned */
 	json_t *id;         /* borrowed from root; NULL when unreadable */
 	const char *type;   /* borrowed from root */
+	const char *idem;   /* borrowed from root; NULL when absent */
 	json_t *data;       /* borrowed from root, or an owned empty object */
 	int data_owned;
 } envelope;
@@ -33,6 +36,9 @@ char *reply_error_json(const json_t *id, accord_status code, const char *message
 		       size_t *len);
 char *event_json(const char *event, const char *topic, uint64_t seq,
 		 json_t *data /* stolen */, size_t *len);
+
+/* Idempotency keys: 8-64 bytes of [A-Za-z0-9_-]. */
+int idem_valid(const char *key, size_t len);
 
 /* Topic names: 1-128 bytes of [A-Za-z0-9_:.-], starting with a letter. */
 int topic_name_valid(const char *topic);

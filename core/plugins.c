@@ -553,6 +553,10 @@ static const accord_principal *api_req_principal(const accord_req *r)
 }
 static const char *api_req_type(const accord_req *r) { return r->type; }
 static const json_t *api_req_id(const accord_req *r) { return r->id; }
+static const char *api_req_retry_key(const accord_req *r)
+{
+	return r->retry_key[0] ? r->retry_key : NULL;
+}
 
 static int64_t api_principal_id(const accord_principal *w) { return w ? w->id : 0; }
 static const char *api_principal_login(const accord_principal *w) { return w ? w->login : ""; }
@@ -904,4 +908,7 @@ const accord_host_api accord_host_api_v1 = {
 	.audience_add_partners = api_audience_add_partners,
 	.audience_add_item = api_audience_add_item,
 	.http_route_partner = api_http_route_partner,
+	.req_retry_key = api_req_retry_key,
+	.txn_retry_get = retry_get,
+	.txn_retry_put = retry_put,
 };

@@ -407,6 +407,7 @@ int server_run(accord_config *cfg, int port_override)
 		goto out;
 	}
 	if (storage_migrate(srv->st, "core", core_migrations, err, sizeof(err)) ||
+	    storage_migrate(srv->st, "core.requests", retry_migrations, err, sizeof(err)) ||
 	    plugins_load(srv->plugins, cfg, err, sizeof(err)) ||
 	    plugins_migrate(srv->plugins, srv->st, err, sizeof(err))) {
 		log_err("%s", err);

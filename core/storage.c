@@ -42,6 +42,7 @@ struct accord_txn {
 	storage *s;
 	int64_t last_id;
 	int changes;
+	int64_t changes_mark; /* sqlite3_total_changes64 at txn_changes_mark */
 };
 
 struct job {
@@ -319,6 +320,13 @@ accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, j
 
 int64_t txn_last_id(accord_txn *txn) { return txn->last_id; }
 int txn_changes(accord_txn *txn) { return txn->changes; }
+
+void txn_changes_mark(accord_txn *txn) { txn->changes_mark = sqlite3_total_changes64(txn->s->db); }
+
+int txn_changed_since_mark(accord_txn *txn)
+{
+	return sqlite3_total_changes64(txn->s->db) != txn->changes_mark;
+}
 
 int storage_migrate(storage *s, const char *owner, const accord_migration *m, char *err,
 		    size_t errlen)

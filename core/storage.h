@@ -72,5 +72,22 @@ int storage_latency_bucket(double seconds);
 accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, json_t **rows);
 int64_t txn_last_id(accord_txn *txn);
 int txn_changes(accord_txn *txn);
+/* Whether any row was written between txn_changes_mark and now (a job that
+ * only read, or was refused, wrote none). */
+void txn_changes_mark(accord_txn *txn);
+int txn_changed_since_mark(accord_txn *txn);
+
+/* ---- retried requests (retry.c) ---- */
+#define RETRY_KEY_MAX 160
+extern const accord_migration retry_migrations[];
+/* Storage thread: ACCORD_OK when key was marked by a committed (or this)
+ * transaction, with *reply the data of the reply kept for it (or NULL);
+ * ACCORD_E_NOT_FOUND when not.  Also marks the changes counter. */
+accord_status retry_get(accord_txn *txn, const char *key, json_t **reply);
+/* Storage thread: marks key done when the job wrote something since
+ * retry_get. */
+accord_status retry_put(accord_txn *txn, const char *key);
+/* Loop: keeps the reply frame sent for a marked key (best effort). */
+void retry_keep_reply(storage *st, const char *key, const char *frame, size_t len);
 
 #endif

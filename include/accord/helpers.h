@@ -164,6 +164,45 @@ static inline void accord_http_json(const accord_host_api *api, accord_http *h, 
 	free(s);
 }
 
+/* ---- retried requests: the one place every job plumbing goes through ----
+ *
+ * In a job's work, before anything else: when the request's retry key was
+ * already done, *out becomes the reply the first request got (or {} when
+ * it was not kept) with "duplicate": true, and it returns 1: answer that,
+ * write nothing, publish nothing.  Otherwise 0: do the work, then pass its
+ * status through accord_retry_end, which marks the key in the same
+ * savepoint when the work wrote something. */
+static inline int accord_retry_begin(const accord_host_api *api, accord_txn *txn,
+				     const char *key, json_t **out)
+{
+	json_t *prior = NULL;
+	if (!key || !ACCORD_API_HAS(api, txn_retry_get) ||
+	    api->txn_retry_get(txn, key, &prior) != ACCORD_OK)
+		return 0;
+	json_decref(*out);
+	*out = json_is_object(prior) ? prior : json_object();
+	if (*out != prior)
+		json_decref(prior);
+	json_object_set_new(*out, "duplicate", json_true());
+	return 1;
+}
+
+static inline accord_status accord_retry_end(const accord_host_api *api, accord_txn *txn,
+					     const char *key, accord_status st)
+{
+	if (st == ACCORD_OK && key && ACCORD_API_HAS(api, txn_retry_put))
+		st = api->txn_retry_put(txn, key);
+	return st;
+}
+
+/* Copies the request's retry key into buf (size 160), or "" without one. */
+static inline void accord_retry_key(const accord_host_api *api, const accord_req *req, char *buf,
+				    size_t size)
+{
+	const char *k = req && ACCORD_API_HAS(api, req_retry_key) ? api->req_retry_key(req) : NULL;
+	snprintf(buf, size, "%s", k ? k : "");
+}
+
 /* ---- one request, one storage job, one reply ----
  *
  * The shape nearly every handler has: copy what the work needs from the
@@ -188,6 +227,8 @@ struct accord_job {
 	int64_t now_ms;
 	int64_t group;  /* the checked group of a group plugin's request, else 0 */
 	char today[11]; /* YYYY-MM-DD, UTC */
+	char retry_key[160]; /* the request's retry key, or "" */
+	int duplicate;       /* the request was done before: out is its reply */
 };
 
 static inline accord_status accord_job_fail(json_t **out, accord_status st, const char *msg)
@@ -200,14 +241,19 @@ static inline accord_status accord_job_fail(json_t **out, accord_status st, cons
 static inline accord_status accord_job_work_(accord_txn *txn, void *ud, json_t **out)
 {
 	accord_job *j = (accord_job *)ud;
-	return j->work(txn, j, out);
+	const char *key = j->retry_key[0] ? j->retry_key : NULL;
+	if (accord_retry_begin(j->api, txn, key, out)) {
+		j->duplicate = 1;
+		return ACCORD_OK;
+	}
+	return accord_retry_end(j->api, txn, key, j->work(txn, j, out));
 }
 
 static inline void accord_job_done_(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
 {
 	(void)p;
 	accord_job *j = (accord_job *)ud;
-	if (st == ACCORD_OK && j->after)
+	if (st == ACCORD_OK && j->after && !j->duplicate)
 		st = j->after(j, &out);
 	if (st == ACCORD_OK) {
 		j->api->reply_ok(j->req, json_incref(out));
@@ -241,6 +287,7 @@ static inline void accord_job_run(const accord_host_api *api, accord_plugin_ctx 
 	j->now_ms = api->now_ms();
 	j->group = ACCORD_API_HAS(api, req_group) ? api->req_group(req) : 0;
 	accord_today(api, j->today);
+	accord_retry_key(api, req, j->retry_key, sizeof(j->retry_key));
 	if (w) {
 		snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(w));
 		snprintf(j->org, sizeof(j->org), "%s", api->principal_org(w));

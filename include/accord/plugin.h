@@ -357,6 +357,25 @@ struct accord_host_api {
 	 * http_route answers a partner's request 403 before the plugin runs. */
 	int (*http_route_partner)(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn,
 				  void *ud);
+
+	/* ---- retried requests (added for issue 15) ----
+	 * A client sends the same request again, with the same "idem" key,
+	 * when it does not know whether the first one was done (a dropped
+	 * connection).  A write is done once per key: its work asks
+	 * txn_retry_get first and, when the key was done, answers from what
+	 * it gets instead of writing again; otherwise it writes and calls
+	 * txn_retry_put in the same work, so the mark commits with the
+	 * change.  accord_job_run (helpers.h) does all of this itself. */
+	/* The request's key scoped by the core to the caller and the type
+	 * ("<account>:<type>:<idem>"), or NULL when the client sent none. */
+	const char *(*req_retry_key)(const accord_req *req);
+	/* Storage thread: ACCORD_OK when key was done, with *reply the data
+	 * of the reply the first request got (NULL if it was not kept, e.g.
+	 * after a restart); ACCORD_E_NOT_FOUND when not.  Call it first. */
+	accord_status (*txn_retry_get)(accord_txn *txn, const char *key, json_t **reply);
+	/* Storage thread: marks key done if the work wrote anything since
+	 * txn_retry_get (a read is not remembered).  key may be NULL. */
+	accord_status (*txn_retry_put)(accord_txn *txn, const char *key);
 };
 
 /* Request handler flags.  A partner's request reaches only handlers

@@ -373,12 +373,22 @@ typedef struct job {
 	int64_t group;
 	void (*after)(struct job *j, json_t *out);
 	accord_status (*work)(accord_txn *txn, struct job *j, json_t **out);
+	/* A retried request that was done before: may add the current state
+	 * to the earlier reply in *out (a position: the one held now). */
+	accord_status (*again)(accord_txn *txn, struct job *j, json_t **out);
+	char retry_key[160];
+	int duplicate;
 } job;
 
 static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
 {
 	job *j = ud;
-	return j->work(txn, j, out);
+	const char *key = j->retry_key[0] ? j->retry_key : NULL;
+	if (accord_retry_begin(api, txn, key, out)) {
+		j->duplicate = 1;
+		return j->again ? j->again(txn, j, out) : ACCORD_OK;
+	}
+	return accord_retry_end(api, txn, key, j->work(txn, j, out));
 }
 
 static void job_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
@@ -387,7 +397,7 @@ static void job_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void 
 	job *j = ud;
 	const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
 	if (st == ACCORD_OK) {
-		if (j->after)
+		if (j->after && !j->duplicate)
 			j->after(j, out);
 		if (j->req)
 			api->reply_ok(j->req, json_incref(out));
@@ -399,24 +409,14 @@ static void job_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void 
 	free(j);
 }
 
-/* run() for actions that a group's lead may take on its proposals. */
-static void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
-		       accord_status (*work)(accord_txn *, job *, json_t **),
-		       void (*after)(job *, json_t *));
-
-static void run(accord_req *req, int64_t id, json_t *in,
-		accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *))
-{
-	run_scoped(req, id, 0, 0, in, work, after);
-}
-
-static void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
-		       accord_status (*work)(accord_txn *, job *, json_t **),
-		       void (*after)(job *, json_t *))
+/* One job of a request (req NULL: the closing timer). */
+static job *job_new(accord_req *req, int64_t id, json_t *in,
+		    accord_status (*work)(accord_txn *, job *, json_t **),
+		    void (*after)(job *, json_t *))
 {
 	job *j = calloc(1, sizeof(*j));
-	j->group = group;
-	j->need_lead = need_lead;
+	if (!j)
+		return NULL;
 	j->req = req;
 	j->id = id;
 	j->in = in;
@@ -426,12 +426,49 @@ static void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead
 	snprintf(j->actor, sizeof(j->actor), "%s", w ? api->principal_login(w) : "closing time");
 	snprintf(j->org, sizeof(j->org), "%s", w ? api->principal_org(w) : "");
 	j->is_partner = w ? api->principal_is_partner(w) : 0;
+	accord_retry_key(api, req, j->retry_key, sizeof(j->retry_key));
+	return j;
+}
+
+static void job_submit(job *j)
+{
 	if (api->db_run(self, job_work, job_done, j)) {
-		json_decref(in);
+		accord_req *req = j->req;
+		json_decref(j->in);
 		free(j);
 		if (req)
 			api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
 	}
+}
+
+static void run(accord_req *req, int64_t id, json_t *in,
+		accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *))
+{
+	job *j = job_new(req, id, in, work, after);
+	if (!j) {
+		json_decref(in);
+		if (req)
+			api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	job_submit(j);
+}
+
+/* run() for actions that a group's lead may take on its proposals. */
+static void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
+		       accord_status (*work)(accord_txn *, job *, json_t **),
+		       void (*after)(job *, json_t *))
+{
+	job *j = job_new(req, id, in, work, after);
+	if (!j) {
+		json_decref(in);
+		if (req)
+			api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	j->group = group;
+	j->need_lead = need_lead;
+	job_submit(j);
 }
 
 static accord_status fail(json_t **out, accord_status st, const char *msg)
@@ -1137,21 +1174,17 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 			    "only focal points and alternates state their organisation's position");
 	const char *position = json_string_value(json_object_get(j->in, "position"));
 	const char *reason = json_string_value(json_object_get(j->in, "reason"));
-	const char *key = json_string_value(json_object_get(j->in, "request_key"));
-	/* The request id makes a re-sent request count once. */
+	/* A re-sent request never gets here (job_work answers it from its
+	 * retry key, position_again); request ids are no key, so the log's
+	 * request_key stays NULL. */
+	int64_t at = api->now_ms();
 	accord_status st = accord_exec(
 		api, txn,
-		"INSERT INTO consensus_log(proposal_id, at, actor, org, action, position, reason,"
-		" request_key) VALUES(?,?,?,?,'position',?,?,?)",
-		json_pack("[I,I,s,s,s,s,s]", (json_int_t)j->id, (json_int_t)api->now_ms(), j->actor,
-			  j->org, position, reason, key),
+		"INSERT INTO consensus_log(proposal_id, at, actor, org, action, position, reason)"
+		" VALUES(?,?,?,?,'position',?,?)",
+		json_pack("[I,I,s,s,s,s]", (json_int_t)j->id, (json_int_t)at, j->actor, j->org,
+			  position, reason),
 		NULL);
-	if (st == ACCORD_E_CONFLICT) { /* the same request again: already counted */
-		st = snapshot(txn, j->id, out);
-		if (st == ACCORD_OK)
-			json_object_set_new(*out, "duplicate", json_true());
-		return st;
-	}
 	if (st != ACCORD_OK)
 		return st;
 	st = accord_exec(api, txn,
@@ -1160,7 +1193,7 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 			   " position=excluded.position, reason=excluded.reason,"
 			   " cast_by=excluded.cast_by, cast_at=excluded.cast_at",
 			   json_pack("[I,s,s,s,s,I]", (json_int_t)j->id, j->org, position, reason,
-				     j->actor, (json_int_t)api->now_ms()),
+				     j->actor, (json_int_t)at),
 			   NULL);
 	/* A position changes one organisation's row and nothing else: the
 	 * loop applies just that (position_after), in commit order like every
@@ -1172,15 +1205,36 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	if (st == ACCORD_OK && !*out) {
 		*out = json_object();
 		membership_view(txn, *out);
+		json_object_set_new(*out, "cast_at", json_integer((json_int_t)at));
 	}
 	return st;
 }
 
+/* A retried position that was counted before: the reply says so and
+ * shows the position the organisation holds now (a colleague may have
+ * changed it since), never a new "recorded". */
+static accord_status position_again(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *held = q1(txn,
+			  "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
+			  " WHERE proposal_id=? AND org=?",
+			  json_pack("[I,s]", (json_int_t)j->id, j->org));
+	json_t *reply = json_pack("{s:I,s:s,s:O?,s:O?,s:O?,s:O?,s:b,s:b}", "proposal",
+				  (json_int_t)j->id, "org", j->org, "position",
+				  json_object_get(held, "position"), "reason",
+				  json_object_get(held, "reason"), "cast_by",
+				  json_object_get(held, "cast_by"), "cast_at",
+				  json_object_get(held, "cast_at"), "duplicate", 1, "tally_sent", 1);
+	json_decref(held);
+	json_decref(*out);
+	*out = reply;
+	return reply ? ACCORD_OK : ACCORD_E_INTERNAL;
+}
+
 static void position_after(job *j, json_t *out)
 {
-	int dup = json_is_true(json_object_get(out, "duplicate"));
 	proposal *p = find(j->id);
-	if (dup || !p)
+	if (!p)
 		apply_snapshot(out);
 	else {
 		apply_membership(out);
@@ -1189,17 +1243,19 @@ static void position_after(job *j, json_t *out)
 	p = find(j->id);
 	/* tally_sent: the tally that counts this position was published before
 	 * this reply (a subscriber already has it); otherwise it comes with
-	 * the next coalesced push.  A duplicate was counted earlier: its tally
-	 * is out unless a coalesced push is still due. */
-	int sent = dup ? !p || !p->dirty : p && tally_changed(p, 0);
+	 * the next coalesced push. */
+	int sent = p && tally_changed(p, 0);
 	char recorded[160];
 	snprintf(recorded, sizeof(recorded), "cast by %s on behalf of %s", j->actor, j->org);
-	json_t *reply = json_pack("{s:I,s:s,s:O,s:s,s:s,s:b,s:b}", "proposal", (json_int_t)j->id,
-				  "org", j->org, "position", json_object_get(j->in, "position"),
-				  "cast_by", j->actor, "recorded", recorded, "duplicate", dup,
+	json_t *reply = json_pack("{s:I,s:s,s:O,s:O,s:s,s:I,s:s,s:b,s:b}", "proposal",
+				  (json_int_t)j->id, "org", j->org, "position",
+				  json_object_get(j->in, "position"), "reason",
+				  json_object_get(j->in, "reason"), "cast_by", j->actor, "cast_at",
+				  (json_int_t)json_integer_value(json_object_get(out, "cast_at")),
+				  "recorded", recorded, "duplicate", 0,
 				  "tally_sent", sent);
 	accord_replace(out, reply);
-	api->counter_add(self, "positions", dup ? 0 : 1);
+	api->counter_add(self, "positions", 1);
 }
 
 static void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -1230,21 +1286,35 @@ static void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, 
 						 : "reason: required with reservations");
 		return;
 	}
-	if (strcmp(p->status, "open")) {
-		api->reply_error(req, ACCORD_E_CONFLICT, "the proposal is not open for positions");
+	job *j = job_new(req, p->id,
+			 json_pack("{s:s,s:s}", "position", position_name(e), "reason", reason),
+			 position_work, position_after);
+	if (!j) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
 		return;
 	}
-	if (!is_voter(p, api->principal_org(w))) {
-		api->reply_error(req, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
-		return;
+	j->again = position_again;
+	/* A retried request goes to the storage thread even when the proposal
+	 * has closed since: it was counted before the close, and its answer
+	 * says so.  position_work checks state and voter again in any case. */
+	if (!j->retry_key[0]) {
+		accord_status st = ACCORD_OK;
+		const char *msg = NULL;
+		if (strcmp(p->status, "open")) {
+			st = ACCORD_E_CONFLICT;
+			msg = "the proposal is not open for positions";
+		} else if (!is_voter(p, api->principal_org(w))) {
+			st = ACCORD_E_FORBIDDEN;
+			msg = "your organisation does not vote on this proposal";
+		}
+		if (st != ACCORD_OK) {
+			json_decref(j->in);
+			free(j);
+			api->reply_error(req, st, msg);
+			return;
+		}
 	}
-	const json_t *id = api->req_id(req);
-	char *key = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
-	run(req, p->id,
-	    json_pack("{s:s,s:s,s:s}", "position", position_name(e), "reason", reason, "request_key",
-		      key ? key : ""),
-	    position_work, position_after);
-	free(key);
+	job_submit(j);
 }
 
 static accord_status consult_work(accord_txn *txn, job *j, json_t **out)

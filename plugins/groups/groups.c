@@ -250,12 +250,19 @@ typedef struct job {
 	json_t *in;
 	accord_status (*work)(accord_txn *, struct job *, json_t **);
 	void (*after)(struct job *, json_t *);
+	char retry_key[160];
+	int duplicate; /* done before: out is the earlier reply */
 } job;
 
 static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
 {
 	job *j = ud;
-	return j->work(txn, j, out);
+	const char *key = j->retry_key[0] ? j->retry_key : NULL;
+	if (accord_retry_begin(api, txn, key, out)) {
+		j->duplicate = 1;
+		return ACCORD_OK;
+	}
+	return accord_retry_end(api, txn, key, j->work(txn, j, out));
 }
 
 static void job_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
@@ -264,7 +271,7 @@ static void job_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *
 	job *j = ud;
 	const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
 	if (st == ACCORD_OK) {
-		if (j->after)
+		if (j->after && !j->duplicate)
 			j->after(j, out);
 		api->reply_ok(j->req, json_incref(out));
 	} else
@@ -288,6 +295,7 @@ static void run(accord_req *req, int64_t id, json_t *in, accord_status (*work)(a
 	snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(w));
 	snprintf(j->org, sizeof(j->org), "%s", api->principal_org(w));
 	j->internal_ok = sees_internal(gfind(id), w);
+	accord_retry_key(api, req, j->retry_key, sizeof(j->retry_key));
 	if (api->db_run(self, job_work, job_done, j)) {
 		json_decref(in);
 		free(j);

@@ -239,12 +239,19 @@ typedef struct wjob {
 	const char *conflict_msg;
 	const char *not_found_msg;
 	char hash[160]; /* password hash for accept_invite */
+	char retry_key[160];
+	int duplicate; /* done before: out is the earlier reply */
 } wjob;
 
 static accord_status wjob_work(accord_txn *txn, void *ud, json_t **out)
 {
 	wjob *j = ud;
-	return j->work(txn, j, out);
+	const char *key = j->retry_key[0] ? j->retry_key : NULL;
+	if (accord_retry_begin(api, txn, key, out)) {
+		j->duplicate = 1;
+		return ACCORD_OK;
+	}
+	return accord_retry_end(api, txn, key, j->work(txn, j, out));
 }
 
 static void wjob_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
@@ -252,7 +259,7 @@ static void wjob_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 	(void)p;
 	wjob *j = ud;
 	if (st == ACCORD_OK) {
-		if (j->after)
+		if (j->after && !j->duplicate)
 			j->after(j, out);
 		if (j->req) /* after() may have taken the reply over */
 			api->reply_ok(j->req, out ? json_incref(out) : NULL);
@@ -289,6 +296,7 @@ static void run(accord_req *req, json_t *in, accord_status (*work)(accord_txn *,
 	j->after = after;
 	const accord_principal *who = api->req_principal(req);
 	snprintf(j->actor, sizeof(j->actor), "%s", who ? api->principal_login(who) : "");
+	accord_retry_key(api, req, j->retry_key, sizeof(j->retry_key));
 	if (api->db_run(self, wjob_work, wjob_done, j)) {
 		json_decref(in);
 		free(j);

@@ -269,12 +269,13 @@ describe('consensus', { timeout: 300_000 }, () => {
 
 		const acks = await allPosition(id);
 		for (const [i, l] of MEMBERS.entries()) {
-			const { tally_sent: sent, ...a } = acks[i];
+			const { tally_sent: sent, cast_at: at, ...a } = acks[i];
 			const code = l.toUpperCase();
 			assert.equal(typeof sent, 'boolean', `ack to ${l} says whether its tally is out`);
+			assert.ok(Number.isInteger(at) && Math.abs(at - Date.now()) < 60_000, `ack to ${l} has cast_at: ${at}`);
 			assert.deepEqual(
 				a,
-				{ proposal: id, org: code, position: 'agree', cast_by: l, recorded: `cast by ${l} on behalf of ${code}`, duplicate: false },
+				{ proposal: id, org: code, position: 'agree', reason: '', cast_by: l, recorded: `cast by ${l} on behalf of ${code}`, duplicate: false },
 				`ack to ${l}`,
 			);
 		}
@@ -612,37 +613,33 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assert.equal((await get(id)).positions.length, 1);
 	});
 
-	test('8. idempotency: the same request id twice (and after a reconnect) is answered duplicate and recorded once', async () => {
+	test('8. retries: the same idempotency key twice (and after a reconnect) is answered duplicate and recorded once; ids are no key', async () => {
 		const id = await createOpen({ title: 'Idempotent positions' });
-		const reqId = `idem-${id}-undp`;
-		const frame = JSON.stringify({ id: reqId, type: 'consensus.position', data: { proposal: id, position: 'agree' } });
-		const isReply = (m) => m && m.re === reqId;
+		const idem = `idem-${id}-undp-0001`;
+		const frame = (reqId) => JSON.stringify({ id: reqId, type: 'consensus.position', idem, data: { proposal: id, position: 'agree' } });
+		const isReply = (reqId) => (m) => m && m.re === reqId;
 
 		const m1 = undp.messages.length;
-		await undp.sendRaw(frame);
-		const r1 = await undp.waitMessage(isReply, 10_000, 'first reply', { from: m1 });
+		await undp.sendRaw(frame('a'));
+		const r1 = await undp.waitMessage(isReply('a'), 10_000, 'first reply', { from: m1 });
 		const m2 = undp.messages.length;
-		await undp.sendRaw(frame);
-		const r2 = await undp.waitMessage(isReply, 10_000, 'second reply', { from: m2 });
+		await undp.sendRaw(frame('b'));
+		const r2 = await undp.waitMessage(isReply('b'), 10_000, 'second reply', { from: m2 });
 		assert.equal(r1.ok, true, `first: ${JSON.stringify(r1)}`);
 		assert.equal(r2.ok, true, `second: ${JSON.stringify(r2)}`);
 		assert.equal(r1.data.duplicate, false);
 		assert.equal(r2.data.duplicate, true, `second reply: ${JSON.stringify(r2)}`);
-		// tally_sent tells the state of the tally at each answer (a coalesced push may be due for either)
-		const { duplicate: _d1, tally_sent: s1, ...rest1 } = r1.data;
-		const { duplicate: _d2, tally_sent: s2, ...rest2 } = r2.data;
-		assert.deepEqual(rest2, rest1, 'the duplicate is answered with the same data');
-		assert.equal(typeof s1, 'boolean');
-		assert.equal(typeof s2, 'boolean');
+		// the duplicate shows the position held: the same one here
+		for (const k of ['proposal', 'org', 'position', 'reason', 'cast_by', 'cast_at'])
+			assert.deepEqual(r2.data[k], r1.data[k], `duplicate's ${k}: ${JSON.stringify(r2.data)}`);
 
-		// after a reconnect (new connection, same person)
+		// after a reconnect (new connection, same person, ids from 1 again)
 		const again = await as('undp');
 		const m3 = again.messages.length;
-		await again.sendRaw(frame);
-		const r3 = await again.waitMessage(isReply, 10_000, 'third reply', { from: m3 });
+		await again.sendRaw(frame('a'));
+		const r3 = await again.waitMessage(isReply('a'), 10_000, 'third reply', { from: m3 });
 		assert.equal(r3.ok, true, `after reconnect: ${JSON.stringify(r3)}`);
 		assert.equal(r3.data.duplicate, true, `after reconnect: ${JSON.stringify(r3)}`);
-		await again.close();
 
 		const g = await get(id);
 		assert.equal(g.positions.length, 1);
@@ -652,9 +649,21 @@ describe('consensus', { timeout: 300_000 }, () => {
 			`SELECT count(*) FROM consensus_log WHERE proposal_id=${id} AND action='position';`,
 		);
 		assert.equal(rows.trim(), '1', `consensus_log has exactly one 'position' row for proposal ${id} (found ${rows.trim()})`);
-		// a different id from the same person is a new position
-		const r4 = await undp.ok('consensus.position', { proposal: id, position: 'agree' }, { id: `${reqId}-b` });
+		// the same request id with another key (a reloaded page) is a new position
+		const r4 = await again.ok('consensus.position', { proposal: id, position: 'object', reason: 'Second thoughts' }, { id: 'a', idem: `idem-${id}-undp-0002` });
 		assert.equal(r4.duplicate, false);
+		assert.equal(r4.position, 'object');
+		// and a retry of the first key now shows the position held (object), not a new "recorded"
+		const r5 = await again.ok('consensus.position', { proposal: id, position: 'agree' }, { idem });
+		assert.equal(r5.duplicate, true);
+		assert.equal(r5.position, 'object', `the held position: ${JSON.stringify(r5)}`);
+		assert.equal(r5.reason, 'Second thoughts');
+		assert.equal(r5.recorded, undefined, 'no new "recorded" for a duplicate');
+		// without a key, the same id twice is two positions (both stored, the later held)
+		await again.ok('consensus.position', { proposal: id, position: 'agree' }, { id: 'z' });
+		await again.ok('consensus.position', { proposal: id, position: 'abstain' }, { id: 'z' });
+		assert.equal((await get(id)).positions[0].position, 'abstain');
+		await again.close();
 	});
 
 	test('9. closing timer: the server closes at closes_at; subscribers get the final tally; closed_by "closing time"', async () => {
@@ -985,7 +994,7 @@ describe('consensus: kill -9 and restart', { timeout: 120_000 }, () => {
 		const dueWhileDown = await mk('Due while the server is down', { closes_at: Date.now() + 1000 });
 		const dueAfter = await mk('Due after the restart', { closes_at: Date.now() + 2500 });
 		const acks = await Promise.all(
-			MEMBERS.map((l) => org[l].request('consensus.position', { proposal: id, position: 'agree' }, { id: `kill-${l}` })),
+			MEMBERS.map((l) => org[l].request('consensus.position', { proposal: id, position: 'agree' }, { id: `kill-${l}`, idem: `kill-${l}-key` })),
 		);
 		for (const [i, a] of acks.entries()) assert.equal(a.ok, true, `${MEMBERS[i]}: ${JSON.stringify(a)}`);
 		const killedAt = Date.now();
@@ -1005,7 +1014,7 @@ describe('consensus: kill -9 and restart', { timeout: 120_000 }, () => {
 		// re-sending an acknowledged request after the restart is a duplicate
 		const u = await connectAs(server, 'undp');
 		extra.push(u);
-		const dup = await u.request('consensus.position', { proposal: id, position: 'agree' }, { id: 'kill-undp' });
+		const dup = await u.request('consensus.position', { proposal: id, position: 'agree' }, { id: 'kill-undp', idem: 'kill-undp-key' });
 		assert.equal(dup.ok, true, `resend after restart: ${JSON.stringify(dup)}`);
 		assert.equal(dup.data.duplicate, true, `resend after restart: ${JSON.stringify(dup)}`);
 		const rows = await sqlite(server.config.database.path, `SELECT count(*) FROM consensus_log WHERE proposal_id=${id} AND action='position';`);

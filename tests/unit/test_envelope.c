@@ -26,7 +26,13 @@ static void valid_request(void **state)
 	assert_int_equal(json_integer_value(json_object_get(e.data, "a")), 1);
 	envelope_free(&e);
 
+	assert_int_equal(parse("{\"id\":1,\"type\":\"a.b\",\"idem\":\"Zq-_09azAZ\"}", &e, msg),
+			 ACCORD_OK);
+	assert_string_equal(e.idem, "Zq-_09azAZ");
+	envelope_free(&e);
+
 	assert_int_equal(parse("{\"id\":7,\"type\":\"sys.ping\"}", &e, msg), ACCORD_OK);
+	assert_null(e.idem);
 	assert_int_equal(json_integer_value(e.id), 7);
 	assert_true(json_is_object(e.data));
 	assert_int_equal(json_object_size(e.data), 0);
@@ -54,6 +60,12 @@ static void invalid_requests(void **state)
 		{"{\"id\":1,\"type\":\"a.b.\"}", "type: expected", 1},
 		{"{\"id\":1,\"type\":\"sys.ping\",\"data\":[]}", "data: expected an object", 1},
 		{"{\"id\":1,\"type\":\"sys.ping\",\"extra\":1}", "unknown field \"extra\"", 1},
+		{"{\"id\":1,\"type\":\"a.b\",\"idem\":\"short\"}", "idem: expected", 1},
+		{"{\"id\":1,\"type\":\"a.b\",\"idem\":\"0123456789012345678901234567890123456789"
+		 "0123456789012345678901234\"}",
+		 "idem: expected", 1},
+		{"{\"id\":1,\"type\":\"a.b\",\"idem\":\"has space in it\"}", "idem: expected", 1},
+		{"{\"id\":1,\"type\":\"a.b\",\"idem\":12345678}", "idem: expected", 1},
 		{"{\"id\":1,\"id\":2,\"type\":\"sys.ping\"}", "invalid JSON", 0},
 		{"{\"id\":1,\"type\":\"sys.ping\",\"data\":{\"s\":\"\xff\"}}", "invalid JSON", 0},
 	};

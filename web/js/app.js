@@ -257,7 +257,16 @@ async function viewProposal(id) {
 						return;
 					}
 					const r = await client.request('consensus.position', { proposal: id, position: pos, reason: reason.value.trim() });
-					msg.replaceChildren(r.ok ? note(t('pos.recorded', { recorded: r.data.recorded })) : note(errorText(r), 'error'));
+					if (!r.ok) { msg.replaceChildren(note(errorText(r), 'error')); return; }
+					// What the server holds, in the interface language: a
+					// retried request is shown as the position already held.
+					const d = r.data;
+					const args = { position: d.position ? t(`pos.${d.position}`) : '—', by: d.cast_by || '', org: d.org };
+					msg.replaceChildren(note(t(d.duplicate ? 'pos.already' : 'pos.recorded', args)));
+					if (d.duplicate && d.position) {
+						for (const input of e.target.querySelectorAll('input[name=position]')) input.checked = input.value === d.position;
+						reason.value = d.reason || '';
+					}
 				} }, h('fieldset', {}, h('legend', {}, t('pos.heading', { org: client.user.org })), ...radios),
 				field(t('pos.reason'), reason), h('button', { type: 'submit' }, t('pos.submit')), msg));
 			}

@@ -1,12 +1,30 @@
 // The connection to the Accord server: requests matched to replies by id,
 // events by topic, automatic reconnection with the session token, and
 // re-subscription with `since` so nothing is missed or reloaded needlessly.
+//
+// Every request carries an idempotency key ("idem"), random per intent.
+// A request whose reply did not arrive before the connection dropped is
+// sent again, with the same key, once the connection is back and the
+// session resumed: the server does it at most once, and a reply marked
+// `duplicate` says it had been done before.  Ids are only for matching
+// replies: they restart at 1 on every page load.
+
+// 16 random bytes, base64url: 22 characters.
+export function newIdem() {
+	const b = new Uint8Array(16);
+	crypto.getRandomValues(b);
+	return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+// How long a request waits for the connection to come back before it is
+// answered "unavailable".
+const RESEND_WINDOW_MS = 30000;
 export class AccordClient extends EventTarget {
 	constructor(url) {
 		super();
 		this.url = url;
 		this.nextId = 1;
-		this.pending = new Map(); // id -> {resolve, type, data}
+		this.pending = new Map(); // id -> {resolve, type, data, idem, since}
 		this.topics = new Map(); // topic -> last seq seen
 		this.handlers = new Map(); // topic -> Set(fn)
 		this.token = sessionStorage.getItem('accord.token');
@@ -26,20 +44,30 @@ export class AccordClient extends EventTarget {
 				const r = await this.request('auth.resume', { token: this.token });
 				if (r.ok) {
 					this.user = r.data.user;
+					this.resend();
 					await this.resubscribe();
 				} else {
 					this.forget();
 				}
 			}
+			this.failWaiting({ code: 'unauthenticated', message: 'log in again' });
 			this.dispatchEvent(new CustomEvent('status', { detail: { online: true } }));
 		};
 		ws.onmessage = (m) => this.onFrame(m.data);
 		ws.onclose = () => {
 			const wasOnline = this.online;
 			this.online = false;
-			for (const [, p] of this.pending)
-				p.resolve({ ok: false, error: { code: 'unavailable', message: 'offline' } });
-			this.pending.clear();
+			// Requests still unanswered wait for the connection to come back
+			// and are sent again with their key (resend); the reply may
+			// have been lost after the server did them.
+			for (const [id, p] of this.pending) {
+				if (!p.idem) {
+					this.pending.delete(id);
+					p.resolve({ ok: false, error: { code: 'unavailable', message: 'offline' } });
+				} else p.waiting = true;
+			}
+			clearTimeout(this.waitTimer);
+			this.waitTimer = setTimeout(() => this.failWaiting({ code: 'unavailable', message: 'offline: not confirmed' }), RESEND_WINDOW_MS);
 			if (wasOnline) this.dispatchEvent(new CustomEvent('status', { detail: { online: false } }));
 			setTimeout(() => this.connect(), this.backoff);
 			this.backoff = Math.min(this.backoff * 2, 8000);
@@ -75,9 +103,32 @@ export class AccordClient extends EventTarget {
 				return;
 			}
 			const id = this.nextId++;
-			this.pending.set(id, { resolve });
-			this.ws.send(JSON.stringify({ id, type, data }));
+			const core = /^(auth|sub|sys)\./.test(type);
+			const idem = core ? undefined : newIdem();
+			this.pending.set(id, { resolve, type, data, idem });
+			this.ws.send(JSON.stringify(idem ? { id, type, data, idem } : { id, type, data }));
 		});
+	}
+
+	// After the session resumed: the requests that were waiting go out
+	// again under new ids with their old keys.
+	resend() {
+		for (const [id, p] of [...this.pending]) {
+			if (!p.waiting) continue;
+			this.pending.delete(id);
+			p.waiting = false;
+			const nid = this.nextId++;
+			this.pending.set(nid, p);
+			this.ws.send(JSON.stringify({ id: nid, type: p.type, data: p.data, idem: p.idem }));
+		}
+	}
+
+	failWaiting(error) {
+		for (const [id, p] of [...this.pending]) {
+			if (!p.waiting) continue;
+			this.pending.delete(id);
+			p.resolve({ ok: false, error });
+		}
 	}
 
 	async login(login, password) {

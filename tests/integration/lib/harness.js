@@ -408,11 +408,13 @@ export class Client {
 		return this.ws.readyState === WebSocket.OPEN;
 	}
 
-	/** Sends a request; resolves with the full reply object (ok or not). */
-	request(type, data, { timeoutMs = 20_000, id } = {}) {
+	/** Sends a request; resolves with the full reply object (ok or not).
+	 *  idem: the request's idempotency key (sent again only for a retry). */
+	request(type, data, { timeoutMs = 20_000, id, idem } = {}) {
 		const reqId = id ?? `r${this._nextId++}`;
 		const frame = { id: reqId, type };
 		if (data !== undefined) frame.data = data;
+		if (idem !== undefined) frame.idem = idem;
 		const key = JSON.stringify(reqId);
 		const desc = `${type} (id ${key})`;
 		return new Promise((resolve, reject) => {
