@@ -14,7 +14,7 @@ import { startServer, connectAs, DEMO_PASSWORD } from '../integration/lib/harnes
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.ACCORD_SCREENSHOT_DIR || path.resolve('screenshots');
 
-describe('web client', { timeout: 180_000 }, () => {
+describe('web client', { timeout: 280_000 }, () => {
 	let server, browser;
 	const contexts = [];
 
@@ -159,6 +159,78 @@ describe('web client', { timeout: 180_000 }, () => {
 		// even asking for the proposal by its address answers like a missing one
 		await mol.goto(`${server.url}#/proposal/${id}`);
 		await mol.getByText(/no such proposal/).waitFor();
+	});
+
+	// Issue 15's report, as people met it: UNODC agreed on A in one browser,
+	// then logged in again in a new browser and agreed on B; the page said
+	// "Recorded" and the server counted nothing (its key was the request id,
+	// which restarts with each page).  Then a reply lost with the connection:
+	// the page sends the request again with its key and shows the position
+	// already held, not a new "Recorded".
+	test('positions from a new browser, a reload and a lost reply are all counted once', async () => {
+		const chair = await pageAs('rco');
+		const mk = (title) => chair.evaluate(async (t) => {
+			const c = window.accord;
+			const d = await c.request('consensus.create', { title: t, text: `${t}.`, kind: 'statement' });
+			await c.request('consensus.open', { proposal: d.data.proposal.id });
+			return d.data.proposal.id;
+		}, title);
+		const tallyOf = (id) => chair.evaluate(async (i) => (await window.accord.request('consensus.get', { proposal: i })).data.tally, id);
+		const agree = async (page, id, expect = /Recorded: Agree, cast by unodc on behalf of UNODC/) => {
+			await page.goto(`${server.url}#/proposal/${id}`);
+			await page.getByText('Position of').waitFor();
+			await page.getByLabel('Agree', { exact: true }).check();
+			await page.getByRole('button', { name: 'State position' }).click();
+			await page.getByText(expect).waitFor({ timeout: 5000 });
+		};
+
+		const a = await mk('Joint statement A');
+		await agree(await pageAs('unodc'), a);
+		assert.equal((await tallyOf(a)).counts.agree, 1);
+		await chair.evaluate((i) => window.accord.request('consensus.close', { proposal: i }), a);
+
+		const b = await mk('Joint statement B');
+		const second = await pageAs('unodc'); // a new browser: request ids from 1 again
+		await agree(second, b);
+		assert.deepEqual((await tallyOf(b)).responded, ['UNODC'], 'the position on B is counted');
+
+		// a reload, then a position on a third proposal
+		const c3 = await mk('Joint statement C');
+		await second.reload();
+		await second.locator('.who').waitFor();
+		await agree(second, c3);
+		assert.equal((await tallyOf(c3)).counts.agree, 1);
+
+		// A lost reply: the first reply to a position never reaches the
+		// page and the connection drops; the page resumes, sends the
+		// position again with the same key, and shows what the server
+		// holds.
+		const d4 = await mk('Joint statement D');
+		let drop = true;
+		const sent = [];
+		await second.routeWebSocket(/\/ws$/, (ws) => {
+			const srv = ws.connectToServer();
+			ws.onMessage((m) => { sent.push(String(m)); srv.send(m); });
+			srv.onMessage((m) => {
+				const msg = JSON.parse(String(m));
+				if (drop && msg.ok && msg.data?.proposal === d4 && msg.data?.position) {
+					drop = false;
+					ws.close();
+					return;
+				}
+				ws.send(m);
+			});
+		});
+		await second.reload(); // the route applies to new connections
+		await second.locator('.who').waitFor();
+		await agree(second, d4, /Already recorded before: UNODC holds “Agree”, cast by unodc/);
+		const positions = sent.map((m) => JSON.parse(m)).filter((m) => m.type === 'consensus.position');
+		assert.equal(positions.length, 2, `the position was sent twice: ${JSON.stringify(positions)}`);
+		assert.equal(positions[0].idem, positions[1].idem, 'with the same key');
+		assert.ok(positions[0].idem.length >= 16);
+		const t4 = await tallyOf(d4);
+		assert.equal(t4.counts.agree, 1, `counted once: ${JSON.stringify(t4)}`);
+		await second.unrouteAll({ behavior: 'ignoreErrors' });
 	});
 
 	test('the Russian interface shows Russian text', async () => {
