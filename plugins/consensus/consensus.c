@@ -275,9 +275,8 @@ static void push_tally(proposal *p)
 		accord_audience *m = api->audience_new();
 		api->audience_add_org(m, state_cp);
 		api->publish(self, topic, "consensus.status",
-			     json_pack("{s:I,s:s,s:b,s:s?}", "proposal", (json_int_t)p->id, "status",
-				       p->status, "consultation_in", p->consulted, "outcome",
-				       p->outcome[0] ? p->outcome : NULL),
+			     json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)p->id, "status",
+				       p->status, "consultation_in", p->consulted),
 			     m);
 		api->audience_free(m);
 	}
@@ -345,6 +344,34 @@ static int visible(const proposal *p, const accord_principal *w)
 	if (is_member(w))
 		return 1;
 	return p->state_matter && is_state_cp(w) && strcmp(p->status, "draft");
+}
+
+/* "proposals": the network's list of proposals changed (members only; the
+ * events carry network proposals alone, which every member sees). */
+static accord_status check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
+				      const char *topic, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	return !strcmp(topic, "proposals") && is_member(w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
+}
+
+/* Tells dashboards that a network proposal was created, opened, closed,
+ * reopened or that an organisation responded for the first time, so lists
+ * and "awaiting your organisation" badges follow without a reload.  A
+ * working group's proposals are not announced here: not every member may
+ * know of them. */
+static void announce(const proposal *p, const char *org_responded)
+{
+	if (!p || p->group)
+		return;
+	accord_audience *a = api->audience_new();
+	api->audience_members_only(a);
+	api->publish(self, "proposals", "consensus.listed",
+		     json_pack("{s:I,s:s,s:s?}", "proposal", (json_int_t)p->id, "status", p->status,
+			       "responded", org_responded),
+		     a);
+	api->audience_free(a);
 }
 
 static accord_status check_topic(accord_plugin_ctx *pc, const accord_principal *w,
@@ -618,7 +645,13 @@ static json_t *view_for(const json_t *snap, int partner)
 	json_t *v = json_pack("{s:o,s:O}", "proposal", row, "consultation",
 			      json_object_get(snap, "consultation"));
 	if (partner) {
-		json_object_del(row, "voters");
+		/* Partners (the state counterpart on a state matter, a group's
+		 * partners) see that it closed, never how: an outcome reaches
+		 * them by a release only (the portal). */
+		static const char *const internal[] = {"voters", "outcome", "outcome_statement",
+						       "close_reason", NULL};
+		for (const char *const *f = internal; *f; f++)
+			json_object_del(row, *f);
 		return v;
 	}
 	int hidden = json_is_true(json_object_get(row, "hide_tally")) &&
@@ -649,6 +682,7 @@ static void after_change(job *j, json_t *out)
 	if (p)
 		tally_changed(p, !strcmp(p->status, "closed"));
 	api->acl_changed(self); /* visibility may follow status (drafts) */
+	announce(p, NULL);
 }
 
 static accord_status log_action(accord_txn *txn, job *j, const char *action, const char *reason)
@@ -816,6 +850,26 @@ static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 	return ACCORD_OK;
 }
 
+/* Marks, from the loop's copy, the open proposals on which the caller's
+ * organisation votes and has not responded yet ("awaiting_you"). */
+static void list_after(job *j, json_t *out)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(out, "proposals"), i, r)
+	{
+		proposal *p = find(json_integer_value(json_object_get(r, "id")));
+		int awaiting = p && !j->is_partner && !strcmp(p->status, "open") && is_voter(p, j->org);
+		for (size_t k = 0; awaiting && k < p->n_votes; k++)
+			awaiting = strcmp(p->votes[k].org, j->org) != 0;
+		json_object_set_new(r, "awaiting_you", json_boolean(awaiting));
+		if (j->is_partner) { /* an outcome reaches partners by a release only */
+			json_object_del(r, "outcome");
+			json_object_del(r, "outcome_statement");
+		}
+	}
+}
+
 /* The proposals w may see, from the loop's copy. */
 static json_t *visible_ids(const accord_principal *w)
 {
@@ -841,7 +895,7 @@ static void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void
 	if (s)
 		json_object_set(in, "status", (json_t *)s);
 	json_object_set_new(in, "ids", visible_ids(api->req_principal(req)));
-	run(req, 0, in, list_work, NULL);
+	run(req, 0, in, list_work, list_after);
 }
 
 static void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -1238,7 +1292,12 @@ static void position_after(job *j, json_t *out)
 		apply_snapshot(out);
 	else {
 		apply_membership(out);
+		int first = 1;
+		for (size_t i = 0; i < p->n_votes; i++)
+			first &= strcmp(p->votes[i].org, j->org) != 0;
 		set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))));
+		if (first)
+			announce(p, j->org);
 	}
 	p = find(j->id);
 	/* tally_sent: the tally that counts this position was published before
@@ -1665,6 +1724,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    api->handle(p, "comment", h_comment, ACCORD_REQ_PARTNER, NULL) ||
 	    api->handle(p, "comments", h_comments, ACCORD_REQ_PARTNER, NULL) ||
 	    api->topic_register(p, "proposal", check_topic, NULL) ||
+	    api->topic_register(p, "proposals", check_list_topic, NULL) ||
 	    api->http_route(p, "record", http_record, NULL))
 		return ACCORD_E_INTERNAL;
 	api->db_run(p, load_work, load_done, NULL);

@@ -239,6 +239,21 @@ static accord_status release_work(accord_txn *txn, accord_job *j, json_t **out)
 		return accord_job_fail(out, st, "no such item");
 	if (st != ACCORD_OK)
 		return accord_job_fail(out, st, "the item could not be read");
+	/* A proposal that did not reach consensus leaves only when the person
+	 * releasing it says so, and the release says so to its readers. */
+	if (!strcmp(kind, "proposal")) {
+		const char *outcome = json_string_value(json_object_get(content, "outcome"));
+		if (!outcome || strcmp(outcome, "consensus")) {
+			if (!json_is_true(json_object_get(j->in, "confirm_no_consensus"))) {
+				json_decref(content);
+				return accord_job_fail(
+					out, ACCORD_E_CONFLICT,
+					"this proposal did not reach consensus: release it with"
+					" confirm_no_consensus: true, and it is marked so");
+			}
+			json_object_set_new(content, "without_consensus", json_true());
+		}
+	}
 
 	/* A new release of an item supersedes the one in force. */
 	json_t *old = NULL;
@@ -342,7 +357,13 @@ static void h_release(accord_plugin_ctx *p, accord_req *req, const json_t *d, vo
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "note: optional text of at most 2000 bytes");
 		return;
 	}
-	json_t *in = json_pack("{s:s,s:O}", "item", item, "to", to);
+	const json_t *confirm = json_object_get(d, "confirm_no_consensus");
+	if (confirm && !json_is_boolean(confirm)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "confirm_no_consensus: optional boolean");
+		return;
+	}
+	json_t *in = json_pack("{s:s,s:O,s:b}", "item", item, "to", to, "confirm_no_consensus",
+			       json_is_true(confirm));
 	if (basis && !json_is_null(basis))
 		json_object_set_new(in, "basis", json_deep_copy(basis));
 	if (note)

@@ -448,7 +448,8 @@ describe('consensus', { timeout: 300_000 }, () => {
 		const st = await mol.waitEvent((e) => e.event === 'consensus.status' && e.topic === topicOf(id) && e.data?.status === 'closed', 10_000, {
 			from: molMark,
 		});
-		assert.deepEqual(st.data, { proposal: id, status: 'closed', consultation_in: true, outcome: 'consensus' }, 'status event to the state counterpart');
+		// the outcome reaches the state counterpart by a release only (issue 15, section 4)
+		assert.deepEqual(st.data, { proposal: id, status: 'closed', consultation_in: true }, 'status event to the state counterpart');
 		const molFrames = mol.messages.slice(molMark).filter((m) => m && m.topic === topicOf(id));
 		assert.ok(
 			molFrames.every((m) => m.event === 'consensus.status'),
@@ -458,6 +459,12 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assertError(await mol.request('consensus.consult', { proposal: id, view: 'too late' }), 'conflict', 'mol consult after close');
 		const mgc = await mol.ok('consensus.get', { proposal: id });
 		assert.equal(mgc.proposal.status, 'closed', 'the state counterpart still sees its closed state matter');
+		for (const k of ['outcome', 'outcome_statement', 'close_reason'])
+			assert.equal(mgc.proposal[k], undefined, `no ${k} for the state counterpart before a release: ${JSON.stringify(mgc.proposal)}`);
+		assert.ok(JSON.stringify(mgc.consultation).includes('strongly supports'), 'its own consultation view stays visible to it');
+		const ml = await mol.ok('consensus.list', {});
+		const mine = ml.proposals.find((x) => x.id === id);
+		assert.ok(mine && mine.outcome === undefined && mine.outcome_statement === undefined, `list without outcome: ${JSON.stringify(mine)}`);
 		assert.ok(!('positions' in mgc) && !('tally' in mgc), `closed: still {proposal, consultation} only: ${JSON.stringify(Object.keys(mgc))}`);
 		closedIds.stateMatter = id;
 	});

@@ -272,7 +272,7 @@ const TABLE = [
 	// -------------------------------------------------------------- portal.*
 	['portal.release', 'internal post to CSO', () => ({ item: `post:${fx.postInternal}`, to: ['CSO'] }), COCHAIR_TYPE],
 	['portal.release', 'missing item', () => ({ item: `post:${MISSING}`, to: ['CSO'] }), [U, F, NF, NF, F, F, F, F, F, U]],
-	['portal.withdraw', 'release in force', async (c) => ({ release: (await c.adm.iom.ok('portal.release', { item: `proposal:${fx.P_closed}`, to: ['MFA'] })).release.id }), COCHAIR_TYPE],
+	['portal.withdraw', 'release in force', async (c) => ({ release: (await c.adm.iom.ok('portal.release', { item: `proposal:${fx.P_closed}`, to: ['MFA'], confirm_no_consensus: true })).release.id }), COCHAIR_TYPE],
 	['portal.withdraw', 'missing', () => ({ release: MISSING }), [U, F, NF, NF, F, F, F, F, F, U]],
 	['portal.releases', '-', () => ({}), MEMBERS_TYPE],
 	['portal.feed', '-', () => ({}), EVERYONE],
