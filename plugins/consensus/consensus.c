@@ -18,6 +18,7 @@
  * for who votes and who may speak for an organisation.
  */
 #include <accord/plugin.h>
+#include <accord/csv.h>
 #include <accord/helpers.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1535,32 +1536,6 @@ static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
 	return ACCORD_OK;
 }
 
-static void csv_field(char **buf, size_t *len, size_t *cap, const char *v, int last)
-{
-	size_t need = *len + strlen(v) * 2 + 8;
-	if (need > *cap) {
-		*cap = need * 2;
-		*buf = realloc(*buf, *cap);
-	}
-	char *o = *buf + *len;
-	int f = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@';
-	*o++ = '"';
-	if (f)
-		*o++ = '\'';
-	for (; *v; v++) {
-		if (*v == '"')
-			*o++ = '"';
-		*o++ = *v;
-	}
-	*o++ = '"';
-	if (last) {
-		*o++ = '\r';
-		*o++ = '\n';
-	} else
-		*o++ = ',';
-	*len = (size_t)(o - *buf);
-}
-
 static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, void *ud)
 {
 	(void)pc;
@@ -1576,24 +1551,31 @@ static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, v
 		api->http_respond(x->h, 200, "application/json", s, strlen(s));
 		free(s);
 	} else {
-		char *buf = NULL;
-		size_t len = 0, cap = 0;
+		/* <accord/csv.h>: the one CSV writer (quoting, formula prefix). */
+		accord_csv c = {0};
 		const char *hdr[] = {"org", "position", "reason", "cast_by", "cast_at"};
 		for (int i = 0; i < 5; i++)
-			csv_field(&buf, &len, &cap, hdr[i], i == 4);
+			accord_csv_field(&c, hdr[i]);
+		accord_csv_end_row(&c);
 		size_t i;
 		const json_t *p;
 		json_array_foreach(json_object_get(snap, "positions"), i, p)
 		{
 			char at[32];
 			snprintf(at, sizeof(at), "%lld", (long long)json_integer_value(json_object_get(p, "cast_at")));
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "org")), 0);
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "position")), 0);
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "reason")), 0);
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "cast_by")), 0);
-			csv_field(&buf, &len, &cap, at, 1);
+			accord_csv_field(&c, json_string_value(json_object_get(p, "org")));
+			accord_csv_field(&c, json_string_value(json_object_get(p, "position")));
+			accord_csv_field(&c, json_string_value(json_object_get(p, "reason")));
+			accord_csv_field(&c, json_string_value(json_object_get(p, "cast_by")));
+			accord_csv_field(&c, at);
+			accord_csv_end_row(&c);
 		}
-		api->http_respond(x->h, 200, "text/csv; charset=utf-8", buf ? buf : "", len);
+		size_t len;
+		char *buf = accord_csv_finish(&c, &len);
+		if (buf)
+			api->http_respond(x->h, 200, "text/csv; charset=utf-8", buf, len);
+		else
+			api->http_respond(x->h, 500, "application/json", "{\"error\":\"internal\"}", 20);
 		free(buf);
 	}
 	json_decref(snap);

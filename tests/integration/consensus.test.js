@@ -856,6 +856,26 @@ describe('consensus', { timeout: 300_000 }, () => {
 		closedIds.record = id;
 	});
 
+	test('13b. record export CSV: reasons starting with TAB, CR, or blanks before = + - @ are neutralised (OWASP)', async () => {
+		const id = await createOpen({ title: 'Record export, formula-looking reasons' });
+		const tricky = { unhcr: '\t=cmd|\' /C calc\'!A0', undp: '  =cmd', unfpa: '\r+1', unodc: ' @SUM(1)' };
+		for (const [l, reason] of Object.entries(tricky)) await position(l, id, 'reservations', reason);
+		await allPosition(id, MEMBERS.filter((l) => !(l in tricky)));
+		await rco.ok('consensus.close', { proposal: id });
+
+		const res = await httpRequest(server, `/api/consensus/record?proposal=${id}&format=csv`, { headers: { Authorization: `Bearer ${undp.token}` } });
+		assert.equal(res.status, 200, `record csv: ${res.status} ${res.body.slice(0, 300)}`);
+		const rows = parseCsv(res.body).slice(1).filter((r) => !(r.length === 1 && r[0] === ''));
+		assert.equal(rows.length, 10, `one row per organisation: ${JSON.stringify(rows)}`);
+		const reasonOf = Object.fromEntries(rows.map((r) => [r[0], r[2]]));
+		for (const [l, reason] of Object.entries(tricky))
+			assert.equal(reasonOf[l.toUpperCase()], `'${reason}`, `${l}'s reason ${JSON.stringify(reason)} carries the quote prefix`);
+		assert.ok(res.body.includes(`"'\t=cmd|' /C calc'!A0"`), 'TAB field quoted with the prefix in the raw text');
+		assert.ok(res.body.includes(`"'  =cmd"`), 'blank-led field quoted with the prefix in the raw text');
+		const FORMULA = /^[\t\r]|^[ \t\r\n]*[=+\-@]/;
+		for (const r of rows) for (const v of r) assert.ok(!FORMULA.test(v), `CSV field ${JSON.stringify(v)} starts like a formula`);
+	});
+
 	test('14. decision register: members see every closed proposal; partners only adopted joint statements', async () => {
 		// an adopted joint statement, with an outcome statement and a review date
 		const st = await createOpen({ title: 'Joint statement on Migrants Day', kind: 'statement' });
