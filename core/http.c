@@ -75,6 +75,17 @@ void http_respond(accord_http *h, int status, const char *ctype, const char *bod
 {
 	if (h->ready)
 		return;
+	/* A route answering 500 after a job the database failed: say why, as
+	 * for WebSocket replies (see storage_current_failure). */
+	const char *why = status == 500 ? storage_current_failure(h->srv->st) : NULL;
+	char failed[256];
+	if (why) {
+		status = 503;
+		ctype = "application/json";
+		len = (size_t)snprintf(failed, sizeof(failed),
+				       "{\"error\":\"unavailable\",\"message\":\"%s\"}", why);
+		body = failed;
+	}
 	h->ready = 1;
 	h->status = status;
 	snprintf(h->ctype, sizeof(h->ctype), "%s", ctype ? ctype : "text/plain");
@@ -99,17 +110,28 @@ static void respond_json(accord_http *h, int status, json_t *o)
 static accord_status health_probe(accord_txn *txn, void *ud, json_t **out)
 {
 	(void)ud;
-	return txn_exec(txn, "SELECT 1 AS one", NULL, out);
+	(void)out;
+	return storage_probe(txn);
 }
 
+/* Healthy means commits succeed: the probe's own round trip, and the
+ * storage thread's record of the last batch that wrote (a failed commit of
+ * any client's write makes this 503 until a write commits again). */
 static void health_done(accord_status st, json_t *out, void *ud)
 {
 	json_decref(out);
 	accord_http *h = ud;
-	if (st == ACCORD_OK)
+	storage_health hs;
+	storage_get_health(h->srv->st, &hs);
+	if (st == ACCORD_OK && !hs.failing) {
 		respond_json(h, 200, json_pack("{s:s,s:s}", "status", "ok", "db", "ok"));
-	else
-		respond_json(h, 503, json_pack("{s:s,s:s}", "status", "unavailable", "db", "error"));
+		return;
+	}
+	const char *why = hs.failing && hs.reason[0] ? hs.reason : "the database probe failed";
+	json_t *o = json_pack("{s:s,s:s,s:s}", "status", "unavailable", "db", "error", "reason", why);
+	if (hs.failing)
+		json_object_set_new(o, "since", json_integer((json_int_t)hs.since_ms));
+	respond_json(h, 503, o);
 }
 
 /* Is the peer on the loopback interface (IPv4 127/8, ::1, or IPv4-mapped)? */
