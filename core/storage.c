@@ -469,8 +469,12 @@ static void run_batch(storage *s, struct job *batch)
 {
 	double t0 = now_s();
 	s->batch_fail = NULL;
-	int64_t changes0 = sqlite3_total_changes64(s->db);
+	int kept_writes = 0; /* a job that changed rows was not rolled back */
 	int began = exec_simple(s->db, "BEGIN IMMEDIATE") == 0;
+	/* BEGIN or COMMIT failing is the database's failure even when SQLite's
+	 * code does not say which (a statement that ended the transaction, a
+	 * trigger's RAISE(ROLLBACK) say, is not, unless its code says so). */
+	int db_failed = !began;
 	if (!began)
 		note_failure(s, sqlite3_extended_errcode(s->db));
 	long n = 0;
@@ -490,6 +494,7 @@ static void run_batch(storage *s, struct job *batch)
 			continue;
 		}
 		s->job_fail = NULL;
+		int64_t changes0 = sqlite3_total_changes64(s->db);
 		exec_cached(s, "SAVEPOINT job");
 		s->txn.changes = 0;
 		j->st = j->work ? j->work(&s->txn, j->ud, &j->out) : ACCORD_OK;
@@ -504,14 +509,17 @@ static void run_batch(storage *s, struct job *batch)
 				json_decref(j->out);
 				j->out = NULL;
 			}
-		}
+		} else if (sqlite3_total_changes64(s->db) > changes0)
+			kept_writes = 1;
 		exec_cached(s, "RELEASE job");
 	}
 	if (began && sqlite3_get_autocommit(s->db))
 		began = 0; /* the last job's statement ended it */
 	int committed = began && exec_simple(s->db, "COMMIT") == 0;
-	if (began && !committed)
+	if (began && !committed) {
+		db_failed = 1;
 		note_failure(s, sqlite3_extended_errcode(s->db));
+	}
 	if (!committed) {
 		if (!sqlite3_get_autocommit(s->db))
 			exec_simple(s->db, "ROLLBACK");
@@ -523,7 +531,7 @@ static void run_batch(storage *s, struct job *batch)
 		}
 	}
 	double dt = now_s() - t0;
-	int wrote = committed && sqlite3_total_changes64(s->db) > changes0;
+	int wrote = committed && kept_writes;
 
 	pthread_mutex_lock(&s->mu);
 	s->stats.jobs += (uint64_t)n;
@@ -533,7 +541,7 @@ static void run_batch(storage *s, struct job *batch)
 		s->stats.latency_buckets[storage_latency_bucket(dt)]++;
 	} else
 		s->stats.failed_commits++;
-	if (s->batch_fail || !committed) {
+	if (s->batch_fail || db_failed) {
 		if (!s->health.failing)
 			s->health.since_ms = wall_ms();
 		s->health.failing = 1;
