@@ -62,6 +62,16 @@ static const struct field tls_fields[] = {
 	{"key", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(tls_key), 0, ""},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
+/* Who may read /metrics: with the bearer token (given inline or in a file
+ * readable only by the service), and without it nobody, or loopback clients
+ * when the operator says so (a reverse proxy on the same machine makes every
+ * client look like loopback, hence not the default). */
+static const struct field metrics_fields[] = {
+	{"token", F_STR, NULL, 16, 255, NULL, OFF(metrics_token), 0, ""},
+	{"token_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(metrics_token_file), 0, ""},
+	{"anonymous", F_ENUM, NULL, 0, 0, "none|loopback", OFF(metrics_anonymous), 0, "none"},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
 static const struct field limit_fields[] = {
 	{"max_message_bytes", F_INT, NULL, 256, 16 << 20, NULL, LIM(max_message_bytes), 65536, NULL},
 	{"rate_per_sec", F_INT, NULL, 1, 100000, NULL, LIM(rate_per_sec), 50, NULL},
@@ -91,6 +101,7 @@ static const struct field top_fields[] = {
 	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, NONE, 0, NULL},
 	{"tls", F_OBJ, tls_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"limits", F_OBJ, limit_fields, 0, 0, NULL, NONE, 0, NULL},
+	{"metrics", F_OBJ, metrics_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"log_level", F_ENUM, NULL, 0, 0, "err|warn|info|debug", NONE, 0, "info"},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
@@ -124,6 +135,8 @@ static int enum_has(const char *choices, const char *s)
 	return 0;
 }
 
+static size_t str_cap(size_t offset, const accord_config *cfg);
+
 static void set_defaults(const struct field *f, accord_config *cfg)
 {
 	for (; f->key; f++) {
@@ -138,10 +151,7 @@ static void set_defaults(const struct field *f, accord_config *cfg)
 			else
 				*(long *)base = f->idef;
 		} else if (f->sdef) {
-			size_t cap = f->offset == OFF(listen_address) ? sizeof(cfg->listen_address)
-				     : f->offset == OFF(synchronous) ? sizeof(cfg->synchronous)
-								     : PATH_MAX;
-			snprintf(base, cap, "%s", f->sdef);
+			snprintf(base, str_cap(f->offset, cfg), "%s", f->sdef);
 		}
 	}
 }
@@ -152,6 +162,10 @@ static size_t str_cap(size_t offset, const accord_config *cfg)
 		return sizeof(cfg->listen_address);
 	if (offset == OFF(synchronous))
 		return sizeof(cfg->synchronous);
+	if (offset == OFF(metrics_token))
+		return sizeof(cfg->metrics_token);
+	if (offset == OFF(metrics_anonymous))
+		return sizeof(cfg->metrics_anonymous);
 	return PATH_MAX;
 }
 
@@ -293,6 +307,38 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 	return 0;
 }
 
+/* Reads a bearer token from a file: its first line, surrounding white space
+ * removed, 16 to 255 printable characters.  At start only (blocking). */
+static int read_token_file(const char *path, char *out, size_t cap, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "metrics.token_file: cannot read %s", path);
+		return -1;
+	}
+	char line[512] = "";
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	char *p = line, *e;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		*--e = 0;
+	size_t n = strlen(p);
+	int ok = n >= 16 && n < cap;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = p[i] > ' ' && p[i] < 127;
+	if (!ok) {
+		snprintf(err, errlen, "metrics.token_file: %s must hold one token of 16 to %zu "
+				      "printable characters without spaces", path, cap - 1);
+		return -1;
+	}
+	snprintf(out, cap, "%s", p);
+	return 0;
+}
+
 static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -315,6 +361,26 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 		cfg->root = NULL;
 		return -1;
 	}
+	if (cfg->metrics_token[0] && cfg->metrics_token_file[0]) {
+		snprintf(err, errlen, "metrics: give token or token_file, not both");
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->metrics_token_file[0] &&
+	    read_token_file(cfg->metrics_token_file, cfg->metrics_token,
+			    sizeof(cfg->metrics_token), err, errlen)) {
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	for (const char *t = cfg->metrics_token; *t; t++)
+		if (*t <= ' ' || *t >= 127) {
+			snprintf(err, errlen, "metrics.token: printable characters without spaces only");
+			json_decref(root);
+			cfg->root = NULL;
+			return -1;
+		}
 	if (cfg->limits.replay_keep >= cfg->limits.outbound_queue_max) {
 		snprintf(err, errlen, "limits.replay_keep: must be below limits.outbound_queue_max "
 				      "(%ld), or a replay would drop the client",

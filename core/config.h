@@ -38,13 +38,18 @@ typedef struct accord_config {
 	char demo_file[PATH_MAX];
 	char tls_cert[PATH_MAX]; /* empty: plain HTTP */
 	char tls_key[PATH_MAX];
+	char metrics_token[256];       /* bearer token of /metrics; empty: none */
+	char metrics_token_file[PATH_MAX]; /* read into metrics_token at start */
+	char metrics_anonymous[16];    /* "none" or "loopback" */
 	const json_t *plugins_enabled; /* object: name -> config section */
 	const json_t *origins;         /* array of strings */
 	accord_limits limits;
 	int log_level;
 } accord_config;
 
-/* Both return 0, or -1 with a message naming the key path in err. */
+/* Both return 0, or -1 with a message naming the key path in err.  A
+ * metrics.token_file is read into metrics_token here (at start, before the
+ * loop runs). */
 int config_load_file(const char *path, accord_config *out, char *err, size_t errlen);
 int config_load_string(const char *text, accord_config *out, char *err, size_t errlen);
 void config_free(accord_config *cfg);

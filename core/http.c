@@ -13,6 +13,7 @@
 #include "server.h"
 #include "log.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,7 @@ struct accord_http {
 	int rx_too_large;
 	int rx_chunked; /* no Content-Length: refused with 411 */
 	int partners;   /* the route is open to partners */
+	int www_auth;   /* a 401 that asks for a bearer token */
 };
 
 struct http_pss {
@@ -73,6 +75,17 @@ void http_respond(accord_http *h, int status, const char *ctype, const char *bod
 {
 	if (h->ready)
 		return;
+	/* A route answering 500 after a job the database failed: say why, as
+	 * for WebSocket replies (see storage_current_failure). */
+	const char *why = status == 500 ? storage_current_failure(h->srv->st) : NULL;
+	char failed[256];
+	if (why) {
+		status = 503;
+		ctype = "application/json";
+		len = (size_t)snprintf(failed, sizeof(failed),
+				       "{\"error\":\"unavailable\",\"message\":\"%s\"}", why);
+		body = failed;
+	}
 	h->ready = 1;
 	h->status = status;
 	snprintf(h->ctype, sizeof(h->ctype), "%s", ctype ? ctype : "text/plain");
@@ -97,17 +110,71 @@ static void respond_json(accord_http *h, int status, json_t *o)
 static accord_status health_probe(accord_txn *txn, void *ud, json_t **out)
 {
 	(void)ud;
-	return txn_exec(txn, "SELECT 1 AS one", NULL, out);
+	(void)out;
+	return storage_probe(txn);
 }
 
+/* Healthy means commits succeed: the probe's own round trip, and the
+ * storage thread's record of the last batch that wrote (a failed commit of
+ * any client's write makes this 503 until a write commits again). */
 static void health_done(accord_status st, json_t *out, void *ud)
 {
 	json_decref(out);
 	accord_http *h = ud;
-	if (st == ACCORD_OK)
+	storage_health hs;
+	storage_get_health(h->srv->st, &hs);
+	if (st == ACCORD_OK && !hs.failing) {
 		respond_json(h, 200, json_pack("{s:s,s:s}", "status", "ok", "db", "ok"));
-	else
-		respond_json(h, 503, json_pack("{s:s,s:s}", "status", "unavailable", "db", "error"));
+		return;
+	}
+	const char *why = hs.failing && hs.reason[0] ? hs.reason : "the database probe failed";
+	json_t *o = json_pack("{s:s,s:s,s:s}", "status", "unavailable", "db", "error", "reason", why);
+	if (hs.failing)
+		json_object_set_new(o, "since", json_integer((json_int_t)hs.since_ms));
+	respond_json(h, 503, o);
+}
+
+/* Is the peer on the loopback interface (IPv4 127/8, ::1, or IPv4-mapped)? */
+static int peer_is_loopback(struct lws *wsi)
+{
+	char peer[64] = "";
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	return !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") ||
+	       !strncmp(peer, "::ffff:127.", 11);
+}
+
+/* /metrics answers only as configured: with the bearer token of
+ * metrics.token, or without it to loopback clients when metrics.anonymous
+ * is "loopback"; nobody else.  Its counters say how many requests of each
+ * type the server answers, which is nobody's business but the operator's.
+ * The token is compared in constant time. */
+static void metrics_route(struct lws *wsi, accord_http *h, server *srv)
+{
+	const accord_config *cfg = srv->cfg;
+	char auth[300] = "";
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
+		lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);
+	size_t tl = strlen(cfg->metrics_token);
+	int token_ok = tl && !strncmp(auth, "Bearer ", 7) && strlen(auth + 7) == tl &&
+		       !sodium_memcmp(auth + 7, cfg->metrics_token, tl);
+	int open = token_ok ||
+		   (!strcmp(cfg->metrics_anonymous, "loopback") && peer_is_loopback(wsi));
+	if (!open && tl) {
+		h->www_auth = 1;
+		respond_json(h, 401, json_pack("{s:s,s:s}", "error", "unauthenticated", "message",
+					       "/metrics needs the metrics bearer token"));
+		return;
+	}
+	if (!open) {
+		respond_json(h, 403, json_pack("{s:s,s:s}", "error", "forbidden", "message",
+					       "/metrics is not open to this client: configure "
+					       "metrics.token (or metrics.anonymous: loopback)"));
+		return;
+	}
+	size_t len = 0;
+	char *txt = metrics_render(srv, &len);
+	http_respond(h, 200, "text/plain; version=0.0.4", txt ? txt : "", txt ? len : 0);
+	free(txt);
 }
 
 static void api_authed(server *srv, const struct accord_principal *who, int64_t expires,
@@ -220,10 +287,7 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		return 0;
 	}
 	if (!strcmp(h->path, "/metrics")) {
-		size_t len = 0;
-		char *txt = metrics_render(srv, &len);
-		http_respond(h, 200, "text/plain; version=0.0.4", txt ? txt : "", txt ? len : 0);
-		free(txt);
+		metrics_route(wsi, h, srv);
 		return 0;
 	}
 	if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud, &h->partners)) {
@@ -310,6 +374,11 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
 							 (const unsigned char *)"no-store", 8, &p,
 							 end) ||
+			    (h->www_auth &&
+			     lws_add_http_header_by_token(
+				     wsi, WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
+				     (const unsigned char *)"Bearer realm=\"accord-metrics\"", 29,
+				     &p, end)) ||
 			    lws_finalize_write_http_header(wsi, start, &p, end))
 				return -1;
 			h->headers_sent = 1;

@@ -21,6 +21,8 @@ import path from 'node:path';
 import WebSocket from 'ws';
 
 export const DEMO_PASSWORD = 'demo-pass-123';
+/** The bearer token of /metrics in the servers startServer() makes (config metrics.token). */
+export const METRICS_TOKEN = 'it-metrics-token-0123456789abcdef';
 export const ALLOWED_ORIGIN = 'http://allowed.example';
 export const MEMBERS = ['rco', 'iom', 'undp', 'unhcr', 'unicef', 'unfpa', 'unic', 'unrcca', 'unodc', 'unesco'];
 export const PARTNERS = ['mol', 'mfa', 'cso'];
@@ -313,8 +315,10 @@ class Server {
  *   extraConfig  deep-merged into the config object
  *   demo         seed the demo network (default true)
  *   dbDir        directory for accord.db (default: the temp dir)
+ *   metricsToken configure metrics.token = METRICS_TOKEN (default true; false
+ *                leaves the metrics section to extraConfig)
  */
-export async function startServer({ limits = {}, plugins, extraConfig = {}, demo = true, dbDir } = {}) {
+export async function startServer({ limits = {}, plugins, extraConfig = {}, demo = true, dbDir, metricsToken = true } = {}) {
 	const { pluginDir, sourceDir } = env();
 	const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'accord-it-'));
 	tmpDirs.add(dir);
@@ -327,6 +331,7 @@ export async function startServer({ limits = {}, plugins, extraConfig = {}, demo
 			origins: [ALLOWED_ORIGIN],
 			limits: { ...limits },
 			log_level: 'info',
+			...(metricsToken ? { metrics: { token: METRICS_TOKEN } } : {}),
 		},
 		extraConfig,
 	);
@@ -622,7 +627,7 @@ export function metricValue(text, name) {
 }
 
 export async function getMetric(server, name) {
-	const r = await httpRequest(server, '/metrics');
+	const r = await httpRequest(server, '/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
 	if (r.status !== 200) throw new Error(`GET /metrics answered ${r.status}: ${r.body}`);
 	return metricValue(r.body, name);
 }
