@@ -3,7 +3,7 @@
 // HTML.  Routes: #/login, #/invite, #/ (dashboard), #/proposal/<id>,
 // #/members, #/portal.
 import { AccordClient } from './client.js';
-import { loadLanguage, setLanguage, currentLanguage, t, fmtDate } from './i18n.js';
+import { loadLanguage, setLanguage, currentLanguage, t, fmtDate, LANGUAGES } from './i18n.js';
 
 const main = document.getElementById('main');
 const statusEl = document.getElementById('status');
@@ -48,19 +48,71 @@ function renderNav() {
 		await loadLanguage(e.target.value);
 		renderNav();
 		route();
-	} }, h('option', { value: 'en' }, 'English'), h('option', { value: 'ru' }, 'Русский'));
+	} }, ...Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, lang: code }, name)));
 	langSel.value = currentLanguage();
 	if (client?.user) {
 		const links = isPartner()
 			? [h('a', { href: '#/portal' }, t('nav.portal'))]
-			: [h('a', { href: '#/' }, t('nav.dashboard')),
+			: [h('a', { href: '#/' }, t('nav.dashboard'), ' ', awaitingBadge()),
+				h('a', { href: '#/decisions' }, t('nav.register')),
 				(hasRole('secretariat') || hasRole('admin')) && h('a', { href: '#/members' }, t('nav.members')),
 				h('a', { href: '#/releases' }, t('nav.releases'))];
 		nav.append(...links.filter(Boolean),
 			h('span', { class: 'who' }, t('who.as', { name: client.user.name, org: client.user.org })),
-			h('button', { type: 'button', onclick: async () => { await client.logout(); location.hash = '#/login'; } }, t('nav.logout')));
+			h('button', { type: 'button', onclick: async () => { stopFollowing(); await client.logout(); location.hash = '#/login'; } }, t('nav.logout')));
 	}
 	nav.append(langSel);
+}
+
+// ---------------- what awaits my organisation ----------------
+
+// The number of open proposals on which my organisation has not responded,
+// kept live from the `proposals` topic for as long as I am logged in.
+let awaiting = 0;
+let unsubscribeList = null;
+
+function awaitingBadge() {
+	return h('span', { id: 'awaiting', class: 'count', hidden: !awaiting, 'aria-label': t('nav.awaiting', { n: awaiting }) }, String(awaiting));
+}
+
+async function refreshAwaiting() {
+	if (!client.user || isPartner()) return;
+	const r = await client.request('consensus.list', { status: 'open' });
+	if (!r.ok) return;
+	awaiting = r.data.proposals.filter((p) => p.awaiting_you).length;
+	document.getElementById('awaiting')?.replaceWith(awaitingBadge());
+}
+
+// One subscription per login; views hear of changes through 'proposals'
+// events on window.
+async function followProposals() {
+	if (unsubscribeList || !client.user || isPartner()) return;
+	unsubscribeList = await client.subscribe('proposals', (ev) => {
+		refreshAwaiting();
+		window.dispatchEvent(new CustomEvent('proposals', { detail: ev.data || {} }));
+	});
+	refreshAwaiting();
+}
+
+function stopFollowing() {
+	unsubscribeList?.();
+	unsubscribeList = null;
+	awaiting = 0;
+}
+
+// Runs fn when the network's proposals change while the view is shown,
+// at most every 300 ms.
+function onProposals(fn) {
+	let timer = null;
+	const handler = () => {
+		clearTimeout(timer);
+		timer = setTimeout(fn, 300);
+	};
+	window.addEventListener('proposals', handler);
+	cleanup.push(() => {
+		clearTimeout(timer);
+		window.removeEventListener('proposals', handler);
+	});
 }
 
 // ---------------- login and invitation ----------------
@@ -108,45 +160,56 @@ function proposalItem(p, extra) {
 }
 
 async function viewDashboard() {
-	const open = h('ul', { class: 'list' });
-	const drafts = h('ul', { class: 'list' });
-	const decisions = h('ul', { class: 'list' });
+	const mine = h('ul', { class: 'list', id: 'awaiting-list' });
+	const open = h('ul', { class: 'list', id: 'open-list' });
+	const drafts = h('ul', { class: 'list', id: 'draft-list' });
+	const decisions = h('ul', { class: 'list', id: 'decision-list' });
 	const presence = h('div', { 'aria-live': 'polite' });
 	const groupsList = h('ul', { class: 'list' });
+	const mineCard = h('section', { class: 'card action' }, h('h2', {}, t('dash.awaiting_heading')), mine);
+	// What needs my organisation's action comes first.
 	const sections = [
+		mineCard,
 		h('section', { class: 'card' }, h('h2', {}, t('dash.open')), open),
 		h('section', { class: 'card' }, h('h2', {}, t('dash.groups')), groupsList),
 		h('section', { class: 'card' }, h('h2', {}, t('dash.presence')), presence),
-		h('section', { class: 'card' }, h('h2', {}, t('dash.decisions')), decisions),
+		h('section', { class: 'card' }, h('h2', {}, t('dash.decisions')), decisions, h('p', {}, h('a', { href: '#/decisions' }, t('dash.register_link')))),
 	];
 	const canCreate = hasRole('co_chair') || hasRole('secretariat');
 	if (canCreate) sections.push(h('section', { class: 'card' }, h('h2', {}, t('dash.drafts')), drafts), createForm());
 	main.replaceChildren(h('div', { class: 'grid' }, sections));
+	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, t('dash.none'))]));
 
-	const list = await client.request('consensus.list', {});
-	const props = list.ok ? list.data.proposals : [];
-	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
-	const openItems = [];
-	for (const p of props.filter((p) => p.status === 'open')) {
-		const g = await client.request('consensus.get', { proposal: p.id });
-		const mine = g.ok && g.data.tally?.responded?.includes(client.user.org);
-		const votes = g.ok && g.data.proposal.voters?.includes(client.user.org);
-		openItems.push(proposalItem(p, votes && h('span', { class: mine ? 'muted' : 'attention' }, mine ? t('dash.responded') : t('dash.awaiting'))));
-	}
-	fill(open, openItems);
-	fill(drafts, props.filter((p) => p.status === 'draft').map((p) => proposalItem(p)));
-	const gl = await client.request('groups.list', {});
-	const groupItems = [];
-	for (const g of gl.ok ? gl.data.groups : []) {
-		// overdue action items, where the group uses the actions plugin
-		const a = await client.request('actions.list', { group: g.id });
-		groupItems.push(h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name),
-			g.archived && h('span', { class: 'badge' }, t('group.archived')),
-			a.ok && a.data.overdue > 0 && h('span', { class: 'attention' }, t('dash.overdue', { n: a.data.overdue }))));
-	}
-	fill(groupsList, groupItems);
-	const dec = await client.request('consensus.decisions', {});
-	fill(decisions, (dec.ok ? dec.data.decisions : []).slice(0, 10).map((p) => proposalItem(p, h('span', { class: 'muted' }, ` ${fmtDate(p.closed_at)}`))));
+	// The lists come from consensus.list, which says what awaits my
+	// organisation; they reload live when the network's proposals change.
+	const loadProposals = async () => {
+		const list = await client.request('consensus.list', {});
+		const props = list.ok ? list.data.proposals : [];
+		const openProps = props.filter((p) => p.status === 'open');
+		const waiting = openProps.filter((p) => p.awaiting_you);
+		fill(mine, waiting.map((p) => proposalItem(p, h('span', { class: 'badge attention' }, t('dash.awaiting')), p.closes_at && h('span', { class: 'muted' }, ` ${t('prop.closes', { when: fmtDate(p.closes_at) })}`))));
+		mineCard.hidden = !waiting.length;
+		fill(open, openProps.filter((p) => !p.awaiting_you).map((p) => proposalItem(p)));
+		fill(drafts, props.filter((p) => p.status === 'draft').map((p) => proposalItem(p)));
+		const dec = await client.request('consensus.decisions', {});
+		fill(decisions, (dec.ok ? dec.data.decisions : []).slice(0, 8).map((p) => proposalItem(p, h('span', { class: 'muted' }, ` ${fmtDate(p.closed_at)}`))));
+	};
+	await loadProposals();
+	onProposals(loadProposals);
+
+	const loadGroups = async () => {
+		const gl = await client.request('groups.list', {});
+		const groupItems = [];
+		for (const g of gl.ok ? gl.data.groups : []) {
+			// overdue action items, where the group uses the actions plugin
+			const a = await client.request('actions.list', { group: g.id });
+			groupItems.push(h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name),
+				g.archived && h('span', { class: 'badge' }, t('group.archived')),
+				a.ok && a.data.overdue > 0 && h('span', { class: 'badge attention' }, t('dash.overdue', { n: a.data.overdue }))));
+		}
+		fill(groupsList, groupItems);
+	};
+	await loadGroups();
 
 	const showPresence = (d) => presence.replaceChildren(
 		h('ul', { class: 'list' }, ...Object.entries(d.online).map(([org, logins]) => h('li', {}, h('strong', {}, org), ' ', logins.join(', ')))),
@@ -155,7 +218,61 @@ async function viewDashboard() {
 	if (pr.ok) showPresence(pr.data);
 	cleanup.push(await client.subscribe('network', (ev) => {
 		if (ev.event === 'members.presence') showPresence(ev.data);
+		else loadGroups(); // an organisation changed: group lists may too
 	}));
+}
+
+// ---------------- decision register ----------------
+
+// Every decision and joint statement, searchable and filtered, with its
+// record (the proposal page) and the CSV/JSON exports; prints cleanly.
+async function viewRegister() {
+	const q = h('input', { type: 'search', id: 'reg-q' });
+	const kind = h('select', {}, h('option', { value: '' }, t('reg.all')), h('option', { value: 'decision' }, t('create.kind.decision')), h('option', { value: 'statement' }, t('create.kind.statement')));
+	const outcome = h('select', {}, h('option', { value: '' }, t('reg.all')), h('option', { value: 'consensus' }, t('outcome.consensus')), h('option', { value: 'no_consensus' }, t('outcome.no_consensus')));
+	const year = h('select', {}, h('option', { value: '' }, t('reg.all')));
+	const body = h('tbody');
+	const count = h('p', { class: 'muted', 'aria-live': 'polite' });
+	const msg = h('div', { 'aria-live': 'polite' });
+	main.replaceChildren(h('section', { class: 'card register' }, h('h1', {}, t('reg.heading')),
+		h('div', { class: 'filters no-print' }, field(t('reg.search'), q), field(t('reg.kind'), kind), field(t('reg.outcome'), outcome), field(t('reg.year'), year),
+			h('button', { type: 'button', onclick: () => window.print() }, t('reg.print'))),
+		count, msg,
+		h('table', { class: 'reflow' }, h('thead', {}, h('tr', {}, ...['reg.title', 'reg.kind', 'reg.outcome', 'reg.date', 'reg.review', 'reg.record'].map((k) => h('th', { scope: 'col' }, t(k))))), body)));
+	const r = await client.request('consensus.decisions', {});
+	const all = r.ok ? r.data.decisions : [];
+	const years = [...new Set(all.map((d) => d.closed_at && new Date(d.closed_at).getFullYear()).filter(Boolean))].sort().reverse();
+	year.append(...years.map((y) => h('option', { value: String(y) }, String(y))));
+	const download = async (d, format) => {
+		const res = await fetch(`/api/consensus/record?proposal=${d.id}&format=${format}`, { headers: { Authorization: `Bearer ${client.token}` } });
+		if (!res.ok) { msg.replaceChildren(note(t('error.generic', { message: res.status }), 'error')); return; }
+		const a = h('a', { href: URL.createObjectURL(await res.blob()), download: `decision-${d.id}.${format}` });
+		document.body.append(a);
+		a.click();
+		a.remove();
+	};
+	const show = () => {
+		const needle = q.value.trim().toLowerCase();
+		const rows = all.filter((d) => (!kind.value || d.kind === kind.value) && (!outcome.value || d.outcome === outcome.value) &&
+			(!year.value || (d.closed_at && String(new Date(d.closed_at).getFullYear()) === year.value)) &&
+			(!needle || `${d.title} ${d.outcome_statement || ''}`.toLowerCase().includes(needle)));
+		count.textContent = t('reg.count', { n: rows.length, total: all.length });
+		body.replaceChildren(...rows.map((d) => h('tr', { 'data-decision': d.id },
+			h('td', { 'data-label': t('reg.title') }, h('a', { href: `#/proposal/${d.id}` }, d.title), d.outcome_statement && h('p', { class: 'muted' }, d.outcome_statement)),
+			h('td', { 'data-label': t('reg.kind') }, t(`create.kind.${d.kind}`)),
+			h('td', { 'data-label': t('reg.outcome') }, d.outcome && h('span', { class: `badge ${d.outcome}` }, t(`outcome.${d.outcome}`))),
+			h('td', { 'data-label': t('reg.date') }, fmtDate(d.closed_at)),
+			h('td', { 'data-label': t('reg.review') }, d.review_date || '—'),
+			h('td', { 'data-label': t('reg.record'), class: 'no-print' },
+				h('button', { type: 'button', class: 'link', onclick: () => download(d, 'csv'), 'aria-label': t('reg.csv_of', { title: d.title }) }, 'CSV'), ' ',
+				h('button', { type: 'button', class: 'link', onclick: () => download(d, 'json'), 'aria-label': t('reg.json_of', { title: d.title }) }, 'JSON')))));
+	};
+	for (const el of [q, kind, outcome, year]) el.addEventListener('input', show);
+	show();
+	onProposals(async () => {
+		const again = await client.request('consensus.decisions', {});
+		if (again.ok) { all.splice(0, all.length, ...again.data.decisions); show(); }
+	});
 }
 
 function createForm() {
@@ -453,15 +570,23 @@ async function viewMembers() {
 
 // One released item as a partner sees it: its kind, title and text as the
 // network released them.
+// A released item's title as a person reads it: never an internal id.
+function releasedTitle(r) {
+	const c = r.content || {};
+	return c.title || c.name || (c.text ? String(c.text).slice(0, 80) : t('portal.untitled', { kind: t(`kind.${r.kind}`), date: fmtDate(r.released_at) }));
+}
+
 function releasedItem(r) {
 	const c = r.content || {};
-	const title = c.title || c.name || (c.text ? String(c.text).slice(0, 80) : r.item);
+	const body = c.text || c.body;
 	return h('li', { 'data-release': r.id },
-		h('span', { class: 'badge shared' }, t(`kind.${r.kind}`)), ' ', h('strong', {}, title),
+		h('span', { class: 'badge shared' }, t(`kind.${r.kind}`)), ' ', h('strong', {}, releasedTitle(r)),
+		c.outcome && h('span', { class: `badge ${c.outcome}` }, t(`outcome.${c.outcome}`)),
+		c.without_consensus && h('span', { class: 'badge warning' }, t('release.without_consensus')),
 		h('span', { class: 'muted' }, ` ${fmtDate(r.released_at)}`),
-		(c.text || c.body) && h('p', { class: 'text' }, c.text || c.body),
-		c.outcome_statement && h('blockquote', {}, c.outcome_statement),
-		c.outcome && h('span', { class: `badge ${c.outcome}` }, t(`outcome.${c.outcome}`)));
+		body && h('p', { class: 'text' }, body),
+		// each text once: a joint statement's adopted text is often its text
+		c.outcome_statement && c.outcome_statement !== body && h('blockquote', {}, c.outcome_statement));
 }
 
 async function viewPortal() {
@@ -496,10 +621,14 @@ async function viewPortal() {
 		}
 	} }, h('h2', {}, t('portal.input')), field(t('portal.about'), about), field(t('portal.input.text'), text),
 	field(t('portal.input.file'), file), h('button', { type: 'submit' }, t('portal.input.submit')), msg);
+	// Cards that would only say "nothing here" beside content that belongs
+	// in them stay hidden: consultations for the state counterpart only,
+	// the network's statements only those not already released above.
+	const consultedCard = h('section', { class: 'card', hidden: true }, h('h2', {}, t('portal.consulted')), consulted);
+	const statementsCard = h('section', { class: 'card', hidden: true }, h('h2', {}, t('portal.statements')), statements);
 	const grid = h('div', { class: 'grid' }, h('h1', {}, t('portal.heading')),
 		h('section', { class: 'card' }, h('h2', {}, t('portal.released')), released),
-		h('section', { class: 'card' }, h('h2', {}, t('portal.consulted')), consulted),
-		h('section', { class: 'card' }, h('h2', {}, t('portal.statements')), statements),
+		consultedCard, statementsCard,
 		form, h('section', { class: 'card' }, h('h2', {}, t('portal.my_input')), mine));
 	main.replaceChildren(grid);
 	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
@@ -509,7 +638,8 @@ async function viewPortal() {
 		fill(released, items.map(releasedItem));
 		const keep = about.value;
 		about.replaceChildren(h('option', { value: '' }, t('portal.about.none')),
-			...items.map((r) => h('option', { value: r.item }, (r.content?.title || r.content?.name || r.item))));
+			...items.map((r) => h('option', { value: r.item }, releasedTitle(r))));
+		showStatements();
 		about.value = items.some((r) => r.item === keep) ? keep : '';
 	};
 	const loadInputs = async () => {
@@ -521,17 +651,27 @@ async function viewPortal() {
 		if (ev.event === 'portal.released') { for (const [k, v] of feed) if (v.item === ev.data.item) feed.delete(k); feed.set(ev.data.id, ev.data); showFeed(); }
 		if (ev.event === 'portal.withdrawn') { feed.delete(ev.data.id); showFeed(); }
 	}));
+	let networkStatements = [];
+	function showStatements() {
+		const released = new Set([...feed.values()].map((r) => r.item));
+		const rest = networkStatements.filter((p) => !released.has(`proposal:${p.id}`));
+		statements.replaceChildren(...rest.map((p) => h('li', {}, h('strong', {}, p.title), p.outcome_statement && h('blockquote', {}, p.outcome_statement))));
+		statementsCard.hidden = !rest.length;
+	}
 	const f = await client.request('portal.feed', {});
 	for (const r of f.ok ? f.data.releases : []) feed.set(r.id, r);
 	showFeed();
 	const list = await client.request('consensus.list', {});
 	const dec = await client.request('consensus.decisions', {});
-	fill(consulted, (list.ok ? list.data.proposals : []).map((p) => proposalItem(p)));
+	const consultedOn = list.ok ? list.data.proposals : [];
+	consulted.replaceChildren(...consultedOn.map((p) => proposalItem(p)));
+	consultedCard.hidden = !consultedOn.length;
 	const gl = await client.request('groups.list', {});
 	if (gl.ok && gl.data.groups.length)
 		grid.insertBefore(h('section', { class: 'card' }, h('h2', {}, t('dash.groups')),
 			h('ul', { class: 'list' }, ...gl.data.groups.map((g) => h('li', {}, h('a', { href: `#/group/${g.id}` }, g.name))))), form);
-	fill(statements, (dec.ok ? dec.data.decisions : []).map((p) => h('li', {}, h('strong', {}, p.title), p.outcome_statement && h('blockquote', {}, p.outcome_statement))));
+	networkStatements = dec.ok ? dec.data.decisions : [];
+	showStatements();
 	loadInputs();
 }
 
@@ -541,17 +681,53 @@ function releaseForm(item) {
 	const all = h('input', { type: 'checkbox' });
 	const basis = h('input', { type: 'number', min: 1 });
 	const msg = h('div', { 'aria-live': 'polite' });
+	// A proposal without consensus leaves only when the person says so:
+	// the server refuses it (conflict) until this box is ticked, and the
+	// release is then marked "without consensus" for its readers.
+	const confirm = h('input', { type: 'checkbox' });
+	const confirmBox = h('div', { class: 'confirm', hidden: true }, note(t('release.no_consensus'), 'error'), h('label', { class: 'check' }, confirm, t('release.confirm_no_consensus')));
 	return h('form', { class: 'card release', onsubmit: async (e) => {
 		e.preventDefault();
 		const orgs = to.value.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
 		const data = { item, to: all.checked ? 'partners' : orgs };
 		if (basis.value) data.basis = Number(basis.value);
+		if (!confirmBox.hidden) {
+			if (!confirm.checked) { confirm.focus(); return; }
+			data.confirm_no_consensus = true;
+		}
 		const r = await client.request('portal.release', data);
-		msg.replaceChildren(r.ok ? note(t('release.done')) : note(errorText(r), 'error'));
+		if (!r.ok && r.error.code === 'conflict' && item.startsWith('proposal:') && /did not reach consensus/.test(r.error.message)) {
+			confirmBox.hidden = false;
+			msg.replaceChildren();
+			confirm.focus();
+			return;
+		}
+		msg.replaceChildren(r.ok ? note(t(data.confirm_no_consensus ? 'release.done_no_consensus' : 'release.done')) : note(errorText(r), 'error'));
 	} }, h('h2', {}, t('release.heading')), note(t('release.internal')),
 	h('label', { class: 'check' }, all, t('release.all')), field(t('release.to'), to),
 	h('p', { id: 'rel-help', class: 'muted' }, t('release.to.help')), field(t('release.basis'), basis),
-	h('button', { type: 'submit' }, t('release.submit')), msg);
+	confirmBox, h('button', { type: 'submit' }, t('release.submit')), msg);
+}
+
+// Withdrawing a release asks for a reason and a second, explicit click.
+function withdrawControl(x, done) {
+	const box = h('span', { class: 'withdraw' });
+	const start = h('button', { type: 'button', class: 'secondary', onclick: () => {
+		const reason = h('input', { required: true, maxlength: 2000 });
+		const msg = h('span', { 'aria-live': 'polite' });
+		box.replaceChildren(h('form', { class: 'inline', onsubmit: async (e) => {
+			e.preventDefault();
+			if (!reason.value.trim()) { reason.focus(); return; }
+			const w = await client.request('portal.withdraw', { release: x.id, reason: reason.value.trim() });
+			if (w.ok) done();
+			else msg.replaceChildren(note(errorText(w), 'error'));
+		} }, field(t('release.withdraw_reason', { title: x.content?.title || x.content?.name || x.item }), reason),
+		h('button', { type: 'submit' }, t('release.withdraw_confirm')),
+		h('button', { type: 'button', class: 'secondary', onclick: () => box.replaceChildren(start) }, t('common.cancel')), msg));
+		reason.focus();
+	} }, t('release.withdraw'));
+	box.append(start);
+	return box;
 }
 
 // Members: what was released, to whom, why; withdraw; partners' input.
@@ -571,10 +747,7 @@ async function viewReleases() {
 			h('span', { class: 'muted' }, ` ${x.released_by}, ${fmtDate(x.released_at)}`),
 			x.basis && h('span', {}, ` (${t('release.basis_short', { id: x.basis })})`),
 			x.withdrawn_at ? h('span', { class: 'badge closed' }, t('release.withdrawn', { who: x.withdrawn_by, why: x.withdraw_reason || '' }))
-				: manage && h('button', { type: 'button', onclick: async () => {
-					const w = await client.request('portal.withdraw', { release: x.id, reason: 'withdrawn from the web client' });
-					if (w.ok) load();
-				} }, t('release.withdraw')))));
+				: manage && withdrawControl(x, load))));
 		const i = await client.request('portal.inputs', {});
 		fill(inputs, (i.ok ? i.data.inputs : []).map((x) => h('li', {}, h('span', { class: 'badge shared' }, x.org), ' ', x.text,
 			x.about && h('code', {}, ` ${x.about}`), h('span', { class: 'muted' }, ` ${x.author}, ${fmtDate(x.at)}`),
@@ -601,6 +774,8 @@ async function route() {
 	if (m) return viewProposal(Number(m[1]));
 	const gm = hash.match(/^#\/group\/(\d+)$/);
 	if (gm) return viewGroup(Number(gm[1]));
+	if (!isPartner()) followProposals();
+	if (hash === '#/decisions' && !isPartner()) return viewRegister();
 	if (hash === '#/members') return viewMembers();
 	if (hash === '#/releases' && !isPartner()) return viewReleases();
 	if (hash === '#/portal' || isPartner()) return viewPortal();
