@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,43 @@ struct field {
 #define LIM(m) (offsetof(accord_config, limits) + offsetof(accord_limits, m))
 #define NONE ((size_t)-1)
 
+/* The listen address must say exactly which addresses are bound: an IPv4
+ * literal binds that IPv4 address only, an IPv6 literal that IPv6 address
+ * only (IPV6_V6ONLY), and "*" every address of both families.  Interface
+ * and host names are refused rather than guessed at, since a name that
+ * resolves differently tomorrow, or an address lws cannot match, used to
+ * end as a wildcard socket open to every network. */
+static const char *check_listen_address(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (!strcmp(s, "*") || inet_pton(AF_INET, s, buf) == 1 ||
+	    inet_pton(AF_INET6, s, buf) == 1)
+		return NULL;
+	return "expected an IPv4 address (127.0.0.1, 0.0.0.0), an IPv6 address (::1, ::) "
+	       "or \"*\" (every IPv4 and IPv6 address)";
+}
+
 static const struct field listen_fields[] = {
 	{"address", F_STR, NULL, 1, 63, NULL, OFF(listen_address), 0, "127.0.0.1"},
 	{"port", F_INT, NULL, 0, 65535, NULL, OFF(port), 8080, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+/* Further checks of string values, by the field they fill: each returns
+ * what was expected, or NULL when the value is good. */
+static const struct str_check {
+	size_t offset;
+	const char *(*check)(const char *value);
+} str_checks[] = {
+	{OFF(listen_address), check_listen_address},
+};
+
+static const char *str_check(size_t offset, const char *value)
+{
+	for (size_t i = 0; i < sizeof(str_checks) / sizeof(str_checks[0]); i++)
+		if (str_checks[i].offset == offset)
+			return str_checks[i].check(value);
+	return NULL;
+}
 
 static const struct field db_fields[] = {
 	{"path", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(db_path), 0, "var/accord.db"},
@@ -223,6 +257,10 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 			    (long)json_string_length(val) > f->max)
 				return fail(err, errlen, kp, "expected a non-empty string%s%s",
 					    " of reasonable length", "");
+			const char *want = str_check(f->offset, json_string_value(val));
+			if (want)
+				return fail(err, errlen, kp, "%s, got \"%s\"", want,
+					    json_string_value(val));
 			snprintf(dst, str_cap(f->offset, cfg), "%s", json_string_value(val));
 			break;
 		case F_ENUM:

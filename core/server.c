@@ -12,6 +12,7 @@
 #include "envelope.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,36 @@ static void setup_mounts(server *srv)
 	h[2].next = &h[3];
 }
 
+/* Binds exactly the configured address (checked by config.c): lws with
+ * IPv6 support otherwise opens an IPv6 socket for an IPv4 address, fails to
+ * match it and binds the dual-stack wildcard, which puts a server meant for
+ * a reverse proxy on every network.  So an IPv4 address gets an IPv4-only
+ * socket, an IPv6 address an IPv6 socket with IPV6_V6ONLY, and only "*"
+ * a dual-stack wildcard.  Sets info's iface and options; url gets the
+ * address as written in a URL (IPv6 in brackets). */
+static void listen_setup(const char *address, struct lws_context_creation_info *info, char *url,
+			 size_t urllen)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (!strcmp(address, "*")) {
+		info->iface = NULL;
+		info->options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY;
+		snprintf(url, urllen, "[::]");
+	} else if (inet_pton(AF_INET6, address, buf) == 1) {
+		/* lws binds a NULL iface to the IPv6 wildcard; "::" given as an
+		 * iface would be looked up as an interface name. */
+		static const unsigned char any6[sizeof(struct in6_addr)];
+		info->iface = memcmp(buf, any6, sizeof(buf)) ? address : NULL;
+		info->options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY |
+				 LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
+		snprintf(url, urllen, "[%s]", address);
+	} else {
+		info->iface = strcmp(address, "0.0.0.0") ? address : NULL;
+		info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+		snprintf(url, urllen, "%s", address);
+	}
+}
+
 static void shutdown_gracefully(server *srv)
 {
 	log_info("shutting down: closing %ld connections, finishing pending commits",
@@ -419,12 +450,13 @@ int server_run(accord_config *cfg, int port_override)
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	info.port = port_override >= 0 ? port_override : cfg->port;
-	info.iface = cfg->listen_address;
 	info.protocols = protocols;
 	info.mounts = srv->mounts;
 	info.headers = srv->headers;
 	info.user = srv;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	char url_host[80];
+	listen_setup(cfg->listen_address, &info, url_host, sizeof(url_host));
 	if (cfg->tls_cert[0]) {
 		/* TLS 1.2 and later only, forward-secret AEAD suites for 1.2. */
 		if (access(cfg->tls_cert, R_OK) || access(cfg->tls_key, R_OK)) {
@@ -489,7 +521,7 @@ int server_run(accord_config *cfg, int port_override)
 	signal(SIGPIPE, SIG_IGN);
 
 	printf("accord: listening on %s://%s:%d/\n", cfg->tls_cert[0] ? "https" : "http",
-	       cfg->listen_address, srv->port);
+	       url_host, srv->port);
 	fflush(stdout);
 	log_info("accord %s serving %s, database %s (synchronous=%s)", ACCORD_VERSION,
 		 cfg->web_root, cfg->db_path, cfg->synchronous);

@@ -43,6 +43,8 @@ static void errors_name_the_key(void **state)
 		{"{\"nope\":1}", "nope: unknown key"},
 		{"{\"listen\":{\"port\":\"80\"}}", "listen.port: expected an integer from 0 to 65535, got a string"},
 		{"{\"listen\":{\"port\":70000}}", "listen.port: expected an integer from 0 to 65535"},
+		{"{\"listen\":{\"address\":\"localhost\"}}", "listen.address: expected an IPv4 address"},
+		{"{\"listen\":{\"address\":\"[::1]\"}}", "got \"[::1]\""},
 		{"{\"limits\":{\"rate_per_sec\":0}}", "limits.rate_per_sec: expected an integer from 1"},
 		{"{\"limits\":{\"bogus\":1}}", "limits.bogus: unknown key"},
 		{"{\"database\":{\"synchronous\":\"off\"}}", "database.synchronous: expected one of full|normal|extra, got off"},

@@ -206,7 +206,7 @@ class Server {
 				}
 				finish(
 					new Error(
-						`accord serve did not print "accord: listening on http://127.0.0.1:PORT/" within ` +
+						`accord serve did not print "accord: listening on http://ADDRESS:PORT/" within ` +
 							`${START_TIMEOUT_MS} ms\n--- stdout ---\n${this._stdout}\n--- stderr ---\n${this._stderr}`,
 					),
 				);
@@ -215,10 +215,11 @@ class Server {
 				this._stdout += d;
 				if (this._stdout.length > STDERR_CAP) this._stdout = this._stdout.slice(-STDERR_CAP);
 				buf += d;
-				const m = /accord: listening on (https?):\/\/127\.0\.0\.1:(\d+)\//.exec(buf);
+				const m = /accord: listening on (https?):\/\/(\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)\//.exec(buf);
 				if (m) {
 					this.scheme = m[1];
-					finish(null, Number(m[2]));
+					this.listenHost = m[2];
+					finish(null, Number(m[3]));
 				}
 			});
 			proc.once('exit', (code, signal) => {
@@ -237,9 +238,13 @@ class Server {
 			proc.once('error', (e) => finish(e));
 		});
 		this.port = port;
+		// The address clients use: the printed one, or loopback for a wildcard.
+		const bare = this.listenHost.replace(/^\[|\]$/g, '');
+		this.host = bare === '0.0.0.0' ? '127.0.0.1' : bare === '::' ? '::1' : bare;
+		const urlHost = this.host.includes(':') ? `[${this.host}]` : this.host;
 		const tls = this.scheme === 'https';
-		this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-		this.wsUrl = `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`;
+		this.url = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+		this.wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${port}/ws`;
 		return this;
 	}
 
@@ -544,7 +549,7 @@ export class Client {
 export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000 } = {}) {
 	const opts = { maxPayload: 256 << 20, handshakeTimeout: timeoutMs, perMessageDeflate: false };
 	if (origin !== null) opts.origin = origin;
-	const base = `${server.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${server.port}${urlPath}`;
+	const base = `${server.wsUrl.replace(/\/ws$/, '')}${urlPath}`;
 	const ws = protocol === null ? new WebSocket(base, opts) : new WebSocket(base, protocol, opts);
 	const client = new Client(ws);
 	return new Promise((resolve, reject) => {
@@ -590,7 +595,7 @@ export async function connectAs(server, login, opts) {
 export function httpRequest(server, urlPath, { method = 'GET', headers = {}, body, timeoutMs = 10_000 } = {}) {
 	return new Promise((resolve, reject) => {
 		const req = http.request(
-			{ host: '127.0.0.1', port: server.port, path: urlPath, method, headers, agent: false },
+			{ host: server.host || '127.0.0.1', port: server.port, path: urlPath, method, headers, agent: false },
 			(res) => {
 				const chunks = [];
 				res.on('data', (c) => chunks.push(c));
