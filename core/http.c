@@ -77,7 +77,7 @@ void http_respond(accord_http *h, int status, const char *ctype, const char *bod
 	h->status = status;
 	snprintf(h->ctype, sizeof(h->ctype), "%s", ctype ? ctype : "text/plain");
 	h->body = malloc(len + 1);
-	if (h->body) {
+	if (h->body && len) { /* body may be NULL when len is 0 */
 		memcpy(h->body, body, len);
 		h->len = len;
 	}
@@ -268,8 +268,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	case LWS_CALLBACK_HTTP_BODY: {
 		accord_http *h = pss ? pss->h : NULL;
-		if (!h || !h->post || h->ready || h->rx_too_large || h->rx_chunked)
-			return 0;
+		if (!h || !h->post || h->ready || h->rx_too_large || h->rx_chunked || !len)
+			return 0; /* !len: h->rx may still be NULL, memcpy would be undefined */
 		size_t cap = (size_t)srv->cfg->limits.max_upload_bytes;
 		if (h->rx_len + len > cap) {
 			h->rx_too_large = 1;

@@ -159,8 +159,13 @@ static void on_rx(server *srv, conn *c, struct lws *wsi, const char *in, size_t 
 		c->rx = n;
 		c->rx_cap = ncap;
 	}
-	memcpy(c->rx + c->rx_len, in, len);
-	c->rx_len += len;
+	/* An empty frame (first or not) may leave c->rx NULL: memcpy with a
+	 * NULL pointer is undefined even for zero bytes, and the sanitized
+	 * server aborts on it. */
+	if (len) {
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+	}
 	if (!final || lws_remaining_packet_payload(wsi))
 		return;
 	if (c->rx_binary) {
@@ -171,7 +176,7 @@ static void on_rx(server *srv, conn *c, struct lws *wsi, const char *in, size_t 
 		if (j)
 			conn_send_text(c, j, n);
 	} else
-		dispatch_message(srv, c, c->rx, c->rx_len);
+		dispatch_message(srv, c, c->rx ? c->rx : "", c->rx_len);
 	c->rx_len = 0;
 	/* Give back large buffers once a big message is done. */
 	if (c->rx_cap > 4096) {
