@@ -64,13 +64,31 @@ static const struct field listen_fields[] = {
 	{"port", F_INT, NULL, 0, 65535, NULL, OFF(port), 8080, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
-/* Further checks of string values, by the field they fill: each returns
- * what was expected, or NULL when the value is good. */
+/* A server name is what a browser puts in the Host header for this server,
+ * without the port: a DNS name or an IP address.  A scheme, a port or a
+ * path here would never match, so they are refused instead of ignored. */
+static const char *check_server_name(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET6, s, buf) == 1)
+		return NULL;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			return "expected a host name or IP address without scheme or port "
+			       "(e.g. accord.example.org)";
+	return NULL;
+}
+
+/* Further checks of string values (and of each string of an array), by
+ * the field they fill: each returns what was expected, or NULL when the
+ * value is good. */
 static const struct str_check {
 	size_t offset;
 	const char *(*check)(const char *value);
 } str_checks[] = {
 	{OFF(listen_address), check_listen_address},
+	{OFF(server_names), check_server_name},
 };
 
 static const char *str_check(size_t offset, const char *value)
@@ -122,7 +140,8 @@ static const struct field top_fields[] = {
 	{"web_root", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(web_root), 0, ACCORD_DEFAULT_WEB_ROOT},
 	{"demo_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(demo_file), 0, ACCORD_DEFAULT_DEMO_FILE},
 	{"plugins", F_OBJ, plugin_fields, 0, 0, NULL, NONE, 0, NULL},
-	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(origins), 0, NULL},
+	{"server_names", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(server_names), 0, NULL},
 	{"tls", F_OBJ, tls_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"limits", F_OBJ, limit_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"log_level", F_ENUM, NULL, 0, 0, "err|warn|info|debug", NONE, 0, "info"},
@@ -294,8 +313,15 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 						    "expected a non-empty string, got %s%s",
 						    json_kind(it), "");
 				}
+				const char *want = str_check(f->offset, json_string_value(it));
+				if (want) {
+					char ip[300];
+					snprintf(ip, sizeof(ip), "%s[%zu]", kp, i);
+					return fail(err, errlen, ip, "%s, got \"%s\"", want,
+						    json_string_value(it));
+				}
 			}
-			cfg->origins = val;
+			*(const json_t **)dst = val;
 			break;
 		}
 		case F_PLUGINS: {

@@ -40,6 +40,7 @@ typedef struct accord_config {
 	char tls_key[PATH_MAX];
 	const json_t *plugins_enabled; /* object: name -> config section */
 	const json_t *origins;         /* array of strings */
+	const json_t *server_names;    /* array of host names this server answers to */
 	accord_limits limits;
 	int log_level;
 } accord_config;

@@ -173,6 +173,24 @@ static int http_post_ready(accord_http *h)
 	return 0;
 }
 
+/* Plugin routes answer only to the names this server serves: a page of a
+ * DNS-rebound name (Host: evil.example, resolving to this server) is sent
+ * away with 421 before any plugin sees the request.  A request without a
+ * Host header is no browser's and goes on. */
+static int host_misdirected(struct lws *wsi, server *srv, accord_http *h)
+{
+	char host[256];
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HOST) <= 0)
+		return 0;
+	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0 &&
+	    server_serves_host(srv, host))
+		return 0;
+	respond_json(h, 421, json_pack("{s:s,s:s}", "error", "misdirected", "message",
+				       "this server does not answer to that Host name "
+				       "(see server_names)"));
+	return 1;
+}
+
 static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 {
 	accord_http *h = calloc(1, sizeof(*h));
@@ -192,6 +210,8 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		char cl[32] = "";
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
 			lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+		if (host_misdirected(wsi, srv, h))
+			return 0;
 		if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud, &h->partners)) {
 			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 			return 0;
@@ -226,6 +246,8 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		free(txt);
 		return 0;
 	}
+	if (host_misdirected(wsi, srv, h))
+		return 0;
 	if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud, &h->partners)) {
 		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 		return 0;

@@ -317,5 +317,8 @@ int server_run(accord_config *cfg, int port_override);
 /* Why a WebSocket upgrade must be refused (bad Origin, too many
  * connections, shutting down), or NULL to accept it. */
 const char *server_upgrade_refusal(server *srv, struct lws *wsi);
+/* 1 if a Host header value names this server: a configured server name, the
+ * host of a configured origin, localhost or an IP address (never rebound). */
+int server_serves_host(server *srv, const char *host);
 
 #endif

@@ -50,6 +50,7 @@ static void errors_name_the_key(void **state)
 		{"{\"database\":{\"synchronous\":\"off\"}}", "database.synchronous: expected one of full|normal|extra, got off"},
 		{"{\"database\":[]}", "database: expected an object, got an array"},
 		{"{\"origins\":[\"http://a\", 3]}", "origins[1]: expected a non-empty string"},
+		{"{\"server_names\":[\"a.example\", \"a.example:443\"]}", "server_names[1]: expected a host name or IP address without scheme or port"},
 		{"{\"plugins\":{\"enabled\":{\"Bad-Name\":{}}}}", "plugins.enabled.Bad-Name: plugin names"},
 		{"{\"plugins\":{\"enabled\":{\"x\":true}}}", "plugins.enabled.x: expected the plugin's config object"},
 		{"{\"log_level\":\"loud\"}", "log_level: expected one of err|warn|info|debug"},

@@ -544,10 +544,12 @@ export class Client {
 /**
  * Opens a WebSocket to the server.  Rejects when the handshake fails; the
  * error then carries .status (HTTP status) when the server answered.
- * origin: null sends no Origin header at all.
+ * origin: null sends no Origin header at all; headers: extra request headers
+ * (e.g. {Host: 'evil.example'}).
  */
-export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000 } = {}) {
+export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000, headers } = {}) {
 	const opts = { maxPayload: 256 << 20, handshakeTimeout: timeoutMs, perMessageDeflate: false };
+	if (headers) opts.headers = headers;
 	if (origin !== null) opts.origin = origin;
 	const base = `${server.wsUrl.replace(/\/ws$/, '')}${urlPath}`;
 	const ws = protocol === null ? new WebSocket(base, opts) : new WebSocket(base, protocol, opts);
