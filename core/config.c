@@ -132,6 +132,8 @@ static const struct field limit_fields[] = {
 	{"login_queue_max", F_INT, NULL, 1, 100000, NULL, LIM(login_queue_max), 64, NULL},
 	{"max_upload_bytes", F_INT, NULL, 1024, 1L << 30, NULL, LIM(max_upload_bytes), 20L << 20, NULL},
 	{"max_connections", F_INT, NULL, 1, 1000000, NULL, LIM(max_connections), 19000, NULL},
+	{"max_url_bytes", F_INT, NULL, 256, 65535, NULL, LIM(max_url_bytes), 4096, NULL},
+	{"max_header_bytes", F_INT, NULL, 1024, 65535, NULL, LIM(max_header_bytes), 8192, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const struct field top_fields[] = {
@@ -375,6 +377,14 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 	}
 	if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
 		snprintf(err, errlen, "tls: both cert and key are needed (PEM file paths)");
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->limits.max_url_bytes >= cfg->limits.max_header_bytes) {
+		snprintf(err, errlen, "limits.max_url_bytes: must be below limits.max_header_bytes "
+				      "(%ld), which holds the URL too",
+			 cfg->limits.max_header_bytes);
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;

@@ -25,6 +25,8 @@ typedef struct accord_limits {
 	long login_queue_max;    /* pending password checks before "rate_limited" */
 	long max_connections;    /* WebSocket connections accepted at once */
 	long max_upload_bytes;   /* largest HTTP POST body (plugin uploads) */
+	long max_url_bytes;      /* longest request target (path and query): 414 above */
+	long max_header_bytes;   /* request line and headers together: 431 above */
 } accord_limits;
 
 typedef struct accord_config {

@@ -13,8 +13,12 @@
 #include "server.h"
 #include "log.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct accord_http {
 	struct lws *wsi; /* NULL once the client has gone */
@@ -263,6 +267,135 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 	return 0;
 }
 
+/* Connections whose first request head is being read (from accept to
+ * FILTER_HTTP_CONNECTION), so that a head too large can be answered.
+ * lws 4.1.6 gives up on a head larger than its header buffer
+ * (limits.max_header_bytes) with a bare close, says so only in its log,
+ * from inside the parser of that connection, and shuts the socket down
+ * before any callback.  So the log bridge calls http_head_overflow() right
+ * then, which answers one of these.  A later request of a kept-alive
+ * connection is not tracked: its overflow still ends in a bare close.
+ * Each tracked wsi keeps its slot + 1 in lws's opaque user pointer (unused
+ * otherwise), so adding and removing cost O(1). */
+static void heads_add(server *srv, struct lws *wsi)
+{
+	if (srv->n_heads == srv->heads_cap) {
+		size_t nc = srv->heads_cap ? srv->heads_cap * 2 : 64;
+		struct lws **n = realloc(srv->heads, nc * sizeof(*n));
+		if (!n)
+			return; /* untracked: an overflow gets the bare close */
+		srv->heads = n;
+		srv->heads_cap = nc;
+	}
+	srv->heads[srv->n_heads++] = wsi;
+	lws_set_opaque_user_data(wsi, (void *)(uintptr_t)srv->n_heads);
+}
+
+static void heads_remove(server *srv, struct lws *wsi)
+{
+	uintptr_t slot = (uintptr_t)lws_get_opaque_user_data(wsi);
+	if (!slot || slot > srv->n_heads || srv->heads[slot - 1] != wsi)
+		return;
+	struct lws *last = srv->heads[--srv->n_heads];
+	srv->heads[slot - 1] = last;
+	lws_set_opaque_user_data(last, (void *)slot);
+	lws_set_opaque_user_data(wsi, NULL);
+}
+
+/* Milliseconds since the connection last received data (TCP_INFO), or
+ * UINT32_MAX if unknown. */
+static uint32_t ms_since_data(struct lws *wsi)
+{
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	lws_sockfd_type fd = lws_get_socket_fd(wsi);
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl))
+		return UINT32_MAX;
+	return ti.tcpi_last_data_recv;
+}
+
+static size_t url_bytes(struct lws *wsi)
+{
+	static const enum lws_token_indexes uris[] = {
+		WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_OPTIONS_URI,
+		WSI_TOKEN_PUT_URI, WSI_TOKEN_PATCH_URI, WSI_TOKEN_DELETE_URI,
+		WSI_TOKEN_HEAD_URI, WSI_TOKEN_HTTP_URI_ARGS};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		int l = lws_hdr_total_length(wsi, uris[i]);
+		if (l > 0)
+			n += (size_t)l;
+	}
+	return n;
+}
+
+/* Answers the connection whose head overflowed: 414 if its URL alone is
+ * over limits.max_url_bytes, else 431.  The one write outside
+ * HTTP_WRITEABLE, as lws closes the connection as soon as this returns:
+ * a few hundred bytes into an idle non-blocking socket (if they do not fit,
+ * the client gets the bare close as before; a TLS client always does, as
+ * lws exports no TLS write for it). */
+void http_head_overflow(server *srv)
+{
+	/* The connection being parsed has just received data.  With several
+	 * heads in progress, the one that received last is it, if it alone
+	 * did; otherwise a guess could put a status line into another
+	 * client's stream, so nobody is answered. */
+	struct lws *wsi = NULL;
+	uint32_t best = UINT32_MAX;
+	int tie = 0;
+	for (size_t i = 0; i < srv->n_heads; i++) {
+		uint32_t ms = srv->n_heads == 1 ? 0 : ms_since_data(srv->heads[i]);
+		if (ms < best) {
+			best = ms;
+			wsi = srv->heads[i];
+			tie = 0;
+		} else if (ms == best)
+			tie = 1;
+	}
+	if (!wsi || tie)
+		return;
+	heads_remove(srv, wsi);
+	if (lws_is_ssl(wsi))
+		return;
+	const accord_limits *l = &srv->cfg->limits;
+	int uri = url_bytes(wsi) > (size_t)l->max_url_bytes;
+	char body[160], resp[512];
+	int bn = uri ? snprintf(body, sizeof(body),
+				"{\"error\":\"too_large\",\"message\":\"URL longer than %ld bytes\"}",
+				l->max_url_bytes)
+		     : snprintf(body, sizeof(body),
+				"{\"error\":\"too_large\",\"message\":\"request line and headers "
+				"larger than %ld bytes\"}",
+				l->max_header_bytes);
+	int n = snprintf(resp, sizeof(resp),
+			 "HTTP/1.1 %s\r\n"
+			 "content-type: application/json\r\n"
+			 "x-content-type-options: nosniff\r\n"
+			 "cache-control: no-store\r\n"
+			 "connection: close\r\n"
+			 "content-length: %d\r\n\r\n%s",
+			 uri ? "414 URI Too Long" : "431 Request Header Fields Too Large", bn, body);
+	lws_sockfd_type fd = lws_get_socket_fd(wsi);
+	if (n > 0 && n < (int)sizeof(resp) && fd >= 0 && write(fd, resp, (size_t)n) < 0)
+		return; /* the client has gone: nothing to tell */
+}
+
+/* The request target (path and query) is checked before any route or file
+ * mount sees it: above limits.max_url_bytes it is answered 414. */
+static int url_too_long(struct lws *wsi, server *srv, size_t path_len)
+{
+	int args = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+	size_t total = path_len + (args > 0 ? (size_t)args + 1 : 0);
+	if (total <= (size_t)srv->cfg->limits.max_url_bytes)
+		return 0;
+	char msg[96];
+	snprintf(msg, sizeof(msg), "URL longer than %ld bytes", srv->cfg->limits.max_url_bytes);
+	if (lws_return_http_status(wsi, HTTP_STATUS_REQ_URI_TOO_LONG, msg))
+		return -1;
+	return 1;
+}
+
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		  size_t len)
 {
@@ -272,6 +405,21 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	(void)len;
 
 	switch (reason) {
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		heads_add(srv, wsi);
+		break;
+
+	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		heads_remove(srv, wsi);
+		if (url_too_long(wsi, srv, len))
+			return 1;
+		break;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (srv)
+			heads_remove(srv, wsi);
+		break;
+
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
 		const char *why = server_upgrade_refusal(srv, wsi);
 		if (!why)
@@ -355,6 +503,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 
 	case LWS_CALLBACK_CLOSED_HTTP:
+		heads_remove(srv, wsi);
 		if (pss && pss->h) {
 			pss->h->wsi = NULL;
 			http_unref(pss->h);

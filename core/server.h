@@ -272,6 +272,9 @@ int auth_account_online(struct accord_plugin_ctx *p, int64_t account_id);
 /* ---- HTTP ---- */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		  size_t len);
+/* lws just gave up on a request head too large for its buffer: answers it
+ * 414 or 431 (called from the lws log bridge, inside lws's parser). */
+void http_head_overflow(server *srv);
 
 /* accord_http accessors (http.c) */
 const char *http_path(const accord_http *h);
@@ -307,6 +310,9 @@ struct server {
 	 * to lws_cancel_service(); the write pass checks it (see
 	 * LWS_CALLBACK_SERVER_WRITEABLE) */
 	atomic_int completions_ready;
+	/* connections still sending their first request head (http.c) */
+	struct lws **heads;
+	size_t n_heads, heads_cap;
 };
 
 int64_t now_ms(void);

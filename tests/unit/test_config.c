@@ -47,6 +47,7 @@ static void errors_name_the_key(void **state)
 		{"{\"listen\":{\"address\":\"[::1]\"}}", "got \"[::1]\""},
 		{"{\"limits\":{\"rate_per_sec\":0}}", "limits.rate_per_sec: expected an integer from 1"},
 		{"{\"limits\":{\"bogus\":1}}", "limits.bogus: unknown key"},
+		{"{\"limits\":{\"max_url_bytes\":9000}}", "limits.max_url_bytes: must be below limits.max_header_bytes"},
 		{"{\"database\":{\"synchronous\":\"off\"}}", "database.synchronous: expected one of full|normal|extra, got off"},
 		{"{\"database\":[]}", "database: expected an object, got an array"},
 		{"{\"origins\":[\"http://a\", 3]}", "origins[1]: expected a non-empty string"},
