@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,61 @@ struct field {
 #define LIM(m) (offsetof(accord_config, limits) + offsetof(accord_limits, m))
 #define NONE ((size_t)-1)
 
+/* The listen address must say exactly which addresses are bound: an IPv4
+ * literal binds that IPv4 address only, an IPv6 literal that IPv6 address
+ * only (IPV6_V6ONLY), and "*" every address of both families.  Interface
+ * and host names are refused rather than guessed at, since a name that
+ * resolves differently tomorrow, or an address lws cannot match, used to
+ * end as a wildcard socket open to every network. */
+static const char *check_listen_address(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (!strcmp(s, "*") || inet_pton(AF_INET, s, buf) == 1 ||
+	    inet_pton(AF_INET6, s, buf) == 1)
+		return NULL;
+	return "expected an IPv4 address (127.0.0.1, 0.0.0.0), an IPv6 address (::1, ::) "
+	       "or \"*\" (every IPv4 and IPv6 address)";
+}
+
 static const struct field listen_fields[] = {
 	{"address", F_STR, NULL, 1, 63, NULL, OFF(listen_address), 0, "127.0.0.1"},
 	{"port", F_INT, NULL, 0, 65535, NULL, OFF(port), 8080, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+/* A server name is what a browser puts in the Host header for this server,
+ * without the port: a DNS name or an IP address.  A scheme, a port or a
+ * path here would never match, so they are refused instead of ignored. */
+static const char *check_server_name(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET6, s, buf) == 1)
+		return NULL;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			return "expected a host name or IP address without scheme or port "
+			       "(e.g. accord.example.org)";
+	return NULL;
+}
+
+/* Further checks of string values (and of each string of an array), by
+ * the field they fill: each returns what was expected, or NULL when the
+ * value is good. */
+static const struct str_check {
+	size_t offset;
+	const char *(*check)(const char *value);
+} str_checks[] = {
+	{OFF(listen_address), check_listen_address},
+	{OFF(server_names), check_server_name},
+};
+
+static const char *str_check(size_t offset, const char *value)
+{
+	for (size_t i = 0; i < sizeof(str_checks) / sizeof(str_checks[0]); i++)
+		if (str_checks[i].offset == offset)
+			return str_checks[i].check(value);
+	return NULL;
+}
 
 static const struct field db_fields[] = {
 	{"path", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(db_path), 0, "var/accord.db"},
@@ -90,6 +142,8 @@ static const struct field limit_fields[] = {
 	{"login_queue_max", F_INT, NULL, 1, 100000, NULL, LIM(login_queue_max), 64, NULL},
 	{"max_upload_bytes", F_INT, NULL, 1024, 1L << 30, NULL, LIM(max_upload_bytes), 20L << 20, NULL},
 	{"max_connections", F_INT, NULL, 1, 1000000, NULL, LIM(max_connections), 19000, NULL},
+	{"max_url_bytes", F_INT, NULL, 256, 65535, NULL, LIM(max_url_bytes), 4096, NULL},
+	{"max_header_bytes", F_INT, NULL, 1024, 65535, NULL, LIM(max_header_bytes), 8192, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const struct field top_fields[] = {
@@ -98,7 +152,8 @@ static const struct field top_fields[] = {
 	{"web_root", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(web_root), 0, ACCORD_DEFAULT_WEB_ROOT},
 	{"demo_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(demo_file), 0, ACCORD_DEFAULT_DEMO_FILE},
 	{"plugins", F_OBJ, plugin_fields, 0, 0, NULL, NONE, 0, NULL},
-	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(origins), 0, NULL},
+	{"server_names", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(server_names), 0, NULL},
 	{"tls", F_OBJ, tls_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"limits", F_OBJ, limit_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"metrics", F_OBJ, metrics_fields, 0, 0, NULL, NONE, 0, NULL},
@@ -237,6 +292,10 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 			    (long)json_string_length(val) > f->max)
 				return fail(err, errlen, kp, "expected a non-empty string%s%s",
 					    " of reasonable length", "");
+			const char *want = str_check(f->offset, json_string_value(val));
+			if (want)
+				return fail(err, errlen, kp, "%s, got \"%s\"", want,
+					    json_string_value(val));
 			snprintf(dst, str_cap(f->offset, cfg), "%s", json_string_value(val));
 			break;
 		case F_ENUM:
@@ -270,8 +329,15 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 						    "expected a non-empty string, got %s%s",
 						    json_kind(it), "");
 				}
+				const char *want = str_check(f->offset, json_string_value(it));
+				if (want) {
+					char ip[300];
+					snprintf(ip, sizeof(ip), "%s[%zu]", kp, i);
+					return fail(err, errlen, ip, "%s, got \"%s\"", want,
+						    json_string_value(it));
+				}
 			}
-			cfg->origins = val;
+			*(const json_t **)dst = val;
 			break;
 		}
 		case F_PLUGINS: {
@@ -363,6 +429,14 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->metrics_token[0] && cfg->metrics_token_file[0]) {
 		snprintf(err, errlen, "metrics: give token or token_file, not both");
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->limits.max_url_bytes >= cfg->limits.max_header_bytes) {
+		snprintf(err, errlen, "limits.max_url_bytes: must be below limits.max_header_bytes "
+				      "(%ld), which holds the URL too",
+			 cfg->limits.max_header_bytes);
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;

@@ -25,6 +25,8 @@ typedef struct accord_limits {
 	long login_queue_max;    /* pending password checks before "rate_limited" */
 	long max_connections;    /* WebSocket connections accepted at once */
 	long max_upload_bytes;   /* largest HTTP POST body (plugin uploads) */
+	long max_url_bytes;      /* longest request target (path and query): 414 above */
+	long max_header_bytes;   /* request line and headers together: 431 above */
 } accord_limits;
 
 typedef struct accord_config {
@@ -43,6 +45,7 @@ typedef struct accord_config {
 	char metrics_anonymous[16];    /* "none" or "loopback" */
 	const json_t *plugins_enabled; /* object: name -> config section */
 	const json_t *origins;         /* array of strings */
+	const json_t *server_names;    /* array of host names this server answers to */
 	accord_limits limits;
 	int log_level;
 } accord_config;

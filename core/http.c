@@ -13,9 +13,13 @@
 #include "server.h"
 #include "log.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct accord_http {
 	struct lws *wsi; /* NULL once the client has gone */
@@ -90,7 +94,7 @@ void http_respond(accord_http *h, int status, const char *ctype, const char *bod
 	h->status = status;
 	snprintf(h->ctype, sizeof(h->ctype), "%s", ctype ? ctype : "text/plain");
 	h->body = malloc(len + 1);
-	if (h->body) {
+	if (h->body && len) { /* body may be NULL when len is 0 */
 		memcpy(h->body, body, len);
 		h->len = len;
 	}
@@ -240,6 +244,24 @@ static int http_post_ready(accord_http *h)
 	return 0;
 }
 
+/* Plugin routes answer only to the names this server serves: a page of a
+ * DNS-rebound name (Host: evil.example, resolving to this server) is sent
+ * away with 421 before any plugin sees the request.  A request without a
+ * Host header is no browser's and goes on. */
+static int host_misdirected(struct lws *wsi, server *srv, accord_http *h)
+{
+	char host[256];
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HOST) <= 0)
+		return 0;
+	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0 &&
+	    server_serves_host(srv, host))
+		return 0;
+	respond_json(h, 421, json_pack("{s:s,s:s}", "error", "misdirected", "message",
+				       "this server does not answer to that Host name "
+				       "(see server_names)"));
+	return 1;
+}
+
 static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 {
 	accord_http *h = calloc(1, sizeof(*h));
@@ -259,6 +281,8 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		char cl[32] = "";
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
 			lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+		if (host_misdirected(wsi, srv, h))
+			return 0;
 		if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud, &h->partners)) {
 			respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 			return 0;
@@ -290,6 +314,8 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		metrics_route(wsi, h, srv);
 		return 0;
 	}
+	if (host_misdirected(wsi, srv, h))
+		return 0;
 	if (plugins_http_find(srv->plugins, h->path, &h->plugin, &h->fn, &h->ud, &h->partners)) {
 		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 		return 0;
@@ -305,6 +331,135 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 	return 0;
 }
 
+/* Connections whose first request head is being read (from accept to
+ * FILTER_HTTP_CONNECTION), so that a head too large can be answered.
+ * lws 4.1.6 gives up on a head larger than its header buffer
+ * (limits.max_header_bytes) with a bare close, says so only in its log,
+ * from inside the parser of that connection, and shuts the socket down
+ * before any callback.  So the log bridge calls http_head_overflow() right
+ * then, which answers one of these.  A later request of a kept-alive
+ * connection is not tracked: its overflow still ends in a bare close.
+ * Each tracked wsi keeps its slot + 1 in lws's opaque user pointer (unused
+ * otherwise), so adding and removing cost O(1). */
+static void heads_add(server *srv, struct lws *wsi)
+{
+	if (srv->n_heads == srv->heads_cap) {
+		size_t nc = srv->heads_cap ? srv->heads_cap * 2 : 64;
+		struct lws **n = realloc(srv->heads, nc * sizeof(*n));
+		if (!n)
+			return; /* untracked: an overflow gets the bare close */
+		srv->heads = n;
+		srv->heads_cap = nc;
+	}
+	srv->heads[srv->n_heads++] = wsi;
+	lws_set_opaque_user_data(wsi, (void *)(uintptr_t)srv->n_heads);
+}
+
+static void heads_remove(server *srv, struct lws *wsi)
+{
+	uintptr_t slot = (uintptr_t)lws_get_opaque_user_data(wsi);
+	if (!slot || slot > srv->n_heads || srv->heads[slot - 1] != wsi)
+		return;
+	struct lws *last = srv->heads[--srv->n_heads];
+	srv->heads[slot - 1] = last;
+	lws_set_opaque_user_data(last, (void *)slot);
+	lws_set_opaque_user_data(wsi, NULL);
+}
+
+/* Milliseconds since the connection last received data (TCP_INFO), or
+ * UINT32_MAX if unknown. */
+static uint32_t ms_since_data(struct lws *wsi)
+{
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	lws_sockfd_type fd = lws_get_socket_fd(wsi);
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl))
+		return UINT32_MAX;
+	return ti.tcpi_last_data_recv;
+}
+
+static size_t url_bytes(struct lws *wsi)
+{
+	static const enum lws_token_indexes uris[] = {
+		WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_OPTIONS_URI,
+		WSI_TOKEN_PUT_URI, WSI_TOKEN_PATCH_URI, WSI_TOKEN_DELETE_URI,
+		WSI_TOKEN_HEAD_URI, WSI_TOKEN_HTTP_URI_ARGS};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		int l = lws_hdr_total_length(wsi, uris[i]);
+		if (l > 0)
+			n += (size_t)l;
+	}
+	return n;
+}
+
+/* Answers the connection whose head overflowed: 414 if its URL alone is
+ * over limits.max_url_bytes, else 431.  The one write outside
+ * HTTP_WRITEABLE, as lws closes the connection as soon as this returns:
+ * a few hundred bytes into an idle non-blocking socket (if they do not fit,
+ * the client gets the bare close as before; a TLS client always does, as
+ * lws exports no TLS write for it). */
+void http_head_overflow(server *srv)
+{
+	/* The connection being parsed has just received data.  With several
+	 * heads in progress, the one that received last is it, if it alone
+	 * did; otherwise a guess could put a status line into another
+	 * client's stream, so nobody is answered. */
+	struct lws *wsi = NULL;
+	uint32_t best = UINT32_MAX;
+	int tie = 0;
+	for (size_t i = 0; i < srv->n_heads; i++) {
+		uint32_t ms = srv->n_heads == 1 ? 0 : ms_since_data(srv->heads[i]);
+		if (ms < best) {
+			best = ms;
+			wsi = srv->heads[i];
+			tie = 0;
+		} else if (ms == best)
+			tie = 1;
+	}
+	if (!wsi || tie)
+		return;
+	heads_remove(srv, wsi);
+	if (lws_is_ssl(wsi))
+		return;
+	const accord_limits *l = &srv->cfg->limits;
+	int uri = url_bytes(wsi) > (size_t)l->max_url_bytes;
+	char body[160], resp[512];
+	int bn = uri ? snprintf(body, sizeof(body),
+				"{\"error\":\"too_large\",\"message\":\"URL longer than %ld bytes\"}",
+				l->max_url_bytes)
+		     : snprintf(body, sizeof(body),
+				"{\"error\":\"too_large\",\"message\":\"request line and headers "
+				"larger than %ld bytes\"}",
+				l->max_header_bytes);
+	int n = snprintf(resp, sizeof(resp),
+			 "HTTP/1.1 %s\r\n"
+			 "content-type: application/json\r\n"
+			 "x-content-type-options: nosniff\r\n"
+			 "cache-control: no-store\r\n"
+			 "connection: close\r\n"
+			 "content-length: %d\r\n\r\n%s",
+			 uri ? "414 URI Too Long" : "431 Request Header Fields Too Large", bn, body);
+	lws_sockfd_type fd = lws_get_socket_fd(wsi);
+	if (n > 0 && n < (int)sizeof(resp) && fd >= 0 && write(fd, resp, (size_t)n) < 0)
+		return; /* the client has gone: nothing to tell */
+}
+
+/* The request target (path and query) is checked before any route or file
+ * mount sees it: above limits.max_url_bytes it is answered 414. */
+static int url_too_long(struct lws *wsi, server *srv, size_t path_len)
+{
+	int args = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+	size_t total = path_len + (args > 0 ? (size_t)args + 1 : 0);
+	if (total <= (size_t)srv->cfg->limits.max_url_bytes)
+		return 0;
+	char msg[96];
+	snprintf(msg, sizeof(msg), "URL longer than %ld bytes", srv->cfg->limits.max_url_bytes);
+	if (lws_return_http_status(wsi, HTTP_STATUS_REQ_URI_TOO_LONG, msg))
+		return -1;
+	return 1;
+}
+
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		  size_t len)
 {
@@ -314,6 +469,21 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	(void)len;
 
 	switch (reason) {
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		heads_add(srv, wsi);
+		break;
+
+	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		heads_remove(srv, wsi);
+		if (url_too_long(wsi, srv, len))
+			return 1;
+		break;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (srv)
+			heads_remove(srv, wsi);
+		break;
+
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
 		const char *why = server_upgrade_refusal(srv, wsi);
 		if (!why)
@@ -332,8 +502,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	case LWS_CALLBACK_HTTP_BODY: {
 		accord_http *h = pss ? pss->h : NULL;
-		if (!h || !h->post || h->ready || h->rx_too_large || h->rx_chunked)
-			return 0;
+		if (!h || !h->post || h->ready || h->rx_too_large || h->rx_chunked || !len)
+			return 0; /* !len: h->rx may still be NULL, memcpy would be undefined */
 		size_t cap = (size_t)srv->cfg->limits.max_upload_bytes;
 		if (h->rx_len + len > cap) {
 			h->rx_too_large = 1;
@@ -402,6 +572,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 
 	case LWS_CALLBACK_CLOSED_HTTP:
+		heads_remove(srv, wsi);
 		if (pss && pss->h) {
 			pss->h->wsi = NULL;
 			http_unref(pss->h);

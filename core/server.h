@@ -273,6 +273,9 @@ int auth_account_online(struct accord_plugin_ctx *p, int64_t account_id);
 /* ---- HTTP ---- */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		  size_t len);
+/* lws just gave up on a request head too large for its buffer: answers it
+ * 414 or 431 (called from the lws log bridge, inside lws's parser). */
+void http_head_overflow(server *srv);
 
 /* accord_http accessors (http.c) */
 const char *http_path(const accord_http *h);
@@ -308,6 +311,9 @@ struct server {
 	 * to lws_cancel_service(); the write pass checks it (see
 	 * LWS_CALLBACK_SERVER_WRITEABLE) */
 	atomic_int completions_ready;
+	/* connections still sending their first request head (http.c) */
+	struct lws **heads;
+	size_t n_heads, heads_cap;
 };
 
 int64_t now_ms(void);
@@ -318,5 +324,8 @@ int server_run(accord_config *cfg, int port_override);
 /* Why a WebSocket upgrade must be refused (bad Origin, too many
  * connections, shutting down), or NULL to accept it. */
 const char *server_upgrade_refusal(server *srv, struct lws *wsi);
+/* 1 if a Host header value names this server: a configured server name, the
+ * host of a configured origin, localhost or an IP address (never rebound). */
+int server_serves_host(server *srv, const char *host);
 
 #endif

@@ -208,7 +208,7 @@ class Server {
 				}
 				finish(
 					new Error(
-						`accord serve did not print "accord: listening on http://127.0.0.1:PORT/" within ` +
+						`accord serve did not print "accord: listening on http://ADDRESS:PORT/" within ` +
 							`${START_TIMEOUT_MS} ms\n--- stdout ---\n${this._stdout}\n--- stderr ---\n${this._stderr}`,
 					),
 				);
@@ -217,10 +217,11 @@ class Server {
 				this._stdout += d;
 				if (this._stdout.length > STDERR_CAP) this._stdout = this._stdout.slice(-STDERR_CAP);
 				buf += d;
-				const m = /accord: listening on (https?):\/\/127\.0\.0\.1:(\d+)\//.exec(buf);
+				const m = /accord: listening on (https?):\/\/(\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)\//.exec(buf);
 				if (m) {
 					this.scheme = m[1];
-					finish(null, Number(m[2]));
+					this.listenHost = m[2];
+					finish(null, Number(m[3]));
 				}
 			});
 			proc.once('exit', (code, signal) => {
@@ -239,9 +240,13 @@ class Server {
 			proc.once('error', (e) => finish(e));
 		});
 		this.port = port;
+		// The address clients use: the printed one, or loopback for a wildcard.
+		const bare = this.listenHost.replace(/^\[|\]$/g, '');
+		this.host = bare === '0.0.0.0' ? '127.0.0.1' : bare === '::' ? '::1' : bare;
+		const urlHost = this.host.includes(':') ? `[${this.host}]` : this.host;
 		const tls = this.scheme === 'https';
-		this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-		this.wsUrl = `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`;
+		this.url = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+		this.wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${port}/ws`;
 		return this;
 	}
 
@@ -546,12 +551,14 @@ export class Client {
 /**
  * Opens a WebSocket to the server.  Rejects when the handshake fails; the
  * error then carries .status (HTTP status) when the server answered.
- * origin: null sends no Origin header at all.
+ * origin: null sends no Origin header at all; headers: extra request headers
+ * (e.g. {Host: 'evil.example'}).
  */
-export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000 } = {}) {
+export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000, headers } = {}) {
 	const opts = { maxPayload: 256 << 20, handshakeTimeout: timeoutMs, perMessageDeflate: false };
+	if (headers) opts.headers = headers;
 	if (origin !== null) opts.origin = origin;
-	const base = `${server.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${server.port}${urlPath}`;
+	const base = `${server.wsUrl.replace(/\/ws$/, '')}${urlPath}`;
 	const ws = protocol === null ? new WebSocket(base, opts) : new WebSocket(base, protocol, opts);
 	const client = new Client(ws);
 	return new Promise((resolve, reject) => {
@@ -597,7 +604,7 @@ export async function connectAs(server, login, opts) {
 export function httpRequest(server, urlPath, { method = 'GET', headers = {}, body, timeoutMs = 10_000 } = {}) {
 	return new Promise((resolve, reject) => {
 		const req = http.request(
-			{ host: '127.0.0.1', port: server.port, path: urlPath, method, headers, agent: false },
+			{ host: server.host || '127.0.0.1', port: server.port, path: urlPath, method, headers, agent: false },
 			(res) => {
 				const chunks = [];
 				res.on('data', (c) => chunks.push(c));
