@@ -25,6 +25,8 @@ typedef struct accord_limits {
 	long login_queue_max;    /* pending password checks before "rate_limited" */
 	long max_connections;    /* WebSocket connections accepted at once */
 	long max_upload_bytes;   /* largest HTTP POST body (plugin uploads) */
+	long max_concurrent_uploads; /* POST bodies being received at once */
+	long max_upload_total_bytes; /* sum of their Content-Lengths */
 } accord_limits;
 
 typedef struct accord_config {

@@ -904,4 +904,5 @@ const accord_host_api accord_host_api_v1 = {
 	.audience_add_partners = api_audience_add_partners,
 	.audience_add_item = api_audience_add_item,
 	.http_route_partner = api_http_route_partner,
+	.http_body_fd = http_body_fd,
 };

@@ -277,6 +277,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 const char *http_path(const accord_http *h);
 const char *http_method(const accord_http *h);
 const char *http_body(const accord_http *h, size_t *len);
+int http_body_fd(const accord_http *h, size_t *len);
 const char *http_query(const accord_http *h, const char *name);
 void http_respond(accord_http *h, int status, const char *ctype, const char *body, size_t len);
 
@@ -307,6 +308,10 @@ struct server {
 	 * to lws_cancel_service(); the write pass checks it (see
 	 * LWS_CALLBACK_SERVER_WRITEABLE) */
 	atomic_int completions_ready;
+	/* HTTP uploads in progress and the sum of their Content-Lengths,
+	 * against limits.max_concurrent_uploads and max_upload_total_bytes */
+	long uploads_active;
+	long long upload_bytes;
 };
 
 int64_t now_ms(void);
