@@ -235,9 +235,10 @@ static void rx_pause(accord_http *h, int pause)
 }
 
 /* Answers a POST before its body has been read.  Input must flow for lws
- * to call us back writeable (with input paused, 4.1.6 never does), so a
- * paused request is resumed; what arrives until the answer is out is
- * dropped, and then the connection is half-closed (see linger()). */
+ * to call us back writeable (with a request's input paused in its body
+ * state, lws 4.1.6 did not, in our tests), so a paused request is resumed;
+ * what arrives until the answer is out is dropped, and then the connection
+ * is half-closed and its input paused again (see linger()). */
 static void refuse(accord_http *h, int status, const char *error, const char *message)
 {
 	rx_pause(h, 0);
