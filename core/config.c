@@ -141,6 +141,8 @@ static const struct field limit_fields[] = {
 	{"storage_queue_max", F_INT, NULL, 16, 10000000, NULL, LIM(storage_queue_max), 100000, NULL},
 	{"login_queue_max", F_INT, NULL, 1, 100000, NULL, LIM(login_queue_max), 64, NULL},
 	{"max_upload_bytes", F_INT, NULL, 1024, 1L << 30, NULL, LIM(max_upload_bytes), 20L << 20, NULL},
+	{"max_concurrent_uploads", F_INT, NULL, 1, 10000, NULL, LIM(max_concurrent_uploads), 8, NULL},
+	{"max_upload_total_bytes", F_INT, NULL, 1024, 1L << 40, NULL, LIM(max_upload_total_bytes), 256L << 20, NULL},
 	{"max_connections", F_INT, NULL, 1, 1000000, NULL, LIM(max_connections), 19000, NULL},
 	{"max_url_bytes", F_INT, NULL, 256, 65535, NULL, LIM(max_url_bytes), 4096, NULL},
 	{"max_header_bytes", F_INT, NULL, 1024, 65535, NULL, LIM(max_header_bytes), 8192, NULL},
@@ -429,6 +431,14 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->metrics_token[0] && cfg->metrics_token_file[0]) {
 		snprintf(err, errlen, "metrics: give token or token_file, not both");
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->limits.max_upload_total_bytes < cfg->limits.max_upload_bytes) {
+		snprintf(err, errlen, "limits.max_upload_total_bytes: must be at least "
+				      "limits.max_upload_bytes (%ld), or the largest upload could never start",
+			 cfg->limits.max_upload_bytes);
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;

@@ -27,6 +27,8 @@ typedef struct accord_limits {
 	long max_upload_bytes;   /* largest HTTP POST body (plugin uploads) */
 	long max_url_bytes;      /* longest request target (path and query): 414 above */
 	long max_header_bytes;   /* request line and headers together: 431 above */
+	long max_concurrent_uploads; /* POST bodies being received at once */
+	long max_upload_total_bytes; /* sum of their Content-Lengths */
 } accord_limits;
 
 typedef struct accord_config {

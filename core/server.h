@@ -281,6 +281,7 @@ void http_head_overflow(server *srv);
 const char *http_path(const accord_http *h);
 const char *http_method(const accord_http *h);
 const char *http_body(const accord_http *h, size_t *len);
+int http_body_fd(const accord_http *h, size_t *len);
 const char *http_query(const accord_http *h, const char *name);
 void http_respond(accord_http *h, int status, const char *ctype, const char *body, size_t len);
 
@@ -314,6 +315,10 @@ struct server {
 	/* connections still sending their first request head (http.c) */
 	struct lws **heads;
 	size_t n_heads, heads_cap;
+	/* HTTP uploads in progress and the sum of their Content-Lengths,
+	 * against limits.max_concurrent_uploads and max_upload_total_bytes */
+	long uploads_active;
+	long long upload_bytes;
 };
 
 int64_t now_ms(void);
