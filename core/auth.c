@@ -258,6 +258,38 @@ typedef struct logout_job {
 static accord_status logout_store(accord_txn *txn, void *ud, json_t **out);
 static void logout_done(accord_status st, json_t *out, void *ud);
 
+/* Revocations the loop has sent to storage, numbered.  A resume remembers
+ * the number when its look-up is queued; when the look-up comes back, a
+ * revocation of its token queued meanwhile may have run after the read (the
+ * read saw the session still valid), so the resume must not use the answer.
+ * Revocations queued before the look-up ran before it (one storage thread,
+ * first in first out), and those queued after the resume succeeded find the
+ * connection by its token and end it.  So the three cases together mean a
+ * revoked token never authenticates, whatever the order of the jobs.  The
+ * log is a ring: when more revocations happened meanwhile than it holds, the
+ * resume reads again instead of guessing. */
+#define REVOKE_LOG 64
+static uint64_t revoke_gen;
+static char revoke_log[REVOKE_LOG][TOKEN_HASH_HEX];
+
+static void revocation_queued(const char *th)
+{
+	revoke_gen++;
+	snprintf(revoke_log[revoke_gen % REVOKE_LOG], TOKEN_HASH_HEX, "%s", th);
+}
+
+/* 1: th was revoked after generation since; 0: it was not; -1: unknown (the
+ * ring wrapped meanwhile). */
+static int revoked_since(uint64_t since, const char *th)
+{
+	if (revoke_gen - since >= REVOKE_LOG)
+		return -1;
+	for (uint64_t g = since + 1; g <= revoke_gen; g++)
+		if (!strcmp(revoke_log[g % REVOKE_LOG], th))
+			return 1;
+	return 0;
+}
+
 /* Ends the connection's session: the token is revoked durably in the
  * background (a new login or resume replaces it) and subscriptions end. */
 static void replace_session(conn *c)
@@ -268,6 +300,8 @@ static void replace_session(conn *c)
 			snprintf(j->hex, sizeof(j->hex), "%s", c->token_hash);
 			if (storage_submit(c->srv->st, logout_store, logout_done, j))
 				free(j);
+			else
+				revocation_queued(j->hex);
 		}
 	}
 }
@@ -398,16 +432,43 @@ int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void 
 typedef struct resume_ctx {
 	struct accord_req *req;
 	char th[TOKEN_HASH_HEX];
+	uint64_t gen;  /* revoke_gen when the look-up was queued */
+	int rereads;   /* look-ups queued again because the revocation log wrapped */
 } resume_ctx;
 
+#define RESUME_REREADS_MAX 3
+
+static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
+			void *ud);
+
+/* Queues the session look-up of a resume and notes which revocations it
+ * will see. */
+static int resume_lookup(server *srv, resume_ctx *rc)
+{
+	rc->gen = revoke_gen;
+	return resolve_hash(srv, rc->th, resume_done, rc);
+}
+
+/* The session look-up of auth.resume came back.  Before the connection acts
+ * for the person, revocations queued while the look-up was under way are
+ * checked (see revocation_queued): one of this token means refused, and an
+ * unknown answer means reading again, after them. */
 static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
 			void *ud)
 {
-	(void)srv;
 	resume_ctx *rc = ud;
 	conn *c = rc->req->c;
+	int revoked = who ? revoked_since(rc->gen, rc->th) : 0;
+	if (revoked < 0 && rc->rereads < RESUME_REREADS_MAX && c->wsi) {
+		rc->rereads++;
+		if (!resume_lookup(srv, rc))
+			return;
+	}
 	c->auth_busy = 0;
-	if (!who) {
+	if (revoked < 0) {
+		req_reply_error(rc->req, ACCORD_E_UNAVAILABLE,
+				"sessions are being revoked, try again");
+	} else if (!who || revoked) {
 		req_reply_error(rc->req, ACCORD_E_UNAUTHENTICATED,
 				"unknown, expired or revoked token: log in again");
 	} else if (!c->wsi) {
@@ -450,7 +511,7 @@ static void auth_resume(server *srv, conn *c, struct accord_req *r, const json_t
 	replace_session(c);
 	logout_local(c);
 	c->auth_busy = 1;
-	if (resolve_hash(srv, rc->th, resume_done, rc)) {
+	if (resume_lookup(srv, rc)) {
 		c->auth_busy = 0;
 		free(rc);
 		req_reply_error(r, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
@@ -513,7 +574,9 @@ static void auth_logout(server *srv, conn *c, struct accord_req *r, const json_t
 	if (storage_submit(srv->st, logout_store, logout_done, j)) {
 		free(j);
 		req_reply_error(r, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+		return;
 	}
+	revocation_queued(j->hex);
 }
 
 void auth_register_handlers(server *srv)

@@ -539,11 +539,14 @@ export class Client {
 /**
  * Opens a WebSocket to the server.  Rejects when the handshake fails; the
  * error then carries .status (HTTP status) when the server answered.
- * origin: null sends no Origin header at all.
+ * origin: null sends no Origin header at all.  localAddress binds the client
+ * socket to another loopback source address (127.0.0.2, ...), so the server
+ * sees a different client address.
  */
-export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000 } = {}) {
+export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000, localAddress } = {}) {
 	const opts = { maxPayload: 256 << 20, handshakeTimeout: timeoutMs, perMessageDeflate: false };
 	if (origin !== null) opts.origin = origin;
+	if (localAddress) opts.localAddress = localAddress; // e.g. 127.0.0.2: another client address
 	const base = `${server.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${server.port}${urlPath}`;
 	const ws = protocol === null ? new WebSocket(base, opts) : new WebSocket(base, protocol, opts);
 	const client = new Client(ws);
