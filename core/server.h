@@ -106,6 +106,7 @@ typedef struct conn {
 	char token_hash[65]; /* hex BLAKE2b of the session token */
 	int has_token;
 	int auth_busy; /* a login/resume is in flight */
+	char auth_login[65]; /* the login whose password check is in flight */
 
 	/* inbound reassembly */
 	char *rx;
