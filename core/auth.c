@@ -338,7 +338,14 @@ static void login_lookup_done(accord_status st, json_t *rows, void *ud)
 		j->found = 1;
 	}
 	json_decref(rows);
-	if (worker_submit(j->srv->crypto, login_verify_run, login_verify_done, j))
+	/* A login of an account from an address it logged in from before goes
+	 * first: a flood of password checks from strangers queues behind it
+	 * (bench/login_flood.mjs measures the difference). */
+	struct pair_slot *known = pair_find(j->srv, j->login, j->peer, 0);
+	int rc = known && known->known
+			 ? worker_submit_urgent(j->srv->crypto, login_verify_run, login_verify_done, j)
+			 : worker_submit(j->srv->crypto, login_verify_run, login_verify_done, j);
+	if (rc)
 		login_fail(j, ACCORD_E_RATE_LIMITED, "too many logins in progress, try again");
 }
 
