@@ -147,3 +147,59 @@ describe('failures from many addresses slow down new addresses, not the owner\'s
 		assert.equal(later.ok, true, JSON.stringify(later));
 	});
 });
+
+describe('a login flood does not refuse a login from an address the account used before', { timeout: 90_000 }, () => {
+	let server;
+	const clients = [];
+	before(async () => {
+		// a queue of one password check, and no per-connection flood limit,
+		// so that the flood keeps the queue full
+		server = await startServer({ limits: { login_queue_max: 1, rate_per_sec: 100000, rate_burst: 100000, flood_close_after: 1000000 } });
+	});
+	after(async () => {
+		await closeAll(clients);
+		if (server) await server.dispose();
+	});
+
+	test('12 connections on 3 addresses flood wrong passwords; 5 logins from the known address are all let in', async () => {
+		const home = await connect(server, { localAddress: '127.0.0.1' });
+		clients.push(home);
+		await home.login('unic');
+		let stop = false;
+		const seen = { checked: 0, queueFull: 0 };
+		const flooders = [];
+		for (let a = 0; a < 3; a++)
+			for (let i = 0; i < 4; i++) {
+				const c = await connect(server, { localAddress: `127.0.0.${30 + a}` });
+				clients.push(c);
+				flooders.push(
+					(async () => {
+						for (let n = 0; !stop; n++) {
+							let r;
+							try {
+								r = await c.request('auth.login', { login: `flood-${a}-${i}-${n}`, password: 'nope' });
+							} catch {
+								return; // closed
+							}
+							if (r.error?.code === 'unauthenticated') seen.checked++;
+							else if (/too many logins in progress/.test(r.error?.message)) seen.queueFull++;
+							await new Promise((res) => setImmediate(res));
+						}
+					})(),
+				);
+			}
+		await sleep(300);
+		const refused = [];
+		for (let k = 0; k < 5; k++) {
+			const c = await connect(server, { localAddress: '127.0.0.1' });
+			clients.push(c);
+			const r = await c.request('auth.login', { login: 'unic', password: DEMO_PASSWORD });
+			if (!r.ok) refused.push(r.error);
+			await c.close();
+		}
+		stop = true;
+		await Promise.all(flooders);
+		assert.ok(seen.queueFull > 0, `the flood filled the queue: ${JSON.stringify(seen)}`);
+		assert.deepEqual(refused, [], `logins from the known address refused during the flood (${JSON.stringify(seen)})`);
+	});
+});
