@@ -16,8 +16,10 @@ typedef struct accord_limits {
 	long outbound_queue_bytes; /* queued bytes before a slow client is dropped */
 	long inflight_per_conn;  /* unanswered requests before its input is paused */
 	long max_logins_per_address; /* password checks in flight per client address */
-	long login_failures_max; /* failed logins of one account before a lockout */
-	long login_lockout_s;    /* the window and the lockout, in seconds */
+	long login_failures_max; /* failures of one login from one address before it waits */
+	long login_lockout_s;    /* the longest such wait, in seconds */
+	long login_account_failures_max; /* failures of one login, all addresses, before new addresses wait */
+	long login_account_delay_max_s;  /* the longest such wait, in seconds */
 	long auth_timeout_s;     /* unauthenticated connections are closed after */
 	long session_ttl_s;      /* token lifetime */
 	long replay_keep;        /* events kept per topic for sub.add since */

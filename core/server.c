@@ -342,6 +342,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		pss->c = NULL;
 		lws_sul_cancel(&c->auth_sul);
 		lws_sul_cancel(&c->close_sul);
+		auth_conn_gone(c);
 		json_t *ev = json_pack("{s:I,s:o}", "conn", (json_int_t)c->id, "user",
 				       c->who ? json_integer((json_int_t)c->who->id) : json_null());
 		plugins_dispatch_event(srv->plugins, ACCORD_EV_DISCONNECT, "disconnect", ev, c->who);

@@ -106,6 +106,8 @@ typedef struct conn {
 	char token_hash[65]; /* hex BLAKE2b of the session token */
 	int has_token;
 	int auth_busy; /* a login/resume is in flight */
+	char auth_login[65]; /* the login whose password check is in flight */
+	struct login_job *auth_job; /* that check, told when the connection goes */
 
 	/* inbound reassembly */
 	char *rx;
@@ -254,6 +256,8 @@ extern const accord_host_api accord_host_api_v1;
 /* ---- auth ---- */
 int auth_init(server *srv);
 void auth_register_handlers(server *srv);
+/* The connection closed: a password check it still waits for is skipped. */
+void auth_conn_gone(conn *c);
 /* Looks a bearer token up; calls back on the loop with the principal or NULL. */
 typedef void (*auth_resolve_fn)(server *srv, const struct accord_principal *who,
 				int64_t expires, void *ud);

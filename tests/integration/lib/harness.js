@@ -552,12 +552,15 @@ export class Client {
  * Opens a WebSocket to the server.  Rejects when the handshake fails; the
  * error then carries .status (HTTP status) when the server answered.
  * origin: null sends no Origin header at all; headers: extra request headers
- * (e.g. {Host: 'evil.example'}).
+ * (e.g. {Host: 'evil.example'}).  localAddress binds the client socket to
+ * another loopback source address (127.0.0.2, ...), so the server sees a
+ * different client address.
  */
-export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000, headers } = {}) {
+export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000, headers, localAddress } = {}) {
 	const opts = { maxPayload: 256 << 20, handshakeTimeout: timeoutMs, perMessageDeflate: false };
 	if (headers) opts.headers = headers;
 	if (origin !== null) opts.origin = origin;
+	if (localAddress) opts.localAddress = localAddress; // e.g. 127.0.0.2: another client address
 	const base = `${server.wsUrl.replace(/\/ws$/, '')}${urlPath}`;
 	const ws = protocol === null ? new WebSocket(base, opts) : new WebSocket(base, protocol, opts);
 	const client = new Client(ws);
