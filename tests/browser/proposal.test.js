@@ -108,7 +108,7 @@ describe('proposal page', { timeout: 280_000 }, () => {
 
 		// closing with everything missing: the dialog names the organisations and the consultation
 		await rco.getByRole('button', { name: 'Close', exact: true }).click();
-		const dlg = rco.getByRole('dialog', { name: 'Close with responses missing?' });
+		const dlg = rco.getByRole('dialog', { name: 'Close before everything is in?' });
 		await dlg.waitFor();
 		await dlg.getByText(/Still to respond: .*UNDP.*UNHCR/).waitFor();
 		await dlg.getByText('The Ministry of Labour has not given its consultation view.').waitFor();

@@ -248,7 +248,8 @@ function closedLines(p) {
 
 // A modal question with two answers; resolves true for the first.  An
 // accessible <dialog> instead of window.confirm: it can list what is
-// missing and is read out with its heading.
+// missing and is read out with its heading.  Focus starts on the safe
+// answer (Escape answers it too).
 function confirmDialog(heading, lines, yes, no) {
 	return new Promise((resolve) => {
 		const hid = `dlg${Math.random().toString(36).slice(2, 8)}`;
@@ -257,7 +258,7 @@ function confirmDialog(heading, lines, yes, no) {
 		dlg.append(h('h2', { id: hid }, heading), ...lines.map((l) => h('p', {}, l)),
 			h('div', { class: 'buttons' },
 				h('button', { type: 'button', class: 'danger', onclick: () => done(true) }, yes),
-				h('button', { type: 'button', class: 'secondary', onclick: () => done(false) }, no)));
+				h('button', { type: 'button', class: 'secondary', autofocus: true, onclick: () => done(false) }, no)));
 		dlg.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
 		document.body.append(dlg);
 		dlg.showModal();
