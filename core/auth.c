@@ -39,6 +39,9 @@ const accord_migration core_migrations[] = {
 	    " expires_at INTEGER NOT NULL,"
 	    " revoked_at INTEGER);"
 	    "CREATE INDEX sessions_account ON sessions(account_id);"},
+	/* The interface language a person chose, kept for their account so
+	 * that every browser and device opens in it (issue 15). */
+	{2, "ALTER TABLE accounts ADD COLUMN lang TEXT NOT NULL DEFAULT ''"},
 	{0, NULL}};
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -57,7 +60,7 @@ int auth_init(server *srv)
 	return 0;
 }
 
-#define ACCOUNT_COLS "a.id, a.login, a.name, a.org, a.standing, a.roles"
+#define ACCOUNT_COLS "a.id, a.login, a.name, a.org, a.standing, a.roles, a.lang"
 
 /* ---------------- auth.login ---------------- */
 
@@ -716,8 +719,11 @@ static void auth_logout(server *srv, conn *c, struct accord_req *r, const json_t
 	revocation_queued(j->hex);
 }
 
+static void sys_prefs(server *srv, conn *c, struct accord_req *r, const json_t *d);
+
 void auth_register_handlers(server *srv)
 {
+	plugins_add_core_handler(srv->plugins, "sys.prefs", sys_prefs, ACCORD_REQ_PARTNER);
 	plugins_add_core_handler(srv->plugins, "auth.login", auth_login, ACCORD_REQ_ANONYMOUS);
 	plugins_add_core_handler(srv->plugins, "auth.resume", auth_resume, ACCORD_REQ_ANONYMOUS);
 	plugins_add_core_handler(srv->plugins, "auth.logout", auth_logout, ACCORD_REQ_PARTNER);
@@ -912,6 +918,69 @@ void auth_account_changed(struct accord_plugin_ctx *p, int64_t account_id)
 	j->id = account_id;
 	if (storage_submit(srv->st, refresh_lookup, refresh_done, j))
 		free(j);
+}
+
+/* ---------------- sys.prefs: a person's own settings ---------------- */
+
+/* The interface languages the web client has (web/i18n/<lang>.json). */
+static const char *const LANGS[] = {"en", "ru", "kk", NULL};
+
+typedef struct prefs_job {
+	server *srv;
+	struct accord_req *req;
+	int64_t id;
+	char lang[8];
+} prefs_job;
+
+static accord_status prefs_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)out;
+	prefs_job *j = ud;
+	json_t *p = json_pack("[s,I]", j->lang, (json_int_t)j->id);
+	accord_status st = txn_exec(txn, "UPDATE accounts SET lang=? WHERE id=?", p, NULL);
+	json_decref(p);
+	return st;
+}
+
+static void prefs_done(accord_status st, json_t *out, void *ud)
+{
+	prefs_job *j = ud;
+	json_decref(out);
+	if (st == ACCORD_OK) {
+		/* Every open connection of the person: the next resume or
+		 * login answers the new language too. */
+		for (conn *c = j->srv->conns; c; c = c->next)
+			if (c->who && c->who->id == j->id)
+				snprintf(c->who->lang, sizeof(c->who->lang), "%s", j->lang);
+		req_reply_ok(j->req, json_pack("{s:s}", "lang", j->lang));
+	} else
+		req_reply_error(j->req, st, "could not save the setting");
+	free(j);
+}
+
+static void sys_prefs(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	const json_t *lang = json_object_get(d, "lang");
+	int ok = 0;
+	for (const char *const *l = LANGS; json_is_string(lang) && *l && !ok; l++)
+		ok = !strcmp(*l, json_string_value(lang));
+	if (!ok) {
+		req_reply_error(r, ACCORD_E_BAD_REQUEST, "lang: en, ru or kk");
+		return;
+	}
+	prefs_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		req_reply_error(r, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	j->srv = srv;
+	j->req = r;
+	j->id = c->who->id;
+	snprintf(j->lang, sizeof(j->lang), "%s", json_string_value(lang));
+	if (storage_submit(srv->st, prefs_work, prefs_done, j)) {
+		free(j);
+		req_reply_error(r, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+	}
 }
 
 int auth_account_online(struct accord_plugin_ctx *p, int64_t account_id)

@@ -223,6 +223,7 @@ int principal_from_row(struct accord_principal *p, const json_t *row)
 	copy_str(p->name, sizeof(p->name), json_object_get(row, "name"));
 	copy_str(p->org, sizeof(p->org), json_object_get(row, "org"));
 	copy_str(p->roles, sizeof(p->roles), json_object_get(row, "roles"));
+	copy_str(p->lang, sizeof(p->lang), json_object_get(row, "lang"));
 	const json_t *st = json_object_get(row, "standing");
 	p->partner = json_is_string(st) && !strcmp(json_string_value(st), "partner");
 	return 0;
@@ -257,9 +258,10 @@ json_t *principal_to_json(const struct accord_principal *p)
 			break;
 		s = comma + 1;
 	}
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)p->id, "login", p->login,
-			 "name", p->name, "org", p->org, "standing",
-			 p->partner ? "partner" : "member", "roles", roles);
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:s?}", "id", (json_int_t)p->id, "login",
+			 p->login, "name", p->name, "org", p->org, "standing",
+			 p->partner ? "partner" : "member", "roles", roles, "lang",
+			 p->lang[0] ? p->lang : NULL);
 }
 
 /* ---- audiences ---- */

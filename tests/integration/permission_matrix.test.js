@@ -128,6 +128,7 @@ const TABLE = [
 	// ----------------------------------------------------------------- sys.*
 	['sys.ping', '-', () => ({}), [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]],
 	['sys.info', '-', () => ({}), EVERYONE],
+	['sys.prefs', '-', () => ({ lang: 'ru' }), EVERYONE],
 
 	// ----------------------------------------------------------------- sub.*
 	['sub.add', 'portal', () => ({ topic: 'portal' }), EVERYONE],
@@ -302,7 +303,7 @@ const DISAGREE = {
 // ------------------------------------------------------------ the tests
 
 const DOC_TYPES = [
-	'auth.login', 'auth.resume', 'auth.logout', 'auth.accept_invite', 'sys.ping', 'sys.info', 'sub.add', 'sub.remove',
+	'auth.login', 'auth.resume', 'auth.logout', 'auth.accept_invite', 'sys.ping', 'sys.info', 'sys.prefs', 'sub.add', 'sub.remove',
 	'members.orgs', 'members.people', 'members.org.save', 'members.person.save', 'members.person.deactivate', 'members.invite',
 	'members.presence', 'members.audit',
 	'consensus.create', 'consensus.get', 'consensus.list', 'consensus.open', 'consensus.position', 'consensus.consult',

@@ -46,6 +46,11 @@ function renderNav() {
 	const langSel = h('select', { 'aria-label': t('nav.language'), onchange: async (e) => {
 		setLanguage(e.target.value);
 		await loadLanguage(e.target.value);
+		// kept for the account, so every browser and device opens in it
+		if (client?.user) {
+			const r = await client.request('sys.prefs', { lang: e.target.value });
+			if (r.ok) client.user.lang = r.data.lang;
+		}
 		renderNav();
 		route();
 	} }, ...Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, lang: code }, name)));
@@ -963,6 +968,11 @@ async function route() {
 	const hash = location.hash || '#/';
 	if (hash === '#/invite') return viewInvite();
 	if (!client.user) return viewLogin();
+	// The language kept for the account wins over this browser's.
+	if (client.user.lang && client.user.lang !== currentLanguage()) {
+		setLanguage(client.user.lang);
+		await loadLanguage(client.user.lang);
+	}
 	renderNav();
 	const m = hash.match(/^#\/proposal\/(\d+)$/);
 	if (m) return viewProposal(Number(m[1]));
