@@ -32,6 +32,8 @@ export async function startBrowserRig({ plugins = ALL_PLUGINS } = {}) {
 			contexts.push(ctx);
 			const page = await ctx.newPage();
 			page.on('pageerror', (e) => { throw new Error(`page error in ${login}'s page: ${e.message}`); });
+			// the client asks in its own accessible dialogs, never window.confirm
+			page.on('dialog', (d) => { throw new Error(`window.${d.type()} in ${login}'s page: ${d.message()}`); });
 			await page.goto(`${server.url}#/login`);
 			if (login) {
 				const l = labels[locale.slice(0, 2)] || labels.en;

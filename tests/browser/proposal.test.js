@@ -9,49 +9,22 @@
 // shows no English sentence made by the server.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, DEMO_PASSWORD } from '../integration/lib/harness.js';
-
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.ACCORD_SCREENSHOT_DIR || path.resolve('screenshots');
+import { startBrowserRig, SHOTS } from './lib.js';
 
 describe('proposal page', { timeout: 280_000 }, () => {
-	let server, browser;
-	const contexts = [];
+	let rig, server;
 	const pages = {}; // login -> page, one browser context each
+	const pageAs = (login, locale = 'en-GB') => rig.pageAs(login, { locale });
 
 	before(async () => {
-		fs.mkdirSync(SHOTS, { recursive: true });
-		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, test: {} } });
-		browser = await chromium.launch({
-			executablePath: CHROMIUM,
-			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-				'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		});
+		rig = await startBrowserRig();
+		server = rig.server;
 		for (const login of ['rco', 'undp', 'unhcr', 'mol']) pages[login] = await pageAs(login);
 	});
 	after(async () => {
-		for (const c of contexts) await c.close().catch(() => {});
-		if (browser) await browser.close();
-		if (server) await server.dispose();
+		await rig?.close();
 	});
-
-	async function pageAs(login, locale = 'en-GB') {
-		const ctx = await browser.newContext({ locale, viewport: { width: 1100, height: 850 } });
-		contexts.push(ctx);
-		const page = await ctx.newPage();
-		page.on('pageerror', (e) => { throw new Error(`page error in ${login}'s page: ${e.message}`); });
-		page.on('dialog', (d) => { throw new Error(`window.${d.type()} in ${login}'s page: ${d.message()}`); });
-		await page.goto(`${server.url}#/login`);
-		const ru = locale.startsWith('ru');
-		await page.getByLabel(ru ? 'Логин' : 'Login').fill(login);
-		await page.getByLabel(ru ? 'Пароль' : 'Password').fill(DEMO_PASSWORD);
-		await page.getByRole('button', { name: ru ? 'Войти' : 'Log in' }).click();
-		await page.locator('.who').waitFor();
-		return page;
-	}
 
 	// Setting up a proposal is not what these tests are about: the co-chair's
 	// page asks the server directly.
