@@ -344,7 +344,7 @@ describe('web client', { timeout: 280_000 }, () => {
 		await rco.close();
 		for (const viewport of [{ width: 1100, height: 850 }, { width: 390, height: 844 }]) {
 			for (const [login, hash, ready] of [
-				[null, '#/login', 'Log in'], ['iom', '#/', 'Open proposals'], ['iom', `#/proposal/${prop}`, 'Live tally'],
+				[null, '#/login', 'Log in'], ['iom', '#/', 'Working groups'], ['iom', `#/proposal/${prop}`, 'Live tally'],
 				['iom', '#/members', 'Organisations'], ['iom', '#/releases', 'Released items'], ['mol', '#/portal', 'Released to you'],
 				...(group ? [['iom', `#/group/${group}`, 'Posts']] : []),
 			]) {

@@ -172,10 +172,12 @@ async function viewDashboard() {
 	const presence = h('div', { 'aria-live': 'polite' });
 	const groupsList = h('ul', { class: 'list' });
 	const mineCard = h('section', { class: 'card action' }, h('h2', {}, t('dash.awaiting_heading')), mine);
+	const openHeading = h('h2', {}, t('dash.open'));
+	const openCard = h('section', { class: 'card' }, openHeading, open);
 	// What needs my organisation's action comes first.
 	const sections = [
 		mineCard,
-		h('section', { class: 'card' }, h('h2', {}, t('dash.open')), open),
+		openCard,
 		h('section', { class: 'card' }, h('h2', {}, t('dash.groups')), groupsList),
 		h('section', { class: 'card' }, h('h2', {}, t('dash.presence')), presence),
 		h('section', { class: 'card' }, h('h2', {}, t('dash.decisions')), decisions, h('p', {}, h('a', { href: '#/decisions' }, t('dash.register_link')))),
@@ -183,7 +185,7 @@ async function viewDashboard() {
 	const canCreate = hasRole('co_chair') || hasRole('secretariat');
 	if (canCreate) sections.push(h('section', { class: 'card' }, h('h2', {}, t('dash.drafts')), drafts), createForm());
 	main.replaceChildren(h('div', { class: 'grid' }, sections));
-	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, t('dash.none'))]));
+	const fill = (ul, items, empty = 'dash.none') => ul.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, t(empty))]));
 
 	// The lists come from consensus.list, which says what awaits my
 	// organisation; they reload live when the network's proposals change.
@@ -194,10 +196,14 @@ async function viewDashboard() {
 		const waiting = openProps.filter((p) => p.awaiting_you);
 		fill(mine, waiting.map((p) => proposalItem(p, h('span', { class: 'badge attention' }, t('dash.awaiting')), p.closes_at && h('span', { class: 'muted' }, ` ${t('prop.closes', { when: fmtDate(p.closes_at) })}`))));
 		mineCard.hidden = !waiting.length;
-		fill(open, openProps.filter((p) => !p.awaiting_you).map((p) => proposalItem(p)));
-		fill(drafts, props.filter((p) => p.status === 'draft').map((p) => proposalItem(p)));
+		// The other open proposals; no empty card beside the ones above.
+		const others = openProps.filter((p) => !p.awaiting_you);
+		openHeading.textContent = t(waiting.length ? 'dash.open_other' : 'dash.open');
+		openCard.hidden = waiting.length > 0 && !others.length;
+		fill(open, others.map((p) => proposalItem(p)), 'dash.none_open');
+		fill(drafts, props.filter((p) => p.status === 'draft').map((p) => proposalItem(p)), 'dash.none_drafts');
 		const dec = await client.request('consensus.decisions', {});
-		fill(decisions, (dec.ok ? dec.data.decisions : []).slice(0, 8).map((p) => proposalItem(p, h('span', { class: 'muted' }, ` ${fmtDate(p.closed_at)}`))));
+		fill(decisions, (dec.ok ? dec.data.decisions : []).slice(0, 8).map((p) => proposalItem(p, h('span', { class: 'muted' }, ` ${fmtDate(p.closed_at)}`))), 'dash.none_decisions');
 	};
 	await loadProposals();
 	onProposals(loadProposals);
@@ -212,7 +218,7 @@ async function viewDashboard() {
 				g.archived && h('span', { class: 'badge' }, t('group.archived')),
 				a.ok && a.data.overdue > 0 && h('span', { class: 'badge attention' }, t('dash.overdue', { n: a.data.overdue }))));
 		}
-		fill(groupsList, groupItems);
+		fill(groupsList, groupItems, 'dash.none_groups');
 	};
 	await loadGroups();
 
