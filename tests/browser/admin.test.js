@@ -115,7 +115,6 @@ describe('administration from the browser', { timeout: 280_000 }, () => {
 		const missing = await notRepresented(undp).textContent();
 		assert.match(missing, /\bILO\b/);
 		assert.doesNotMatch(missing, /\bWHO\b/, 'a withdrawn partner is not a member to be represented');
-		await iom.screenshot({ path: path.join(SHOTS, 'members.png'), fullPage: true });
 	});
 
 	test('people: invite (link accepted in a fresh browser), roles, password reset, deactivate', async () => {
@@ -248,6 +247,7 @@ describe('administration from the browser', { timeout: 280_000 }, () => {
 
 		await settings.getByRole('checkbox', { name: /actions/ }).check();
 		await unicef.getByRole('heading', { name: 'Action items' }).waitFor();
+		await iom.screenshot({ path: path.join(SHOTS, 'group-settings.png'), fullPage: true });
 	});
 
 	test('action items: owner from the group, linked decision, notes, due date', async () => {
