@@ -355,7 +355,7 @@ export async function groupSettings({ client, group, changed }) {
 					call('groups.member.add', { org: m.org, role: e.target.value }, t('groups.role_set', { org: m.org, role: t(`groups.role.${e.target.value}`) })) },
 				...['lead', 'member'].map((r) => h('option', { value: r, selected: r === m.role }, t(`groups.role.${r}`))));
 			return h('tr', { 'data-org': m.org }, h('td', {}, m.org), h('td', {}, role),
-				h('td', {}, h('button', { type: 'button', class: 'danger', 'aria-label': t('groups.remove_named', { org: m.org }), onclick: async () => {
+				h('td', { class: 'row-actions' }, h('button', { type: 'button', class: 'danger', 'aria-label': t('groups.remove_named', { org: m.org }), onclick: async () => {
 					if (await confirmDialog(t('groups.remove_confirm', { org: m.org, group: g.name }), t('groups.remove')))
 						call('groups.member.remove', { org: m.org }, t('groups.removed', { org: m.org }));
 				} }, t('groups.remove'))));
@@ -365,8 +365,8 @@ export async function groupSettings({ client, group, changed }) {
 			`${x.code} — ${x.name}${x.standing === 'partner' ? ` (${t('group.partner')})` : ''}`)));
 		const addRole = h('select', {}, ...['member', 'lead'].map((r) => h('option', { value: r }, t(`groups.role.${r}`))));
 		const orgsPart = h('div', {}, h('h3', {}, t('groups.orgs')),
-			h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('members.org')), h('th', { scope: 'col' }, t('groups.role')), h('th', { scope: 'col' }, t('members.actions')))),
-				h('tbody', {}, ...rows)),
+			h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('members.org')), h('th', { scope: 'col' }, t('groups.role')), h('th', { scope: 'col' }, t('members.actions')))),
+				h('tbody', {}, ...rows))),
 			addOrg.options.length > 0 && h('form', { class: 'inline', onsubmit: (e) => {
 				e.preventDefault();
 				const partner = orgs.find((x) => x.code === addOrg.value)?.standing === 'partner';
