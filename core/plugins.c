@@ -405,9 +405,12 @@ json_t *plugins_info(plugin_host *h)
 	json_t *a = json_array();
 	for (int i = 0; i < h->n; i++) {
 		const accord_plugin *d = h->plugins[i]->desc;
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "name", d->name, "version",
+		/* "group": a plugin that groups enable one by one (the web
+		 * client offers these in a group's settings). */
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "name", d->name, "version",
 						   d->version, "description",
-						   d->description ? d->description : ""));
+						   d->description ? d->description : "", "group",
+						   h->plugins[i]->group_scoped));
 	}
 	return a;
 }

@@ -26,6 +26,8 @@ static const accord_host_api *api;
 static accord_plugin_ctx *self;
 
 #define INVITE_TTL_H_DEFAULT 168
+#define RESET_TTL_H_DEFAULT 48
+#define RESET_TTL_H_MAX 168
 #define MIN_PASSWORD 10
 
 static const accord_migration migrations[] = {
@@ -48,6 +50,12 @@ static const accord_migration migrations[] = {
 	    "CREATE TABLE members_audit("
 	    " id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
 	    " action TEXT NOT NULL, object TEXT NOT NULL, before TEXT, after TEXT);"},
+	/* One-time password reset links the secretariat hands over: only the
+	 * token's hash is kept, as for invitations. */
+	{2, "CREATE TABLE members_resets("
+	    " token_hash TEXT PRIMARY KEY, login TEXT NOT NULL, created_by TEXT NOT NULL,"
+	    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);"
+	    "CREATE INDEX members_resets_login ON members_resets(login);"},
 	{0, NULL}};
 
 /* ---------------- small helpers ---------------- */
@@ -983,6 +991,230 @@ static void h_accept(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 	}
 }
 
+/* ---------------- password reset ---------------- */
+
+/* members.person.reset {login, ttl_hours?} -> {token, expires}: the
+ * secretariat makes a one-time link for a person who lost their password,
+ * rather than choosing a password itself (so nobody but the person ever
+ * knows it).  Only the token's hash is stored; a new link voids the
+ * person's earlier unused ones.  The old password keeps working until the
+ * link is used: issuing a link locks nobody out. */
+static accord_status reset_work(accord_txn *txn, void *ud, json_t **out)
+{
+	invite_job *j = ud;
+	const char *login = json_string_value(json_object_get(j->in, "login"));
+	json_t *person = row0(txn, PERSON_SELECT, json_pack("[s]", login));
+	int active = person && json_integer_value(json_object_get(person, "active")) == 1;
+	int found = person != NULL;
+	json_decref(person);
+	if (!found)
+		return fail_with(out, ACCORD_E_NOT_FOUND, "login: no such person");
+	if (!active)
+		return fail_with(out, ACCORD_E_CONFLICT,
+				 "this person is deactivated: a new password would not let them in");
+	int64_t now = api->now_ms();
+	accord_status st = accord_exec(api, txn, "DELETE FROM members_resets WHERE login=? AND used_at IS NULL",
+				       json_pack("[s]", login), NULL);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn,
+				 "INSERT INTO members_resets(token_hash, login, created_by, created_at,"
+				 " expires_at) VALUES(?,?,?,?,?)",
+				 json_pack("[s,s,s,I,O]", j->th, login, j->actor, (json_int_t)now,
+					   json_object_get(j->in, "expires")),
+				 NULL);
+	if (st == ACCORD_OK) /* the audit records the reset link, never its token */
+		st = audit(txn, j->actor, "person.reset", login, NULL, j->in);
+	return st;
+}
+
+static void reset_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	invite_job *j = ud;
+	if (st == ACCORD_OK)
+		api->reply_ok(j->req, json_pack("{s:s,s:O}", "token", j->token,
+						"expires", json_object_get(j->in, "expires")));
+	else if (out && json_object_get(out, "message"))
+		api->reply_error(j->req, st, json_string_value(json_object_get(out, "message")));
+	else
+		api->reply_error(j->req, st, "could not store the reset link");
+	json_decref(out);
+	memset(j->token, 0, sizeof(j->token));
+	invite_free(j);
+}
+
+static void h_reset(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)p;
+	(void)ud;
+	if (!may(req, MA_RESET_PASSWORD) || !str_arg(req, d, "login", 32, 1, members_valid_login))
+		return;
+	const json_t *ttl = json_object_get(d, "ttl_hours");
+	if (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
+		    json_integer_value(ttl) > RESET_TTL_H_MAX)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "ttl_hours: an integer from 1 to 168");
+		return;
+	}
+	int64_t hours = ttl ? json_integer_value(ttl) : RESET_TTL_H_DEFAULT;
+	invite_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	j->req = req;
+	snprintf(j->actor, sizeof(j->actor), "%s", actor_login(req));
+	api->token_new(j->token, j->th);
+	j->in = json_pack("{s:O,s:I}", "login", json_object_get(d, "login"), "expires",
+			  (json_int_t)(api->now_ms() + hours * 3600 * 1000));
+	if (api->db_run(self, reset_work, reset_done, j)) {
+		invite_free(j);
+		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+	}
+}
+
+/* auth.reset_password {token, password} -> {login} (before login): check
+ * the link, hash the password off the loop, then set it and use up the
+ * link in one transaction (checked again there: used or expired meanwhile,
+ * or the person deactivated). */
+static const char *RESET_SELECT =
+	"SELECT r.login, r.expires_at, r.used_at, p.active FROM members_resets r"
+	" JOIN members_people p ON p.login = r.login WHERE r.token_hash=?";
+
+/* NULL if usable, else the error (code in *st). */
+static const char *reset_problem(const json_t *r, accord_status *st)
+{
+	*st = ACCORD_E_CONFLICT;
+	if (!r) {
+		*st = ACCORD_E_NOT_FOUND;
+		return "unknown reset link: check the link, or ask the secretariat for a new one";
+	}
+	if (!json_is_null(json_object_get(r, "used_at")))
+		return "this reset link was already used (or replaced by a newer one): ask the secretariat for a new one";
+	if (json_integer_value(json_object_get(r, "expires_at")) <= api->now_ms())
+		return "this reset link has expired: ask the secretariat for a new one";
+	if (json_integer_value(json_object_get(r, "active")) != 1)
+		return "this account is deactivated";
+	return NULL;
+}
+
+static accord_status reset_read(accord_txn *txn, void *ud, json_t **out)
+{
+	invite_job *j = ud;
+	*out = row0(txn, RESET_SELECT, json_pack("[s]", j->th));
+	return ACCORD_OK;
+}
+
+static accord_status reset_write(accord_txn *txn, void *ud, json_t **out)
+{
+	invite_job *j = ud;
+	json_t *r = row0(txn, RESET_SELECT, json_pack("[s]", j->th));
+	accord_status st;
+	const char *why = reset_problem(r, &st);
+	if (why) {
+		json_decref(r);
+		return fail_with(out, st, why);
+	}
+	snprintf(j->login, sizeof(j->login), "%s", json_string_value(json_object_get(r, "login")));
+	json_decref(r);
+	json_t *person = row0(txn, PERSON_SELECT, json_pack("[s]", j->login));
+	if (!person)
+		return ACCORD_E_INTERNAL;
+	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(person, "login"),
+			       "name", json_object_get(person, "name"), "org", json_object_get(person, "org"),
+			       "function", json_object_get(person, "function"), "contact",
+			       json_object_get(person, "contact"), "roles", json_object_get(person, "roles"),
+			       "active", 1);
+	json_decref(person);
+	st = person_write(txn, in, j->hash, &j->account_id, NULL);
+	json_decref(in);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn, "UPDATE members_resets SET used_at=? WHERE token_hash=?",
+				 json_pack("[I,s]", (json_int_t)api->now_ms(), j->th), NULL);
+	if (st == ACCORD_OK)
+		st = audit(txn, j->login, "person.password_reset", j->login, NULL, NULL);
+	if (st == ACCORD_OK)
+		*out = json_pack("{s:s}", "login", j->login);
+	return st;
+}
+
+static void reset_write_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	invite_job *j = ud;
+	if (st == ACCORD_OK)
+		api->reply_ok(j->req, json_incref(out));
+	else if (out && json_object_get(out, "message"))
+		api->reply_error(j->req, st, json_string_value(json_object_get(out, "message")));
+	else
+		api->reply_error(j->req, ACCORD_E_INTERNAL, "could not set the password");
+	json_decref(out);
+	invite_free(j);
+}
+
+static void reset_hashed(accord_plugin_ctx *p, const char *hash, void *ud)
+{
+	invite_job *j = ud;
+	if (!hash) {
+		api->reply_error(j->req, ACCORD_E_RATE_LIMITED, "too busy, try again");
+		invite_free(j);
+		return;
+	}
+	snprintf(j->hash, sizeof(j->hash), "%s", hash);
+	if (api->db_run(p, reset_write, reset_write_done, j)) {
+		api->reply_error(j->req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+		invite_free(j);
+	}
+}
+
+static void reset_read_done(accord_plugin_ctx *p, accord_status st, json_t *r, void *ud)
+{
+	invite_job *j = ud;
+	const char *why = st == ACCORD_OK ? reset_problem(r, &st) : "could not read the reset link";
+	json_decref(r);
+	if (why) {
+		api->reply_error(j->req, st, why);
+		invite_free(j);
+		return;
+	}
+	if (api->password_hash(p, json_string_value(json_object_get(j->in, "password")), reset_hashed, j)) {
+		api->reply_error(j->req, ACCORD_E_RATE_LIMITED, "too many password changes in progress, try again");
+		invite_free(j);
+		return;
+	}
+	json_object_del(j->in, "password"); /* the worker has its own copy */
+}
+
+static void h_reset_accept(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)ud;
+	const json_t *tok = json_object_get(d, "token"), *pw = json_object_get(d, "password");
+	if (!json_is_string(tok)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "token: required string");
+		return;
+	}
+	if (!json_is_string(pw) || json_string_length(pw) < MIN_PASSWORD || json_string_length(pw) > 1024) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "password: 10 to 1024 characters");
+		return;
+	}
+	invite_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	j->req = req;
+	if (api->token_hash(json_string_value(tok), j->th)) {
+		api->reply_error(req, ACCORD_E_NOT_FOUND,
+				 "unknown reset link: check the link, or ask the secretariat for a new one");
+		free(j);
+		return;
+	}
+	j->in = json_pack("{s:O}", "password", pw);
+	if (api->db_run(p, reset_read, reset_read_done, j)) {
+		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+		invite_free(j);
+	}
+}
+
 /* ---------------- members.presence ---------------- */
 
 static json_t *presence_json(void)
@@ -1301,9 +1533,11 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    api->handle(p, "members.person.save", h_person_save, 0, NULL) ||
 	    api->handle(p, "members.person.deactivate", h_deactivate, 0, NULL) ||
 	    api->handle(p, "members.invite", h_invite, 0, NULL) ||
+	    api->handle(p, "members.person.reset", h_reset, 0, NULL) ||
 	    api->handle(p, "members.presence", h_presence, 0, NULL) ||
 	    api->handle(p, "members.audit", h_audit, 0, NULL) ||
 	    api->auth_extension(p, "accept_invite", h_accept, NULL) ||
+	    api->auth_extension(p, "reset_password", h_reset_accept, NULL) ||
 	    api->topic_register(p, "network", check_network, NULL) ||
 	    api->http_route(p, "export", http_export, NULL) ||
 	    api->cli(p, "members", "export [--format csv|json]", cli_members))

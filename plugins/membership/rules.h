@@ -21,6 +21,7 @@ enum maction {
 	MA_DEACTIVATE,
 	MA_INVITE,
 	MA_AUDIT,
+	MA_RESET_PASSWORD, /* a one-time reset link for a person */
 	MA__COUNT
 };
 

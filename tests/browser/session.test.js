@@ -282,7 +282,7 @@ describe('web client', { timeout: 280_000 }, () => {
 		const comp = iom.locator('.component[data-plugin=actions]');
 		await comp.getByRole('heading', { name: 'Action items' }).waitFor();
 		await comp.getByLabel('Action').fill('Collect 2026 remittance data');
-		await comp.getByLabel('Owner organisation').fill('UNDP');
+		await comp.getByLabel('Owner organisation').selectOption('UNDP');
 		await comp.getByLabel('Due date').fill('2020-01-31');
 		await comp.getByRole('button', { name: 'Add action' }).click();
 		await undp.locator('.component[data-plugin=actions] li', { hasText: 'Collect 2026 remittance data' }).getByText('overdue').waitFor({ timeout: 3000 });

@@ -20,15 +20,15 @@ static void role_action_table(void **s)
 		MR_PARTNER,                   /* partner */
 		MR_PARTNER | MR_SECRETARIAT,  /* a partner can never be promoted into the directory */
 	};
-	/* columns: READ_ORGS READ_PEOPLE PRESENCE EXPORT SAVE_ORG SAVE_PERSON DEACTIVATE INVITE AUDIT */
+	/* columns: READ_ORGS READ_PEOPLE PRESENCE EXPORT SAVE_ORG SAVE_PERSON DEACTIVATE INVITE AUDIT RESET_PASSWORD */
 	const int want[7][MA__COUNT] = {
-		{0, 0, 0, 0, 0, 0, 0, 0, 0},
-		{1, 1, 1, 1, 0, 0, 0, 0, 0},
-		{1, 1, 1, 1, 0, 0, 0, 0, 0},
-		{1, 1, 1, 1, 1, 1, 1, 1, 1},
-		{1, 1, 1, 1, 1, 1, 1, 1, 1},
-		{0, 0, 0, 0, 0, 0, 0, 0, 0},
-		{0, 0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		{1, 1, 1, 1, 0, 0, 0, 0, 0, 0},
+		{1, 1, 1, 1, 0, 0, 0, 0, 0, 0},
+		{1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+		{1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 	};
 	for (int r = 0; r < 7; r++)
 		for (int a = 0; a < MA__COUNT; a++)

@@ -1,42 +1,17 @@
 // Accord web client: plain modules, no build step.  Views are functions that
 // fill <main>; every piece of server data goes in with textContent, never as
-// HTML.  Routes: #/login, #/invite, #/ (dashboard), #/proposal/<id>,
-// #/members, #/portal.
+// HTML.  Routes: #/login, #/invite[/<token>], #/reset/<token>, #/ (dashboard),
+// #/proposal/<id>, #/group/<id>, #/groups, #/members, #/releases, #/portal.
 import { AccordClient } from './client.js';
 import { loadLanguage, setLanguage, currentLanguage, t, fmtDate, LANGUAGES } from './i18n.js';
+import { h, field, note, errorText } from './dom.js';
+import { viewMembers, viewGroups, groupSettings, viewReset } from './admin.js';
 
 const main = document.getElementById('main');
 const statusEl = document.getElementById('status');
 const nav = document.getElementById('nav');
 let client;
 let cleanup = []; // unsubscribe functions of the current view
-
-// h('p', {class: 'x'}, 'text', child...) builds an element.
-function h(tag, attrs = {}, ...children) {
-	const el = document.createElement(tag);
-	for (const [k, v] of Object.entries(attrs || {})) {
-		if (v === false || v == null) continue;
-		if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-		else if (k === 'class') el.className = v;
-		else el.setAttribute(k, v === true ? '' : v);
-	}
-	for (const c of children.flat()) if (c != null && c !== false) el.append(c.nodeType ? c : String(c));
-	return el;
-}
-
-function field(label, input) {
-	const id = `f${Math.random().toString(36).slice(2, 8)}`;
-	input.id = id;
-	return h('div', { class: 'field' }, h('label', { for: id }, label), input);
-}
-
-function note(text, kind = 'info') {
-	return h('p', { class: `note ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
-}
-
-function errorText(r) {
-	return t('error.generic', { message: r.error?.message || r.error?.code || '?' });
-}
 
 const isPartner = () => client.user?.standing === 'partner';
 const hasRole = (r) => client.user?.roles?.includes(r);
@@ -61,6 +36,7 @@ function renderNav() {
 			: [h('a', { href: '#/' }, t('nav.dashboard'), ' ', awaitingBadge()),
 				h('a', { href: '#/decisions' }, t('nav.register')),
 				(hasRole('secretariat') || hasRole('admin')) && h('a', { href: '#/members' }, t('nav.members')),
+				(hasRole('co_chair') || hasRole('secretariat')) && h('a', { href: '#/groups' }, t('nav.groups')),
 				h('a', { href: '#/releases' }, t('nav.releases'))];
 		nav.append(...links.filter(Boolean),
 			h('span', { class: 'who' }, t('who.as', { name: client.user.name, org: client.user.org })),
@@ -142,18 +118,20 @@ function viewLogin() {
 	login.focus();
 }
 
-function viewInvite() {
-	const token = h('input', { required: true, autocomplete: 'off' });
+// #/invite/<token>: the link the secretariat handed over fills the code in.
+function viewInvite(code = '') {
+	const token = h('input', { required: true, autocomplete: 'off', value: code });
 	const login = h('input', { required: true, autocomplete: 'username' });
 	const pw = h('input', { type: 'password', required: true, minlength: 10, autocomplete: 'new-password' });
 	const msg = h('div', { 'aria-live': 'polite' });
 	main.replaceChildren(h('form', { class: 'card narrow', onsubmit: async (e) => {
 		e.preventDefault();
 		const r = await client.request('auth.accept_invite', { token: token.value.trim(), login: login.value.trim(), password: pw.value });
-		msg.replaceChildren(r.ok ? note(t('invite.done')) : note(errorText(r), 'error'));
+		msg.replaceChildren(r.ok ? h('div', {}, note(t('invite.done')), h('p', {}, h('a', { href: '#/login' }, t('login.heading'))))
+			: note(errorText(r), 'error'));
 	} }, h('h1', {}, t('invite.heading')), field(t('invite.token'), token), field(t('login.login'), login),
 	field(t('login.password'), pw), h('button', { type: 'submit' }, t('invite.submit')), msg));
-	token.focus();
+	(code ? login : token).focus();
 }
 
 // ---------------- dashboard ----------------
@@ -654,7 +632,7 @@ async function viewGroup(id) {
 		main.replaceChildren(note(errorText(g), 'error'));
 		return;
 	}
-	const group = g.data.group;
+	let group = g.data.group;
 	const posts = h('ul', { class: 'list posts' });
 	const items = h('ul', { class: 'list items' });
 	const components = h('div');
@@ -670,15 +648,21 @@ async function viewGroup(id) {
 	const itemFile = h('input', { type: 'file' });
 	const itemVis = visSelect();
 	const msg = h('div', { 'aria-live': 'polite' });
-	main.replaceChildren(h('div', { class: 'grid' },
-		h('section', { class: 'card wide' }, h('h1', {}, group.name, group.archived && h('span', { class: 'badge' }, t('group.archived'))),
-			h('p', { class: 'text' }, group.mandate),
-			h('p', {}, t('group.members'), ': ', group.members.map((m) => `${m.org}${m.role === 'lead' ? ' (' + t('group.lead') + ')' : ''}${m.partner ? ' [' + t('group.partner') + ']' : ''}`).join(', '))),
+	// Each post or item is internal unless shared on purpose, one at a time:
+	// after it is sent the control goes back to internal.
+	const backToInternal = (sel) => { if (sel) sel.value = 'internal'; };
+	const head = h('section', { class: 'card wide', id: 'group-head' });
+	const renderHead = () => head.replaceChildren(h('h1', {}, group.name, group.archived && h('span', { class: 'badge' }, t('group.archived'))),
+		group.kind === 'ad_hoc' && h('p', { class: 'muted' }, t('groups.until', { date: group.end_date })),
+		h('p', { class: 'text' }, group.mandate),
+		h('p', { id: 'group-orgs' }, t('group.members'), ': ', group.members.map((m) => `${m.org}${m.role === 'lead' ? ' (' + t('group.lead') + ')' : ''}${m.partner ? ' [' + t('group.partner') + ']' : ''}`).join(', ')));
+	renderHead();
+	const grid = h('div', { class: 'grid' }, head,
 		h('section', { class: 'card' }, h('h2', {}, t('group.posts')), posts,
 			!group.archived && h('form', { onsubmit: async (e) => {
 				e.preventDefault();
 				const r = await client.request('groups.post', { group: id, text: postText.value, visibility: postVis ? postVis.value : 'shared' });
-				if (r.ok) postText.value = ''; else msg.replaceChildren(note(errorText(r), 'error'));
+				if (r.ok) { postText.value = ''; backToInternal(postVis); } else msg.replaceChildren(note(errorText(r), 'error'));
 			} }, field(t('group.new_post'), postText), postVis && field(t('group.visibility'), postVis), h('button', { type: 'submit' }, t('group.send')))),
 		h('section', { class: 'card' }, h('h2', {}, t('group.items')), items,
 			!group.archived && h('form', { onsubmit: async (e) => {
@@ -688,14 +672,53 @@ async function viewGroup(id) {
 				if (file) { // a document: its file is kept by the server
 					const q = new URLSearchParams({ group: id, title: itemTitle.value, name: file.name, visibility: vis });
 					const res = await fetch(`/api/groups/files?${q}`, { method: 'POST', headers: { Authorization: `Bearer ${client.token}` }, body: file });
-					if (res.ok) { itemTitle.value = ''; itemFile.value = ''; } else msg.replaceChildren(note(errorText({ error: await res.json() }), 'error'));
+					if (res.ok) { itemTitle.value = ''; itemFile.value = ''; backToInternal(itemVis); } else msg.replaceChildren(note(errorText({ error: await res.json() }), 'error'));
 					return;
 				}
 				const r = await client.request('groups.item.add', { group: id, kind: itemKind.value, title: itemTitle.value, url: itemUrl.value, visibility: vis });
-				if (r.ok) itemTitle.value = ''; else msg.replaceChildren(note(errorText(r), 'error'));
+				if (r.ok) { itemTitle.value = ''; itemUrl.value = ''; backToInternal(itemVis); } else msg.replaceChildren(note(errorText(r), 'error'));
 			} }, field(t('group.item_title'), itemTitle), field(t('group.item_kind'), itemKind), field(t('group.item_url'), itemUrl), field(t('group.item_file'), itemFile),
 			itemVis && field(t('group.visibility'), itemVis), h('button', { type: 'submit' }, t('group.add_item')))),
-		h('section', { class: 'card', id: 'components' }, components), msg));
+		h('section', { class: 'card', id: 'components' }, components), msg);
+	main.replaceChildren(grid);
+	// Plugins enabled for the group bring their own component; enabling or
+	// disabling one shows at once in every open room.
+	const mounted = new Map(); // plugin name -> {box, unsub}
+	const syncComponents = async () => {
+		for (const [name, m] of mounted) {
+			if (group.plugins.includes(name)) continue;
+			if (typeof m.unsub === 'function') m.unsub();
+			m.box.remove();
+			mounted.delete(name);
+		}
+		for (const name of group.plugins) {
+			if (mounted.has(name)) continue;
+			const box = h('div', { class: 'component', 'data-plugin': name });
+			const m = { box, unsub: null };
+			mounted.set(name, m);
+			components.append(box);
+			try {
+				const mod = await import(`/plugins/${name}/room.js`);
+				m.unsub = await mod.mount(box, { client, group: id, lang: currentLanguage() });
+			} catch (e) {
+				box.append(note(errorText({ error: { message: `${name}: ${e.message}` } }), 'error'));
+			}
+		}
+	};
+	cleanup.push(() => { for (const m of mounted.values()) if (typeof m.unsub === 'function') m.unsub(); });
+	// The group as the server holds it now (after a change made here or
+	// announced by groups.changed); archiving makes the room read-only.
+	let settings = null;
+	const applyGroup = (g2) => {
+		const archivedNow = g2.archived && !group.archived;
+		group = g2;
+		if (archivedNow) { route(); return; }
+		renderHead();
+		settings?.update(group);
+		syncComponents();
+	};
+	settings = await groupSettings({ client, group, changed: applyGroup });
+	if (settings) head.after(settings.el);
 
 	const addPost = (p) => posts.prepend(h('li', { 'data-post': p.id }, h('strong', {}, `${p.author} (${p.org})`), ' ', badge(p.visibility),
 		p.parent && h('span', { class: 'muted' }, ` ↳ #${p.parent}`), h('div', { class: 'text' }, p.text), h('span', { class: 'muted' }, fmtDate(p.created_at))));
@@ -713,62 +736,16 @@ async function viewGroup(id) {
 	for (const p of (ps.ok ? ps.data.posts : []).reverse()) addPost(p);
 	const is = await client.request('groups.items', { group: id });
 	for (const it of (is.ok ? is.data.items : []).reverse()) addItem(it);
-	cleanup.push(await client.subscribe(`group:${id}`, (ev) => {
+	cleanup.push(await client.subscribe(`group:${id}`, async (ev) => {
 		if (ev.event === 'groups.post') addPost(ev.data);
 		else if (ev.event === 'groups.item') addItem(ev.data);
 		else if (ev.event === 'sub.revoked') main.replaceChildren(note(t('group.removed'), 'error'));
-	}));
-	// Plugins enabled for the group bring their own component.
-	for (const name of group.plugins) {
-		const box = h('div', { class: 'component', 'data-plugin': name });
-		components.append(box);
-		try {
-			const mod = await import(`/plugins/${name}/room.js`);
-			const unsub = await mod.mount(box, { client, group: id, lang: currentLanguage() });
-			if (typeof unsub === 'function') cleanup.push(unsub);
-		} catch (e) {
-			box.append(note(errorText({ error: { message: `${name}: ${e.message}` } }), 'error'));
+		else if (ev.event === 'groups.changed') {
+			const again = await client.request('groups.get', { group: id });
+			if (again.ok) applyGroup(again.data.group);
 		}
-	}
-}
-
-// ---------------- members list (secretariat) ----------------
-
-async function viewMembers() {
-	const orgs = await client.request('members.orgs', { include_withdrawn: true });
-	const people = await client.request('members.people', {});
-	if (!orgs.ok) {
-		main.replaceChildren(note(errorText(orgs), 'error'));
-		return;
-	}
-	const table = (cols, rows) => h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c[1])))),
-		h('tbody', {}, ...rows.map((r) => h('tr', {}, ...cols.map((c) => h('td', {}, String(r[c[0]] ?? '')))))));
-	const download = async (fmt) => {
-		const res = await fetch(`/api/membership/export?format=${fmt}`, { headers: { Authorization: `Bearer ${client.token}` } });
-		const blob = await res.blob();
-		const a = h('a', { href: URL.createObjectURL(blob), download: `members.${fmt}` });
-		document.body.append(a);
-		a.click();
-		a.remove();
-	};
-	const org = h('input', { required: true });
-	const name = h('input', { required: true });
-	const fn = h('select', {}, ...['focal_point', 'alternate', 'staff'].map((f) => h('option', { value: f }, f)));
-	const msg = h('div', { 'aria-live': 'polite' });
-	main.replaceChildren(h('div', { class: 'grid' },
-		h('section', { class: 'card wide' }, h('h2', {}, t('members.orgs')),
-			h('p', {}, h('button', { type: 'button', onclick: () => download('csv') }, t('members.export_csv')), ' ',
-				h('button', { type: 'button', onclick: () => download('json') }, t('members.export_json'))),
-			table([['code', t('members.code')], ['name', t('members.name')], ['kind', t('members.kind')], ['standing', t('members.standing')]], orgs.data.orgs)),
-		h('section', { class: 'card wide' }, h('h2', {}, t('members.people')),
-			table([['login', t('login.login')], ['name', t('members.name')], ['org', t('members.org')], ['function', t('members.function')], ['online', t('members.online')]],
-				(people.ok ? people.data.people : []).map((p) => ({ ...p, online: p.online ? '●' : '' })))),
-		h('form', { class: 'card', onsubmit: async (e) => {
-			e.preventDefault();
-			const r = await client.request('members.invite', { org: org.value.trim().toUpperCase(), name: name.value, function: fn.value });
-			msg.replaceChildren(r.ok ? note(t('members.invite.code', { token: r.data.token })) : note(errorText(r), 'error'));
-		} }, h('h2', {}, t('members.invite')), field(t('members.org'), org), field(t('members.name'), name), field(t('members.function'), fn),
-		h('button', { type: 'submit' }, t('members.invite.submit')), msg)));
+	}));
+	await syncComponents();
 }
 
 // ---------------- partner portal ----------------
@@ -972,7 +949,10 @@ async function route() {
 	for (const fn of cleanup) fn();
 	cleanup = [];
 	const hash = location.hash || '#/';
-	if (hash === '#/invite') return viewInvite();
+	const inv = hash.match(/^#\/invite(?:\/([A-Za-z0-9_-]+))?$/);
+	if (inv) return viewInvite(inv[1]);
+	const reset = hash.match(/^#\/reset\/([A-Za-z0-9_-]+)$/);
+	if (reset) return viewReset({ main, client, token: reset[1] });
 	if (!client.user) return viewLogin();
 	// The language kept for the account wins over this browser's.
 	if (client.user.lang && client.user.lang !== currentLanguage()) {
@@ -986,7 +966,8 @@ async function route() {
 	if (gm) return viewGroup(Number(gm[1]));
 	if (!isPartner()) followProposals();
 	if (hash === '#/decisions' && !isPartner()) return viewRegister();
-	if (hash === '#/members') return viewMembers();
+	if (hash === '#/members' && !isPartner()) return viewMembers({ main, client, cleanup });
+	if (hash === '#/groups' && !isPartner()) return viewGroups({ main, client });
 	if (hash === '#/releases' && !isPartner()) return viewReleases();
 	if (hash === '#/portal' || isPartner()) return viewPortal();
 	return viewDashboard();
