@@ -48,7 +48,7 @@ void req_reply_ok(struct accord_req *r, json_t *data)
 		return;
 	size_t len;
 	char *j = reply_ok_json(r->id, data, &len);
-	if (j && r->retry_key[0])
+	if (j && r->retry_key[0] && retry_marked_take(r->retry_key))
 		retry_keep_reply(r->c->srv->st, r->retry_key, j, len);
 	if (j)
 		conn_send_text(r->c, j, len);
@@ -63,6 +63,8 @@ void req_reply_error(struct accord_req *r, accord_status code, const char *messa
 {
 	if (!r)
 		return;
+	if (r->retry_key[0]) /* a write refused after its work: nothing to keep */
+		retry_marked_take(r->retry_key);
 	const char *why = storage_current_failure(r->c->srv->st);
 	if (why && (code == ACCORD_E_INTERNAL || code == ACCORD_E_UNAVAILABLE)) {
 		code = ACCORD_E_UNAVAILABLE;
@@ -171,9 +173,12 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 		envelope_free(&env);
 		return;
 	}
-	if (env.idem && c->who && !h->core_fn) /* core types (sub., sys.) write nothing */
-		snprintf(r->retry_key, sizeof(r->retry_key), "%lld:%s:%s", (long long)c->who->id,
-			 env.type, env.idem);
+	/* Scoped to the person, their standing (a reply kept for a member is
+	 * never replayed to the same account as a partner) and the type.
+	 * Core types (sub., sys.) keep nothing. */
+	if (env.idem && c->who && !h->core_fn)
+		snprintf(r->retry_key, sizeof(r->retry_key), "%lld:%c:%s:%s", (long long)c->who->id,
+			 c->who->partner ? 'p' : 'm', env.type, env.idem);
 	if (plugin_group_scoped(h->plugin)) {
 		/* A working group's plugin: the core checks the group first, and
 		 * a group the caller cannot reach answers like a missing one. */

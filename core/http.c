@@ -698,6 +698,10 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+		/* lws 4.1.6 upgrades without FILTER_HTTP_CONNECTION: the head is
+		 * read, so the connection leaves the heads being read (a live
+		 * WebSocket must never be taken for the one that overflowed). */
+		heads_remove(srv, wsi);
 		const char *why = server_upgrade_refusal(srv, wsi);
 		if (!why)
 			return 0;

@@ -15,9 +15,9 @@
  * The key the plugins see is scoped by the core: "<account>:<type>:<idem>",
  * so two people, or two kinds of request, never share one.  The reply the
  * caller was shown is kept afterwards (retry_keep_reply, a second small
- * job after the reply frame went out; it updates nothing for a key that
- * was never marked, such as a read's), so a retry is answered with what
- * the first request was answered; if the server stopped in between, the
+ * job after the reply frame went out, for marked keys only: a read or a
+ * refused write keeps nothing), so a retry is answered with what the
+ * first request was answered; if the server stopped in between, the
  * retry gets {"duplicate": true} and what the plugin adds of its current
  * state.
  *
@@ -28,6 +28,7 @@
 #include "log.h"
 #include "storage.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,54 @@ const accord_migration retry_migrations[] = {
 
 /* Storage thread only. */
 static unsigned marks_since_prune;
+
+/* Keys marked by a job whose reply has not gone out yet: only their replies
+ * are kept (a read, or a refused write, leaves nothing to keep).  Added on
+ * the storage thread, taken on the loop; as many as requests in flight. */
+#define MARKED_BUCKETS 1024
+struct marked {
+	struct marked *next;
+	char key[RETRY_KEY_MAX];
+};
+static struct marked *marked[MARKED_BUCKETS];
+static pthread_mutex_t marked_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned key_bucket(const char *k)
+{
+	unsigned h = 2166136261u;
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 16777619u;
+	return h % MARKED_BUCKETS;
+}
+
+static void marked_add(const char *key)
+{
+	struct marked *m = malloc(sizeof(*m));
+	if (!m)
+		return; /* its reply is not kept: a retry gets {"duplicate": true} */
+	snprintf(m->key, sizeof(m->key), "%s", key);
+	unsigned b = key_bucket(key);
+	pthread_mutex_lock(&marked_mu);
+	m->next = marked[b];
+	marked[b] = m;
+	pthread_mutex_unlock(&marked_mu);
+}
+
+int retry_marked_take(const char *key)
+{
+	unsigned b = key_bucket(key);
+	struct marked *found = NULL;
+	pthread_mutex_lock(&marked_mu);
+	for (struct marked **p = &marked[b]; *p; p = &(*p)->next)
+		if (!strcmp((*p)->key, key)) {
+			found = *p;
+			*p = found->next;
+			break;
+		}
+	pthread_mutex_unlock(&marked_mu);
+	free(found);
+	return found != NULL;
+}
 
 accord_status retry_get(accord_txn *txn, const char *key, json_t **reply)
 {
@@ -84,6 +133,8 @@ accord_status retry_put(accord_txn *txn, const char *key)
 	accord_status st =
 		txn_exec(txn, "INSERT OR IGNORE INTO request_keys(key, at) VALUES(?,?)", params, NULL);
 	json_decref(params);
+	if (st == ACCORD_OK && txn_changes(txn) > 0)
+		marked_add(key);
 	if (st == ACCORD_OK && ++marks_since_prune >= RETRY_PRUNE_EVERY) {
 		marks_since_prune = 0;
 		params = json_pack("[I]", (json_int_t)(now_ms() - RETRY_KEEP_MS));

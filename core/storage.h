@@ -107,6 +107,8 @@ accord_status retry_get(accord_txn *txn, const char *key, json_t **reply);
 /* Storage thread: marks key done when the job wrote something since
  * retry_get. */
 accord_status retry_put(accord_txn *txn, const char *key);
+/* Loop: 1 if a job marked key since its request came (and forgets it). */
+int retry_marked_take(const char *key);
 /* Loop: keeps the reply frame sent for a marked key (best effort). */
 void retry_keep_reply(storage *st, const char *key, const char *frame, size_t len);
 

@@ -209,16 +209,25 @@ static inline void accord_http_json(const accord_host_api *api, accord_http *h, 
  * In a job's work, before anything else: when the request's retry key was
  * already done, *out becomes the reply the first request got (or {} when
  * it was not kept) with "duplicate": true, and it returns 1: answer that,
- * write nothing, publish nothing.  Otherwise 0: do the work, then pass its
- * status through accord_retry_end, which marks the key in the same
- * savepoint when the work wrote something. */
+ * write nothing, publish nothing.  -1: the look-up failed (*out has the
+ * message): fail the job with ACCORD_E_UNAVAILABLE rather than risk doing
+ * it twice.  Otherwise 0: do the work, then pass its status through
+ * accord_retry_end, which marks the key in the same savepoint when the
+ * work wrote something. */
 static inline int accord_retry_begin(const accord_host_api *api, accord_txn *txn,
 				     const char *key, json_t **out)
 {
 	json_t *prior = NULL;
-	if (!key || !ACCORD_API_HAS(api, txn_retry_get) ||
-	    api->txn_retry_get(txn, key, &prior) != ACCORD_OK)
+	if (!key || !ACCORD_API_HAS(api, txn_retry_get))
 		return 0;
+	accord_status st = api->txn_retry_get(txn, key, &prior);
+	if (st == ACCORD_E_NOT_FOUND)
+		return 0;
+	if (st != ACCORD_OK) { /* not known whether it was done: do nothing */
+		json_decref(*out);
+		*out = json_pack("{s:s}", "message", "could not check whether this was done before");
+		return -1;
+	}
 	json_decref(*out);
 	*out = json_is_object(prior) ? prior : json_object();
 	if (*out != prior)
@@ -282,7 +291,10 @@ static inline accord_status accord_job_work_(accord_txn *txn, void *ud, json_t *
 {
 	accord_job *j = (accord_job *)ud;
 	const char *key = j->retry_key[0] ? j->retry_key : NULL;
-	if (accord_retry_begin(j->api, txn, key, out)) {
+	int done = accord_retry_begin(j->api, txn, key, out);
+	if (done < 0)
+		return ACCORD_E_UNAVAILABLE;
+	if (done) {
 		j->duplicate = 1;
 		return ACCORD_OK;
 	}

@@ -488,7 +488,10 @@ static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
 {
 	job *j = ud;
 	const char *key = j->retry_key[0] ? j->retry_key : NULL;
-	if (accord_retry_begin(api, txn, key, out)) {
+	int done = accord_retry_begin(api, txn, key, out);
+	if (done < 0)
+		return ACCORD_E_UNAVAILABLE;
+	if (done) {
 		j->duplicate = 1;
 		return j->again ? j->again(txn, j, out) : ACCORD_OK;
 	}
@@ -914,7 +917,7 @@ static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
 		" kind=coalesce(?, kind), state_matter=coalesce(?, state_matter),"
 		" hide_tally=coalesce(?, hide_tally),"
 		" closes_at=CASE WHEN ? THEN ? ELSE closes_at END WHERE id=?",
-		json_pack("[O,O,O,O,O,b,O,I]", json_object_get(in, "title") ? json_object_get(in, "title") : json_null(),
+		json_pack("[O,O,O,o,o,b,O,I]", json_object_get(in, "title") ? json_object_get(in, "title") : json_null(),
 			  json_object_get(in, "text") ? json_object_get(in, "text") : json_null(),
 			  json_object_get(in, "kind") ? json_object_get(in, "kind") : json_null(),
 			  sm ? json_integer(json_is_true(sm)) : json_null(),
@@ -1497,6 +1500,13 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
  * changed it since), never a new "recorded". */
 static accord_status position_again(accord_txn *txn, job *j, json_t **out)
 {
+	/* The same checks as a first position: a person who no longer speaks
+	 * for the organisation learns nothing from a replayed key. */
+	if (!speaks_for_org(txn, j->actor)) {
+		json_decref(*out);
+		return fail(out, ACCORD_E_FORBIDDEN,
+			    "only focal points and alternates state their organisation's position");
+	}
 	json_t *held = q1(txn,
 			  "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
 			  " WHERE proposal_id=? AND org=?",

@@ -258,7 +258,10 @@ static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
 {
 	job *j = ud;
 	const char *key = j->retry_key[0] ? j->retry_key : NULL;
-	if (accord_retry_begin(api, txn, key, out)) {
+	int done = accord_retry_begin(api, txn, key, out);
+	if (done < 0)
+		return ACCORD_E_UNAVAILABLE;
+	if (done) {
 		j->duplicate = 1;
 		return ACCORD_OK;
 	}

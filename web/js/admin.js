@@ -303,7 +303,8 @@ export async function viewGroups({ main, client }) {
 			members: [...mem.values().filter((c) => !l.includes(c)), ...part.values()] };
 		if (data.kind === 'ad_hoc') data.end_date = end.value;
 		const r = await client.request('groups.create', data);
-		if (r.ok) location.hash = `#/group/${r.data.group.id}`;
+		if (r.ok && r.data.group) location.hash = `#/group/${r.data.group.id}`;
+		else if (r.ok) location.hash = '#/'; // a retry: the group is in the dashboard's list
 		else msg.replaceChildren(note(errorText(r), 'error'));
 	} }, h('h2', {}, t('groups.new')), field(t('groups.name'), name), field(t('groups.mandate'), mandate),
 	h('fieldset', {}, h('legend', {}, t('groups.kind')), ...kinds.map((k) => h('label', { class: 'radio' }, k, t(`groups.kind.${k.value}`)))),
@@ -333,7 +334,11 @@ export async function groupSettings({ client, group, changed }) {
 		const r = await client.request(type, { group: group.id, ...data });
 		if (!r.ok) { msg.replaceChildren(note(errorText(r), 'error')); return; }
 		msg.replaceChildren(note(done));
-		changed(r.data.group);
+		if (r.data.group) changed(r.data.group);
+		else { // a retried change answered without the group: read it again
+			const g = await client.request('groups.get', { group: group.id });
+			if (g.ok) changed(g.data.group);
+		}
 	};
 
 	const render = (g) => {

@@ -274,7 +274,8 @@ function createForm() {
 	return h('form', { class: 'card', onsubmit: async (e) => {
 		e.preventDefault();
 		const r = await client.request('consensus.create', { title: title.value, text: text.value, kind: kind.value, state_matter: sm.checked, hide_tally: hide.checked });
-		if (r.ok) location.hash = `#/proposal/${r.data.proposal.id}`;
+		if (r.ok && r.data.proposal) location.hash = `#/proposal/${r.data.proposal.id}`;
+		else if (r.ok) msg.replaceChildren(note(t('create.already'))); // a retry: the draft is in the list
 		else msg.replaceChildren(note(errorText(r), 'error'));
 	} }, h('h2', {}, t('dash.new')), field(t('create.title'), title), field(t('create.text'), text), field(t('create.kind'), kind),
 	h('label', { class: 'check' }, sm, t('create.state_matter')),
@@ -378,6 +379,17 @@ async function viewProposal(id) {
 		return;
 	}
 	let data = g.data;
+	// A reply to a change carries the proposal as it is now; a retried
+	// change (duplicate) may carry nothing more: then read it again.
+	const adopt = async (d) => {
+		if (d?.proposal) data = d;
+		else {
+			const again = await client.request('consensus.get', { proposal: id });
+			if (!again.ok) return;
+			data = again.data;
+		}
+		render();
+	};
 	let online = null; // members.presence: {ORG: [logins]}
 	let consultNote = null; // "recorded", kept across re-renders
 	const head = h('div');
@@ -493,8 +505,7 @@ async function viewProposal(id) {
 			e.preventDefault();
 			const r = await client.request('consensus.edit', { proposal: id, title: title.value, text: text.value, kind: kind.value, state_matter: sm.checked, hide_tally: hide.checked });
 			if (!r.ok) { msg.replaceChildren(note(errorText(r), 'error')); return; }
-			data = r.data;
-			render();
+			await adopt(r.data);
 			act.querySelector('#edit-draft .form-msg')?.replaceChildren(note(t('edit.done')));
 		} }, h('h2', {}, t('edit.heading')), field(t('create.title'), title), field(t('create.text'), text), field(t('create.kind'), kind),
 		h('label', { class: 'check' }, sm, t('create.state_matter')),
@@ -507,7 +518,7 @@ async function viewProposal(id) {
 		const chairMsg = h('div', { 'aria-live': 'polite' });
 		const call = async (type, extra) => {
 			const r = await client.request(type, { proposal: id, ...extra });
-			if (r.ok) { data = r.data; render(); } else chairMsg.replaceChildren(note(errorText(r), 'error'));
+			if (r.ok) await adopt(r.data); else chairMsg.replaceChildren(note(errorText(r), 'error'));
 		};
 		const box = h('section', { class: 'card chair' }, h('h2', {}, t('chair.heading')));
 		if (p.status === 'draft') box.append(h('button', { type: 'button', onclick: () => call('consensus.open', {}) }, t('chair.open')));
@@ -577,7 +588,7 @@ async function viewProposal(id) {
 		if (!r.ok) { commentMsg.replaceChildren(note(errorText(r), 'error')); return; }
 		commentText.value = '';
 		commentMsg.replaceChildren();
-		addComment(r.data.comment);
+		if (r.data.comment) addComment(r.data.comment); // a retried one came as an event
 	} }, field(t('comment.new'), commentText), h('button', { type: 'submit' }, t('comment.submit')), commentMsg);
 	const showComments = () => {
 		const draft = data.proposal.status === 'draft';

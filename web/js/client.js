@@ -24,7 +24,7 @@ export class AccordClient extends EventTarget {
 		super();
 		this.url = url;
 		this.nextId = 1;
-		this.pending = new Map(); // id -> {resolve, type, data, idem, since}
+		this.pending = new Map(); // id -> {resolve, type, data, idem, waiting}
 		this.topics = new Map(); // topic -> last seq seen
 		this.handlers = new Map(); // topic -> Set(fn)
 		this.token = sessionStorage.getItem('accord.token');
@@ -66,8 +66,10 @@ export class AccordClient extends EventTarget {
 					p.resolve({ ok: false, error: { code: 'unavailable', message: 'offline' } });
 				} else p.waiting = true;
 			}
-			clearTimeout(this.waitTimer);
-			this.waitTimer = setTimeout(() => this.failWaiting({ code: 'unavailable', message: 'offline: not confirmed' }), RESEND_WINDOW_MS);
+			// One window from the first drop: failed reconnects do not
+			// extend it.
+			if (!this.waitTimer && [...this.pending.values()].some((p) => p.waiting))
+				this.waitTimer = setTimeout(() => this.failWaiting({ code: 'unavailable', message: 'offline: not confirmed' }), RESEND_WINDOW_MS);
 			if (wasOnline) this.dispatchEvent(new CustomEvent('status', { detail: { online: false } }));
 			setTimeout(() => this.connect(), this.backoff);
 			this.backoff = Math.min(this.backoff * 2, 8000);
@@ -113,6 +115,8 @@ export class AccordClient extends EventTarget {
 	// After the session resumed: the requests that were waiting go out
 	// again under new ids with their old keys.
 	resend() {
+		clearTimeout(this.waitTimer);
+		this.waitTimer = null;
 		for (const [id, p] of [...this.pending]) {
 			if (!p.waiting) continue;
 			this.pending.delete(id);
@@ -124,6 +128,8 @@ export class AccordClient extends EventTarget {
 	}
 
 	failWaiting(error) {
+		clearTimeout(this.waitTimer);
+		this.waitTimer = null;
 		for (const [id, p] of [...this.pending]) {
 			if (!p.waiting) continue;
 			this.pending.delete(id);
