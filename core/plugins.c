@@ -438,10 +438,39 @@ int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, cha
 	return -2;
 }
 
-void plugins_print_cli_usage(plugin_host *h)
+int plugins_has_cli(plugin_host *h, const char *name)
 {
 	for (int i = 0; i < h->n_clis; i++)
-		fprintf(stderr, "  accord %s %s\n", h->clis[i].name, h->clis[i].usage);
+		if (!strcmp(h->clis[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* Each line says which plugin adds the command: it is there only while
+ * the configuration enables that plugin. */
+void plugins_print_cli_usage(plugin_host *h, FILE *out)
+{
+	for (int i = 0; i < h->n_clis; i++) {
+		const cli_entry *c = &h->clis[i];
+		fprintf(out, "  accord %s [--config FILE]%s%s\n      (from the %s plugin)\n", c->name,
+			c->usage[0] ? " " : "", c->usage, c->p->name);
+	}
+}
+
+int plugins_cli_help(plugin_host *h, const char *name, FILE *out)
+{
+	for (int i = 0; i < h->n_clis; i++) {
+		const cli_entry *c = &h->clis[i];
+		if (strcmp(c->name, name))
+			continue;
+		const char *what = c->p->desc->description;
+		fprintf(out, "usage: accord %s [--config FILE]%s%s\n\n", c->name, c->usage[0] ? " " : "",
+			c->usage);
+		fprintf(out, "A command of the %s plugin%s%s.\n", c->p->name, what && *what ? ": " : "",
+			what ? what : "");
+		return 0;
+	}
+	return -2;
 }
 
 int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
