@@ -338,10 +338,10 @@ static int read_line(char *buf, size_t len)
 	return 0;
 }
 
+/* Echo goes off before the prompt shows: what is typed once it shows is
+ * neither echoed nor flushed away by the switch. */
 static int prompt_hidden(const char *prompt, char *buf, size_t len)
 {
-	fputs(prompt, stderr);
-	fflush(stderr);
 	int hidden = tcgetattr(STDIN_FILENO, &tty_saved) == 0;
 	if (hidden) {
 		struct termios t = tty_saved;
@@ -352,6 +352,8 @@ static int prompt_hidden(const char *prompt, char *buf, size_t len)
 		tty_echo_off = 1;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
 	}
+	fputs(prompt, stderr);
+	fflush(stderr);
 	int rc = read_line(buf, len);
 	if (hidden) {
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
@@ -399,6 +401,8 @@ static const char *weak_password(const char *pw, const char *login)
 static int get_password(const char *given, const char *login, char *out, size_t len)
 {
 	const char *env = getenv("ACCORD_PASSWORD");
+	if (env && !*env)
+		env = NULL; /* set empty is unset, as for ACCORD_DEMO_PASSWORD */
 	int rc = 0;
 	if (given || env) {
 		if (given == out)
@@ -844,7 +848,12 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		if (argc < 3)
 			return help_all(cfg_file);
-		cmd = argv[2]; /* `accord help serve` is `accord serve --help` */
+		/* `accord help serve` is `accord serve --help`; `accord help
+		 * --help` explains help itself. */
+		if (strcmp(argv[2], "--help") && strcmp(argv[2], "-h"))
+			cmd = argv[2];
+		else
+			cmd = "help";
 		argv[2] = "--help";
 	}
 	const command *core = core_command(cmd);
