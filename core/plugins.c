@@ -95,6 +95,8 @@ struct plugin_host {
 	void *group_ud;
 	int (*group_writable)(accord_plugin_ctx *p, int64_t group, void *ud);
 	void *group_writable_ud;
+	json_t *(*group_orgs)(accord_plugin_ctx *p, int64_t group, void *ud);
+	void *group_orgs_ud;
 	struct accord_plugin_ctx *release_provider;
 };
 
@@ -170,6 +172,22 @@ static int api_group_writable(accord_plugin_ctx *p, int64_t group)
 {
 	plugin_host *h = p->h;
 	return h->group_writable ? h->group_writable(h->group_provider, group, h->group_writable_ud) : 1;
+}
+
+static int api_group_provider_orgs(accord_plugin_ctx *p,
+				   json_t *(*orgs)(accord_plugin_ctx *, int64_t, void *), void *ud)
+{
+	if (!orgs || p->h->group_provider != p)
+		return -1;
+	p->h->group_orgs = orgs;
+	p->h->group_orgs_ud = ud;
+	return 0;
+}
+
+static json_t *api_group_orgs(accord_plugin_ctx *p, int64_t group)
+{
+	plugin_host *h = p->h;
+	return h->group_orgs ? h->group_orgs(h->group_provider, group, h->group_orgs_ud) : NULL;
 }
 
 static accord_status api_group_access(accord_plugin_ctx *p, const accord_principal *who,
@@ -940,4 +958,6 @@ const accord_host_api accord_host_api_v1 = {
 	.req_retry_key = api_req_retry_key,
 	.txn_retry_get = retry_get,
 	.txn_retry_put = retry_put,
+	.group_provider_orgs = api_group_provider_orgs,
+	.group_orgs = api_group_orgs,
 };
