@@ -11,6 +11,7 @@
 //        [--duration S] [--build DIR] [--sweep 10000,50000|none]
 // Needs: cmake --build <DIR> (default build-bench), tests/integration/node_modules
 // (npm ci there) or bench/node_modules for `ws`, sqlite3 and gnuplot.
+import crypto from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -89,6 +90,9 @@ function demoNetwork(V) {
 	return { network: { name: 'Benchmark network' }, organisations: orgs };
 }
 
+// /metrics answers only with its bearer token (docs/operations.md, Metrics).
+const METRICS_TOKEN = `bench-${crypto.randomBytes(16).toString('hex')}`;
+
 async function startAccord(kind, N, V) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-bench-'));
 	const port = await freePort();
@@ -106,6 +110,7 @@ async function startAccord(kind, N, V) {
 			flood_close_after: 1000000, max_logins_per_address: Math.max(4, V + 1),
 			login_queue_max: Math.max(64, V + 1), auth_timeout_s: 300 },
 		log_level: 'warn',
+		metrics: { token: METRICS_TOKEN },
 	};
 	fs.writeFileSync(cfgFile, JSON.stringify(cfg, null, 1));
 	const env = { ...process.env, ACCORD_DEMO_PASSWORD: PASSWORD };
@@ -148,7 +153,9 @@ function runLoadgen(port, pid, { N, V, rate, coalesced }) {
 // bounds), and the backpressure and drop counters.
 async function scrapeMetrics(port) {
 	try {
-		const txt = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+		const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+		if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
+		const txt = await res.text();
 		const val = (name) => { const m = txt.match(new RegExp(`^${name} ([0-9.e+]+)$`, 'm')); return m ? Number(m[1]) : null; };
 		const buckets = [...txt.matchAll(/^accord_commit_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
 		const count = val('accord_commit_seconds_count');

@@ -15,6 +15,7 @@
 #include "token.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,11 @@ int auth_init(server *srv)
 
 typedef struct login_job {
 	server *srv;
+	atomic_int gone;  /* set by the loop: the connection closed meanwhile */
+	int skipped;      /* so the password was not checked */
 	struct accord_req *req;
 	char login[65];
+	char peer[64];
 	char password[1025];
 	char hash[crypto_pwhash_STRBYTES];
 	int found;
@@ -77,52 +81,142 @@ typedef struct login_job {
 	char new_hash[crypto_pwhash_STRBYTES]; /* set when the parameters changed */
 } login_job;
 
-/* Failed logins per account name (known or not, so the answer reveals
- * nothing): after limits.login_failures_max failures within
- * limits.login_lockout_s, the account's logins answer rate_limited until the
- * window ends, before any password is checked.  A bounded table: when full,
- * the oldest entry makes room. */
-#define FAIL_SLOTS 4096
-static struct fail_slot {
+/* Failed logins are throttled, never locked: a hard lock per account is a
+ * switch that any anonymous client can hold down for the owner.  Two tables,
+ * both on the loop and in memory only (see docs/operations.md, "Failed
+ * logins", for why they do not persist):
+ *
+ * - per (login, client address): after limits.login_failures_max failures,
+ *   that address waits before its next attempt for that login, 1 s, then 2,
+ *   4, ... up to limits.login_lockout_s.  One address hammering one account
+ *   only slows itself.
+ * - per login, over all addresses: each address adds at most
+ *   login_failures_max failures to the account's score; beyond
+ *   limits.login_account_failures_max, addresses that have never logged in
+ *   to the account wait one second more per failure, up to
+ *   limits.login_account_delay_max_s.  A distributed attack slows down; an
+ *   address the account logged in from before is not slowed by others, and
+ *   the wait stays short, so the owner is never locked out.
+ *
+ * Unknown logins are counted exactly like known ones, so the answers reveal
+ * nothing.  Failures are forgotten after twice login_lockout_s without one.
+ * Both tables are bounded: when full, the least recently used entry makes
+ * room. */
+#define PAIR_SLOTS 4096
+#define ACCT_SLOTS 4096
+static struct pair_slot {
 	char login[65];
-	int64_t first_ms;
-	long count;
-} fails[FAIL_SLOTS];
+	char peer[64];
+	int64_t used_ms; /* last failure or success */
+	int64_t fail_ms; /* last failure */
+	long fails;
+	int known;       /* the account logged in from this address */
+} pairs[PAIR_SLOTS];
+static struct acct_slot {
+	char login[65];
+	int64_t fail_ms;
+	long score;
+} accts[ACCT_SLOTS];
 
-static struct fail_slot *fail_find(const char *login, int create)
+static int64_t forget_ms(server *srv)
 {
-	struct fail_slot *oldest = &fails[0];
-	for (int i = 0; i < FAIL_SLOTS; i++) {
-		if (fails[i].login[0] && !strcmp(fails[i].login, login))
-			return &fails[i];
-		if (fails[i].first_ms < oldest->first_ms)
-			oldest = &fails[i];
+	return srv->cfg->limits.login_lockout_s * 2000;
+}
+
+static struct pair_slot *pair_find(server *srv, const char *login, const char *peer, int create)
+{
+	struct pair_slot *lru = &pairs[0];
+	for (int i = 0; i < PAIR_SLOTS; i++) {
+		struct pair_slot *p = &pairs[i];
+		if (p->login[0] && !strcmp(p->login, login) && !strcmp(p->peer, peer)) {
+			if (p->fails && now_ms() - p->fail_ms > forget_ms(srv))
+				p->fails = 0;
+			return p;
+		}
+		if (p->used_ms < lru->used_ms)
+			lru = p;
 	}
 	if (!create)
 		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	snprintf(oldest->login, sizeof(oldest->login), "%s", login);
-	return oldest;
+	memset(lru, 0, sizeof(*lru));
+	snprintf(lru->login, sizeof(lru->login), "%s", login);
+	snprintf(lru->peer, sizeof(lru->peer), "%s", peer);
+	lru->used_ms = now_ms();
+	return lru;
 }
 
-/* Seconds left of a lockout, or 0. */
-static long lockout_left(server *srv, const char *login)
+static struct acct_slot *acct_find(server *srv, const char *login, int create)
 {
-	struct fail_slot *f = fail_find(login, 0);
-	int64_t window = srv->cfg->limits.login_lockout_s * 1000;
-	if (!f || now_ms() - f->first_ms > window || f->count < srv->cfg->limits.login_failures_max)
-		return 0;
-	return (long)((f->first_ms + window - now_ms()) / 1000) + 1;
-}
-
-static void login_failed(server *srv, const char *login)
-{
-	struct fail_slot *f = fail_find(login, 1);
-	if (now_ms() - f->first_ms > srv->cfg->limits.login_lockout_s * 1000) {
-		f->first_ms = now_ms();
-		f->count = 0;
+	struct acct_slot *lru = &accts[0];
+	for (int i = 0; i < ACCT_SLOTS; i++) {
+		struct acct_slot *a = &accts[i];
+		if (a->login[0] && !strcmp(a->login, login)) {
+			if (a->score && now_ms() - a->fail_ms > forget_ms(srv))
+				a->score = 0;
+			return a;
+		}
+		if (a->fail_ms < lru->fail_ms)
+			lru = a;
 	}
-	f->count++;
+	if (!create)
+		return NULL;
+	memset(lru, 0, sizeof(*lru));
+	snprintf(lru->login, sizeof(lru->login), "%s", login);
+	return lru;
+}
+
+/* The wait, in ms, before this address may try this login again, and in
+ * *account_wide whether the account's score (not the address's own
+ * failures) imposes it. */
+static int64_t login_wait_ms(server *srv, const char *login, const char *peer, int *account_wide)
+{
+	const accord_limits *lim = &srv->cfg->limits;
+	int64_t wait = 0;
+	*account_wide = 0;
+	struct pair_slot *p = pair_find(srv, login, peer, 0);
+	if (p && p->fails >= lim->login_failures_max) {
+		long over = p->fails - lim->login_failures_max;
+		int64_t d = over >= 20 ? lim->login_lockout_s * 1000 : (int64_t)1000 << over;
+		if (d > lim->login_lockout_s * 1000)
+			d = lim->login_lockout_s * 1000;
+		wait = p->fail_ms + d - now_ms();
+	}
+	struct acct_slot *a = acct_find(srv, login, 0);
+	if (a && !(p && p->known) && a->score >= lim->login_account_failures_max) {
+		int64_t d = (a->score - lim->login_account_failures_max + 1) * 1000;
+		if (d > lim->login_account_delay_max_s * 1000)
+			d = lim->login_account_delay_max_s * 1000;
+		int64_t w = a->fail_ms + d - now_ms();
+		if (w > wait) {
+			wait = w;
+			*account_wide = 1;
+		}
+	}
+	return wait > 0 ? wait : 0;
+}
+
+static void login_failed(server *srv, const char *login, const char *peer)
+{
+	struct pair_slot *p = pair_find(srv, login, peer, 1);
+	struct acct_slot *a = acct_find(srv, login, 1);
+	if (p->fails < srv->cfg->limits.login_failures_max) {
+		a->score++;
+		a->fail_ms = now_ms();
+	}
+	p->fails++;
+	p->fail_ms = p->used_ms = now_ms();
+}
+
+/* The owner logged in: this address starts afresh for this account and is
+ * no longer slowed by failures from other addresses.  The account's score
+ * stays, so that one success in the middle of a distributed attack does not
+ * give the attacker a fresh set of tries. */
+static void login_succeeded(server *srv, const char *login, const char *peer)
+{
+	struct pair_slot *p = pair_find(srv, login, peer, 1);
+	p->fails = 0;
+	p->known = 1;
+	p->used_ms = now_ms();
 }
 
 static void login_free(login_job *j)
@@ -136,6 +230,8 @@ static void login_fail(login_job *j, accord_status st, const char *msg)
 {
 	conn *c = j->req->c;
 	c->auth_busy = 0;
+	c->auth_login[0] = 0;
+	c->auth_job = NULL;
 	req_reply_error(j->req, st, msg);
 	login_free(j);
 }
@@ -169,6 +265,8 @@ static void login_session_done(accord_status st, json_t *out, void *ud)
 		return;
 	}
 	c->auth_busy = 0;
+	c->auth_login[0] = 0;
+	c->auth_job = NULL;
 	if (!c->wsi) { /* client left meanwhile */
 		req_reply_error(j->req, ACCORD_E_UNAVAILABLE, "connection closed");
 		login_free(j);
@@ -183,9 +281,17 @@ static void login_session_done(accord_status st, json_t *out, void *ud)
 	login_free(j);
 }
 
+/* Runs on the worker thread.  A check whose connection has closed while it
+ * waited is skipped: under a login flood most waiting checks belong to
+ * clients that gave up or were closed by the authentication deadline, and
+ * hashing for them would only delay the living (bench/login_flood.mjs). */
 static void login_verify_run(void *ud)
 {
 	login_job *j = ud;
+	if (atomic_load(&j->gone)) {
+		j->skipped = 1;
+		return;
+	}
 	const char *h = j->found ? j->hash : dummy_hash;
 	int ok = crypto_pwhash_str_verify(h, j->password, strlen(j->password)) == 0;
 	j->verified = ok && j->found;
@@ -201,20 +307,22 @@ static void login_verify_done(void *ud)
 {
 	login_job *j = ud;
 	server *srv = j->srv;
+	if (j->skipped) { /* nothing was checked: nothing to count */
+		login_fail(j, ACCORD_E_UNAVAILABLE, "connection closed");
+		return;
+	}
 	if (!j->verified) {
 		char safe[65];
 		size_t k = 0;
 		for (const char *q = j->login; *q && k < sizeof(safe) - 1; q++)
 			safe[k++] = (*q >= 0x20 && *q < 0x7f && *q != '"') ? *q : '?';
 		safe[k] = 0;
-		log_info("failed login for \"%s\" from %s", safe, j->req->c->peer);
-		login_failed(srv, j->login);
+		log_info("failed login for \"%s\" from %s", safe, j->peer);
+		login_failed(srv, j->login, j->peer);
 		login_fail(j, ACCORD_E_UNAUTHENTICATED, BAD_LOGIN);
 		return;
 	}
-	struct fail_slot *f = fail_find(j->login, 0);
-	if (f)
-		memset(f, 0, sizeof(*f));
+	login_succeeded(srv, j->login, j->peer);
 	token_new(j->token, j->th);
 	j->expires = now_ms() / 1000 + srv->cfg->limits.session_ttl_s;
 	if (storage_submit(srv->st, login_store_session, login_session_done, j))
@@ -248,8 +356,17 @@ static void login_lookup_done(accord_status st, json_t *rows, void *ud)
 		j->found = 1;
 	}
 	json_decref(rows);
-	if (worker_submit(j->srv->crypto, login_verify_run, login_verify_done, j))
+	/* A login of an account from an address it logged in from before goes
+	 * first: a flood of password checks from strangers queues behind it
+	 * (bench/login_flood.mjs measures the difference). */
+	struct pair_slot *known = pair_find(j->srv, j->login, j->peer, 0);
+	int rc = known && known->known
+			 ? worker_submit_urgent(j->srv->crypto, login_verify_run, login_verify_done, j)
+			 : worker_submit(j->srv->crypto, login_verify_run, login_verify_done, j);
+	if (rc)
 		login_fail(j, ACCORD_E_RATE_LIMITED, "too many logins in progress, try again");
+	else
+		j->req->c->auth_job = j;
 }
 
 typedef struct logout_job {
@@ -258,6 +375,38 @@ typedef struct logout_job {
 } logout_job;
 static accord_status logout_store(accord_txn *txn, void *ud, json_t **out);
 static void logout_done(accord_status st, json_t *out, void *ud);
+
+/* Revocations the loop has sent to storage, numbered.  A resume remembers
+ * the number when its look-up is queued; when the look-up comes back, a
+ * revocation of its token queued meanwhile may have run after the read (the
+ * read saw the session still valid), so the resume must not use the answer.
+ * Revocations queued before the look-up ran before it (one storage thread,
+ * first in first out), and those queued after the resume succeeded find the
+ * connection by its token and end it.  So the three cases together mean a
+ * revoked token never authenticates, whatever the order of the jobs.  The
+ * log is a ring: when more revocations happened meanwhile than it holds, the
+ * resume reads again instead of guessing. */
+#define REVOKE_LOG 64
+static uint64_t revoke_gen;
+static char revoke_log[REVOKE_LOG][TOKEN_HASH_HEX];
+
+static void revocation_queued(const char *th)
+{
+	revoke_gen++;
+	snprintf(revoke_log[revoke_gen % REVOKE_LOG], TOKEN_HASH_HEX, "%s", th);
+}
+
+/* 1: th was revoked after generation since; 0: it was not; -1: unknown (the
+ * ring wrapped meanwhile). */
+static int revoked_since(uint64_t since, const char *th)
+{
+	if (revoke_gen - since >= REVOKE_LOG)
+		return -1;
+	for (uint64_t g = since + 1; g <= revoke_gen; g++)
+		if (!strcmp(revoke_log[g % REVOKE_LOG], th))
+			return 1;
+	return 0;
+}
 
 /* Ends the connection's session: the token is revoked durably in the
  * background (a new login or resume replaces it) and subscriptions end. */
@@ -269,6 +418,8 @@ static void replace_session(conn *c)
 			snprintf(j->hex, sizeof(j->hex), "%s", c->token_hash);
 			if (storage_submit(c->srv->st, logout_store, logout_done, j))
 				free(j);
+			else
+				revocation_queued(j->hex);
 		}
 	}
 }
@@ -300,20 +451,32 @@ static void auth_login(server *srv, conn *c, struct accord_req *r, const json_t 
 		req_reply_error(r, ACCORD_E_CONFLICT, "a login is already in progress");
 		return;
 	}
-	long left = lockout_left(srv, json_string_value(l));
-	if (left) {
-		char msg[128];
+	int account_wide;
+	int64_t wait = login_wait_ms(srv, json_string_value(l), c->peer, &account_wide);
+	if (wait) {
+		char msg[160];
 		snprintf(msg, sizeof(msg),
-			 "too many failed logins for this account: try again in %ld seconds", left);
+			 "too many failed logins for this account%s: try again in %lld seconds",
+			 account_wide ? "" : " from your address", (long long)((wait + 999) / 1000));
 		req_reply_error(r, ACCORD_E_RATE_LIMITED, msg);
 		return;
 	}
 	/* Password checks are expensive: one address may not hold more than
-	 * a few at once, so others can still log in under a login flood. */
+	 * a few at once, so others can still log in under a login flood.  And
+	 * one address tries one login at a time, or parallel guesses would all
+	 * pass the wait above before the first failure is counted. */
 	long same = 0;
-	for (conn *o = srv->conns; o; o = o->next)
-		if (o->auth_busy && !strcmp(o->peer, c->peer))
-			same++;
+	for (conn *o = srv->conns; o; o = o->next) {
+		if (!o->auth_busy || strcmp(o->peer, c->peer))
+			continue;
+		same++;
+		if (!strcmp(o->auth_login, json_string_value(l))) {
+			req_reply_error(r, ACCORD_E_RATE_LIMITED,
+					"a login for this account from your address is in progress,"
+					" try again");
+			return;
+		}
+	}
 	if (same >= srv->cfg->limits.max_logins_per_address) {
 		req_reply_error(r, ACCORD_E_RATE_LIMITED,
 				"too many logins in progress from your address, try again");
@@ -327,12 +490,20 @@ static void auth_login(server *srv, conn *c, struct accord_req *r, const json_t 
 	j->srv = srv;
 	j->req = r;
 	snprintf(j->login, sizeof(j->login), "%s", json_string_value(l));
+	snprintf(j->peer, sizeof(j->peer), "%s", c->peer);
 	snprintf(j->password, sizeof(j->password), "%s", json_string_value(p));
 	replace_session(c);
 	logout_local(c);
 	c->auth_busy = 1;
+	snprintf(c->auth_login, sizeof(c->auth_login), "%s", j->login);
 	if (storage_submit(srv->st, login_lookup, login_lookup_done, j))
 		login_fail(j, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+}
+
+void auth_conn_gone(conn *c)
+{
+	if (c->auth_job)
+		atomic_store(&c->auth_job->gone, 1);
 }
 
 /* ---------------- token lookup (auth.resume, HTTP bearer) ---------------- */
@@ -399,16 +570,43 @@ int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void 
 typedef struct resume_ctx {
 	struct accord_req *req;
 	char th[TOKEN_HASH_HEX];
+	uint64_t gen;  /* revoke_gen when the look-up was queued */
+	int rereads;   /* look-ups queued again because the revocation log wrapped */
 } resume_ctx;
 
+#define RESUME_REREADS_MAX 3
+
+static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
+			void *ud);
+
+/* Queues the session look-up of a resume and notes which revocations it
+ * will see. */
+static int resume_lookup(server *srv, resume_ctx *rc)
+{
+	rc->gen = revoke_gen;
+	return resolve_hash(srv, rc->th, resume_done, rc);
+}
+
+/* The session look-up of auth.resume came back.  Before the connection acts
+ * for the person, revocations queued while the look-up was under way are
+ * checked (see revocation_queued): one of this token means refused, and an
+ * unknown answer means reading again, after them. */
 static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
 			void *ud)
 {
-	(void)srv;
 	resume_ctx *rc = ud;
 	conn *c = rc->req->c;
+	int revoked = who ? revoked_since(rc->gen, rc->th) : 0;
+	if (revoked < 0 && rc->rereads < RESUME_REREADS_MAX && c->wsi) {
+		rc->rereads++;
+		if (!resume_lookup(srv, rc))
+			return;
+	}
 	c->auth_busy = 0;
-	if (!who) {
+	if (revoked < 0) {
+		req_reply_error(rc->req, ACCORD_E_UNAVAILABLE,
+				"sessions are being revoked, try again");
+	} else if (!who || revoked) {
 		req_reply_error(rc->req, ACCORD_E_UNAUTHENTICATED,
 				"unknown, expired or revoked token: log in again");
 	} else if (!c->wsi) {
@@ -451,7 +649,7 @@ static void auth_resume(server *srv, conn *c, struct accord_req *r, const json_t
 	replace_session(c);
 	logout_local(c);
 	c->auth_busy = 1;
-	if (resolve_hash(srv, rc->th, resume_done, rc)) {
+	if (resume_lookup(srv, rc)) {
 		c->auth_busy = 0;
 		free(rc);
 		req_reply_error(r, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
@@ -514,7 +712,9 @@ static void auth_logout(server *srv, conn *c, struct accord_req *r, const json_t
 	if (storage_submit(srv->st, logout_store, logout_done, j)) {
 		free(j);
 		req_reply_error(r, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+		return;
 	}
+	revocation_queued(j->hex);
 }
 
 void auth_register_handlers(server *srv)

@@ -12,9 +12,22 @@
  *
  * An event is serialised once into a shared frame and queued by pointer to
  * every recipient.  The last replay_keep frames of a topic are kept for
- * sub.add {since}.  Sequence numbers start at boot_ms * 1000 so that they
- * keep increasing across restarts; a "since" from before this process began
- * cannot be replayed and answers resync.
+ * sub.add {since}.
+ *
+ * Sequence numbers are readings of a clock, not counts.  A topic's events
+ * reach different audiences (a group room's internal posts reach members,
+ * its shared posts also the partners), and a counter shared by all of them
+ * would let a partner count the internal posts by the jump between two
+ * shared ones.  So an event's seq is the time of its publication in
+ * microseconds since the epoch (the wall clock at start plus the monotonic
+ * clock since, so it never goes back), bumped by one only when two events
+ * of a topic fall in the same microsecond.  The gap between two events a
+ * subscriber sees then tells the time between them, which it knows anyway,
+ * and nothing about what it did not see.  The same clock keeps the numbers
+ * increasing across restarts.  Each topic remembers a floor: the newest seq
+ * it can no longer replay (its creation, or the newest frame dropped from
+ * its ring); a "since" below the floor, from before this process began
+ * included, answers resync.
  *
  * This interface (register/check/publish/subscribe) is what a multi-node
  * bus would implement too; plugins only see it through the host API.
@@ -50,6 +63,7 @@ typedef struct topic {
 	const prefix_entry *pfx;
 	sub **subs;
 	uint32_t n_subs, subs_cap;
+	uint64_t floor; /* newest seq that cannot be replayed */
 	kept *ring;
 	uint32_t ring_head, ring_len, ring_cap;
 	int64_t last_used_ms;
@@ -69,7 +83,8 @@ struct bus {
 	prefix_entry prefixes[MAX_PREFIXES];
 	int n_prefixes;
 	uint64_t acl_gen;
-	uint64_t seq_base;
+	uint64_t seq_base; /* wall clock at start, in us */
+	int64_t mono_base; /* monotonic clock at start, in us */
 	lws_sorted_usec_list_t sweep;
 	int sweeping;
 };
@@ -95,7 +110,36 @@ bus *bus_new(server *srv)
 	b->srv = srv;
 	b->acl_gen = 1;
 	b->seq_base = (uint64_t)srv->boot_ms * 1000u;
+	b->mono_base = now_us();
 	return b;
+}
+
+/* The bus clock in microseconds since the epoch: the wall clock read at
+ * start, advanced by the monotonic clock, so that setting the system clock
+ * back while serving cannot make a topic count events instead. */
+static uint64_t bus_clock(const bus *b)
+{
+	return b->seq_base + (uint64_t)(now_us() - b->mono_base);
+}
+
+/* A topic's current position: above every event published so far and below
+ * every later one.  Raising t->seq to it makes the next event's seq larger
+ * even within the same microsecond. */
+static uint64_t topic_position(const bus *b, topic *t)
+{
+	uint64_t c = bus_clock(b);
+	if (t->seq < c)
+		t->seq = c;
+	return t->seq;
+}
+
+/* The seq of a new event on t: the clock, or one above the last event when
+ * two fall in the same microsecond. */
+static uint64_t topic_next_seq(const bus *b, topic *t)
+{
+	uint64_t c = bus_clock(b);
+	t->seq = t->seq + 1 > c ? t->seq + 1 : c;
+	return t->seq;
 }
 
 static void topic_free(topic *t);
@@ -243,7 +287,9 @@ static topic *topic_find(bus *b, const char *name, int create)
 		free(t);
 		return NULL;
 	}
-	t->seq = b->seq_base;
+	/* Events of this name from before (an earlier process, or a topic
+	 * swept while idle) are gone: a since below this answers resync. */
+	t->floor = topic_position(b, t);
 	t->last_used_ms = now_ms();
 	t->pfx = find_prefix(b, name);
 	t->hnext = b->buckets[h];
@@ -286,11 +332,11 @@ static int grow(void **arr, uint32_t *cap, size_t elem)
 	return 0;
 }
 
-static void send_revoked(conn *c, topic *t)
+static void send_revoked(bus *b, conn *c, topic *t)
 {
 	size_t len;
-	char *j = event_json("sub.revoked", t->name, t->seq, json_pack("{s:s}", "topic", t->name),
-			     &len);
+	char *j = event_json("sub.revoked", t->name, topic_position(b, t),
+			     json_pack("{s:s}", "topic", t->name), &len);
 	if (j)
 		conn_send_text(c, j, len);
 }
@@ -320,7 +366,7 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 		json_decref(data);
 		return -1;
 	}
-	uint64_t seq = ++t->seq;
+	uint64_t seq = topic_next_seq(b, t);
 	t->last_used_ms = now_ms();
 	size_t len;
 	char *j = event_json(event, topic_name, seq, data, &len);
@@ -337,6 +383,8 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 		if (t->ring) {
 			if (t->ring_len == t->ring_cap) {
 				kept *old = &t->ring[t->ring_head];
+				if (old->seq > t->floor)
+					t->floor = old->seq;
 				msgbuf_unref(old->m);
 				audience_destroy(old->aud);
 				t->ring_head = (t->ring_head + 1) % t->ring_cap;
@@ -357,7 +405,7 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 		if (!sub_allowed(b, s)) {
 			conn *c = s->c;
 			sub_remove(s);
-			send_revoked(c, t);
+			send_revoked(b, c, t);
 			continue;
 		}
 		if (!audience_matches(aud, s->c->who))
@@ -380,7 +428,7 @@ void bus_recheck_conn(bus *b, conn *c)
 			continue;
 		topic *t = s->t;
 		sub_remove(s);
-		send_revoked(c, t);
+		send_revoked(b, c, t);
 	}
 }
 
@@ -421,14 +469,18 @@ accord_status bus_subscribe(bus *b, conn *c, const char *topic_name, const json_
 	s->acl_gen = b->acl_gen;
 
 	json_object_set_new(reply, "topic", json_string(topic_name));
-	json_object_set_new(reply, "seq", json_integer((json_int_t)t->seq));
+	/* The position, not the last event's seq: the last event may be one
+	 * this subscriber does not see, and its seq would date it. */
+	uint64_t pos = topic_position(b, t);
+	json_object_set_new(reply, "seq", json_integer((json_int_t)pos));
 	if (!since || json_is_null(since)) {
 		json_object_set_new(reply, "replayed", json_integer(0));
 		return ACCORD_OK;
 	}
 	uint64_t sv = (uint64_t)json_integer_value(since);
-	uint64_t oldest_ok = t->seq - t->ring_len; /* since >= this can be served */
-	if (sv < b->seq_base || sv > t->seq || sv < oldest_ok) {
+	/* Below the floor, an event after since may be gone; above the
+	 * position, since is not one of ours (another clock, or made up). */
+	if (sv < t->floor || sv > pos) {
 		json_object_set_new(reply, "resync", json_true());
 		return ACCORD_OK;
 	}

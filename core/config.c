@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,61 @@ struct field {
 #define LIM(m) (offsetof(accord_config, limits) + offsetof(accord_limits, m))
 #define NONE ((size_t)-1)
 
+/* The listen address must say exactly which addresses are bound: an IPv4
+ * literal binds that IPv4 address only, an IPv6 literal that IPv6 address
+ * only (IPV6_V6ONLY), and "*" every address of both families.  Interface
+ * and host names are refused rather than guessed at, since a name that
+ * resolves differently tomorrow, or an address lws cannot match, used to
+ * end as a wildcard socket open to every network. */
+static const char *check_listen_address(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (!strcmp(s, "*") || inet_pton(AF_INET, s, buf) == 1 ||
+	    inet_pton(AF_INET6, s, buf) == 1)
+		return NULL;
+	return "expected an IPv4 address (127.0.0.1, 0.0.0.0), an IPv6 address (::1, ::) "
+	       "or \"*\" (every IPv4 and IPv6 address)";
+}
+
 static const struct field listen_fields[] = {
 	{"address", F_STR, NULL, 1, 63, NULL, OFF(listen_address), 0, "127.0.0.1"},
 	{"port", F_INT, NULL, 0, 65535, NULL, OFF(port), 8080, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
+/* A server name is what a browser puts in the Host header for this server,
+ * without the port: a DNS name or an IP address.  A scheme, a port or a
+ * path here would never match, so they are refused instead of ignored. */
+static const char *check_server_name(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET6, s, buf) == 1)
+		return NULL;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			return "expected a host name or IP address without scheme or port "
+			       "(e.g. accord.example.org)";
+	return NULL;
+}
+
+/* Further checks of string values (and of each string of an array), by
+ * the field they fill: each returns what was expected, or NULL when the
+ * value is good. */
+static const struct str_check {
+	size_t offset;
+	const char *(*check)(const char *value);
+} str_checks[] = {
+	{OFF(listen_address), check_listen_address},
+	{OFF(server_names), check_server_name},
+};
+
+static const char *str_check(size_t offset, const char *value)
+{
+	for (size_t i = 0; i < sizeof(str_checks) / sizeof(str_checks[0]); i++)
+		if (str_checks[i].offset == offset)
+			return str_checks[i].check(value);
+	return NULL;
+}
 
 static const struct field db_fields[] = {
 	{"path", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(db_path), 0, "var/accord.db"},
@@ -62,6 +114,16 @@ static const struct field tls_fields[] = {
 	{"key", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(tls_key), 0, ""},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
+/* Who may read /metrics: with the bearer token (given inline or in a file
+ * readable only by the service), and without it nobody, or loopback clients
+ * when the operator says so (a reverse proxy on the same machine makes every
+ * client look like loopback, hence not the default). */
+static const struct field metrics_fields[] = {
+	{"token", F_STR, NULL, 16, 255, NULL, OFF(metrics_token), 0, ""},
+	{"token_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(metrics_token_file), 0, ""},
+	{"anonymous", F_ENUM, NULL, 0, 0, "none|loopback", OFF(metrics_anonymous), 0, "none"},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
 static const struct field limit_fields[] = {
 	{"max_message_bytes", F_INT, NULL, 256, 16 << 20, NULL, LIM(max_message_bytes), 65536, NULL},
 	{"rate_per_sec", F_INT, NULL, 1, 100000, NULL, LIM(rate_per_sec), 50, NULL},
@@ -71,15 +133,21 @@ static const struct field limit_fields[] = {
 	{"inflight_per_conn", F_INT, NULL, 1, 100000, NULL, LIM(inflight_per_conn), 32, NULL},
 	{"outbound_queue_bytes", F_INT, NULL, 65536, 1L << 30, NULL, LIM(outbound_queue_bytes), 8L << 20, NULL},
 	{"max_logins_per_address", F_INT, NULL, 1, 10000, NULL, LIM(max_logins_per_address), 4, NULL},
-	{"login_failures_max", F_INT, NULL, 1, 100000, NULL, LIM(login_failures_max), 10, NULL},
+	{"login_failures_max", F_INT, NULL, 1, 100000, NULL, LIM(login_failures_max), 5, NULL},
 	{"login_lockout_s", F_INT, NULL, 1, 86400, NULL, LIM(login_lockout_s), 900, NULL},
+	{"login_account_failures_max", F_INT, NULL, 1, 1000000, NULL, LIM(login_account_failures_max), 20, NULL},
+	{"login_account_delay_max_s", F_INT, NULL, 1, 3600, NULL, LIM(login_account_delay_max_s), 30, NULL},
 	{"auth_timeout_s", F_INT, NULL, 1, 3600, NULL, LIM(auth_timeout_s), 15, NULL},
 	{"session_ttl_s", F_INT, NULL, 60, 31536000, NULL, LIM(session_ttl_s), 604800, NULL},
 	{"replay_keep", F_INT, NULL, 0, 100000, NULL, LIM(replay_keep), 256, NULL},
 	{"storage_queue_max", F_INT, NULL, 16, 10000000, NULL, LIM(storage_queue_max), 100000, NULL},
 	{"login_queue_max", F_INT, NULL, 1, 100000, NULL, LIM(login_queue_max), 64, NULL},
 	{"max_upload_bytes", F_INT, NULL, 1024, 1L << 30, NULL, LIM(max_upload_bytes), 20L << 20, NULL},
+	{"max_concurrent_uploads", F_INT, NULL, 1, 10000, NULL, LIM(max_concurrent_uploads), 8, NULL},
+	{"max_upload_total_bytes", F_INT, NULL, 1024, 1L << 40, NULL, LIM(max_upload_total_bytes), 256L << 20, NULL},
 	{"max_connections", F_INT, NULL, 1, 1000000, NULL, LIM(max_connections), 19000, NULL},
+	{"max_url_bytes", F_INT, NULL, 256, 65535, NULL, LIM(max_url_bytes), 4096, NULL},
+	{"max_header_bytes", F_INT, NULL, 1024, 65535, NULL, LIM(max_header_bytes), 8192, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const struct field top_fields[] = {
@@ -88,9 +156,11 @@ static const struct field top_fields[] = {
 	{"web_root", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(web_root), 0, ACCORD_DEFAULT_WEB_ROOT},
 	{"demo_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(demo_file), 0, ACCORD_DEFAULT_DEMO_FILE},
 	{"plugins", F_OBJ, plugin_fields, 0, 0, NULL, NONE, 0, NULL},
-	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(origins), 0, NULL},
+	{"server_names", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(server_names), 0, NULL},
 	{"tls", F_OBJ, tls_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"limits", F_OBJ, limit_fields, 0, 0, NULL, NONE, 0, NULL},
+	{"metrics", F_OBJ, metrics_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"log_level", F_ENUM, NULL, 0, 0, "err|warn|info|debug", NONE, 0, "info"},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
@@ -124,6 +194,8 @@ static int enum_has(const char *choices, const char *s)
 	return 0;
 }
 
+static size_t str_cap(size_t offset, const accord_config *cfg);
+
 static void set_defaults(const struct field *f, accord_config *cfg)
 {
 	for (; f->key; f++) {
@@ -138,10 +210,7 @@ static void set_defaults(const struct field *f, accord_config *cfg)
 			else
 				*(long *)base = f->idef;
 		} else if (f->sdef) {
-			size_t cap = f->offset == OFF(listen_address) ? sizeof(cfg->listen_address)
-				     : f->offset == OFF(synchronous) ? sizeof(cfg->synchronous)
-								     : PATH_MAX;
-			snprintf(base, cap, "%s", f->sdef);
+			snprintf(base, str_cap(f->offset, cfg), "%s", f->sdef);
 		}
 	}
 }
@@ -152,6 +221,10 @@ static size_t str_cap(size_t offset, const accord_config *cfg)
 		return sizeof(cfg->listen_address);
 	if (offset == OFF(synchronous))
 		return sizeof(cfg->synchronous);
+	if (offset == OFF(metrics_token))
+		return sizeof(cfg->metrics_token);
+	if (offset == OFF(metrics_anonymous))
+		return sizeof(cfg->metrics_anonymous);
 	return PATH_MAX;
 }
 
@@ -223,6 +296,10 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 			    (long)json_string_length(val) > f->max)
 				return fail(err, errlen, kp, "expected a non-empty string%s%s",
 					    " of reasonable length", "");
+			const char *want = str_check(f->offset, json_string_value(val));
+			if (want)
+				return fail(err, errlen, kp, "%s, got \"%s\"", want,
+					    json_string_value(val));
 			snprintf(dst, str_cap(f->offset, cfg), "%s", json_string_value(val));
 			break;
 		case F_ENUM:
@@ -256,8 +333,15 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 						    "expected a non-empty string, got %s%s",
 						    json_kind(it), "");
 				}
+				const char *want = str_check(f->offset, json_string_value(it));
+				if (want) {
+					char ip[300];
+					snprintf(ip, sizeof(ip), "%s[%zu]", kp, i);
+					return fail(err, errlen, ip, "%s, got \"%s\"", want,
+						    json_string_value(it));
+				}
 			}
-			cfg->origins = val;
+			*(const json_t **)dst = val;
 			break;
 		}
 		case F_PLUGINS: {
@@ -293,6 +377,38 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 	return 0;
 }
 
+/* Reads a bearer token from a file: its first line, surrounding white space
+ * removed, 16 to 255 printable characters.  At start only (blocking). */
+static int read_token_file(const char *path, char *out, size_t cap, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "metrics.token_file: cannot read %s", path);
+		return -1;
+	}
+	char line[512] = "";
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	char *p = line, *e;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		*--e = 0;
+	size_t n = strlen(p);
+	int ok = n >= 16 && n < cap;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = p[i] > ' ' && p[i] < 127;
+	if (!ok) {
+		snprintf(err, errlen, "metrics.token_file: %s must hold one token of 16 to %zu "
+				      "printable characters without spaces", path, cap - 1);
+		return -1;
+	}
+	snprintf(out, cap, "%s", p);
+	return 0;
+}
+
 static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -315,6 +431,42 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 		cfg->root = NULL;
 		return -1;
 	}
+	if (cfg->metrics_token[0] && cfg->metrics_token_file[0]) {
+		snprintf(err, errlen, "metrics: give token or token_file, not both");
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->limits.max_upload_total_bytes < cfg->limits.max_upload_bytes) {
+		snprintf(err, errlen, "limits.max_upload_total_bytes: must be at least "
+				      "limits.max_upload_bytes (%ld), or the largest upload could never start",
+			 cfg->limits.max_upload_bytes);
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->limits.max_url_bytes >= cfg->limits.max_header_bytes) {
+		snprintf(err, errlen, "limits.max_url_bytes: must be below limits.max_header_bytes "
+				      "(%ld), which holds the URL too",
+			 cfg->limits.max_header_bytes);
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	if (cfg->metrics_token_file[0] &&
+	    read_token_file(cfg->metrics_token_file, cfg->metrics_token,
+			    sizeof(cfg->metrics_token), err, errlen)) {
+		json_decref(root);
+		cfg->root = NULL;
+		return -1;
+	}
+	for (const char *t = cfg->metrics_token; *t; t++)
+		if (*t <= ' ' || *t >= 127) {
+			snprintf(err, errlen, "metrics.token: printable characters without spaces only");
+			json_decref(root);
+			cfg->root = NULL;
+			return -1;
+		}
 	if (cfg->limits.replay_keep >= cfg->limits.outbound_queue_max) {
 		snprintf(err, errlen, "limits.replay_keep: must be below limits.outbound_queue_max "
 				      "(%ld), or a replay would drop the client",

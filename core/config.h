@@ -16,8 +16,10 @@ typedef struct accord_limits {
 	long outbound_queue_bytes; /* queued bytes before a slow client is dropped */
 	long inflight_per_conn;  /* unanswered requests before its input is paused */
 	long max_logins_per_address; /* password checks in flight per client address */
-	long login_failures_max; /* failed logins of one account before a lockout */
-	long login_lockout_s;    /* the window and the lockout, in seconds */
+	long login_failures_max; /* failures of one login from one address before it waits */
+	long login_lockout_s;    /* the longest such wait, in seconds */
+	long login_account_failures_max; /* failures of one login, all addresses, before new addresses wait */
+	long login_account_delay_max_s;  /* the longest such wait, in seconds */
 	long auth_timeout_s;     /* unauthenticated connections are closed after */
 	long session_ttl_s;      /* token lifetime */
 	long replay_keep;        /* events kept per topic for sub.add since */
@@ -25,6 +27,10 @@ typedef struct accord_limits {
 	long login_queue_max;    /* pending password checks before "rate_limited" */
 	long max_connections;    /* WebSocket connections accepted at once */
 	long max_upload_bytes;   /* largest HTTP POST body (plugin uploads) */
+	long max_url_bytes;      /* longest request target (path and query): 414 above */
+	long max_header_bytes;   /* request line and headers together: 431 above */
+	long max_concurrent_uploads; /* POST bodies being received at once */
+	long max_upload_total_bytes; /* sum of their Content-Lengths */
 } accord_limits;
 
 typedef struct accord_config {
@@ -38,13 +44,19 @@ typedef struct accord_config {
 	char demo_file[PATH_MAX];
 	char tls_cert[PATH_MAX]; /* empty: plain HTTP */
 	char tls_key[PATH_MAX];
+	char metrics_token[256];       /* bearer token of /metrics; empty: none */
+	char metrics_token_file[PATH_MAX]; /* read into metrics_token at start */
+	char metrics_anonymous[16];    /* "none" or "loopback" */
 	const json_t *plugins_enabled; /* object: name -> config section */
 	const json_t *origins;         /* array of strings */
+	const json_t *server_names;    /* array of host names this server answers to */
 	accord_limits limits;
 	int log_level;
 } accord_config;
 
-/* Both return 0, or -1 with a message naming the key path in err. */
+/* Both return 0, or -1 with a message naming the key path in err.  A
+ * metrics.token_file is read into metrics_token here (at start, before the
+ * loop runs). */
 int config_load_file(const char *path, accord_config *out, char *err, size_t errlen);
 int config_load_string(const char *text, accord_config *out, char *err, size_t errlen);
 void config_free(accord_config *cfg);

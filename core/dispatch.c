@@ -56,10 +56,18 @@ void req_reply_ok(struct accord_req *r, json_t *data)
 	req_free(r);
 }
 
+/* An error reply made while the done callback of a job the database failed
+ * runs says "unavailable" and why (disk full...), whatever the handler
+ * chose: the request was fine, the server could not store it. */
 void req_reply_error(struct accord_req *r, accord_status code, const char *message)
 {
 	if (!r)
 		return;
+	const char *why = storage_current_failure(r->c->srv->st);
+	if (why && (code == ACCORD_E_INTERNAL || code == ACCORD_E_UNAVAILABLE)) {
+		code = ACCORD_E_UNAVAILABLE;
+		message = why;
+	}
 	metrics_error(r->c->srv->metrics, code);
 	metrics_msg_out(r->c->srv->metrics, "reply", 1);
 	size_t len;

@@ -150,6 +150,14 @@ char *metrics_render(server *srv, size_t *len)
 	sbf(&b, "# HELP accord_connections Open WebSocket connections.\n"
 		"# TYPE accord_connections gauge\naccord_connections %ld\n",
 	    srv->n_conns);
+	sbf(&b, "# HELP accord_http_uploads_active HTTP uploads being received "
+		"(limits.max_concurrent_uploads).\n"
+		"# TYPE accord_http_uploads_active gauge\naccord_http_uploads_active %ld\n",
+	    srv->uploads_active);
+	sbf(&b, "# HELP accord_http_upload_bytes Sum of the Content-Lengths of the uploads being "
+		"received (limits.max_upload_total_bytes).\n"
+		"# TYPE accord_http_upload_bytes gauge\naccord_http_upload_bytes %lld\n",
+	    srv->upload_bytes);
 	sbf(&b, "# HELP accord_topics Topics known to the event bus.\n"
 		"# TYPE accord_topics gauge\naccord_topics %zu\n",
 	    bus_topic_count(srv->bus));

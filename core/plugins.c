@@ -958,6 +958,7 @@ const accord_host_api accord_host_api_v1 = {
 	.req_retry_key = api_req_retry_key,
 	.txn_retry_get = retry_get,
 	.txn_retry_put = retry_put,
+	.http_body_fd = http_body_fd,
 	.group_provider_orgs = api_group_provider_orgs,
 	.group_orgs = api_group_orgs,
 };

@@ -12,9 +12,11 @@
 #include "envelope.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -44,7 +46,75 @@ struct ws_pss {
 	conn *c;
 };
 
-/* Origin allow-list: listed origins, or the same origin as the request. */
+/* Copies the host name of a Host header value or of an origin's authority
+ * ("name", "name:port", "[v6]", "[v6]:port") into out, without brackets
+ * and port.  Returns 0, or -1 if it does not fit or is malformed. */
+static int host_name_of(const char *authority, size_t n, char *out, size_t outlen)
+{
+	const char *end = authority + n;
+	const char *b = authority, *e;
+	if (n && *b == '[') {
+		e = memchr(b, ']', n);
+		if (!e || (e + 1 < end && e[1] != ':'))
+			return -1;
+		b++;
+	} else {
+		e = memchr(b, ':', n);
+		if (!e)
+			e = end;
+	}
+	if (e == b || (size_t)(e - b) >= outlen)
+		return -1;
+	/* After the name only a port may follow: ":" and 1-5 digits. */
+	const char *port = *authority == '[' ? e + 1 : e;
+	if (port < end) {
+		size_t digits = (size_t)(end - port) - 1;
+		if (*port != ':' || digits < 1 || digits > 5 ||
+		    strspn(port + 1, "0123456789") < digits)
+			return -1;
+	}
+	memcpy(out, b, (size_t)(e - b));
+	out[e - b] = 0;
+	return 0;
+}
+
+/* Whether a Host header names this server.  A DNS rebinding page keeps its
+ * own DNS name in Host while that name points at us, so a name is trusted
+ * only if the operator listed it (server_names, or the host of an entry of
+ * origins) or it cannot be rebound: "localhost", which browsers resolve
+ * themselves, and IP addresses, which involve no DNS at all. */
+int server_serves_host(server *srv, const char *host)
+{
+	char name[256], other[256];
+	unsigned char ip[sizeof(struct in6_addr)];
+	if (host_name_of(host, strlen(host), name, sizeof(name)))
+		return 0;
+	if (!strcasecmp(name, "localhost") || inet_pton(AF_INET, name, ip) == 1 ||
+	    inet_pton(AF_INET6, name, ip) == 1)
+		return 1;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(srv->cfg->server_names, i, v)
+	{
+		if (!strcasecmp(json_string_value(v), name))
+			return 1;
+	}
+	json_array_foreach(srv->cfg->origins, i, v)
+	{
+		const char *o = json_string_value(v), *sep = strstr(o, "://");
+		if (!sep)
+			continue;
+		sep += 3;
+		if (!host_name_of(sep, strcspn(sep, "/"), other, sizeof(other)) &&
+		    !strcasecmp(other, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* Origin allow-list: an origin listed in the configuration, or the same
+ * origin as the request when the Host header names this server (see
+ * server_serves_host: Host alone proves nothing under DNS rebinding). */
 static int origin_allowed(server *srv, struct lws *wsi)
 {
 	char origin[256], host[256], same[300];
@@ -59,7 +129,8 @@ static int origin_allowed(server *srv, struct lws *wsi)
 			return 1;
 	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HOST) > 0 &&
-	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0) {
+	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0 &&
+	    server_serves_host(srv, host)) {
 		snprintf(same, sizeof(same), "http://%s", host);
 		if (!strcmp(same, origin))
 			return 1;
@@ -158,8 +229,13 @@ static void on_rx(server *srv, conn *c, struct lws *wsi, const char *in, size_t 
 		c->rx = n;
 		c->rx_cap = ncap;
 	}
-	memcpy(c->rx + c->rx_len, in, len);
-	c->rx_len += len;
+	/* An empty frame (first or not) may leave c->rx NULL: memcpy with a
+	 * NULL pointer is undefined even for zero bytes, and the sanitized
+	 * server aborts on it. */
+	if (len) {
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+	}
 	if (!final || lws_remaining_packet_payload(wsi))
 		return;
 	if (c->rx_binary) {
@@ -170,7 +246,7 @@ static void on_rx(server *srv, conn *c, struct lws *wsi, const char *in, size_t 
 		if (j)
 			conn_send_text(c, j, n);
 	} else
-		dispatch_message(srv, c, c->rx, c->rx_len);
+		dispatch_message(srv, c, c->rx ? c->rx : "", c->rx_len);
 	c->rx_len = 0;
 	/* Give back large buffers once a big message is done. */
 	if (c->rx_cap > 4096) {
@@ -266,6 +342,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		pss->c = NULL;
 		lws_sul_cancel(&c->auth_sul);
 		lws_sul_cancel(&c->close_sul);
+		auth_conn_gone(c);
 		json_t *ev = json_pack("{s:I,s:o}", "conn", (json_int_t)c->id, "user",
 				       c->who ? json_integer((json_int_t)c->who->id) : json_null());
 		plugins_dispatch_event(srv->plugins, ACCORD_EV_DISCONNECT, "disconnect", ev, c->who);
@@ -315,8 +392,27 @@ static void on_signal(int sig)
 		lws_cancel_service(the_server->ctx);
 }
 
+/* lws 4.1.6 closes a connection whose request head overflows its header
+ * buffer without a word, and tells only its log: these are the lines it
+ * writes then, on the loop thread, from inside that connection's parser. */
+static int note_head_overflow(const char *line)
+{
+	if (!strstr(line, "Ran out of header data space") &&
+	    !strstr(line, "More hdr frags than we can deal with"))
+		return 0;
+	if (the_server && the_server->ctx)
+		http_head_overflow(the_server);
+	return 1;
+}
+
 static void lws_log_bridge(int level, const char *line)
 {
+	/* A client's oversized request is no server error: logged at info,
+	 * so that a stream of them cannot fill the log at err. */
+	if (note_head_overflow(line)) {
+		log_info("refused a request head larger than limits.max_header_bytes");
+		return;
+	}
 	size_t n = strlen(line);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
@@ -361,6 +457,36 @@ static void setup_mounts(server *srv)
 	h[0].next = &h[1];
 	h[1].next = &h[2];
 	h[2].next = &h[3];
+}
+
+/* Binds exactly the configured address (checked by config.c): lws with
+ * IPv6 support otherwise opens an IPv6 socket for an IPv4 address, fails to
+ * match it and binds the dual-stack wildcard, which puts a server meant for
+ * a reverse proxy on every network.  So an IPv4 address gets an IPv4-only
+ * socket, an IPv6 address an IPv6 socket with IPV6_V6ONLY, and only "*"
+ * a dual-stack wildcard.  Sets info's iface and options; url gets the
+ * address as written in a URL (IPv6 in brackets). */
+static void listen_setup(const char *address, struct lws_context_creation_info *info, char *url,
+			 size_t urllen)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (!strcmp(address, "*")) {
+		info->iface = NULL;
+		info->options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY;
+		snprintf(url, urllen, "[::]");
+	} else if (inet_pton(AF_INET6, address, buf) == 1) {
+		/* lws binds a NULL iface to the IPv6 wildcard; "::" given as an
+		 * iface would be looked up as an interface name. */
+		static const unsigned char any6[sizeof(struct in6_addr)];
+		info->iface = memcmp(buf, any6, sizeof(buf)) ? address : NULL;
+		info->options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY |
+				 LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
+		snprintf(url, urllen, "[%s]", address);
+	} else {
+		info->iface = strcmp(address, "0.0.0.0") ? address : NULL;
+		info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+		snprintf(url, urllen, "%s", address);
+	}
 }
 
 static void shutdown_gracefully(server *srv)
@@ -420,12 +546,13 @@ int server_run(accord_config *cfg, int port_override)
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	info.port = port_override >= 0 ? port_override : cfg->port;
-	info.iface = cfg->listen_address;
 	info.protocols = protocols;
 	info.mounts = srv->mounts;
 	info.headers = srv->headers;
 	info.user = srv;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	char url_host[80];
+	listen_setup(cfg->listen_address, &info, url_host, sizeof(url_host));
 	if (cfg->tls_cert[0]) {
 		/* TLS 1.2 and later only, forward-secret AEAD suites for 1.2. */
 		if (access(cfg->tls_cert, R_OK) || access(cfg->tls_key, R_OK)) {
@@ -462,6 +589,9 @@ int server_run(accord_config *cfg, int port_override)
 	}
 	info.fd_limit_per_thread = fds;
 	info.pt_serv_buf_size = 32 * 1024;
+	/* lws's buffer for a request head; beyond it lws gives up on the
+	 * request (answered 431 from http.c). */
+	info.max_http_header_data = (unsigned short)cfg->limits.max_header_bytes;
 	srv->ctx = lws_create_context(&info);
 	if (!srv->ctx) {
 		log_err("cannot listen on %s:%d (in use, or not permitted)", cfg->listen_address,
@@ -490,7 +620,7 @@ int server_run(accord_config *cfg, int port_override)
 	signal(SIGPIPE, SIG_IGN);
 
 	printf("accord: listening on %s://%s:%d/\n", cfg->tls_cert[0] ? "https" : "http",
-	       cfg->listen_address, srv->port);
+	       url_host, srv->port);
 	fflush(stdout);
 	log_info("accord %s serving %s, database %s (synchronous=%s)", ACCORD_VERSION,
 		 cfg->web_root, cfg->db_path, cfg->synchronous);
@@ -519,6 +649,7 @@ out:
 		storage_close(srv->st);
 	bus_free(srv->bus);
 	metrics_free(srv->metrics);
+	free(srv->heads);
 	the_server = NULL;
 	free(srv);
 	if (rc == 0)

@@ -106,6 +106,8 @@ typedef struct conn {
 	char token_hash[65]; /* hex BLAKE2b of the session token */
 	int has_token;
 	int auth_busy; /* a login/resume is in flight */
+	char auth_login[65]; /* the login whose password check is in flight */
+	struct login_job *auth_job; /* that check, told when the connection goes */
 
 	/* inbound reassembly */
 	char *rx;
@@ -260,6 +262,8 @@ extern const accord_host_api accord_host_api_v1;
 /* ---- auth ---- */
 int auth_init(server *srv);
 void auth_register_handlers(server *srv);
+/* The connection closed: a password check it still waits for is skipped. */
+void auth_conn_gone(conn *c);
 /* Looks a bearer token up; calls back on the loop with the principal or NULL. */
 typedef void (*auth_resolve_fn)(server *srv, const struct accord_principal *who,
 				int64_t expires, void *ud);
@@ -285,11 +289,15 @@ int auth_account_online(struct accord_plugin_ctx *p, int64_t account_id);
 /* ---- HTTP ---- */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		  size_t len);
+/* lws just gave up on a request head too large for its buffer: answers it
+ * 414 or 431 (called from the lws log bridge, inside lws's parser). */
+void http_head_overflow(server *srv);
 
 /* accord_http accessors (http.c) */
 const char *http_path(const accord_http *h);
 const char *http_method(const accord_http *h);
 const char *http_body(const accord_http *h, size_t *len);
+int http_body_fd(const accord_http *h, size_t *len);
 const char *http_query(const accord_http *h, const char *name);
 void http_respond(accord_http *h, int status, const char *ctype, const char *body, size_t len);
 
@@ -320,6 +328,13 @@ struct server {
 	 * to lws_cancel_service(); the write pass checks it (see
 	 * LWS_CALLBACK_SERVER_WRITEABLE) */
 	atomic_int completions_ready;
+	/* connections still sending their first request head (http.c) */
+	struct lws **heads;
+	size_t n_heads, heads_cap;
+	/* HTTP uploads in progress and the sum of their Content-Lengths,
+	 * against limits.max_concurrent_uploads and max_upload_total_bytes */
+	long uploads_active;
+	long long upload_bytes;
 };
 
 int64_t now_ms(void);
@@ -330,5 +345,8 @@ int server_run(accord_config *cfg, int port_override);
 /* Why a WebSocket upgrade must be refused (bad Origin, too many
  * connections, shutting down), or NULL to accept it. */
 const char *server_upgrade_refusal(server *srv, struct lws *wsi);
+/* 1 if a Host header value names this server: a configured server name, the
+ * host of a configured origin, localhost or an IP address (never rebound). */
+int server_serves_host(server *srv, const char *host);
 
 #endif

@@ -13,6 +13,17 @@
  *
  * Statements are prepared once (SQLITE_PREPARE_PERSISTENT) and cached by
  * their SQL text.
+ *
+ * The thread also records whether writes succeed (storage_health): a batch
+ * whose COMMIT, BEGIN or one of whose statements fails for a reason of the
+ * database or its disk (full, I/O error, read-only, locked, damaged) marks
+ * the database failing with that reason; the next batch that writes and
+ * commits marks it healthy again.  Batches that only read say nothing
+ * either way: on a full disk they still succeed.  The jobs such a failure
+ * hit finish with ACCORD_E_UNAVAILABLE, and while their done callbacks run,
+ * storage_current_failure() names the reason, so that the reply a client
+ * gets says why ("the database cannot be written: disk full") instead of
+ * "internal".
  */
 #include "storage.h"
 #include "log.h"
@@ -54,6 +65,7 @@ struct job {
 	void *ud;
 	accord_status st;
 	json_t *out;
+	const char *fail; /* why the database failed this job, or NULL */
 };
 
 struct storage {
@@ -73,7 +85,18 @@ struct storage {
 	void *notify_ud;
 
 	storage_stats stats; /* guarded by mu */
+	storage_health health; /* guarded by mu */
+
+	/* storage thread only: the first database failure of the current job
+	 * and batch (a static string, see failure_reason) */
+	const char *job_fail, *batch_fail;
+	/* loop only: the failure of the job whose done callback is running */
+	const char *current_fail;
 };
+
+/* A probe writes when the last write attempt is older than this, so that an
+ * idle server still notices a disk that filled (or was freed) meanwhile. */
+#define PROBE_WRITE_AFTER_MS 10000
 
 const double storage_latency_bounds[12] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 					   0.05,   0.1,   0.25,   0.5,   1.0,  1e300};
@@ -91,6 +114,55 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Why a statement failed, when the fault is the database's or its disk's
+ * rather than the request's: a sentence for the client and /healthz, or
+ * NULL (a constraint, a bad statement: the request's own business).  The
+ * system errno tells a full disk from other write errors, as SQLite reports
+ * some of those as I/O errors. */
+static const char *failure_reason(sqlite3 *db, int rc)
+{
+	int sys = sqlite3_system_errno(db);
+	switch (rc & 0xff) {
+	case SQLITE_FULL: return "the database cannot be written: disk full";
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		if (sys == ENOSPC)
+			return "the database cannot be written: disk full";
+		if (sys == EDQUOT)
+			return "the database cannot be written: disk quota exceeded";
+		if (sys == EROFS)
+			return "the database cannot be written: read-only file system";
+		return "the database cannot be written: I/O error";
+	case SQLITE_READONLY: return "the database cannot be written: it is read-only";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return "the database cannot be written: locked by another process";
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB: return "the database cannot be written: the file is damaged";
+	case SQLITE_NOMEM: return "the database cannot be written: out of memory";
+	default: return NULL;
+	}
+}
+
+/* On the storage thread: remember the first database failure of the
+ * current job and batch. */
+static void note_failure(storage *s, int rc)
+{
+	const char *why = failure_reason(s->db, rc);
+	if (!why)
+		return;
+	if (!s->job_fail)
+		s->job_fail = why;
+	if (!s->batch_fail)
+		s->batch_fail = why;
 }
 
 static int exec_simple(sqlite3 *db, const char *sql)
@@ -119,6 +191,7 @@ static int exec_cached(storage *s, const char *sql)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		log_err("sqlite: %s: %s", sql, sqlite3_errstr(rc));
+		note_failure(s, rc);
 		return -1;
 	}
 	return 0;
@@ -161,7 +234,9 @@ storage *storage_open(const char *path, const char *synchronous, char *err, size
 	if (exec_simple(s->db, sync_sql) || exec_simple(s->db, "PRAGMA foreign_keys=ON") ||
 	    exec_simple(s->db, "CREATE TABLE IF NOT EXISTS accord_schema("
 			       "owner TEXT NOT NULL, version INTEGER NOT NULL,"
-			       "applied_at INTEGER NOT NULL, PRIMARY KEY(owner, version))")) {
+			       "applied_at INTEGER NOT NULL, PRIMARY KEY(owner, version))") ||
+	    exec_simple(s->db, "CREATE TABLE IF NOT EXISTS accord_health("
+			       "id INTEGER PRIMARY KEY CHECK(id = 1), at INTEGER NOT NULL)")) {
 		snprintf(err, errlen, "cannot configure database %s: %s", path,
 			 sqlite3_errmsg(s->db));
 		sqlite3_close(s->db);
@@ -305,6 +380,7 @@ accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, j
 			res = ACCORD_E_CONFLICT;
 		else {
 			log_err("sqlite: \"%.200s\": %s", sql, sqlite3_errmsg(s->db));
+			note_failure(s, rc);
 			res = ACCORD_E_INTERNAL;
 		}
 		json_decref(out);
@@ -401,11 +477,20 @@ int storage_end_sync(storage *s, accord_txn *txn, int commit)
 static void run_batch(storage *s, struct job *batch)
 {
 	double t0 = now_s();
+	s->batch_fail = NULL;
+	int kept_writes = 0; /* a job that changed rows was not rolled back */
 	int began = exec_simple(s->db, "BEGIN IMMEDIATE") == 0;
+	/* BEGIN or COMMIT failing is the database's failure even when SQLite's
+	 * code does not say which (a statement that ended the transaction, a
+	 * trigger's RAISE(ROLLBACK) say, is not, unless its code says so). */
+	int db_failed = !began;
+	if (!began)
+		note_failure(s, sqlite3_extended_errcode(s->db));
 	long n = 0;
 	for (struct job *j = batch; j; j = j->next) {
 		n++;
 		j->out = NULL;
+		j->fail = NULL;
 		if (!began) {
 			j->st = ACCORD_E_INTERNAL;
 			continue;
@@ -417,31 +502,45 @@ static void run_batch(storage *s, struct job *batch)
 			j->st = ACCORD_E_INTERNAL;
 			continue;
 		}
+		s->job_fail = NULL;
+		int64_t changes0 = sqlite3_total_changes64(s->db);
 		exec_cached(s, "SAVEPOINT job");
 		s->txn.changes = 0;
 		j->st = j->work ? j->work(&s->txn, j->ud, &j->out) : ACCORD_OK;
+		if (j->st != ACCORD_OK && s->job_fail) {
+			/* Not the request's fault: the database could not do it. */
+			j->st = ACCORD_E_UNAVAILABLE;
+			j->fail = s->job_fail;
+		}
 		if (j->st != ACCORD_OK) {
 			exec_cached(s, "ROLLBACK TO job");
-			if (j->out && j->st == ACCORD_E_INTERNAL) {
+			if (j->out && (j->st == ACCORD_E_INTERNAL || j->fail)) {
 				json_decref(j->out);
 				j->out = NULL;
 			}
-		}
+		} else if (sqlite3_total_changes64(s->db) > changes0)
+			kept_writes = 1;
 		exec_cached(s, "RELEASE job");
 	}
 	if (began && sqlite3_get_autocommit(s->db))
 		began = 0; /* the last job's statement ended it */
 	int committed = began && exec_simple(s->db, "COMMIT") == 0;
+	if (began && !committed) {
+		db_failed = 1;
+		note_failure(s, sqlite3_extended_errcode(s->db));
+	}
 	if (!committed) {
 		if (!sqlite3_get_autocommit(s->db))
 			exec_simple(s->db, "ROLLBACK");
 		for (struct job *j = batch; j; j = j->next) {
-			j->st = ACCORD_E_INTERNAL;
+			j->st = s->batch_fail ? ACCORD_E_UNAVAILABLE : ACCORD_E_INTERNAL;
+			j->fail = s->batch_fail;
 			json_decref(j->out);
 			j->out = NULL;
 		}
 	}
 	double dt = now_s() - t0;
+	int wrote = committed && kept_writes;
 
 	pthread_mutex_lock(&s->mu);
 	s->stats.jobs += (uint64_t)n;
@@ -451,6 +550,18 @@ static void run_batch(storage *s, struct job *batch)
 		s->stats.latency_buckets[storage_latency_bucket(dt)]++;
 	} else
 		s->stats.failed_commits++;
+	if (s->batch_fail || db_failed) {
+		if (!s->health.failing)
+			s->health.since_ms = wall_ms();
+		s->health.failing = 1;
+		snprintf(s->health.reason, sizeof(s->health.reason), "%s",
+			 s->batch_fail ? s->batch_fail : "the database cannot be written");
+		s->health.last_attempt_ms = wall_ms();
+	} else if (wrote) {
+		s->health.failing = 0;
+		s->health.reason[0] = 0;
+		s->health.last_write_ms = s->health.last_attempt_ms = wall_ms();
+	}
 	struct job *tail = batch;
 	while (tail->next)
 		tail = tail->next;
@@ -537,13 +648,44 @@ void storage_run_completions(storage *s)
 	pthread_mutex_unlock(&s->mu);
 	while (j) {
 		struct job *next = j->next;
+		s->current_fail = j->fail;
 		if (j->done)
 			j->done(j->st, j->out, j->ud);
 		else
 			json_decref(j->out);
+		s->current_fail = NULL;
 		free(j);
 		j = next;
 	}
+}
+
+const char *storage_current_failure(const storage *s) { return s ? s->current_fail : NULL; }
+
+void storage_get_health(storage *s, storage_health *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->health;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The /healthz job.  It writes (one row, rewritten) when the database is
+ * failing, to see whether it recovered, or when nothing was written for a
+ * while, to notice a disk that filled while the server was idle; otherwise
+ * the last batch's result stands and a read suffices. */
+accord_status storage_probe(accord_txn *txn)
+{
+	storage *s = txn->s;
+	pthread_mutex_lock(&s->mu);
+	int write = s->health.failing ||
+		    wall_ms() - s->health.last_attempt_ms >= PROBE_WRITE_AFTER_MS;
+	pthread_mutex_unlock(&s->mu);
+	json_t *p = json_pack("[I]", (json_int_t)wall_ms());
+	accord_status st =
+		write ? txn_exec(txn, "INSERT OR REPLACE INTO accord_health(id, at) VALUES(1, ?)", p,
+				 NULL)
+		      : txn_exec(txn, "SELECT 1", NULL, NULL);
+	json_decref(p);
+	return st;
 }
 
 void storage_stop(storage *s)

@@ -76,6 +76,26 @@ extern const double storage_latency_bounds[12];
  * the request histogram in metrics.c uses the same bounds. */
 int storage_latency_bucket(double seconds);
 
+/* Whether writes succeed, as the storage thread last saw it: failing after a
+ * batch that could not write (reason says why, e.g. "the database cannot be
+ * written: disk full"), healthy again after a batch that wrote and committed. */
+typedef struct storage_health {
+	int failing;
+	char reason[128];
+	int64_t since_ms;        /* failing since (ms since the epoch) */
+	int64_t last_write_ms;   /* last batch that wrote and committed */
+	int64_t last_attempt_ms; /* last batch that wrote or failed */
+} storage_health;
+void storage_get_health(storage *s, storage_health *out);
+
+/* On the loop, inside a done callback: why the database failed that job
+ * (the failure storage_health reports), or NULL.  Replies made there say
+ * "unavailable" with this reason rather than "internal". */
+const char *storage_current_failure(const storage *s);
+
+/* The work of a /healthz probe (see storage.c). */
+accord_status storage_probe(accord_txn *txn);
+
 /* accord_txn helpers used by the host API table */
 accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, json_t **rows);
 int64_t txn_last_id(accord_txn *txn);

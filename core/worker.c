@@ -1,7 +1,11 @@
 /*
- * Worker pool: a mutex-protected FIFO of jobs served by a few threads; each
+ * Worker pool: mutex-protected FIFOs of jobs served by a few threads; each
  * finished job moves to a completion list that the loop drains after the
- * notify callback (lws_cancel_service) wakes it.
+ * notify callback (lws_cancel_service) wakes it.  There are two lanes, each
+ * bounded by queue_max: urgent jobs are taken before the others, so that a
+ * flood of work from strangers (password checks of made-up logins) does not
+ * stand in front of the few jobs that matter more (a login from an address
+ * the account used before).
  */
 #include "worker.h"
 
@@ -20,8 +24,8 @@ struct worker {
 	pthread_cond_t cv;
 	pthread_t *threads;
 	int n_threads;
-	struct wjob *head, *tail, *done_head, *done_tail;
-	long len, max;
+	struct wjob *head, *tail, *uhead, *utail, *done_head, *done_tail;
+	long len, ulen, max;
 	int stopping;
 	worker_notify_fn notify;
 	void *notify_ud;
@@ -32,15 +36,24 @@ static void *worker_main(void *arg)
 	worker *w = arg;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->head && !w->stopping)
+		while (!w->head && !w->uhead && !w->stopping)
 			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->head)
+		struct wjob *j;
+		if (w->uhead) {
+			j = w->uhead;
+			w->uhead = j->next;
+			if (!w->uhead)
+				w->utail = NULL;
+			w->ulen--;
+		} else if (w->head) {
+			j = w->head;
+			w->head = j->next;
+			if (!w->head)
+				w->tail = NULL;
+			w->len--;
+		} else {
 			break;
-		struct wjob *j = w->head;
-		w->head = j->next;
-		if (!w->head)
-			w->tail = NULL;
-		w->len--;
+		}
 		pthread_mutex_unlock(&w->mu);
 		j->run(j->ud);
 		pthread_mutex_lock(&w->mu);
@@ -80,7 +93,8 @@ worker *worker_new(int threads, long queue_max, worker_notify_fn notify, void *n
 	return w;
 }
 
-int worker_submit(worker *w, worker_run_fn run, worker_done_fn done, void *ud)
+/* Appends a job to one lane, if that lane has room. */
+static int submit(worker *w, int urgent, worker_run_fn run, worker_done_fn done, void *ud)
 {
 	struct wjob *j = malloc(sizeof(*j));
 	if (!j)
@@ -90,20 +104,32 @@ int worker_submit(worker *w, worker_run_fn run, worker_done_fn done, void *ud)
 	j->done = done;
 	j->ud = ud;
 	pthread_mutex_lock(&w->mu);
-	if (w->stopping || w->len >= w->max || !w->n_threads) {
+	long *len = urgent ? &w->ulen : &w->len;
+	struct wjob **head = urgent ? &w->uhead : &w->head, **tail = urgent ? &w->utail : &w->tail;
+	if (w->stopping || *len >= w->max || !w->n_threads) {
 		pthread_mutex_unlock(&w->mu);
 		free(j);
 		return -1;
 	}
-	if (w->tail)
-		w->tail->next = j;
+	if (*tail)
+		(*tail)->next = j;
 	else
-		w->head = j;
-	w->tail = j;
-	w->len++;
+		*head = j;
+	*tail = j;
+	(*len)++;
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+}
+
+int worker_submit(worker *w, worker_run_fn run, worker_done_fn done, void *ud)
+{
+	return submit(w, 0, run, done, ud);
+}
+
+int worker_submit_urgent(worker *w, worker_run_fn run, worker_done_fn done, void *ud)
+{
+	return submit(w, 1, run, done, ud);
 }
 
 void worker_run_completions(worker *w)

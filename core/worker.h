@@ -14,6 +14,8 @@ typedef void (*worker_notify_fn)(void *ud);
 worker *worker_new(int threads, long queue_max, worker_notify_fn notify, void *notify_ud);
 /* Returns 0, or -1 when the queue is full or the pool is stopping. */
 int worker_submit(worker *w, worker_run_fn run, worker_done_fn done, void *ud);
+/* The same in the urgent lane (its own bound), served before the other. */
+int worker_submit_urgent(worker *w, worker_run_fn run, worker_done_fn done, void *ud);
 void worker_run_completions(worker *w);
 /* Finishes queued work, joins the threads, runs the completions. */
 void worker_free(worker *w);

@@ -94,22 +94,46 @@ static inline int accord_mkdirs(const char *dir)
 	return mkdir(tmp, 0750) && errno != EEXIST ? -1 : 0;
 }
 
-/* Writes data to dir/name durably: a temporary file, fsync, rename.
- * Returns 0, or -1 with errno set and nothing left behind. */
-static inline int accord_write_file(const char *dir, const char *name, const void *data,
-				    size_t len)
+/* Writes len bytes to dir/name durably (a temporary file, fsync, rename),
+ * taken from data, or when data is NULL read from src_fd at offset 0 (an
+ * upload's body file, see http_body_fd) through a small buffer so that no
+ * copy of the whole file is held in memory.  Returns 0, or -1 with errno
+ * set and nothing left behind. */
+static inline int accord__write_file(const char *dir, const char *name, const void *data,
+				     int src_fd, size_t len)
 {
 	char path[700], tmp[720];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int fd = accord_mkdirs(dir) ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	enum { CHUNK = 65536 };
+	char *buf = !data && fd >= 0 ? malloc(CHUNK) : NULL;
 	size_t done = 0;
-	while (fd >= 0 && done < len) {
-		ssize_t w = write(fd, (const char *)data + done, len - done);
-		if (w <= 0)
+	while (fd >= 0 && done < len && (data || buf)) {
+		const char *from = (const char *)data + done;
+		size_t want = len - done;
+		if (!data) {
+			ssize_t r = pread(src_fd, buf, want < CHUNK ? want : CHUNK, (off_t)done);
+			if (r <= 0) {
+				if (!r)
+					errno = EIO; /* shorter than it said */
+				break;
+			}
+			from = buf;
+			want = (size_t)r;
+		}
+		size_t off = 0;
+		while (off < want) {
+			ssize_t w = write(fd, from + off, want - off);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		done += off;
+		if (off < want)
 			break;
-		done += (size_t)w;
 	}
+	free(buf);
 	int ok = fd >= 0 && done == len && fsync(fd) == 0;
 	if (fd >= 0)
 		close(fd);
@@ -120,6 +144,22 @@ static inline int accord_write_file(const char *dir, const char *name, const voi
 		return -1;
 	}
 	return 0;
+}
+
+/* Writes data to dir/name durably: a temporary file, fsync, rename.
+ * Returns 0, or -1 with errno set and nothing left behind. */
+static inline int accord_write_file(const char *dir, const char *name, const void *data,
+				    size_t len)
+{
+	return accord__write_file(dir, name, data ? data : "", -1, len);
+}
+
+/* The same, copying len bytes from the file open as src_fd (read with
+ * pread from offset 0): how a plugin keeps an upload (http_body_fd). */
+static inline int accord_write_file_fd(const char *dir, const char *name, int src_fd,
+				       size_t len)
+{
+	return accord__write_file(dir, name, NULL, src_fd, len);
 }
 
 /* Reads a whole file into *data (malloc'd, NUL-terminated).  0 or -1. */

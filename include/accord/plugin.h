@@ -310,9 +310,11 @@ struct accord_host_api {
 	/* 1 if a plugin of that name is loaded and group-scoped. */
 	int (*plugin_group_scoped)(accord_plugin_ctx *p, const char *name);
 
-	/* HTTP uploads: routes also receive POST requests, whose whole body
-	 * (at most limits.max_upload_bytes; larger ones get 413 before the
-	 * route sees them) is available here. */
+	/* HTTP uploads: routes also receive POST requests, once the core has
+	 * accepted their headers (a valid bearer token: who is never NULL for
+	 * a POST; at most limits.max_upload_bytes) and the whole body has
+	 * arrived.  http_body maps the body's file into memory until the
+	 * response: prefer http_body_fd (at the end of this table). */
 	const char *(*http_method)(const accord_http *h);
 	const char *(*http_body)(const accord_http *h, size_t *len);
 	/* The group provider's answer, for plugins that scope their own objects
@@ -377,6 +379,15 @@ struct accord_host_api {
 	/* Storage thread: marks key done if the work wrote anything since
 	 * txn_retry_get (a read is not remembered).  key may be NULL. */
 	accord_status (*txn_retry_put)(accord_txn *txn, const char *key);
+
+	/* ---- uploads kept out of memory (added for issue 16) ----
+	 * A POST body is kept in an unlinked temporary file, not in memory.
+	 * This is that file's descriptor (-1 when the request has no body),
+	 * with the body's length in *len.  It belongs to the core and stays
+	 * valid until the response is given: read it with pread (from any
+	 * thread, e.g. in a db_run work function), never close it.  Prefer it
+	 * to http_body, which maps the file into memory. */
+	int (*http_body_fd)(const accord_http *h, size_t *len);
 
 	/* ---- the organisations of a group (added for issue 15) ----
 	 * The group provider also lists, from memory, the organisations of a

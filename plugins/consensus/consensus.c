@@ -18,6 +18,7 @@
  * for who votes and who may speak for an organisation.
  */
 #include <accord/plugin.h>
+#include <accord/csv.h>
 #include <accord/helpers.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,13 +56,28 @@ static const accord_migration migrations[] = {
 	{2, "CREATE TABLE consensus_comments(id INTEGER PRIMARY KEY, proposal_id INTEGER NOT NULL"
 	    " REFERENCES consensus_proposals(id), author TEXT NOT NULL, org TEXT NOT NULL,"
 	    " partner INTEGER NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);"},
+	/* What a close found missing, as data ({missing, objected,
+	 * consultation_missing, closing_time}): clients say it in their own
+	 * language.  Sentences the server used to write in English go. */
+	{3, "ALTER TABLE consensus_proposals ADD COLUMN close_facts TEXT;"
+	    "UPDATE consensus_proposals SET close_facts='{\"closing_time\":true}', closed_by=NULL"
+	    " WHERE closed_by='closing time';"
+	    "UPDATE consensus_proposals SET close_reason=NULL WHERE close_reason IN ("
+	    "'every member organisation responded and none objected', 'an organisation objected',"
+	    " 'closed before every member organisation responded',"
+	    " 'the state counterpart''s consultation was not given', 'the closing time was reached');"},
 	{0, NULL}};
 
 /* ---------------- in-memory proposals ---------------- */
 
+/* One organisation's position as the loop holds it: enough for the live
+ * record of positions that members see in the tally. */
 typedef struct vote {
 	char org[17];
 	enum position pos;
+	char *reason;
+	char cast_by[64];
+	int64_t cast_at;
 } vote;
 
 typedef struct proposal {
@@ -75,6 +91,7 @@ typedef struct proposal {
 	vote *votes;
 	size_t n_votes, cap_votes;
 	int consulted;
+	json_t *consultation; /* {org, view, given_by, at} or NULL */
 	int64_t closes_at;
 	uint64_t close_timer;
 	uint64_t tally_timer;
@@ -121,23 +138,38 @@ static char **strv_from_json(const json_t *a, size_t *n)
 	return v;
 }
 
-static void set_vote(proposal *p, const char *org, enum position pos)
+static void set_vote(proposal *p, const char *org, enum position pos, const char *reason,
+		     const char *cast_by, int64_t cast_at)
+{
+	vote *v = NULL;
+	for (size_t i = 0; i < p->n_votes && !v; i++)
+		if (!strcmp(p->votes[i].org, org))
+			v = &p->votes[i];
+	if (!v) {
+		if (p->n_votes == p->cap_votes) {
+			size_t nc = p->cap_votes ? p->cap_votes * 2 : 16;
+			vote *nv = realloc(p->votes, nc * sizeof(*nv));
+			if (!nv)
+				return;
+			p->votes = nv;
+			p->cap_votes = nc;
+		}
+		v = &p->votes[p->n_votes++];
+		memset(v, 0, sizeof(*v));
+		snprintf(v->org, sizeof(v->org), "%s", org);
+	}
+	v->pos = pos;
+	free(v->reason);
+	v->reason = strdup(reason ? reason : "");
+	snprintf(v->cast_by, sizeof(v->cast_by), "%s", cast_by ? cast_by : "");
+	v->cast_at = cast_at;
+}
+
+static void clear_votes(proposal *p)
 {
 	for (size_t i = 0; i < p->n_votes; i++)
-		if (!strcmp(p->votes[i].org, org)) {
-			p->votes[i].pos = pos;
-			return;
-		}
-	if (p->n_votes == p->cap_votes) {
-		size_t nc = p->cap_votes ? p->cap_votes * 2 : 16;
-		vote *nv = realloc(p->votes, nc * sizeof(*nv));
-		if (!nv)
-			return;
-		p->votes = nv;
-		p->cap_votes = nc;
-	}
-	snprintf(p->votes[p->n_votes].org, sizeof(p->votes[0].org), "%s", org);
-	p->votes[p->n_votes++].pos = pos;
+		free(p->votes[i].reason);
+	p->n_votes = 0;
 }
 
 static int is_voter(const proposal *p, const char *org)
@@ -158,10 +190,11 @@ static int is_active_member(const char *org)
 
 /* Updates (or adds) the loop's copy of a proposal from a database row
  * {id, status, state_matter, hide_tally, outcome, voters, closes_at} plus
- * positions [{org, position}] and consulted. */
+ * positions [{org, position, reason, cast_by, cast_at}] and the
+ * consultation (an object, or null). */
 static void schedule_close(proposal *p);
 
-static proposal *sync_proposal(const json_t *row, const json_t *positions, int consulted)
+static proposal *sync_proposal(const json_t *row, const json_t *positions, const json_t *consultation)
 {
 	int64_t id = json_integer_value(json_object_get(row, "id"));
 	proposal *p = find(id);
@@ -193,14 +226,19 @@ static proposal *sync_proposal(const json_t *row, const json_t *positions, int c
 	p->voters = strv_from_json(voters, &p->n_voters);
 	json_decref(voters);
 	if (positions) {
-		p->n_votes = 0;
+		clear_votes(p);
 		size_t i;
 		const json_t *x;
 		json_array_foreach(positions, i, x)
 			set_vote(p, json_string_value(json_object_get(x, "org")),
-				 position_parse(json_string_value(json_object_get(x, "position"))));
+				 position_parse(json_string_value(json_object_get(x, "position"))),
+				 json_string_value(json_object_get(x, "reason")),
+				 json_string_value(json_object_get(x, "cast_by")),
+				 json_integer_value(json_object_get(x, "cast_at")));
 	}
-	p->consulted = consulted;
+	p->consulted = json_is_object(consultation);
+	json_decref(p->consultation);
+	p->consultation = p->consulted ? json_deep_copy(consultation) : NULL;
 	schedule_close(p);
 	return p;
 }
@@ -221,9 +259,43 @@ static void evaluate(const proposal *p, rule_result *r)
 	free(withdrawn);
 }
 
+static int vote_cmp(const void *a, const void *b)
+{
+	return strcmp(((const vote *)a)->org, ((const vote *)b)->org);
+}
+
+/* The record of positions as consensus.get shows it to members: with a
+ * hidden tally, until the close, who responded and when, not what. */
+static json_t *positions_json(const proposal *p, int hidden)
+{
+	vote *sorted = malloc((p->n_votes + 1) * sizeof(*sorted));
+	json_t *a = json_array();
+	if (!sorted)
+		return a;
+	memcpy(sorted, p->votes, p->n_votes * sizeof(*sorted));
+	qsort(sorted, p->n_votes, sizeof(*sorted), vote_cmp);
+	for (size_t i = 0; i < p->n_votes; i++) {
+		const vote *v = &sorted[i];
+		if (v->pos == POS_NONE)
+			continue;
+		json_t *x = json_pack("{s:s,s:s,s:I}", "org", v->org, "cast_by", v->cast_by, "cast_at",
+				      (json_int_t)v->cast_at);
+		if (!hidden) {
+			json_object_set_new(x, "position", json_string(position_name(v->pos)));
+			json_object_set_new(x, "reason", json_string(v->reason ? v->reason : ""));
+		}
+		json_array_append_new(a, x);
+	}
+	free(sorted);
+	return a;
+}
+
 /* The tally as members see it.  With a hidden tally, until the close, only
- * who has responded is shown. */
-static json_t *tally_json(const proposal *p)
+ * who has responded is shown.  with_record: the live event also carries
+ * the record of positions and the consultation, as consensus.get gives
+ * them to members, so that co-chairs see who objects and why as it
+ * happens (a get reply has them beside the tally already). */
+static json_t *tally_json(const proposal *p, int with_record)
 {
 	rule_result r;
 	evaluate(p, &r);
@@ -251,6 +323,11 @@ static json_t *tally_json(const proposal *p)
 	}
 	if (p->outcome[0])
 		json_object_set_new(t, "outcome", json_string(p->outcome));
+	if (with_record) {
+		json_object_set_new(t, "positions", positions_json(p, hidden));
+		json_object_set_new(t, "consultation",
+				    p->consultation ? json_deep_copy(p->consultation) : json_null());
+	}
 	return t;
 }
 
@@ -267,7 +344,7 @@ static void push_tally(proposal *p)
 	p->last_push_ms = api->now_ms();
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
-	api->publish(self, topic, "consensus.tally", tally_json(p), a);
+	api->publish(self, topic, "consensus.tally", tally_json(p, 1), a);
 	api->audience_free(a);
 	if (p->state_matter && state_cp[0]) {
 		/* The state counterpart follows the status and its own
@@ -275,9 +352,8 @@ static void push_tally(proposal *p)
 		accord_audience *m = api->audience_new();
 		api->audience_add_org(m, state_cp);
 		api->publish(self, topic, "consensus.status",
-			     json_pack("{s:I,s:s,s:b,s:s?}", "proposal", (json_int_t)p->id, "status",
-				       p->status, "consultation_in", p->consulted, "outcome",
-				       p->outcome[0] ? p->outcome : NULL),
+			     json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)p->id, "status",
+				       p->status, "consultation_in", p->consulted),
 			     m);
 		api->audience_free(m);
 	}
@@ -345,6 +421,34 @@ static int visible(const proposal *p, const accord_principal *w)
 	if (is_member(w))
 		return 1;
 	return p->state_matter && is_state_cp(w) && strcmp(p->status, "draft");
+}
+
+/* "proposals": the network's list of proposals changed (members only; the
+ * events carry network proposals alone, which every member sees). */
+static accord_status check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
+				      const char *topic, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	return !strcmp(topic, "proposals") && is_member(w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
+}
+
+/* Tells dashboards that a network proposal was created, opened, closed,
+ * reopened or that an organisation responded for the first time, so lists
+ * and "awaiting your organisation" badges follow without a reload.  A
+ * working group's proposals are not announced here: not every member may
+ * know of them. */
+static void announce(const proposal *p, const char *org_responded)
+{
+	if (!p || p->group)
+		return;
+	accord_audience *a = api->audience_new();
+	api->audience_members_only(a);
+	api->publish(self, "proposals", "consensus.listed",
+		     json_pack("{s:I,s:s,s:s?}", "proposal", (json_int_t)p->id, "status", p->status,
+			       "responded", org_responded),
+		     a);
+	api->audience_free(a);
 }
 
 static accord_status check_topic(accord_plugin_ctx *pc, const accord_principal *w,
@@ -529,7 +633,7 @@ static int closes_arg(accord_req *req, const json_t *d, int required, int64_t *o
 static const char *PROPOSAL_COLS =
 	"id, title, text, scope, kind, state_matter, hide_tally, status, closes_at, voters,"
 	" outcome, outcome_statement, close_reason, closed_by, closed_at, review_date,"
-	" created_by, created_at, opened_at";
+	" created_by, created_at, opened_at, close_facts";
 
 static json_t *q1(accord_txn *txn, const char *sql, json_t *params)
 {
@@ -602,23 +706,37 @@ static void apply_snapshot(const json_t *snap)
 {
 	apply_membership(snap);
 	sync_proposal(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
-		      json_is_object(json_object_get(snap, "consultation")));
+		      json_object_get(snap, "consultation"));
 }
 
-/* The reply view of a snapshot for caller w: the record of positions is
- * shown to members unless the tally is hidden and the proposal open; the
- * state counterpart sees the proposal and its own consultation only. */
-static json_t *view_for(const json_t *snap, int partner)
+/* The reply view of a snapshot for a caller of organisation org: the record
+ * of positions is shown to members unless the tally is hidden and the
+ * proposal open (then an organisation still sees its own position and
+ * reason, to revise them); the state counterpart sees the proposal and its
+ * own consultation only, never what the close found missing. */
+static json_t *view_for(const json_t *snap, int partner, const char *org)
 {
 	json_t *row = json_deep_copy(json_object_get(snap, "proposal"));
 	json_t *voters = voters_json(row);
 	json_object_set_new(row, "voters", voters ? voters : json_array());
 	json_object_set_new(row, "state_matter", json_boolean(json_integer_value(json_object_get(row, "state_matter"))));
 	json_object_set_new(row, "hide_tally", json_boolean(json_integer_value(json_object_get(row, "hide_tally"))));
-	json_t *v = json_pack("{s:o,s:O}", "proposal", row, "consultation",
-			      json_object_get(snap, "consultation"));
+	const char *facts = json_string_value(json_object_get(row, "close_facts"));
+	json_t *fj = facts ? json_loads(facts, 0, NULL) : NULL;
+	json_object_set_new(row, "close_facts", fj ? fj : json_null());
+	const json_t *cons = json_object_get(snap, "consultation");
+	if (partner && json_is_object(cons) &&
+	    strcmp(json_string_value(json_object_get(cons, "org")), org))
+		cons = NULL; /* a group's other partners: not theirs to see */
+	json_t *v = json_pack("{s:o,s:O}", "proposal", row, "consultation", cons ? (json_t *)cons : json_null());
 	if (partner) {
-		json_object_del(row, "voters");
+		/* Partners (the state counterpart on a state matter, a group's
+		 * partners) see that it closed, never how: an outcome reaches
+		 * them by a release only (the portal). */
+		static const char *const internal[] = {"voters", "outcome", "outcome_statement",
+						       "close_reason", "close_facts", NULL};
+		for (const char *const *f = internal; *f; f++)
+			json_object_del(row, *f);
 		return v;
 	}
 	int hidden = json_is_true(json_object_get(row, "hide_tally")) &&
@@ -629,6 +747,8 @@ static json_t *view_for(const json_t *snap, int partner)
 		json_t *x;
 		json_array_foreach(pos, i, x)
 		{
+			if (!strcmp(json_string_value(json_object_get(x, "org")), org))
+				continue;
 			json_object_del(x, "position");
 			json_object_del(x, "reason");
 		}
@@ -636,7 +756,7 @@ static json_t *view_for(const json_t *snap, int partner)
 	json_object_set_new(v, "positions", pos);
 	proposal *p = find(json_integer_value(json_object_get(row, "id")));
 	if (p)
-		json_object_set_new(v, "tally", tally_json(p));
+		json_object_set_new(v, "tally", tally_json(p, 0));
 	return v;
 }
 
@@ -644,11 +764,12 @@ static void after_change(job *j, json_t *out)
 {
 	apply_snapshot(out);
 	proposal *p = find(j->id);
-	json_t *view = view_for(out, j->is_partner);
+	json_t *view = view_for(out, j->is_partner, j->org);
 	accord_replace(out, view);
 	if (p)
 		tally_changed(p, !strcmp(p->status, "closed"));
 	api->acl_changed(self); /* visibility may follow status (drafts) */
+	announce(p, NULL);
 }
 
 static accord_status log_action(accord_txn *txn, job *j, const char *action, const char *reason)
@@ -761,6 +882,126 @@ static void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 	run_scoped(req, 0, group, !may_create(w) && group, in, create_work, after_change);
 }
 
+/* ---------------- consensus.edit ---------------- */
+
+/* A draft is edited by whoever drafted it, a co-chair, or (a working
+ * group's draft) a lead organisation's people; once open its text is what
+ * the organisations respond to, so it stays as opened.  The creator is
+ * read in the transaction, like the lead check. */
+static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
+{
+	json_t *row = proposal_row(txn, j->id);
+	if (!row)
+		return ACCORD_E_NOT_FOUND;
+	int creator = !strcmp(json_string_value(json_object_get(row, "created_by")), j->actor);
+	int draft = !strcmp(json_string_value(json_object_get(row, "status")), "draft");
+	json_decref(row);
+	if (!creator && j->need_lead > 0) {
+		accord_status st = lead_check(txn, j, out);
+		if (st != ACCORD_OK)
+			return st;
+	} else if (!creator && j->need_lead < 0)
+		return fail(out, ACCORD_E_FORBIDDEN,
+			    "only its author or a co-chair can edit a draft");
+	if (!draft)
+		return fail(out, ACCORD_E_CONFLICT, "only a draft can be edited");
+	/* coalesce: a field left out keeps its value; closes_at null clears */
+	const json_t *in = j->in;
+	const json_t *sm = json_object_get(in, "state_matter"), *ht = json_object_get(in, "hide_tally");
+	accord_status st = accord_exec(
+		api, txn,
+		"UPDATE consensus_proposals SET title=coalesce(?, title), text=coalesce(?, text),"
+		" kind=coalesce(?, kind), state_matter=coalesce(?, state_matter),"
+		" hide_tally=coalesce(?, hide_tally),"
+		" closes_at=CASE WHEN ? THEN ? ELSE closes_at END WHERE id=?",
+		json_pack("[O,O,O,O,O,b,O,I]", json_object_get(in, "title") ? json_object_get(in, "title") : json_null(),
+			  json_object_get(in, "text") ? json_object_get(in, "text") : json_null(),
+			  json_object_get(in, "kind") ? json_object_get(in, "kind") : json_null(),
+			  sm ? json_integer(json_is_true(sm)) : json_null(),
+			  ht ? json_integer(json_is_true(ht)) : json_null(),
+			  json_object_get(in, "closes_at") != NULL,
+			  json_object_get(in, "closes_at") ? json_object_get(in, "closes_at") : json_null(),
+			  (json_int_t)j->id),
+		NULL);
+	if (st == ACCORD_OK)
+		st = log_action(txn, j, "edit", NULL);
+	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+}
+
+/* After an edit: the usual refresh, and the new text to everyone who has
+ * the draft open (a draft is seen by members, or a group's people). */
+static void edit_after(job *j, json_t *out)
+{
+	after_change(j, out);
+	proposal *p = find(j->id);
+	if (!p)
+		return;
+	char topic[40];
+	topic_of(p, topic, sizeof(topic));
+	accord_audience *a = api->audience_new();
+	api->audience_members_only(a);
+	api->publish(self, topic, "consensus.edited",
+		     json_pack("{s:O}", "proposal", json_object_get(out, "proposal")), a);
+	api->audience_free(a);
+}
+
+static void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = arg_proposal(req, d);
+	if (!p)
+		return;
+	const accord_principal *w = api->req_principal(req);
+	json_t *in = json_object();
+	static const struct {
+		const char *key;
+		size_t max;
+	} strs[] = {{"title", 300}, {"text", 20000}, {"kind", 16}};
+	for (size_t i = 0; i < 3; i++) {
+		if (!json_object_get(d, strs[i].key))
+			continue;
+		const char *v = str_arg(req, d, strs[i].key, strs[i].max, 1);
+		if (!v) {
+			json_decref(in);
+			return;
+		}
+		json_object_set_new(in, strs[i].key, json_string(v));
+	}
+	const char *kind = json_string_value(json_object_get(in, "kind"));
+	if (kind && strcmp(kind, "decision") && strcmp(kind, "statement")) {
+		json_decref(in);
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: decision or statement");
+		return;
+	}
+	const char *bools[] = {"state_matter", "hide_tally"};
+	for (int i = 0; i < 2; i++) {
+		const json_t *b = json_object_get(d, bools[i]);
+		if (!b)
+			continue;
+		if (!json_is_boolean(b)) {
+			char msg[64];
+			snprintf(msg, sizeof(msg), "%s: true or false", bools[i]);
+			json_decref(in);
+			api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
+			return;
+		}
+		json_object_set(in, bools[i], (json_t *)b);
+	}
+	if (json_object_get(d, "closes_at")) {
+		int64_t closes;
+		if (closes_arg(req, d, 0, &closes)) {
+			json_decref(in);
+			return;
+		}
+		json_object_set_new(in, "closes_at", closes ? json_integer(closes) : json_null());
+	}
+	/* need_lead: 0 a co-chair, 1 a group's draft (creator or lead),
+	 * -1 a network draft (creator only) */
+	int need = is_chair(w) ? 0 : p->group ? 1 : -1;
+	run_scoped(req, p->id, p->group, need, in, edit_work, edit_after);
+}
+
 /* ---------------- consensus.get / list / decisions ---------------- */
 
 static accord_status get_work(accord_txn *txn, job *j, json_t **out)
@@ -770,7 +1011,7 @@ static accord_status get_work(accord_txn *txn, job *j, json_t **out)
 
 static void get_after(job *j, json_t *out)
 {
-	json_t *view = view_for(out, j->is_partner);
+	json_t *view = view_for(out, j->is_partner, j->org);
 	accord_replace(out, view);
 }
 
@@ -816,6 +1057,26 @@ static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 	return ACCORD_OK;
 }
 
+/* Marks, from the loop's copy, the open proposals on which the caller's
+ * organisation votes and has not responded yet ("awaiting_you"). */
+static void list_after(job *j, json_t *out)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(out, "proposals"), i, r)
+	{
+		proposal *p = find(json_integer_value(json_object_get(r, "id")));
+		int awaiting = p && !j->is_partner && !strcmp(p->status, "open") && is_voter(p, j->org);
+		for (size_t k = 0; awaiting && k < p->n_votes; k++)
+			awaiting = strcmp(p->votes[k].org, j->org) != 0;
+		json_object_set_new(r, "awaiting_you", json_boolean(awaiting));
+		if (j->is_partner) { /* an outcome reaches partners by a release only */
+			json_object_del(r, "outcome");
+			json_object_del(r, "outcome_statement");
+		}
+	}
+}
+
 /* The proposals w may see, from the loop's copy. */
 static json_t *visible_ids(const accord_principal *w)
 {
@@ -841,7 +1102,7 @@ static void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void
 	if (s)
 		json_object_set(in, "status", (json_t *)s);
 	json_object_set_new(in, "ids", visible_ids(api->req_principal(req)));
-	run(req, 0, in, list_work, NULL);
+	run(req, 0, in, list_work, list_after);
 }
 
 static void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -993,7 +1254,7 @@ static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
 	accord_status st = accord_exec(
 		api, txn,
 		"UPDATE consensus_proposals SET status='open', outcome=NULL, outcome_statement=NULL,"
-		" close_reason=NULL, closed_by=NULL, closed_at=NULL, closes_at=? WHERE id=?",
+		" close_reason=NULL, closed_by=NULL, closed_at=NULL, close_facts=NULL, closes_at=? WHERE id=?",
 		json_pack("[O,I]", json_object_get(j->in, "closes_at"), (json_int_t)j->id), NULL);
 	if (st == ACCORD_OK)
 		st = log_action(txn, j, "reopen", json_string_value(json_object_get(j->in, "reason")));
@@ -1056,9 +1317,34 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 		json_string_value(json_object_get(x, "org")),
 		position_parse(json_string_value(json_object_get(x, "position")))};
 	rule_result r;
+	int state_matter = (int)json_integer_value(json_object_get(row, "state_matter"));
+	int consulted = json_is_object(json_object_get(snap, "consultation"));
 	rule_evaluate((const char *const *)voters, nv, withdrawn, nw, votes, json_array_size(pos),
-		      (int)json_integer_value(json_object_get(row, "state_matter")),
-		      json_is_object(json_object_get(snap, "consultation")), &r);
+		      state_matter, consulted, &r);
+	/* What the close found, as data: the voting organisations (still
+	 * active) that had not responded, those that objected, and whether
+	 * the state counterpart's view was missing.  No sentence: each
+	 * client says it in its reader's language. */
+	json_t *missing = json_array(), *objected = json_array();
+	for (size_t k = 0; k < nv; k++) {
+		int gone = 0;
+		for (size_t w = 0; w < nw; w++)
+			gone |= !strcmp(voters[k], withdrawn[w]);
+		if (gone)
+			continue;
+		enum position held = POS_NONE;
+		json_array_foreach(pos, i, x) if (!strcmp(json_string_value(json_object_get(x, "org")), voters[k]))
+			held = position_parse(json_string_value(json_object_get(x, "position")));
+		if (held == POS_NONE)
+			json_array_append_new(missing, json_string(voters[k]));
+		else if (held == POS_OBJECT)
+			json_array_append_new(objected, json_string(voters[k]));
+	}
+	json_t *facts = json_pack("{s:o,s:o,s:b,s:b}", "missing", missing, "objected", objected,
+				  "consultation_missing", state_matter && !consulted, "closing_time",
+				  j->req == NULL);
+	char *facts_txt = json_dumps(facts, JSON_COMPACT);
+	json_decref(facts);
 	free(votes);
 	free(withdrawn);
 	strv_free(voters, nv);
@@ -1067,25 +1353,21 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 	json_decref(snap);
 	json_decref(row);
 
+	/* close_reason: only what the person who closed wrote. */
 	const char *reason = json_string_value(json_object_get(j->in, "reason"));
-	char why[300];
-	if (!reason || !*reason) {
-		snprintf(why, sizeof(why), "%s",
-			 r.reached ? "every member organisation responded and none objected"
-			 : r.objected ? "an organisation objected"
-			 : r.pending ? "closed before every member organisation responded"
-				     : "the state counterpart's consultation was not given");
-		reason = why;
-	}
+	if (reason && !*reason)
+		reason = NULL;
 	st = accord_exec(
 		api, txn,
 		"UPDATE consensus_proposals SET status='closed', outcome=?, outcome_statement=?,"
-		" close_reason=?, closed_by=?, closed_at=?, review_date=? WHERE id=?",
-		json_pack("[s,O,s,s,I,O,I]", r.reached ? "consensus" : "no_consensus",
-			  json_object_get(j->in, "outcome") ? json_object_get(j->in, "outcome") : json_null(), reason, j->actor,
-			  (json_int_t)api->now_ms(), json_object_get(j->in, "review_date") ? json_object_get(j->in, "review_date") : json_null(),
-			  (json_int_t)j->id),
+		" close_reason=?, closed_by=?, closed_at=?, review_date=?, close_facts=? WHERE id=?",
+		json_pack("[s,O,s?,s?,I,O,s,I]", r.reached ? "consensus" : "no_consensus",
+			  json_object_get(j->in, "outcome") ? json_object_get(j->in, "outcome") : json_null(), reason,
+			  j->req ? j->actor : NULL, (json_int_t)api->now_ms(),
+			  json_object_get(j->in, "review_date") ? json_object_get(j->in, "review_date") : json_null(),
+			  facts_txt ? facts_txt : "{}", (json_int_t)j->id),
 		NULL);
+	free(facts_txt);
 	if (st == ACCORD_OK)
 		st = log_action(txn, j, "close", reason);
 	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
@@ -1121,9 +1403,9 @@ static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
 	p->close_timer = 0;
 	if (strcmp(p->status, "open"))
 		return;
-	/* the closing time: closed by the server itself */
-	run(NULL, p->id, json_pack("{s:s}", "reason", "the closing time was reached"), close_work,
-	    after_change);
+	/* the closing time: closed by the server itself (closed_by null,
+	 * close_facts.closing_time) */
+	run(NULL, p->id, json_object(), close_work, after_change);
 }
 
 static void schedule_close(proposal *p)
@@ -1238,7 +1520,14 @@ static void position_after(job *j, json_t *out)
 		apply_snapshot(out);
 	else {
 		apply_membership(out);
-		set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))));
+		int first = 1;
+		for (size_t i = 0; i < p->n_votes; i++)
+			first &= strcmp(p->votes[i].org, j->org) != 0;
+		set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))),
+			 json_string_value(json_object_get(j->in, "reason")), j->actor,
+			 json_integer_value(json_object_get(out, "cast_at")));
+		if (first)
+			announce(p, j->org);
 	}
 	p = find(j->id);
 	/* tally_sent: the tally that counts this position was published before
@@ -1476,32 +1765,6 @@ static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
 	return ACCORD_OK;
 }
 
-static void csv_field(char **buf, size_t *len, size_t *cap, const char *v, int last)
-{
-	size_t need = *len + strlen(v) * 2 + 8;
-	if (need > *cap) {
-		*cap = need * 2;
-		*buf = realloc(*buf, *cap);
-	}
-	char *o = *buf + *len;
-	int f = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@';
-	*o++ = '"';
-	if (f)
-		*o++ = '\'';
-	for (; *v; v++) {
-		if (*v == '"')
-			*o++ = '"';
-		*o++ = *v;
-	}
-	*o++ = '"';
-	if (last) {
-		*o++ = '\r';
-		*o++ = '\n';
-	} else
-		*o++ = ',';
-	*len = (size_t)(o - *buf);
-}
-
 static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, void *ud)
 {
 	(void)pc;
@@ -1513,28 +1776,39 @@ static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, v
 		const char *m = "{\"error\":\"conflict\",\"message\":\"the record is exported once the proposal is closed\"}";
 		api->http_respond(x->h, 409, "application/json", m, strlen(m));
 	} else if (!x->csv) {
+		json_t *r = json_object_get(snap, "proposal");
+		const char *facts = json_string_value(json_object_get(r, "close_facts"));
+		json_t *fj = facts ? json_loads(facts, 0, NULL) : NULL;
+		json_object_set_new(r, "close_facts", fj ? fj : json_null());
 		char *s = json_dumps(snap, JSON_INDENT(2) | JSON_SORT_KEYS);
 		api->http_respond(x->h, 200, "application/json", s, strlen(s));
 		free(s);
 	} else {
-		char *buf = NULL;
-		size_t len = 0, cap = 0;
+		/* <accord/csv.h>: the one CSV writer (quoting, formula prefix). */
+		accord_csv c = {0};
 		const char *hdr[] = {"org", "position", "reason", "cast_by", "cast_at"};
 		for (int i = 0; i < 5; i++)
-			csv_field(&buf, &len, &cap, hdr[i], i == 4);
+			accord_csv_field(&c, hdr[i]);
+		accord_csv_end_row(&c);
 		size_t i;
 		const json_t *p;
 		json_array_foreach(json_object_get(snap, "positions"), i, p)
 		{
 			char at[32];
 			snprintf(at, sizeof(at), "%lld", (long long)json_integer_value(json_object_get(p, "cast_at")));
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "org")), 0);
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "position")), 0);
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "reason")), 0);
-			csv_field(&buf, &len, &cap, json_string_value(json_object_get(p, "cast_by")), 0);
-			csv_field(&buf, &len, &cap, at, 1);
+			accord_csv_field(&c, json_string_value(json_object_get(p, "org")));
+			accord_csv_field(&c, json_string_value(json_object_get(p, "position")));
+			accord_csv_field(&c, json_string_value(json_object_get(p, "reason")));
+			accord_csv_field(&c, json_string_value(json_object_get(p, "cast_by")));
+			accord_csv_field(&c, at);
+			accord_csv_end_row(&c);
 		}
-		api->http_respond(x->h, 200, "text/csv; charset=utf-8", buf ? buf : "", len);
+		size_t len;
+		char *buf = accord_csv_finish(&c, &len);
+		if (buf)
+			api->http_respond(x->h, 200, "text/csv; charset=utf-8", buf, len);
+		else
+			api->http_respond(x->h, 500, "application/json", "{\"error\":\"internal\"}", 20);
 		free(buf);
 	}
 	json_decref(snap);
@@ -1664,7 +1938,9 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    api->handle(p, "decisions", h_decisions, ACCORD_REQ_PARTNER, NULL) ||
 	    api->handle(p, "comment", h_comment, ACCORD_REQ_PARTNER, NULL) ||
 	    api->handle(p, "comments", h_comments, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "edit", h_edit, 0, NULL) ||
 	    api->topic_register(p, "proposal", check_topic, NULL) ||
+	    api->topic_register(p, "proposals", check_list_topic, NULL) ||
 	    api->http_route(p, "record", http_record, NULL))
 		return ACCORD_E_INTERNAL;
 	api->db_run(p, load_work, load_done, NULL);
@@ -1676,7 +1952,9 @@ static void fini(accord_plugin_ctx *p)
 	(void)p;
 	for (size_t i = 0; i < n_props; i++) {
 		strv_free(props[i]->voters, props[i]->n_voters);
+		clear_votes(props[i]);
 		free(props[i]->votes);
+		json_decref(props[i]->consultation);
 		free(props[i]);
 	}
 	free(props);

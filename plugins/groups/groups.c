@@ -951,8 +951,9 @@ typedef struct fjob {
 	int64_t group, item;
 	int partner, chair_or_secretariat;
 	char actor[64], org[17], title[301], name[201], vis[10];
-	char *data;
+	char *data;    /* a download */
 	size_t len;
+	int body_fd;   /* an upload: the body's file, the core's (http_body_fd) */
 } fjob;
 
 /* The stored file of a document item, in files_dir. */
@@ -977,7 +978,7 @@ static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
 	f->item = api->txn_last_id(txn);
 	char name[40];
 	file_name(name, sizeof(name), f->item);
-	if (accord_write_file(files_dir, name, f->data, f->len)) {
+	if (accord_write_file_fd(files_dir, name, f->body_fd, f->len)) {
 		api->log(self, ACCORD_LOG_ERR, "cannot store %s/%s: %s", files_dir, name, strerror(errno));
 		return ACCORD_E_INTERNAL; /* the item row rolls back with the job */
 	}
@@ -1091,17 +1092,14 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 		accord_http_json(api, h, archived(g) ? 409 : 400, json_pack("{s:s,s:s}", "error", "bad_request", "message", why));
 		return;
 	}
-	size_t len;
-	const char *body = api->http_body(h, &len);
+	/* The body stays in the core's file until the response: the storage
+	 * thread copies it into files_dir, so no copy is held in memory. */
+	f->body_fd = api->http_body_fd(h, &f->len);
 	f->group = g->id;
 	snprintf(f->title, sizeof(f->title), "%s", title);
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	snprintf(f->vis, sizeof(f->vis), "%s", vis);
-	f->data = malloc(len + 1);
-	memcpy(f->data, body, len);
-	f->len = len;
 	if (api->db_run(p, upload_work, upload_done, f)) {
-		free(f->data);
 		free(f);
 		accord_http_json(api, h, 503, json_pack("{s:s}", "error", "unavailable"));
 	}
@@ -1171,7 +1169,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    (api->item_kind(p, "post", describe_post, NULL) ||
 	     api->item_kind(p, "item", describe_item, NULL)))
 		return ACCORD_E_INTERNAL;
-	if (!ACCORD_API_HAS(api, http_route_partner))
+	if (!ACCORD_API_HAS(api, http_route_partner) || !ACCORD_API_HAS(api, http_body_fd))
 		return ACCORD_E_INTERNAL;
 	/* partner: 1 where partners of a group may call it (they see and add
 	 * shared things only); the core refuses partners everything else. */

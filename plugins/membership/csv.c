@@ -1,11 +1,11 @@
 /*
- * Members list export.  CSV fields are quoted when they hold a comma, a
- * quote, or a line break, with quotes doubled (RFC 4180); a field starting
- * with = + - @ is prefixed with a quote mark so that spreadsheets do not run
- * it as a formula.
+ * Members list export.  The CSV is written by <accord/csv.h>, the one CSV
+ * writer every export uses (RFC 4180 quoting, spreadsheet formula prefix).
  */
 #include "csv.h"
 
+#include <accord/csv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,73 +13,28 @@ static const char *const cols[] = {"org_code", "org_name", "org_kind", "org_stan
 				   "org_active", "login", "name", "function",
 				   "contact", "roles", "person_active", NULL};
 
-struct out {
-	char *s;
-	size_t len, cap;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = (o->cap ? o->cap * 2 : 1024) + n;
-		char *ns = realloc(o->s, cap);
-		if (!ns)
-			return;
-		o->s = ns;
-		o->cap = cap;
-	}
-	memcpy(o->s + o->len, s, n);
-	o->len += n;
-	o->s[o->len] = 0;
-}
-
-static void put_field(struct out *o, const char *v)
-{
-	int formula = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@';
-	int quote = formula || strpbrk(v, ",\"\r\n") != NULL;
-	if (!quote) {
-		put(o, v, strlen(v));
-		return;
-	}
-	put(o, "\"", 1);
-	if (formula)
-		put(o, "'", 1);
-	for (const char *p = v; *p; p++) {
-		if (*p == '"')
-			put(o, "\"\"", 2);
-		else
-			put(o, p, 1);
-	}
-	put(o, "\"", 1);
-}
-
 char *members_export_csv(const json_t *rows)
 {
-	struct out o = {0};
-	for (int c = 0; cols[c]; c++) {
-		if (c)
-			put(&o, ",", 1);
-		put(&o, cols[c], strlen(cols[c]));
-	}
-	put(&o, "\r\n", 2);
+	accord_csv c = {0};
+	for (int k = 0; cols[k]; k++)
+		accord_csv_field(&c, cols[k]);
+	accord_csv_end_row(&c);
 	size_t i;
 	const json_t *row;
 	json_array_foreach(rows, i, row)
 	{
-		for (int c = 0; cols[c]; c++) {
-			if (c)
-				put(&o, ",", 1);
-			const json_t *v = json_object_get(row, cols[c]);
+		for (int k = 0; cols[k]; k++) {
+			const json_t *v = json_object_get(row, cols[k]);
 			char num[32];
 			if (json_is_integer(v)) {
 				snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-				put_field(&o, num);
+				accord_csv_field(&c, num);
 			} else
-				put_field(&o, json_is_string(v) ? json_string_value(v) : "");
+				accord_csv_field(&c, json_string_value(v));
 		}
-		put(&o, "\r\n", 2);
+		accord_csv_end_row(&c);
 	}
-	return o.s;
+	return accord_csv_finish(&c, NULL);
 }
 
 char *members_export_json(const json_t *rows)

@@ -15,7 +15,7 @@
 	" FROM members_orgs o LEFT JOIN members_people p ON p.org_code = o.code"          \
 	" ORDER BY o.standing, o.code, p.login"
 
-/* malloc'd text; caller frees. */
+/* malloc'd text; caller frees.  NULL when out of memory. */
 char *members_export_csv(const json_t *rows);
 char *members_export_json(const json_t *rows);
 

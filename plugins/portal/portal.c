@@ -239,6 +239,21 @@ static accord_status release_work(accord_txn *txn, accord_job *j, json_t **out)
 		return accord_job_fail(out, st, "no such item");
 	if (st != ACCORD_OK)
 		return accord_job_fail(out, st, "the item could not be read");
+	/* A proposal that did not reach consensus leaves only when the person
+	 * releasing it says so, and the release says so to its readers. */
+	if (!strcmp(kind, "proposal")) {
+		const char *outcome = json_string_value(json_object_get(content, "outcome"));
+		if (!outcome || strcmp(outcome, "consensus")) {
+			if (!json_is_true(json_object_get(j->in, "confirm_no_consensus"))) {
+				json_decref(content);
+				return accord_job_fail(
+					out, ACCORD_E_CONFLICT,
+					"this proposal did not reach consensus: release it with"
+					" confirm_no_consensus: true, and it is marked so");
+			}
+			json_object_set_new(content, "without_consensus", json_true());
+		}
+	}
 
 	/* A new release of an item supersedes the one in force. */
 	json_t *old = NULL;
@@ -342,7 +357,13 @@ static void h_release(accord_plugin_ctx *p, accord_req *req, const json_t *d, vo
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "note: optional text of at most 2000 bytes");
 		return;
 	}
-	json_t *in = json_pack("{s:s,s:O}", "item", item, "to", to);
+	const json_t *confirm = json_object_get(d, "confirm_no_consensus");
+	if (confirm && !json_is_boolean(confirm)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "confirm_no_consensus: optional boolean");
+		return;
+	}
+	json_t *in = json_pack("{s:s,s:O,s:b}", "item", item, "to", to, "confirm_no_consensus",
+			       json_is_true(confirm));
 	if (basis && !json_is_null(basis))
 		json_object_set_new(in, "basis", json_deep_copy(basis));
 	if (note)
@@ -673,8 +694,9 @@ typedef struct djob {
 	char name[201];
 	char text[2001];
 	char about[101];
-	char *data;
+	char *data;  /* a download */
 	size_t len;
+	int body_fd; /* an upload: the body's file, the core's (http_body_fd) */
 } djob;
 
 
@@ -713,7 +735,7 @@ static accord_status doc_work(accord_txn *txn, void *ud, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	snprintf(fname, sizeof(fname), "input-%lld", (long long)id);
-	if (accord_write_file(files_dir, fname, f->data, f->len)) {
+	if (accord_write_file_fd(files_dir, fname, f->body_fd, f->len)) {
 		api->log(self, ACCORD_LOG_ERR, "cannot store %s/%s: %s", files_dir, fname, strerror(errno));
 		return ACCORD_E_INTERNAL; /* the input row rolls back with the job */
 	}
@@ -781,7 +803,7 @@ static void http_input(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	const char *name = api->http_query(h, "name"), *about = api->http_query(h, "about"),
 		   *text = api->http_query(h, "text");
 	size_t len = 0;
-	const char *body = api->http_body(h, &len);
+	int body_fd = api->http_body_fd(h, &len);
 	const char *err = NULL;
 	if (!f->j.partner)
 		err = "documents are sent by partners";
@@ -791,7 +813,7 @@ static void http_input(accord_plugin_ctx *p, accord_http *h, const accord_princi
 		err = "text: at most 2000 bytes";
 	else if (about && (!item_ok(about) || strlen(about) >= sizeof(f->about)))
 		err = "about: optional \"<kind>:<id>\" of a released item";
-	else if (!body || !len)
+	else if (body_fd < 0 || !len)
 		err = "the request body (the document) is empty";
 	if (err) {
 		int status = f->j.partner ? 400 : 403;
@@ -808,12 +830,11 @@ static void http_input(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	snprintf(f->text, sizeof(f->text), "%s", text ? text : "");
 	snprintf(f->about, sizeof(f->about), "%s", about ? about : "");
-	f->data = malloc(len);
-	if (f->data)
-		memcpy(f->data, body, len);
+	/* The body stays in the core's file until the response: the storage
+	 * thread copies it into files_dir, so no copy is held in memory. */
+	f->body_fd = body_fd;
 	f->len = len;
-	if (!f->data || api->db_run(p, doc_work, doc_done, f)) {
-		free(f->data);
+	if (api->db_run(p, doc_work, doc_done, f)) {
 		free(f);
 		accord_http_json(api, h, 503, json_pack("{s:s}", "error", "unavailable"));
 	}
@@ -866,7 +887,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	api = host;
 	self = p;
 	loaded = 0;
-	if (!ACCORD_API_HAS(api, http_route_partner))
+	if (!ACCORD_API_HAS(api, http_route_partner) || !ACCORD_API_HAS(api, http_body_fd))
 		return ACCORD_E_INTERNAL;
 	const json_t *rb = json_object_get(cfg, "require_basis");
 	if (rb && !json_is_boolean(rb)) {

@@ -145,6 +145,8 @@ describe('web client', { timeout: 280_000 }, () => {
 		// The co-chair closes: the outcome shows everywhere.
 		await chair.getByLabel('Outcome statement').fill('The workplan goes back to the working group.');
 		await chair.getByRole('button', { name: 'Close', exact: true }).click();
+		// organisations are still to respond: the page asks first
+		await chair.getByRole('dialog').getByRole('button', { name: 'Close anyway' }).click();
 		for (const p of [chair, undp, unhcr]) await p.locator('.outcome.no_consensus').waitFor({ timeout: 3000 });
 		await undp.screenshot({ path: path.join(SHOTS, 'decision.png'), fullPage: true });
 

@@ -167,6 +167,21 @@ int __wrap_worker_submit(worker *w, worker_run_fn run, worker_done_fn done, void
 	}
 	return rc;
 }
+int __real_worker_submit_urgent(worker *w, worker_run_fn run, worker_done_fn done, void *ud);
+int __wrap_worker_submit_urgent(worker *w, worker_run_fn run, worker_done_fn done, void *ud)
+{
+	struct wjob *j = malloc(sizeof(*j));
+	j->run = run;
+	j->done = done;
+	j->ud = ud;
+	inflight++;
+	int rc = __real_worker_submit_urgent(w, wjob_run, wjob_done, j);
+	if (rc) {
+		inflight--;
+		free(j);
+	}
+	return rc;
+}
 
 /* ---------------- the server ---------------- */
 

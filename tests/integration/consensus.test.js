@@ -42,6 +42,7 @@ const PROPOSAL_KEYS = [
 	'created_by',
 	'created_at',
 	'opened_at',
+	'close_facts',
 ];
 const TALLY_KEYS = [
 	'proposal',
@@ -379,7 +380,7 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assert.equal(closed.positions.find((p) => p.org === 'UNHCR')?.reason, 'Timeline is tight');
 	});
 
-	test('3. a missing organisation prevents consensus: 9 agree, close -> no_consensus, reason says not everyone responded', async () => {
+	test('3. a missing organisation prevents consensus: 9 agree, close -> no_consensus, close_facts name who did not respond', async () => {
 		const id = await createOpen({ title: 'Nine of ten' });
 		const marks = await subscribe(id, [rco]);
 		await allPosition(id, MEMBERS.filter((l) => l !== 'unesco'));
@@ -389,8 +390,10 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assert.equal(t.consensus_reached, false, `UNESCO pending: ${JSON.stringify(t)}`);
 		const closed = await rco.ok('consensus.close', { proposal: id });
 		assert.equal(closed.proposal.outcome, 'no_consensus');
-		assert.equal(typeof closed.proposal.close_reason, 'string');
-		assert.match(closed.proposal.close_reason, /respond/i, `default close_reason ${JSON.stringify(closed.proposal.close_reason)} says who did not respond`);
+		// no sentence made by the server: the facts, for the client to say in its language
+		assert.equal(closed.proposal.close_reason, null, `no reason given, none made up: ${JSON.stringify(closed.proposal)}`);
+		assert.deepEqual(closed.proposal.close_facts, { missing: ['UNESCO'], objected: [], consultation_missing: false, closing_time: false });
+		assert.equal(closed.proposal.closed_by, 'rco');
 		closedIds.nine = id;
 	});
 
@@ -448,7 +451,8 @@ describe('consensus', { timeout: 300_000 }, () => {
 		const st = await mol.waitEvent((e) => e.event === 'consensus.status' && e.topic === topicOf(id) && e.data?.status === 'closed', 10_000, {
 			from: molMark,
 		});
-		assert.deepEqual(st.data, { proposal: id, status: 'closed', consultation_in: true, outcome: 'consensus' }, 'status event to the state counterpart');
+		// the outcome reaches the state counterpart by a release only (issue 15, section 4)
+		assert.deepEqual(st.data, { proposal: id, status: 'closed', consultation_in: true }, 'status event to the state counterpart');
 		const molFrames = mol.messages.slice(molMark).filter((m) => m && m.topic === topicOf(id));
 		assert.ok(
 			molFrames.every((m) => m.event === 'consensus.status'),
@@ -458,6 +462,12 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assertError(await mol.request('consensus.consult', { proposal: id, view: 'too late' }), 'conflict', 'mol consult after close');
 		const mgc = await mol.ok('consensus.get', { proposal: id });
 		assert.equal(mgc.proposal.status, 'closed', 'the state counterpart still sees its closed state matter');
+		for (const k of ['outcome', 'outcome_statement', 'close_reason'])
+			assert.equal(mgc.proposal[k], undefined, `no ${k} for the state counterpart before a release: ${JSON.stringify(mgc.proposal)}`);
+		assert.ok(JSON.stringify(mgc.consultation).includes('strongly supports'), 'its own consultation view stays visible to it');
+		const ml = await mol.ok('consensus.list', {});
+		const mine = ml.proposals.find((x) => x.id === id);
+		assert.ok(mine && mine.outcome === undefined && mine.outcome_statement === undefined, `list without outcome: ${JSON.stringify(mine)}`);
 		assert.ok(!('positions' in mgc) && !('tally' in mgc), `closed: still {proposal, consultation} only: ${JSON.stringify(Object.keys(mgc))}`);
 		closedIds.stateMatter = id;
 	});
@@ -494,8 +504,15 @@ describe('consensus', { timeout: 300_000 }, () => {
 		]) {
 			const g = await get(id, c);
 			assert.deepEqual(sorted(g.positions.map((p) => p.org)), ['UNDP', 'UNHCR', 'UNICEF'], `${who}: who has responded`);
+			// an organisation sees its own position and reason (to revise them), no other
 			for (const p of g.positions)
-				assert.deepEqual(Object.keys(p).sort(), ['cast_at', 'cast_by', 'org'], `${who}: hidden position entry ${JSON.stringify(p)}`);
+				if (p.org === c.user.org)
+					assert.deepEqual(Object.keys(p).sort(), ['cast_at', 'cast_by', 'org', 'position', 'reason'], `${who}: own position entry ${JSON.stringify(p)}`);
+				else assert.deepEqual(Object.keys(p).sort(), ['cast_at', 'cast_by', 'org'], `${who}: hidden position entry ${JSON.stringify(p)}`);
+			// the live tally's record is hidden the same way
+			for (const e of tallies(c, id, marks.get(c)))
+				for (const p of e.data.positions)
+					assert.deepEqual(Object.keys(p).sort(), ['cast_at', 'cast_by', 'org'], `${who}: hidden live position entry ${JSON.stringify(p)}`);
 			assert.ok(!('counts' in g.tally) && !('consensus_reached' in g.tally), `${who}: consensus.get tally is hidden too: ${JSON.stringify(g.tally)}`);
 		}
 		// no reason leaked to anyone else before the close (the casters' own acks excepted)
@@ -666,7 +683,7 @@ describe('consensus', { timeout: 300_000 }, () => {
 		await again.close();
 	});
 
-	test('9. closing timer: the server closes at closes_at; subscribers get the final tally; closed_by "closing time"', async () => {
+	test('9. closing timer: the server closes at closes_at; subscribers get the final tally; closed_by null, close_facts.closing_time', async () => {
 		const id = await create({ title: 'Closes by itself' });
 		const marks = await subscribe(id, [rco, undp]);
 		const closesAt = Date.now() + 1500;
@@ -684,7 +701,9 @@ describe('consensus', { timeout: 300_000 }, () => {
 		}
 		const g = await get(id);
 		assert.equal(g.proposal.status, 'closed');
-		assert.equal(g.proposal.closed_by, 'closing time');
+		assert.equal(g.proposal.closed_by, null);
+		assert.deepEqual(g.proposal.close_facts, { missing: [], objected: [], consultation_missing: false, closing_time: true });
+		assert.equal(g.proposal.close_reason, null);
 		assert.equal(g.proposal.outcome, 'consensus');
 		assert.ok(g.proposal.closed_at >= closesAt - 50, `closed_at ${g.proposal.closed_at} not before closes_at ${closesAt}`);
 		assert.ok(g.proposal.closed_at <= closesAt + 3000, `closed_at ${g.proposal.closed_at} within 3 s of closes_at ${closesAt}`);
@@ -849,6 +868,26 @@ describe('consensus', { timeout: 300_000 }, () => {
 		closedIds.record = id;
 	});
 
+	test('13b. record export CSV: reasons starting with TAB, CR, or blanks before = + - @ are neutralised (OWASP)', async () => {
+		const id = await createOpen({ title: 'Record export, formula-looking reasons' });
+		const tricky = { unhcr: '\t=cmd|\' /C calc\'!A0', undp: '  =cmd', unfpa: '\r+1', unodc: ' @SUM(1)' };
+		for (const [l, reason] of Object.entries(tricky)) await position(l, id, 'reservations', reason);
+		await allPosition(id, MEMBERS.filter((l) => !(l in tricky)));
+		await rco.ok('consensus.close', { proposal: id });
+
+		const res = await httpRequest(server, `/api/consensus/record?proposal=${id}&format=csv`, { headers: { Authorization: `Bearer ${undp.token}` } });
+		assert.equal(res.status, 200, `record csv: ${res.status} ${res.body.slice(0, 300)}`);
+		const rows = parseCsv(res.body).slice(1).filter((r) => !(r.length === 1 && r[0] === ''));
+		assert.equal(rows.length, 10, `one row per organisation: ${JSON.stringify(rows)}`);
+		const reasonOf = Object.fromEntries(rows.map((r) => [r[0], r[2]]));
+		for (const [l, reason] of Object.entries(tricky))
+			assert.equal(reasonOf[l.toUpperCase()], `'${reason}`, `${l}'s reason ${JSON.stringify(reason)} carries the quote prefix`);
+		assert.ok(res.body.includes(`"'\t=cmd|' /C calc'!A0"`), 'TAB field quoted with the prefix in the raw text');
+		assert.ok(res.body.includes(`"'  =cmd"`), 'blank-led field quoted with the prefix in the raw text');
+		const FORMULA = /^[\t\r]|^[ \t\r\n]*[=+\-@]/;
+		for (const r of rows) for (const v of r) assert.ok(!FORMULA.test(v), `CSV field ${JSON.stringify(v)} starts like a formula`);
+	});
+
 	test('14. decision register: members see every closed proposal; partners only adopted joint statements', async () => {
 		// an adopted joint statement, with an outcome statement and a review date
 		const st = await createOpen({ title: 'Joint statement on Migrants Day', kind: 'statement' });
@@ -933,6 +972,112 @@ describe('consensus', { timeout: 300_000 }, () => {
 		// the first proposal: ten agree, consensus (LATEORG never was a voter)
 		await allPosition(before);
 		assert.equal((await rco.ok('consensus.close', { proposal: before })).proposal.outcome, 'consensus');
+	});
+
+	test('16. the live tally carries each organisation\'s position, reason and the consultation to members, never to the state counterpart', async () => {
+		const id = await createOpen({ title: 'Live record', state_matter: true });
+		const marks = await subscribe(id, [rco, undp, mol]);
+		await position('unhcr', id, 'object', 'LIVE-REASON-obj budget lines');
+		await position('undp', id, 'reservations', 'LIVE-REASON-res timing');
+		await mol.ok('consensus.consult', { proposal: id, view: 'LIVE-VIEW-1 the ministry supports it' });
+		const want = (t) => t.positions?.length === 2 && t.consultation;
+		for (const c of [rco, undp]) {
+			const t = (await c.waitEvent(tallyOf(id, want), 10_000, { from: marks.get(c) })).data;
+			assert.deepEqual(t.positions.map((p) => [p.org, p.position, p.reason, p.cast_by]), [
+				['UNDP', 'reservations', 'LIVE-REASON-res timing', 'undp'],
+				['UNHCR', 'object', 'LIVE-REASON-obj budget lines', 'unhcr'],
+			]);
+			for (const p of t.positions) assert.equal(typeof p.cast_at, 'number');
+			assert.equal(t.consultation.org, 'MOL');
+			assert.equal(t.consultation.view, 'LIVE-VIEW-1 the ministry supports it');
+			assert.equal(t.consultation.given_by, 'mol');
+		}
+		// a position changed: the next tally has the new reason in place of the old one
+		await position('unhcr', id, 'agree');
+		const t2 = (await rco.waitEvent(tallyOf(id, (t) => t.positions?.some((p) => p.org === 'UNHCR' && p.position === 'agree')), 10_000, { from: marks.get(rco) })).data;
+		assert.equal(t2.positions.find((p) => p.org === 'UNHCR').reason, '');
+		// the state counterpart revises its view; members see the new one live and in get
+		await mol.ok('consensus.consult', { proposal: id, view: 'LIVE-VIEW-2 revised' });
+		await rco.waitEvent(tallyOf(id, (t) => t.consultation?.view === 'LIVE-VIEW-2 revised'), 10_000, { from: marks.get(rco) });
+		assert.equal((await get(id, undp)).consultation.view, 'LIVE-VIEW-2 revised');
+		const mg = await get(id, mol);
+		assert.equal(mg.consultation.view, 'LIVE-VIEW-2 revised', 'MOL sees the view it gave');
+		assert.ok(!('positions' in mg) && !('tally' in mg), `MOL sees no positions: ${JSON.stringify(mg)}`);
+		// MOL got status events only: no position, reason or tally reached it
+		await rco.ok('consensus.close', { proposal: id, reason: 'time is up' });
+		await mol.waitEvent((e) => e.event === 'consensus.status' && e.topic === topicOf(id) && e.data.status === 'closed', 10_000, { from: marks.get(mol) });
+		const molText = mol.frames.slice(marks.get(mol)).join('\n');
+		assert.ok(!molText.includes('LIVE-REASON'), 'a reason reached the state counterpart');
+		assert.ok(!mol.messages.slice(marks.get(mol)).some((m) => m?.event === 'consensus.tally'), 'a tally reached the state counterpart');
+		// the close: what was missing, as data; MOL's view of the closed proposal has none of it
+		const closed = await get(id);
+		assert.equal(closed.proposal.close_reason, 'time is up');
+		assert.deepEqual(closed.proposal.close_facts.objected, []);
+		assert.deepEqual(closed.proposal.close_facts.missing, CODES.filter((c) => c !== 'UNDP' && c !== 'UNHCR'));
+		assert.equal(closed.proposal.close_facts.consultation_missing, false);
+		const mc = await get(id, mol);
+		assert.ok(!('close_facts' in mc.proposal), `MOL does not learn who was missing: ${JSON.stringify(mc.proposal)}`);
+	});
+
+	test('17. close_facts name the objecting organisations and a missing consultation', async () => {
+		const id = await createOpen({ title: 'Objected state matter', state_matter: true });
+		await allPosition(id, MEMBERS.filter((l) => l !== 'unicef'));
+		await position('unicef', id, 'object', 'Not ready');
+		const c = await rco.ok('consensus.close', { proposal: id });
+		assert.deepEqual(c.proposal.close_facts, { missing: [], objected: ['UNICEF'], consultation_missing: true, closing_time: false });
+		assert.equal(c.proposal.close_reason, null);
+		// the record export carries them as data too
+		const r = await httpRequest(server, `/api/consensus/record?proposal=${id}&format=json`, { headers: { Authorization: `Bearer ${undp.token}` } });
+		assert.equal(r.status, 200);
+		assert.deepEqual(JSON.parse(r.body).proposal.close_facts.objected, ['UNICEF']);
+		// a reopen clears them
+		const re = await rco.ok('consensus.reopen', { proposal: id, reason: 'new text' });
+		assert.equal(re.proposal.close_facts, null);
+	});
+
+	test('18. consensus.edit: a draft, by its author or a co-chair; conflict once open; subscribers see the edit', async () => {
+		// a secretariat person who is not a co-chair drafts
+		const inv = await iom.ok('members.invite', { org: 'IOM', name: 'Secretariat only', function: 'staff', roles: ['secretariat'] });
+		const s = await connect(server);
+		clients.push(s);
+		assert.equal((await s.request('auth.accept_invite', { token: inv.token, login: 'sec.only', password: INVITED_PASSWORD })).ok, true);
+		await s.close();
+		const sec = await as('sec.only', INVITED_PASSWORD);
+		const id = (await sec.ok('consensus.create', { title: 'Draft to edit', text: 'First text', kind: 'decision' })).proposal.id;
+		const marks = await subscribe(id, [undp]);
+
+		const e1 = await sec.ok('consensus.edit', { proposal: id, title: 'Edited title', text: 'Second text', state_matter: true, hide_tally: true });
+		assert.equal(e1.proposal.title, 'Edited title');
+		assert.equal(e1.proposal.text, 'Second text');
+		assert.equal(e1.proposal.state_matter, true);
+		assert.equal(e1.proposal.hide_tally, true);
+		assert.equal(e1.proposal.kind, 'decision', 'a field left out keeps its value');
+		const ev = await undp.waitEvent((e) => e.event === 'consensus.edited' && e.topic === topicOf(id), 5000, { from: marks.get(undp) });
+		assert.equal(ev.data.proposal.title, 'Edited title');
+
+		// a co-chair may edit it too; closes_at set, then cleared with null
+		const when = Date.now() + 7 * 86_400_000;
+		assert.equal((await rco.ok('consensus.edit', { proposal: id, kind: 'statement', closes_at: when })).proposal.closes_at, when);
+		const e3 = await rco.ok('consensus.edit', { proposal: id, closes_at: null });
+		assert.equal(e3.proposal.closes_at, null);
+		assert.equal(e3.proposal.kind, 'statement');
+
+		// another member, a partner: refused; bad input: a clear error and nothing changed
+		assertError(await undp.request('consensus.edit', { proposal: id, title: 'Hijack' }), 'forbidden', 'a member who did not draft it');
+		assertError(await mol.request('consensus.edit', { proposal: id, title: 'Hijack' }), 'forbidden', 'a partner', /not open to partners/);
+		assertError(await rco.request('consensus.edit', { proposal: id, kind: 'poll' }), 'bad_request', 'unknown kind', /kind/);
+		assertError(await rco.request('consensus.edit', { proposal: id, title: '' }), 'bad_request', 'empty title', /title/);
+		assertError(await rco.request('consensus.edit', { proposal: id, closes_at: 5 }), 'bad_request', 'closes_at in the past', /closes_at/);
+		assertError(await rco.request('consensus.edit', { proposal: id, hide_tally: 'yes' }), 'bad_request', 'hide_tally', /hide_tally/);
+		assertError(await rco.request('consensus.edit', { proposal: NONEXISTENT, title: 'x' }), 'not_found', 'missing proposal');
+		assert.equal((await get(id)).proposal.title, 'Edited title');
+
+		// once open, its text is what organisations respond to
+		await rco.ok('consensus.open', { proposal: id });
+		assertError(await sec.request('consensus.edit', { proposal: id, title: 'Too late' }), 'conflict', 'edit after the open', /draft/);
+		assertError(await rco.request('consensus.edit', { proposal: id, title: 'Too late' }), 'conflict', 'edit after the open (co-chair)');
+		const log = await sqlite(server.config.database.path, `SELECT count(*) FROM consensus_log WHERE proposal_id=${id} AND action='edit'`);
+		assert.equal(log.trim(), '3', 'each edit is in the log');
 	});
 });
 
@@ -1031,9 +1176,11 @@ describe('consensus: kill -9 and restart', { timeout: 120_000 }, () => {
 			await sleep(200);
 		}
 		assert.equal(a.status, 'closed', `proposal due while the server was down is closed after the restart: ${JSON.stringify(a)}`);
-		assert.equal(a.closed_by, 'closing time');
+		assert.equal(a.closed_by, null);
+		assert.equal(a.close_facts?.closing_time, true);
 		assert.equal(b.status, 'closed', `proposal due after the restart is closed at its time: ${JSON.stringify(b)}`);
-		assert.equal(b.closed_by, 'closing time');
+		assert.equal(b.closed_by, null);
+		assert.equal(b.close_facts?.closing_time, true);
 
 		const closed = await c.ok('consensus.close', { proposal: id });
 		assert.equal(closed.proposal.outcome, 'consensus');

@@ -1,7 +1,7 @@
 // Plain HTTP: health, static web client, security headers, metrics, plugin routes.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, connectAs, closeAll, httpRequest, metricValue } from './lib/harness.js';
+import { startServer, connectAs, closeAll, httpRequest, metricValue, METRICS_TOKEN } from './lib/harness.js';
 
 function assertSecurityHeaders(res, what) {
 	const csp = res.headers['content-security-policy'];
@@ -50,11 +50,11 @@ describe('http', { timeout: 120_000 }, () => {
 		}
 	});
 
-	test('GET /metrics is Prometheus text with the core metrics', async () => {
+	test('GET /metrics (with the metrics token) is Prometheus text with the core metrics', async () => {
 		const c = await connectAs(server, 'undp');
 		clients.push(c);
 		await c.request('sys.ping', {});
-		const r = await httpRequest(server, '/metrics');
+		const r = await httpRequest(server, '/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
 		assert.equal(r.status, 200, r.body.slice(0, 300));
 		assert.match(r.headers['content-type'] || '', /^text\/plain/);
 		assert.match(r.body, /^accord_connections[ {]/m);
@@ -67,7 +67,7 @@ describe('http', { timeout: 120_000 }, () => {
 
 		// the counter moves
 		for (let i = 0; i < 5; i++) await c.request('sys.ping', {});
-		const r2 = await httpRequest(server, '/metrics');
+		const r2 = await httpRequest(server, '/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
 		const inTotal2 = metricValue(r2.body, 'accord_messages_in_total');
 		assert.ok(inTotal2 >= inTotal + 5, `accord_messages_in_total went from ${inTotal} to ${inTotal2} after 5 pings`);
 	});

@@ -1,7 +1,7 @@
 // Protective limits: Origin check, message size, request flood, slow readers.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, connect, connectAs, closeAll, getMetric, sleep } from './lib/harness.js';
+import { startServer, connect, connectAs, closeAll, getMetric, sleep, httpRequest } from './lib/harness.js';
 
 async function assertRefused(server, opts, what) {
 	let client;
@@ -67,6 +67,82 @@ describe('origin check', { timeout: 120_000 }, () => {
 		const r = await c.request('sys.ping', {});
 		assert.equal(r.ok, true);
 		await c.close();
+	});
+
+	// DNS rebinding: a page at http://evil.example:PORT whose name now points
+	// at the server sends Origin and Host both naming evil.example.  Same
+	// origin, but not a name the server serves.
+	test('DNS rebinding: Origin and Host both evil.example are refused with 403', async () => {
+		for (const host of ['evil.example', `evil.example:${server.port}`, 'EVIL.example', `127.0.0.1.evil.example:${server.port}`]) {
+			const e = await assertRefused(server, { origin: `http://${host}`, headers: { Host: host } }, `Host ${host}`);
+			assert.equal(e.status, 403, `Host ${host}: ${e.message}`);
+		}
+		// A Host that is not a plain name[:port] proves nothing either.
+		const odd = `127.0.0.1:${server.port}.evil.example`;
+		const e = await assertRefused(server, { origin: `http://${odd}`, headers: { Host: odd } }, `Host ${odd}`);
+		assert.equal(e.status, 403);
+	});
+
+	test('same origin on names that cannot be rebound: localhost and IP addresses', async () => {
+		for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `[::1]:${server.port}`]) {
+			const c = await connect(server, { origin: `http://${host}`, headers: { Host: host } });
+			assert.equal((await c.request('sys.ping', {})).ok, true, host);
+			await c.close();
+		}
+	});
+
+	test('a configured origin is accepted whatever the Host (reverse proxy)', async () => {
+		const c = await connect(server, { origin: 'http://allowed.example', headers: { Host: 'backend.internal' } });
+		assert.equal((await c.request('sys.ping', {})).ok, true);
+		await c.close();
+	});
+
+	test('plugin routes answer 421 to a Host the server does not serve', async () => {
+		const bad = await httpRequest(server, '/api/test/whoami', { headers: { Host: `evil.example:${server.port}` } });
+		assert.equal(bad.status, 421, bad.body);
+		assert.equal(JSON.parse(bad.body).error, 'misdirected');
+		const post = await httpRequest(server, '/api/test/whoami', { method: 'POST', headers: { Host: 'evil.example', 'Content-Length': '0' } });
+		assert.equal(post.status, 421, post.body);
+		const good = await httpRequest(server, '/api/test/whoami', { headers: { Host: `localhost:${server.port}` } });
+		assert.equal(good.status, 401, 'a served name reaches the route');
+	});
+});
+
+describe('server_names: the names a server answers to', { timeout: 120_000 }, () => {
+	let server;
+	before(async () => {
+		server = await startServer({ extraConfig: { server_names: ['accord.example.org'], origins: ['https://portal.example.org'] } });
+	});
+	after(async () => {
+		if (server) await server.dispose();
+	});
+
+	test('a listed name and the host of a listed origin are served', async () => {
+		for (const [origin, host] of [
+			[`http://accord.example.org:${server.port}`, `accord.example.org:${server.port}`],
+			['https://accord.example.org', 'accord.example.org'],
+			['http://portal.example.org', 'portal.example.org'],
+		]) {
+			const c = await connect(server, { origin, headers: { Host: host } });
+			assert.equal((await c.request('sys.ping', {})).ok, true, `${origin} / ${host}`);
+			await c.close();
+		}
+		const r = await httpRequest(server, '/api/test/whoami', { headers: { Host: 'accord.example.org' } });
+		assert.equal(r.status, 401);
+	});
+
+	test('other names are still refused', async () => {
+		const e = await assertRefused(server, { origin: 'http://other.example.org', headers: { Host: 'other.example.org' } }, 'other name');
+		assert.equal(e.status, 403);
+	});
+
+	test('a server name with a scheme or port stops start-up with a message naming the key', async () => {
+		const bad = await startServer({ extraConfig: { server_names: ['https://accord.example.org'] }, demo: false }).then(
+			(s) => s.dispose().then(() => null),
+			(e) => e,
+		);
+		assert.ok(bad, 'the server must not start');
+		assert.match(bad.message, /server_names\[0\]: expected a host name or IP address without scheme or port/);
 	});
 });
 

@@ -56,8 +56,11 @@ function csvBool(v, what) {
 	assert.fail(`${what}: ${JSON.stringify(v)} is not a CSV boolean (1/0/true/false)`);
 }
 
+/** A field a spreadsheet could run as a formula (OWASP): one starting with
+ * = + - @ TAB or CR, or with = + - @ after leading blanks. */
+const FORMULA = /^[\t\r]|^[ \t\r\n]*[=+\-@]/;
 /** What a string looks like in the CSV export (formula-injection guard). */
-const csvEscaped = (s) => (/^[=+\-@]/.test(s) ? `'${s}` : s);
+const csvEscaped = (s) => (FORMULA.test(s) ? `'${s}` : s);
 
 const sortedRoles = (v) => (Array.isArray(v) ? [...v] : String(v).split(',').filter(Boolean)).sort();
 
@@ -550,7 +553,38 @@ describe('membership', { timeout: 600_000 }, () => {
 		assert.equal(ar?.name, "'@handle");
 		assert.equal(ar?.contact, "'-minus");
 		for (const r of rows)
-			for (const [k, v] of Object.entries(r)) assert.ok(!/^[=+\-@]/.test(v), `CSV field ${k}=${JSON.stringify(v)} starts with = + - @`);
+			for (const [k, v] of Object.entries(r)) assert.ok(!FORMULA.test(v), `CSV field ${k}=${JSON.stringify(v)} starts like a formula`);
+	});
+
+	test('6c2. export CSV: a TAB or CR first, or blanks before = + - @, is neutralised too (OWASP)', async () => {
+		const tricky = {
+			tab: '\t=cmd|\' /C calc\'!A0',
+			spaces: '  =cmd',
+			cr: '\r+1',
+			spaceAt: ' @SUM(1)',
+		};
+		exp.tabName = loginName('tabname');
+		await savePerson({ login: exp.tabName, name: tricky.tab, org: 'UNFPA', function: 'staff', contact: tricky.spaces });
+		exp.spaceName = loginName('spacename');
+		await savePerson({ login: exp.spaceName, name: tricky.spaces, org: 'UNFPA', function: 'staff', contact: tricky.cr });
+		exp.blankOrg = code('BLANKORG');
+		await saveOrg({ code: exp.blankOrg, name: tricky.spaceAt, kind: 'private_sector', standing: 'member' });
+
+		const res = await exportCsv();
+		const rows = csvObjects(res.body);
+		const tr = rows.find((r) => r.login === exp.tabName);
+		assert.equal(tr?.name, `'${tricky.tab}`, 'a name starting with TAB gets the quote prefix');
+		assert.equal(tr?.contact, `'${tricky.spaces}`, 'a contact with spaces before = gets the quote prefix');
+		const sr = rows.find((r) => r.login === exp.spaceName);
+		assert.equal(sr?.name, `'${tricky.spaces}`, 'a name with spaces before = gets the quote prefix');
+		assert.equal(sr?.contact, `'${tricky.cr}`, 'a contact starting with CR gets the quote prefix');
+		const or = rows.find((r) => r.org_code === exp.blankOrg);
+		assert.equal(or?.org_name, `'${tricky.spaceAt}`, 'an org name with a space before @ gets the quote prefix');
+		// the raw text: the prefix sits inside the quotes, before the blanks
+		assert.ok(res.body.includes(`"'\t=cmd|' /C calc'!A0"`), 'TAB field quoted with the prefix in the raw text');
+		assert.ok(res.body.includes(`"'  =cmd"`), 'blank-led field quoted with the prefix in the raw text');
+		for (const r of rows)
+			for (const [k, v] of Object.entries(r)) assert.ok(!FORMULA.test(v), `CSV field ${k}=${JSON.stringify(v)} starts like a formula`);
 	});
 
 	test('6d. export JSON lists the same people and orgs', async () => {

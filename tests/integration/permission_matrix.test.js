@@ -177,6 +177,11 @@ const TABLE = [
 	['consensus.open', 'group draft', async (c) => ({ proposal: await freshGroupDraft(c) }), G_MANAGE, { ref: 'missing' }],
 	['consensus.open', 'already open', () => ({ proposal: fx.P_open }), [U, F, C, C, F, F, F, F, F, U]],
 	['consensus.open', 'missing', () => ({ proposal: MISSING }), NF_MEMBERS],
+	// edit: a draft, by its author (here rco, or undp for the group's) or a co-chair; a group's leads; conflict once open
+	['consensus.edit', 'network draft', async (c) => ({ proposal: await freshNetDraft(c), title: `Edited ${uniq()}` }), COCHAIR_TYPE],
+	['consensus.edit', 'group draft', async (c) => ({ proposal: await freshGroupDraft(c), text: 'Edited text' }), G_MANAGE, { ref: 'missing' }],
+	['consensus.edit', 'network open', () => ({ proposal: fx.P_open, title: 'Too late' }), [U, F, C, C, F, F, F, F, F, U]],
+	['consensus.edit', 'missing', () => ({ proposal: MISSING, title: 'x' }), NF_MEMBERS],
 	['consensus.close', 'network open', async (c) => ({ proposal: await freshNetOpen(c) }), COCHAIR_TYPE],
 	['consensus.close', 'group open', async (c) => ({ proposal: await freshGroupOpen(c) }), G_MANAGE, { ref: 'missing' }],
 	['consensus.close', 'missing', () => ({ proposal: MISSING }), NF_MEMBERS],
@@ -272,7 +277,7 @@ const TABLE = [
 	// -------------------------------------------------------------- portal.*
 	['portal.release', 'internal post to CSO', () => ({ item: `post:${fx.postInternal}`, to: ['CSO'] }), COCHAIR_TYPE],
 	['portal.release', 'missing item', () => ({ item: `post:${MISSING}`, to: ['CSO'] }), [U, F, NF, NF, F, F, F, F, F, U]],
-	['portal.withdraw', 'release in force', async (c) => ({ release: (await c.adm.iom.ok('portal.release', { item: `proposal:${fx.P_closed}`, to: ['MFA'] })).release.id }), COCHAIR_TYPE],
+	['portal.withdraw', 'release in force', async (c) => ({ release: (await c.adm.iom.ok('portal.release', { item: `proposal:${fx.P_closed}`, to: ['MFA'], confirm_no_consensus: true })).release.id }), COCHAIR_TYPE],
 	['portal.withdraw', 'missing', () => ({ release: MISSING }), [U, F, NF, NF, F, F, F, F, F, U]],
 	['portal.releases', '-', () => ({}), MEMBERS_TYPE],
 	['portal.feed', '-', () => ({}), EVERYONE],
@@ -302,6 +307,7 @@ const DOC_TYPES = [
 	'members.presence', 'members.audit',
 	'consensus.create', 'consensus.get', 'consensus.list', 'consensus.open', 'consensus.position', 'consensus.consult',
 	'consensus.close', 'consensus.extend', 'consensus.reopen', 'consensus.comment', 'consensus.comments', 'consensus.decisions',
+	'consensus.edit',
 	'groups.create', 'groups.update', 'groups.archive', 'groups.list', 'groups.get', 'groups.member.add', 'groups.member.remove',
 	'groups.post', 'groups.posts', 'groups.item.add', 'groups.items', 'groups.plugins.enable', 'groups.plugins.disable',
 	'actions.add', 'actions.update', 'actions.list', 'actions.notes',

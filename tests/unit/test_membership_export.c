@@ -1,5 +1,6 @@
-/* Members list export: CSV quoting (RFC 4180), formula neutralising, and
- * the JSON grouping by organisation. */
+/* Members list export: CSV quoting (RFC 4180), formula neutralising (also a
+ * leading TAB, and blanks before a trigger), and the JSON grouping by
+ * organisation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,11 +25,14 @@ static void csv_quoting(void **s)
 	(void)s;
 	json_t *rows = json_array();
 	json_array_append_new(rows, row("IOM", "iom", "Line\nbreak", "=HYPERLINK(1)"));
+	json_array_append_new(rows, row("IOM", "iom2", "\t=cmd", "  =cmd"));
 	char *csv = members_export_csv(rows);
 	const char *want =
 		"org_code,org_name,org_kind,org_standing,org_active,login,name,function,contact,roles,person_active\r\n"
 		"IOM,\"Org, \"\"quoted\"\"\",un_agency,member,1,iom,\"Line\nbreak\",focal_point,"
-		"\"'=HYPERLINK(1)\",\"co_chair,secretariat\",1\r\n";
+		"\"'=HYPERLINK(1)\",\"co_chair,secretariat\",1\r\n"
+		"IOM,\"Org, \"\"quoted\"\"\",un_agency,member,1,iom2,\"'\t=cmd\",focal_point,"
+		"\"'  =cmd\",\"co_chair,secretariat\",1\r\n";
 	assert_string_equal(csv, want);
 	free(csv);
 	json_decref(rows);

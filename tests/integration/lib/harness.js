@@ -21,6 +21,8 @@ import path from 'node:path';
 import WebSocket from 'ws';
 
 export const DEMO_PASSWORD = 'demo-pass-123';
+/** The bearer token of /metrics in the servers startServer() makes (config metrics.token). */
+export const METRICS_TOKEN = 'it-metrics-token-0123456789abcdef';
 export const ALLOWED_ORIGIN = 'http://allowed.example';
 export const MEMBERS = ['rco', 'iom', 'undp', 'unhcr', 'unicef', 'unfpa', 'unic', 'unrcca', 'unodc', 'unesco'];
 export const PARTNERS = ['mol', 'mfa', 'cso'];
@@ -212,7 +214,7 @@ class Server {
 				}
 				finish(
 					new Error(
-						`accord serve did not print "accord: listening on http://127.0.0.1:PORT/" within ` +
+						`accord serve did not print "accord: listening on http://ADDRESS:PORT/" within ` +
 							`${START_TIMEOUT_MS} ms\n--- stdout ---\n${this._stdout}\n--- stderr ---\n${this._stderr}`,
 					),
 				);
@@ -221,10 +223,11 @@ class Server {
 				this._stdout += d;
 				if (this._stdout.length > STDERR_CAP) this._stdout = this._stdout.slice(-STDERR_CAP);
 				buf += d;
-				const m = /accord: listening on (https?):\/\/127\.0\.0\.1:(\d+)\//.exec(buf);
+				const m = /accord: listening on (https?):\/\/(\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)\//.exec(buf);
 				if (m) {
 					this.scheme = m[1];
-					finish(null, Number(m[2]));
+					this.listenHost = m[2];
+					finish(null, Number(m[3]));
 				}
 			});
 			proc.once('exit', (code, signal) => {
@@ -243,9 +246,13 @@ class Server {
 			proc.once('error', (e) => finish(e));
 		});
 		this.port = port;
+		// The address clients use: the printed one, or loopback for a wildcard.
+		const bare = this.listenHost.replace(/^\[|\]$/g, '');
+		this.host = bare === '0.0.0.0' ? '127.0.0.1' : bare === '::' ? '::1' : bare;
+		const urlHost = this.host.includes(':') ? `[${this.host}]` : this.host;
 		const tls = this.scheme === 'https';
-		this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-		this.wsUrl = `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`;
+		this.url = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+		this.wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${port}/ws`;
 		return this;
 	}
 
@@ -324,10 +331,12 @@ class Server {
  *   extraConfig  deep-merged into the config object
  *   demo         seed the demo network (default true)
  *   dbDir        directory for accord.db (default: the temp dir)
+ *   metricsToken configure metrics.token = METRICS_TOKEN (default true; false
+ *                leaves the metrics section to extraConfig)
  *   start        start `accord serve` (default true; false: only the
  *                directory, config and demo, then call server.start())
  */
-export async function startServer({ limits = {}, plugins, extraConfig = {}, demo = true, dbDir, start = true } = {}) {
+export async function startServer({ limits = {}, plugins, extraConfig = {}, demo = true, dbDir, metricsToken = true, start = true } = {}) {
 	const { pluginDir, sourceDir } = env();
 	const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'accord-it-'));
 	tmpDirs.add(dir);
@@ -340,6 +349,7 @@ export async function startServer({ limits = {}, plugins, extraConfig = {}, demo
 			origins: [ALLOWED_ORIGIN],
 			limits: { ...limits },
 			log_level: 'info',
+			...(metricsToken ? { metrics: { token: METRICS_TOKEN } } : {}),
 		},
 		extraConfig,
 	);
@@ -554,12 +564,17 @@ export class Client {
 /**
  * Opens a WebSocket to the server.  Rejects when the handshake fails; the
  * error then carries .status (HTTP status) when the server answered.
- * origin: null sends no Origin header at all.
+ * origin: null sends no Origin header at all; headers: extra request headers
+ * (e.g. {Host: 'evil.example'}).  localAddress binds the client socket to
+ * another loopback source address (127.0.0.2, ...), so the server sees a
+ * different client address.
  */
-export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000 } = {}) {
+export function connect(server, { origin = ALLOWED_ORIGIN, protocol = 'accord.v1', path: urlPath = '/ws', timeoutMs = 10_000, headers, localAddress } = {}) {
 	const opts = { maxPayload: 256 << 20, handshakeTimeout: timeoutMs, perMessageDeflate: false };
+	if (headers) opts.headers = headers;
 	if (origin !== null) opts.origin = origin;
-	const base = `${server.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${server.port}${urlPath}`;
+	if (localAddress) opts.localAddress = localAddress; // e.g. 127.0.0.2: another client address
+	const base = `${server.wsUrl.replace(/\/ws$/, '')}${urlPath}`;
 	const ws = protocol === null ? new WebSocket(base, opts) : new WebSocket(base, protocol, opts);
 	const client = new Client(ws);
 	return new Promise((resolve, reject) => {
@@ -605,7 +620,7 @@ export async function connectAs(server, login, opts) {
 export function httpRequest(server, urlPath, { method = 'GET', headers = {}, body, timeoutMs = 10_000 } = {}) {
 	return new Promise((resolve, reject) => {
 		const req = http.request(
-			{ host: '127.0.0.1', port: server.port, path: urlPath, method, headers, agent: false },
+			{ host: server.host || '127.0.0.1', port: server.port, path: urlPath, method, headers, agent: false },
 			(res) => {
 				const chunks = [];
 				res.on('data', (c) => chunks.push(c));
@@ -635,7 +650,7 @@ export function metricValue(text, name) {
 }
 
 export async function getMetric(server, name) {
-	const r = await httpRequest(server, '/metrics');
+	const r = await httpRequest(server, '/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
 	if (r.status !== 200) throw new Error(`GET /metrics answered ${r.status}: ${r.body}`);
 	return metricValue(r.body, name);
 }

@@ -1,0 +1,51 @@
+// Shared set-up of the browser tests: a real server with the shipped
+// plugins, Debian's Chromium, and one browser context per person (as one
+// person per organisation would sit at their own computer).
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, DEMO_PASSWORD } from '../integration/lib/harness.js';
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SHOTS = process.env.ACCORD_SCREENSHOT_DIR || path.resolve('screenshots');
+export const ALL_PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, test: {} };
+
+export async function startBrowserRig({ plugins = ALL_PLUGINS } = {}) {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	const server = await startServer({ plugins });
+	const browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	const contexts = [];
+	const labels = {
+		en: { login: 'Login', password: 'Password', submit: 'Log in' },
+		ru: { login: 'Логин', password: 'Пароль', submit: 'Войти' },
+	};
+	return {
+		server,
+		browser,
+		// A new browser context logged in as login (null: the login page).
+		async pageAs(login, { locale = 'en-GB', viewport = { width: 1100, height: 850 }, password = DEMO_PASSWORD } = {}) {
+			const ctx = await browser.newContext({ locale, viewport, acceptDownloads: true });
+			contexts.push(ctx);
+			const page = await ctx.newPage();
+			page.on('pageerror', (e) => { throw new Error(`page error in ${login}'s page: ${e.message}`); });
+			await page.goto(`${server.url}#/login`);
+			if (login) {
+				const l = labels[locale.slice(0, 2)] || labels.en;
+				await page.getByLabel(l.login).fill(login);
+				await page.getByLabel(l.password).fill(password);
+				await page.getByRole('button', { name: l.submit }).click();
+				await page.locator('.who').waitFor({ state: 'attached' });
+			}
+			return page;
+		},
+		async close() {
+			for (const c of contexts) await c.close().catch(() => {});
+			await browser.close().catch(() => {});
+			await server.dispose();
+		},
+	};
+}
