@@ -21,6 +21,8 @@
 
 #define BAD_LOGIN "wrong login or password"
 
+_Static_assert(AUTH_HASH_BYTES == crypto_pwhash_STRBYTES, "AUTH_HASH_BYTES is libsodium's size");
+
 const accord_migration core_migrations[] = {
 	{1, "CREATE TABLE accounts("
 	    " id INTEGER PRIMARY KEY,"
@@ -300,8 +302,7 @@ static void login_verify_run(void *ud)
 	if (j->verified &&
 	    crypto_pwhash_str_needs_rehash(j->hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 					   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
-	    crypto_pwhash_str(j->new_hash, j->password, strlen(j->password),
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE))
+	    auth_hash_password(j->password, j->new_hash))
 		j->new_hash[0] = 0;
 }
 
@@ -731,6 +732,37 @@ void auth_register_handlers(server *srv)
 
 /* ---------------- accounts (CLI / init) ---------------- */
 
+/* The one place that chooses the argon2id parameters: the server (logins,
+ * invitations) and the command line (init, passwd) hash alike, so a
+ * password set from the shell is never rehashed or weaker. */
+int auth_hash_password(const char *password, char hash[AUTH_HASH_BYTES])
+{
+	return crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				 crypto_pwhash_MEMLIMIT_INTERACTIVE)
+		       ? -1
+		       : 0;
+}
+
+/* Sets login's password hash and revokes every session of the account, in
+ * txn: whoever held the old password (or a token got with it) must log in
+ * again.  Returns the number of sessions revoked, or -1 when there is no
+ * such login (or on a database error). */
+int accounts_set_password(accord_txn *txn, const char *login, const char *password_hash)
+{
+	json_t *p = json_pack("[s,s]", password_hash, login);
+	accord_status st = txn_exec(txn, "UPDATE accounts SET password_hash=? WHERE login=?", p, NULL);
+	json_decref(p);
+	if (st != ACCORD_OK || txn_changes(txn) != 1)
+		return -1;
+	p = json_pack("[I,s]", (json_int_t)(now_ms() / 1000), login);
+	st = txn_exec(txn,
+		      "UPDATE sessions SET revoked_at=? WHERE revoked_at IS NULL AND"
+		      " account_id=(SELECT id FROM accounts WHERE login=?)",
+		      p, NULL);
+	json_decref(p);
+	return st == ACCORD_OK ? txn_changes(txn) : -1;
+}
+
 int accounts_upsert(accord_txn *txn, const char *login, const char *name, const char *org,
 		    const char *standing, const char *roles, const char *password_hash)
 {
@@ -761,9 +793,7 @@ typedef struct pwhash_job {
 static void pwhash_run(void *ud)
 {
 	pwhash_job *j = ud;
-	j->ok = crypto_pwhash_str(j->hash, j->password, strlen(j->password),
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	j->ok = auth_hash_password(j->password, j->hash) == 0;
 	sodium_memzero(j->password, sizeof(j->password));
 }
 

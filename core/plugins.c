@@ -95,6 +95,8 @@ struct plugin_host {
 	void *group_ud;
 	int (*group_writable)(accord_plugin_ctx *p, int64_t group, void *ud);
 	void *group_writable_ud;
+	json_t *(*group_orgs)(accord_plugin_ctx *p, int64_t group, void *ud);
+	void *group_orgs_ud;
 	struct accord_plugin_ctx *release_provider;
 };
 
@@ -170,6 +172,22 @@ static int api_group_writable(accord_plugin_ctx *p, int64_t group)
 {
 	plugin_host *h = p->h;
 	return h->group_writable ? h->group_writable(h->group_provider, group, h->group_writable_ud) : 1;
+}
+
+static int api_group_provider_orgs(accord_plugin_ctx *p,
+				   json_t *(*orgs)(accord_plugin_ctx *, int64_t, void *), void *ud)
+{
+	if (!orgs || p->h->group_provider != p)
+		return -1;
+	p->h->group_orgs = orgs;
+	p->h->group_orgs_ud = ud;
+	return 0;
+}
+
+static json_t *api_group_orgs(accord_plugin_ctx *p, int64_t group)
+{
+	plugin_host *h = p->h;
+	return h->group_orgs ? h->group_orgs(h->group_provider, group, h->group_orgs_ud) : NULL;
 }
 
 static accord_status api_group_access(accord_plugin_ctx *p, const accord_principal *who,
@@ -441,10 +459,39 @@ int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, cha
 	return -2;
 }
 
-void plugins_print_cli_usage(plugin_host *h)
+int plugins_has_cli(plugin_host *h, const char *name)
 {
 	for (int i = 0; i < h->n_clis; i++)
-		fprintf(stderr, "  accord %s %s\n", h->clis[i].name, h->clis[i].usage);
+		if (!strcmp(h->clis[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* Each line says which plugin adds the command: it is there only while
+ * the configuration enables that plugin. */
+void plugins_print_cli_usage(plugin_host *h, FILE *out)
+{
+	for (int i = 0; i < h->n_clis; i++) {
+		const cli_entry *c = &h->clis[i];
+		fprintf(out, "  accord %s [--config FILE]%s%s\n      (from the %s plugin)\n", c->name,
+			c->usage[0] ? " " : "", c->usage, c->p->name);
+	}
+}
+
+int plugins_cli_help(plugin_host *h, const char *name, FILE *out)
+{
+	for (int i = 0; i < h->n_clis; i++) {
+		const cli_entry *c = &h->clis[i];
+		if (strcmp(c->name, name))
+			continue;
+		const char *what = c->p->desc->description;
+		fprintf(out, "usage: accord %s [--config FILE]%s%s\n\n", c->name, c->usage[0] ? " " : "",
+			c->usage);
+		fprintf(out, "A command of the %s plugin%s%s.\n", c->p->name, what && *what ? ": " : "",
+			what ? what : "");
+		return 0;
+	}
+	return -2;
 }
 
 int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
@@ -915,4 +962,6 @@ const accord_host_api accord_host_api_v1 = {
 	.txn_retry_get = retry_get,
 	.txn_retry_put = retry_put,
 	.http_body_fd = http_body_fd,
+	.group_provider_orgs = api_group_provider_orgs,
+	.group_orgs = api_group_orgs,
 };

@@ -240,7 +240,13 @@ void plugins_dispatch_event(plugin_host *h, accord_core_event ev, const char *na
 			    const json_t *data, const struct accord_principal *who);
 /* Runs "accord <name> ..." if a plugin registered it: returns -2 if none. */
 int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, char **argv);
-void plugins_print_cli_usage(plugin_host *h);
+/* 1 if a plugin registered the command "accord <name>". */
+int plugins_has_cli(plugin_host *h, const char *name);
+/* Every plugin command's usage line, for `accord --help`. */
+void plugins_print_cli_usage(plugin_host *h, FILE *out);
+/* `accord <name> --help`: prints the command's usage and returns 0, or -2
+ * when no plugin registered it. */
+int plugins_cli_help(plugin_host *h, const char *name, FILE *out);
 /* HTTP: finds the route for /api/<plugin>/<sub>. */
 int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
 		      accord_http_fn *fn, void **ud, int *partners);
@@ -266,6 +272,12 @@ int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void 
 /* Accounts (blocking, for init / CLI): creates or updates a login. */
 int accounts_upsert(accord_txn *txn, const char *login, const char *name, const char *org,
 		    const char *standing, const char *roles, const char *password_hash);
+/* argon2id with the server's parameters; 0, or -1 when out of memory. */
+#define AUTH_HASH_BYTES 128 /* crypto_pwhash_STRBYTES */
+int auth_hash_password(const char *password, char hash[AUTH_HASH_BYTES]);
+/* Sets the hash and revokes the account's sessions: the count revoked, or
+ * -1 when there is no such login. */
+int accounts_set_password(accord_txn *txn, const char *login, const char *password_hash);
 extern const accord_migration core_migrations[];
 /* host API: accounts */
 int auth_password_hash(struct accord_plugin_ctx *p, const char *password,

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define STMT_BUCKETS 256
@@ -778,4 +779,32 @@ int storage_check_backup(const char *path, char *err, size_t errlen)
 	if (!ok)
 		snprintf(err, errlen, "%s is not a sound Accord database backup", path);
 	return ok ? 0 : -1;
+}
+
+int storage_peek_count(const char *path, const char *sql, const char *param, long *n, char *err,
+		       size_t errlen)
+{
+	struct stat sb;
+	if (stat(path, &sb) && errno == ENOENT)
+		return 1;
+	/* Read-write without CREATE: a WAL database needs its -shm, and the
+	 * file is never created; only a SELECT runs. */
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_stmt *st = NULL;
+	*n = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    (!param || sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT) == SQLITE_OK) &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return 0;
 }

@@ -53,6 +53,14 @@ int storage_backup(const char *db_path, const char *dest, char *err, size_t errl
  * the schema table).  0, or -1 with err. */
 int storage_check_backup(const char *path, char *err, size_t errlen);
 
+/* A look into a database that may not exist, creating nothing (no file, no
+ * schema): for the command line's checks before it writes.  1 when there
+ * is no file at path; 0 with *n the integer the query (with one optional
+ * text parameter) returns, or *n = -1 when it fails (no such table: an
+ * empty or foreign file); -1 with err when the file cannot be opened. */
+int storage_peek_count(const char *path, const char *sql, const char *param, long *n, char *err,
+		       size_t errlen);
+
 /* Statistics for /metrics (read on the loop; updated by the storage thread). */
 typedef struct storage_stats {
 	uint64_t commits;

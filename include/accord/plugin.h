@@ -155,7 +155,8 @@ typedef struct accord_plugin {
 	const accord_migration *migrations; /* terminated by {0, NULL}; may be NULL */
 
 	/* Called by "accord init --demo" inside a transaction with the demo
-	 * network file; may be NULL. */
+	 * network file, and by "accord init --admin LOGIN" with a network of
+	 * one organisation and its first person (same shape); may be NULL. */
 	accord_status (*seed)(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo);
 
 	void *future[8]; /* reserved, keep NULL */
@@ -387,6 +388,18 @@ struct accord_host_api {
 	 * thread, e.g. in a db_run work function), never close it.  Prefer it
 	 * to http_body, which maps the file into memory. */
 	int (*http_body_fd)(const accord_http *h, size_t *len);
+
+	/* ---- the organisations of a group (added for issue 15) ----
+	 * The group provider also lists, from memory, the organisations of a
+	 * group, so that a plugin naming one (the owner of an action item)
+	 * can refuse a code that is not there: orgs returns a new array of
+	 * {org, lead: bool, partner: bool}, or NULL when there is no such
+	 * group.  group_orgs asks it (on the loop); NULL also when no
+	 * provider lists organisations. */
+	int (*group_provider_orgs)(accord_plugin_ctx *p,
+				   json_t *(*orgs)(accord_plugin_ctx *p, int64_t group, void *ud),
+				   void *ud);
+	json_t *(*group_orgs)(accord_plugin_ctx *p, int64_t group);
 };
 
 /* Request handler flags.  A partner's request reaches only handlers

@@ -109,6 +109,47 @@ static int writable(accord_req *req)
 	return 0;
 }
 
+/* The owner of an action item is one of the group's member organisations:
+ * the ones that do the group's work and see its action items (partners of
+ * the group do not see them).  A code that is not there ("ILO", a typo) is
+ * refused with the codes that are, rather than stored as an owner nobody
+ * will ever answer for. */
+static int owner_in_group(accord_req *req, const json_t *owner)
+{
+	const char *code = json_string_value(owner);
+	json_t *orgs = api->group_orgs(self, api->req_group(req));
+	char allowed[600] = "";
+	int found = 0, partner = 0;
+	size_t i;
+	const json_t *o;
+	json_array_foreach(orgs, i, o)
+	{
+		const char *org = json_string_value(json_object_get(o, "org"));
+		int is_partner = json_is_true(json_object_get(o, "partner"));
+		if (!org)
+			continue;
+		if (!strcmp(org, code)) {
+			found = !is_partner;
+			partner = is_partner;
+		}
+		if (is_partner || strlen(allowed) + strlen(org) + 3 >= sizeof(allowed))
+			continue;
+		if (*allowed)
+			strcat(allowed, ", ");
+		strcat(allowed, org);
+	}
+	json_decref(orgs);
+	if (found)
+		return 1;
+	char msg[800];
+	snprintf(msg, sizeof(msg), "owner_org: \"%.16s\" is %s; choose one of the group's organisations: %s",
+		 code, partner ? "a partner of this group, and partners do not see its action items"
+			       : "not an organisation of this group",
+		 *allowed ? allowed : "(none)");
+	api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
+	return 0;
+}
+
 static accord_status add_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *dec = json_object_get(j->in, "decision");
@@ -160,6 +201,8 @@ static void h_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "decision: a proposal id");
 		return;
 	}
+	if (!owner_in_group(req, owner))
+		return;
 	json_t *in = json_pack("{s:O,s:O,s:O}", "title", title, "owner_org", owner, "due_date", due);
 	if (dec)
 		json_object_set(in, "decision", (json_t *)dec);
@@ -215,6 +258,8 @@ static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 				 "due_date: YYYY-MM-DD; owner_org: a code; note: text of at most 8000 bytes");
 		return;
 	}
+	if (owner && !owner_in_group(req, owner))
+		return;
 	run(req, json_deep_copy(d), update_work, 1);
 }
 
@@ -302,7 +347,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	self = p;
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "action", describe_action, NULL))
 		return ACCORD_E_INTERNAL;
-	if (host->abi_major != ACCORD_ABI_MAJOR || !ACCORD_API_HAS(host, group_writable))
+	if (host->abi_major != ACCORD_ABI_MAJOR || !ACCORD_API_HAS(host, group_writable) ||
+	    !ACCORD_API_HAS(host, group_orgs))
 		return ACCORD_E_INTERNAL;
 	if (api->group_scoped(p) || api->handle(p, "add", h_add, 0, NULL) ||
 	    api->handle(p, "update", h_update, 0, NULL) || api->handle(p, "list", h_list, 0, NULL) ||

@@ -204,6 +204,22 @@ static int provider_writable(accord_plugin_ctx *p, int64_t id, void *ud)
 	return g && !archived(g);
 }
 
+/* The organisations of a group, for plugins that name one of them (the
+ * owner of an action item). */
+static json_t *provider_orgs(accord_plugin_ctx *p, int64_t id, void *ud)
+{
+	(void)p;
+	(void)ud;
+	group *g = gfind(id);
+	if (!g)
+		return NULL;
+	json_t *a = json_array();
+	for (size_t i = 0; i < g->n_m; i++)
+		json_array_append_new(a, json_pack("{s:s,s:b,s:b}", "org", g->m[i].org, "lead",
+						   g->m[i].lead, "partner", g->m[i].partner));
+	return a;
+}
+
 static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *w, const char *topic,
 				 void *ud)
 {
@@ -1186,6 +1202,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		snprintf(files_dir, sizeof(files_dir), "%s", json_string_value(fd));
 	if (api->topic_register(p, "group", check_topic, NULL) || api->group_provider(p, provider, NULL) ||
 	    api->group_provider_writable(p, provider_writable, NULL) ||
+	    (ACCORD_API_HAS(api, group_provider_orgs) &&
+	     api->group_provider_orgs(p, provider_orgs, NULL)) ||
 	    api->http_route_partner(p, "files", http_files, NULL))
 		return ACCORD_E_INTERNAL;
 	api->db_run(p, load_work, load_done, NULL);

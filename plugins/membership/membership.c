@@ -1495,7 +1495,13 @@ static accord_status seed(accord_plugin_ctx *p, accord_txn *txn, const json_t *d
 				return st;
 		}
 	}
-	return audit(txn, "accord init --demo", "seed", "demo network", NULL, NULL);
+	/* The network says who seeded it (accord init --admin: the first
+	 * account); the demo file says nothing. */
+	const json_t *by = json_object_get(demo, "seed");
+	const char *actor = json_string_value(json_object_get(by, "by"));
+	const char *what = json_string_value(json_object_get(by, "what"));
+	return audit(txn, actor ? actor : "accord init --demo", "seed", what ? what : "demo network",
+		     NULL, NULL);
 }
 
 /* ---------------- plugin entry ---------------- */

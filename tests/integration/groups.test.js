@@ -501,6 +501,37 @@ describe('groups and actions', { timeout: 120_000 }, () => {
 		assertSameNotFound(await undp.request('sub.add', { topic: atopic(G5) }), await undp.request('sub.add', { topic: atopic(NONEXISTENT) }), 'sub.add actions:<group> after disable');
 	});
 
+	test('7b. actions: the owner is one of the group\'s member organisations; an unknown code is refused naming the allowed ones', async () => {
+		const g = (await iom.ok('groups.create', { name: 'Owners', kind: 'permanent', leads: ['UNDP'], members: ['UNHCR', 'MOL'] })).group.id;
+		await undp.ok('groups.plugins.enable', { group: g, plugin: 'actions' });
+		const add = (owner) => undp.request('actions.add', { group: g, title: `Owned by ${owner}`, owner_org: owner, due_date: '2030-01-01' });
+		// not an organisation at all, one of the network outside the group, lower case
+		for (const owner of ['ILO', 'UNICEF', 'unhcr']) {
+			const r = await add(owner);
+			assertError(r, 'bad_request', `owner ${owner}`, /^owner_org: /);
+			assert.ok(r.error.message.includes(`"${owner}" is not an organisation of this group`), r.error.message);
+			assert.match(r.error.message, /choose one of the group's organisations: (UNDP, UNHCR|UNHCR, UNDP)$/, `the allowed codes, partners left out: ${r.error.message}`);
+		}
+		// a partner of the group does not see action items, so it cannot own one
+		assertError(await add('MOL'), 'bad_request', 'owner MOL (partner)', /"MOL" is a partner of this group/);
+		assert.deepEqual((await undp.ok('actions.list', { group: g })).items, [], 'nothing refused was stored');
+
+		const item = (await unhcr.ok('actions.add', { group: g, title: 'Collect the figures', owner_org: 'UNHCR', due_date: '2030-01-01' })).item;
+		assert.equal(item.owner_org, 'UNHCR');
+		assertError(await undp.request('actions.update', { group: g, item: item.id, owner_org: 'ILO', note: 'hand over' }), 'bad_request', 'update to ILO', /"ILO" is not an organisation of this group/);
+		let list = (await undp.ok('actions.list', { group: g })).items;
+		assert.equal(list.find((i) => i.id === item.id).owner_org, 'UNHCR', 'a refused update changed nothing');
+		assert.equal(list.find((i) => i.id === item.id).notes, 0, 'nor added its note');
+		assert.equal((await undp.ok('actions.update', { group: g, item: item.id, owner_org: 'UNDP' })).item.owner_org, 'UNDP');
+
+		// the group's organisations as they are now: joining makes an owner, leaving unmakes one
+		assertError(await add('UNICEF'), 'bad_request', 'UNICEF before joining');
+		await undp.ok('groups.member.add', { group: g, org: 'UNICEF' });
+		assert.equal((await add('UNICEF')).ok, true, 'UNICEF after joining');
+		await undp.ok('groups.member.remove', { group: g, org: 'UNHCR' });
+		assertError(await add('UNHCR'), 'bad_request', 'UNHCR after leaving', /choose one of the group's organisations: (UNDP, UNICEF|UNICEF, UNDP)$/);
+	});
+
 	test('8. the actions web component is served at /plugins/actions/room.js', async () => {
 		const r = await httpRequest(server, '/plugins/actions/room.js');
 		assert.equal(r.status, 200, `GET /plugins/actions/room.js: ${r.status} ${r.body.slice(0, 200)}`);

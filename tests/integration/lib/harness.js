@@ -107,11 +107,15 @@ function deepMerge(base, extra) {
 	return out;
 }
 
-/** Runs the accord binary with arguments; resolves {code, signal, stdout, stderr}. */
-export function runAccord(args, { extraEnv = {}, timeoutMs = INIT_TIMEOUT_MS } = {}) {
+/**
+ * Runs the accord binary with arguments; resolves {code, signal, stdout, stderr}.
+ * input: written to its stdin, which is then closed (always closed, so a
+ * command reading stdin, e.g. `accord passwd`, never waits for a person).
+ */
+export function runAccord(args, { extraEnv = {}, timeoutMs = INIT_TIMEOUT_MS, input = '' } = {}) {
 	const { bin, sourceDir } = env();
 	return new Promise((resolve) => {
-		execFile(
+		const child = execFile(
 			bin,
 			args,
 			{
@@ -131,6 +135,8 @@ export function runAccord(args, { extraEnv = {}, timeoutMs = INIT_TIMEOUT_MS } =
 				});
 			},
 		);
+		child.stdin.on('error', () => {}); /* exited before reading it */
+		child.stdin.end(input);
 	});
 }
 
@@ -283,6 +289,11 @@ class Server {
 		return this._exitPromise;
 	}
 
+	/** Starts `accord serve` (for a server made with start: false). */
+	start() {
+		return this._spawn();
+	}
+
 	/** Starts the server again on the same config and database (new port). */
 	async restart() {
 		if (this.running) await this.stop('SIGTERM');
@@ -322,8 +333,10 @@ class Server {
  *   dbDir        directory for accord.db (default: the temp dir)
  *   metricsToken configure metrics.token = METRICS_TOKEN (default true; false
  *                leaves the metrics section to extraConfig)
+ *   start        start `accord serve` (default true; false: only the
+ *                directory, config and demo, then call server.start())
  */
-export async function startServer({ limits = {}, plugins, extraConfig = {}, demo = true, dbDir, metricsToken = true } = {}) {
+export async function startServer({ limits = {}, plugins, extraConfig = {}, demo = true, dbDir, metricsToken = true, start = true } = {}) {
 	const { pluginDir, sourceDir } = env();
 	const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'accord-it-'));
 	tmpDirs.add(dir);
@@ -355,7 +368,7 @@ export async function startServer({ limits = {}, plugins, extraConfig = {}, demo
 		}
 	}
 	const server = new Server(dir, cfgPath, config);
-	await server._spawn();
+	if (start) await server._spawn();
 	return server;
 }
 
