@@ -313,7 +313,10 @@ describe('web client', { timeout: 280_000 }, () => {
 		await iom.getByRole('heading', { name: 'Release to partners' }).waitFor();
 		await iom.getByLabel('Or these partner organisations').fill('MOL');
 		await iom.getByRole('button', { name: 'Release', exact: true }).click();
-		await iom.getByText('Released.').waitFor();
+		// nobody took a position: it did not reach consensus, so it asks first
+		await iom.getByLabel(/I confirm the release/).check();
+		await iom.getByRole('button', { name: 'Release', exact: true }).click();
+		await iom.getByText('Released, marked "without consensus".').waitFor();
 
 		// MOL's open page shows it within a second or two, MFA's does not.
 		await mol.locator('#released li', { hasText: 'Joint statement on labour migration' }).waitFor({ timeout: 3000 });
@@ -332,7 +335,10 @@ describe('web client', { timeout: 280_000 }, () => {
 		await iom.screenshot({ path: path.join(SHOTS, 'releases.png'), fullPage: true });
 
 		// Withdrawn from the Releases page: gone from MOL's open page.
-		await iom.locator('#releases li', { hasText: 'Joint statement' }).getByRole('button', { name: 'Withdraw' }).click();
+		const rel = iom.locator('#releases li', { hasText: 'Joint statement' });
+		await rel.getByRole('button', { name: 'Withdraw' }).click();
+		await rel.getByLabel(/withdrawn\?/).fill('Not agreed by the network.');
+		await rel.getByRole('button', { name: 'Withdraw now' }).click();
 		await mol.locator('#released li', { hasText: 'Joint statement' }).waitFor({ state: 'detached', timeout: 3000 });
 	});
 
