@@ -121,6 +121,31 @@ describe('retried requests', () => {
 		assert.notEqual(cm.duplicate, true, JSON.stringify(cm));
 	});
 
+	test('only writes are remembered: a read with a key leaves no record; a write keeps its reply for a retry', async () => {
+		const id = await createOpen('What is kept');
+		const c = await connectAs(server, 'unrcca');
+		clients.push(c);
+		const db = server.config.database.path;
+		await c.ok('consensus.get', { proposal: id }, { idem: 'read-key-000001' });
+		await c.ok('consensus.list', {}, { idem: 'read-key-000002' });
+		const cm = await c.ok('consensus.comment', { proposal: id, text: 'Kept for a retry' }, { idem: 'write-key-000001' });
+		// the reply is kept by a second small job after it went out
+		let rows = [];
+		for (let i = 0; i < 50; i++) {
+			rows = await sqlite(db, "SELECT key, reply IS NOT NULL AS kept FROM request_keys WHERE key LIKE '%:read-key-%' OR key LIKE '%:write-key-%' ORDER BY key");
+			if (rows.length && rows.every((r) => r.kept)) break;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		assert.equal(rows.length, 1, `only the write has a record: ${JSON.stringify(rows)}`);
+		assert.match(rows[0].key, /^\d+:m:consensus\.comment:write-key-000001$/);
+		assert.equal(rows[0].kept, 1);
+		const again = await c.ok('consensus.comment', { proposal: id, text: 'Kept for a retry' }, { idem: 'write-key-000001' });
+		assert.equal(again.duplicate, true);
+		assert.deepEqual(again.comment, cm.comment, 'the retry is answered with the first reply');
+		const n = await sqlite(db, `SELECT count(*) AS n FROM consensus_comments WHERE proposal_id=${id}`);
+		assert.equal(n[0].n, 1);
+	});
+
 	test('a malformed key is refused clearly and nothing is stored', async () => {
 		const id = await createOpen('Bad keys');
 		const c = await connectAs(server, 'unesco');
