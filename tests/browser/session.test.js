@@ -239,7 +239,7 @@ describe('web client', { timeout: 280_000 }, () => {
 		const page = await pageAs(null, 'ru-RU');
 		await page.getByRole('heading', { name: 'Вход' }).waitFor();
 		const p = await pageAs('iom', 'ru-RU');
-		await p.getByRole('heading', { name: 'Открытые предложения' }).waitFor();
+		await p.getByRole('heading', { name: 'Рабочие группы' }).waitFor();
 		await p.screenshot({ path: path.join(SHOTS, 'dashboard-ru.png'), fullPage: true });
 	});
 
