@@ -18,6 +18,8 @@ const hasRole = (r) => client.user?.roles?.includes(r);
 
 function renderNav() {
 	nav.replaceChildren();
+	// the connection status, in the language now chosen
+	if (statusEl.className) statusEl.textContent = t(statusEl.className === 'online' ? 'app.online' : 'app.offline');
 	const langSel = h('select', { 'aria-label': t('nav.language'), onchange: async (e) => {
 		setLanguage(e.target.value);
 		await loadLanguage(e.target.value);
@@ -824,11 +826,11 @@ async function viewPortal() {
 		consultedCard, statementsCard,
 		form, h('section', { class: 'card' }, h('h2', {}, t('portal.my_input')), mine));
 	main.replaceChildren(grid);
-	const fill = (ul, items) => ul.replaceChildren(...(items.length ? items : [h('li', {}, t('dash.none'))]));
+	const fill = (ul, items, empty = 'dash.none') => ul.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, t(empty))]));
 	const feed = new Map();
 	const showFeed = () => {
 		const items = [...feed.values()].sort((a, b) => b.id - a.id);
-		fill(released, items.map(releasedItem));
+		fill(released, items.map(releasedItem), 'portal.none_released');
 		const keep = about.value;
 		about.replaceChildren(h('option', { value: '' }, t('portal.about.none')),
 			...items.map((r) => h('option', { value: r.item }, releasedTitle(r))));
@@ -838,7 +840,7 @@ async function viewPortal() {
 	const loadInputs = async () => {
 		const r = await client.request('portal.inputs', {});
 		fill(mine, (r.ok ? r.data.inputs : []).map((i) => h('li', {}, h('span', { class: 'muted' }, fmtDate(i.at)), ' ', i.text,
-			i.file_name && h('span', { class: 'badge' }, i.file_name))));
+			i.file_name && h('span', { class: 'badge' }, i.file_name))), 'portal.no_input');
 	};
 	cleanup.push(await client.subscribe('portal', (ev) => {
 		if (ev.event === 'portal.released') { for (const [k, v] of feed) if (v.item === ev.data.item) feed.delete(k); feed.set(ev.data.id, ev.data); showFeed(); }
