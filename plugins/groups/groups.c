@@ -432,13 +432,38 @@ static json_t *view(const json_t *snap)
 
 static void after_snapshot(job *j, json_t *out)
 {
+	/* "groups": the lists of groups follow without a reload.  Its
+	 * audience is the group's organisations before and after the change
+	 * (one removed learns its list changed too), co-chairs and the
+	 * secretariat. */
+	accord_audience *list = api->audience_new();
+	api->audience_add_role(list, "co_chair");
+	api->audience_add_role(list, "secretariat");
+	const group *before = j->id ? gfind(j->id) : NULL;
+	for (size_t i = 0; before && i < before->n_m; i++)
+		api->audience_add_org(list, before->m[i].org);
 	gsync(out);
-	group *g = gfind(j->id);
+	group *g = gfind(j->id ? j->id : json_integer_value(json_object_get(json_object_get(out, "group"), "id")));
 	json_t *v = view(out);
 	accord_replace(out, v);
 	api->acl_changed(self);
-	if (g)
+	if (g) {
 		room_event(g, "groups.changed", json_pack("{s:I}", "group", (json_int_t)g->id), 1);
+		for (size_t i = 0; i < g->n_m; i++)
+			api->audience_add_org(list, g->m[i].org);
+		api->publish(self, "groups", "groups.listed", json_pack("{s:I}", "group", (json_int_t)g->id), list);
+	}
+	api->audience_free(list);
+}
+
+/* "groups": anyone logged in may follow it; each event's audience says who
+ * gets it. */
+static accord_status check_list_topic(accord_plugin_ctx *p, const accord_principal *w, const char *topic,
+				      void *ud)
+{
+	(void)p;
+	(void)ud;
+	return w && !strcmp(topic, "groups") ? ACCORD_OK : ACCORD_E_NOT_FOUND;
 }
 
 /* Adds org to group j->id in the transaction; reads its standing. */
@@ -1200,7 +1225,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	}
 	if (fd)
 		snprintf(files_dir, sizeof(files_dir), "%s", json_string_value(fd));
-	if (api->topic_register(p, "group", check_topic, NULL) || api->group_provider(p, provider, NULL) ||
+	if (api->topic_register(p, "group", check_topic, NULL) ||
+	    api->topic_register(p, "groups", check_list_topic, NULL) || api->group_provider(p, provider, NULL) ||
 	    api->group_provider_writable(p, provider_writable, NULL) ||
 	    (ACCORD_API_HAS(api, group_provider_orgs) &&
 	     api->group_provider_orgs(p, provider_orgs, NULL)) ||

@@ -68,3 +68,35 @@ describe('live dashboard', () => {
 		assert.equal(undp.events.slice().filter((e) => e.topic === 'proposals' && e.data?.proposal === gid).length, 0);
 	});
 });
+
+describe('live lists of groups', () => {
+	let server, iom, unicef, unhcr, mol;
+	before(async () => {
+		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, test: {} } });
+		iom = await connectAs(server, 'iom');
+		unicef = await connectAs(server, 'unicef');
+		unhcr = await connectAs(server, 'unhcr');
+		mol = await connectAs(server, 'mol');
+	});
+	after(async () => {
+		await closeAll(iom, unicef, unhcr, mol);
+		await server?.stop();
+	});
+
+	test('topic groups: a group created, changed or left reaches its organisations (partners too), no one else', async () => {
+		for (const c of [unicef, unhcr, mol]) await c.ok('sub.add', { topic: 'groups' });
+		const m = new Map([unicef, unhcr, mol].map((c) => [c, c.messages.length]));
+		const g = (await iom.ok('groups.create', { name: 'Live group', kind: 'permanent', leads: ['IOM'], members: ['UNICEF', 'MOL'] })).group;
+		const listed = (c, from) => c.waitEvent((e) => e.event === 'groups.listed' && e.topic === 'groups' && e.data?.group === g.id, 10_000, { from });
+		await listed(unicef, m.get(unicef));
+		await listed(mol, m.get(mol));
+		// UNICEF leaves: it hears of it (its list shrinks)
+		const m2 = unicef.messages.length;
+		await iom.ok('groups.member.remove', { group: g.id, org: 'UNICEF' });
+		await listed(unicef, m2);
+		// a later event proves ordering: nothing about the group reached UNHCR
+		const other = (await iom.ok('groups.create', { name: 'UNHCR group', kind: 'permanent', leads: ['IOM'], members: ['UNHCR'] })).group;
+		await unhcr.waitEvent((e) => e.event === 'groups.listed' && e.data?.group === other.id, 10_000, { from: m.get(unhcr) });
+		assert.equal(unhcr.events.filter((e) => e.topic === 'groups' && e.data?.group === g.id).length, 0);
+	});
+});

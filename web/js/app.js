@@ -209,8 +209,9 @@ async function viewDashboard() {
 	if (pr.ok) showPresence(pr.data);
 	cleanup.push(await client.subscribe('network', (ev) => {
 		if (ev.event === 'members.presence') showPresence(ev.data);
-		else loadGroups(); // an organisation changed: group lists may too
 	}));
+	// a group created, changed or archived, with my organisation in it
+	cleanup.push(await client.subscribe('groups', () => loadGroups()));
 }
 
 // ---------------- decision register ----------------
