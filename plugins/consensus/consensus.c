@@ -272,8 +272,10 @@ static json_t *positions_json(const proposal *p, int hidden)
 	json_t *a = json_array();
 	if (!sorted)
 		return a;
-	memcpy(sorted, p->votes, p->n_votes * sizeof(*sorted));
-	qsort(sorted, p->n_votes, sizeof(*sorted), vote_cmp);
+	if (p->n_votes) { /* votes is NULL before the first one: no memcpy(.., NULL, 0) */
+		memcpy(sorted, p->votes, p->n_votes * sizeof(*sorted));
+		qsort(sorted, p->n_votes, sizeof(*sorted), vote_cmp);
+	}
 	for (size_t i = 0; i < p->n_votes; i++) {
 		const vote *v = &sorted[i];
 		if (v->pos == POS_NONE)
