@@ -244,6 +244,26 @@ static inline accord_status accord_retry_end(const accord_host_api *api, accord_
 	return st;
 }
 
+/* The whole of it around one job's work (work(txn, job, out) does the
+ * job): ACCORD_E_UNAVAILABLE when the look-up failed; ACCORD_OK with
+ * *duplicate set and *out the earlier reply when it was done before;
+ * otherwise the work's status, the key marked with its writes. */
+static inline accord_status accord_retry_work(const accord_host_api *api, accord_txn *txn,
+					      const char *key, json_t **out, int *duplicate,
+					      accord_status (*work)(accord_txn *txn, void *job,
+								    json_t **out),
+					      void *job)
+{
+	int done = accord_retry_begin(api, txn, key, out);
+	if (done < 0)
+		return ACCORD_E_UNAVAILABLE;
+	if (done) {
+		*duplicate = 1;
+		return ACCORD_OK;
+	}
+	return accord_retry_end(api, txn, key, work(txn, job, out));
+}
+
 /* Copies the request's retry key into buf (size 160), or "" without one. */
 static inline void accord_retry_key(const accord_host_api *api, const accord_req *req, char *buf,
 				    size_t size)
@@ -287,18 +307,17 @@ static inline accord_status accord_job_fail(json_t **out, accord_status st, cons
 	return st;
 }
 
+static inline accord_status accord_job_call_(accord_txn *txn, void *ud, json_t **out)
+{
+	accord_job *j = (accord_job *)ud;
+	return j->work(txn, j, out);
+}
+
 static inline accord_status accord_job_work_(accord_txn *txn, void *ud, json_t **out)
 {
 	accord_job *j = (accord_job *)ud;
-	const char *key = j->retry_key[0] ? j->retry_key : NULL;
-	int done = accord_retry_begin(j->api, txn, key, out);
-	if (done < 0)
-		return ACCORD_E_UNAVAILABLE;
-	if (done) {
-		j->duplicate = 1;
-		return ACCORD_OK;
-	}
-	return accord_retry_end(j->api, txn, key, j->work(txn, j, out));
+	return accord_retry_work(j->api, txn, j->retry_key[0] ? j->retry_key : NULL, out,
+				 &j->duplicate, accord_job_call_, j);
 }
 
 static inline void accord_job_done_(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)

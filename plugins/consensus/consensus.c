@@ -486,18 +486,20 @@ typedef struct job {
 	int duplicate;
 } job;
 
+static accord_status job_call(accord_txn *txn, void *ud, json_t **out)
+{
+	job *j = ud;
+	return j->work(txn, j, out);
+}
+
+/* A retried request that was done before is answered from its record,
+ * with what again() adds of the current state. */
 static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
 {
 	job *j = ud;
-	const char *key = j->retry_key[0] ? j->retry_key : NULL;
-	int done = accord_retry_begin(api, txn, key, out);
-	if (done < 0)
-		return ACCORD_E_UNAVAILABLE;
-	if (done) {
-		j->duplicate = 1;
-		return j->again ? j->again(txn, j, out) : ACCORD_OK;
-	}
-	return accord_retry_end(api, txn, key, j->work(txn, j, out));
+	accord_status st = accord_retry_work(api, txn, j->retry_key[0] ? j->retry_key : NULL, out,
+					     &j->duplicate, job_call, j);
+	return st == ACCORD_OK && j->duplicate && j->again ? j->again(txn, j, out) : st;
 }
 
 static void job_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)

@@ -251,18 +251,18 @@ typedef struct wjob {
 	int duplicate; /* done before: out is the earlier reply */
 } wjob;
 
+static accord_status wjob_work_call(accord_txn *txn, void *ud, json_t **out)
+{
+	wjob *j = ud;
+	return j->work(txn, j, out);
+}
+
+/* A retried request that was done before is answered from its record. */
 static accord_status wjob_work(accord_txn *txn, void *ud, json_t **out)
 {
 	wjob *j = ud;
-	const char *key = j->retry_key[0] ? j->retry_key : NULL;
-	int done = accord_retry_begin(api, txn, key, out);
-	if (done < 0)
-		return ACCORD_E_UNAVAILABLE;
-	if (done) {
-		j->duplicate = 1;
-		return ACCORD_OK;
-	}
-	return accord_retry_end(api, txn, key, j->work(txn, j, out));
+	return accord_retry_work(api, txn, j->retry_key[0] ? j->retry_key : NULL, out, &j->duplicate,
+				 wjob_work_call, j);
 }
 
 static void wjob_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
