@@ -182,6 +182,9 @@ describe('administration from the browser', { timeout: 280_000 }, () => {
 		await dialog(iom).getByText('Deactivate Ilona Focal (ilona)?').waitFor();
 		await dialog(iom).getByRole('button', { name: 'Deactivate' }).click();
 		await row.filter({ hasText: 'deactivated' }).waitFor();
+		// her page open on the other computer goes back to the login
+		await other.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 15_000 });
+		assert.equal(await other.locator('.who').count(), 0);
 		const later = await freshPage();
 		await logIn(later, 'ilona', 'ilona-second-pass');
 		await later.getByText('Wrong login or password.').waitFor();

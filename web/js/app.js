@@ -1002,6 +1002,12 @@ async function start() {
 			route();
 		}
 	});
+	client.addEventListener('loggedout', () => {
+		stopFollowing();
+		renderNav();
+		if (location.hash === '#/login') route();
+		else location.hash = '#/login';
+	});
 	window.addEventListener('hashchange', route);
 }
 

@@ -47,7 +47,10 @@ export class AccordClient extends EventTarget {
 					this.resend();
 					await this.resubscribe();
 				} else {
+					// the session ended meanwhile (logged out elsewhere,
+					// deactivated, expired): the page goes to the login
 					this.forget();
+					this.dispatchEvent(new CustomEvent('loggedout'));
 				}
 			}
 			this.failWaiting({ code: 'unauthenticated', message: 'log in again' });
