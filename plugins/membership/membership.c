@@ -760,6 +760,12 @@ typedef struct invite_job {
 	json_t *in;
 	json_t *invite; /* the invitation row */
 	int64_t account_id;
+	/* a one-time link used (invitation, password reset): read the link,
+	 * check it, hash the password off the loop, write (see link_read_done) */
+	const char *(*problem)(const json_t *row, accord_status *st);
+	accord_db_work_fn write;
+	accord_db_done_fn written;
+	const char *read_failed, *busy;
 } invite_job;
 
 static void invite_free(invite_job *j)
@@ -930,7 +936,11 @@ static void accept_write_done(accord_plugin_ctx *p, accord_status st, json_t *ou
 	invite_free(j);
 }
 
-static void accept_hashed(accord_plugin_ctx *p, const char *hash, void *ud)
+/* The one path of a one-time link (an invitation accepted, a password
+ * reset): the link was read; if j->problem finds nothing wrong with it, the
+ * password is hashed on the worker, then j->write stores it and j->written
+ * answers. */
+static void link_hashed(accord_plugin_ctx *p, const char *hash, void *ud)
 {
 	invite_job *j = ud;
 	if (!hash) {
@@ -939,25 +949,25 @@ static void accept_hashed(accord_plugin_ctx *p, const char *hash, void *ud)
 		return;
 	}
 	snprintf(j->hash, sizeof(j->hash), "%s", hash);
-	if (api->db_run(p, accept_write, accept_write_done, j)) {
+	if (api->db_run(p, j->write, j->written, j)) {
 		api->reply_error(j->req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
 		invite_free(j);
 	}
 }
 
-static void accept_read_done(accord_plugin_ctx *p, accord_status st, json_t *inv, void *ud)
+static void link_read_done(accord_plugin_ctx *p, accord_status st, json_t *row, void *ud)
 {
 	invite_job *j = ud;
-	const char *why = st == ACCORD_OK ? invite_problem(inv, &st) : "could not read the invitation";
-	json_decref(inv);
+	const char *why = st == ACCORD_OK ? j->problem(row, &st) : j->read_failed;
+	json_decref(row);
 	if (why) {
 		api->reply_error(j->req, st, why);
 		invite_free(j);
 		return;
 	}
-	if (api->password_hash(p, json_string_value(json_object_get(j->in, "password")),
-			       accept_hashed, j)) {
-		api->reply_error(j->req, ACCORD_E_RATE_LIMITED, "too many sign-ups in progress, try again");
+	if (api->password_hash(p, json_string_value(json_object_get(j->in, "password")), link_hashed,
+			       j)) {
+		api->reply_error(j->req, ACCORD_E_RATE_LIMITED, j->busy);
 		invite_free(j);
 		return;
 	}
@@ -988,7 +998,12 @@ static void h_accept(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 		return;
 	}
 	j->in = json_pack("{s:O}", "password", pw);
-	if (api->db_run(p, accept_read, accept_read_done, j)) {
+	j->problem = invite_problem;
+	j->write = accept_write;
+	j->written = accept_write_done;
+	j->read_failed = "could not read the invitation";
+	j->busy = "too many sign-ups in progress, try again";
+	if (api->db_run(p, accept_read, link_read_done, j)) {
 		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
 		invite_free(j);
 	}
@@ -1154,39 +1169,6 @@ static void reset_write_done(accord_plugin_ctx *p, accord_status st, json_t *out
 	invite_free(j);
 }
 
-static void reset_hashed(accord_plugin_ctx *p, const char *hash, void *ud)
-{
-	invite_job *j = ud;
-	if (!hash) {
-		api->reply_error(j->req, ACCORD_E_RATE_LIMITED, "too busy, try again");
-		invite_free(j);
-		return;
-	}
-	snprintf(j->hash, sizeof(j->hash), "%s", hash);
-	if (api->db_run(p, reset_write, reset_write_done, j)) {
-		api->reply_error(j->req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-		invite_free(j);
-	}
-}
-
-static void reset_read_done(accord_plugin_ctx *p, accord_status st, json_t *r, void *ud)
-{
-	invite_job *j = ud;
-	const char *why = st == ACCORD_OK ? reset_problem(r, &st) : "could not read the reset link";
-	json_decref(r);
-	if (why) {
-		api->reply_error(j->req, st, why);
-		invite_free(j);
-		return;
-	}
-	if (api->password_hash(p, json_string_value(json_object_get(j->in, "password")), reset_hashed, j)) {
-		api->reply_error(j->req, ACCORD_E_RATE_LIMITED, "too many password changes in progress, try again");
-		invite_free(j);
-		return;
-	}
-	json_object_del(j->in, "password"); /* the worker has its own copy */
-}
-
 static void h_reset_accept(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)ud;
@@ -1212,7 +1194,12 @@ static void h_reset_accept(accord_plugin_ctx *p, accord_req *req, const json_t *
 		return;
 	}
 	j->in = json_pack("{s:O}", "password", pw);
-	if (api->db_run(p, reset_read, reset_read_done, j)) {
+	j->problem = reset_problem;
+	j->write = reset_write;
+	j->written = reset_write_done;
+	j->read_failed = "could not read the reset link";
+	j->busy = "too many password changes in progress, try again";
+	if (api->db_run(p, reset_read, link_read_done, j)) {
 		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
 		invite_free(j);
 	}

@@ -71,8 +71,12 @@ async function refreshAwaiting() {
 async function followProposals() {
 	if (unsubscribeList || !client.user || isPartner()) return;
 	unsubscribeList = await client.subscribe('proposals', (ev) => {
+		// Another organisation's first response changes nothing shown
+		// here: no reload for it (in a live session that is most events).
+		const d = ev.data || {};
+		if (d.responded && d.responded !== client.user?.org) return;
 		refreshAwaiting();
-		window.dispatchEvent(new CustomEvent('proposals', { detail: ev.data || {} }));
+		window.dispatchEvent(new CustomEvent('proposals', { detail: d }));
 	});
 	refreshAwaiting();
 }
