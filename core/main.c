@@ -237,8 +237,8 @@ static int offline_open(offline *o, accord_config *cfg, int init_plugins)
 		fprintf(stderr, "accord: %s\n", err);
 		return -1;
 	}
-	if (storage_migrate(o->st, "core", core_migrations, err, sizeof(err)) ||
-	    storage_migrate(o->st, "core.requests", retry_migrations, err, sizeof(err)) ||
+	if (storage_migrate(o->st, "core", NULL, core_migrations, err, sizeof(err)) ||
+	    storage_migrate(o->st, "core.requests", NULL, retry_migrations, err, sizeof(err)) ||
 	    plugins_load(o->srv.plugins, cfg, err, sizeof(err)) ||
 	    plugins_migrate(o->srv.plugins, o->st, err, sizeof(err)) ||
 	    (init_plugins && plugins_init(o->srv.plugins, err, sizeof(err)))) {

@@ -23,6 +23,7 @@
 
 #define MAX_PLUGINS 64
 #define HANDLER_BUCKETS 512
+#define MAX_SERVICES 64
 
 struct accord_plugin_ctx {
 	plugin_host *h;
@@ -36,7 +37,18 @@ struct accord_plugin_ctx {
 	char ns[4][33]; /* namespaces claimed besides the plugin's name */
 	int n_ns;
 	int group_scoped;
+	/* from the descriptor, NULL when its struct_size does not cover them */
+	const accord_service_ref *provides, *requires;
+	char table_prefix[33];
+	storage_scope scope; /* its tables: "<name>_*", "<table_prefix>_*" */
 };
+
+typedef struct service {
+	char name[65];
+	uint32_t version;
+	const void *table;
+	struct accord_plugin_ctx *provider;
+} service;
 
 typedef struct hentry {
 	struct hentry *next;
@@ -98,6 +110,8 @@ struct plugin_host {
 	json_t *(*group_orgs)(accord_plugin_ctx *p, int64_t group, void *ud);
 	void *group_orgs_ud;
 	struct accord_plugin_ctx *release_provider;
+	service services[MAX_SERVICES];
+	int n_services;
 };
 
 static unsigned hash_str(const char *s)
@@ -124,6 +138,7 @@ static int grow(void **arr, int *cap, int n, size_t elem)
 const char *plugin_name(const struct accord_plugin_ctx *p) { return p ? p->name : "core"; }
 server *plugin_server(const struct accord_plugin_ctx *p) { return p->srv; }
 int plugin_group_scoped(const struct accord_plugin_ctx *p) { return p && p->group_scoped; }
+const storage_scope *plugin_scope(const struct accord_plugin_ctx *p) { return p ? &p->scope : NULL; }
 
 accord_status plugins_group_access(plugin_host *h, const struct accord_principal *who,
 				   int64_t group, const char *plugin)
@@ -253,6 +268,137 @@ int plugins_add_core_handler(plugin_host *h, const char *type,
 	return add_handler(h, type, &hd);
 }
 
+/* ---- services: who provides what, and the order of start-up ---- */
+
+static struct accord_plugin_ctx *provider_of(plugin_host *h, const char *name, uint32_t version)
+{
+	for (int i = 0; i < h->n; i++)
+		for (const accord_service_ref *r = h->plugins[i]->provides; r && r->name; r++)
+			if (!strcmp(r->name, name) && r->version == version)
+				return h->plugins[i];
+	return NULL;
+}
+
+/* Checks every plugin's requires against the others' provides and orders
+ * the plugins so that each starts after its providers (a stable
+ * topological order: otherwise the configuration's). */
+static int plugins_order(plugin_host *h, char *err, size_t errlen)
+{
+	for (int i = 0; i < h->n; i++) {
+		struct accord_plugin_ctx *p = h->plugins[i];
+		for (const accord_service_ref *r = p->provides; r && r->name; r++) {
+			struct accord_plugin_ctx *o = provider_of(h, r->name, r->version);
+			if (o != p) {
+				snprintf(err, errlen,
+					 "plugins %s and %s both provide service %s version %u;"
+					 " enable only one of them",
+					 o->name, p->name, r->name, r->version);
+				return -1;
+			}
+		}
+		for (const accord_service_ref *r = p->requires; r && r->name; r++)
+			if (!r->optional && !provider_of(h, r->name, r->version)) {
+				snprintf(err, errlen,
+					 "plugin %s requires service %s version %u, which no enabled"
+					 " plugin provides; enable the plugin that provides it",
+					 p->name, r->name, r->version);
+				return -1;
+			}
+	}
+	struct accord_plugin_ctx *ordered[MAX_PLUGINS];
+	int placed[MAX_PLUGINS] = {0}, n = 0;
+	while (n < h->n) {
+		int progress = 0;
+		for (int i = 0; i < h->n; i++) {
+			if (placed[i])
+				continue;
+			int ready = 1;
+			for (const accord_service_ref *r = h->plugins[i]->requires; ready && r && r->name;
+			     r++) {
+				struct accord_plugin_ctx *o = provider_of(h, r->name, r->version);
+				for (int k = 0; o && o != h->plugins[i] && k < h->n; k++)
+					if (h->plugins[k] == o && !placed[k])
+						ready = 0;
+			}
+			if (ready) {
+				placed[i] = 1;
+				ordered[n++] = h->plugins[i];
+				progress = 1;
+				break; /* restart: keep the configuration's order */
+			}
+		}
+		if (!progress) {
+			char names[256] = "";
+			for (int i = 0; i < h->n; i++)
+				if (!placed[i] && strlen(names) + strlen(h->plugins[i]->name) + 3 < sizeof(names)) {
+					if (*names)
+						strcat(names, ", ");
+					strcat(names, h->plugins[i]->name);
+				}
+			snprintf(err, errlen, "plugins %s require each other's services in a circle",
+				 names);
+			return -1;
+		}
+	}
+	memcpy(h->plugins, ordered, sizeof(ordered[0]) * (size_t)h->n);
+	return 0;
+}
+
+static service *service_find(plugin_host *h, const char *name, uint32_t version)
+{
+	for (int i = 0; i < h->n_services; i++)
+		if (!strcmp(h->services[i].name, name) && h->services[i].version == version)
+			return &h->services[i];
+	return NULL;
+}
+
+static int api_service_export(accord_plugin_ctx *p, const char *name, uint32_t version,
+			      const void *table)
+{
+	plugin_host *h = p->h;
+	const accord_service_ref *r = p->provides;
+	while (r && r->name && !(name && !strcmp(r->name, name) && r->version == version))
+		r++;
+	if (!table || !r || !r->name) {
+		log_err("plugin %s: service_export(%s, %u) refused: not in its descriptor's provides",
+			p->name, name ? name : "(null)", version);
+		return -1;
+	}
+	if (service_find(h, name, version) || h->n_services == MAX_SERVICES || strlen(name) > 64)
+		return -1;
+	service *s = &h->services[h->n_services++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->version = version;
+	s->table = table;
+	s->provider = p;
+	return 0;
+}
+
+static const void *api_service_import(accord_plugin_ctx *p, const char *name, uint32_t version)
+{
+	const accord_service_ref *r = p->requires;
+	while (r && r->name && !(name && !strcmp(r->name, name) && r->version == version))
+		r++;
+	if (!r || !r->name) {
+		log_err("plugin %s: service_import(%s, %u) refused: not in its descriptor's requires",
+			p->name, name ? name : "(null)", version);
+		return NULL;
+	}
+	service *s = service_find(p->h, name, version);
+	return s ? s->table : NULL;
+}
+
+static void api_txn_enter(accord_txn *txn, accord_plugin_ctx *p)
+{
+	txn_scope_enter(txn, p ? &p->scope : NULL);
+}
+
+static void api_txn_leave(accord_txn *txn)
+{
+	if (txn_scope_leave(txn))
+		log_err("a plugin called txn_leave without txn_enter");
+}
+
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen)
 {
 	if (!cfg->plugins_enabled)
@@ -295,7 +441,7 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 				 "built for plugin ABI %u, this server speaks ABI %d; rebuild it",
 				 d->abi_major, ACCORD_ABI_MAJOR);
 			why = whybuf;
-		} else if (d->struct_size < offsetof(accord_plugin, future))
+		} else if (d->struct_size < offsetof(accord_plugin, provides))
 			why = "its descriptor is smaller than ABI 1 requires (struct_size)";
 		else if (!d->name || strcmp(d->name, name))
 			why = "its descriptor names another plugin than its file";
@@ -318,10 +464,21 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 		p->desc = d;
 		p->config = pcfg;
 		snprintf(p->name, sizeof(p->name), "%s", name);
+#define DESC_HAS(d, m) ((d)->struct_size >= offsetof(accord_plugin, m) + sizeof((d)->m))
+		if (DESC_HAS(d, provides))
+			p->provides = d->provides;
+		if (DESC_HAS(d, requires))
+			p->requires = d->requires;
+		const char *tp = DESC_HAS(d, table_prefix) ? d->table_prefix : NULL;
+		snprintf(p->table_prefix, sizeof(p->table_prefix), "%s", tp ? tp : name);
+		p->scope.name = p->name;
+		p->scope.prefixes[0] = p->name;
+		if (strcmp(p->table_prefix, p->name))
+			p->scope.prefixes[1] = p->table_prefix;
 		h->plugins[h->n++] = p;
 		log_info("loaded plugin %s %s", name, d->version);
 	}
-	return 0;
+	return plugins_order(h, err, errlen);
 }
 
 int plugins_init(plugin_host *h, char *err, size_t errlen)
@@ -335,6 +492,14 @@ int plugins_init(plugin_host *h, char *err, size_t errlen)
 			return -1;
 		}
 		p->initialised = 1;
+		for (const accord_service_ref *r = p->provides; r && r->name; r++)
+			if (!service_find(h, r->name, r->version)) {
+				snprintf(err, errlen,
+					 "plugin %s: declares service %s version %u but its init did"
+					 " not export it",
+					 p->name, r->name, r->version);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -342,8 +507,8 @@ int plugins_init(plugin_host *h, char *err, size_t errlen)
 int plugins_migrate(plugin_host *h, storage *st, char *err, size_t errlen)
 {
 	for (int i = 0; i < h->n; i++)
-		if (storage_migrate(st, h->plugins[i]->name, h->plugins[i]->desc->migrations, err,
-				    errlen))
+		if (storage_migrate(st, h->plugins[i]->name, &h->plugins[i]->scope,
+				    h->plugins[i]->desc->migrations, err, errlen))
 			return -1;
 	return 0;
 }
@@ -359,7 +524,9 @@ int plugins_seed(plugin_host *h, storage *st, const json_t *demo, char *err, siz
 			snprintf(err, errlen, "plugin %s: cannot begin a transaction", p->name);
 			return -1;
 		}
+		txn_scope_enter(txn, &p->scope);
 		accord_status s = p->desc->seed(p, txn, demo);
+		txn_scope_leave(txn);
 		if (s != ACCORD_OK || storage_end_sync(st, txn, 1)) {
 			if (s != ACCORD_OK)
 				storage_end_sync(st, txn, 0);
@@ -425,10 +592,19 @@ json_t *plugins_info(plugin_host *h)
 		const accord_plugin *d = h->plugins[i]->desc;
 		/* "group": a plugin that groups enable one by one (the web
 		 * client offers these in a group's settings). */
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "name", d->name, "version",
-						   d->version, "description",
+		json_t *prov = json_array(), *req = json_array();
+		for (const accord_service_ref *r = h->plugins[i]->provides; r && r->name; r++)
+			json_array_append_new(prov, json_pack("{s:s,s:i}", "name", r->name, "version",
+							      (int)r->version));
+		for (const accord_service_ref *r = h->plugins[i]->requires; r && r->name; r++)
+			json_array_append_new(req, json_pack("{s:s,s:i,s:b}", "name", r->name,
+							     "version", (int)r->version, "optional",
+							     r->optional != 0));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o}", "name", d->name,
+						   "version", d->version, "description",
 						   d->description ? d->description : "", "group",
-						   h->plugins[i]->group_scoped));
+						   h->plugins[i]->group_scoped, "provides", prov,
+						   "requires", req));
 	}
 	return a;
 }
@@ -451,7 +627,9 @@ int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, cha
 		accord_txn *txn = storage_begin_sync(st);
 		if (!txn)
 			return 1;
+		txn_scope_enter(txn, &h->clis[i].p->scope);
 		int rc = h->clis[i].fn(h->clis[i].p, txn, argc, argv);
+		txn_scope_leave(txn);
 		if (storage_end_sync(st, txn, rc == 0))
 			return 1;
 		return rc;
@@ -752,7 +930,12 @@ struct pjob {
 static accord_status pjob_work(accord_txn *txn, void *ud, json_t **out)
 {
 	struct pjob *j = ud;
-	return j->work ? j->work(txn, j->ud, out) : ACCORD_OK;
+	if (!j->work)
+		return ACCORD_OK;
+	txn_scope_enter(txn, &j->p->scope);
+	accord_status st = j->work(txn, j->ud, out);
+	txn_scope_leave(txn);
+	return st;
 }
 
 static void pjob_done(accord_status st, json_t *out, void *ud)
@@ -891,6 +1074,32 @@ static accord_status api_txn_exec(accord_txn *txn, const char *sql, const json_t
 	return txn_exec(txn, sql, params, rows);
 }
 
+/* Core functions a plugin calls inside its work touch the core's tables:
+ * they run as the core. */
+static accord_status api_account_save(accord_txn *txn, const json_t *a, int64_t *id)
+{
+	txn_scope_enter(txn, NULL);
+	accord_status st = account_save(txn, a, id);
+	txn_scope_leave(txn);
+	return st;
+}
+
+static accord_status api_txn_retry_get(accord_txn *txn, const char *key, json_t **reply)
+{
+	txn_scope_enter(txn, NULL);
+	accord_status st = retry_get(txn, key, reply);
+	txn_scope_leave(txn);
+	return st;
+}
+
+static accord_status api_txn_retry_put(accord_txn *txn, const char *key)
+{
+	txn_scope_enter(txn, NULL);
+	accord_status st = retry_put(txn, key);
+	txn_scope_leave(txn);
+	return st;
+}
+
 const accord_host_api accord_host_api_v1 = {
 	.abi_major = ACCORD_ABI_MAJOR,
 	.api_size = sizeof(accord_host_api),
@@ -935,7 +1144,7 @@ const accord_host_api accord_host_api_v1 = {
 	.namespace_claim = api_namespace_claim,
 	.auth_extension = api_auth_extension,
 	.password_hash = auth_password_hash,
-	.account_save = account_save,
+	.account_save = api_account_save,
 	.account_changed = auth_account_changed,
 	.account_online = auth_account_online,
 	.token_new = token_new,
@@ -959,9 +1168,13 @@ const accord_host_api accord_host_api_v1 = {
 	.audience_add_item = api_audience_add_item,
 	.http_route_partner = api_http_route_partner,
 	.req_retry_key = api_req_retry_key,
-	.txn_retry_get = retry_get,
-	.txn_retry_put = retry_put,
+	.txn_retry_get = api_txn_retry_get,
+	.txn_retry_put = api_txn_retry_put,
 	.http_body_fd = http_body_fd,
 	.group_provider_orgs = api_group_provider_orgs,
 	.group_orgs = api_group_orgs,
+	.service_export = api_service_export,
+	.service_import = api_service_import,
+	.txn_enter = api_txn_enter,
+	.txn_leave = api_txn_leave,
 };

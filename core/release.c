@@ -93,7 +93,10 @@ accord_status release_describe(accord_txn *txn, const char *kind, const char *id
 		return ACCORD_E_BAD_REQUEST;
 	if (!id || !*id || strlen(id) > 64)
 		return ACCORD_E_NOT_FOUND;
+	/* The owner describes its item with its own tables. */
+	txn_scope_enter(txn, plugin_scope(k->p));
 	accord_status st = k->fn(txn, id, out, k->ud);
+	txn_scope_leave(txn);
 	if (st != ACCORD_OK) {
 		json_decref(*out);
 		*out = NULL;

@@ -532,8 +532,8 @@ int server_run(accord_config *cfg, int port_override)
 		log_err("%s", err);
 		goto out;
 	}
-	if (storage_migrate(srv->st, "core", core_migrations, err, sizeof(err)) ||
-	    storage_migrate(srv->st, "core.requests", retry_migrations, err, sizeof(err)) ||
+	if (storage_migrate(srv->st, "core", NULL, core_migrations, err, sizeof(err)) ||
+	    storage_migrate(srv->st, "core.requests", NULL, retry_migrations, err, sizeof(err)) ||
 	    plugins_load(srv->plugins, cfg, err, sizeof(err)) ||
 	    plugins_migrate(srv->plugins, srv->st, err, sizeof(err))) {
 		log_err("%s", err);

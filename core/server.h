@@ -253,6 +253,8 @@ int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx
 const char *plugin_name(const struct accord_plugin_ctx *p);
 /* Group scoping: 1 if p is group-scoped; the provider's decision. */
 int plugin_group_scoped(const struct accord_plugin_ctx *p);
+/* The tables the plugin's statements may touch (storage.h); NULL for the core. */
+const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
 accord_status plugins_group_access(plugin_host *h, const struct accord_principal *who,
 				   int64_t group, const char *plugin);
 server *plugin_server(const struct accord_plugin_ctx *p);

@@ -47,6 +47,7 @@
 
 struct stmt_entry {
 	struct stmt_entry *next;
+	const storage_scope *scope; /* the statement was authorized for it */
 	char *sql;
 	sqlite3_stmt *stmt;
 };
@@ -56,6 +57,10 @@ struct accord_txn {
 	int64_t last_id;
 	int changes;
 	int64_t changes_mark; /* sqlite3_total_changes64 at txn_changes_mark */
+	/* Whose statements run now (NULL: the core, unrestricted); the top
+	 * of the stack is current. */
+	const storage_scope *scopes[STORAGE_SCOPE_DEPTH];
+	int depth;
 };
 
 struct job {
@@ -92,6 +97,8 @@ struct storage {
 	const char *job_fail, *batch_fail;
 	/* loop only: the failure of the job whose done callback is running */
 	const char *current_fail;
+	/* storage thread: why the authorizer refused the last statement */
+	char refused[256];
 };
 
 /* A probe writes when the last write attempt is older than this, so that an
@@ -197,6 +204,120 @@ static int exec_cached(storage *s, const char *sql)
 	return 0;
 }
 
+/* ---- table access per plugin (SQLite's authorizer) ----
+ * Called while a statement is prepared (and prepared again after a schema
+ * change), with the tables it would touch.  The core's statements (no
+ * scope) may touch anything.  A plugin's may read and write only tables
+ * named with one of its prefixes, may read SQLite's own catalogue, and may
+ * not run PRAGMA, ATTACH, or transaction control (the core owns the
+ * transaction).  Views and triggers a plugin creates are named with its
+ * prefix too, and what they touch is checked when they are created and
+ * each time a statement using them is prepared. */
+static const storage_scope *scope_now(const storage *s)
+{
+	int d = s->txn.depth > STORAGE_SCOPE_DEPTH ? STORAGE_SCOPE_DEPTH : s->txn.depth;
+	return d ? s->txn.scopes[d - 1] : NULL;
+}
+
+static int scope_owns(const storage_scope *sc, const char *table)
+{
+	if (!table)
+		return 0;
+	for (int i = 0; i < STORAGE_SCOPE_PREFIXES && sc->prefixes[i]; i++) {
+		size_t n = strlen(sc->prefixes[i]);
+		if (!strncmp(table, sc->prefixes[i], n) && table[n] == '_' && table[n + 1])
+			return 1;
+	}
+	return 0;
+}
+
+static int authorize(void *ud, int action, const char *a1, const char *a2, const char *db,
+		     const char *inner)
+{
+	(void)inner;
+	storage *s = ud;
+	const storage_scope *sc = scope_now(s);
+	if (!sc)
+		return SQLITE_OK;
+	const char *table = NULL, *what = NULL;
+	int catalogue_ok = 0; /* sqlite_master and friends */
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_FUNCTION:
+	case SQLITE_RECURSIVE:
+	case SQLITE_REINDEX: /* asked while an index is created (checked by its table) */
+		return SQLITE_OK;
+	case SQLITE_READ: table = a1, what = "read", catalogue_ok = 1; break;
+	case SQLITE_INSERT:
+	case SQLITE_UPDATE:
+	case SQLITE_DELETE:
+		/* CREATE/DROP write the catalogue; they are checked by name. */
+		table = a1, what = "write", catalogue_ok = 1;
+		break;
+	case SQLITE_CREATE_TABLE:
+	case SQLITE_DROP_TABLE:
+	case SQLITE_CREATE_VIEW:
+	case SQLITE_DROP_VIEW: table = a1, what = "create or drop"; break;
+	case SQLITE_CREATE_INDEX:
+	case SQLITE_DROP_INDEX:
+	case SQLITE_CREATE_TRIGGER:
+	case SQLITE_DROP_TRIGGER:
+	case SQLITE_ALTER_TABLE: table = a2, what = "alter"; break;
+	default:
+		snprintf(s->refused, sizeof(s->refused),
+			 "plugin %s: statement refused: action %d (PRAGMA, ATTACH, transaction"
+			 " control, temporary objects...) is the core's",
+			 sc->name, action);
+		return SQLITE_DENY;
+	}
+	if (db && strcmp(db, "main")) {
+		snprintf(s->refused, sizeof(s->refused),
+			 "plugin %s: statement refused: database \"%s\" is not its own", sc->name,
+			 db);
+		return SQLITE_DENY;
+	}
+	if (catalogue_ok && table && !strncmp(table, "sqlite_", 7))
+		return SQLITE_OK;
+	/* table-valued functions, read like tables */
+	if (action == SQLITE_READ && table && (!strcmp(table, "json_each") || !strcmp(table, "json_tree")))
+		return SQLITE_OK;
+	if (scope_owns(sc, table))
+		return SQLITE_OK;
+	snprintf(s->refused, sizeof(s->refused),
+		 "plugin %s: statement refused: it would %s table %s, which is not one of its"
+		 " own (%s_*); use the service of the plugin that owns it",
+		 sc->name, what, table ? table : "?", sc->prefixes[0]);
+	return SQLITE_DENY;
+}
+
+void txn_scope_enter(accord_txn *txn, const storage_scope *scope)
+{
+	if (txn->depth < STORAGE_SCOPE_DEPTH)
+		txn->scopes[txn->depth] = scope;
+	else
+		log_err("storage: services nested more than %d deep; %s runs with its caller's"
+			" tables", STORAGE_SCOPE_DEPTH, scope ? scope->name : "the core");
+	txn->depth++;
+}
+
+int txn_scope_leave(accord_txn *txn)
+{
+	if (txn->depth <= 0)
+		return -1;
+	txn->depth--;
+	return 0;
+}
+
+/* Back to the core's scope; returns how many levels were still open. */
+static int txn_scope_reset(accord_txn *txn)
+{
+	int open = txn->depth;
+	txn->depth = 0;
+	return open;
+}
+
+int txn_scope_depth(const accord_txn *txn) { return txn->depth; }
+
 storage *storage_open(const char *path, const char *synchronous, char *err, size_t errlen)
 {
 	storage *s = calloc(1, sizeof(*s));
@@ -244,6 +365,7 @@ storage *storage_open(const char *path, const char *synchronous, char *err, size
 		return NULL;
 	}
 	s->txn.s = s;
+	sqlite3_set_authorizer(s->db, authorize, s);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	return s;
@@ -257,15 +379,22 @@ static unsigned hash_str(const char *s)
 	return h;
 }
 
+/* Statements are cached per scope: one authorized for a plugin is never
+ * handed to another that sends the same text. */
 static sqlite3_stmt *stmt_get(storage *s, const char *sql)
 {
+	const storage_scope *scope = scope_now(s);
 	unsigned b = hash_str(sql) % STMT_BUCKETS;
 	for (struct stmt_entry *e = s->stmts[b]; e; e = e->next)
-		if (!strcmp(e->sql, sql))
+		if (e->scope == scope && !strcmp(e->sql, sql))
 			return e->stmt;
 	sqlite3_stmt *st = NULL;
+	s->refused[0] = 0;
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		log_err("sqlite: cannot prepare \"%.200s\": %s", sql, sqlite3_errmsg(s->db));
+		if (s->refused[0])
+			log_err("%s", s->refused);
+		else
+			log_err("sqlite: cannot prepare \"%.200s\": %s", sql, sqlite3_errmsg(s->db));
 		return NULL;
 	}
 	struct stmt_entry *e = malloc(sizeof(*e));
@@ -275,6 +404,7 @@ static sqlite3_stmt *stmt_get(storage *s, const char *sql)
 		return NULL;
 	}
 	e->stmt = st;
+	e->scope = scope;
 	e->next = s->stmts[b];
 	s->stmts[b] = e;
 	return st;
@@ -406,8 +536,8 @@ int txn_changed_since_mark(accord_txn *txn)
 	return sqlite3_total_changes64(txn->s->db) != txn->changes_mark;
 }
 
-int storage_migrate(storage *s, const char *owner, const accord_migration *m, char *err,
-		    size_t errlen)
+int storage_migrate(storage *s, const char *owner, const storage_scope *scope,
+		    const accord_migration *m, char *err, size_t errlen)
 {
 	if (!m)
 		return 0;
@@ -432,9 +562,14 @@ int storage_migrate(storage *s, const char *owner, const accord_migration *m, ch
 		char *e = NULL;
 		if (exec_simple(s->db, "BEGIN IMMEDIATE"))
 			goto fail_db;
-		if (sqlite3_exec(s->db, m->sql, NULL, NULL, &e) != SQLITE_OK) {
+		s->refused[0] = 0;
+		txn_scope_reset(&s->txn);
+		txn_scope_enter(&s->txn, scope);
+		int mrc = sqlite3_exec(s->db, m->sql, NULL, NULL, &e);
+		txn_scope_reset(&s->txn);
+		if (mrc != SQLITE_OK) {
 			snprintf(err, errlen, "%s: migration %d failed: %s", owner, m->version,
-				 e ? e : sqlite3_errmsg(s->db));
+				 s->refused[0] ? s->refused : e ? e : sqlite3_errmsg(s->db));
 			sqlite3_free(e);
 			exec_simple(s->db, "ROLLBACK");
 			return -1;
@@ -459,6 +594,7 @@ fail_db:
 
 accord_txn *storage_begin_sync(storage *s)
 {
+	txn_scope_reset(&s->txn);
 	if (exec_simple(s->db, "BEGIN IMMEDIATE"))
 		return NULL;
 	return &s->txn;
@@ -506,7 +642,10 @@ static void run_batch(storage *s, struct job *batch)
 		int64_t changes0 = sqlite3_total_changes64(s->db);
 		exec_cached(s, "SAVEPOINT job");
 		s->txn.changes = 0;
+		txn_scope_reset(&s->txn);
 		j->st = j->work ? j->work(&s->txn, j->ud, &j->out) : ACCORD_OK;
+		if (txn_scope_reset(&s->txn))
+			log_err("storage: a job left a service call's txn_enter without txn_leave");
 		if (j->st != ACCORD_OK && s->job_fail) {
 			/* Not the request's fault: the database could not do it. */
 			j->st = ACCORD_E_UNAVAILABLE;

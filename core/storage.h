@@ -24,10 +24,26 @@ typedef void (*storage_notify_fn)(void *ud);
  * start-up and CLI use only. */
 storage *storage_open(const char *path, const char *synchronous, char *err, size_t errlen);
 
+/* Whose statements run (a plugin's: only its tables).  The SQLite backend
+ * enforces it with the authorizer (storage.c); NULL is the core. */
+#define STORAGE_SCOPE_PREFIXES 4
+#define STORAGE_SCOPE_DEPTH 16
+typedef struct storage_scope {
+	const char *name;                              /* for messages: the plugin */
+	const char *prefixes[STORAGE_SCOPE_PREFIXES]; /* tables "<prefix>_...", NULL-ended */
+} storage_scope;
+/* On the thread that owns txn: statements from here on run as scope, until
+ * the matching leave (calls nest: a plugin's work calling another's service).
+ * Each job and each synchronous transaction starts as the core. */
+void txn_scope_enter(accord_txn *txn, const storage_scope *scope);
+int txn_scope_leave(accord_txn *txn);
+int txn_scope_depth(const accord_txn *txn);
+
 /* Applies owner's migrations that are not yet recorded, in order, each in
- * its own transaction.  Blocking, before the thread starts. */
-int storage_migrate(storage *s, const char *owner, const accord_migration *m, char *err,
-		    size_t errlen);
+ * its own transaction, as scope (NULL: the core).  Blocking, before the
+ * thread starts. */
+int storage_migrate(storage *s, const char *owner, const storage_scope *scope,
+		    const accord_migration *m, char *err, size_t errlen);
 
 /* Synchronous transaction for CLI commands, migrations and seeding. */
 accord_txn *storage_begin_sync(storage *s);

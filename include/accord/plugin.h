@@ -139,6 +139,22 @@ typedef struct accord_migration {
 	const char *sql;
 } accord_migration;
 
+/* A service: a named, versioned table of functions that one plugin offers
+ * and others use (the way Redis modules share APIs by name).  The table's
+ * type lives in a header of include/accord/services/; its first member is
+ * its size, and it only grows at its end within one version, so a user
+ * checks ACCORD_SERVICE_HAS before calling a member added later.  A new
+ * version number means an incompatible table. */
+typedef struct accord_service_ref {
+	const char *name;  /* "accord.members" */
+	uint32_t version;  /* 1, 2, ... */
+	uint32_t optional; /* requires only: start without it; import gives NULL */
+} accord_service_ref;
+
+#define ACCORD_SERVICE_HAS(tbl, m)                                              \
+	((tbl) != NULL && (tbl)->size >= offsetof(__typeof__(*(tbl)), m) + sizeof((tbl)->m) && \
+	 (tbl)->m != NULL)
+
 /* ---- the plugin descriptor ---- */
 typedef struct accord_plugin {
 	uint32_t abi_major;   /* ACCORD_ABI_MAJOR */
@@ -159,7 +175,20 @@ typedef struct accord_plugin {
 	 * one organisation and its first person (same shape); may be NULL. */
 	accord_status (*seed)(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo);
 
-	void *future[8]; /* reserved, keep NULL */
+	/* ---- services between plugins (added for issue 17) ----
+	 * The services this plugin offers and those it needs, each list
+	 * ended by {NULL}.  The core starts a plugin only after the plugins
+	 * providing what it requires, and refuses to start (naming the
+	 * service) when a required one has no provider.  May be NULL. */
+	const struct accord_service_ref *provides;
+	const struct accord_service_ref *requires;
+	/* The prefix of this plugin's tables ("members" for members_orgs,
+	 * members_people...); NULL means its name.  Its statements may touch
+	 * only tables named "<name>_..." or "<table_prefix>_...": the storage
+	 * layer refuses any other (see txn_enter). */
+	const char *table_prefix;
+
+	void *future[5]; /* reserved, keep NULL */
 } accord_plugin;
 
 /* ---- the host API table ---- */
@@ -400,6 +429,25 @@ struct accord_host_api {
 				   json_t *(*orgs)(accord_plugin_ctx *p, int64_t group, void *ud),
 				   void *ud);
 	json_t *(*group_orgs)(accord_plugin_ctx *p, int64_t group);
+
+	/* ---- services between plugins (added for issue 17) ----
+	 * service_export, from init: offers table as service name, version
+	 * (it must be listed in the descriptor's provides; the table must
+	 * outlive the plugin).  service_import, from init or later: the table
+	 * of a service listed in the descriptor's requires, or NULL (an
+	 * optional service nobody provides; a name not declared is refused).
+	 * Providers start before their users, so importing in init works. */
+	int (*service_export)(accord_plugin_ctx *p, const char *name, uint32_t version,
+			      const void *table);
+	const void *(*service_import)(accord_plugin_ctx *p, const char *name, uint32_t version);
+	/* On the storage thread: a plugin's statements may touch only its own
+	 * tables.  A work function of plugin A that calls a service of plugin B
+	 * runs B's function on A's transaction; B's function brackets its
+	 * statements with txn_enter(txn, B's ctx) ... txn_leave(txn) so that
+	 * they run as B.  Calls nest; each enter needs its leave before the
+	 * function returns. */
+	void (*txn_enter)(accord_txn *txn, accord_plugin_ctx *p);
+	void (*txn_leave)(accord_txn *txn);
 };
 
 /* Request handler flags.  A partner's request reaches only handlers

@@ -405,7 +405,7 @@ static void setup(void)
 	if (auth_init(srv))
 		FAIL("auth_init");
 	srv->st = storage_open(cfg.db_path, cfg.synchronous, err, sizeof(err));
-	if (!srv->st || storage_migrate(srv->st, "core", core_migrations, err, sizeof(err)) ||
+	if (!srv->st || storage_migrate(srv->st, "core", NULL, core_migrations, err, sizeof(err)) ||
 	    plugins_load(srv->plugins, &cfg, err, sizeof(err)) ||
 	    plugins_migrate(srv->plugins, srv->st, err, sizeof(err)))
 		FAIL("open: %s", err);

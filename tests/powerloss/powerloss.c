@@ -434,7 +434,7 @@ static void child(const char *db, const char *sync, long long base, unsigned see
 		_exit(70);
 	char err[256];
 	storage *s = storage_open(db, sync, err, sizeof(err));
-	if (!s || storage_migrate(s, "powerloss", migrations, err, sizeof(err))) {
+	if (!s || storage_migrate(s, "powerloss", NULL, migrations, err, sizeof(err))) {
 		fprintf(stderr, "powerloss child: %s\n", err);
 		_exit(71);
 	}
