@@ -9,9 +9,15 @@
  * accord-plugin` (see Makefile).  It is group-scoped: the core only lets a
  * request through when the caller is in the group and the group enabled
  * "actions"; everywhere else it answers not_found.
+ *
+ * It reaches other plugins only through services: a decision is looked up
+ * with accord.decisions (the consensus plugin; optional: without it no
+ * item can be linked to a decision), and the organisations of a group come
+ * from the core's group provider (group_orgs).
  */
 #include <accord/plugin.h>
 #include <accord/helpers.h>
+#include <accord/services/decisions.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +25,7 @@
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
+static const accord_decisions_svc *decisions; /* NULL without consensus */
 
 static const accord_migration migrations[] = {
 	{1, "CREATE TABLE actions_items(id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL,"
@@ -154,12 +161,13 @@ static accord_status add_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *dec = json_object_get(j->in, "decision");
 	if (dec) {
-		json_t *rows = NULL;
-		accord_status st = accord_exec(api, txn, "SELECT id FROM consensus_proposals WHERE id=? AND status='closed'",
-					json_pack("[O]", dec), &rows);
-		size_t n = json_array_size(rows);
-		json_decref(rows);
-		if (st != ACCORD_OK || !n)
+		json_t *d = NULL;
+		accord_status st = decisions ? decisions->decision(txn, json_integer_value(dec), &d)
+					     : ACCORD_E_NOT_FOUND;
+		json_decref(d);
+		if (st == ACCORD_E_INTERNAL)
+			return st;
+		if (st != ACCORD_OK)
 			return fail(out, ACCORD_E_BAD_REQUEST, "decision: no such closed proposal");
 	}
 	int64_t now = api->now_ms();
@@ -348,8 +356,9 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "action", describe_action, NULL))
 		return ACCORD_E_INTERNAL;
 	if (host->abi_major != ACCORD_ABI_MAJOR || !ACCORD_API_HAS(host, group_writable) ||
-	    !ACCORD_API_HAS(host, group_orgs))
+	    !ACCORD_API_HAS(host, group_orgs) || !ACCORD_API_HAS(host, service_import))
 		return ACCORD_E_INTERNAL;
+	decisions = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
 	if (api->group_scoped(p) || api->handle(p, "add", h_add, 0, NULL) ||
 	    api->handle(p, "update", h_update, 0, NULL) || api->handle(p, "list", h_list, 0, NULL) ||
 	    api->handle(p, "notes", h_notes, 0, NULL) ||
@@ -357,6 +366,9 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	return ACCORD_OK;
 }
+
+static const accord_service_ref requires[] = {
+	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1 /* optional */}, {NULL, 0, 0}};
 
 static const accord_plugin desc = {
 	.abi_major = ACCORD_ABI_MAJOR,
@@ -366,6 +378,7 @@ static const accord_plugin desc = {
 	.description = "action items of a working group, linked to decisions, with overdue flags",
 	.init = init,
 	.migrations = migrations,
+	.requires = requires,
 };
 
 ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

@@ -14,8 +14,11 @@
  * second (config; 0 = a tally per position), always the latest state, and
  * the final state at once on close.
  *
- * Depends on the membership plugin's tables (members_orgs, members_people)
- * for who votes and who may speak for an organisation.
+ * Who votes and who may speak for an organisation come from the service
+ * accord.members (the membership plugin); the organisations and leads of a
+ * working group from accord.groups (the groups plugin, optional: without
+ * it there are no group proposals).  It offers accord.decisions: the
+ * closed proposals, for plugins that follow decisions up.
  */
 #include <accord/plugin.h>
 #include <accord/csv.h>
@@ -26,8 +29,14 @@
 
 #include "rule.h"
 
+#include <accord/services/decisions.h>
+#include <accord/services/groups.h>
+#include <accord/services/members.h>
+
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
+static const accord_members_svc *members;
+static const accord_groups_svc *groups; /* NULL without the groups plugin */
 
 static long tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
 
@@ -663,19 +672,11 @@ static json_t *proposal_row(accord_txn *txn, int64_t id)
  * organisations and the state counterpart, as committed now. */
 static void membership_view(accord_txn *txn, json_t *out)
 {
-	json_t *members = NULL;
-	api->txn_exec(txn,
-		      "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
-		      NULL, &members);
-	json_t *cp = q1(txn, "SELECT code FROM members_orgs WHERE state_counterpart=1 AND active=1", NULL);
-	json_t *codes = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(members, i, m) json_array_append(codes, json_object_get(m, "code"));
-	json_decref(members);
-	json_object_set_new(out, "members", codes);
-	json_object_set(out, "state_counterpart", cp ? json_object_get(cp, "code") : json_null());
-	json_decref(cp);
+	json_t *codes = NULL, *cp = NULL;
+	members->voting_orgs(txn, &codes);
+	members->state_counterpart(txn, &cp);
+	json_object_set_new(out, "members", codes ? codes : json_array());
+	json_object_set_new(out, "state_counterpart", cp ? cp : json_null());
 }
 
 /* Fills out {proposal, positions, consulted, members, state_counterpart}:
@@ -790,20 +791,53 @@ static accord_status log_action(accord_txn *txn, job *j, const char *action, con
 }
 
 /* For a working group's proposal acted on by someone who is not a co-chair:
- * is the caller's organisation a lead of the group?  (Read in the
- * transaction from the groups plugin's table.) */
+ * is the caller's organisation a lead of the group?  (Asked in the
+ * transaction of the groups plugin's service.) */
 static accord_status lead_check(accord_txn *txn, job *j, json_t **out)
 {
 	if (!j->need_lead)
 		return ACCORD_OK;
-	json_t *r = q1(txn,
-		       "SELECT 1 AS lead FROM groups_members WHERE group_id=? AND org=? AND role='lead'"
-		       " AND partner=0",
-		       json_pack("[I,s]", (json_int_t)j->group, j->org));
-	int ok = r != NULL;
-	json_decref(r);
-	return ok ? ACCORD_OK
-		  : fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
+	int lead = groups ? groups->is_lead(txn, j->group, j->org) : 0;
+	if (lead < 0)
+		return ACCORD_E_INTERNAL;
+	return lead ? ACCORD_OK
+		    : fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
+}
+
+/* The voters of a proposal, in code order: the network's member
+ * organisations or, for a working group, those of them in the group (its
+ * partners do not vote). */
+static accord_status voters_of(accord_txn *txn, int64_t group, json_t **out)
+{
+	*out = NULL;
+	json_t *all = NULL, *in_group = NULL;
+	accord_status st = members->voting_orgs(txn, &all);
+	if (st != ACCORD_OK || !group) {
+		*out = all;
+		return st;
+	}
+	st = groups ? groups->orgs(txn, group, &in_group) : ACCORD_E_NOT_FOUND;
+	if (st == ACCORD_E_NOT_FOUND)
+		st = ACCORD_OK; /* no such group (any more): nobody votes */
+	json_t *codes = json_array();
+	size_t i, k;
+	json_t *c, *g;
+	json_array_foreach(all, i, c) json_array_foreach(in_group, k, g)
+	{
+		if (!json_is_true(json_object_get(g, "partner")) &&
+		    json_equal(json_object_get(g, "org"), c)) {
+			json_array_append(codes, c);
+			break;
+		}
+	}
+	json_decref(all);
+	json_decref(in_group);
+	if (st != ACCORD_OK || !codes) {
+		json_decref(codes);
+		return st != ACCORD_OK ? st : ACCORD_E_INTERNAL;
+	}
+	*out = codes;
+	return ACCORD_OK;
 }
 
 /* ---------------- consensus.create ---------------- */
@@ -1159,22 +1193,9 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	json_decref(row);
 	/* The voters: the network's member organisations, or, for a working
 	 * group, the group's member organisations (its partners do not vote). */
-	json_t *members = NULL;
-	if (j->group)
-		accord_exec(api, txn,
-		     "SELECT m.org AS code FROM groups_members m JOIN members_orgs o ON o.code = m.org"
-		     " WHERE m.group_id=? AND m.partner=0 AND o.active=1 AND o.standing='member'"
-		     " ORDER BY m.org",
-		     json_pack("[I]", (json_int_t)j->group), &members);
-	else
-		api->txn_exec(txn,
-			      "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
-			      NULL, &members);
-	json_t *codes = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(members, i, m) json_array_append(codes, json_object_get(m, "code"));
-	json_decref(members);
+	json_t *codes = NULL;
+	if (voters_of(txn, j->group, &codes) != ACCORD_OK)
+		return ACCORD_E_INTERNAL;
 	char *voters = json_dumps(codes, JSON_COMPACT);
 	json_decref(codes);
 	const json_t *closes = json_object_get(j->in, "closes_at");
@@ -1433,12 +1454,7 @@ static void schedule_close(proposal *p)
  * alternates (membership's people), checked in the transaction. */
 static int speaks_for_org(accord_txn *txn, const char *login)
 {
-	json_t *r = q1(txn, "SELECT function FROM members_people WHERE login=? AND active=1",
-		       json_pack("[s]", login));
-	const char *f = r ? json_string_value(json_object_get(r, "function")) : NULL;
-	int ok = f && (!strcmp(f, "focal_point") || !strcmp(f, "alternate"));
-	json_decref(r);
-	return ok;
+	return members->speaks_for_org(txn, login) == 1;
 }
 
 static accord_status position_work(accord_txn *txn, job *j, json_t **out)
@@ -1874,16 +1890,8 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 	}
 	json_decref(ids);
 	/* members and the state counterpart, even with no proposal yet */
-	json_t *m = NULL;
-	api->txn_exec(txn, "SELECT code FROM members_orgs WHERE active=1 AND standing='member' ORDER BY code",
-		      NULL, &m);
-	json_t *codes = json_array();
-	json_array_foreach(m, i, r) json_array_append(codes, json_object_get(r, "code"));
-	json_decref(m);
-	json_t *cp = q1(txn, "SELECT code FROM members_orgs WHERE state_counterpart=1 AND active=1", NULL);
-	*out = json_pack("{s:o,s:o,s:O}", "snapshots", snaps, "members", codes, "state_counterpart",
-			 cp ? json_object_get(cp, "code") : json_null());
-	json_decref(cp);
+	*out = json_pack("{s:o}", "snapshots", snaps);
+	membership_view(txn, *out);
 	return ACCORD_OK;
 }
 
@@ -1918,6 +1926,43 @@ static accord_status describe_proposal(accord_txn *txn, const char *id, json_t *
 				   id, 1, out);
 }
 
+/* ---------------- service accord.decisions ---------------- */
+
+static accord_status svc_decision(accord_txn *txn, int64_t id, json_t **out)
+{
+	*out = NULL;
+	json_t *rows = NULL;
+	api->txn_enter(txn, self);
+	accord_status st = accord_exec(api, txn,
+				       "SELECT id, title, outcome, scope, closed_at FROM consensus_proposals"
+				       " WHERE id=? AND status='closed'",
+				       json_pack("[I]", (json_int_t)id), &rows);
+	api->txn_leave(txn);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *r = json_array_get(rows, 0);
+	if (r) {
+		const char *scope = json_string_value(json_object_get(r, "scope"));
+		int64_t group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
+		json_object_del(r, "scope");
+		json_object_set_new(r, "group", json_integer(group));
+		*out = json_incref(r);
+	}
+	json_decref(rows);
+	return r ? ACCORD_OK : ACCORD_E_NOT_FOUND;
+}
+
+static const accord_decisions_svc decisions_table = {
+	.size = sizeof(accord_decisions_svc),
+	.decision = svc_decision,
+};
+
+static const accord_service_ref provides[] = {
+	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 0}, {NULL, 0, 0}};
+static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
+					      {ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1},
+					      {NULL, 0, 0}};
+
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
 	api = host;
@@ -1925,7 +1970,12 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	if (ACCORD_API_HAS(api, item_kind) &&
 	    api->item_kind(p, "proposal", describe_proposal, NULL))
 		return ACCORD_E_INTERNAL;
-	if (!ACCORD_API_HAS(api, req_id))
+	if (!ACCORD_API_HAS(api, service_import))
+		return ACCORD_E_INTERNAL;
+	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
+	groups = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
+	if (!members || api->service_export(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V,
+					    &decisions_table))
 		return ACCORD_E_INTERNAL;
 	const json_t *rate = json_object_get(cfg, "tally_max_per_sec");
 	if (rate) {
@@ -1988,6 +2038,8 @@ static const accord_plugin desc = {
 	.init = init,
 	.fini = fini,
 	.migrations = migrations,
+	.provides = provides,
+	.requires = requires,
 };
 
 ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

@@ -21,8 +21,14 @@
 #include <time.h>
 #include <errno.h>
 
+#include <accord/services/groups.h>
+#include <accord/services/members.h>
+
+#include "service.h"
+
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
+static const accord_members_svc *members;
 
 static const accord_migration migrations[] = {
 	{1, "CREATE TABLE groups_groups(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -469,14 +475,13 @@ static accord_status check_list_topic(accord_plugin_ctx *p, const accord_princip
 /* Adds org to group j->id in the transaction; reads its standing. */
 static accord_status add_member(accord_txn *txn, job *j, const char *org, const char *role, json_t **out)
 {
-	json_t *rows = NULL;
-	accord_status st = accord_exec(api, txn, "SELECT standing FROM members_orgs WHERE code=? AND active=1",
-				json_pack("[s]", org), &rows);
-	const char *standing = json_string_value(json_object_get(json_array_get(rows, 0), "standing"));
-	int partner = standing && !strcmp(standing, "partner");
-	int found = standing != NULL;
-	json_decref(rows);
-	if (st != ACCORD_OK)
+	json_t *o = NULL;
+	accord_status st = members->org(txn, org, &o);
+	int found = st == ACCORD_OK && json_is_true(json_object_get(o, "active"));
+	const char *standing = json_string_value(json_object_get(o, "standing"));
+	int partner = found && standing && !strcmp(standing, "partner");
+	json_decref(o);
+	if (st != ACCORD_OK && st != ACCORD_E_NOT_FOUND)
 		return st;
 	if (!found) {
 		char msg[96];
@@ -1197,7 +1202,11 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    (api->item_kind(p, "post", describe_post, NULL) ||
 	     api->item_kind(p, "item", describe_item, NULL)))
 		return ACCORD_E_INTERNAL;
-	if (!ACCORD_API_HAS(api, http_route_partner) || !ACCORD_API_HAS(api, http_body_fd))
+	if (!ACCORD_API_HAS(api, http_route_partner) || !ACCORD_API_HAS(api, http_body_fd) ||
+	    !ACCORD_API_HAS(api, service_import))
+		return ACCORD_E_INTERNAL;
+	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
+	if (!members || groups_service_init(api, p))
 		return ACCORD_E_INTERNAL;
 	/* partner: 1 where partners of a group may call it (they see and add
 	 * shared things only); the core refuses partners everything else. */
@@ -1246,6 +1255,11 @@ static void fini(accord_plugin_ctx *p)
 	n_groups = cap_groups = 0;
 }
 
+static const accord_service_ref provides[] = {{ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 0},
+					      {NULL, 0, 0}};
+static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
+					      {NULL, 0, 0}};
+
 static const accord_plugin desc = {
 	.abi_major = ACCORD_ABI_MAJOR,
 	.struct_size = sizeof(accord_plugin),
@@ -1255,6 +1269,8 @@ static const accord_plugin desc = {
 	.init = init,
 	.fini = fini,
 	.migrations = migrations,
+	.provides = provides,
+	.requires = requires,
 };
 
 ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

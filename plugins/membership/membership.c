@@ -21,6 +21,9 @@
 
 #include "csv.h"
 #include "rules.h"
+#include "service.h"
+
+#include <accord/services/members.h>
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
@@ -233,6 +236,7 @@ static void publish_changed(const char *what, const char *id, const char *action
 	api->publish(self, "network", "members.changed",
 		     json_pack("{s:s,s:s,s:s}", "what", what, "id", id, "action", action), a);
 	api->audience_free(a);
+	members_service_changed(what, id, action);
 }
 
 /* ---------------- a generic "write then reply" job ---------------- */
@@ -1520,7 +1524,9 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	self = p;
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "org", describe_org, NULL))
 		return ACCORD_E_INTERNAL;
-	if (!ACCORD_API_HAS(api, account_online))
+	if (!ACCORD_API_HAS(api, service_export))
+		return ACCORD_E_INTERNAL;
+	if (members_service_init(api, p))
 		return ACCORD_E_INTERNAL;
 	if (api->namespace_claim(p, "members") ||
 	    api->handle(p, "members.orgs", h_orgs, 0, NULL) ||
@@ -1553,7 +1559,11 @@ static void fini(accord_plugin_ctx *p)
 	orgs = NULL;
 	on = NULL;
 	n_orgs = n_on = cap_on = 0;
+	members_service_fini();
 }
+
+static const accord_service_ref provides[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
+					      {NULL, 0, 0}};
 
 static const accord_plugin desc = {
 	.abi_major = ACCORD_ABI_MAJOR,
@@ -1565,6 +1575,8 @@ static const accord_plugin desc = {
 	.fini = fini,
 	.migrations = migrations,
 	.seed = seed,
+	.provides = provides,
+	.table_prefix = "members",
 };
 
 ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

@@ -5,11 +5,13 @@
  * HTTP route).  It is built in the tree but is not part of the product.
  */
 #include <accord/plugin.h>
+#include <accord/services/members.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const accord_host_api *api;
+static const accord_members_svc *members; /* optional */
 
 static const accord_migration migrations[] = {
 	{1, "CREATE TABLE test_kv(key TEXT PRIMARY KEY, value TEXT NOT NULL)"},
@@ -154,6 +156,64 @@ static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 	}
 }
 
+/* test.sql {sql}: runs one statement as this plugin, to show which tables
+ * the storage layer lets a plugin touch (only test_*). */
+static accord_status sql_work(accord_txn *txn, void *ud, json_t **out)
+{
+	struct put *w = ud;
+	return api->txn_exec(txn, json_string_value(json_array_get(w->params, 0)), NULL, out);
+}
+
+/* test.members: the network's voting organisations through the service
+ * accord.members, which reads membership's tables as membership. */
+static accord_status members_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)ud;
+	json_t *codes = NULL;
+	accord_status st = members->voting_orgs(txn, &codes);
+	if (st == ACCORD_OK)
+		*out = json_pack("{s:o}", "orgs", codes);
+	return st;
+}
+
+static void rows_done(accord_plugin_ctx *p, accord_status st, json_t *rows, void *ud)
+{
+	(void)p;
+	struct put *w = ud;
+	if (st != ACCORD_OK)
+		api->reply_error(w->req, st, "statement failed");
+	else
+		api->reply_ok(w->req, json_is_array(rows) ? json_pack("{s:O}", "rows", rows) : json_incref(rows));
+	json_decref(rows);
+	json_decref(w->params);
+	free(w);
+}
+
+static void h_sql(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	const json_t *sql = json_object_get(d, "sql");
+	if (ud == NULL && !json_is_string(sql)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "sql: required string");
+		return;
+	}
+	if (ud != NULL && !members) {
+		api->reply_error(req, ACCORD_E_NOT_FOUND, "no membership service");
+		return;
+	}
+	struct put *w = malloc(sizeof(*w));
+	if (!w) {
+		api->reply_error(req, ACCORD_E_UNAVAILABLE, "busy");
+		return;
+	}
+	w->req = req;
+	w->params = ud ? NULL : json_pack("[O]", sql);
+	if (api->db_run(p, ud ? members_work : sql_work, rows_done, w)) {
+		json_decref(w->params);
+		free(w);
+		api->reply_error(req, ACCORD_E_UNAVAILABLE, "busy");
+	}
+}
+
 static void h_chair_only(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
@@ -213,6 +273,9 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	api->handle(p, "get", h_get, 0, NULL);
 	api->handle(p, "chair_only", h_chair_only, 0, NULL);
 	api->handle(p, "fail", h_fail, 0, NULL);
+	api->handle(p, "sql", h_sql, 0, NULL);
+	api->handle(p, "members", h_sql, 0, (void *)1);
+	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
 	api->topic_register(p, "test", check_topic, NULL);
 	api->cli(p, "test-kv-count", "", cli_count);
 	api->http_route(p, "whoami", http_whoami, NULL);
@@ -227,6 +290,8 @@ static const accord_plugin desc = {
 	.description = "host API exerciser for the integration tests",
 	.init = init,
 	.migrations = migrations,
+	.requires = (const accord_service_ref[]){{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 1},
+						 {NULL, 0, 0}},
 };
 
 ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

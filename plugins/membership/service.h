@@ -1,0 +1,13 @@
+/* The membership plugin's service "accord.members" (service.c). */
+#ifndef MEMBERSHIP_SERVICE_H
+#define MEMBERSHIP_SERVICE_H
+
+#include <accord/plugin.h>
+
+/* From init: exports the service.  0 or -1. */
+int members_service_init(const accord_host_api *api, accord_plugin_ctx *self);
+/* On the loop, after a change committed: tells the watchers. */
+void members_service_changed(const char *what, const char *id, const char *action);
+void members_service_fini(void);
+
+#endif
