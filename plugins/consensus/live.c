@@ -1,0 +1,164 @@
+/*
+ * Keeping the loop's copy in step with the database (start-up load,
+ * snapshots after each change) and what goes out live: the tally, coalesced
+ * per proposal, and the announcements of the list of proposals.
+ */
+#include "consensus.h"
+
+void topic_of(const proposal *p, char *buf, size_t n)
+{
+	snprintf(buf, n, "proposal:%lld", (long long)p->id);
+}
+
+static void push_tally(proposal *p)
+{
+	char topic[40];
+	topic_of(p, topic, sizeof(topic));
+	p->dirty = 0;
+	p->last_push_ms = api->now_ms();
+	accord_audience *a = api->audience_new();
+	api->audience_members_only(a);
+	api->publish(self, topic, "consensus.tally", tally_json(p, 1), a);
+	api->audience_free(a);
+	if (p->state_matter && state_cp[0]) {
+		/* The state counterpart follows the status and its own
+		 * consultation, never the counts. */
+		accord_audience *m = api->audience_new();
+		api->audience_add_org(m, state_cp);
+		api->publish(self, topic, "consensus.status",
+			     json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)p->id, "status",
+				       p->status, "consultation_in", p->consulted),
+			     m);
+		api->audience_free(m);
+	}
+	api->counter_add(self, "tally_pushes", 1);
+}
+
+static void tally_timer_fired(accord_plugin_ctx *pc, void *ud)
+{
+	(void)pc;
+	proposal *p = find((int64_t)(intptr_t)ud);
+	if (!p)
+		return;
+	p->tally_timer = 0;
+	if (p->dirty)
+		push_tally(p);
+}
+
+/* A position or state change: push now if allowed, else once the interval
+ * since the last push has passed (latest state only).  Returns 1 if the
+ * tally went out now, 0 if it waits for the timer. */
+int tally_changed(proposal *p, int final)
+{
+	int64_t now = api->now_ms();
+	if (final || tally_interval_ms == 0 ||
+	    (!p->tally_timer && now - p->last_push_ms >= tally_interval_ms)) {
+		if (p->tally_timer)
+			api->timer_cancel(self, p->tally_timer);
+		p->tally_timer = 0;
+		push_tally(p);
+		return 1;
+	}
+	p->dirty = 1;
+	if (!p->tally_timer) {
+		int64_t wait = tally_interval_ms - (now - p->last_push_ms);
+		p->tally_timer = api->timer_add(self, (uint64_t)(wait > 0 ? wait : 1), tally_timer_fired,
+						(void *)(intptr_t)p->id);
+	}
+	return 0;
+}
+
+/* Tells dashboards that a network proposal was created, opened, closed,
+ * reopened or that an organisation responded for the first time, so lists
+ * and "awaiting your organisation" badges follow without a reload.  A
+ * working group's proposals are not announced here: not every member may
+ * know of them. */
+void announce(const proposal *p, const char *org_responded)
+{
+	if (!p || p->group)
+		return;
+	accord_audience *a = api->audience_new();
+	api->audience_members_only(a);
+	api->publish(self, "proposals", "consensus.listed",
+		     json_pack("{s:I,s:s,s:s?}", "proposal", (json_int_t)p->id, "status", p->status,
+			       "responded", org_responded),
+		     a);
+	api->audience_free(a);
+}
+
+void apply_membership(const json_t *snap)
+{
+	const json_t *members = json_object_get(snap, "members");
+	if (members) {
+		strv_free(active_members, n_active);
+		active_members = strv_from_json(members, &n_active);
+	}
+	const char *cp = json_string_value(json_object_get(snap, "state_counterpart"));
+	snprintf(state_cp, sizeof(state_cp), "%s", cp ? cp : "");
+}
+
+void apply_snapshot(const json_t *snap)
+{
+	apply_membership(snap);
+	sync_proposal(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
+		      json_object_get(snap, "consultation"));
+}
+
+
+void after_change(job *j, json_t *out)
+{
+	apply_snapshot(out);
+	proposal *p = find(j->id);
+	json_t *view = view_for(out, j->is_partner, j->org);
+	accord_replace(out, view);
+	if (p)
+		tally_changed(p, !strcmp(p->status, "closed"));
+	api->acl_changed(self); /* visibility may follow status (drafts) */
+	announce(p, NULL);
+}
+
+/* ---------------- start-up ---------------- */
+
+accord_status load_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)ud;
+	json_t *ids = NULL;
+	accord_status st = api->txn_exec(txn, "SELECT id FROM consensus_proposals ORDER BY id", NULL, &ids);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *snaps = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(ids, i, r)
+	{
+		json_t *s = NULL;
+		if (snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
+			json_array_append_new(snaps, s);
+	}
+	json_decref(ids);
+	/* members and the state counterpart, even with no proposal yet */
+	*out = json_pack("{s:o}", "snapshots", snaps);
+	membership_view(txn, *out);
+	return ACCORD_OK;
+}
+
+void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	if (st != ACCORD_OK) {
+		api->log(self, ACCORD_LOG_ERR, "could not load proposals");
+		json_decref(out);
+		return;
+	}
+	strv_free(active_members, n_active);
+	active_members = strv_from_json(json_object_get(out, "members"), &n_active);
+	const char *cp = json_string_value(json_object_get(out, "state_counterpart"));
+	snprintf(state_cp, sizeof(state_cp), "%s", cp ? cp : "");
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(out, "snapshots"), i, s) apply_snapshot(s);
+	api->log(self, ACCORD_LOG_INFO, "%zu proposals loaded", n_props);
+	json_decref(out);
+}
+

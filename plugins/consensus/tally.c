@@ -1,0 +1,241 @@
+/*
+ * The loop's copy of each proposal (status, voters, positions, consultation),
+ * updated after each commit, and the live tally computed from it.
+ */
+#include "consensus.h"
+
+/* ---------------- in-memory proposals ---------------- */
+
+proposal **props;
+size_t n_props, cap_props;
+char **active_members; /* active member organisations now */
+size_t n_active;
+char state_cp[17];     /* the state counterpart's code */
+
+proposal *find(int64_t id)
+{
+	for (size_t i = 0; i < n_props; i++)
+		if (props[i]->id == id)
+			return props[i];
+	return NULL;
+}
+
+/* The frozen voter list of a proposal row (a JSON text column). */
+json_t *voters_json(const json_t *row)
+{
+	const char *txt = json_string_value(json_object_get(row, "voters"));
+	json_t *v = json_loads(txt ? txt : "[]", 0, NULL);
+	return v ? v : json_array();
+}
+
+void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **strv_from_json(const json_t *a, size_t *n)
+{
+	*n = 0;
+	char **v = calloc(json_array_size(a) + 1, sizeof(char *));
+	size_t i;
+	const json_t *x;
+	json_array_foreach(a, i, x) if (json_is_string(x)) v[(*n)++] = strdup(json_string_value(x));
+	return v;
+}
+
+void set_vote(proposal *p, const char *org, enum position pos, const char *reason,
+		     const char *cast_by, int64_t cast_at)
+{
+	vote *v = NULL;
+	for (size_t i = 0; i < p->n_votes && !v; i++)
+		if (!strcmp(p->votes[i].org, org))
+			v = &p->votes[i];
+	if (!v) {
+		if (p->n_votes == p->cap_votes) {
+			size_t nc = p->cap_votes ? p->cap_votes * 2 : 16;
+			vote *nv = realloc(p->votes, nc * sizeof(*nv));
+			if (!nv)
+				return;
+			p->votes = nv;
+			p->cap_votes = nc;
+		}
+		v = &p->votes[p->n_votes++];
+		memset(v, 0, sizeof(*v));
+		snprintf(v->org, sizeof(v->org), "%s", org);
+	}
+	v->pos = pos;
+	free(v->reason);
+	v->reason = strdup(reason ? reason : "");
+	snprintf(v->cast_by, sizeof(v->cast_by), "%s", cast_by ? cast_by : "");
+	v->cast_at = cast_at;
+}
+
+void clear_votes(proposal *p)
+{
+	for (size_t i = 0; i < p->n_votes; i++)
+		free(p->votes[i].reason);
+	p->n_votes = 0;
+}
+
+int is_voter(const proposal *p, const char *org)
+{
+	for (size_t i = 0; i < p->n_voters; i++)
+		if (!strcmp(p->voters[i], org))
+			return 1;
+	return 0;
+}
+
+static int is_active_member(const char *org)
+{
+	for (size_t i = 0; i < n_active; i++)
+		if (!strcmp(active_members[i], org))
+			return 1;
+	return 0;
+}
+
+/* Updates (or adds) the loop's copy of a proposal from a database row
+ * {id, status, state_matter, hide_tally, outcome, voters, closes_at} plus
+ * positions [{org, position, reason, cast_by, cast_at}] and the
+ * consultation (an object, or null). */
+
+proposal *sync_proposal(const json_t *row, const json_t *positions, const json_t *consultation)
+{
+	int64_t id = json_integer_value(json_object_get(row, "id"));
+	proposal *p = find(id);
+	if (!p) {
+		if (n_props == cap_props) {
+			size_t nc = cap_props ? cap_props * 2 : 32;
+			proposal **np = realloc(props, nc * sizeof(*np));
+			if (!np)
+				return NULL;
+			props = np;
+			cap_props = nc;
+		}
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return NULL;
+		p->id = id;
+		props[n_props++] = p;
+	}
+	snprintf(p->status, sizeof(p->status), "%s", json_string_value(json_object_get(row, "status")));
+	p->state_matter = (int)json_integer_value(json_object_get(row, "state_matter"));
+	p->hide_tally = (int)json_integer_value(json_object_get(row, "hide_tally"));
+	const char *oc = json_string_value(json_object_get(row, "outcome"));
+	snprintf(p->outcome, sizeof(p->outcome), "%s", oc ? oc : "");
+	p->closes_at = json_integer_value(json_object_get(row, "closes_at"));
+	const char *scope = json_string_value(json_object_get(row, "scope"));
+	p->group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
+	json_t *voters = voters_json(row);
+	strv_free(p->voters, p->n_voters);
+	p->voters = strv_from_json(voters, &p->n_voters);
+	json_decref(voters);
+	if (positions) {
+		clear_votes(p);
+		size_t i;
+		const json_t *x;
+		json_array_foreach(positions, i, x)
+			set_vote(p, json_string_value(json_object_get(x, "org")),
+				 position_parse(json_string_value(json_object_get(x, "position"))),
+				 json_string_value(json_object_get(x, "reason")),
+				 json_string_value(json_object_get(x, "cast_by")),
+				 json_integer_value(json_object_get(x, "cast_at")));
+	}
+	p->consulted = json_is_object(consultation);
+	json_decref(p->consultation);
+	p->consultation = p->consulted ? json_deep_copy(consultation) : NULL;
+	schedule_close(p);
+	return p;
+}
+
+static void evaluate(const proposal *p, rule_result *r)
+{
+	const char **withdrawn = calloc(p->n_voters + 1, sizeof(char *));
+	size_t nw = 0;
+	for (size_t i = 0; i < p->n_voters; i++)
+		if (!is_active_member(p->voters[i]))
+			withdrawn[nw++] = p->voters[i];
+	rule_vote *v = calloc(p->n_votes + 1, sizeof(*v));
+	for (size_t i = 0; i < p->n_votes; i++)
+		v[i] = (rule_vote){p->votes[i].org, p->votes[i].pos};
+	rule_evaluate((const char *const *)p->voters, p->n_voters, withdrawn, nw, v, p->n_votes,
+		      p->state_matter, p->consulted, r);
+	free(v);
+	free(withdrawn);
+}
+
+static int vote_cmp(const void *a, const void *b)
+{
+	return strcmp(((const vote *)a)->org, ((const vote *)b)->org);
+}
+
+/* The record of positions as consensus.get shows it to members: with a
+ * hidden tally, until the close, who responded and when, not what. */
+static json_t *positions_json(const proposal *p, int hidden)
+{
+	vote *sorted = malloc((p->n_votes + 1) * sizeof(*sorted));
+	json_t *a = json_array();
+	if (!sorted)
+		return a;
+	if (p->n_votes) { /* votes is NULL before the first one: no memcpy(.., NULL, 0) */
+		memcpy(sorted, p->votes, p->n_votes * sizeof(*sorted));
+		qsort(sorted, p->n_votes, sizeof(*sorted), vote_cmp);
+	}
+	for (size_t i = 0; i < p->n_votes; i++) {
+		const vote *v = &sorted[i];
+		if (v->pos == POS_NONE)
+			continue;
+		json_t *x = json_pack("{s:s,s:s,s:I}", "org", v->org, "cast_by", v->cast_by, "cast_at",
+				      (json_int_t)v->cast_at);
+		if (!hidden) {
+			json_object_set_new(x, "position", json_string(position_name(v->pos)));
+			json_object_set_new(x, "reason", json_string(v->reason ? v->reason : ""));
+		}
+		json_array_append_new(a, x);
+	}
+	free(sorted);
+	return a;
+}
+
+/* The tally as members see it.  With a hidden tally, until the close, only
+ * who has responded is shown.  with_record: the live event also carries
+ * the record of positions and the consultation, as consensus.get gives
+ * them to members, so that co-chairs see who objects and why as it
+ * happens (a get reply has them beside the tally already). */
+json_t *tally_json(const proposal *p, int with_record)
+{
+	rule_result r;
+	evaluate(p, &r);
+	json_t *responded = json_array(), *pending = json_array();
+	for (size_t i = 0; i < p->n_voters; i++) {
+		if (!is_active_member(p->voters[i]))
+			continue;
+		int has = 0;
+		for (size_t k = 0; k < p->n_votes; k++)
+			if (!strcmp(p->votes[k].org, p->voters[i]) && p->votes[k].pos != POS_NONE)
+				has = 1;
+		json_array_append_new(has ? responded : pending, json_string(p->voters[i]));
+	}
+	int hidden = p->hide_tally && strcmp(p->status, "closed");
+	json_t *t = json_pack("{s:I,s:s,s:o,s:o,s:b,s:b,s:b,s:b}", "proposal", (json_int_t)p->id,
+			      "status", p->status, "responded", responded, "pending", pending,
+			      "state_matter", p->state_matter, "consultation_in", p->consulted,
+			      "hidden", hidden, "consensus_possible", r.possible);
+	if (!hidden) {
+		json_t *counts = json_object();
+		for (int k = 1; k < POS__COUNT; k++)
+			json_object_set_new(counts, position_name((enum position)k), json_integer(r.counts[k]));
+		json_object_set_new(t, "counts", counts);
+		json_object_set_new(t, "consensus_reached", json_boolean(r.reached));
+	}
+	if (p->outcome[0])
+		json_object_set_new(t, "outcome", json_string(p->outcome));
+	if (with_record) {
+		json_object_set_new(t, "positions", positions_json(p, hidden));
+		json_object_set_new(t, "consultation",
+				    p->consultation ? json_deep_copy(p->consultation) : json_null());
+	}
+	return t;
+}
+
