@@ -18,21 +18,26 @@
  * accord.members (the membership plugin); the organisations and leads of a
  * working group from accord.groups (the groups plugin, optional: without
  * it there are no group proposals).  It offers accord.decisions: the
- * closed proposals, for plugins that follow decisions up.
+ * closed proposals, for plugins that follow decisions up.  It reaches other
+ * plugins only through these services.
  *
- * The plugin's files, one concern each, share this header:
- *   tally.c      the loop's copy of each proposal and the tally computed from it
- *   live.c       keeping that copy in step with commits; tally pushes, announcements
- *   access.c     who may see and do what; the reply view for a caller
- *   job.c        request plumbing: one storage job per request; argument checks
- *   store.c      the tables (migrations) and the SQL shared by the handlers
+ * The plugin's files, one concern each:
+ *   rule.c       the consensus rule                                   (pure)
+ *   tally.c      the loop's copy of each proposal, the tally from it  (pure)
+ *   view.c       what a caller sees of a proposal                     (pure)
+ *   lifecycle.c  which request each status allows, what a close finds (pure)
+ *   live.c       the copy kept in step with commits; tally pushes, announcements
+ *   access.c     who may see and do what
+ *   job.c        request plumbing: one storage job per request; field checks
+ *   store.c      the tables (migrations) and the SQL the handlers share
  *   proposals.c  consensus.create, edit, get, list
- *   lifecycle.c  consensus.open, extend, reopen, close; the closing timer
+ *   status.c     consensus.open, extend, reopen, close; the closing timer
  *   positions.c  consensus.position, consult, comment, comments
  *   record.c     the decision register, the record export, items for the portal
  *   service.c    the service accord.decisions
  *   plugin.c     init, fini, the descriptor
- *   rule.c       the consensus rule (pure)
+ * The pure files have their own headers (rule.h, tally.h, lifecycle.h) and
+ * are unit-tested without the host; this header is for the rest.
  */
 #ifndef CONSENSUS_H
 #define CONSENSUS_H
@@ -43,56 +48,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rule.h"
-
 #include <accord/services/decisions.h>
 #include <accord/services/groups.h>
 #include <accord/services/members.h>
 
+#include "lifecycle.h"
+#include "rule.h"
+#include "tally.h"
+
 /* plugin.c */
 extern const accord_host_api *api;
 extern accord_plugin_ctx *self;
-extern const accord_members_svc *members;
-extern const accord_groups_svc *groups; /* NULL without the groups plugin */
-extern long tally_interval_ms; /* 1000 / tally_max_per_sec; 0: no coalescing */
+extern const accord_members_svc *members_svc;
+extern const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
+extern int64_t tally_interval_ms;           /* 1000 / tally_max_per_sec; 0: no coalescing */
 
-/* One organisation's position as the loop holds it: enough for the live
- * record of positions that members see in the tally. */
-typedef struct vote {
-	char org[17];
-	enum position pos;
-	char *reason;
-	char cast_by[64];
-	int64_t cast_at;
-} vote;
-
-typedef struct proposal {
-	int64_t id;
-	int64_t group; /* scope "group:<id>", 0 for the network */
-	char status[8];
-	int state_matter, hide_tally;
-	char outcome[16];
-	char **voters;
-	size_t n_voters;
-	vote *votes;
-	size_t n_votes, cap_votes;
-	int consulted;
-	json_t *consultation; /* {org, view, given_by, at} or NULL */
-	int64_t closes_at;
-	uint64_t close_timer;
-	uint64_t tally_timer;
-	int64_t last_push_ms;
-	int dirty;
-} proposal;
+/* ---- job.c: one storage job per request ---- */
 
 typedef struct job {
-	accord_req *req;
-	int64_t id;
+	accord_req *req; /* NULL: the closing timer's */
+	int64_t id;      /* the proposal */
 	char actor[64];
 	char org[33];
-	json_t *in;
+	json_t *in; /* what the work needs, owned */
 	int is_partner;
-	int need_lead; /* not a co-chair: must be a lead of the proposal's group */
+	/* On a working group's proposal: 1, the caller is no co-chair and must
+	 * be a lead of the group (store_lead_check); 0 no check; -1 (edit) only
+	 * its creator or a co-chair. */
+	int need_lead;
 	int64_t group;
 	void (*after)(struct job *j, json_t *out);
 	accord_status (*work)(accord_txn *txn, struct job *j, json_t **out);
@@ -103,78 +86,90 @@ typedef struct job {
 	int duplicate;
 } job;
 
-/* tally.c: the loop's copies */
-extern proposal **props;
-extern size_t n_props, cap_props;
-extern char **active_members; /* active member organisations now */
-extern size_t n_active;
-extern char state_cp[17];     /* the state counterpart's code */
+typedef accord_status (*job_work_fn)(accord_txn *, job *, json_t **);
+typedef void (*job_after_fn)(job *, json_t *);
 
-/* tally.c */
-proposal *find(int64_t id);
-json_t *voters_json(const json_t *row);
-void strv_free(char **v, size_t n);
-char **strv_from_json(const json_t *a, size_t *n);
-void set_vote(proposal *p, const char *org, enum position pos, const char *reason, const char *cast_by, int64_t cast_at);
-void clear_votes(proposal *p);
-int is_voter(const proposal *p, const char *org);
-proposal *sync_proposal(const json_t *row, const json_t *positions, const json_t *consultation);
-json_t *tally_json(const proposal *p, int with_record);
-
-/* live.c */
-void topic_of(const proposal *p, char *buf, size_t n);
-int tally_changed(proposal *p, int final);
-void announce(const proposal *p, const char *org_responded);
-void apply_membership(const json_t *snap);
-void apply_snapshot(const json_t *snap);
-void after_change(job *j, json_t *out);
-accord_status load_work(accord_txn *txn, void *ud, json_t **out);
-void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud);
-
-/* access.c */
-int is_member(const accord_principal *w);
-int is_chair(const accord_principal *w);
-int may_create(const accord_principal *w);
-int is_state_cp(const accord_principal *w);
-accord_status check_list_topic(accord_plugin_ctx *pc, const accord_principal *w, const char *topic, void *ud);
-accord_status check_topic(accord_plugin_ctx *pc, const accord_principal *w, const char *topic, void *ud);
-proposal *arg_proposal(accord_req *req, const json_t *d);
-json_t *view_for(const json_t *snap, int partner, const char *org);
-json_t *visible_ids(const accord_principal *w);
-int chair_or_lead(accord_req *req, const proposal *p, int *need_lead);
-
-/* job.c */
-accord_status job_work(accord_txn *txn, void *ud, json_t **out);
-job *job_new(accord_req *req, int64_t id, json_t *in, accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *));
+/* A job for req (NULL: the closing timer's), taking in; NULL when memory
+ * runs out (in is released). */
+job *job_new(accord_req *req, int64_t id, json_t *in, job_work_fn work, job_after_fn after);
+/* Runs j on the storage thread; answers "unavailable" if the queue is full. */
 void job_submit(job *j);
-void run(accord_req *req, int64_t id, json_t *in, accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *));
-void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in, accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *));
-accord_status fail(json_t **out, accord_status st, const char *msg);
-const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t max, int required);
-int closes_arg(accord_req *req, const json_t *d, int required, int64_t *out);
+void job_run(accord_req *req, int64_t id, json_t *in, job_work_fn work, job_after_fn after);
+/* job_run for actions a working group's lead may take on its proposals. */
+void job_run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
+		    job_work_fn work, job_after_fn after);
+/* In a work: fails the job with st and msg as the reply's message. */
+accord_status job_fail(json_t **out, accord_status st, const char *msg);
 
-/* store.c */
-json_t *q1(accord_txn *txn, const char *sql, json_t *params);
-json_t *proposal_row(accord_txn *txn, int64_t id);
-void membership_view(accord_txn *txn, json_t *out);
-accord_status snapshot(accord_txn *txn, int64_t id, json_t **out);
-accord_status log_action(accord_txn *txn, job *j, const char *action, const char *reason);
-accord_status lead_check(accord_txn *txn, job *j, json_t **out);
-accord_status voters_of(accord_txn *txn, int64_t group, json_t **out);
+/* Field checks: each answers bad_request itself and returns NULL / -1. */
+const char *arg_str(accord_req *req, const json_t *d, const char *key, size_t max, int required);
+int arg_closes_at(accord_req *req, const json_t *d, int required, int64_t *out);
+
+/* ---- access.c ---- */
+
+int access_member(const accord_principal *w);
+int access_chair(const accord_principal *w);
+int access_may_create(const accord_principal *w);
+int access_state_cp(const accord_principal *w);
+accord_status access_check_topic(accord_plugin_ctx *pc, const accord_principal *w,
+				 const char *topic, void *ud);
+accord_status access_check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
+				      const char *topic, void *ud);
+/* The proposal named by data.proposal that the caller may see; else
+ * answers (bad_request, or not_found: hidden is missing) and NULL. */
+proposal *access_proposal(accord_req *req, const json_t *d);
+/* The ids of the proposals w may see. */
+json_t *access_visible_ids(const accord_principal *w);
+/* Co-chairs act on every proposal; on a working group's proposal a lead of
+ * the group may too (*need_lead: checked in the transaction).  Else
+ * answers forbidden and 0. */
+int access_chair_or_lead(accord_req *req, const proposal *p, int *need_lead);
+
+/* ---- live.c ---- */
+
+void live_topic(const proposal *p, char *buf, size_t n);
+/* A position or state change: push the tally now if allowed, else once
+ * the interval since the last push has passed.  1 if it went out now. */
+int live_tally_changed(proposal *p, int final);
+void live_announce(const proposal *p, const char *org_responded);
+void live_apply_membership(const json_t *snap);
+void live_apply_snapshot(const json_t *snap);
+/* After a change: refresh the copy, reply the caller's view, push, announce. */
+void live_after_change(job *j, json_t *out);
+/* Starts the start-up load of every proposal. */
+void live_load(void);
+
+/* ---- store.c (storage thread) ---- */
+
+extern const accord_migration store_migrations[];
+/* The first row of a query (params taken), or NULL. */
+json_t *store_row(accord_txn *txn, const char *sql, json_t *params);
+json_t *store_proposal(accord_txn *txn, int64_t id);
+/* Adds {members, state_counterpart} to out, as committed now. */
+void store_membership(accord_txn *txn, json_t *out);
+/* *out = {proposal, positions, consultation, members, state_counterpart}. */
+accord_status store_snapshot(accord_txn *txn, int64_t id, json_t **out);
+accord_status store_log(accord_txn *txn, job *j, const char *action, const char *reason);
+accord_status store_lead_check(accord_txn *txn, job *j, json_t **out);
+accord_status store_voters(accord_txn *txn, int64_t group, json_t **out);
+
+/* ---- the requests ---- */
 
 /* proposals.c */
 void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-accord_status list_work(accord_txn *txn, job *j, json_t **out);
 void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+/* The list of proposals (in: {status, ids, decisions}), for h_decisions too. */
+accord_status proposals_list_work(accord_txn *txn, job *j, json_t **out);
 
-/* lifecycle.c */
+/* status.c */
 void h_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void h_extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void h_reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void h_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void schedule_close(proposal *p);
+/* (Re)arms the closing timer of p as its status and closing time say. */
+void status_schedule_close(proposal *p);
 
 /* positions.c */
 void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
@@ -184,13 +179,10 @@ void h_comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 
 /* record.c */
 void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void http_record(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud);
-accord_status describe_proposal(accord_txn *txn, const char *id, json_t **out, void *ud);
+void record_http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud);
+accord_status record_describe(accord_txn *txn, const char *id, json_t **out, void *ud);
 
 /* service.c */
-extern const accord_decisions_svc decisions_table;
-
-/* store.c */
-extern const accord_migration migrations[];
+extern const accord_decisions_svc service_decisions;
 
 #endif

@@ -4,9 +4,6 @@
  */
 #include "consensus.h"
 
-/* ---------------- request plumbing ---------------- */
-
-
 static accord_status job_call(accord_txn *txn, void *ud, json_t **out)
 {
 	job *j = ud;
@@ -15,7 +12,7 @@ static accord_status job_call(accord_txn *txn, void *ud, json_t **out)
 
 /* A retried request that was done before is answered from its record,
  * with what again() adds of the current state. */
-accord_status job_work(accord_txn *txn, void *ud, json_t **out)
+static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
 {
 	job *j = ud;
 	accord_status st = accord_retry_work(api, txn, j->retry_key[0] ? j->retry_key : NULL, out,
@@ -41,14 +38,13 @@ static void job_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void 
 	free(j);
 }
 
-/* One job of a request (req NULL: the closing timer). */
-job *job_new(accord_req *req, int64_t id, json_t *in,
-		    accord_status (*work)(accord_txn *, job *, json_t **),
-		    void (*after)(job *, json_t *))
+job *job_new(accord_req *req, int64_t id, json_t *in, job_work_fn work, job_after_fn after)
 {
 	job *j = calloc(1, sizeof(*j));
-	if (!j)
+	if (!j) {
+		json_decref(in);
 		return NULL;
+	}
 	j->req = req;
 	j->id = id;
 	j->in = in;
@@ -73,27 +69,11 @@ void job_submit(job *j)
 	}
 }
 
-void run(accord_req *req, int64_t id, json_t *in,
-		accord_status (*work)(accord_txn *, job *, json_t **), void (*after)(job *, json_t *))
+void job_run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
+		    job_work_fn work, job_after_fn after)
 {
 	job *j = job_new(req, id, in, work, after);
 	if (!j) {
-		json_decref(in);
-		if (req)
-			api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
-		return;
-	}
-	job_submit(j);
-}
-
-/* run() for actions that a group's lead may take on its proposals. */
-void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
-		       accord_status (*work)(accord_txn *, job *, json_t **),
-		       void (*after)(job *, json_t *))
-{
-	job *j = job_new(req, id, in, work, after);
-	if (!j) {
-		json_decref(in);
 		if (req)
 			api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
 		return;
@@ -103,14 +83,19 @@ void run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_
 	job_submit(j);
 }
 
-accord_status fail(json_t **out, accord_status st, const char *msg)
+void job_run(accord_req *req, int64_t id, json_t *in, job_work_fn work, job_after_fn after)
 {
+	job_run_scoped(req, id, 0, 0, in, work, after);
+}
+
+accord_status job_fail(json_t **out, accord_status st, const char *msg)
+{
+	json_decref(*out);
 	*out = json_pack("{s:s}", "message", msg);
 	return st;
 }
 
-const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t max,
-			   int required)
+const char *arg_str(accord_req *req, const json_t *d, const char *key, size_t max, int required)
 {
 	const json_t *v = json_object_get(d, key);
 	char msg[128];
@@ -124,20 +109,12 @@ const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t ma
 	return NULL;
 }
 
-/* closes_at: optional integer, ms since the epoch, in the future. */
-int closes_arg(accord_req *req, const json_t *d, int required, int64_t *out)
+/* closes_at: a time in the future (lifecycle_closes_at). */
+int arg_closes_at(accord_req *req, const json_t *d, int required, int64_t *out)
 {
-	const json_t *v = json_object_get(d, "closes_at");
-	*out = 0;
-	if (!v || json_is_null(v)) {
-		if (!required)
-			return 0;
-	} else if (json_is_integer(v) && json_integer_value(v) > api->now_ms()) {
-		*out = json_integer_value(v);
+	if (!lifecycle_closes_at(json_object_get(d, "closes_at"), required, api->now_ms(), out))
 		return 0;
-	}
 	api->reply_error(req, ACCORD_E_BAD_REQUEST,
 			 "closes_at: a time in the future, in milliseconds since the epoch");
 	return -1;
 }
-

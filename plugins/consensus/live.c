@@ -5,7 +5,7 @@
  */
 #include "consensus.h"
 
-void topic_of(const proposal *p, char *buf, size_t n)
+void live_topic(const proposal *p, char *buf, size_t n)
 {
 	snprintf(buf, n, "proposal:%lld", (long long)p->id);
 }
@@ -13,13 +13,16 @@ void topic_of(const proposal *p, char *buf, size_t n)
 static void push_tally(proposal *p)
 {
 	char topic[40];
-	topic_of(p, topic, sizeof(topic));
+	live_topic(p, topic, sizeof(topic));
 	p->dirty = 0;
 	p->last_push_ms = api->now_ms();
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
-	api->publish(self, topic, "consensus.tally", tally_json(p, 1), a);
+	json_t *tally = tally_json(p, 1);
+	if (tally)
+		api->publish(self, topic, "consensus.tally", tally, a);
 	api->audience_free(a);
+	const char *state_cp = tally_state_counterpart();
 	if (p->state_matter && state_cp[0]) {
 		/* The state counterpart follows the status and its own
 		 * consultation, never the counts. */
@@ -37,7 +40,7 @@ static void push_tally(proposal *p)
 static void tally_timer_fired(accord_plugin_ctx *pc, void *ud)
 {
 	(void)pc;
-	proposal *p = find((int64_t)(intptr_t)ud);
+	proposal *p = tally_find((int64_t)(intptr_t)ud);
 	if (!p)
 		return;
 	p->tally_timer = 0;
@@ -45,26 +48,24 @@ static void tally_timer_fired(accord_plugin_ctx *pc, void *ud)
 		push_tally(p);
 }
 
-/* A position or state change: push now if allowed, else once the interval
- * since the last push has passed (latest state only).  Returns 1 if the
- * tally went out now, 0 if it waits for the timer. */
-int tally_changed(proposal *p, int final)
+int live_tally_changed(proposal *p, int final)
 {
-	int64_t now = api->now_ms();
-	if (final || tally_interval_ms == 0 ||
-	    (!p->tally_timer && now - p->last_push_ms >= tally_interval_ms)) {
+	int64_t wait;
+	switch (tally_coalesce(p, final, tally_interval_ms, api->now_ms(), &wait)) {
+	case TALLY_PUSH_NOW:
 		if (p->tally_timer)
 			api->timer_cancel(self, p->tally_timer);
 		p->tally_timer = 0;
 		push_tally(p);
 		return 1;
+	case TALLY_PUSH_LATER:
+		p->tally_timer = api->timer_add(self, (uint64_t)wait, tally_timer_fired,
+						(void *)(intptr_t)p->id);
+		break;
+	case TALLY_PUSH_ARMED:
+		break;
 	}
 	p->dirty = 1;
-	if (!p->tally_timer) {
-		int64_t wait = tally_interval_ms - (now - p->last_push_ms);
-		p->tally_timer = api->timer_add(self, (uint64_t)(wait > 0 ? wait : 1), tally_timer_fired,
-						(void *)(intptr_t)p->id);
-	}
 	return 0;
 }
 
@@ -73,7 +74,7 @@ int tally_changed(proposal *p, int final)
  * and "awaiting your organisation" badges follow without a reload.  A
  * working group's proposals are not announced here: not every member may
  * know of them. */
-void announce(const proposal *p, const char *org_responded)
+void live_announce(const proposal *p, const char *org_responded)
 {
 	if (!p || p->group)
 		return;
@@ -86,40 +87,36 @@ void announce(const proposal *p, const char *org_responded)
 	api->audience_free(a);
 }
 
-void apply_membership(const json_t *snap)
+void live_apply_membership(const json_t *snap)
 {
-	const json_t *members = json_object_get(snap, "members");
-	if (members) {
-		strv_free(active_members, n_active);
-		active_members = strv_from_json(members, &n_active);
-	}
-	const char *cp = json_string_value(json_object_get(snap, "state_counterpart"));
-	snprintf(state_cp, sizeof(state_cp), "%s", cp ? cp : "");
+	tally_set_membership(json_object_get(snap, "members"),
+			     json_string_value(json_object_get(snap, "state_counterpart")));
 }
 
-void apply_snapshot(const json_t *snap)
+void live_apply_snapshot(const json_t *snap)
 {
-	apply_membership(snap);
-	sync_proposal(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
-		      json_object_get(snap, "consultation"));
+	live_apply_membership(snap);
+	proposal *p = tally_sync(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
+				 json_object_get(snap, "consultation"));
+	if (p)
+		status_schedule_close(p);
 }
 
-
-void after_change(job *j, json_t *out)
+void live_after_change(job *j, json_t *out)
 {
-	apply_snapshot(out);
-	proposal *p = find(j->id);
+	live_apply_snapshot(out);
+	proposal *p = tally_find(j->id);
 	json_t *view = view_for(out, j->is_partner, j->org);
 	accord_replace(out, view);
 	if (p)
-		tally_changed(p, !strcmp(p->status, "closed"));
+		live_tally_changed(p, !strcmp(p->status, "closed"));
 	api->acl_changed(self); /* visibility may follow status (drafts) */
-	announce(p, NULL);
+	live_announce(p, NULL);
 }
 
-/* ---------------- start-up ---------------- */
+/* ---- start-up: the loop's copy of every proposal ---- */
 
-accord_status load_work(accord_txn *txn, void *ud, json_t **out)
+static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 {
 	(void)ud;
 	json_t *ids = NULL;
@@ -132,17 +129,19 @@ accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 	json_array_foreach(ids, i, r)
 	{
 		json_t *s = NULL;
-		if (snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
+		if (store_snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
 			json_array_append_new(snaps, s);
 	}
 	json_decref(ids);
 	/* members and the state counterpart, even with no proposal yet */
 	*out = json_pack("{s:o}", "snapshots", snaps);
-	membership_view(txn, *out);
+	if (!*out)
+		return ACCORD_E_INTERNAL;
+	store_membership(txn, *out);
 	return ACCORD_OK;
 }
 
-void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
+static void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
 {
 	(void)pc;
 	(void)ud;
@@ -151,14 +150,14 @@ void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
 		json_decref(out);
 		return;
 	}
-	strv_free(active_members, n_active);
-	active_members = strv_from_json(json_object_get(out, "members"), &n_active);
-	const char *cp = json_string_value(json_object_get(out, "state_counterpart"));
-	snprintf(state_cp, sizeof(state_cp), "%s", cp ? cp : "");
+	live_apply_membership(out);
 	size_t i;
 	json_t *s;
-	json_array_foreach(json_object_get(out, "snapshots"), i, s) apply_snapshot(s);
-	api->log(self, ACCORD_LOG_INFO, "%zu proposals loaded", n_props);
+	json_array_foreach(json_object_get(out, "snapshots"), i, s) live_apply_snapshot(s);
+	api->log(self, ACCORD_LOG_INFO, "%zu proposals loaded", tally_count());
 	json_decref(out);
 }
 
+/* When the storage thread does not take jobs (accord init, which only
+ * migrates), there is nothing to load: init goes on without. */
+void live_load(void) { api->db_run(self, load_work, load_done, NULL); }

@@ -7,10 +7,10 @@
 
 const accord_host_api *api;
 accord_plugin_ctx *self;
-const accord_members_svc *members;
-const accord_groups_svc *groups; /* NULL without the groups plugin */
+const accord_members_svc *members_svc;
+const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
 
-long tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
+int64_t tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
 
 static const accord_service_ref provides[] = {
 	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 0}, {NULL, 0, 0}};
@@ -23,14 +23,14 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	api = host;
 	self = p;
 	if (ACCORD_API_HAS(api, item_kind) &&
-	    api->item_kind(p, "proposal", describe_proposal, NULL))
+	    api->item_kind(p, "proposal", record_describe, NULL))
 		return ACCORD_E_INTERNAL;
 	if (!ACCORD_API_HAS(api, service_import))
 		return ACCORD_E_INTERNAL;
-	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
-	groups = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
-	if (!members || api->service_export(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V,
-					    &decisions_table))
+	members_svc = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
+	groups_svc = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
+	if (!members_svc || api->service_export(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V,
+					    &service_decisions))
 		return ACCORD_E_INTERNAL;
 	const json_t *rate = json_object_get(cfg, "tally_max_per_sec");
 	if (rate) {
@@ -58,30 +58,18 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    api->handle(p, "comment", h_comment, ACCORD_REQ_PARTNER, NULL) ||
 	    api->handle(p, "comments", h_comments, ACCORD_REQ_PARTNER, NULL) ||
 	    api->handle(p, "edit", h_edit, 0, NULL) ||
-	    api->topic_register(p, "proposal", check_topic, NULL) ||
-	    api->topic_register(p, "proposals", check_list_topic, NULL) ||
-	    api->http_route(p, "record", http_record, NULL))
+	    api->topic_register(p, "proposal", access_check_topic, NULL) ||
+	    api->topic_register(p, "proposals", access_check_list_topic, NULL) ||
+	    api->http_route(p, "record", record_http, NULL))
 		return ACCORD_E_INTERNAL;
-	api->db_run(p, load_work, load_done, NULL);
+	live_load();
 	return ACCORD_OK;
 }
 
 static void fini(accord_plugin_ctx *p)
 {
 	(void)p;
-	for (size_t i = 0; i < n_props; i++) {
-		strv_free(props[i]->voters, props[i]->n_voters);
-		clear_votes(props[i]);
-		free(props[i]->votes);
-		json_decref(props[i]->consultation);
-		free(props[i]);
-	}
-	free(props);
-	props = NULL;
-	n_props = cap_props = 0;
-	strv_free(active_members, n_active);
-	active_members = NULL;
-	n_active = 0;
+	tally_reset();
 }
 
 static const accord_plugin desc = {
@@ -92,7 +80,7 @@ static const accord_plugin desc = {
 	.description = "live consensus polling: proposals, positions per organisation, decisions",
 	.init = init,
 	.fini = fini,
-	.migrations = migrations,
+	.migrations = store_migrations,
 	.provides = provides,
 	.requires = requires,
 };

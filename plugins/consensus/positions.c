@@ -10,28 +10,29 @@
  * alternates (membership's people), checked in the transaction. */
 static int speaks_for_org(accord_txn *txn, const char *login)
 {
-	return members->speaks_for_org(txn, login) == 1;
+	return members_svc->speaks_for_org(txn, login) == 1;
 }
 
 static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = proposal_row(txn, j->id);
+	json_t *row = store_proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
-	int open = !strcmp(json_string_value(json_object_get(row, "status")), "open");
-	json_t *voters = voters_json(row);
+	const char *status = json_string_value(json_object_get(row, "status"));
+	const char *refusal = lifecycle_refusal(LC_POSITION, status, 0);
+	json_t *voters = row_voters(row);
 	int voter = 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(voters, i, v) voter |= !strcmp(json_string_value(v), j->org);
+	json_array_foreach(voters, i, v) voter |= json_is_string(v) && !strcmp(json_string_value(v), j->org);
 	json_decref(voters);
 	json_decref(row);
-	if (!open)
-		return fail(out, ACCORD_E_CONFLICT, "the proposal is not open for positions");
+	if (refusal)
+		return job_fail(out, ACCORD_E_CONFLICT, refusal);
 	if (!voter)
-		return fail(out, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
+		return job_fail(out, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
 	if (!speaks_for_org(txn, j->actor))
-		return fail(out, ACCORD_E_FORBIDDEN,
+		return job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates state their organisation's position");
 	const char *position = json_string_value(json_object_get(j->in, "position"));
 	const char *reason = json_string_value(json_object_get(j->in, "reason"));
@@ -65,7 +66,7 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	 * nor blocks, and the tally must know at once. */
 	if (st == ACCORD_OK && !*out) {
 		*out = json_object();
-		membership_view(txn, *out);
+		store_membership(txn, *out);
 		json_object_set_new(*out, "cast_at", json_integer((json_int_t)at));
 	}
 	return st;
@@ -78,12 +79,10 @@ static accord_status position_again(accord_txn *txn, job *j, json_t **out)
 {
 	/* The same checks as a first position: a person who no longer speaks
 	 * for the organisation learns nothing from a replayed key. */
-	if (!speaks_for_org(txn, j->actor)) {
-		json_decref(*out);
-		return fail(out, ACCORD_E_FORBIDDEN,
+	if (!speaks_for_org(txn, j->actor))
+		return job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates state their organisation's position");
-	}
-	json_t *held = q1(txn,
+	json_t *held = store_row(txn,
 			  "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
 			  " WHERE proposal_id=? AND org=?",
 			  json_pack("[I,s]", (json_int_t)j->id, j->org));
@@ -101,25 +100,23 @@ static accord_status position_again(accord_txn *txn, job *j, json_t **out)
 
 static void position_after(job *j, json_t *out)
 {
-	proposal *p = find(j->id);
+	proposal *p = tally_find(j->id);
 	if (!p)
-		apply_snapshot(out);
+		live_apply_snapshot(out);
 	else {
-		apply_membership(out);
-		int first = 1;
-		for (size_t i = 0; i < p->n_votes; i++)
-			first &= strcmp(p->votes[i].org, j->org) != 0;
-		set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))),
+		live_apply_membership(out);
+		int first = !tally_has_responded(p, j->org);
+		tally_set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))),
 			 json_string_value(json_object_get(j->in, "reason")), j->actor,
 			 json_integer_value(json_object_get(out, "cast_at")));
 		if (first)
-			announce(p, j->org);
+			live_announce(p, j->org);
 	}
-	p = find(j->id);
+	p = tally_find(j->id);
 	/* tally_sent: the tally that counts this position was published before
 	 * this reply (a subscriber already has it); otherwise it comes with
 	 * the next coalesced push. */
-	int sent = p && tally_changed(p, 0);
+	int sent = p && live_tally_changed(p, 0);
 	char recorded[160];
 	snprintf(recorded, sizeof(recorded), "cast by %s on behalf of %s", j->actor, j->org);
 	json_t *reply = json_pack("{s:I,s:s,s:O,s:O,s:s,s:I,s:s,s:b,s:b}", "proposal",
@@ -137,16 +134,16 @@ void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = arg_proposal(req, d);
+	proposal *p = access_proposal(req, d);
 	if (!p)
 		return;
 	const accord_principal *w = api->req_principal(req);
-	if (!is_member(w)) {
+	if (!access_member(w)) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "partners do not vote");
 		return;
 	}
-	const char *pos = str_arg(req, d, "position", 16, 1);
-	const char *reason = pos ? str_arg(req, d, "reason", 4000, 0) : NULL;
+	const char *pos = arg_str(req, d, "position", 16, 1);
+	const char *reason = pos ? arg_str(req, d, "reason", 4000, 0) : NULL;
 	if (!reason)
 		return;
 	enum position e = position_parse(pos);
@@ -161,8 +158,7 @@ void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 						 : "reason: required with reservations");
 		return;
 	}
-	job *j = job_new(req, p->id,
-			 json_pack("{s:s,s:s}", "position", position_name(e), "reason", reason),
+	job *j = job_new(req, p->id, json_pack("{s:s,s:s}", "position", position_name(e), "reason", reason),
 			 position_work, position_after);
 	if (!j) {
 		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
@@ -175,10 +171,9 @@ void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 	if (!j->retry_key[0]) {
 		accord_status st = ACCORD_OK;
 		const char *msg = NULL;
-		if (strcmp(p->status, "open")) {
+		if ((msg = lifecycle_refusal(LC_POSITION, p->status, p->state_matter))) {
 			st = ACCORD_E_CONFLICT;
-			msg = "the proposal is not open for positions";
-		} else if (!is_voter(p, api->principal_org(w))) {
+		} else if (!tally_is_voter(p, api->principal_org(w))) {
 			st = ACCORD_E_FORBIDDEN;
 			msg = "your organisation does not vote on this proposal";
 		}
@@ -194,16 +189,17 @@ void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 
 static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = proposal_row(txn, j->id);
+	json_t *row = store_proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
-	int ok = !strcmp(json_string_value(json_object_get(row, "status")), "open") &&
-		 json_integer_value(json_object_get(row, "state_matter"));
+	const char *refusal =
+		lifecycle_refusal(LC_CONSULT, json_string_value(json_object_get(row, "status")),
+				  (int)json_integer_value(json_object_get(row, "state_matter")));
 	json_decref(row);
-	if (!ok)
-		return fail(out, ACCORD_E_CONFLICT, "consultation is taken on open state matters");
+	if (refusal)
+		return job_fail(out, ACCORD_E_CONFLICT, refusal);
 	if (!speaks_for_org(txn, j->actor))
-		return fail(out, ACCORD_E_FORBIDDEN,
+		return job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates give the consultation view");
 	accord_status st = accord_exec(
 		api, txn,
@@ -214,16 +210,16 @@ static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 			  j->actor, (json_int_t)api->now_ms()),
 		NULL);
 	if (st == ACCORD_OK)
-		st = log_action(txn, j, "consult", json_string_value(json_object_get(j->in, "view")));
-	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+		st = store_log(txn, j, "consult", json_string_value(json_object_get(j->in, "view")));
+	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
 }
 
 static void consult_after(job *j, json_t *out)
 {
-	apply_snapshot(out);
-	proposal *p = find(j->id);
+	live_apply_snapshot(out);
+	proposal *p = tally_find(j->id);
 	if (p)
-		tally_changed(p, 0);
+		live_tally_changed(p, 0);
 	json_t *reply = json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)j->id, "org", j->org,
 				  "consultation_in", 1);
 	accord_replace(out, reply);
@@ -233,16 +229,16 @@ void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = arg_proposal(req, d);
+	proposal *p = access_proposal(req, d);
 	if (!p)
 		return;
-	if (!is_state_cp(api->req_principal(req))) {
+	if (!access_state_cp(api->req_principal(req))) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "only the state counterpart gives the consultation view");
 		return;
 	}
-	const char *view = str_arg(req, d, "view", 8000, 1);
+	const char *view = arg_str(req, d, "view", 8000, 1);
 	if (view)
-		run(req, p->id, json_pack("{s:s}", "view", view), consult_work, consult_after);
+		job_run(req, p->id, json_pack("{s:s}", "view", view), consult_work, consult_after);
 }
 
 /* ---------------- comments ---------------- */
@@ -251,13 +247,14 @@ void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud
  * group comment but do not vote); comments are part of the record. */
 static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = proposal_row(txn, j->id);
-	int draft = row && !strcmp(json_string_value(json_object_get(row, "status")), "draft");
-	json_decref(row);
+	json_t *row = store_proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
-	if (draft)
-		return fail(out, ACCORD_E_CONFLICT, "comments open with the proposal");
+	const char *status = json_string_value(json_object_get(row, "status"));
+	const char *refusal = lifecycle_refusal(LC_COMMENT, status, 0);
+	json_decref(row);
+	if (refusal)
+		return job_fail(out, ACCORD_E_CONFLICT, refusal);
 	int64_t now = api->now_ms();
 	accord_status st = accord_exec(api, txn,
 				"INSERT INTO consensus_comments(proposal_id, author, org, partner, text, at)"
@@ -276,11 +273,11 @@ static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
 
 static void comment_after(job *j, json_t *out)
 {
-	proposal *p = find(j->id);
+	proposal *p = tally_find(j->id);
 	if (!p)
 		return;
 	char topic[40];
-	topic_of(p, topic, sizeof(topic));
+	live_topic(p, topic, sizeof(topic));
 	/* Internal by default: members' comments reach members; a partner's
 	 * comment reaches members and its own organisation, never another
 	 * partner. */
@@ -296,10 +293,10 @@ void h_comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = arg_proposal(req, d);
-	const char *text = p ? str_arg(req, d, "text", 8000, 1) : NULL;
+	proposal *p = access_proposal(req, d);
+	const char *text = p ? arg_str(req, d, "text", 8000, 1) : NULL;
 	if (text)
-		run(req, p->id, json_pack("{s:s}", "text", text), comment_work, comment_after);
+		job_run(req, p->id, json_pack("{s:s}", "text", text), comment_work, comment_after);
 }
 
 static accord_status comments_work(accord_txn *txn, job *j, json_t **out)
@@ -323,8 +320,8 @@ void h_comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = arg_proposal(req, d);
+	proposal *p = access_proposal(req, d);
 	if (p)
-		run(req, p->id, NULL, comments_work, NULL);
+		job_run(req, p->id, NULL, comments_work, NULL);
 }
 

@@ -9,7 +9,7 @@
 static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = lead_check(txn, j, out);
+	accord_status st = store_lead_check(txn, j, out);
 	if (st != ACCORD_OK)
 		return st;
 	st = accord_exec(
@@ -25,9 +25,9 @@ static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	j->id = api->txn_last_id(txn);
-	if ((st = log_action(txn, j, "create", NULL)) != ACCORD_OK)
+	if ((st = store_log(txn, j, "create", NULL)) != ACCORD_OK)
 		return st;
-	return snapshot(txn, j->id, out);
+	return store_snapshot(txn, j->id, out);
 }
 
 void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -46,17 +46,17 @@ void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 		char *end;
 		group = strtoll(json_string_value(scope) + 6, &end, 10);
 		if (*end || group <= 0 || api->group_access(self, w, group, NULL) != ACCORD_OK ||
-		    !is_member(w)) {
+		    !access_member(w)) {
 			api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group");
 			return;
 		}
-	} else if (!may_create(w)) {
+	} else if (!access_may_create(w)) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create proposals");
 		return;
 	}
-	const char *title = str_arg(req, d, "title", 300, 1);
-	const char *text = title ? str_arg(req, d, "text", 20000, 1) : NULL;
-	const char *kind = text ? str_arg(req, d, "kind", 16, 1) : NULL;
+	const char *title = arg_str(req, d, "title", 300, 1);
+	const char *text = title ? arg_str(req, d, "text", 20000, 1) : NULL;
+	const char *kind = text ? arg_str(req, d, "kind", 16, 1) : NULL;
 	if (!kind)
 		return;
 	if (strcmp(kind, "decision") && strcmp(kind, "statement")) {
@@ -74,7 +74,7 @@ void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 		}
 	}
 	int64_t closes;
-	if (closes_arg(req, d, 0, &closes))
+	if (arg_closes_at(req, d, 0, &closes))
 		return;
 	json_t *in = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "title", title, "text", text, "kind", kind,
 			       "state_matter", json_is_true(json_object_get(d, "state_matter")),
@@ -84,7 +84,7 @@ void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	if (group)
 		snprintf(sc, sizeof(sc), "group:%lld", (long long)group);
 	json_object_set_new(in, "scope", json_string(group ? sc : "network"));
-	run_scoped(req, 0, group, !may_create(w) && group, in, create_work, after_change);
+	job_run_scoped(req, 0, group, !access_may_create(w) && group, in, create_work, live_after_change);
 }
 
 /* ---------------- consensus.edit ---------------- */
@@ -95,21 +95,23 @@ void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
  * read in the transaction, like the lead check. */
 static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = proposal_row(txn, j->id);
+	json_t *row = store_proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
-	int creator = !strcmp(json_string_value(json_object_get(row, "created_by")), j->actor);
-	int draft = !strcmp(json_string_value(json_object_get(row, "status")), "draft");
+	const char *by = json_string_value(json_object_get(row, "created_by"));
+	int creator = by && !strcmp(by, j->actor);
+	const char *status = json_string_value(json_object_get(row, "status"));
+	const char *refusal = lifecycle_refusal(LC_EDIT, status, 0);
 	json_decref(row);
 	if (!creator && j->need_lead > 0) {
-		accord_status st = lead_check(txn, j, out);
+		accord_status st = store_lead_check(txn, j, out);
 		if (st != ACCORD_OK)
 			return st;
 	} else if (!creator && j->need_lead < 0)
-		return fail(out, ACCORD_E_FORBIDDEN,
+		return job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only its author or a co-chair can edit a draft");
-	if (!draft)
-		return fail(out, ACCORD_E_CONFLICT, "only a draft can be edited");
+	if (refusal)
+		return job_fail(out, ACCORD_E_CONFLICT, refusal);
 	/* coalesce: a field left out keeps its value; closes_at null clears */
 	const json_t *in = j->in;
 	const json_t *sm = json_object_get(in, "state_matter"), *ht = json_object_get(in, "hide_tally");
@@ -129,20 +131,20 @@ static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
 			  (json_int_t)j->id),
 		NULL);
 	if (st == ACCORD_OK)
-		st = log_action(txn, j, "edit", NULL);
-	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+		st = store_log(txn, j, "edit", NULL);
+	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
 }
 
 /* After an edit: the usual refresh, and the new text to everyone who has
  * the draft open (a draft is seen by members, or a group's people). */
 static void edit_after(job *j, json_t *out)
 {
-	after_change(j, out);
-	proposal *p = find(j->id);
+	live_after_change(j, out);
+	proposal *p = tally_find(j->id);
 	if (!p)
 		return;
 	char topic[40];
-	topic_of(p, topic, sizeof(topic));
+	live_topic(p, topic, sizeof(topic));
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
 	api->publish(self, topic, "consensus.edited",
@@ -154,7 +156,7 @@ void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = arg_proposal(req, d);
+	proposal *p = access_proposal(req, d);
 	if (!p)
 		return;
 	const accord_principal *w = api->req_principal(req);
@@ -166,7 +168,7 @@ void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	for (size_t i = 0; i < 3; i++) {
 		if (!json_object_get(d, strs[i].key))
 			continue;
-		const char *v = str_arg(req, d, strs[i].key, strs[i].max, 1);
+		const char *v = arg_str(req, d, strs[i].key, strs[i].max, 1);
 		if (!v) {
 			json_decref(in);
 			return;
@@ -195,7 +197,7 @@ void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	}
 	if (json_object_get(d, "closes_at")) {
 		int64_t closes;
-		if (closes_arg(req, d, 0, &closes)) {
+		if (arg_closes_at(req, d, 0, &closes)) {
 			json_decref(in);
 			return;
 		}
@@ -203,15 +205,15 @@ void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	}
 	/* need_lead: 0 a co-chair, 1 a group's draft (creator or lead),
 	 * -1 a network draft (creator only) */
-	int need = is_chair(w) ? 0 : p->group ? 1 : -1;
-	run_scoped(req, p->id, p->group, need, in, edit_work, edit_after);
+	int need = access_chair(w) ? 0 : p->group ? 1 : -1;
+	job_run_scoped(req, p->id, p->group, need, in, edit_work, edit_after);
 }
 
-/* ---------------- consensus.get / list / decisions ---------------- */
+/* ---------------- consensus.get / list ---------------- */
 
 static accord_status get_work(accord_txn *txn, job *j, json_t **out)
 {
-	return snapshot(txn, j->id, out);
+	return store_snapshot(txn, j->id, out);
 }
 
 static void get_after(job *j, json_t *out)
@@ -224,15 +226,15 @@ void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = arg_proposal(req, d);
+	proposal *p = access_proposal(req, d);
 	if (p)
-		run(req, p->id, NULL, get_work, get_after);
+		job_run(req, p->id, NULL, get_work, get_after);
 }
 
 /* The ids come from the loop (what the caller may see, decided there);
  * partners' decision register also holds the network's adopted joint
  * statements. */
-accord_status list_work(accord_txn *txn, job *j, json_t **out)
+accord_status proposals_list_work(accord_txn *txn, job *j, json_t **out)
 {
 	const char *status = json_string_value(json_object_get(j->in, "status"));
 	int decisions = json_is_true(json_object_get(j->in, "decisions"));
@@ -270,10 +272,9 @@ static void list_after(job *j, json_t *out)
 	json_t *r;
 	json_array_foreach(json_object_get(out, "proposals"), i, r)
 	{
-		proposal *p = find(json_integer_value(json_object_get(r, "id")));
-		int awaiting = p && !j->is_partner && !strcmp(p->status, "open") && is_voter(p, j->org);
-		for (size_t k = 0; awaiting && k < p->n_votes; k++)
-			awaiting = strcmp(p->votes[k].org, j->org) != 0;
+		proposal *p = tally_find(json_integer_value(json_object_get(r, "id")));
+		int awaiting = p && !j->is_partner && !strcmp(p->status, "open") &&
+			       tally_is_voter(p, j->org) && !tally_has_responded(p, j->org);
 		json_object_set_new(r, "awaiting_you", json_boolean(awaiting));
 		if (j->is_partner) { /* an outcome reaches partners by a release only */
 			json_object_del(r, "outcome");
@@ -296,7 +297,7 @@ void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	json_t *in = json_object();
 	if (s)
 		json_object_set(in, "status", (json_t *)s);
-	json_object_set_new(in, "ids", visible_ids(api->req_principal(req)));
-	run(req, 0, in, list_work, list_after);
+	json_object_set_new(in, "ids", access_visible_ids(api->req_principal(req)));
+	job_run(req, 0, in, proposals_list_work, list_after);
 }
 

@@ -12,12 +12,12 @@ void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *
 	(void)pc;
 	(void)d;
 	(void)ud;
-	run(req, 0,
+	job_run(req, 0,
 	    json_pack("{s:s,s:b,s:o}", "status", "closed", "decisions", 1, "ids",
 		      /* partners' register: adopted joint statements only */
-		      is_member(api->req_principal(req)) ? visible_ids(api->req_principal(req))
+		      access_member(api->req_principal(req)) ? access_visible_ids(api->req_principal(req))
 							 : json_array()),
-	    list_work, NULL);
+	    proposals_list_work, NULL);
 }
 
 /* ---------------- export of a closed proposal's record ---------------- */
@@ -31,7 +31,7 @@ typedef struct xjob {
 static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
 {
 	xjob *x = ud;
-	accord_status st = snapshot(txn, x->id, out);
+	accord_status st = store_snapshot(txn, x->id, out);
 	if (st != ACCORD_OK)
 		return st;
 	json_t *log = NULL;
@@ -50,7 +50,8 @@ static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, v
 	const json_t *row = json_object_get(snap, "proposal");
 	if (st != ACCORD_OK || !row) {
 		api->http_respond(x->h, 404, "application/json", "{\"error\":\"not_found\"}", 21);
-	} else if (strcmp(json_string_value(json_object_get(row, "status")), "closed")) {
+	} else if (!json_string_value(json_object_get(row, "status")) ||
+		   strcmp(json_string_value(json_object_get(row, "status")), "closed")) {
 		const char *m = "{\"error\":\"conflict\",\"message\":\"the record is exported once the proposal is closed\"}";
 		api->http_respond(x->h, 409, "application/json", m, strlen(m));
 	} else if (!x->csv) {
@@ -59,7 +60,10 @@ static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, v
 		json_t *fj = facts ? json_loads(facts, 0, NULL) : NULL;
 		json_object_set_new(r, "close_facts", fj ? fj : json_null());
 		char *s = json_dumps(snap, JSON_INDENT(2) | JSON_SORT_KEYS);
-		api->http_respond(x->h, 200, "application/json", s, strlen(s));
+		if (s)
+			api->http_respond(x->h, 200, "application/json", s, strlen(s));
+		else
+			api->http_respond(x->h, 500, "application/json", "{\"error\":\"internal\"}", 20);
 		free(s);
 	} else {
 		/* <accord/csv.h>: the one CSV writer (quoting, formula prefix). */
@@ -93,7 +97,7 @@ static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, v
 	free(x);
 }
 
-void http_record(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud)
+void record_http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud)
 {
 	(void)ud;
 	const char *id = api->http_query(h, "proposal"), *fmt = api->http_query(h, "format");
@@ -103,12 +107,16 @@ void http_record(accord_plugin_ctx *pc, accord_http *h, const accord_principal *
 	}
 	char *end = NULL;
 	long long pid = id ? strtoll(id, &end, 10) : 0;
-	proposal *p = id && end && !*end ? find(pid) : NULL;
-	if (!p || !is_member(w)) { /* the record is internal */
+	proposal *p = id && end && !*end ? tally_find(pid) : NULL;
+	if (!p || !access_member(w)) { /* the record is internal */
 		api->http_respond(h, 404, "application/json", "{\"error\":\"not_found\"}", 21);
 		return;
 	}
 	xjob *x = calloc(1, sizeof(*x));
+	if (!x) {
+		api->http_respond(h, 500, "application/json", "{\"error\":\"internal\"}", 20);
+		return;
+	}
 	x->h = h;
 	x->id = p->id;
 	x->csv = fmt && !strcmp(fmt, "csv");
@@ -120,7 +128,7 @@ void http_record(accord_plugin_ctx *pc, accord_http *h, const accord_principal *
 
 /* What partners see of a released proposal: its text and outcome, never
  * its positions or tally. */
-accord_status describe_proposal(accord_txn *txn, const char *id, json_t **out, void *ud)
+accord_status record_describe(accord_txn *txn, const char *id, json_t **out, void *ud)
 {
 	(void)ud;
 	return accord_describe_row(api, txn,

@@ -5,7 +5,7 @@
  */
 #include "consensus.h"
 
-const accord_migration migrations[] = {
+const accord_migration store_migrations[] = {
 	{1, "CREATE TABLE consensus_proposals("
 	    " id INTEGER PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL,"
 	    " scope TEXT NOT NULL DEFAULT 'network',"
@@ -47,7 +47,7 @@ static const char *PROPOSAL_COLS =
 	" outcome, outcome_statement, close_reason, closed_by, closed_at, review_date,"
 	" created_by, created_at, opened_at, close_facts";
 
-json_t *q1(accord_txn *txn, const char *sql, json_t *params)
+json_t *store_row(accord_txn *txn, const char *sql, json_t *params)
 {
 	json_t *rows = NULL;
 	accord_status st = api->txn_exec(txn, sql, params, &rows);
@@ -57,29 +57,29 @@ json_t *q1(accord_txn *txn, const char *sql, json_t *params)
 	return r;
 }
 
-json_t *proposal_row(accord_txn *txn, int64_t id)
+json_t *store_proposal(accord_txn *txn, int64_t id)
 {
 	char sql[400];
 	snprintf(sql, sizeof(sql), "SELECT %s FROM consensus_proposals WHERE id=?", PROPOSAL_COLS);
-	return q1(txn, sql, json_pack("[I]", (json_int_t)id));
+	return store_row(txn, sql, json_pack("[I]", (json_int_t)id));
 }
 
 /* Adds {members, state_counterpart} to out: the active member
  * organisations and the state counterpart, as committed now. */
-void membership_view(accord_txn *txn, json_t *out)
+void store_membership(accord_txn *txn, json_t *out)
 {
 	json_t *codes = NULL, *cp = NULL;
-	members->voting_orgs(txn, &codes);
-	members->state_counterpart(txn, &cp);
+	members_svc->voting_orgs(txn, &codes);
+	members_svc->state_counterpart(txn, &cp);
 	json_object_set_new(out, "members", codes ? codes : json_array());
 	json_object_set_new(out, "state_counterpart", cp ? cp : json_null());
 }
 
 /* Fills out {proposal, positions, consulted, members, state_counterpart}:
  * what the loop needs to refresh its copy after a change. */
-accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
+accord_status store_snapshot(accord_txn *txn, int64_t id, json_t **out)
 {
-	json_t *row = proposal_row(txn, id);
+	json_t *row = store_proposal(txn, id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	json_t *pos = NULL;
@@ -87,15 +87,17 @@ accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
 		      "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
 		      " WHERE proposal_id=? ORDER BY org",
 		      json_pack("[I]", (json_int_t)id), &pos);
-	json_t *cons = q1(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
+	json_t *cons = store_row(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
 			  json_pack("[I]", (json_int_t)id));
 	*out = json_pack("{s:o,s:o,s:o}", "proposal", row, "positions", pos ? pos : json_array(),
 			 "consultation", cons ? cons : json_null());
-	membership_view(txn, *out);
+	if (!*out)
+		return ACCORD_E_INTERNAL;
+	store_membership(txn, *out);
 	return ACCORD_OK;
 }
 
-accord_status log_action(accord_txn *txn, job *j, const char *action, const char *reason)
+accord_status store_log(accord_txn *txn, job *j, const char *action, const char *reason)
 {
 	return accord_exec(api, txn,
 			     "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
@@ -108,30 +110,30 @@ accord_status log_action(accord_txn *txn, job *j, const char *action, const char
 /* For a working group's proposal acted on by someone who is not a co-chair:
  * is the caller's organisation a lead of the group?  (Asked in the
  * transaction of the groups plugin's service.) */
-accord_status lead_check(accord_txn *txn, job *j, json_t **out)
+accord_status store_lead_check(accord_txn *txn, job *j, json_t **out)
 {
 	if (!j->need_lead)
 		return ACCORD_OK;
-	int lead = groups ? groups->is_lead(txn, j->group, j->org) : 0;
+	int lead = groups_svc ? groups_svc->is_lead(txn, j->group, j->org) : 0;
 	if (lead < 0)
 		return ACCORD_E_INTERNAL;
 	return lead ? ACCORD_OK
-		    : fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
+		    : job_fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
 }
 
 /* The voters of a proposal, in code order: the network's member
  * organisations or, for a working group, those of them in the group (its
  * partners do not vote). */
-accord_status voters_of(accord_txn *txn, int64_t group, json_t **out)
+accord_status store_voters(accord_txn *txn, int64_t group, json_t **out)
 {
 	*out = NULL;
 	json_t *all = NULL, *in_group = NULL;
-	accord_status st = members->voting_orgs(txn, &all);
+	accord_status st = members_svc->voting_orgs(txn, &all);
 	if (st != ACCORD_OK || !group) {
 		*out = all;
 		return st;
 	}
-	st = groups ? groups->orgs(txn, group, &in_group) : ACCORD_E_NOT_FOUND;
+	st = groups_svc ? groups_svc->orgs(txn, group, &in_group) : ACCORD_E_NOT_FOUND;
 	if (st == ACCORD_E_NOT_FOUND)
 		st = ACCORD_OK; /* no such group (any more): nobody votes */
 	json_t *codes = json_array();

@@ -1,0 +1,232 @@
+/*
+ * The requests that change a proposal's status: consensus.open, extend,
+ * reopen, close, and the closing timer (the server closes at the closing
+ * time).  The rules they apply are lifecycle.c's; the checks and the
+ * writes happen on the storage thread against the committed state.
+ */
+#include "consensus.h"
+
+/* The committed proposal row for a state change: it must exist, the caller
+ * must be allowed (store_lead_check), and its status must allow action.
+ * Returns the row, or NULL with *st (and *out's message) set. */
+static json_t *row_for(accord_txn *txn, job *j, lc_action action, json_t **out,
+		       accord_status *st)
+{
+	json_t *row = store_proposal(txn, j->id);
+	if (!row) {
+		*st = ACCORD_E_NOT_FOUND;
+		return NULL;
+	}
+	if ((*st = store_lead_check(txn, j, out)) != ACCORD_OK) {
+		json_decref(row);
+		return NULL;
+	}
+	const char *refusal =
+		lifecycle_refusal(action, json_string_value(json_object_get(row, "status")),
+				  (int)json_integer_value(json_object_get(row, "state_matter")));
+	if (refusal) {
+		json_decref(row);
+		*st = job_fail(out, ACCORD_E_CONFLICT, refusal);
+		return NULL;
+	}
+	return row;
+}
+
+static accord_status open_work(accord_txn *txn, job *j, json_t **out)
+{
+	accord_status lst;
+	json_t *row = row_for(txn, j, LC_OPEN, out, &lst);
+	if (!row)
+		return lst;
+	json_decref(row);
+	/* The voters: the network's member organisations, or, for a working
+	 * group, the group's member organisations (its partners do not vote). */
+	json_t *codes = NULL;
+	if (store_voters(txn, j->group, &codes) != ACCORD_OK)
+		return ACCORD_E_INTERNAL;
+	char *voters = json_dumps(codes, JSON_COMPACT);
+	json_decref(codes);
+	const json_t *closes = json_object_get(j->in, "closes_at");
+	accord_status st = accord_exec(
+		api, txn,
+		"UPDATE consensus_proposals SET status='open', voters=?, opened_at=?,"
+		" closes_at=coalesce(?, closes_at) WHERE id=?",
+		json_pack("[s,I,O,I]", voters, (json_int_t)api->now_ms(), closes ? closes : json_null(),
+			  (json_int_t)j->id),
+		NULL);
+	free(voters);
+	if (st == ACCORD_OK)
+		st = store_log(txn, j, "open", NULL);
+	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+}
+
+void h_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = access_proposal(req, d);
+	int nl = 0;
+	int64_t closes;
+	if (!p || !access_chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 0, &closes))
+		return;
+	job_run_scoped(req, p->id, p->group, nl, json_pack("{s:o}", "closes_at", closes ? json_integer(closes) : json_null()),
+	    open_work, live_after_change);
+}
+
+static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
+{
+	accord_status lst;
+	json_t *row = row_for(txn, j, LC_EXTEND, out, &lst);
+	if (!row)
+		return lst;
+	json_decref(row);
+	accord_status st = accord_exec(api, txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
+					 json_pack("[O,I]", json_object_get(j->in, "closes_at"),
+						   (json_int_t)j->id),
+					 NULL);
+	if (st == ACCORD_OK)
+		st = store_log(txn, j, "extend", json_string_value(json_object_get(j->in, "reason")));
+	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+}
+
+void h_extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = access_proposal(req, d);
+	int nl = 0;
+	int64_t closes;
+	const char *reason;
+	if (!p || !access_chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 1, &closes) ||
+	    !(reason = arg_str(req, d, "reason", 2000, 0)))
+		return;
+	job_run_scoped(req, p->id, p->group, nl, json_pack("{s:I,s:s}", "closes_at", (json_int_t)closes, "reason", reason),
+	    extend_work, live_after_change);
+}
+
+static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
+{
+	accord_status lst;
+	json_t *row = row_for(txn, j, LC_REOPEN, out, &lst);
+	if (!row)
+		return lst;
+	json_decref(row);
+	accord_status st = accord_exec(
+		api, txn,
+		"UPDATE consensus_proposals SET status='open', outcome=NULL, outcome_statement=NULL,"
+		" close_reason=NULL, closed_by=NULL, closed_at=NULL, close_facts=NULL, closes_at=? WHERE id=?",
+		json_pack("[O,I]", json_object_get(j->in, "closes_at"), (json_int_t)j->id), NULL);
+	if (st == ACCORD_OK)
+		st = store_log(txn, j, "reopen", json_string_value(json_object_get(j->in, "reason")));
+	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+}
+
+void h_reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = access_proposal(req, d);
+	int nl = 0;
+	int64_t closes;
+	const char *reason;
+	if (!p || !access_chair_or_lead(req, p, &nl) || !(reason = arg_str(req, d, "reason", 2000, 1)) ||
+	    arg_closes_at(req, d, 0, &closes))
+		return;
+	job_run_scoped(req, p->id, p->group, nl,
+	    json_pack("{s:s,s:o}", "reason", reason, "closes_at", closes ? json_integer(closes) : json_null()),
+	    reopen_work, live_after_change);
+}
+
+/* Computes the outcome from the committed positions, on the storage
+ * thread, so nothing committed before the close can be missed.  req NULL:
+ * the closing timer's, which goes ahead only if the closing time has come
+ * (an extend may have moved it since the timer was armed). */
+static accord_status close_work(accord_txn *txn, job *j, json_t **out)
+{
+	accord_status st;
+	json_t *row = row_for(txn, j, LC_CLOSE, out, &st);
+	if (!row)
+		return st;
+	if (!j->req && !lifecycle_due(json_integer_value(json_object_get(row, "closes_at")),
+				      api->now_ms())) {
+		json_decref(row);
+		return job_fail(out, ACCORD_E_CONFLICT, "not due");
+	}
+	json_t *snap = NULL, *facts = NULL, *voters = row_voters(row);
+	const char *outcome = NULL;
+	st = store_snapshot(txn, j->id, &snap);
+	if (st == ACCORD_OK &&
+	    lifecycle_close(voters, json_object_get(snap, "members"), json_object_get(snap, "positions"),
+			    (int)json_integer_value(json_object_get(row, "state_matter")),
+			    json_is_object(json_object_get(snap, "consultation")), j->req == NULL,
+			    &outcome, &facts))
+		st = ACCORD_E_INTERNAL;
+	char *facts_txt = facts ? json_dumps(facts, JSON_COMPACT) : NULL;
+	json_decref(facts);
+	json_decref(voters);
+	json_decref(snap);
+	json_decref(row);
+	if (st == ACCORD_OK && !facts_txt)
+		st = ACCORD_E_INTERNAL;
+	if (st != ACCORD_OK)
+		return st;
+	const char *reason = lifecycle_reason(json_string_value(json_object_get(j->in, "reason")));
+	st = accord_exec(
+		api, txn,
+		"UPDATE consensus_proposals SET status='closed', outcome=?, outcome_statement=?,"
+		" close_reason=?, closed_by=?, closed_at=?, review_date=?, close_facts=? WHERE id=?",
+		json_pack("[s,O,s?,s?,I,O,s,I]", outcome, accord_or_null(j->in, "outcome"), reason,
+			  j->req ? j->actor : NULL, (json_int_t)api->now_ms(),
+			  accord_or_null(j->in, "review_date"), facts_txt, (json_int_t)j->id),
+		NULL);
+	free(facts_txt);
+	if (st == ACCORD_OK)
+		st = store_log(txn, j, "close", reason);
+	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+}
+
+void h_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	proposal *p = access_proposal(req, d);
+	int nl = 0;
+	const char *outcome, *reason, *review;
+	if (!p || !access_chair_or_lead(req, p, &nl) || !(outcome = arg_str(req, d, "outcome", 20000, 0)) ||
+	    !(reason = arg_str(req, d, "reason", 2000, 0)) ||
+	    !(review = arg_str(req, d, "review_date", 10, 0)))
+		return;
+	if (!lifecycle_review_date_ok(review)) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "review_date: YYYY-MM-DD");
+		return;
+	}
+	json_t *in = json_pack("{s:s,s:s}", "outcome", outcome, "reason", reason);
+	if (*review)
+		json_object_set_new(in, "review_date", json_string(review));
+	job_run_scoped(req, p->id, p->group, nl, in, close_work, live_after_change);
+}
+
+static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
+{
+	(void)pc;
+	proposal *p = tally_find((int64_t)(intptr_t)ud);
+	if (!p)
+		return;
+	p->close_timer = 0;
+	if (lifecycle_refusal(LC_CLOSE, p->status, p->state_matter))
+		return;
+	/* the closing time: closed by the server itself (closed_by null,
+	 * close_facts.closing_time) */
+	job_run(NULL, p->id, json_object(), close_work, live_after_change);
+}
+
+void status_schedule_close(proposal *p)
+{
+	if (p->close_timer)
+		api->timer_cancel(self, p->close_timer);
+	p->close_timer = 0;
+	int64_t wait;
+	if (lifecycle_timer(p->status, p->closes_at, api->now_ms(), &wait))
+		p->close_timer = api->timer_add(self, (uint64_t)wait, close_timer_fired,
+						(void *)(intptr_t)p->id);
+}
