@@ -255,6 +255,14 @@ static inline int accord__arg_value(const accord_arg *a, const char *field, cons
 	return 0;
 }
 
+/* Checks one value against one row of a table, the row's .name naming it
+ * in the message: for a field whose check needs a table of its own (one
+ * that is either a word or a list).  0, or -1 with msg set. */
+static inline int accord_arg_value(const accord_arg *a, const json_t *v, char *msg, size_t size)
+{
+	return accord__arg_value(a, a->name ? a->name : "value", v, msg, size);
+}
+
 /* Whether a field counts as given: present, and not a null the table
  * takes as absent. */
 static inline const json_t *accord__arg_given(const accord_arg *a, const json_t *data)

@@ -317,6 +317,41 @@ static inline void accord_http_error(const accord_host_api *api, accord_http *h,
 	accord_http_json(api, h, accord_http_status(st), o);
 }
 
+/* The query parameters of an HTTP request that spec names, as a data
+ * object for accord_args_check: each a string, except that an INT or ID
+ * parameter written as a decimal integer ("12") becomes that integer, and
+ * a BOOL one "true" or "false" that boolean (anything else stays a string
+ * and fails its type; a value that is not UTF-8 fails every type but ANY
+ * and BOOL).  NULL when memory runs out. */
+static inline json_t *accord_http_args(const accord_host_api *api, const accord_http *h,
+				       const accord_arg *spec)
+{
+	json_t *d = json_object();
+	for (const accord_arg *a = spec; d && a->name; a++) {
+		const char *q = api->http_query(h, a->name);
+		if (!q)
+			continue;
+		json_t *v = NULL;
+		char *end = NULL;
+		if ((a->type == ACCORD_ARG_INT || a->type == ACCORD_ARG_ID) && *q) {
+			errno = 0;
+			long long n = strtoll(q, &end, 10);
+			if (!*end && !errno && (*q == '-' || (*q >= '0' && *q <= '9')))
+				v = json_integer((json_int_t)n);
+		} else if (a->type == ACCORD_ARG_BOOL && (!strcmp(q, "true") || !strcmp(q, "false"))) {
+			v = json_boolean(!strcmp(q, "true"));
+		}
+		/* Not UTF-8: a value of no type a field takes, so it fails. */
+		if (!v && !(v = json_string(q)))
+			v = json_false();
+		if (json_object_set_new(d, a->name, v)) {
+			json_decref(d);
+			d = NULL;
+		}
+	}
+	return d;
+}
+
 /* ---- handlers with declared arguments ----
  *
  * A plugin describes its request types in one table and registers them all
@@ -362,6 +397,18 @@ static inline void accord__handler_call(accord_plugin_ctx *p, accord_req *req, c
 		return;
 	}
 	h->fn(p, req, data, h->ud);
+}
+
+/* What a handler hands its job: the fields of spec that data gives
+ * (accord_args_pick).  When memory runs out it answers req itself and
+ * returns NULL: the handler just returns. */
+static inline json_t *accord_args_in(const accord_host_api *api, accord_req *req,
+				     const accord_arg *spec, const json_t *data)
+{
+	json_t *in = accord_args_pick(spec, data);
+	if (!in)
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+	return in;
 }
 
 /* Registers every handler of the table; 0, or -1 when one could not be. */
