@@ -371,7 +371,8 @@ static inline json_t *accord_http_args(const accord_host_api *api, const accord_
  *
  * The table is not const: registration keeps api in it. */
 
-/* .flags: registered with auth_extension, as the anonymous "auth.<verb>". */
+/* .flags: registered with auth_extension, as the anonymous "auth.<verb>"
+ * (a bit the core's ACCORD_REQ_* flags leave free). */
 #define ACCORD_HANDLE_AUTH 0x100u
 
 typedef struct accord_handler {
@@ -380,7 +381,7 @@ typedef struct accord_handler {
 	unsigned flags;      /* ACCORD_REQ_ANONYMOUS, ACCORD_REQ_PARTNER, ACCORD_HANDLE_AUTH */
 	const accord_arg *args;                          /* NULL: no fields checked */
 	int (*allow)(accord_req *req, const json_t *data); /* NULL: everyone the flags admit */
-	int strict;          /* refuse fields that args does not name */
+	int strict;          /* refuse fields that args does not name (all, without args) */
 	void *ud;            /* handed to fn */
 	const accord_host_api *api_; /* set by accord_handle_all */
 } accord_handler;
@@ -392,7 +393,8 @@ static inline void accord__handler_call(accord_plugin_ctx *p, accord_req *req, c
 	if (h->allow && !h->allow(req, data))
 		return;
 	char msg[ACCORD_ARGS_MSG];
-	if (h->args && accord_args_check(h->args, data, h->strict, msg, sizeof(msg))) {
+	if ((h->args || h->strict) &&
+	    accord_args_check(h->args, data, h->strict, msg, sizeof(msg))) {
 		h->api_->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
 		return;
 	}
@@ -480,7 +482,7 @@ struct accord_job {
 	int64_t id;     /* the object the request is about, the plugin's to use */
 	char actor[64]; /* the caller's login ("" without one: set it for a timer's job) */
 	char org[33];
-	int partner;
+	int partner;    /* the caller is a partner; 1 without a caller (deny by default) */
 	int64_t now_ms;
 	int64_t group;  /* the checked group of a group plugin's request, else 0 */
 	char today[11]; /* YYYY-MM-DD, UTC */
@@ -577,6 +579,7 @@ static inline accord_job *accord__job_alloc(const accord_host_api *api, accord_p
 	j->after = after;
 	j->now_ms = api->now_ms();
 	accord_today(api, j->today);
+	j->partner = 1;
 	if (who) {
 		snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(who));
 		snprintf(j->org, sizeof(j->org), "%s", api->principal_org(who));
@@ -586,7 +589,8 @@ static inline accord_job *accord__job_alloc(const accord_host_api *api, accord_p
 }
 
 /* A job for req (NULL: a job of the plugin's own, e.g. a timer's, that
- * answers nobody), taking in (may be NULL).  When memory runs out it
+ * answers nobody: set its actor, and partner = 0 when it may see what
+ * members see), taking in (may be NULL).  When memory runs out it
  * answers req itself and returns NULL: the handler just returns. */
 static inline accord_job *accord_job_new(const accord_host_api *api, accord_plugin_ctx *self,
 					 accord_req *req, json_t *in, accord_job_work_fn work,
