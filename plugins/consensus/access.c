@@ -6,19 +6,19 @@
  */
 #include "consensus.h"
 
-int access_member(const accord_principal *w) { return w && !api->principal_is_partner(w); }
-int access_chair(const accord_principal *w)
+int access__member(const accord_principal *w) { return w && !api->principal_is_partner(w); }
+int access__chair(const accord_principal *w)
 {
-	return access_member(w) && api->principal_has_role(w, "co_chair");
+	return access__member(w) && api->principal_has_role(w, "co_chair");
 }
-int access_may_create(const accord_principal *w)
+int access__may_create(const accord_principal *w)
 {
-	return access_member(w) && (api->principal_has_role(w, "co_chair") ||
+	return access__member(w) && (api->principal_has_role(w, "co_chair") ||
 				api->principal_has_role(w, "secretariat"));
 }
-int access_state_cp(const accord_principal *w)
+int access__state_cp(const accord_principal *w)
 {
-	const char *cp = tally_state_counterpart();
+	const char *cp = tally__state_counterpart();
 	return w && cp[0] && !strcmp(api->principal_org(w), cp);
 }
 
@@ -28,23 +28,23 @@ static int visible(const proposal *p, const accord_principal *w)
 {
 	if (p->group) /* a working group's proposal: its people (partners once open) */
 		return api->group_access(self, w, p->group, NULL) == ACCORD_OK &&
-		       (access_member(w) || strcmp(p->status, "draft"));
-	if (access_member(w))
+		       (access__member(w) || strcmp(p->status, "draft"));
+	if (access__member(w))
 		return 1;
-	return p->state_matter && access_state_cp(w) && strcmp(p->status, "draft");
+	return p->state_matter && access__state_cp(w) && strcmp(p->status, "draft");
 }
 
 /* "proposals": the network's list of proposals changed (members only; the
  * events carry network proposals alone, which every member sees). */
-accord_status access_check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
+accord_status access__check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
 				      const char *topic, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	return !strcmp(topic, "proposals") && access_member(w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
+	return !strcmp(topic, "proposals") && access__member(w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
 }
 
-accord_status access_check_topic(accord_plugin_ctx *pc, const accord_principal *w,
+accord_status access__check_topic(accord_plugin_ctx *pc, const accord_principal *w,
 				 const char *topic, void *ud)
 {
 	(void)pc;
@@ -53,20 +53,20 @@ accord_status access_check_topic(accord_plugin_ctx *pc, const accord_principal *
 	if (strncmp(topic, "proposal:", 9))
 		return ACCORD_E_NOT_FOUND;
 	long long id = strtoll(topic + 9, &end, 10);
-	proposal *p = *end ? NULL : tally_find(id);
+	proposal *p = *end ? NULL : tally__find(id);
 	return p && visible(p, w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
 }
 
 /* Finds the proposal named by data.proposal that the caller may see;
  * replies not_found (hidden = missing) and returns NULL otherwise. */
-proposal *access_proposal(accord_req *req, const json_t *d)
+proposal *access__proposal(accord_req *req, const json_t *d)
 {
 	const json_t *v = json_object_get(d, "proposal");
 	if (!json_is_integer(v)) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "proposal: required integer id");
 		return NULL;
 	}
-	proposal *p = tally_find(json_integer_value(v));
+	proposal *p = tally__find(json_integer_value(v));
 	if (!p || !visible(p, api->req_principal(req))) {
 		api->reply_error(req, ACCORD_E_NOT_FOUND, "no such proposal");
 		return NULL;
@@ -75,24 +75,24 @@ proposal *access_proposal(accord_req *req, const json_t *d)
 }
 
 /* The proposals w may see, from the loop's copy. */
-json_t *access_visible_ids(const accord_principal *w)
+json_t *access__visible_ids(const accord_principal *w)
 {
 	json_t *ids = json_array();
-	for (size_t i = 0; ids && i < tally_count(); i++)
-		if (visible(tally_at(i), w))
-			json_array_append_new(ids, json_integer(tally_at(i)->id));
+	for (size_t i = 0; ids && i < tally__count(); i++)
+		if (visible(tally__at(i), w))
+			json_array_append_new(ids, json_integer(tally__at(i)->id));
 	return ids;
 }
 
 /* Co-chairs act on every proposal; on a working group's proposal, a lead of
  * the group may too (checked in the transaction: *need_lead). */
-int access_chair_or_lead(accord_req *req, const proposal *p, int *need_lead)
+int access__chair_or_lead(accord_req *req, const proposal *p, int *need_lead)
 {
 	const accord_principal *w = api->req_principal(req);
 	*need_lead = 0;
-	if (access_chair(w))
+	if (access__chair(w))
 		return 1;
-	if (p->group && access_member(w)) {
+	if (p->group && access__member(w)) {
 		*need_lead = 1;
 		return 1;
 	}

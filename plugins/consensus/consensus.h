@@ -37,7 +37,9 @@
  *   service.c    the service accord.decisions
  *   plugin.c     init, fini, the descriptor
  * The pure files have their own headers (rule.h, tally.h, lifecycle.h) and
- * are unit-tested without the host; this header is for the rest.
+ * are unit-tested without the host; this header is for the rest.  Shared
+ * names start with their file's name and two underscores (tally__find,
+ * store__snapshot, status__close), so a name says where it lives.
  */
 #ifndef CONSENSUS_H
 #define CONSENSUS_H
@@ -61,7 +63,7 @@ extern const accord_host_api *api;
 extern accord_plugin_ctx *self;
 extern const accord_members_svc *members_svc;
 extern const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
-extern int64_t tally_interval_ms;           /* 1000 / tally_max_per_sec; 0: no coalescing */
+extern int64_t plugin__tally_interval_ms; /* 1000 / tally_max_per_sec; 0: no coalescing */
 
 /* ---- job.c: one storage job per request ---- */
 
@@ -73,7 +75,7 @@ typedef struct job {
 	json_t *in; /* what the work needs, owned */
 	int is_partner;
 	/* On a working group's proposal: 1, the caller is no co-chair and must
-	 * be a lead of the group (store_lead_check); 0 no check; -1 (edit) only
+	 * be a lead of the group (store__lead_check); 0 no check; -1 (edit) only
 	 * its creator or a co-chair. */
 	int need_lead;
 	int64_t group;
@@ -107,82 +109,82 @@ int arg_closes_at(accord_req *req, const json_t *d, int required, int64_t *out);
 
 /* ---- access.c ---- */
 
-int access_member(const accord_principal *w);
-int access_chair(const accord_principal *w);
-int access_may_create(const accord_principal *w);
-int access_state_cp(const accord_principal *w);
-accord_status access_check_topic(accord_plugin_ctx *pc, const accord_principal *w,
+int access__member(const accord_principal *w);
+int access__chair(const accord_principal *w);
+int access__may_create(const accord_principal *w);
+int access__state_cp(const accord_principal *w);
+accord_status access__check_topic(accord_plugin_ctx *pc, const accord_principal *w,
 				 const char *topic, void *ud);
-accord_status access_check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
+accord_status access__check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
 				      const char *topic, void *ud);
 /* The proposal named by data.proposal that the caller may see; else
  * answers (bad_request, or not_found: hidden is missing) and NULL. */
-proposal *access_proposal(accord_req *req, const json_t *d);
+proposal *access__proposal(accord_req *req, const json_t *d);
 /* The ids of the proposals w may see. */
-json_t *access_visible_ids(const accord_principal *w);
+json_t *access__visible_ids(const accord_principal *w);
 /* Co-chairs act on every proposal; on a working group's proposal a lead of
  * the group may too (*need_lead: checked in the transaction).  Else
  * answers forbidden and 0. */
-int access_chair_or_lead(accord_req *req, const proposal *p, int *need_lead);
+int access__chair_or_lead(accord_req *req, const proposal *p, int *need_lead);
 
 /* ---- live.c ---- */
 
-void live_topic(const proposal *p, char *buf, size_t n);
+void live__topic(const proposal *p, char *buf, size_t n);
 /* A position or state change: push the tally now if allowed, else once
  * the interval since the last push has passed.  1 if it went out now. */
-int live_tally_changed(proposal *p, int final);
-void live_announce(const proposal *p, const char *org_responded);
-void live_apply_membership(const json_t *snap);
-void live_apply_snapshot(const json_t *snap);
+int live__tally_changed(proposal *p, int final);
+void live__announce(const proposal *p, const char *org_responded);
+void live__apply_membership(const json_t *snap);
+void live__apply_snapshot(const json_t *snap);
 /* After a change: refresh the copy, reply the caller's view, push, announce. */
-void live_after_change(job *j, json_t *out);
+void live__after_change(job *j, json_t *out);
 /* Starts the start-up load of every proposal. */
-void live_load(void);
+void live__load(void);
 
 /* ---- store.c (storage thread) ---- */
 
-extern const accord_migration store_migrations[];
+extern const accord_migration store__migrations[];
 /* The first row of a query (params taken), or NULL. */
-json_t *store_row(accord_txn *txn, const char *sql, json_t *params);
-json_t *store_proposal(accord_txn *txn, int64_t id);
+json_t *store__row(accord_txn *txn, const char *sql, json_t *params);
+json_t *store__proposal(accord_txn *txn, int64_t id);
 /* Adds {members, state_counterpart} to out, as committed now. */
-void store_membership(accord_txn *txn, json_t *out);
+void store__membership(accord_txn *txn, json_t *out);
 /* *out = {proposal, positions, consultation, members, state_counterpart}. */
-accord_status store_snapshot(accord_txn *txn, int64_t id, json_t **out);
-accord_status store_log(accord_txn *txn, job *j, const char *action, const char *reason);
-accord_status store_lead_check(accord_txn *txn, job *j, json_t **out);
-accord_status store_voters(accord_txn *txn, int64_t group, json_t **out);
+accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out);
+accord_status store__log(accord_txn *txn, job *j, const char *action, const char *reason);
+accord_status store__lead_check(accord_txn *txn, job *j, json_t **out);
+accord_status store__voters(accord_txn *txn, int64_t group, json_t **out);
 
 /* ---- the requests ---- */
 
 /* proposals.c */
-void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-/* The list of proposals (in: {status, ids, decisions}), for h_decisions too. */
-accord_status proposals_list_work(accord_txn *txn, job *j, json_t **out);
+void proposals__create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void proposals__edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void proposals__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void proposals__list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+/* The list of proposals (in: {status, ids, decisions}), for record__decisions too. */
+accord_status proposals__list_work(accord_txn *txn, job *j, json_t **out);
 
 /* status.c */
-void h_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void status__open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void status__extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void status__reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void status__close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 /* (Re)arms the closing timer of p as its status and closing time say. */
-void status_schedule_close(proposal *p);
+void status__schedule_close(proposal *p);
 
 /* positions.c */
-void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void h_comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void positions__position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void positions__consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void positions__comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void positions__comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 
 /* record.c */
-void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-void record_http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud);
-accord_status record_describe(accord_txn *txn, const char *id, json_t **out, void *ud);
+void record__decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void record__http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud);
+accord_status record__describe(accord_txn *txn, const char *id, json_t **out, void *ud);
 
 /* service.c */
-extern const accord_decisions_svc service_decisions;
+extern const accord_decisions_svc service__decisions;
 
 #endif

@@ -109,10 +109,10 @@ const char *arg_str(accord_req *req, const json_t *d, const char *key, size_t ma
 	return NULL;
 }
 
-/* closes_at: a time in the future (lifecycle_closes_at). */
+/* closes_at: a time in the future (lifecycle__closes_at). */
 int arg_closes_at(accord_req *req, const json_t *d, int required, int64_t *out)
 {
-	if (!lifecycle_closes_at(json_object_get(d, "closes_at"), required, api->now_ms(), out))
+	if (!lifecycle__closes_at(json_object_get(d, "closes_at"), required, api->now_ms(), out))
 		return 0;
 	api->reply_error(req, ACCORD_E_BAD_REQUEST,
 			 "closes_at: a time in the future, in milliseconds since the epoch");

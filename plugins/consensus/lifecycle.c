@@ -12,7 +12,7 @@
 
 #include "rule.h"
 
-const char *lifecycle_refusal(lc_action a, const char *status, int state_matter)
+const char *lifecycle__refusal(lc_action a, const char *status, int state_matter)
 {
 	int draft = status && !strcmp(status, "draft"), open = status && !strcmp(status, "open"),
 	    closed = status && !strcmp(status, "closed");
@@ -66,7 +66,7 @@ static enum position held_by(const json_t *positions, const char *org)
 	return held;
 }
 
-int lifecycle_close(const json_t *voters, const json_t *members, const json_t *positions,
+int lifecycle__close(const json_t *voters, const json_t *members, const json_t *positions,
 		    int state_matter, int consulted, int by_timer, const char **outcome,
 		    json_t **facts)
 {
@@ -121,9 +121,9 @@ int lifecycle_close(const json_t *voters, const json_t *members, const json_t *p
 	return *facts ? 0 : -1;
 }
 
-const char *lifecycle_reason(const char *written) { return written && *written ? written : NULL; }
+const char *lifecycle__reason(const char *written) { return written && *written ? written : NULL; }
 
-int lifecycle_timer(const char *status, int64_t closes_at, int64_t now_ms, int64_t *wait_ms)
+int lifecycle__timer(const char *status, int64_t closes_at, int64_t now_ms, int64_t *wait_ms)
 {
 	*wait_ms = 0;
 	if (!status || strcmp(status, "open") || !closes_at)
@@ -132,9 +132,9 @@ int lifecycle_timer(const char *status, int64_t closes_at, int64_t now_ms, int64
 	return 1;
 }
 
-int lifecycle_due(int64_t closes_at, int64_t now_ms) { return closes_at && closes_at <= now_ms; }
+int lifecycle__due(int64_t closes_at, int64_t now_ms) { return closes_at && closes_at <= now_ms; }
 
-int lifecycle_closes_at(const json_t *v, int required, int64_t now_ms, int64_t *out)
+int lifecycle__closes_at(const json_t *v, int required, int64_t now_ms, int64_t *out)
 {
 	*out = 0;
 	if (!v || json_is_null(v))
@@ -145,7 +145,7 @@ int lifecycle_closes_at(const json_t *v, int required, int64_t now_ms, int64_t *
 	return 0;
 }
 
-int lifecycle_review_date_ok(const char *s)
+int lifecycle__review_date_ok(const char *s)
 {
 	return s && (!*s || (strlen(s) == 10 && s[4] == '-' && s[7] == '-'));
 }

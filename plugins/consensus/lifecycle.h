@@ -28,7 +28,7 @@ typedef enum lc_action {
 /* NULL when the action is allowed on a proposal in status ("draft", "open"
  * or "closed"; state_matter for LC_CONSULT), else why not: the message of
  * the conflict the request is answered with. */
-const char *lifecycle_refusal(lc_action a, const char *status, int state_matter);
+const char *lifecycle__refusal(lc_action a, const char *status, int state_matter);
 
 /* What a close finds, from what is committed: voters, the proposal's
  * voting organisations (frozen at the open); members, the active member
@@ -40,28 +40,28 @@ const char *lifecycle_refusal(lc_action a, const char *status, int state_matter)
  * closing_time}, the organisations (in voter order) that had not responded
  * and those that object, as data for clients to say in their reader's
  * language.  0, or -1 when memory runs out. */
-int lifecycle_close(const json_t *voters, const json_t *members, const json_t *positions,
+int lifecycle__close(const json_t *voters, const json_t *members, const json_t *positions,
 		    int state_matter, int consulted, int by_timer, const char **outcome,
 		    json_t **facts);
 
 /* The reason a close or reopen records: only what the person wrote; NULL
  * for nothing written. */
-const char *lifecycle_reason(const char *written);
+const char *lifecycle__reason(const char *written);
 
 /* Whether a proposal needs a closing timer (open, with a closing time),
  * and when it fires: *wait_ms from now_ms, 0 when already due. */
-int lifecycle_timer(const char *status, int64_t closes_at, int64_t now_ms, int64_t *wait_ms);
+int lifecycle__timer(const char *status, int64_t closes_at, int64_t now_ms, int64_t *wait_ms);
 
 /* A timer's close goes ahead only when the closing time (0: none) has come:
  * an extend may have moved it since the timer was armed. */
-int lifecycle_due(int64_t closes_at, int64_t now_ms);
+int lifecycle__due(int64_t closes_at, int64_t now_ms);
 
 /* closes_at as a request gives it (v NULL: absent): absent or null is no
  * closing time (*out 0), allowed unless required; else an integer, ms since
  * the epoch, after now_ms.  0, or -1 when refused. */
-int lifecycle_closes_at(const json_t *v, int required, int64_t now_ms, int64_t *out);
+int lifecycle__closes_at(const json_t *v, int required, int64_t now_ms, int64_t *out);
 
 /* review_date: "" (none) or of the shape YYYY-MM-DD. */
-int lifecycle_review_date_ok(const char *s);
+int lifecycle__review_date_ok(const char *s);
 
 #endif

@@ -5,7 +5,7 @@
  */
 #include "consensus.h"
 
-void live_topic(const proposal *p, char *buf, size_t n)
+void live__topic(const proposal *p, char *buf, size_t n)
 {
 	snprintf(buf, n, "proposal:%lld", (long long)p->id);
 }
@@ -13,16 +13,16 @@ void live_topic(const proposal *p, char *buf, size_t n)
 static void push_tally(proposal *p)
 {
 	char topic[40];
-	live_topic(p, topic, sizeof(topic));
+	live__topic(p, topic, sizeof(topic));
 	p->dirty = 0;
 	p->last_push_ms = api->now_ms();
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
-	json_t *tally = tally_json(p, 1);
+	json_t *tally = tally__json(p, 1);
 	if (tally)
 		api->publish(self, topic, "consensus.tally", tally, a);
 	api->audience_free(a);
-	const char *state_cp = tally_state_counterpart();
+	const char *state_cp = tally__state_counterpart();
 	if (p->state_matter && state_cp[0]) {
 		/* The state counterpart follows the status and its own
 		 * consultation, never the counts. */
@@ -40,7 +40,7 @@ static void push_tally(proposal *p)
 static void tally_timer_fired(accord_plugin_ctx *pc, void *ud)
 {
 	(void)pc;
-	proposal *p = tally_find((int64_t)(intptr_t)ud);
+	proposal *p = tally__find((int64_t)(intptr_t)ud);
 	if (!p)
 		return;
 	p->tally_timer = 0;
@@ -48,10 +48,10 @@ static void tally_timer_fired(accord_plugin_ctx *pc, void *ud)
 		push_tally(p);
 }
 
-int live_tally_changed(proposal *p, int final)
+int live__tally_changed(proposal *p, int final)
 {
 	int64_t wait;
-	switch (tally_coalesce(p, final, tally_interval_ms, api->now_ms(), &wait)) {
+	switch (tally__coalesce(p, final, plugin__tally_interval_ms, api->now_ms(), &wait)) {
 	case TALLY_PUSH_NOW:
 		if (p->tally_timer)
 			api->timer_cancel(self, p->tally_timer);
@@ -74,7 +74,7 @@ int live_tally_changed(proposal *p, int final)
  * and "awaiting your organisation" badges follow without a reload.  A
  * working group's proposals are not announced here: not every member may
  * know of them. */
-void live_announce(const proposal *p, const char *org_responded)
+void live__announce(const proposal *p, const char *org_responded)
 {
 	if (!p || p->group)
 		return;
@@ -87,31 +87,31 @@ void live_announce(const proposal *p, const char *org_responded)
 	api->audience_free(a);
 }
 
-void live_apply_membership(const json_t *snap)
+void live__apply_membership(const json_t *snap)
 {
-	tally_set_membership(json_object_get(snap, "members"),
+	tally__set_membership(json_object_get(snap, "members"),
 			     json_string_value(json_object_get(snap, "state_counterpart")));
 }
 
-void live_apply_snapshot(const json_t *snap)
+void live__apply_snapshot(const json_t *snap)
 {
-	live_apply_membership(snap);
-	proposal *p = tally_sync(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
+	live__apply_membership(snap);
+	proposal *p = tally__sync(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
 				 json_object_get(snap, "consultation"));
 	if (p)
-		status_schedule_close(p);
+		status__schedule_close(p);
 }
 
-void live_after_change(job *j, json_t *out)
+void live__after_change(job *j, json_t *out)
 {
-	live_apply_snapshot(out);
-	proposal *p = tally_find(j->id);
-	json_t *view = view_for(out, j->is_partner, j->org);
+	live__apply_snapshot(out);
+	proposal *p = tally__find(j->id);
+	json_t *view = view__for_caller(out, j->is_partner, j->org);
 	accord_replace(out, view);
 	if (p)
-		live_tally_changed(p, !strcmp(p->status, "closed"));
+		live__tally_changed(p, !strcmp(p->status, "closed"));
 	api->acl_changed(self); /* visibility may follow status (drafts) */
-	live_announce(p, NULL);
+	live__announce(p, NULL);
 }
 
 /* ---- start-up: the loop's copy of every proposal ---- */
@@ -129,7 +129,7 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 	json_array_foreach(ids, i, r)
 	{
 		json_t *s = NULL;
-		if (store_snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
+		if (store__snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
 			json_array_append_new(snaps, s);
 	}
 	json_decref(ids);
@@ -137,7 +137,7 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 	*out = json_pack("{s:o}", "snapshots", snaps);
 	if (!*out)
 		return ACCORD_E_INTERNAL;
-	store_membership(txn, *out);
+	store__membership(txn, *out);
 	return ACCORD_OK;
 }
 
@@ -150,14 +150,14 @@ static void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void
 		json_decref(out);
 		return;
 	}
-	live_apply_membership(out);
+	live__apply_membership(out);
 	size_t i;
 	json_t *s;
-	json_array_foreach(json_object_get(out, "snapshots"), i, s) live_apply_snapshot(s);
-	api->log(self, ACCORD_LOG_INFO, "%zu proposals loaded", tally_count());
+	json_array_foreach(json_object_get(out, "snapshots"), i, s) live__apply_snapshot(s);
+	api->log(self, ACCORD_LOG_INFO, "%zu proposals loaded", tally__count());
 	json_decref(out);
 }
 
 /* When the storage thread does not take jobs (accord init, which only
  * migrates), there is nothing to load: init goes on without. */
-void live_load(void) { api->db_run(self, load_work, load_done, NULL); }
+void live__load(void) { api->db_run(self, load_work, load_done, NULL); }

@@ -10,7 +10,7 @@ accord_plugin_ctx *self;
 const accord_members_svc *members_svc;
 const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
 
-int64_t tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
+int64_t plugin__tally_interval_ms = 100; /* 1000 / tally_max_per_sec; 0: no coalescing */
 
 static const accord_service_ref provides[] = {
 	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 0}, {NULL, 0, 0}};
@@ -23,14 +23,14 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	api = host;
 	self = p;
 	if (ACCORD_API_HAS(api, item_kind) &&
-	    api->item_kind(p, "proposal", record_describe, NULL))
+	    api->item_kind(p, "proposal", record__describe, NULL))
 		return ACCORD_E_INTERNAL;
 	if (!ACCORD_API_HAS(api, service_import))
 		return ACCORD_E_INTERNAL;
 	members_svc = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
 	groups_svc = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
 	if (!members_svc || api->service_export(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V,
-					    &service_decisions))
+					    &service__decisions))
 		return ACCORD_E_INTERNAL;
 	const json_t *rate = json_object_get(cfg, "tally_max_per_sec");
 	if (rate) {
@@ -40,7 +40,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 				 "(no coalescing) to 1000");
 			return ACCORD_E_BAD_REQUEST;
 		}
-		tally_interval_ms = json_integer_value(rate) ? 1000 / json_integer_value(rate) : 0;
+		plugin__tally_interval_ms = json_integer_value(rate) ? 1000 / json_integer_value(rate) : 0;
 	}
 	const char *key;
 	const json_t *v;
@@ -49,27 +49,27 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.consensus.%s: unknown key", key);
 		return ACCORD_E_BAD_REQUEST;
 	}
-	if (api->handle(p, "create", h_create, 0, NULL) || api->handle(p, "get", h_get, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "list", h_list, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "open", h_open, 0, NULL) ||
-	    api->handle(p, "position", h_position, 0, NULL) ||
-	    api->handle(p, "consult", h_consult, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "close", h_close, 0, NULL) ||
-	    api->handle(p, "extend", h_extend, 0, NULL) || api->handle(p, "reopen", h_reopen, 0, NULL) ||
-	    api->handle(p, "decisions", h_decisions, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "comment", h_comment, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "comments", h_comments, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "edit", h_edit, 0, NULL) ||
-	    api->topic_register(p, "proposal", access_check_topic, NULL) ||
-	    api->topic_register(p, "proposals", access_check_list_topic, NULL) ||
-	    api->http_route(p, "record", record_http, NULL))
+	if (api->handle(p, "create", proposals__create, 0, NULL) || api->handle(p, "get", proposals__get, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "list", proposals__list, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "open", status__open, 0, NULL) ||
+	    api->handle(p, "position", positions__position, 0, NULL) ||
+	    api->handle(p, "consult", positions__consult, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "close", status__close, 0, NULL) ||
+	    api->handle(p, "extend", status__extend, 0, NULL) || api->handle(p, "reopen", status__reopen, 0, NULL) ||
+	    api->handle(p, "decisions", record__decisions, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "comment", positions__comment, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "comments", positions__comments, ACCORD_REQ_PARTNER, NULL) ||
+	    api->handle(p, "edit", proposals__edit, 0, NULL) ||
+	    api->topic_register(p, "proposal", access__check_topic, NULL) ||
+	    api->topic_register(p, "proposals", access__check_list_topic, NULL) ||
+	    api->http_route(p, "record", record__http, NULL))
 		return ACCORD_E_INTERNAL;
-	live_load();
+	live__load();
 	return ACCORD_OK;
 }
 
 static void fini(accord_plugin_ctx *p)
 {
 	(void)p;
-	tally_reset();
+	tally__reset();
 }
 
 static const accord_plugin desc = {
@@ -80,7 +80,7 @@ static const accord_plugin desc = {
 	.description = "live consensus polling: proposals, positions per organisation, decisions",
 	.init = init,
 	.fini = fini,
-	.migrations = store_migrations,
+	.migrations = store__migrations,
 	.provides = provides,
 	.requires = requires,
 };

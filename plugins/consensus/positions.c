@@ -15,12 +15,12 @@ static int speaks_for_org(accord_txn *txn, const char *login)
 
 static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = store_proposal(txn, j->id);
+	json_t *row = store__proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	const char *status = json_string_value(json_object_get(row, "status"));
-	const char *refusal = lifecycle_refusal(LC_POSITION, status, 0);
-	json_t *voters = row_voters(row);
+	const char *refusal = lifecycle__refusal(LC_POSITION, status, 0);
+	json_t *voters = tally__row_voters(row);
 	int voter = 0;
 	size_t i;
 	json_t *v;
@@ -66,7 +66,7 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	 * nor blocks, and the tally must know at once. */
 	if (st == ACCORD_OK && !*out) {
 		*out = json_object();
-		store_membership(txn, *out);
+		store__membership(txn, *out);
 		json_object_set_new(*out, "cast_at", json_integer((json_int_t)at));
 	}
 	return st;
@@ -82,7 +82,7 @@ static accord_status position_again(accord_txn *txn, job *j, json_t **out)
 	if (!speaks_for_org(txn, j->actor))
 		return job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates state their organisation's position");
-	json_t *held = store_row(txn,
+	json_t *held = store__row(txn,
 			  "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
 			  " WHERE proposal_id=? AND org=?",
 			  json_pack("[I,s]", (json_int_t)j->id, j->org));
@@ -100,23 +100,23 @@ static accord_status position_again(accord_txn *txn, job *j, json_t **out)
 
 static void position_after(job *j, json_t *out)
 {
-	proposal *p = tally_find(j->id);
+	proposal *p = tally__find(j->id);
 	if (!p)
-		live_apply_snapshot(out);
+		live__apply_snapshot(out);
 	else {
-		live_apply_membership(out);
-		int first = !tally_has_responded(p, j->org);
-		tally_set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))),
+		live__apply_membership(out);
+		int first = !tally__has_responded(p, j->org);
+		tally__set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))),
 			 json_string_value(json_object_get(j->in, "reason")), j->actor,
 			 json_integer_value(json_object_get(out, "cast_at")));
 		if (first)
-			live_announce(p, j->org);
+			live__announce(p, j->org);
 	}
-	p = tally_find(j->id);
+	p = tally__find(j->id);
 	/* tally_sent: the tally that counts this position was published before
 	 * this reply (a subscriber already has it); otherwise it comes with
 	 * the next coalesced push. */
-	int sent = p && live_tally_changed(p, 0);
+	int sent = p && live__tally_changed(p, 0);
 	char recorded[160];
 	snprintf(recorded, sizeof(recorded), "cast by %s on behalf of %s", j->actor, j->org);
 	json_t *reply = json_pack("{s:I,s:s,s:O,s:O,s:s,s:I,s:s,s:b,s:b}", "proposal",
@@ -130,15 +130,15 @@ static void position_after(job *j, json_t *out)
 	api->counter_add(self, "positions", 1);
 }
 
-void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void positions__position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	if (!p)
 		return;
 	const accord_principal *w = api->req_principal(req);
-	if (!access_member(w)) {
+	if (!access__member(w)) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "partners do not vote");
 		return;
 	}
@@ -171,9 +171,9 @@ void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 	if (!j->retry_key[0]) {
 		accord_status st = ACCORD_OK;
 		const char *msg = NULL;
-		if ((msg = lifecycle_refusal(LC_POSITION, p->status, p->state_matter))) {
+		if ((msg = lifecycle__refusal(LC_POSITION, p->status, p->state_matter))) {
 			st = ACCORD_E_CONFLICT;
-		} else if (!tally_is_voter(p, api->principal_org(w))) {
+		} else if (!tally__is_voter(p, api->principal_org(w))) {
 			st = ACCORD_E_FORBIDDEN;
 			msg = "your organisation does not vote on this proposal";
 		}
@@ -189,11 +189,11 @@ void h_position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *u
 
 static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = store_proposal(txn, j->id);
+	json_t *row = store__proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	const char *refusal =
-		lifecycle_refusal(LC_CONSULT, json_string_value(json_object_get(row, "status")),
+		lifecycle__refusal(LC_CONSULT, json_string_value(json_object_get(row, "status")),
 				  (int)json_integer_value(json_object_get(row, "state_matter")));
 	json_decref(row);
 	if (refusal)
@@ -210,29 +210,29 @@ static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 			  j->actor, (json_int_t)api->now_ms()),
 		NULL);
 	if (st == ACCORD_OK)
-		st = store_log(txn, j, "consult", json_string_value(json_object_get(j->in, "view")));
-	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+		st = store__log(txn, j, "consult", json_string_value(json_object_get(j->in, "view")));
+	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
 static void consult_after(job *j, json_t *out)
 {
-	live_apply_snapshot(out);
-	proposal *p = tally_find(j->id);
+	live__apply_snapshot(out);
+	proposal *p = tally__find(j->id);
 	if (p)
-		live_tally_changed(p, 0);
+		live__tally_changed(p, 0);
 	json_t *reply = json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)j->id, "org", j->org,
 				  "consultation_in", 1);
 	accord_replace(out, reply);
 }
 
-void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void positions__consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	if (!p)
 		return;
-	if (!access_state_cp(api->req_principal(req))) {
+	if (!access__state_cp(api->req_principal(req))) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "only the state counterpart gives the consultation view");
 		return;
 	}
@@ -247,11 +247,11 @@ void h_consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud
  * group comment but do not vote); comments are part of the record. */
 static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = store_proposal(txn, j->id);
+	json_t *row = store__proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	const char *status = json_string_value(json_object_get(row, "status"));
-	const char *refusal = lifecycle_refusal(LC_COMMENT, status, 0);
+	const char *refusal = lifecycle__refusal(LC_COMMENT, status, 0);
 	json_decref(row);
 	if (refusal)
 		return job_fail(out, ACCORD_E_CONFLICT, refusal);
@@ -273,11 +273,11 @@ static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
 
 static void comment_after(job *j, json_t *out)
 {
-	proposal *p = tally_find(j->id);
+	proposal *p = tally__find(j->id);
 	if (!p)
 		return;
 	char topic[40];
-	live_topic(p, topic, sizeof(topic));
+	live__topic(p, topic, sizeof(topic));
 	/* Internal by default: members' comments reach members; a partner's
 	 * comment reaches members and its own organisation, never another
 	 * partner. */
@@ -289,11 +289,11 @@ static void comment_after(job *j, json_t *out)
 	api->audience_free(a);
 }
 
-void h_comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void positions__comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	const char *text = p ? arg_str(req, d, "text", 8000, 1) : NULL;
 	if (text)
 		job_run(req, p->id, json_pack("{s:s}", "text", text), comment_work, comment_after);
@@ -316,11 +316,11 @@ static accord_status comments_work(accord_txn *txn, job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-void h_comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void positions__comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	if (p)
 		job_run(req, p->id, NULL, comments_work, NULL);
 }

@@ -9,7 +9,7 @@
 static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = store_lead_check(txn, j, out);
+	accord_status st = store__lead_check(txn, j, out);
 	if (st != ACCORD_OK)
 		return st;
 	st = accord_exec(
@@ -25,12 +25,12 @@ static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	j->id = api->txn_last_id(txn);
-	if ((st = store_log(txn, j, "create", NULL)) != ACCORD_OK)
+	if ((st = store__log(txn, j, "create", NULL)) != ACCORD_OK)
 		return st;
-	return store_snapshot(txn, j->id, out);
+	return store__snapshot(txn, j->id, out);
 }
 
-void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void proposals__create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
@@ -46,11 +46,11 @@ void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 		char *end;
 		group = strtoll(json_string_value(scope) + 6, &end, 10);
 		if (*end || group <= 0 || api->group_access(self, w, group, NULL) != ACCORD_OK ||
-		    !access_member(w)) {
+		    !access__member(w)) {
 			api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group");
 			return;
 		}
-	} else if (!access_may_create(w)) {
+	} else if (!access__may_create(w)) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create proposals");
 		return;
 	}
@@ -84,7 +84,7 @@ void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	if (group)
 		snprintf(sc, sizeof(sc), "group:%lld", (long long)group);
 	json_object_set_new(in, "scope", json_string(group ? sc : "network"));
-	job_run_scoped(req, 0, group, !access_may_create(w) && group, in, create_work, live_after_change);
+	job_run_scoped(req, 0, group, !access__may_create(w) && group, in, create_work, live__after_change);
 }
 
 /* ---------------- consensus.edit ---------------- */
@@ -95,16 +95,16 @@ void h_create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
  * read in the transaction, like the lead check. */
 static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
 {
-	json_t *row = store_proposal(txn, j->id);
+	json_t *row = store__proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	const char *by = json_string_value(json_object_get(row, "created_by"));
 	int creator = by && !strcmp(by, j->actor);
 	const char *status = json_string_value(json_object_get(row, "status"));
-	const char *refusal = lifecycle_refusal(LC_EDIT, status, 0);
+	const char *refusal = lifecycle__refusal(LC_EDIT, status, 0);
 	json_decref(row);
 	if (!creator && j->need_lead > 0) {
-		accord_status st = store_lead_check(txn, j, out);
+		accord_status st = store__lead_check(txn, j, out);
 		if (st != ACCORD_OK)
 			return st;
 	} else if (!creator && j->need_lead < 0)
@@ -131,20 +131,20 @@ static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
 			  (json_int_t)j->id),
 		NULL);
 	if (st == ACCORD_OK)
-		st = store_log(txn, j, "edit", NULL);
-	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+		st = store__log(txn, j, "edit", NULL);
+	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
 /* After an edit: the usual refresh, and the new text to everyone who has
  * the draft open (a draft is seen by members, or a group's people). */
 static void edit_after(job *j, json_t *out)
 {
-	live_after_change(j, out);
-	proposal *p = tally_find(j->id);
+	live__after_change(j, out);
+	proposal *p = tally__find(j->id);
 	if (!p)
 		return;
 	char topic[40];
-	live_topic(p, topic, sizeof(topic));
+	live__topic(p, topic, sizeof(topic));
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
 	api->publish(self, topic, "consensus.edited",
@@ -152,11 +152,11 @@ static void edit_after(job *j, json_t *out)
 	api->audience_free(a);
 }
 
-void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void proposals__edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	if (!p)
 		return;
 	const accord_principal *w = api->req_principal(req);
@@ -205,7 +205,7 @@ void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	}
 	/* need_lead: 0 a co-chair, 1 a group's draft (creator or lead),
 	 * -1 a network draft (creator only) */
-	int need = access_chair(w) ? 0 : p->group ? 1 : -1;
+	int need = access__chair(w) ? 0 : p->group ? 1 : -1;
 	job_run_scoped(req, p->id, p->group, need, in, edit_work, edit_after);
 }
 
@@ -213,20 +213,20 @@ void h_edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 
 static accord_status get_work(accord_txn *txn, job *j, json_t **out)
 {
-	return store_snapshot(txn, j->id, out);
+	return store__snapshot(txn, j->id, out);
 }
 
 static void get_after(job *j, json_t *out)
 {
-	json_t *view = view_for(out, j->is_partner, j->org);
+	json_t *view = view__for_caller(out, j->is_partner, j->org);
 	accord_replace(out, view);
 }
 
-void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void proposals__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	if (p)
 		job_run(req, p->id, NULL, get_work, get_after);
 }
@@ -234,7 +234,7 @@ void h_get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 /* The ids come from the loop (what the caller may see, decided there);
  * partners' decision register also holds the network's adopted joint
  * statements. */
-accord_status proposals_list_work(accord_txn *txn, job *j, json_t **out)
+accord_status proposals__list_work(accord_txn *txn, job *j, json_t **out)
 {
 	const char *status = json_string_value(json_object_get(j->in, "status"));
 	int decisions = json_is_true(json_object_get(j->in, "decisions"));
@@ -272,9 +272,9 @@ static void list_after(job *j, json_t *out)
 	json_t *r;
 	json_array_foreach(json_object_get(out, "proposals"), i, r)
 	{
-		proposal *p = tally_find(json_integer_value(json_object_get(r, "id")));
+		proposal *p = tally__find(json_integer_value(json_object_get(r, "id")));
 		int awaiting = p && !j->is_partner && !strcmp(p->status, "open") &&
-			       tally_is_voter(p, j->org) && !tally_has_responded(p, j->org);
+			       tally__is_voter(p, j->org) && !tally__has_responded(p, j->org);
 		json_object_set_new(r, "awaiting_you", json_boolean(awaiting));
 		if (j->is_partner) { /* an outcome reaches partners by a release only */
 			json_object_del(r, "outcome");
@@ -283,7 +283,7 @@ static void list_after(job *j, json_t *out)
 	}
 }
 
-void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void proposals__list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
@@ -297,7 +297,7 @@ void h_list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 	json_t *in = json_object();
 	if (s)
 		json_object_set(in, "status", (json_t *)s);
-	json_object_set_new(in, "ids", access_visible_ids(api->req_principal(req)));
-	job_run(req, 0, in, proposals_list_work, list_after);
+	json_object_set_new(in, "ids", access__visible_ids(api->req_principal(req)));
+	job_run(req, 0, in, proposals__list_work, list_after);
 }
 

@@ -7,7 +7,7 @@
 
 #include <accord/csv.h>
 
-void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void record__decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)d;
@@ -15,9 +15,9 @@ void h_decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *
 	job_run(req, 0,
 	    json_pack("{s:s,s:b,s:o}", "status", "closed", "decisions", 1, "ids",
 		      /* partners' register: adopted joint statements only */
-		      access_member(api->req_principal(req)) ? access_visible_ids(api->req_principal(req))
+		      access__member(api->req_principal(req)) ? access__visible_ids(api->req_principal(req))
 							 : json_array()),
-	    proposals_list_work, NULL);
+	    proposals__list_work, NULL);
 }
 
 /* ---------------- export of a closed proposal's record ---------------- */
@@ -31,7 +31,7 @@ typedef struct xjob {
 static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
 {
 	xjob *x = ud;
-	accord_status st = store_snapshot(txn, x->id, out);
+	accord_status st = store__snapshot(txn, x->id, out);
 	if (st != ACCORD_OK)
 		return st;
 	json_t *log = NULL;
@@ -97,7 +97,7 @@ static void export_done(accord_plugin_ctx *pc, accord_status st, json_t *snap, v
 	free(x);
 }
 
-void record_http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud)
+void record__http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud)
 {
 	(void)ud;
 	const char *id = api->http_query(h, "proposal"), *fmt = api->http_query(h, "format");
@@ -107,8 +107,8 @@ void record_http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *
 	}
 	char *end = NULL;
 	long long pid = id ? strtoll(id, &end, 10) : 0;
-	proposal *p = id && end && !*end ? tally_find(pid) : NULL;
-	if (!p || !access_member(w)) { /* the record is internal */
+	proposal *p = id && end && !*end ? tally__find(pid) : NULL;
+	if (!p || !access__member(w)) { /* the record is internal */
 		api->http_respond(h, 404, "application/json", "{\"error\":\"not_found\"}", 21);
 		return;
 	}
@@ -128,7 +128,7 @@ void record_http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *
 
 /* What partners see of a released proposal: its text and outcome, never
  * its positions or tally. */
-accord_status record_describe(accord_txn *txn, const char *id, json_t **out, void *ud)
+accord_status record__describe(accord_txn *txn, const char *id, json_t **out, void *ud)
 {
 	(void)ud;
 	return accord_describe_row(api, txn,

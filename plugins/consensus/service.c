@@ -30,7 +30,7 @@ static accord_status svc_decision(accord_txn *txn, int64_t id, json_t **out)
 	return r ? ACCORD_OK : ACCORD_E_NOT_FOUND;
 }
 
-const accord_decisions_svc service_decisions = {
+const accord_decisions_svc service__decisions = {
 	.size = sizeof(accord_decisions_svc),
 	.decision = svc_decision,
 };

@@ -7,22 +7,22 @@
 #include "consensus.h"
 
 /* The committed proposal row for a state change: it must exist, the caller
- * must be allowed (store_lead_check), and its status must allow action.
+ * must be allowed (store__lead_check), and its status must allow action.
  * Returns the row, or NULL with *st (and *out's message) set. */
 static json_t *row_for(accord_txn *txn, job *j, lc_action action, json_t **out,
 		       accord_status *st)
 {
-	json_t *row = store_proposal(txn, j->id);
+	json_t *row = store__proposal(txn, j->id);
 	if (!row) {
 		*st = ACCORD_E_NOT_FOUND;
 		return NULL;
 	}
-	if ((*st = store_lead_check(txn, j, out)) != ACCORD_OK) {
+	if ((*st = store__lead_check(txn, j, out)) != ACCORD_OK) {
 		json_decref(row);
 		return NULL;
 	}
 	const char *refusal =
-		lifecycle_refusal(action, json_string_value(json_object_get(row, "status")),
+		lifecycle__refusal(action, json_string_value(json_object_get(row, "status")),
 				  (int)json_integer_value(json_object_get(row, "state_matter")));
 	if (refusal) {
 		json_decref(row);
@@ -42,7 +42,7 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	/* The voters: the network's member organisations, or, for a working
 	 * group, the group's member organisations (its partners do not vote). */
 	json_t *codes = NULL;
-	if (store_voters(txn, j->group, &codes) != ACCORD_OK)
+	if (store__voters(txn, j->group, &codes) != ACCORD_OK)
 		return ACCORD_E_INTERNAL;
 	char *voters = json_dumps(codes, JSON_COMPACT);
 	json_decref(codes);
@@ -56,21 +56,21 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 		NULL);
 	free(voters);
 	if (st == ACCORD_OK)
-		st = store_log(txn, j, "open", NULL);
-	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+		st = store__log(txn, j, "open", NULL);
+	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
-void h_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void status__open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	int nl = 0;
 	int64_t closes;
-	if (!p || !access_chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 0, &closes))
+	if (!p || !access__chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 0, &closes))
 		return;
 	job_run_scoped(req, p->id, p->group, nl, json_pack("{s:o}", "closes_at", closes ? json_integer(closes) : json_null()),
-	    open_work, live_after_change);
+	    open_work, live__after_change);
 }
 
 static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
@@ -85,23 +85,23 @@ static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
 						   (json_int_t)j->id),
 					 NULL);
 	if (st == ACCORD_OK)
-		st = store_log(txn, j, "extend", json_string_value(json_object_get(j->in, "reason")));
-	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+		st = store__log(txn, j, "extend", json_string_value(json_object_get(j->in, "reason")));
+	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
-void h_extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void status__extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	int nl = 0;
 	int64_t closes;
 	const char *reason;
-	if (!p || !access_chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 1, &closes) ||
+	if (!p || !access__chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 1, &closes) ||
 	    !(reason = arg_str(req, d, "reason", 2000, 0)))
 		return;
 	job_run_scoped(req, p->id, p->group, nl, json_pack("{s:I,s:s}", "closes_at", (json_int_t)closes, "reason", reason),
-	    extend_work, live_after_change);
+	    extend_work, live__after_change);
 }
 
 static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
@@ -117,24 +117,24 @@ static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
 		" close_reason=NULL, closed_by=NULL, closed_at=NULL, close_facts=NULL, closes_at=? WHERE id=?",
 		json_pack("[O,I]", json_object_get(j->in, "closes_at"), (json_int_t)j->id), NULL);
 	if (st == ACCORD_OK)
-		st = store_log(txn, j, "reopen", json_string_value(json_object_get(j->in, "reason")));
-	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+		st = store__log(txn, j, "reopen", json_string_value(json_object_get(j->in, "reason")));
+	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
-void h_reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void status__reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	int nl = 0;
 	int64_t closes;
 	const char *reason;
-	if (!p || !access_chair_or_lead(req, p, &nl) || !(reason = arg_str(req, d, "reason", 2000, 1)) ||
+	if (!p || !access__chair_or_lead(req, p, &nl) || !(reason = arg_str(req, d, "reason", 2000, 1)) ||
 	    arg_closes_at(req, d, 0, &closes))
 		return;
 	job_run_scoped(req, p->id, p->group, nl,
 	    json_pack("{s:s,s:o}", "reason", reason, "closes_at", closes ? json_integer(closes) : json_null()),
-	    reopen_work, live_after_change);
+	    reopen_work, live__after_change);
 }
 
 /* Computes the outcome from the committed positions, on the storage
@@ -147,16 +147,16 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 	json_t *row = row_for(txn, j, LC_CLOSE, out, &st);
 	if (!row)
 		return st;
-	if (!j->req && !lifecycle_due(json_integer_value(json_object_get(row, "closes_at")),
+	if (!j->req && !lifecycle__due(json_integer_value(json_object_get(row, "closes_at")),
 				      api->now_ms())) {
 		json_decref(row);
 		return job_fail(out, ACCORD_E_CONFLICT, "not due");
 	}
-	json_t *snap = NULL, *facts = NULL, *voters = row_voters(row);
+	json_t *snap = NULL, *facts = NULL, *voters = tally__row_voters(row);
 	const char *outcome = NULL;
-	st = store_snapshot(txn, j->id, &snap);
+	st = store__snapshot(txn, j->id, &snap);
 	if (st == ACCORD_OK &&
-	    lifecycle_close(voters, json_object_get(snap, "members"), json_object_get(snap, "positions"),
+	    lifecycle__close(voters, json_object_get(snap, "members"), json_object_get(snap, "positions"),
 			    (int)json_integer_value(json_object_get(row, "state_matter")),
 			    json_is_object(json_object_get(snap, "consultation")), j->req == NULL,
 			    &outcome, &facts))
@@ -170,7 +170,7 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 		st = ACCORD_E_INTERNAL;
 	if (st != ACCORD_OK)
 		return st;
-	const char *reason = lifecycle_reason(json_string_value(json_object_get(j->in, "reason")));
+	const char *reason = lifecycle__reason(json_string_value(json_object_get(j->in, "reason")));
 	st = accord_exec(
 		api, txn,
 		"UPDATE consensus_proposals SET status='closed', outcome=?, outcome_statement=?,"
@@ -181,52 +181,52 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 		NULL);
 	free(facts_txt);
 	if (st == ACCORD_OK)
-		st = store_log(txn, j, "close", reason);
-	return st == ACCORD_OK ? store_snapshot(txn, j->id, out) : st;
+		st = store__log(txn, j, "close", reason);
+	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
-void h_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+void status__close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access_proposal(req, d);
+	proposal *p = access__proposal(req, d);
 	int nl = 0;
 	const char *outcome, *reason, *review;
-	if (!p || !access_chair_or_lead(req, p, &nl) || !(outcome = arg_str(req, d, "outcome", 20000, 0)) ||
+	if (!p || !access__chair_or_lead(req, p, &nl) || !(outcome = arg_str(req, d, "outcome", 20000, 0)) ||
 	    !(reason = arg_str(req, d, "reason", 2000, 0)) ||
 	    !(review = arg_str(req, d, "review_date", 10, 0)))
 		return;
-	if (!lifecycle_review_date_ok(review)) {
+	if (!lifecycle__review_date_ok(review)) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "review_date: YYYY-MM-DD");
 		return;
 	}
 	json_t *in = json_pack("{s:s,s:s}", "outcome", outcome, "reason", reason);
 	if (*review)
 		json_object_set_new(in, "review_date", json_string(review));
-	job_run_scoped(req, p->id, p->group, nl, in, close_work, live_after_change);
+	job_run_scoped(req, p->id, p->group, nl, in, close_work, live__after_change);
 }
 
 static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
 {
 	(void)pc;
-	proposal *p = tally_find((int64_t)(intptr_t)ud);
+	proposal *p = tally__find((int64_t)(intptr_t)ud);
 	if (!p)
 		return;
 	p->close_timer = 0;
-	if (lifecycle_refusal(LC_CLOSE, p->status, p->state_matter))
+	if (lifecycle__refusal(LC_CLOSE, p->status, p->state_matter))
 		return;
 	/* the closing time: closed by the server itself (closed_by null,
 	 * close_facts.closing_time) */
-	job_run(NULL, p->id, json_object(), close_work, live_after_change);
+	job_run(NULL, p->id, json_object(), close_work, live__after_change);
 }
 
-void status_schedule_close(proposal *p)
+void status__schedule_close(proposal *p)
 {
 	if (p->close_timer)
 		api->timer_cancel(self, p->close_timer);
 	p->close_timer = 0;
 	int64_t wait;
-	if (lifecycle_timer(p->status, p->closes_at, api->now_ms(), &wait))
+	if (lifecycle__timer(p->status, p->closes_at, api->now_ms(), &wait))
 		p->close_timer = api->timer_add(self, (uint64_t)wait, close_timer_fired,
 						(void *)(intptr_t)p->id);
 }

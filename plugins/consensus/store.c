@@ -5,7 +5,7 @@
  */
 #include "consensus.h"
 
-const accord_migration store_migrations[] = {
+const accord_migration store__migrations[] = {
 	{1, "CREATE TABLE consensus_proposals("
 	    " id INTEGER PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL,"
 	    " scope TEXT NOT NULL DEFAULT 'network',"
@@ -47,7 +47,7 @@ static const char *PROPOSAL_COLS =
 	" outcome, outcome_statement, close_reason, closed_by, closed_at, review_date,"
 	" created_by, created_at, opened_at, close_facts";
 
-json_t *store_row(accord_txn *txn, const char *sql, json_t *params)
+json_t *store__row(accord_txn *txn, const char *sql, json_t *params)
 {
 	json_t *rows = NULL;
 	accord_status st = api->txn_exec(txn, sql, params, &rows);
@@ -57,16 +57,16 @@ json_t *store_row(accord_txn *txn, const char *sql, json_t *params)
 	return r;
 }
 
-json_t *store_proposal(accord_txn *txn, int64_t id)
+json_t *store__proposal(accord_txn *txn, int64_t id)
 {
 	char sql[400];
 	snprintf(sql, sizeof(sql), "SELECT %s FROM consensus_proposals WHERE id=?", PROPOSAL_COLS);
-	return store_row(txn, sql, json_pack("[I]", (json_int_t)id));
+	return store__row(txn, sql, json_pack("[I]", (json_int_t)id));
 }
 
 /* Adds {members, state_counterpart} to out: the active member
  * organisations and the state counterpart, as committed now. */
-void store_membership(accord_txn *txn, json_t *out)
+void store__membership(accord_txn *txn, json_t *out)
 {
 	json_t *codes = NULL, *cp = NULL;
 	members_svc->voting_orgs(txn, &codes);
@@ -77,9 +77,9 @@ void store_membership(accord_txn *txn, json_t *out)
 
 /* Fills out {proposal, positions, consulted, members, state_counterpart}:
  * what the loop needs to refresh its copy after a change. */
-accord_status store_snapshot(accord_txn *txn, int64_t id, json_t **out)
+accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out)
 {
-	json_t *row = store_proposal(txn, id);
+	json_t *row = store__proposal(txn, id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	json_t *pos = NULL;
@@ -87,17 +87,17 @@ accord_status store_snapshot(accord_txn *txn, int64_t id, json_t **out)
 		      "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
 		      " WHERE proposal_id=? ORDER BY org",
 		      json_pack("[I]", (json_int_t)id), &pos);
-	json_t *cons = store_row(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
+	json_t *cons = store__row(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
 			  json_pack("[I]", (json_int_t)id));
 	*out = json_pack("{s:o,s:o,s:o}", "proposal", row, "positions", pos ? pos : json_array(),
 			 "consultation", cons ? cons : json_null());
 	if (!*out)
 		return ACCORD_E_INTERNAL;
-	store_membership(txn, *out);
+	store__membership(txn, *out);
 	return ACCORD_OK;
 }
 
-accord_status store_log(accord_txn *txn, job *j, const char *action, const char *reason)
+accord_status store__log(accord_txn *txn, job *j, const char *action, const char *reason)
 {
 	return accord_exec(api, txn,
 			     "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
@@ -110,7 +110,7 @@ accord_status store_log(accord_txn *txn, job *j, const char *action, const char 
 /* For a working group's proposal acted on by someone who is not a co-chair:
  * is the caller's organisation a lead of the group?  (Asked in the
  * transaction of the groups plugin's service.) */
-accord_status store_lead_check(accord_txn *txn, job *j, json_t **out)
+accord_status store__lead_check(accord_txn *txn, job *j, json_t **out)
 {
 	if (!j->need_lead)
 		return ACCORD_OK;
@@ -124,7 +124,7 @@ accord_status store_lead_check(accord_txn *txn, job *j, json_t **out)
 /* The voters of a proposal, in code order: the network's member
  * organisations or, for a working group, those of them in the group (its
  * partners do not vote). */
-accord_status store_voters(accord_txn *txn, int64_t group, json_t **out)
+accord_status store__voters(accord_txn *txn, int64_t group, json_t **out)
 {
 	*out = NULL;
 	json_t *all = NULL, *in_group = NULL;

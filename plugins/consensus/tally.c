@@ -16,7 +16,7 @@ static char **active_members; /* active member organisations now */
 static size_t n_active;
 static char state_cp[17];     /* the state counterpart's code */
 
-proposal *tally_find(int64_t id)
+proposal *tally__find(int64_t id)
 {
 	for (size_t i = 0; i < n_props; i++)
 		if (props[i]->id == id)
@@ -24,25 +24,25 @@ proposal *tally_find(int64_t id)
 	return NULL;
 }
 
-size_t tally_count(void) { return n_props; }
+size_t tally__count(void) { return n_props; }
 
-proposal *tally_at(size_t i) { return i < n_props ? props[i] : NULL; }
+proposal *tally__at(size_t i) { return i < n_props ? props[i] : NULL; }
 
-json_t *row_voters(const json_t *row)
+json_t *tally__row_voters(const json_t *row)
 {
 	const char *txt = json_string_value(json_object_get(row, "voters"));
 	json_t *v = json_loads(txt ? txt : "[]", 0, NULL);
 	return json_is_array(v) ? v : (json_decref(v), json_array());
 }
 
-void strv_free(char **v, size_t n)
+void tally__strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 }
 
-char **strv_from_json(const json_t *a, size_t *n)
+char **tally__strv_from_json(const json_t *a, size_t *n)
 {
 	*n = 0;
 	char **v = calloc(json_array_size(a) + 1, sizeof(char *));
@@ -55,7 +55,7 @@ char **strv_from_json(const json_t *a, size_t *n)
 		if (!json_is_string(x))
 			continue;
 		if (!(v[*n] = strdup(json_string_value(x)))) {
-			strv_free(v, *n);
+			tally__strv_free(v, *n);
 			*n = 0;
 			return NULL;
 		}
@@ -64,7 +64,7 @@ char **strv_from_json(const json_t *a, size_t *n)
 	return v;
 }
 
-int tally_set_vote(proposal *p, const char *org, enum position pos, const char *reason,
+int tally__set_vote(proposal *p, const char *org, enum position pos, const char *reason,
 		   const char *cast_by, int64_t cast_at)
 {
 	char *r = strdup(reason ? reason : "");
@@ -102,7 +102,7 @@ static void clear_votes(proposal *p)
 	p->n_votes = 0;
 }
 
-int tally_is_voter(const proposal *p, const char *org)
+int tally__is_voter(const proposal *p, const char *org)
 {
 	for (size_t i = 0; i < p->n_voters; i++)
 		if (!strcmp(p->voters[i], org))
@@ -110,7 +110,7 @@ int tally_is_voter(const proposal *p, const char *org)
 	return 0;
 }
 
-int tally_has_responded(const proposal *p, const char *org)
+int tally__has_responded(const proposal *p, const char *org)
 {
 	for (size_t k = 0; k < p->n_votes; k++)
 		if (!strcmp(p->votes[k].org, org) && p->votes[k].pos != POS_NONE)
@@ -126,13 +126,13 @@ static int is_active_member(const char *org)
 	return 0;
 }
 
-void tally_set_membership(const json_t *members, const char *state_counterpart)
+void tally__set_membership(const json_t *members, const char *state_counterpart)
 {
 	if (members) {
 		size_t n;
-		char **v = strv_from_json(members, &n);
+		char **v = tally__strv_from_json(members, &n);
 		if (v || !json_array_size(members)) { /* out of memory: keep the last known */
-			strv_free(active_members, n_active);
+			tally__strv_free(active_members, n_active);
 			active_members = v;
 			n_active = n;
 		}
@@ -140,12 +140,12 @@ void tally_set_membership(const json_t *members, const char *state_counterpart)
 	snprintf(state_cp, sizeof(state_cp), "%s", state_counterpart ? state_counterpart : "");
 }
 
-const char *tally_state_counterpart(void) { return state_cp; }
+const char *tally__state_counterpart(void) { return state_cp; }
 
-proposal *tally_sync(const json_t *row, const json_t *positions, const json_t *consultation)
+proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *consultation)
 {
 	int64_t id = json_integer_value(json_object_get(row, "id"));
-	proposal *p = tally_find(id);
+	proposal *p = tally__find(id);
 	if (!p) {
 		if (n_props == cap_props) {
 			size_t nc = cap_props ? cap_props * 2 : 32;
@@ -170,16 +170,16 @@ proposal *tally_sync(const json_t *row, const json_t *positions, const json_t *c
 	p->closes_at = json_integer_value(json_object_get(row, "closes_at"));
 	const char *scope = json_string_value(json_object_get(row, "scope"));
 	p->group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
-	json_t *voters = row_voters(row);
-	strv_free(p->voters, p->n_voters);
-	p->voters = strv_from_json(voters, &p->n_voters);
+	json_t *voters = tally__row_voters(row);
+	tally__strv_free(p->voters, p->n_voters);
+	p->voters = tally__strv_from_json(voters, &p->n_voters);
 	json_decref(voters);
 	if (positions) {
 		clear_votes(p);
 		size_t i;
 		const json_t *x;
 		json_array_foreach(positions, i, x)
-			tally_set_vote(p, json_string_value(json_object_get(x, "org")),
+			tally__set_vote(p, json_string_value(json_object_get(x, "org")),
 				       position_parse(json_string_value(json_object_get(x, "position"))),
 				       json_string_value(json_object_get(x, "reason")),
 				       json_string_value(json_object_get(x, "cast_by")),
@@ -191,10 +191,10 @@ proposal *tally_sync(const json_t *row, const json_t *positions, const json_t *c
 	return p;
 }
 
-void tally_reset(void)
+void tally__reset(void)
 {
 	for (size_t i = 0; i < n_props; i++) {
-		strv_free(props[i]->voters, props[i]->n_voters);
+		tally__strv_free(props[i]->voters, props[i]->n_voters);
 		clear_votes(props[i]);
 		free(props[i]->votes);
 		json_decref(props[i]->consultation);
@@ -203,13 +203,13 @@ void tally_reset(void)
 	free(props);
 	props = NULL;
 	n_props = cap_props = 0;
-	strv_free(active_members, n_active);
+	tally__strv_free(active_members, n_active);
 	active_members = NULL;
 	n_active = 0;
 	state_cp[0] = 0;
 }
 
-int tally_evaluate(const proposal *p, rule_result *r)
+int tally__evaluate(const proposal *p, rule_result *r)
 {
 	const char **withdrawn = calloc(p->n_voters + 1, sizeof(char *));
 	rule_vote *v = calloc(p->n_votes + 1, sizeof(*v));
@@ -273,15 +273,15 @@ static json_t *positions_json(const proposal *p, int hidden)
  * (with_record), as consensus.get gives them to members, so that co-chairs
  * see who objects and why as it happens (a get reply has them beside the
  * tally already). */
-json_t *tally_json(const proposal *p, int with_record)
+json_t *tally__json(const proposal *p, int with_record)
 {
 	rule_result r;
-	tally_evaluate(p, &r);
+	tally__evaluate(p, &r);
 	json_t *responded = json_array(), *pending = json_array();
 	for (size_t i = 0; responded && pending && i < p->n_voters; i++) {
 		if (!is_active_member(p->voters[i]))
 			continue;
-		json_array_append_new(tally_has_responded(p, p->voters[i]) ? responded : pending,
+		json_array_append_new(tally__has_responded(p, p->voters[i]) ? responded : pending,
 				      json_string(p->voters[i]));
 	}
 	int hidden = p->hide_tally && strcmp(p->status, "closed");
@@ -310,7 +310,7 @@ json_t *tally_json(const proposal *p, int with_record)
 	return t;
 }
 
-tally_when tally_coalesce(const proposal *p, int final, int64_t interval_ms, int64_t now_ms,
+tally_when tally__coalesce(const proposal *p, int final, int64_t interval_ms, int64_t now_ms,
 			  int64_t *wait_ms)
 {
 	*wait_ms = 0;

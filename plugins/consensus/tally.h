@@ -45,40 +45,40 @@ typedef struct proposal {
 
 /* ---- the copies ---- */
 
-proposal *tally_find(int64_t id);
-size_t tally_count(void);
-proposal *tally_at(size_t i);
+proposal *tally__find(int64_t id);
+size_t tally__count(void);
+proposal *tally__at(size_t i);
 
 /* Updates (or adds) the copy of a proposal from a database row {id, status,
  * scope, state_matter, hide_tally, outcome, voters, closes_at}, its
  * positions [{org, position, reason, cast_by, cast_at}] (NULL: keep those
  * held) and its consultation (an object, or null).  NULL when memory runs
  * out. */
-proposal *tally_sync(const json_t *row, const json_t *positions, const json_t *consultation);
+proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *consultation);
 
 /* One organisation's position, replacing its earlier one.  0, or -1 when
  * memory runs out (the copy keeps what it had). */
-int tally_set_vote(proposal *p, const char *org, enum position pos, const char *reason,
+int tally__set_vote(proposal *p, const char *org, enum position pos, const char *reason,
 		   const char *cast_by, int64_t cast_at);
 
 /* Who votes now: members, the active member organisations (an array of
  * codes; NULL leaves them as they are), and the state counterpart's code
  * (NULL or "": none).  A voter of a proposal who is no longer a member has
  * withdrawn: it neither votes nor blocks. */
-void tally_set_membership(const json_t *members, const char *state_counterpart);
-const char *tally_state_counterpart(void); /* "" when there is none */
+void tally__set_membership(const json_t *members, const char *state_counterpart);
+const char *tally__state_counterpart(void); /* "" when there is none */
 
-int tally_is_voter(const proposal *p, const char *org);
-int tally_has_responded(const proposal *p, const char *org);
+int tally__is_voter(const proposal *p, const char *org);
+int tally__has_responded(const proposal *p, const char *org);
 
 /* Frees every copy and the membership (the plugin's fini, the tests). */
-void tally_reset(void);
+void tally__reset(void);
 
 /* ---- the tally ---- */
 
 /* The consensus rule over the copy, as things stand.  0, or -1 when memory
  * ran out (then *r says nothing is reached and nothing possible). */
-int tally_evaluate(const proposal *p, rule_result *r);
+int tally__evaluate(const proposal *p, rule_result *r);
 
 /* The tally as members see it: {proposal, status, responded, pending,
  * state_matter, consultation_in, hidden, consensus_possible}, and, unless
@@ -86,7 +86,7 @@ int tally_evaluate(const proposal *p, rule_result *r);
  * and consensus_reached; outcome once closed.  with_record: also the
  * record of positions (only who responded and when while hidden) and the
  * consultation.  NULL when memory runs out. */
-json_t *tally_json(const proposal *p, int with_record);
+json_t *tally__json(const proposal *p, int with_record);
 
 /* Tally pushes are coalesced per proposal: at most one per interval_ms
  * (0: one per change), always the latest state, and the final state at
@@ -96,7 +96,7 @@ typedef enum tally_when {
 	TALLY_PUSH_LATER, /* arm a timer for *wait_ms and push then */
 	TALLY_PUSH_ARMED  /* a timer is armed already: it will push the latest */
 } tally_when;
-tally_when tally_coalesce(const proposal *p, int final, int64_t interval_ms, int64_t now_ms,
+tally_when tally__coalesce(const proposal *p, int final, int64_t interval_ms, int64_t now_ms,
 			  int64_t *wait_ms);
 
 /* ---- what callers see (view.c) ---- */
@@ -104,16 +104,16 @@ tally_when tally_coalesce(const proposal *p, int final, int64_t interval_ms, int
 /* The reply view of a snapshot {proposal, positions, consultation} for a
  * caller of organisation org (partner: not a member organisation).  The
  * tally comes from the loop's copy, when it holds the proposal. */
-json_t *view_for(const json_t *snap, int partner, const char *org);
+json_t *view__for_caller(const json_t *snap, int partner, const char *org);
 
 /* ---- small helpers ---- */
 
 /* The frozen voter list of a proposal row (a JSON text column), as an
  * array; an empty one when it cannot be read. */
-json_t *row_voters(const json_t *row);
+json_t *tally__row_voters(const json_t *row);
 /* The strings of a JSON array, copied (*n of them); NULL (with *n 0) when
  * memory runs out. */
-char **strv_from_json(const json_t *a, size_t *n);
-void strv_free(char **v, size_t n);
+char **tally__strv_from_json(const json_t *a, size_t *n);
+void tally__strv_free(char **v, size_t n);
 
 #endif

@@ -22,7 +22,7 @@ static json_t *row_for_reply(const json_t *stored)
 	json_t *row = json_deep_copy(stored);
 	if (!row)
 		return NULL;
-	json_object_set_new(row, "voters", row_voters(row));
+	json_object_set_new(row, "voters", tally__row_voters(row));
 	json_object_set_new(row, "state_matter",
 			    json_boolean(json_integer_value(json_object_get(row, "state_matter"))));
 	json_object_set_new(row, "hide_tally",
@@ -33,7 +33,7 @@ static json_t *row_for_reply(const json_t *stored)
 	return row;
 }
 
-json_t *view_for(const json_t *snap, int partner, const char *org)
+json_t *view__for_caller(const json_t *snap, int partner, const char *org)
 {
 	json_t *row = row_for_reply(json_object_get(snap, "proposal"));
 	const json_t *cons = json_object_get(snap, "consultation");
@@ -68,8 +68,8 @@ json_t *view_for(const json_t *snap, int partner, const char *org)
 		}
 	}
 	json_object_set_new(v, "positions", pos);
-	proposal *p = tally_find(json_integer_value(json_object_get(row, "id")));
+	proposal *p = tally__find(json_integer_value(json_object_get(row, "id")));
 	if (p)
-		json_object_set_new(v, "tally", tally_json(p, 0));
+		json_object_set_new(v, "tally", tally__json(p, 0));
 	return v;
 }

@@ -44,7 +44,7 @@ static void allowed_transitions(void **s)
 			for (int sm = 0; sm < 2; sm++) { /* a state matter changes none of these */
 				const char *want = transitions[t].refusal[k];
 				const char *got =
-					lifecycle_refusal(transitions[t].action, statuses[k], sm);
+					lifecycle__refusal(transitions[t].action, statuses[k], sm);
 				if (want ? !got || strcmp(got, want) : got != NULL)
 					fail_msg("action %d in %s: got \"%s\", want \"%s\"",
 						 (int)transitions[t].action, statuses[k],
@@ -57,20 +57,20 @@ static void consultation_on_open_state_matters(void **s)
 {
 	(void)s;
 	const char *no = "consultation is taken on open state matters";
-	assert_null(lifecycle_refusal(LC_CONSULT, "open", 1));
-	assert_string_equal(lifecycle_refusal(LC_CONSULT, "open", 0), no);
-	assert_string_equal(lifecycle_refusal(LC_CONSULT, "draft", 1), no);
-	assert_string_equal(lifecycle_refusal(LC_CONSULT, "closed", 1), no);
+	assert_null(lifecycle__refusal(LC_CONSULT, "open", 1));
+	assert_string_equal(lifecycle__refusal(LC_CONSULT, "open", 0), no);
+	assert_string_equal(lifecycle__refusal(LC_CONSULT, "draft", 1), no);
+	assert_string_equal(lifecycle__refusal(LC_CONSULT, "closed", 1), no);
 }
 
 /* A status that is none of the three allows nothing that needs one. */
 static void unknown_status(void **s)
 {
 	(void)s;
-	assert_non_null(lifecycle_refusal(LC_OPEN, NULL, 0));
-	assert_non_null(lifecycle_refusal(LC_CLOSE, "opened", 0));
-	assert_non_null(lifecycle_refusal(LC_REOPEN, "", 0));
-	assert_non_null(lifecycle_refusal(LC__COUNT, "open", 0));
+	assert_non_null(lifecycle__refusal(LC_OPEN, NULL, 0));
+	assert_non_null(lifecycle__refusal(LC_CLOSE, "opened", 0));
+	assert_non_null(lifecycle__refusal(LC_REOPEN, "", 0));
+	assert_non_null(lifecycle__refusal(LC__COUNT, "open", 0));
 }
 
 /* ---- what a close finds ---- */
@@ -141,7 +141,7 @@ static void outcome_from_the_positions(void **s)
 		assert_non_null(positions);
 		const char *outcome = NULL;
 		json_t *facts = NULL;
-		if (lifecycle_close(voters, members, positions, c->state_matter, c->consulted,
+		if (lifecycle__close(voters, members, positions, c->state_matter, c->consulted,
 				    c->by_timer, &outcome, &facts))
 			fail_msg("%s: failed", c->name);
 		char *got = json_dumps(facts, JSON_COMPACT | JSON_SORT_KEYS);
@@ -163,7 +163,7 @@ static void no_voters_no_consensus(void **s)
 	json_t *none = json_array(), *members = json_loads(ABC, 0, NULL);
 	const char *outcome = NULL;
 	json_t *facts = NULL;
-	assert_int_equal(lifecycle_close(none, members, none, 0, 0, 0, &outcome, &facts), 0);
+	assert_int_equal(lifecycle__close(none, members, none, 0, 0, 0, &outcome, &facts), 0);
 	assert_string_equal(outcome, "no_consensus");
 	assert_int_equal(json_array_size(json_object_get(facts, "missing")), 0);
 	json_decref(facts);
@@ -175,9 +175,9 @@ static void no_voters_no_consensus(void **s)
 static void close_reasons(void **s)
 {
 	(void)s;
-	assert_null(lifecycle_reason(NULL));
-	assert_null(lifecycle_reason(""));
-	assert_string_equal(lifecycle_reason("the meeting decided"), "the meeting decided");
+	assert_null(lifecycle__reason(NULL));
+	assert_null(lifecycle__reason(""));
+	assert_string_equal(lifecycle__reason("the meeting decided"), "the meeting decided");
 }
 
 /* ---- the closing time: extend, reopen, the timer ---- */
@@ -190,21 +190,21 @@ static void closing_time_in_requests(void **s)
 	json_t *future = json_integer(now + 60000), *past = json_integer(now - 1),
 	       *at_now = json_integer(now), *text = json_string("tomorrow"), *null = json_null();
 	/* open, reopen, create, edit: optional, null is none */
-	assert_int_equal(lifecycle_closes_at(NULL, 0, now, &out), 0);
+	assert_int_equal(lifecycle__closes_at(NULL, 0, now, &out), 0);
 	assert_int_equal(out, 0);
-	assert_int_equal(lifecycle_closes_at(null, 0, now, &out), 0);
+	assert_int_equal(lifecycle__closes_at(null, 0, now, &out), 0);
 	assert_int_equal(out, 0);
-	assert_int_equal(lifecycle_closes_at(future, 0, now, &out), 0);
+	assert_int_equal(lifecycle__closes_at(future, 0, now, &out), 0);
 	assert_int_equal(out, now + 60000);
 	/* extend: required */
-	assert_int_equal(lifecycle_closes_at(NULL, 1, now, &out), -1);
-	assert_int_equal(lifecycle_closes_at(null, 1, now, &out), -1);
-	assert_int_equal(lifecycle_closes_at(future, 1, now, &out), 0);
+	assert_int_equal(lifecycle__closes_at(NULL, 1, now, &out), -1);
+	assert_int_equal(lifecycle__closes_at(null, 1, now, &out), -1);
+	assert_int_equal(lifecycle__closes_at(future, 1, now, &out), 0);
 	assert_int_equal(out, now + 60000);
 	/* always in the future, in milliseconds */
-	assert_int_equal(lifecycle_closes_at(past, 0, now, &out), -1);
-	assert_int_equal(lifecycle_closes_at(at_now, 1, now, &out), -1);
-	assert_int_equal(lifecycle_closes_at(text, 0, now, &out), -1);
+	assert_int_equal(lifecycle__closes_at(past, 0, now, &out), -1);
+	assert_int_equal(lifecycle__closes_at(at_now, 1, now, &out), -1);
+	assert_int_equal(lifecycle__closes_at(text, 0, now, &out), -1);
 	json_decref(future);
 	json_decref(past);
 	json_decref(at_now);
@@ -216,45 +216,45 @@ static void closing_time_in_requests(void **s)
 static void extend_and_reopen(void **s)
 {
 	(void)s;
-	assert_null(lifecycle_refusal(LC_EXTEND, "open", 0));
-	assert_non_null(lifecycle_refusal(LC_EXTEND, "closed", 0));
-	assert_null(lifecycle_refusal(LC_REOPEN, "closed", 0));
-	assert_non_null(lifecycle_refusal(LC_REOPEN, "open", 0));
+	assert_null(lifecycle__refusal(LC_EXTEND, "open", 0));
+	assert_non_null(lifecycle__refusal(LC_EXTEND, "closed", 0));
+	assert_null(lifecycle__refusal(LC_REOPEN, "closed", 0));
+	assert_non_null(lifecycle__refusal(LC_REOPEN, "open", 0));
 	/* reopened, it takes positions and closes again */
-	assert_null(lifecycle_refusal(LC_POSITION, "open", 0));
-	assert_null(lifecycle_refusal(LC_CLOSE, "open", 0));
+	assert_null(lifecycle__refusal(LC_POSITION, "open", 0));
+	assert_null(lifecycle__refusal(LC_CLOSE, "open", 0));
 	/* a reopened proposal without a closing time has no timer */
 	int64_t wait = -1;
-	assert_int_equal(lifecycle_timer("open", 0, 1000, &wait), 0);
+	assert_int_equal(lifecycle__timer("open", 0, 1000, &wait), 0);
 }
 
 static void the_closing_timer(void **s)
 {
 	(void)s;
 	int64_t wait = -1;
-	assert_int_equal(lifecycle_timer("open", 5000, 1000, &wait), 1);
+	assert_int_equal(lifecycle__timer("open", 5000, 1000, &wait), 1);
 	assert_int_equal(wait, 4000);
 	/* overdue (the server was down at the closing time): at once */
-	assert_int_equal(lifecycle_timer("open", 5000, 9000, &wait), 1);
+	assert_int_equal(lifecycle__timer("open", 5000, 9000, &wait), 1);
 	assert_int_equal(wait, 0);
 	/* only an open proposal closes at its closing time */
-	assert_int_equal(lifecycle_timer("draft", 5000, 1000, &wait), 0);
-	assert_int_equal(lifecycle_timer("closed", 5000, 1000, &wait), 0);
+	assert_int_equal(lifecycle__timer("draft", 5000, 1000, &wait), 0);
+	assert_int_equal(lifecycle__timer("closed", 5000, 1000, &wait), 0);
 	/* a timer armed before an extend finds the closing time moved */
-	assert_true(lifecycle_due(5000, 5000));
-	assert_true(lifecycle_due(5000, 6000));
-	assert_false(lifecycle_due(7000, 6000));
-	assert_false(lifecycle_due(0, 6000)); /* the closing time was cleared */
+	assert_true(lifecycle__due(5000, 5000));
+	assert_true(lifecycle__due(5000, 6000));
+	assert_false(lifecycle__due(7000, 6000));
+	assert_false(lifecycle__due(0, 6000)); /* the closing time was cleared */
 }
 
 static void review_dates(void **s)
 {
 	(void)s;
-	assert_true(lifecycle_review_date_ok(""));
-	assert_true(lifecycle_review_date_ok("2026-03-31"));
-	assert_false(lifecycle_review_date_ok("2026-3-31"));
-	assert_false(lifecycle_review_date_ok("31.03.2026"));
-	assert_false(lifecycle_review_date_ok(NULL));
+	assert_true(lifecycle__review_date_ok(""));
+	assert_true(lifecycle__review_date_ok("2026-03-31"));
+	assert_false(lifecycle__review_date_ok("2026-3-31"));
+	assert_false(lifecycle__review_date_ok("31.03.2026"));
+	assert_false(lifecycle__review_date_ok(NULL));
 }
 
 int main(void)

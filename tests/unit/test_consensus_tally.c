@@ -32,11 +32,11 @@ static json_t *members_abc(void) { return json_pack("[s,s,s]", "IOM", "UNDP", "U
 static proposal *three_voters(const char *status, int state_matter, int hide_tally)
 {
 	json_t *m = members_abc();
-	tally_set_membership(m, "MOL");
+	tally__set_membership(m, "MOL");
 	json_decref(m);
 	json_t *r = row(1, status, state_matter, hide_tally, "[\"IOM\",\"UNDP\",\"UNHCR\"]");
 	json_t *none = json_array();
-	proposal *p = tally_sync(r, none, json_null());
+	proposal *p = tally__sync(r, none, json_null());
 	json_decref(r);
 	json_decref(none);
 	assert_non_null(p);
@@ -46,13 +46,13 @@ static proposal *three_voters(const char *status, int state_matter, int hide_tal
 static int teardown(void **s)
 {
 	(void)s;
-	tally_reset();
+	tally__reset();
 	return 0;
 }
 
 static void say(proposal *p, const char *org, enum position pos, const char *reason)
 {
-	assert_int_equal(tally_set_vote(p, org, pos, reason, "someone", 1000), 0);
+	assert_int_equal(tally__set_vote(p, org, pos, reason, "someone", 1000), 0);
 }
 
 static json_int_t count(const json_t *t, const char *pos)
@@ -78,7 +78,7 @@ static void counts_per_position(void **s)
 	say(p, "IOM", POS_AGREE, "");
 	say(p, "UNDP", POS_RESERVATIONS, "costs");
 	say(p, "UNHCR", POS_ABSTAIN, "");
-	json_t *t = tally_json(p, 0);
+	json_t *t = tally__json(p, 0);
 	assert_int_equal(count(t, "agree"), 1);
 	assert_int_equal(count(t, "reservations"), 1);
 	assert_int_equal(count(t, "abstain"), 1);
@@ -102,14 +102,14 @@ static void an_objection_blocks(void **s)
 	say(p, "IOM", POS_AGREE, "");
 	say(p, "UNDP", POS_OBJECT, "not ours to decide");
 	say(p, "UNHCR", POS_AGREE, "");
-	json_t *t = tally_json(p, 0);
+	json_t *t = tally__json(p, 0);
 	assert_int_equal(count(t, "object"), 1);
 	assert_false(json_is_true(json_object_get(t, "consensus_reached")));
 	assert_false(json_is_true(json_object_get(t, "consensus_possible")));
 	json_decref(t);
 	/* the objection withdrawn: a later position replaces the earlier one */
 	say(p, "UNDP", POS_AGREE, "");
-	t = tally_json(p, 0);
+	t = tally__json(p, 0);
 	assert_int_equal(count(t, "object"), 0);
 	assert_int_equal(count(t, "agree"), 3);
 	assert_true(json_is_true(json_object_get(t, "consensus_reached")));
@@ -122,16 +122,16 @@ static void a_missing_organisation_prevents_consensus(void **s)
 	proposal *p = three_voters("open", 0, 0);
 	say(p, "IOM", POS_AGREE, "");
 	say(p, "UNHCR", POS_AGREE, "");
-	json_t *t = tally_json(p, 0);
+	json_t *t = tally__json(p, 0);
 	assert_codes(json_object_get(t, "responded"), "[\"IOM\",\"UNHCR\"]");
 	assert_codes(json_object_get(t, "pending"), "[\"UNDP\"]");
 	assert_false(json_is_true(json_object_get(t, "consensus_reached")));
 	assert_true(json_is_true(json_object_get(t, "consensus_possible")));
 	json_decref(t);
-	assert_true(tally_has_responded(p, "IOM"));
-	assert_false(tally_has_responded(p, "UNDP"));
+	assert_true(tally__has_responded(p, "IOM"));
+	assert_false(tally__has_responded(p, "UNDP"));
 	say(p, "UNDP", POS_AGREE, "");
-	t = tally_json(p, 0);
+	t = tally__json(p, 0);
 	assert_true(json_is_true(json_object_get(t, "consensus_reached")));
 	json_decref(t);
 }
@@ -144,17 +144,17 @@ static void withdrawn_organisations_neither_vote_nor_block(void **s)
 	say(p, "UNDP", POS_AGREE, "");
 	say(p, "UNHCR", POS_OBJECT, "no");
 	json_t *two = json_pack("[s,s]", "IOM", "UNDP"); /* UNHCR withdrew since the open */
-	tally_set_membership(two, "MOL");
+	tally__set_membership(two, "MOL");
 	json_decref(two);
-	json_t *t = tally_json(p, 0);
+	json_t *t = tally__json(p, 0);
 	assert_codes(json_object_get(t, "responded"), "[\"IOM\",\"UNDP\"]");
 	assert_codes(json_object_get(t, "pending"), "[]");
 	assert_int_equal(count(t, "object"), 0);
 	assert_true(json_is_true(json_object_get(t, "consensus_reached")));
 	json_decref(t);
 	/* still a voter of the proposal (frozen at the open) */
-	assert_true(tally_is_voter(p, "UNHCR"));
-	assert_false(tally_is_voter(p, "MOL"));
+	assert_true(tally__is_voter(p, "UNHCR"));
+	assert_false(tally__is_voter(p, "MOL"));
 }
 
 static void positions_of_non_voters_do_not_count(void **s)
@@ -165,7 +165,7 @@ static void positions_of_non_voters_do_not_count(void **s)
 	say(p, "UNDP", POS_AGREE, "");
 	say(p, "UNHCR", POS_AGREE, "");
 	say(p, "ILO", POS_OBJECT, "not a voter");
-	json_t *t = tally_json(p, 0);
+	json_t *t = tally__json(p, 0);
 	assert_int_equal(count(t, "object"), 0);
 	assert_true(json_is_true(json_object_get(t, "consensus_reached")));
 	json_decref(t);
@@ -177,11 +177,11 @@ static void state_matter_needs_the_consultation(void **s)
 {
 	(void)s;
 	proposal *p = three_voters("open", 1, 0);
-	assert_string_equal(tally_state_counterpart(), "MOL");
+	assert_string_equal(tally__state_counterpart(), "MOL");
 	say(p, "IOM", POS_AGREE, "");
 	say(p, "UNDP", POS_AGREE, "");
 	say(p, "UNHCR", POS_AGREE, "");
-	json_t *t = tally_json(p, 1);
+	json_t *t = tally__json(p, 1);
 	assert_true(json_is_true(json_object_get(t, "state_matter")));
 	assert_false(json_is_true(json_object_get(t, "consultation_in")));
 	assert_false(json_is_true(json_object_get(t, "consensus_reached")));
@@ -192,8 +192,8 @@ static void state_matter_needs_the_consultation(void **s)
 	json_t *r = row(1, "open", 1, 0, "[\"IOM\",\"UNDP\",\"UNHCR\"]");
 	json_t *cons = json_pack("{s:s,s:s,s:s,s:i}", "org", "MOL", "view", "supported", "given_by",
 				 "mol.fp", "at", 5);
-	assert_ptr_equal(tally_sync(r, NULL, cons), p); /* NULL: positions kept */
-	t = tally_json(p, 1);
+	assert_ptr_equal(tally__sync(r, NULL, cons), p); /* NULL: positions kept */
+	t = tally__json(p, 1);
 	assert_true(json_is_true(json_object_get(t, "consultation_in")));
 	assert_true(json_is_true(json_object_get(t, "consensus_reached")));
 	assert_int_equal(count(t, "agree"), 3);
@@ -212,7 +212,7 @@ static void a_hidden_tally_reveals_no_counts(void **s)
 	proposal *p = three_voters("open", 0, 1);
 	say(p, "IOM", POS_OBJECT, "a secret reason");
 	say(p, "UNDP", POS_AGREE, "");
-	json_t *t = tally_json(p, 1);
+	json_t *t = tally__json(p, 1);
 	assert_true(json_is_true(json_object_get(t, "hidden")));
 	assert_null(json_object_get(t, "counts"));
 	assert_null(json_object_get(t, "consensus_reached"));
@@ -234,9 +234,9 @@ static void a_hidden_tally_reveals_no_counts(void **s)
 	/* closed: everything shows */
 	json_t *r = row(1, "closed", 0, 1, "[\"IOM\",\"UNDP\",\"UNHCR\"]");
 	json_object_set_new(r, "outcome", json_string("no_consensus"));
-	tally_sync(r, NULL, json_null());
+	tally__sync(r, NULL, json_null());
 	json_decref(r);
-	t = tally_json(p, 1);
+	t = tally__json(p, 1);
 	assert_false(json_is_true(json_object_get(t, "hidden")));
 	assert_int_equal(count(t, "object"), 1);
 	assert_string_equal(json_string_value(json_object_get(t, "outcome")), "no_consensus");
@@ -255,7 +255,7 @@ static void the_record_is_sorted_by_organisation(void **s)
 	proposal *p = three_voters("open", 0, 0);
 	say(p, "UNHCR", POS_AGREE, "");
 	say(p, "IOM", POS_RESERVATIONS, "r");
-	json_t *t = tally_json(p, 1);
+	json_t *t = tally__json(p, 1);
 	const json_t *rec = json_object_get(t, "positions");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 0), "org")), "IOM");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 0), "position")),
@@ -274,26 +274,26 @@ static void the_copy_follows_the_commits(void **s)
 	json_t *r = row(1, "open", 0, 0, "[\"IOM\",\"UNDP\",\"UNHCR\"]");
 	json_t *pos = json_pack("[{s:s,s:s,s:s,s:s,s:i}]", "org", "UNDP", "position", "object", "reason",
 				"why", "cast_by", "undp.fp", "cast_at", 7);
-	assert_ptr_equal(tally_sync(r, pos, json_null()), p);
-	assert_false(tally_has_responded(p, "IOM"));
-	assert_true(tally_has_responded(p, "UNDP"));
+	assert_ptr_equal(tally__sync(r, pos, json_null()), p);
+	assert_false(tally__has_responded(p, "IOM"));
+	assert_true(tally__has_responded(p, "UNDP"));
 	json_decref(r);
 	json_decref(pos);
 	json_t *g = row(2, "draft", 0, 0, "[]");
 	json_object_set_new(g, "scope", json_string("group:12"));
-	proposal *q = tally_sync(g, NULL, json_null());
+	proposal *q = tally__sync(g, NULL, json_null());
 	json_decref(g);
 	assert_non_null(q);
 	assert_int_equal(q->group, 12);
 	assert_int_equal(q->n_voters, 0);
-	assert_int_equal(tally_count(), 2);
-	assert_ptr_equal(tally_find(2), q);
-	assert_ptr_equal(tally_at(0), p);
-	assert_null(tally_find(3));
-	tally_reset();
-	assert_int_equal(tally_count(), 0);
-	assert_null(tally_find(1));
-	assert_string_equal(tally_state_counterpart(), "");
+	assert_int_equal(tally__count(), 2);
+	assert_ptr_equal(tally__find(2), q);
+	assert_ptr_equal(tally__at(0), p);
+	assert_null(tally__find(3));
+	tally__reset();
+	assert_int_equal(tally__count(), 0);
+	assert_null(tally__find(1));
+	assert_string_equal(tally__state_counterpart(), "");
 }
 
 /* ---- what each caller sees (view.c) ---- */
@@ -318,7 +318,7 @@ static void a_member_sees_its_own_position_under_a_hidden_tally(void **s)
 	proposal *p = three_voters("open", 0, 1);
 	say(p, "IOM", POS_OBJECT, "iom's reason");
 	json_t *snap = snapshot("open", 1);
-	json_t *v = view_for(snap, 0, "UNDP");
+	json_t *v = view__for_caller(snap, 0, "UNDP");
 	const json_t *pos = json_object_get(v, "positions");
 	assert_int_equal(json_array_size(pos), 2);
 	assert_null(json_object_get(json_array_get(pos, 0), "position")); /* IOM's */
@@ -334,7 +334,7 @@ static void a_member_sees_its_own_position_under_a_hidden_tally(void **s)
 	json_decref(v);
 	json_decref(snap);
 	snap = snapshot("closed", 1);
-	v = view_for(snap, 0, "UNDP");
+	v = view__for_caller(snap, 0, "UNDP");
 	pos = json_object_get(v, "positions");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(pos, 0), "reason")),
 			    "iom's reason");
@@ -347,7 +347,7 @@ static void partners_never_see_how_it_closed(void **s)
 	(void)s;
 	three_voters("closed", 1, 0);
 	json_t *snap = snapshot("closed", 0);
-	json_t *v = view_for(snap, 1, "MOL");
+	json_t *v = view__for_caller(snap, 1, "MOL");
 	const json_t *pr = json_object_get(v, "proposal");
 	static const char *const hidden[] = {"voters", "outcome", "outcome_statement", "close_reason",
 					     "close_facts"};
@@ -359,7 +359,7 @@ static void partners_never_see_how_it_closed(void **s)
 			    "fine"); /* its own */
 	json_decref(v);
 	/* another partner (a working group's) does not see MOL's view */
-	v = view_for(snap, 1, "ILO");
+	v = view__for_caller(snap, 1, "ILO");
 	assert_true(json_is_null(json_object_get(v, "consultation")));
 	json_decref(v);
 	json_decref(snap);
@@ -373,25 +373,25 @@ static void pushes_are_coalesced(void **s)
 	proposal p = {.id = 1};
 	int64_t wait = -1;
 	/* the first change goes out at once */
-	assert_int_equal(tally_coalesce(&p, 0, 100, 5000, &wait), TALLY_PUSH_NOW);
+	assert_int_equal(tally__coalesce(&p, 0, 100, 5000, &wait), TALLY_PUSH_NOW);
 	p.last_push_ms = 5000;
 	/* within the interval: later, when it has passed */
-	assert_int_equal(tally_coalesce(&p, 0, 100, 5030, &wait), TALLY_PUSH_LATER);
+	assert_int_equal(tally__coalesce(&p, 0, 100, 5030, &wait), TALLY_PUSH_LATER);
 	assert_int_equal(wait, 70);
-	assert_int_equal(tally_coalesce(&p, 0, 100, 5000, &wait), TALLY_PUSH_LATER);
+	assert_int_equal(tally__coalesce(&p, 0, 100, 5000, &wait), TALLY_PUSH_LATER);
 	assert_int_equal(wait, 100);
 	/* a timer armed: it will push the latest state */
 	p.tally_timer = 9;
-	assert_int_equal(tally_coalesce(&p, 0, 100, 5050, &wait), TALLY_PUSH_ARMED);
-	assert_int_equal(tally_coalesce(&p, 0, 100, 6000, &wait), TALLY_PUSH_ARMED);
+	assert_int_equal(tally__coalesce(&p, 0, 100, 5050, &wait), TALLY_PUSH_ARMED);
+	assert_int_equal(tally__coalesce(&p, 0, 100, 6000, &wait), TALLY_PUSH_ARMED);
 	/* the final state (a close) at once, timer or not */
-	assert_int_equal(tally_coalesce(&p, 1, 100, 5050, &wait), TALLY_PUSH_NOW);
+	assert_int_equal(tally__coalesce(&p, 1, 100, 5050, &wait), TALLY_PUSH_NOW);
 	/* no coalescing configured: every change */
-	assert_int_equal(tally_coalesce(&p, 0, 0, 5001, &wait), TALLY_PUSH_NOW);
+	assert_int_equal(tally__coalesce(&p, 0, 0, 5001, &wait), TALLY_PUSH_NOW);
 	/* the interval passed and no timer: at once */
 	p.tally_timer = 0;
-	assert_int_equal(tally_coalesce(&p, 0, 100, 5100, &wait), TALLY_PUSH_NOW);
-	assert_int_equal(tally_coalesce(&p, 0, 100, 5099, &wait), TALLY_PUSH_LATER);
+	assert_int_equal(tally__coalesce(&p, 0, 100, 5100, &wait), TALLY_PUSH_NOW);
+	assert_int_equal(tally__coalesce(&p, 0, 100, 5099, &wait), TALLY_PUSH_LATER);
 	assert_int_equal(wait, 1);
 }
 
