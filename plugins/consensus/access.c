@@ -57,23 +57,6 @@ accord_status access__check_topic(accord_plugin_ctx *pc, const accord_principal 
 	return p && visible(p, w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
 }
 
-/* Finds the proposal named by data.proposal that the caller may see;
- * replies not_found (hidden = missing) and returns NULL otherwise. */
-proposal *access__proposal(accord_req *req, const json_t *d)
-{
-	const json_t *v = json_object_get(d, "proposal");
-	if (!json_is_integer(v)) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "proposal: required integer id");
-		return NULL;
-	}
-	proposal *p = tally__find(json_integer_value(v));
-	if (!p || !visible(p, api->req_principal(req))) {
-		api->reply_error(req, ACCORD_E_NOT_FOUND, "no such proposal");
-		return NULL;
-	}
-	return p;
-}
-
 /* The proposals w may see, from the loop's copy. */
 json_t *access__visible_ids(const accord_principal *w)
 {
@@ -84,18 +67,99 @@ json_t *access__visible_ids(const accord_principal *w)
 	return ids;
 }
 
-/* Co-chairs act on every proposal; on a working group's proposal, a lead of
- * the group may too (checked in the transaction: *need_lead). */
-int access__chair_or_lead(accord_req *req, const proposal *p, int *need_lead)
+/* ---- the checks that come first (the handler table's "allow") ---- */
+
+static const accord_arg proposal_arg[] = {
+	{.name = "proposal", .type = ACCORD_ARG_INT, .flags = ACCORD_ARG_REQUIRED}, {0}};
+
+int access__sees(accord_req *req, const json_t *d)
 {
+	char msg[ACCORD_ARGS_MSG];
+	if (accord_args_check(proposal_arg, d, 0, msg, sizeof(msg))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
+		return 0;
+	}
+	proposal *p = access__proposal(d);
+	if (!p || !visible(p, api->req_principal(req))) {
+		api->reply_error(req, ACCORD_E_NOT_FOUND, "no such proposal");
+		return 0;
+	}
+	return 1;
+}
+
+proposal *access__proposal(const json_t *d)
+{
+	return tally__find(json_integer_value(json_object_get(d, "proposal")));
+}
+
+/* Co-chairs act on every proposal; on a working group's proposal, a lead of
+ * the group may too (checked in the transaction: access__need_lead). */
+int access__manages(accord_req *req, const json_t *d)
+{
+	if (!access__sees(req, d))
+		return 0;
 	const accord_principal *w = api->req_principal(req);
-	*need_lead = 0;
-	if (access__chair(w))
+	if (access__chair(w) || (access__proposal(d)->group && access__member(w)))
 		return 1;
-	if (p->group && access__member(w)) {
-		*need_lead = 1;
+	api->reply_error(req, ACCORD_E_FORBIDDEN, "only a co-chair can do this");
+	return 0;
+}
+
+int access__need_lead(accord_req *req) { return !access__chair(api->req_principal(req)); }
+
+int access__votes(accord_req *req, const json_t *d)
+{
+	if (!access__sees(req, d))
+		return 0;
+	if (access__member(api->req_principal(req)))
+		return 1;
+	api->reply_error(req, ACCORD_E_FORBIDDEN, "partners do not vote");
+	return 0;
+}
+
+int access__consults(accord_req *req, const json_t *d)
+{
+	if (!access__sees(req, d))
+		return 0;
+	if (access__state_cp(api->req_principal(req)))
+		return 1;
+	api->reply_error(req, ACCORD_E_FORBIDDEN, "only the state counterpart gives the consultation view");
+	return 0;
+}
+
+/* "network" or "group:<id>" (whether the group exists, and is the
+ * caller's, access__creates asks the core). */
+static const char *scope_syntax(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return !strcmp(s, "network") || !strncmp(s, "group:", 6) ? NULL
+								 : "expected \"network\" or \"group:<id>\"";
+}
+
+static const accord_arg scope_arg[] = {
+	{.name = "scope", .type = ACCORD_ARG_STRING, .check = scope_syntax}, {0}};
+
+int access__creates(accord_req *req, const json_t *d)
+{
+	char msg[ACCORD_ARGS_MSG];
+	if (accord_args_check(scope_arg, d, 0, msg, sizeof(msg))) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
+		return 0;
+	}
+	const accord_principal *w = api->req_principal(req);
+	const char *scope = json_string_value(json_object_get(d, "scope"));
+	if (scope && !strncmp(scope, "group:", 6)) {
+		char *end;
+		long long group = strtoll(scope + 6, &end, 10);
+		if (*end || group <= 0 || api->group_access(self, w, group, NULL) != ACCORD_OK ||
+		    !access__member(w)) {
+			api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group");
+			return 0;
+		}
 		return 1;
 	}
-	api->reply_error(req, ACCORD_E_FORBIDDEN, "only a co-chair can do this");
+	if (access__may_create(w))
+		return 1;
+	api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create proposals");
 	return 0;
 }

@@ -28,7 +28,7 @@
  *   lifecycle.c  which request each status allows, what a close finds (pure)
  *   live.c       the copy kept in step with commits; tally pushes, announcements
  *   access.c     who may see and do what
- *   job.c        request plumbing: one storage job per request; field checks
+ *   job.c        what a consensus job adds to the SDK's (accord_job)
  *   store.c      the tables (migrations) and the SQL the handlers share
  *   proposals.c  consensus.create, edit, get, list
  *   status.c     consensus.open, extend, reopen, close; the closing timer
@@ -65,47 +65,33 @@ extern const accord_members_svc *members_svc;
 extern const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
 extern int64_t plugin__tally_interval_ms; /* 1000 / tally_max_per_sec; 0: no coalescing */
 
-/* ---- job.c: one storage job per request ---- */
+/* ---- job.c: the SDK's one request path, with what consensus adds ---- */
 
-typedef struct job {
-	accord_req *req; /* NULL: the closing timer's */
-	int64_t id;      /* the proposal */
-	char actor[64];
-	char org[33];
-	json_t *in; /* what the work needs, owned */
-	int is_partner;
-	/* On a working group's proposal: 1, the caller is no co-chair and must
-	 * be a lead of the group (store__lead_check); 0 no check; -1 (edit) only
-	 * its creator or a co-chair. */
+/* A consensus job is the SDK's accord_job about proposal j->id; its state
+ * says, for an action on a working group's proposal (j->group), whether
+ * the caller must be a lead of the group. */
+typedef struct job_scope {
+	/* 1: the caller is no co-chair and must be a lead of the group
+	 * (store__lead_check); 0: no check; -1 (edit): only its creator or a
+	 * co-chair. */
 	int need_lead;
-	int64_t group;
-	void (*after)(struct job *j, json_t *out);
-	accord_status (*work)(accord_txn *txn, struct job *j, json_t **out);
-	/* A retried request that was done before: may add the current state
-	 * to the earlier reply in *out (a position: the one held now). */
-	accord_status (*again)(accord_txn *txn, struct job *j, json_t **out);
-	char retry_key[160];
-	int duplicate;
-} job;
+} job_scope;
 
-typedef accord_status (*job_work_fn)(accord_txn *, job *, json_t **);
-typedef void (*job_after_fn)(job *, json_t *);
+/* A job of req (NULL: the closing timer's) about proposal id (0: none
+ * yet), taking in; an error without a message answers not_found "no such
+ * proposal", as a hidden proposal does.  NULL when memory ran out (req
+ * answered). */
+accord_job *job__new(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
+		     accord_job_work_fn work, accord_job_after_fn after);
+/* job__new, then submitted. */
+void job__run(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
+	      accord_job_work_fn work, accord_job_after_fn after);
+int job__need_lead(const accord_job *j);
 
-/* A job for req (NULL: the closing timer's), taking in; NULL when memory
- * runs out (in is released). */
-job *job_new(accord_req *req, int64_t id, json_t *in, job_work_fn work, job_after_fn after);
-/* Runs j on the storage thread; answers "unavailable" if the queue is full. */
-void job_submit(job *j);
-void job_run(accord_req *req, int64_t id, json_t *in, job_work_fn work, job_after_fn after);
-/* job_run for actions a working group's lead may take on its proposals. */
-void job_run_scoped(accord_req *req, int64_t id, int64_t group, int need_lead, json_t *in,
-		    job_work_fn work, job_after_fn after);
-/* In a work: fails the job with st and msg as the reply's message. */
-accord_status job_fail(json_t **out, accord_status st, const char *msg);
-
-/* Field checks: each answers bad_request itself and returns NULL / -1. */
-const char *arg_str(accord_req *req, const json_t *d, const char *key, size_t max, int required);
-int arg_closes_at(accord_req *req, const json_t *d, int required, int64_t *out);
+/* The field check (accord_arg.check) of closes_at: null (no closing time)
+ * or a time in the future; and the wording of its refusal. */
+const char *job__closes_at(const json_t *v);
+#define JOB_CLOSES_AT_SAYS "a time in the future, in milliseconds since the epoch"
 
 /* ---- access.c ---- */
 
@@ -114,18 +100,34 @@ int access__chair(const accord_principal *w);
 int access__may_create(const accord_principal *w);
 int access__state_cp(const accord_principal *w);
 accord_status access__check_topic(accord_plugin_ctx *pc, const accord_principal *w,
-				 const char *topic, void *ud);
+				  const char *topic, void *ud);
 accord_status access__check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
-				      const char *topic, void *ud);
-/* The proposal named by data.proposal that the caller may see; else
- * answers (bad_request, or not_found: hidden is missing) and NULL. */
-proposal *access__proposal(accord_req *req, const json_t *d);
+				       const char *topic, void *ud);
 /* The ids of the proposals w may see. */
 json_t *access__visible_ids(const accord_principal *w);
-/* Co-chairs act on every proposal; on a working group's proposal a lead of
- * the group may too (*need_lead: checked in the transaction).  Else
- * answers forbidden and 0. */
-int access__chair_or_lead(accord_req *req, const proposal *p, int *need_lead);
+
+/* The checks that come first (a handler table's "allow", run before the
+ * fields are checked): each answers the request itself and returns 0 to
+ * stop, or returns 1.  data.proposal names a proposal the caller may see
+ * (else bad_request, or not_found: hidden is missing): */
+int access__sees(accord_req *req, const json_t *d);
+/* ... and may act on it: a co-chair, or on a working group's proposal one
+ * of the group's member organisations (that it leads is checked in the
+ * transaction, access__need_lead); else forbidden. */
+int access__manages(accord_req *req, const json_t *d);
+/* ... and votes: not a partner. */
+int access__votes(accord_req *req, const json_t *d);
+/* ... and gives the consultation view: the state counterpart. */
+int access__consults(accord_req *req, const json_t *d);
+/* data.scope ("network" or "group:<id>") and whether the caller may create
+ * proposals there (co-chairs and the secretariat; in a group, its member
+ * organisations' people). */
+int access__creates(accord_req *req, const json_t *d);
+/* The proposal data.proposal names, once access__sees let the request
+ * through (in the same turn of the loop: it is there). */
+proposal *access__proposal(const json_t *d);
+/* After access__manages: 1 when the caller must be a lead of the group. */
+int access__need_lead(accord_req *req);
 
 /* ---- live.c ---- */
 
@@ -136,8 +138,9 @@ int live__tally_changed(proposal *p, int final);
 void live__announce(const proposal *p, const char *org_responded);
 void live__apply_membership(const json_t *snap);
 void live__apply_snapshot(const json_t *snap);
-/* After a change: refresh the copy, reply the caller's view, push, announce. */
-void live__after_change(job *j, json_t *out);
+/* After a change (an accord_job's after): refresh the copy, push,
+ * announce, and reply the caller's view. */
+accord_status live__after_change(accord_job *j, json_t **out);
 /* Starts the start-up load of every proposal. */
 void live__load(void);
 
@@ -151,21 +154,25 @@ json_t *store__proposal(accord_txn *txn, int64_t id);
 void store__membership(accord_txn *txn, json_t *out);
 /* *out = {proposal, positions, consultation, members, state_counterpart}. */
 accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out);
-accord_status store__log(accord_txn *txn, job *j, const char *action, const char *reason);
-accord_status store__lead_check(accord_txn *txn, job *j, json_t **out);
+accord_status store__log(accord_txn *txn, const accord_job *j, const char *action,
+			 const char *reason);
+accord_status store__lead_check(accord_txn *txn, const accord_job *j, json_t **out);
 accord_status store__voters(accord_txn *txn, int64_t group, json_t **out);
 
-/* ---- the requests ---- */
+/* ---- the requests: fields declared for the handler table (plugin.c) ---- */
 
 /* proposals.c */
+extern const accord_arg proposals__create_args[], proposals__edit_args[], proposals__list_args[];
 void proposals__create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void proposals__edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void proposals__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void proposals__list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
-/* The list of proposals (in: {status, ids, decisions}), for record__decisions too. */
-accord_status proposals__list_work(accord_txn *txn, job *j, json_t **out);
+/* The list of proposals (in: {status, ids, decisions}), for the register too. */
+accord_status proposals__list_work(accord_txn *txn, accord_job *j, json_t **out);
 
 /* status.c */
+extern const accord_arg status__open_args[], status__extend_args[], status__reopen_args[],
+	status__close_args[];
 void status__open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void status__extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void status__reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
@@ -174,6 +181,8 @@ void status__close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void
 void status__schedule_close(proposal *p);
 
 /* positions.c */
+extern const accord_arg positions__position_args[], positions__consult_args[],
+	positions__comment_args[];
 void positions__position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void positions__consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void positions__comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);

@@ -96,22 +96,33 @@ void live__apply_membership(const json_t *snap)
 void live__apply_snapshot(const json_t *snap)
 {
 	live__apply_membership(snap);
-	proposal *p = tally__sync(json_object_get(snap, "proposal"), json_object_get(snap, "positions"),
-				 json_object_get(snap, "consultation"));
+	const json_t *row = json_object_get(snap, "proposal");
+	proposal *p = tally__sync(row, json_object_get(snap, "positions"),
+				  json_object_get(snap, "consultation"));
+	if (!p) {
+		api->log(self, ACCORD_LOG_ERR,
+			 "proposal %lld: out of memory, the live tally may be stale",
+			 (long long)json_integer_value(json_object_get(row, "id")));
+		p = tally__find(json_integer_value(json_object_get(row, "id")));
+	}
 	if (p)
 		status__schedule_close(p);
 }
 
-void live__after_change(job *j, json_t *out)
+accord_status live__after_change(accord_job *j, json_t **out)
 {
-	live__apply_snapshot(out);
+	live__apply_snapshot(*out);
 	proposal *p = tally__find(j->id);
-	json_t *view = view__for_caller(out, j->is_partner, j->org);
-	accord_replace(out, view);
+	json_t *view = view__for_caller(*out, j->partner, j->org);
 	if (p)
 		live__tally_changed(p, !strcmp(p->status, "closed"));
 	api->acl_changed(self); /* visibility may follow status (drafts) */
 	live__announce(p, NULL);
+	if (!view) /* committed, but the caller's view could not be made */
+		return accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
+	json_decref(*out);
+	*out = view;
+	return ACCORD_OK;
 }
 
 /* ---- start-up: the loop's copy of every proposal ---- */

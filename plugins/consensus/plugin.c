@@ -18,6 +18,33 @@ static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_ME
 					      {ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1},
 					      {NULL, 0, 0}};
 
+/* Every request: who may make it at all (allow, answered before the
+ * fields), its fields (checked by the SDK: "<field>: <problem>"), then the
+ * handler.  Partners reach get, list, consult, decisions and comments. */
+static accord_handler handlers[] = {
+	{.verb = "create", .fn = proposals__create, .allow = access__creates,
+	 .args = proposals__create_args},
+	{.verb = "edit", .fn = proposals__edit, .allow = access__sees, .args = proposals__edit_args},
+	{.verb = "get", .fn = proposals__get, .flags = ACCORD_REQ_PARTNER, .allow = access__sees},
+	{.verb = "list", .fn = proposals__list, .flags = ACCORD_REQ_PARTNER,
+	 .args = proposals__list_args},
+	{.verb = "open", .fn = status__open, .allow = access__manages, .args = status__open_args},
+	{.verb = "extend", .fn = status__extend, .allow = access__manages,
+	 .args = status__extend_args},
+	{.verb = "reopen", .fn = status__reopen, .allow = access__manages,
+	 .args = status__reopen_args},
+	{.verb = "close", .fn = status__close, .allow = access__manages, .args = status__close_args},
+	{.verb = "position", .fn = positions__position, .allow = access__votes,
+	 .args = positions__position_args},
+	{.verb = "consult", .fn = positions__consult, .flags = ACCORD_REQ_PARTNER,
+	 .allow = access__consults, .args = positions__consult_args},
+	{.verb = "comment", .fn = positions__comment, .flags = ACCORD_REQ_PARTNER,
+	 .allow = access__sees, .args = positions__comment_args},
+	{.verb = "comments", .fn = positions__comments, .flags = ACCORD_REQ_PARTNER,
+	 .allow = access__sees},
+	{.verb = "decisions", .fn = record__decisions, .flags = ACCORD_REQ_PARTNER},
+	{0}};
+
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
 	api = host;
@@ -49,15 +76,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.consensus.%s: unknown key", key);
 		return ACCORD_E_BAD_REQUEST;
 	}
-	if (api->handle(p, "create", proposals__create, 0, NULL) || api->handle(p, "get", proposals__get, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "list", proposals__list, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "open", status__open, 0, NULL) ||
-	    api->handle(p, "position", positions__position, 0, NULL) ||
-	    api->handle(p, "consult", positions__consult, ACCORD_REQ_PARTNER, NULL) || api->handle(p, "close", status__close, 0, NULL) ||
-	    api->handle(p, "extend", status__extend, 0, NULL) || api->handle(p, "reopen", status__reopen, 0, NULL) ||
-	    api->handle(p, "decisions", record__decisions, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "comment", positions__comment, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "comments", positions__comments, ACCORD_REQ_PARTNER, NULL) ||
-	    api->handle(p, "edit", proposals__edit, 0, NULL) ||
+	if (accord_handle_all(api, p, handlers) ||
 	    api->topic_register(p, "proposal", access__check_topic, NULL) ||
 	    api->topic_register(p, "proposals", access__check_list_topic, NULL) ||
 	    api->http_route(p, "record", record__http, NULL))

@@ -13,7 +13,7 @@ static int speaks_for_org(accord_txn *txn, const char *login)
 	return members_svc->speaks_for_org(txn, login) == 1;
 }
 
-static accord_status position_work(accord_txn *txn, job *j, json_t **out)
+static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *row = store__proposal(txn, j->id);
 	if (!row)
@@ -28,16 +28,16 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 	json_decref(voters);
 	json_decref(row);
 	if (refusal)
-		return job_fail(out, ACCORD_E_CONFLICT, refusal);
+		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	if (!voter)
-		return job_fail(out, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
+		return accord_job_fail(out, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
 	if (!speaks_for_org(txn, j->actor))
-		return job_fail(out, ACCORD_E_FORBIDDEN,
+		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates state their organisation's position");
 	const char *position = json_string_value(json_object_get(j->in, "position"));
 	const char *reason = json_string_value(json_object_get(j->in, "reason"));
-	/* A re-sent request never gets here (job_work answers it from its
-	 * retry key, position_again); request ids are no key, so the log's
+	/* A re-sent request never gets here (the SDK's job answers it from its
+	 * retry key, and position_again); request ids are no key, so the log's
 	 * request_key stays NULL. */
 	int64_t at = api->now_ms();
 	accord_status st = accord_exec(
@@ -75,12 +75,12 @@ static accord_status position_work(accord_txn *txn, job *j, json_t **out)
 /* A retried position that was counted before: the reply says so and
  * shows the position the organisation holds now (a colleague may have
  * changed it since), never a new "recorded". */
-static accord_status position_again(accord_txn *txn, job *j, json_t **out)
+static accord_status position_again(accord_txn *txn, accord_job *j, json_t **out)
 {
 	/* The same checks as a first position: a person who no longer speaks
 	 * for the organisation learns nothing from a replayed key. */
 	if (!speaks_for_org(txn, j->actor))
-		return job_fail(out, ACCORD_E_FORBIDDEN,
+		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates state their organisation's position");
 	json_t *held = store__row(txn,
 			  "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
@@ -98,21 +98,26 @@ static accord_status position_again(accord_txn *txn, job *j, json_t **out)
 	return reply ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
-static void position_after(job *j, json_t *out)
+static accord_status position_after(accord_job *j, json_t **out)
 {
 	proposal *p = tally__find(j->id);
-	if (!p)
-		live__apply_snapshot(out);
-	else {
-		live__apply_membership(out);
+	live__apply_membership(*out);
+	if (p) {
 		int first = !tally__has_responded(p, j->org);
-		tally__set_vote(p, j->org, position_parse(json_string_value(json_object_get(j->in, "position"))),
-			 json_string_value(json_object_get(j->in, "reason")), j->actor,
-			 json_integer_value(json_object_get(out, "cast_at")));
+		const char *pos = json_string_value(json_object_get(j->in, "position"));
+		if (tally__set_vote(p, j->org, position_parse(pos),
+				    json_string_value(json_object_get(j->in, "reason")), j->actor,
+				    json_integer_value(json_object_get(*out, "cast_at")))) {
+			/* committed, but not in the live tally: a retry (same idem)
+			 * is answered with the position held */
+			api->log(self, ACCORD_LOG_ERR,
+				 "proposal %lld: out of memory, %s's position not in the live tally",
+				 (long long)j->id, j->org);
+			return accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
+		}
 		if (first)
 			live__announce(p, j->org);
 	}
-	p = tally__find(j->id);
 	/* tally_sent: the tally that counts this position was published before
 	 * this reply (a subscriber already has it); otherwise it comes with
 	 * the next coalesced push. */
@@ -123,71 +128,66 @@ static void position_after(job *j, json_t *out)
 				  (json_int_t)j->id, "org", j->org, "position",
 				  json_object_get(j->in, "position"), "reason",
 				  json_object_get(j->in, "reason"), "cast_by", j->actor, "cast_at",
-				  (json_int_t)json_integer_value(json_object_get(out, "cast_at")),
+				  (json_int_t)json_integer_value(json_object_get(*out, "cast_at")),
 				  "recorded", recorded, "duplicate", 0,
 				  "tally_sent", sent);
-	accord_replace(out, reply);
 	api->counter_add(self, "positions", 1);
+	if (!reply) /* counted, but the reply could not be made */
+		return accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
+	json_decref(*out);
+	*out = reply;
+	return ACCORD_OK;
 }
 
+static const char *const POSITIONS[] = {"agree", "reservations", "abstain", "object", NULL};
+
+const accord_arg positions__position_args[] = {
+	{.name = "position", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED,
+	 .one_of = POSITIONS},
+	{.name = "reason", .type = ACCORD_ARG_STRING, .max = 4000},
+	{0}};
+
+/* access__votes let the request through: a member who sees the proposal. */
 void positions__position(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	if (!p)
-		return;
-	const accord_principal *w = api->req_principal(req);
-	if (!access__member(w)) {
-		api->reply_error(req, ACCORD_E_FORBIDDEN, "partners do not vote");
-		return;
-	}
-	const char *pos = arg_str(req, d, "position", 16, 1);
-	const char *reason = pos ? arg_str(req, d, "reason", 4000, 0) : NULL;
+	proposal *p = access__proposal(d);
+	enum position e = position_parse(json_string_value(json_object_get(d, "position")));
+	const char *reason = json_string_value(json_object_get(d, "reason"));
 	if (!reason)
-		return;
-	enum position e = position_parse(pos);
-	if (e == POS_NONE) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST,
-				 "position: agree, reservations, abstain or object");
-		return;
-	}
+		reason = "";
 	if (position_needs_reason(e) && !*reason) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST,
 				 e == POS_OBJECT ? "reason: required with an objection"
 						 : "reason: required with reservations");
 		return;
 	}
-	job *j = job_new(req, p->id, json_pack("{s:s,s:s}", "position", position_name(e), "reason", reason),
+	accord_job *j =
+		job__new(req, p->id, 0, 0, json_pack("{s:s,s:s}", "position", position_name(e), "reason", reason),
 			 position_work, position_after);
-	if (!j) {
-		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+	if (!j)
 		return;
-	}
 	j->again = position_again;
 	/* A retried request goes to the storage thread even when the proposal
 	 * has closed since: it was counted before the close, and its answer
 	 * says so.  position_work checks state and voter again in any case. */
 	if (!j->retry_key[0]) {
-		accord_status st = ACCORD_OK;
-		const char *msg = NULL;
-		if ((msg = lifecycle__refusal(LC_POSITION, p->status, p->state_matter))) {
-			st = ACCORD_E_CONFLICT;
-		} else if (!tally__is_voter(p, api->principal_org(w))) {
-			st = ACCORD_E_FORBIDDEN;
-			msg = "your organisation does not vote on this proposal";
+		const char *refusal = lifecycle__refusal(LC_POSITION, p->status, p->state_matter);
+		if (refusal) {
+			accord_job_cancel(j, ACCORD_E_CONFLICT, refusal);
+			return;
 		}
-		if (st != ACCORD_OK) {
-			json_decref(j->in);
-			free(j);
-			api->reply_error(req, st, msg);
+		if (!tally__is_voter(p, j->org)) {
+			accord_job_cancel(j, ACCORD_E_FORBIDDEN,
+					  "your organisation does not vote on this proposal");
 			return;
 		}
 	}
-	job_submit(j);
+	accord_job_submit(j);
 }
 
-static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
+static accord_status consult_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *row = store__proposal(txn, j->id);
 	if (!row)
@@ -197,9 +197,9 @@ static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 				  (int)json_integer_value(json_object_get(row, "state_matter")));
 	json_decref(row);
 	if (refusal)
-		return job_fail(out, ACCORD_E_CONFLICT, refusal);
+		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	if (!speaks_for_org(txn, j->actor))
-		return job_fail(out, ACCORD_E_FORBIDDEN,
+		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates give the consultation view");
 	accord_status st = accord_exec(
 		api, txn,
@@ -214,38 +214,40 @@ static accord_status consult_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
-static void consult_after(job *j, json_t *out)
+static accord_status consult_after(accord_job *j, json_t **out)
 {
-	live__apply_snapshot(out);
+	live__apply_snapshot(*out);
 	proposal *p = tally__find(j->id);
 	if (p)
 		live__tally_changed(p, 0);
 	json_t *reply = json_pack("{s:I,s:s,s:b}", "proposal", (json_int_t)j->id, "org", j->org,
 				  "consultation_in", 1);
-	accord_replace(out, reply);
+	if (!reply)
+		return accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
+	json_decref(*out);
+	*out = reply;
+	return ACCORD_OK;
 }
 
+const accord_arg positions__consult_args[] = {
+	{.name = "view", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 8000},
+	{0}};
+
+/* access__consults let the request through: the state counterpart. */
 void positions__consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	if (!p)
-		return;
-	if (!access__state_cp(api->req_principal(req))) {
-		api->reply_error(req, ACCORD_E_FORBIDDEN, "only the state counterpart gives the consultation view");
-		return;
-	}
-	const char *view = arg_str(req, d, "view", 8000, 1);
-	if (view)
-		job_run(req, p->id, json_pack("{s:s}", "view", view), consult_work, consult_after);
+	json_t *in = accord_args_in(api, req, positions__consult_args, d);
+	if (in)
+		job__run(req, access__proposal(d)->id, 0, 0, in, consult_work, consult_after);
 }
 
 /* ---------------- comments ---------------- */
 
 /* Anyone who sees a proposal may comment on it (partners of a working
  * group comment but do not vote); comments are part of the record. */
-static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
+static accord_status comment_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *row = store__proposal(txn, j->id);
 	if (!row)
@@ -254,28 +256,28 @@ static accord_status comment_work(accord_txn *txn, job *j, json_t **out)
 	const char *refusal = lifecycle__refusal(LC_COMMENT, status, 0);
 	json_decref(row);
 	if (refusal)
-		return job_fail(out, ACCORD_E_CONFLICT, refusal);
+		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	int64_t now = api->now_ms();
 	accord_status st = accord_exec(api, txn,
 				"INSERT INTO consensus_comments(proposal_id, author, org, partner, text, at)"
 				" VALUES(?,?,?,?,?,?)",
-				json_pack("[I,s,s,b,O,I]", (json_int_t)j->id, j->actor, j->org, j->is_partner,
+				json_pack("[I,s,s,b,O,I]", (json_int_t)j->id, j->actor, j->org, j->partner,
 					  json_object_get(j->in, "text"), (json_int_t)now),
 				NULL);
 	if (st != ACCORD_OK)
 		return st;
 	*out = json_pack("{s:{s:I,s:I,s:s,s:s,s:b,s:O,s:I}}", "comment", "id",
 			 (json_int_t)api->txn_last_id(txn), "proposal", (json_int_t)j->id, "author", j->actor,
-			 "org", j->org, "partner", j->is_partner, "text", json_object_get(j->in, "text"),
+			 "org", j->org, "partner", j->partner, "text", json_object_get(j->in, "text"),
 			 "at", (json_int_t)now);
 	return ACCORD_OK;
 }
 
-static void comment_after(job *j, json_t *out)
+static accord_status comment_after(accord_job *j, json_t **out)
 {
 	proposal *p = tally__find(j->id);
 	if (!p)
-		return;
+		return ACCORD_OK;
 	char topic[40];
 	live__topic(p, topic, sizeof(topic));
 	/* Internal by default: members' comments reach members; a partner's
@@ -283,29 +285,33 @@ static void comment_after(job *j, json_t *out)
 	 * partner. */
 	accord_audience *a = api->audience_new();
 	api->audience_add_members(a);
-	if (j->is_partner)
+	if (j->partner)
 		api->audience_add_org(a, j->org);
-	api->publish(self, topic, "consensus.comment", json_deep_copy(json_object_get(out, "comment")), a);
+	api->publish(self, topic, "consensus.comment", json_deep_copy(json_object_get(*out, "comment")), a);
 	api->audience_free(a);
+	return ACCORD_OK;
 }
+
+const accord_arg positions__comment_args[] = {
+	{.name = "text", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 8000},
+	{0}};
 
 void positions__comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	const char *text = p ? arg_str(req, d, "text", 8000, 1) : NULL;
-	if (text)
-		job_run(req, p->id, json_pack("{s:s}", "text", text), comment_work, comment_after);
+	json_t *in = accord_args_in(api, req, positions__comment_args, d);
+	if (in)
+		job__run(req, access__proposal(d)->id, 0, 0, in, comment_work, comment_after);
 }
 
-static accord_status comments_work(accord_txn *txn, job *j, json_t **out)
+static accord_status comments_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	accord_status st = accord_exec(api, txn,
 				"SELECT id, author, org, partner, text, at FROM consensus_comments"
 				" WHERE proposal_id=? AND (NOT ? OR (partner AND org=?)) ORDER BY id",
-				json_pack("[I,b,s]", (json_int_t)j->id, j->is_partner, j->org), &rows);
+				json_pack("[I,b,s]", (json_int_t)j->id, j->partner, j->org), &rows);
 	if (st != ACCORD_OK)
 		return st;
 	size_t i;
@@ -320,8 +326,6 @@ void positions__comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	if (p)
-		job_run(req, p->id, NULL, comments_work, NULL);
+	job__run(req, access__proposal(d)->id, 0, 0, NULL, comments_work, NULL);
 }
 

@@ -6,7 +6,7 @@
 
 /* ---------------- consensus.create ---------------- */
 
-static accord_status create_work(accord_txn *txn, job *j, json_t **out)
+static accord_status create_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
 	accord_status st = store__lead_check(txn, j, out);
@@ -30,61 +30,39 @@ static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 	return store__snapshot(txn, j->id, out);
 }
 
+static const char *const KINDS[] = {"decision", "statement", NULL};
+
+const accord_arg proposals__create_args[] = {
+	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 300},
+	{.name = "text", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 20000},
+	{.name = "kind", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .one_of = KINDS},
+	{.name = "state_matter", .type = ACCORD_ARG_BOOL},
+	{.name = "hide_tally", .type = ACCORD_ARG_BOOL},
+	{.name = "closes_at", .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS},
+	{0}};
+
+/* Who may create where: access__creates (a group's proposal by a member
+ * organisation that is not a co-chair's: a lead of the group, checked in
+ * the transaction). */
 void proposals__create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	const accord_principal *w = api->req_principal(req);
-	const json_t *scope = json_object_get(d, "scope");
-	int64_t group = 0;
-	if (scope && !(json_is_string(scope) && (!strcmp(json_string_value(scope), "network") ||
-						 !strncmp(json_string_value(scope), "group:", 6)))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "scope: \"network\" or \"group:<id>\"");
-		return;
-	}
-	if (scope && !strncmp(json_string_value(scope), "group:", 6)) {
-		char *end;
-		group = strtoll(json_string_value(scope) + 6, &end, 10);
-		if (*end || group <= 0 || api->group_access(self, w, group, NULL) != ACCORD_OK ||
-		    !access__member(w)) {
-			api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group");
-			return;
-		}
-	} else if (!access__may_create(w)) {
-		api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create proposals");
-		return;
-	}
-	const char *title = arg_str(req, d, "title", 300, 1);
-	const char *text = title ? arg_str(req, d, "text", 20000, 1) : NULL;
-	const char *kind = text ? arg_str(req, d, "kind", 16, 1) : NULL;
-	if (!kind)
-		return;
-	if (strcmp(kind, "decision") && strcmp(kind, "statement")) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: decision or statement");
-		return;
-	}
-	const char *bools[] = {"state_matter", "hide_tally"};
-	for (int i = 0; i < 2; i++) {
-		const json_t *b = json_object_get(d, bools[i]);
-		if (b && !json_is_boolean(b)) {
-			char msg[64];
-			snprintf(msg, sizeof(msg), "%s: true or false", bools[i]);
-			api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
-			return;
-		}
-	}
-	int64_t closes;
-	if (arg_closes_at(req, d, 0, &closes))
-		return;
-	json_t *in = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "title", title, "text", text, "kind", kind,
+	const char *scope = json_string_value(json_object_get(d, "scope"));
+	int64_t group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
+	char sc[40];
+	snprintf(sc, sizeof(sc), "group:%lld", (long long)group);
+	json_t *in = json_pack("{s:O,s:O,s:O,s:b,s:b,s:O,s:s}", "title", json_object_get(d, "title"),
+			       "text", json_object_get(d, "text"), "kind", json_object_get(d, "kind"),
 			       "state_matter", json_is_true(json_object_get(d, "state_matter")),
 			       "hide_tally", json_is_true(json_object_get(d, "hide_tally")), "closes_at",
-			       closes ? json_integer(closes) : json_null());
-	char sc[40];
-	if (group)
-		snprintf(sc, sizeof(sc), "group:%lld", (long long)group);
-	json_object_set_new(in, "scope", json_string(group ? sc : "network"));
-	job_run_scoped(req, 0, group, !access__may_create(w) && group, in, create_work, live__after_change);
+			       accord_or_null(d, "closes_at"), "scope", group ? sc : "network");
+	if (!in) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	int need_lead = group && !access__may_create(api->req_principal(req));
+	job__run(req, 0, group, need_lead, in, create_work, live__after_change);
 }
 
 /* ---------------- consensus.edit ---------------- */
@@ -93,7 +71,7 @@ void proposals__create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, 
  * group's draft) a lead organisation's people; once open its text is what
  * the organisations respond to, so it stays as opened.  The creator is
  * read in the transaction, like the lead check. */
-static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
+static accord_status edit_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *row = store__proposal(txn, j->id);
 	if (!row)
@@ -103,15 +81,15 @@ static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
 	const char *status = json_string_value(json_object_get(row, "status"));
 	const char *refusal = lifecycle__refusal(LC_EDIT, status, 0);
 	json_decref(row);
-	if (!creator && j->need_lead > 0) {
+	if (!creator && job__need_lead(j) > 0) {
 		accord_status st = store__lead_check(txn, j, out);
 		if (st != ACCORD_OK)
 			return st;
-	} else if (!creator && j->need_lead < 0)
-		return job_fail(out, ACCORD_E_FORBIDDEN,
+	} else if (!creator && job__need_lead(j) < 0)
+		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only its author or a co-chair can edit a draft");
 	if (refusal)
-		return job_fail(out, ACCORD_E_CONFLICT, refusal);
+		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	/* coalesce: a field left out keeps its value; closes_at null clears */
 	const json_t *in = j->in;
 	const json_t *sm = json_object_get(in, "state_matter"), *ht = json_object_get(in, "hide_tally");
@@ -137,104 +115,74 @@ static accord_status edit_work(accord_txn *txn, job *j, json_t **out)
 
 /* After an edit: the usual refresh, and the new text to everyone who has
  * the draft open (a draft is seen by members, or a group's people). */
-static void edit_after(job *j, json_t *out)
+static accord_status edit_after(accord_job *j, json_t **out)
 {
-	live__after_change(j, out);
+	accord_status st = live__after_change(j, out);
 	proposal *p = tally__find(j->id);
-	if (!p)
-		return;
+	if (st != ACCORD_OK || !p)
+		return st;
 	char topic[40];
 	live__topic(p, topic, sizeof(topic));
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
 	api->publish(self, topic, "consensus.edited",
-		     json_pack("{s:O}", "proposal", json_object_get(out, "proposal")), a);
+		     json_pack("{s:O}", "proposal", json_object_get(*out, "proposal")), a);
 	api->audience_free(a);
+	return ACCORD_OK;
 }
+
+/* A field left out keeps its value; closes_at null clears it. */
+const accord_arg proposals__edit_args[] = {
+	{.name = "title", .type = ACCORD_ARG_STRING, .min = 1, .max = 300},
+	{.name = "text", .type = ACCORD_ARG_STRING, .min = 1, .max = 20000},
+	{.name = "kind", .type = ACCORD_ARG_STRING, .one_of = KINDS},
+	{.name = "state_matter", .type = ACCORD_ARG_BOOL},
+	{.name = "hide_tally", .type = ACCORD_ARG_BOOL},
+	{.name = "closes_at", .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS},
+	{0}};
 
 void proposals__edit(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	if (!p)
+	proposal *p = access__proposal(d);
+	json_t *in = accord_args_in(api, req, proposals__edit_args, d);
+	if (!in)
 		return;
-	const accord_principal *w = api->req_principal(req);
-	json_t *in = json_object();
-	static const struct {
-		const char *key;
-		size_t max;
-	} strs[] = {{"title", 300}, {"text", 20000}, {"kind", 16}};
-	for (size_t i = 0; i < 3; i++) {
-		if (!json_object_get(d, strs[i].key))
-			continue;
-		const char *v = arg_str(req, d, strs[i].key, strs[i].max, 1);
-		if (!v) {
-			json_decref(in);
-			return;
-		}
-		json_object_set_new(in, strs[i].key, json_string(v));
-	}
-	const char *kind = json_string_value(json_object_get(in, "kind"));
-	if (kind && strcmp(kind, "decision") && strcmp(kind, "statement")) {
-		json_decref(in);
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: decision or statement");
-		return;
-	}
-	const char *bools[] = {"state_matter", "hide_tally"};
-	for (int i = 0; i < 2; i++) {
-		const json_t *b = json_object_get(d, bools[i]);
-		if (!b)
-			continue;
-		if (!json_is_boolean(b)) {
-			char msg[64];
-			snprintf(msg, sizeof(msg), "%s: true or false", bools[i]);
-			json_decref(in);
-			api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
-			return;
-		}
-		json_object_set(in, bools[i], (json_t *)b);
-	}
-	if (json_object_get(d, "closes_at")) {
-		int64_t closes;
-		if (arg_closes_at(req, d, 0, &closes)) {
-			json_decref(in);
-			return;
-		}
-		json_object_set_new(in, "closes_at", closes ? json_integer(closes) : json_null());
-	}
 	/* need_lead: 0 a co-chair, 1 a group's draft (creator or lead),
 	 * -1 a network draft (creator only) */
-	int need = access__chair(w) ? 0 : p->group ? 1 : -1;
-	job_run_scoped(req, p->id, p->group, need, in, edit_work, edit_after);
+	int need = access__chair(api->req_principal(req)) ? 0 : p->group ? 1 : -1;
+	job__run(req, p->id, p->group, need, in, edit_work, edit_after);
 }
 
 /* ---------------- consensus.get / list ---------------- */
 
-static accord_status get_work(accord_txn *txn, job *j, json_t **out)
+static accord_status get_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	return store__snapshot(txn, j->id, out);
 }
 
-static void get_after(job *j, json_t *out)
+static accord_status get_after(accord_job *j, json_t **out)
 {
-	json_t *view = view__for_caller(out, j->is_partner, j->org);
-	accord_replace(out, view);
+	json_t *view = view__for_caller(*out, j->partner, j->org);
+	if (!view)
+		return accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
+	json_decref(*out);
+	*out = view;
+	return ACCORD_OK;
 }
 
 void proposals__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	if (p)
-		job_run(req, p->id, NULL, get_work, get_after);
+	job__run(req, access__proposal(d)->id, 0, 0, NULL, get_work, get_after);
 }
 
 /* The ids come from the loop (what the caller may see, decided there);
  * partners' decision register also holds the network's adopted joint
  * statements. */
-accord_status proposals__list_work(accord_txn *txn, job *j, json_t **out)
+accord_status proposals__list_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *status = json_string_value(json_object_get(j->in, "status"));
 	int decisions = json_is_true(json_object_get(j->in, "decisions"));
@@ -247,7 +195,7 @@ accord_status proposals__list_work(accord_txn *txn, job *j, json_t **out)
 		" json_each(?)) OR (? AND kind = 'statement' AND outcome = 'consensus' AND"
 		" status = 'closed' AND scope = 'network')) ORDER BY id DESC LIMIT 500",
 		json_pack("[s,s,O,b]", status ? status : "", status ? status : "",
-			  json_object_get(j->in, "ids"), decisions && j->is_partner),
+			  json_object_get(j->in, "ids"), decisions && j->partner),
 		&rows);
 	if (st != ACCORD_OK)
 		return st;
@@ -266,38 +214,38 @@ accord_status proposals__list_work(accord_txn *txn, job *j, json_t **out)
 
 /* Marks, from the loop's copy, the open proposals on which the caller's
  * organisation votes and has not responded yet ("awaiting_you"). */
-static void list_after(job *j, json_t *out)
+static accord_status list_after(accord_job *j, json_t **out)
 {
 	size_t i;
 	json_t *r;
-	json_array_foreach(json_object_get(out, "proposals"), i, r)
+	json_array_foreach(json_object_get(*out, "proposals"), i, r)
 	{
 		proposal *p = tally__find(json_integer_value(json_object_get(r, "id")));
-		int awaiting = p && !j->is_partner && !strcmp(p->status, "open") &&
+		int awaiting = p && !j->partner && !strcmp(p->status, "open") &&
 			       tally__is_voter(p, j->org) && !tally__has_responded(p, j->org);
 		json_object_set_new(r, "awaiting_you", json_boolean(awaiting));
-		if (j->is_partner) { /* an outcome reaches partners by a release only */
+		if (j->partner) { /* an outcome reaches partners by a release only */
 			json_object_del(r, "outcome");
 			json_object_del(r, "outcome_statement");
 		}
 	}
+	return ACCORD_OK;
 }
+
+static const char *const STATUSES[] = {"draft", "open", "closed", NULL};
+
+const accord_arg proposals__list_args[] = {
+	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = STATUSES}, {0}};
 
 void proposals__list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	const json_t *s = json_object_get(d, "status");
-	if (s && !(json_is_string(s) && (!strcmp(json_string_value(s), "draft") ||
-					 !strcmp(json_string_value(s), "open") ||
-					 !strcmp(json_string_value(s), "closed")))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "status: draft, open or closed");
+	json_t *in = json_pack("{s:o,s:O?}", "ids", access__visible_ids(api->req_principal(req)),
+			       "status", json_object_get(d, "status"));
+	if (!in) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
 		return;
 	}
-	json_t *in = json_object();
-	if (s)
-		json_object_set(in, "status", (json_t *)s);
-	json_object_set_new(in, "ids", access__visible_ids(api->req_principal(req)));
-	job_run(req, 0, in, proposals__list_work, list_after);
+	job__run(req, 0, 0, 0, in, proposals__list_work, list_after);
 }
-

@@ -9,7 +9,7 @@
 /* The committed proposal row for a state change: it must exist, the caller
  * must be allowed (store__lead_check), and its status must allow action.
  * Returns the row, or NULL with *st (and *out's message) set. */
-static json_t *row_for(accord_txn *txn, job *j, lc_action action, json_t **out,
+static json_t *row_for(accord_txn *txn, accord_job *j, lc_action action, json_t **out,
 		       accord_status *st)
 {
 	json_t *row = store__proposal(txn, j->id);
@@ -26,13 +26,13 @@ static json_t *row_for(accord_txn *txn, job *j, lc_action action, json_t **out,
 				  (int)json_integer_value(json_object_get(row, "state_matter")));
 	if (refusal) {
 		json_decref(row);
-		*st = job_fail(out, ACCORD_E_CONFLICT, refusal);
+		*st = accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 		return NULL;
 	}
 	return row;
 }
 
-static accord_status open_work(accord_txn *txn, job *j, json_t **out)
+static accord_status open_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	accord_status lst;
 	json_t *row = row_for(txn, j, LC_OPEN, out, &lst);
@@ -60,20 +60,36 @@ static accord_status open_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
+const accord_arg status__open_args[] = {
+	{.name = "closes_at", .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS}, {0}};
+
+/* The string field key of d, or "" when absent. */
+static const char *str(const json_t *d, const char *key)
+{
+	const char *s = json_string_value(json_object_get(d, key));
+	return s ? s : "";
+}
+
+/* A job of the requests of this file: on proposal p, by a co-chair or a
+ * lead of its group (access__manages let the request through). */
+static void run(accord_req *req, const json_t *d, json_t *in, accord_job_work_fn work)
+{
+	proposal *p = access__proposal(d);
+	if (!in) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	job__run(req, p->id, p->group, access__need_lead(req), in, work, live__after_change);
+}
+
 void status__open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	int nl = 0;
-	int64_t closes;
-	if (!p || !access__chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 0, &closes))
-		return;
-	job_run_scoped(req, p->id, p->group, nl, json_pack("{s:o}", "closes_at", closes ? json_integer(closes) : json_null()),
-	    open_work, live__after_change);
+	run(req, d, json_pack("{s:O}", "closes_at", accord_or_null(d, "closes_at")), open_work);
 }
 
-static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
+static accord_status extend_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	accord_status lst;
 	json_t *row = row_for(txn, j, LC_EXTEND, out, &lst);
@@ -89,22 +105,22 @@ static accord_status extend_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
+const accord_arg status__extend_args[] = {
+	{.name = "closes_at", .flags = ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK,
+	 .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS},
+	{.name = "reason", .type = ACCORD_ARG_STRING, .max = 2000},
+	{0}};
+
 void status__extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	int nl = 0;
-	int64_t closes;
-	const char *reason;
-	if (!p || !access__chair_or_lead(req, p, &nl) || arg_closes_at(req, d, 1, &closes) ||
-	    !(reason = arg_str(req, d, "reason", 2000, 0)))
-		return;
-	job_run_scoped(req, p->id, p->group, nl, json_pack("{s:I,s:s}", "closes_at", (json_int_t)closes, "reason", reason),
-	    extend_work, live__after_change);
+	run(req, d,
+	    json_pack("{s:O,s:s}", "closes_at", json_object_get(d, "closes_at"), "reason", str(d, "reason")),
+	    extend_work);
 }
 
-static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
+static accord_status reopen_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	accord_status lst;
 	json_t *row = row_for(txn, j, LC_REOPEN, out, &lst);
@@ -121,27 +137,26 @@ static accord_status reopen_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
+const accord_arg status__reopen_args[] = {
+	{.name = "reason", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 2000},
+	{.name = "closes_at", .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS},
+	{0}};
+
 void status__reopen(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	int nl = 0;
-	int64_t closes;
-	const char *reason;
-	if (!p || !access__chair_or_lead(req, p, &nl) || !(reason = arg_str(req, d, "reason", 2000, 1)) ||
-	    arg_closes_at(req, d, 0, &closes))
-		return;
-	job_run_scoped(req, p->id, p->group, nl,
-	    json_pack("{s:s,s:o}", "reason", reason, "closes_at", closes ? json_integer(closes) : json_null()),
-	    reopen_work, live__after_change);
+	run(req, d,
+	    json_pack("{s:O,s:O}", "reason", json_object_get(d, "reason"), "closes_at",
+		      accord_or_null(d, "closes_at")),
+	    reopen_work);
 }
 
 /* Computes the outcome from the committed positions, on the storage
  * thread, so nothing committed before the close can be missed.  req NULL:
  * the closing timer's, which goes ahead only if the closing time has come
  * (an extend may have moved it since the timer was armed). */
-static accord_status close_work(accord_txn *txn, job *j, json_t **out)
+static accord_status close_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	accord_status st;
 	json_t *row = row_for(txn, j, LC_CLOSE, out, &st);
@@ -150,7 +165,7 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 	if (!j->req && !lifecycle__due(json_integer_value(json_object_get(row, "closes_at")),
 				      api->now_ms())) {
 		json_decref(row);
-		return job_fail(out, ACCORD_E_CONFLICT, "not due");
+		return accord_job_fail(out, ACCORD_E_CONFLICT, "not due");
 	}
 	json_t *snap = NULL, *facts = NULL, *voters = tally__row_voters(row);
 	const char *outcome = NULL;
@@ -185,25 +200,27 @@ static accord_status close_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
+static const char *review_date(const json_t *v)
+{
+	return lifecycle__review_date_ok(json_string_value(v)) ? NULL : "YYYY-MM-DD";
+}
+
+const accord_arg status__close_args[] = {
+	{.name = "outcome", .type = ACCORD_ARG_STRING, .max = 20000},
+	{.name = "reason", .type = ACCORD_ARG_STRING, .max = 2000},
+	{.name = "review_date", .type = ACCORD_ARG_STRING, .check = review_date},
+	{0}};
+
+/* outcome: the statement of the outcome, as the person who closed words it
+ * ("" when none); review_date: "" is none. */
 void status__close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
-	proposal *p = access__proposal(req, d);
-	int nl = 0;
-	const char *outcome, *reason, *review;
-	if (!p || !access__chair_or_lead(req, p, &nl) || !(outcome = arg_str(req, d, "outcome", 20000, 0)) ||
-	    !(reason = arg_str(req, d, "reason", 2000, 0)) ||
-	    !(review = arg_str(req, d, "review_date", 10, 0)))
-		return;
-	if (!lifecycle__review_date_ok(review)) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "review_date: YYYY-MM-DD");
-		return;
-	}
-	json_t *in = json_pack("{s:s,s:s}", "outcome", outcome, "reason", reason);
-	if (*review)
-		json_object_set_new(in, "review_date", json_string(review));
-	job_run_scoped(req, p->id, p->group, nl, in, close_work, live__after_change);
+	json_t *in = json_pack("{s:s,s:s}", "outcome", str(d, "outcome"), "reason", str(d, "reason"));
+	if (in && *str(d, "review_date"))
+		json_object_set(in, "review_date", json_object_get(d, "review_date"));
+	run(req, d, in, close_work);
 }
 
 static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
@@ -217,7 +234,7 @@ static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
 		return;
 	/* the closing time: closed by the server itself (closed_by null,
 	 * close_facts.closing_time) */
-	job_run(NULL, p->id, json_object(), close_work, live__after_change);
+	job__run(NULL, p->id, 0, 0, NULL, close_work, live__after_change);
 }
 
 void status__schedule_close(proposal *p)

@@ -97,7 +97,7 @@ accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out)
 	return ACCORD_OK;
 }
 
-accord_status store__log(accord_txn *txn, job *j, const char *action, const char *reason)
+accord_status store__log(accord_txn *txn, const accord_job *j, const char *action, const char *reason)
 {
 	return accord_exec(api, txn,
 			     "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
@@ -110,15 +110,15 @@ accord_status store__log(accord_txn *txn, job *j, const char *action, const char
 /* For a working group's proposal acted on by someone who is not a co-chair:
  * is the caller's organisation a lead of the group?  (Asked in the
  * transaction of the groups plugin's service.) */
-accord_status store__lead_check(accord_txn *txn, job *j, json_t **out)
+accord_status store__lead_check(accord_txn *txn, const accord_job *j, json_t **out)
 {
-	if (!j->need_lead)
+	if (!job__need_lead(j))
 		return ACCORD_OK;
 	int lead = groups_svc ? groups_svc->is_lead(txn, j->group, j->org) : 0;
 	if (lead < 0)
 		return ACCORD_E_INTERNAL;
 	return lead ? ACCORD_OK
-		    : job_fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
+		    : accord_job_fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
 }
 
 /* The voters of a proposal, in code order: the network's member

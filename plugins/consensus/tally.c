@@ -144,23 +144,36 @@ const char *tally__state_counterpart(void) { return state_cp; }
 
 proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *consultation)
 {
+	if (!json_is_object(row))
+		return NULL;
 	int64_t id = json_integer_value(json_object_get(row, "id"));
+	/* the voters first: a copy that cannot hold them is not updated */
+	json_t *vj = tally__row_voters(row);
+	size_t nv;
+	char **voters = tally__strv_from_json(vj, &nv);
+	int no_voters = !json_array_size(vj);
+	json_decref(vj);
+	if (!voters && !no_voters)
+		return NULL;
 	proposal *p = tally__find(id);
 	if (!p) {
 		if (n_props == cap_props) {
 			size_t nc = cap_props ? cap_props * 2 : 32;
 			proposal **np = realloc(props, nc * sizeof(*np));
 			if (!np)
-				return NULL;
+				return tally__strv_free(voters, nv), NULL;
 			props = np;
 			cap_props = nc;
 		}
 		p = calloc(1, sizeof(*p));
 		if (!p)
-			return NULL;
+			return tally__strv_free(voters, nv), NULL;
 		p->id = id;
 		props[n_props++] = p;
 	}
+	tally__strv_free(p->voters, p->n_voters);
+	p->voters = voters;
+	p->n_voters = nv;
 	const char *status = json_string_value(json_object_get(row, "status"));
 	snprintf(p->status, sizeof(p->status), "%s", status ? status : "draft");
 	p->state_matter = (int)json_integer_value(json_object_get(row, "state_matter"));
@@ -170,25 +183,28 @@ proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *
 	p->closes_at = json_integer_value(json_object_get(row, "closes_at"));
 	const char *scope = json_string_value(json_object_get(row, "scope"));
 	p->group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
-	json_t *voters = tally__row_voters(row);
-	tally__strv_free(p->voters, p->n_voters);
-	p->voters = tally__strv_from_json(voters, &p->n_voters);
-	json_decref(voters);
+	int complete = 1;
 	if (positions) {
 		clear_votes(p);
 		size_t i;
 		const json_t *x;
 		json_array_foreach(positions, i, x)
-			tally__set_vote(p, json_string_value(json_object_get(x, "org")),
-				       position_parse(json_string_value(json_object_get(x, "position"))),
-				       json_string_value(json_object_get(x, "reason")),
-				       json_string_value(json_object_get(x, "cast_by")),
-				       json_integer_value(json_object_get(x, "cast_at")));
+		{
+			const char *pos = json_string_value(json_object_get(x, "position"));
+			if (tally__set_vote(p, json_string_value(json_object_get(x, "org")),
+					    position_parse(pos),
+					    json_string_value(json_object_get(x, "reason")),
+					    json_string_value(json_object_get(x, "cast_by")),
+					    json_integer_value(json_object_get(x, "cast_at"))))
+				complete = 0;
+		}
 	}
-	p->consulted = json_is_object(consultation);
 	json_decref(p->consultation);
-	p->consultation = p->consulted ? json_deep_copy(consultation) : NULL;
-	return p;
+	p->consultation = json_is_object(consultation) ? json_deep_copy(consultation) : NULL;
+	p->consulted = json_is_object(consultation);
+	if (p->consulted && !p->consultation)
+		complete = 0;
+	return complete ? p : NULL;
 }
 
 void tally__reset(void)

@@ -53,7 +53,7 @@ proposal *tally__at(size_t i);
  * scope, state_matter, hide_tally, outcome, voters, closes_at}, its
  * positions [{org, position, reason, cast_by, cast_at}] (NULL: keep those
  * held) and its consultation (an object, or null).  NULL when memory runs
- * out. */
+ * out: the copy could not be added, or misses some of it. */
 proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *consultation);
 
 /* One organisation's position, replacing its earlier one.  0, or -1 when

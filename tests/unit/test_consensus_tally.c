@@ -290,6 +290,12 @@ static void the_copy_follows_the_commits(void **s)
 	assert_ptr_equal(tally__find(2), q);
 	assert_ptr_equal(tally__at(0), p);
 	assert_null(tally__find(3));
+	/* what is not a proposal row adds nothing */
+	assert_null(tally__sync(NULL, NULL, json_null()));
+	json_t *not_a_row = json_array();
+	assert_null(tally__sync(not_a_row, NULL, json_null()));
+	json_decref(not_a_row);
+	assert_int_equal(tally__count(), 2);
 	tally__reset();
 	assert_int_equal(tally__count(), 0);
 	assert_null(tally__find(1));
