@@ -46,6 +46,8 @@ static accord_status open_work(accord_txn *txn, accord_job *j, json_t **out)
 		return ACCORD_E_INTERNAL;
 	char *voters = json_dumps(codes, JSON_COMPACT);
 	json_decref(codes);
+	if (!voters)
+		return ACCORD_E_INTERNAL;
 	const json_t *closes = json_object_get(j->in, "closes_at");
 	accord_status st = accord_exec(
 		api, txn,
@@ -70,8 +72,8 @@ static const char *str(const json_t *d, const char *key)
 	return s ? s : "";
 }
 
-/* A job of the requests of this file: on proposal p, by a co-chair or a
- * lead of its group (access__manages let the request through). */
+/* The job of a request of this file, on the proposal data names, by a
+ * co-chair or a lead of its group (access__manages let it through). */
 static void run(accord_req *req, const json_t *d, json_t *in, accord_job_work_fn work)
 {
 	proposal *p = access__proposal(d);
