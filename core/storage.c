@@ -528,8 +528,10 @@ accord_status storage_probe(accord_txn *txn)
 	pthread_mutex_unlock(&s->mu);
 	json_t *p = json_pack("[I]", (json_int_t)wall_ms());
 	accord_status st =
-		write ? txn_exec(txn, "INSERT OR REPLACE INTO accord_health(id, at) VALUES(1, ?)", p,
-				 NULL)
+		write ? txn_exec(txn,
+				 "INSERT INTO accord_health(id, at) VALUES(1, ?)"
+				 " ON CONFLICT(id) DO UPDATE SET at=excluded.at",
+				 p, NULL)
 		      : txn_exec(txn, "SELECT 1", NULL, NULL);
 	json_decref(p);
 	return st;

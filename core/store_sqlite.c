@@ -463,10 +463,10 @@ static int sq_migrate(store_db *d, const char *owner, const storage_scope *scope
 		exec_simple(d->db, "ROLLBACK");
 		return -1;
 	}
-	sqlite3_prepare_v2(d->db, "INSERT INTO accord_schema VALUES(?,?,strftime('%s','now'))", -1,
-			   &st, NULL);
+	sqlite3_prepare_v2(d->db, "INSERT INTO accord_schema VALUES(?,?,?)", -1, &st, NULL);
 	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, m->version);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE || exec_simple(d->db, "COMMIT")) {
