@@ -307,7 +307,9 @@ accord_txn *storage_begin_sync(storage *s)
 
 int storage_end_sync(storage *s, accord_txn *txn, int commit)
 {
-	(void)txn;
+	/* COMMIT is the core's, whatever a plugin's CLI command left open */
+	if (txn_scope_reset(txn))
+		log_err("storage: a command left a service call's txn_enter without txn_leave");
 	if (commit && !s->be->commit(s->db))
 		return 0;
 	s->be->rollback(s->db);
