@@ -32,7 +32,7 @@ export async function viewGroup(shell, main, id) {
 	const backToInternal = (sel) => { if (sel) sel.value = 'internal'; };
 	const head = h('section', { class: 'card wide', id: 'group-head' });
 	const renderHead = () => head.replaceChildren(h('h1', {}, group.name, group.archived && h('span', { class: 'badge' }, t('group.archived'))),
-		group.kind === 'ad_hoc' && h('p', { class: 'muted' }, t('groups.until', { date: group.end_date })),
+		group.kind === 'ad_hoc' ? h('p', { class: 'muted' }, t('groups.until', { date: group.end_date })) : '',
 		h('p', { class: 'text' }, group.mandate),
 		h('p', { id: 'group-orgs' }, t('group.members'), ': ', group.members.map((m) => `${m.org}${m.role === 'lead' ? ' (' + t('group.lead') + ')' : ''}${m.partner ? ' [' + t('group.partner') + ']' : ''}`).join(', ')));
 	renderHead();
