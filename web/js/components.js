@@ -76,14 +76,16 @@ export async function loadComponents(client, router) {
 	};
 	const load = async (name) => {
 		const base = `/plugins/${encodeURIComponent(name)}`;
+		const strings = addStrings(`${base}/i18n`); // fetched while the module loads
 		let mod;
 		try {
 			mod = await import(`${base}/component.js`);
 		} catch (e) {
+			strings.drop();
 			console.info(`${name}: no web component (${e.message})`);
 			return null;
 		}
-		const t = await addStrings(`${base}/i18n`);
+		const t = await strings.ready;
 		try {
 			return { name, ...mod.default({ ...common, name, t }) };
 		} catch (e) {

@@ -46,13 +46,20 @@ export function t(key, vars = {}) {
 }
 
 // A component's strings from base (/plugins/<name>/i18n), loaded now in the
-// current language and again at every change of language; resolves to its
-// t(key, vars), which also finds the shell's strings.
-export async function addStrings(base) {
+// current language and again at every change of language.  ready resolves
+// to its t(key, vars), which also finds the shell's strings; drop() forgets
+// them (a plugin whose component did not load).
+export function addStrings(base) {
 	const bundle = { base, strings: {}, fallback: {} };
 	components.push(bundle);
-	await fill(bundle);
-	return (key, vars = {}) => format(bundle.strings[key] ?? bundle.fallback[key] ?? shell.strings[key] ?? shell.fallback[key] ?? key, vars);
+	const t = (key, vars = {}) => format(bundle.strings[key] ?? bundle.fallback[key] ?? shell.strings[key] ?? shell.fallback[key] ?? key, vars);
+	return {
+		ready: fill(bundle).then(() => t),
+		drop: () => {
+			const i = components.indexOf(bundle);
+			if (i >= 0) components.splice(i, 1);
+		},
+	};
 }
 
 // Dates in the person's own time zone.
