@@ -147,12 +147,16 @@ void live__load(void);
 /* ---- store.c (storage thread) ---- */
 
 extern const accord_migration store__migrations[];
-/* The first row of a query (params taken), or NULL. */
-json_t *store__row(accord_txn *txn, const char *sql, json_t *params);
+/* The first row of a query (params taken): *row, NULL when there is none. */
+accord_status store__row(accord_txn *txn, const char *sql, json_t *params, json_t **row);
+/* The proposal's row; NULL when there is none (or the read failed: the
+ * storage layer then answers unavailable, whatever the job says). */
 json_t *store__proposal(accord_txn *txn, int64_t id);
-/* Adds {members, state_counterpart} to out, as committed now. */
-void store__membership(accord_txn *txn, json_t *out);
-/* *out = {proposal, positions, consultation, members, state_counterpart}. */
+/* Adds {members, state_counterpart} to out: the active member
+ * organisations and the state counterpart, as committed now. */
+accord_status store__membership(accord_txn *txn, json_t *out);
+/* *out = {proposal, positions, consultation, members, state_counterpart}:
+ * what the loop needs to refresh its copy after a change. */
 accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out);
 accord_status store__log(accord_txn *txn, const accord_job *j, const char *action,
 			 const char *reason);

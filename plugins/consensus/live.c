@@ -140,16 +140,20 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 	json_array_foreach(ids, i, r)
 	{
 		json_t *s = NULL;
-		if (store__snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
-			json_array_append_new(snaps, s);
+		st = store__snapshot(txn, json_integer_value(json_object_get(r, "id")), &s);
+		if (st != ACCORD_OK || json_array_append_new(snaps, s))
+			break;
 	}
 	json_decref(ids);
+	if (st != ACCORD_OK) {
+		json_decref(snaps);
+		return st;
+	}
 	/* members and the state counterpart, even with no proposal yet */
 	*out = json_pack("{s:o}", "snapshots", snaps);
 	if (!*out)
 		return ACCORD_E_INTERNAL;
-	store__membership(txn, *out);
-	return ACCORD_OK;
+	return store__membership(txn, *out);
 }
 
 static void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)

@@ -64,12 +64,12 @@ static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 	 * CPU at 10,000 positions/s).  Membership is re-read (two small
 	 * queries): an organisation withdrawn since the open neither votes
 	 * nor blocks, and the tally must know at once. */
-	if (st == ACCORD_OK && !*out) {
-		*out = json_object();
-		store__membership(txn, *out);
-		json_object_set_new(*out, "cast_at", json_integer((json_int_t)at));
-	}
-	return st;
+	if (st != ACCORD_OK)
+		return st;
+	json_decref(*out);
+	if (!(*out = json_pack("{s:I}", "cast_at", (json_int_t)at)))
+		return ACCORD_E_INTERNAL;
+	return store__membership(txn, *out);
 }
 
 /* A retried position that was counted before: the reply says so and
@@ -82,10 +82,13 @@ static accord_status position_again(accord_txn *txn, accord_job *j, json_t **out
 	if (!speaks_for_org(txn, j->actor))
 		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
 			    "only focal points and alternates state their organisation's position");
-	json_t *held = store__row(txn,
-			  "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
-			  " WHERE proposal_id=? AND org=?",
-			  json_pack("[I,s]", (json_int_t)j->id, j->org));
+	json_t *held = NULL;
+	accord_status st = store__row(txn,
+				      "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
+				      " WHERE proposal_id=? AND org=?",
+				      json_pack("[I,s]", (json_int_t)j->id, j->org), &held);
+	if (st != ACCORD_OK)
+		return st;
 	json_t *reply = json_pack("{s:I,s:s,s:O?,s:O?,s:O?,s:O?,s:b,s:b}", "proposal",
 				  (json_int_t)j->id, "org", j->org, "position",
 				  json_object_get(held, "position"), "reason",
@@ -310,7 +313,7 @@ static accord_status comments_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_t *rows = NULL;
 	accord_status st = accord_exec(api, txn,
 				"SELECT id, author, org, partner, text, at FROM consensus_comments"
-				" WHERE proposal_id=? AND (NOT ? OR (partner AND org=?)) ORDER BY id",
+				" WHERE proposal_id=? AND (NOT ? OR (partner <> 0 AND org=?)) ORDER BY id",
 				json_pack("[I,b,s]", (json_int_t)j->id, j->partner, j->org), &rows);
 	if (st != ACCORD_OK)
 		return st;

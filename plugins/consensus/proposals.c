@@ -179,37 +179,73 @@ void proposals__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, voi
 	job__run(req, access__proposal(d)->id, 0, 0, NULL, get_work, get_after);
 }
 
-/* The ids come from the loop (what the caller may see, decided there);
- * partners' decision register also holds the network's adopted joint
- * statements. */
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int field_is(const json_t *row, const char *key, const char *value)
+{
+	const char *s = json_string_value(json_object_get(row, key));
+	return s && !strcmp(s, value);
+}
+
+/* The network's adopted joint statements: partners' decision register. */
+static int joint_statement(const json_t *row)
+{
+	return field_is(row, "kind", "statement") && field_is(row, "outcome", "consensus") &&
+	       field_is(row, "status", "closed") && field_is(row, "scope", "network");
+}
+
+/* The ids come from the loop (what the caller may see, decided there), and
+ * the rows are kept here rather than by the SQL: a list parameter has no
+ * portable spelling (docs/plugins.md, "SQL a plugin may write").  Newest
+ * first, at most 500. */
 accord_status proposals__list_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *status = json_string_value(json_object_get(j->in, "status"));
 	int decisions = json_is_true(json_object_get(j->in, "decisions"));
-	json_t *rows = NULL;
+	int partners_register = decisions && j->partner;
+	const json_t *ids = json_object_get(j->in, "ids");
+	size_t n = json_array_size(ids);
+	int64_t *visible = malloc((n + 1) * sizeof(*visible));
+	if (!visible)
+		return ACCORD_E_INTERNAL;
+	for (size_t i = 0; i < n; i++)
+		visible[i] = json_integer_value(json_array_get(ids, i));
+	qsort(visible, n, sizeof(*visible), id_cmp);
+	json_t *rows = NULL, *kept = json_array();
 	accord_status st = accord_exec(
 		api, txn,
 		"SELECT id, title, kind, scope, state_matter, hide_tally, status, closes_at, outcome,"
 		" outcome_statement, closed_at, review_date, created_by, created_at, opened_at"
-		" FROM consensus_proposals WHERE (? = '' OR status = ?) AND (id IN (SELECT value FROM"
-		" json_each(?)) OR (? AND kind = 'statement' AND outcome = 'consensus' AND"
-		" status = 'closed' AND scope = 'network')) ORDER BY id DESC LIMIT 500",
-		json_pack("[s,s,O,b]", status ? status : "", status ? status : "",
-			  json_object_get(j->in, "ids"), decisions && j->partner),
-		&rows);
-	if (st != ACCORD_OK)
-		return st;
+		" FROM consensus_proposals WHERE (? = '' OR status = ?) ORDER BY id DESC",
+		json_pack("[s,s]", status ? status : "", status ? status : ""), &rows);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
 	{
+		if (st != ACCORD_OK || !kept || json_array_size(kept) == 500)
+			break;
+		int64_t id = json_integer_value(json_object_get(r, "id"));
+		if (!bsearch(&id, visible, n, sizeof(*visible), id_cmp) &&
+		    !(partners_register && joint_statement(r)))
+			continue;
 		json_object_set_new(r, "state_matter",
 				    json_boolean(json_integer_value(json_object_get(r, "state_matter"))));
 		json_object_set_new(r, "hide_tally",
 				    json_boolean(json_integer_value(json_object_get(r, "hide_tally"))));
+		json_array_append(kept, r);
 	}
-	*out = json_pack("{s:o}", decisions ? "decisions" : "proposals", rows);
-	return ACCORD_OK;
+	free(visible);
+	json_decref(rows);
+	if (st != ACCORD_OK || !kept) {
+		json_decref(kept);
+		return st != ACCORD_OK ? st : ACCORD_E_INTERNAL;
+	}
+	*out = json_pack("{s:o}", decisions ? "decisions" : "proposals", kept);
+	return *out ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
 /* Marks, from the loop's copy, the open proposals on which the caller's

@@ -37,12 +37,14 @@ static accord_status export_work(accord_txn *txn, accord_job *j, json_t **out)
 		return accord_job_fail(out, ACCORD_E_CONFLICT,
 				       "the record is exported once the proposal is closed");
 	json_t *log = NULL;
-	accord_exec(api, txn,
-		    "SELECT at, actor, org, action, position, reason FROM consensus_log"
-		    " WHERE proposal_id=? ORDER BY id",
-		    json_pack("[I]", (json_int_t)j->id), &log);
-	json_object_set_new(*out, "log", log ? log : json_array());
-	return ACCORD_OK;
+	st = accord_exec(api, txn,
+			 "SELECT at, actor, org, action, position, reason FROM consensus_log"
+			 " WHERE proposal_id=? ORDER BY id",
+			 json_pack("[I]", (json_int_t)j->id), &log);
+	if (st != ACCORD_OK)
+		return st;
+	return json_object_set_new(*out, "log", log ? log : json_array()) ? ACCORD_E_INTERNAL
+									    : ACCORD_OK;
 }
 
 static void respond_json(accord_http *h, json_t *snap)

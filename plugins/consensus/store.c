@@ -47,53 +47,68 @@ static const char *PROPOSAL_COLS =
 	" outcome, outcome_statement, close_reason, closed_by, closed_at, review_date,"
 	" created_by, created_at, opened_at, close_facts";
 
-json_t *store__row(accord_txn *txn, const char *sql, json_t *params)
+accord_status store__row(accord_txn *txn, const char *sql, json_t *params, json_t **row)
 {
 	json_t *rows = NULL;
-	accord_status st = api->txn_exec(txn, sql, params, &rows);
-	json_decref(params);
-	json_t *r = st == ACCORD_OK ? json_incref(json_array_get(rows, 0)) : NULL;
+	accord_status st = accord_exec(api, txn, sql, params, &rows);
+	*row = st == ACCORD_OK ? json_incref(json_array_get(rows, 0)) : NULL;
 	json_decref(rows);
-	return r;
+	return st;
 }
 
 json_t *store__proposal(accord_txn *txn, int64_t id)
 {
 	char sql[400];
+	json_t *row;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM consensus_proposals WHERE id=?", PROPOSAL_COLS);
-	return store__row(txn, sql, json_pack("[I]", (json_int_t)id));
+	store__row(txn, sql, json_pack("[I]", (json_int_t)id), &row);
+	return row;
 }
 
-/* Adds {members, state_counterpart} to out: the active member
- * organisations and the state counterpart, as committed now. */
-void store__membership(accord_txn *txn, json_t *out)
+accord_status store__membership(accord_txn *txn, json_t *out)
 {
 	json_t *codes = NULL, *cp = NULL;
-	members_svc->voting_orgs(txn, &codes);
-	members_svc->state_counterpart(txn, &cp);
-	json_object_set_new(out, "members", codes ? codes : json_array());
-	json_object_set_new(out, "state_counterpart", cp ? cp : json_null());
+	accord_status st = members_svc->voting_orgs(txn, &codes);
+	if (st == ACCORD_OK)
+		st = members_svc->state_counterpart(txn, &cp);
+	if (st != ACCORD_OK) {
+		json_decref(codes);
+		json_decref(cp);
+		return st;
+	}
+	int bad = json_object_set_new(out, "members", codes ? codes : json_array());
+	bad |= json_object_set_new(out, "state_counterpart", cp ? cp : json_null());
+	return bad ? ACCORD_E_INTERNAL : ACCORD_OK;
 }
 
-/* Fills out {proposal, positions, consulted, members, state_counterpart}:
- * what the loop needs to refresh its copy after a change. */
 accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out)
 {
 	json_t *row = store__proposal(txn, id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
-	json_t *pos = NULL;
-	accord_exec(api, txn,
-		      "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
-		      " WHERE proposal_id=? ORDER BY org",
-		      json_pack("[I]", (json_int_t)id), &pos);
-	json_t *cons = store__row(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
-			  json_pack("[I]", (json_int_t)id));
-	*out = json_pack("{s:o,s:o,s:o}", "proposal", row, "positions", pos ? pos : json_array(),
-			 "consultation", cons ? cons : json_null());
-	if (!*out)
+	json_t *pos = NULL, *cons = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
+				       " WHERE proposal_id=? ORDER BY org",
+				       json_pack("[I]", (json_int_t)id), &pos);
+	if (st == ACCORD_OK)
+		st = store__row(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
+				json_pack("[I]", (json_int_t)id), &cons);
+	if (st != ACCORD_OK) {
+		json_decref(row);
+		json_decref(pos);
+		return st;
+	}
+	json_t *snap = json_pack("{s:o,s:o,s:o}", "proposal", row, "positions", pos ? pos : json_array(),
+				 "consultation", cons ? cons : json_null());
+	if (!snap)
 		return ACCORD_E_INTERNAL;
-	store__membership(txn, *out);
+	if ((st = store__membership(txn, snap)) != ACCORD_OK) {
+		json_decref(snap);
+		return st;
+	}
+	json_decref(*out);
+	*out = snap;
 	return ACCORD_OK;
 }
 
