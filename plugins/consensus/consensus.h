@@ -35,7 +35,8 @@
  *   positions.c  consensus.position, consult, comment, comments
  *   record.c     the decision register, the record export, items for the portal
  *   service.c    the service accord.decisions
- *   plugin.c     init, fini, the descriptor
+ *   plugin.c     the handler table, init, fini, the descriptor
+ *   web/         its web component (pages, EN/RU/KK strings), served at /plugins/consensus/
  * The pure files have their own headers (rule.h, tally.h, lifecycle.h) and
  * are unit-tested without the host; this header is for the rest.  Shared
  * names start with their file's name and two underscores (tally__find,
