@@ -211,56 +211,9 @@ void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, ui
 char *metrics_render(server *srv, size_t *len);
 
 /* ---- plugins ---- */
-typedef struct plugin_host plugin_host;
-typedef struct handler {
-	struct accord_plugin_ctx *plugin; /* NULL for core handlers */
-	accord_request_fn fn;
-	void (*core_fn)(server *srv, conn *c, struct accord_req *r, const json_t *data);
-	unsigned flags;
-	void *ud;
-} handler;
-
-plugin_host *plugins_new(server *srv);
-/* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
- * naming the plugin and the reason. */
-int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);
-/* Calls every plugin's init, in config order. */
-int plugins_init(plugin_host *h, char *err, size_t errlen);
-int plugins_migrate(plugin_host *h, storage *st, char *err, size_t errlen);
-int plugins_seed(plugin_host *h, storage *st, const json_t *demo, char *err, size_t errlen);
-void plugins_unload(plugin_host *h);
-/* Cancels every plugin timer; later timer_add calls fail. */
-void plugins_cancel_timers(plugin_host *h);
-const handler *plugins_find_handler(plugin_host *h, const char *type);
-int plugins_add_core_handler(plugin_host *h, const char *type,
-			     void (*fn)(server *, conn *, struct accord_req *, const json_t *),
-			     unsigned flags);
-json_t *plugins_info(plugin_host *h);
-void plugins_dispatch_event(plugin_host *h, accord_core_event ev, const char *name,
-			    const json_t *data, const struct accord_principal *who);
-/* Runs "accord <name> ..." if a plugin registered it: returns -2 if none. */
-int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, char **argv);
-/* 1 if a plugin registered the command "accord <name>". */
-int plugins_has_cli(plugin_host *h, const char *name);
-/* Every plugin command's usage line, for `accord --help`. */
-void plugins_print_cli_usage(plugin_host *h, FILE *out);
-/* `accord <name> --help`: prints the command's usage and returns 0, or -2
- * when no plugin registered it. */
-int plugins_cli_help(plugin_host *h, const char *name, FILE *out);
-/* HTTP: finds the route for /api/<plugin>/<sub>. */
-int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx **p,
-		      accord_http_fn *fn, void **ud, int *partners);
-const char *plugin_name(const struct accord_plugin_ctx *p);
-/* Group scoping: 1 if p is group-scoped; the provider's decision. */
-int plugin_group_scoped(const struct accord_plugin_ctx *p);
-/* The tables the plugin's statements may touch (storage.h); NULL for the core. */
-const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
-accord_status plugins_group_access(plugin_host *h, const struct accord_principal *who,
-				   int64_t group, const char *plugin);
-server *plugin_server(const struct accord_plugin_ctx *p);
-void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
-	ACCORD_PRINTF(3, 4);
-extern const accord_host_api accord_host_api_v1;
+#include "loader.h"
+#include "registry.h"
+#include "hostapi.h"
 
 /* ---- auth ---- */
 int auth_init(server *srv);
