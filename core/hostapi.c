@@ -151,60 +151,6 @@ static int api_publish(accord_plugin_ctx *p, const char *topic, const char *even
 
 static void api_acl_changed(accord_plugin_ctx *p) { bus_acl_changed(p->srv->bus); }
 
-static accord_audience *api_audience_new(void) { return calloc(1, sizeof(accord_audience)); }
-
-static void push_str(char ***arr, size_t *n, const char *s)
-{
-	char **a = realloc(*arr, (*n + 1) * sizeof(char *));
-	if (!a)
-		return;
-	*arr = a;
-	if ((a[*n] = strdup(s)))
-		(*n)++;
-}
-
-static void api_audience_add_org(accord_audience *a, const char *org)
-{
-	if (a && org)
-		push_str(&a->orgs, &a->n_orgs, org);
-}
-static void api_audience_add_role(accord_audience *a, const char *role)
-{
-	if (a && role)
-		push_str(&a->roles, &a->n_roles, role);
-}
-static void api_audience_add_user(accord_audience *a, int64_t user)
-{
-	if (!a)
-		return;
-	int64_t *u = realloc(a->users, (a->n_users + 1) * sizeof(int64_t));
-	if (!u)
-		return;
-	a->users = u;
-	a->users[a->n_users++] = user;
-}
-static void api_audience_members_only(accord_audience *a)
-{
-	if (a)
-		a->members_only = 1;
-}
-static void api_audience_free(accord_audience *a) { audience_destroy(a); }
-static void api_audience_add_members(accord_audience *a)
-{
-	if (a)
-		a->members = 1;
-}
-static void api_audience_add_partners(accord_audience *a)
-{
-	if (a)
-		a->partners = 1;
-}
-static void api_audience_add_item(accord_audience *a, const char *item)
-{
-	if (a && item)
-		push_str(&a->items, &a->n_items, item);
-}
-
 /* ---- releases ---- */
 static int api_item_kind(accord_plugin_ctx *p, const char *kind, accord_item_describe_fn fn,
 			 void *ud)
@@ -343,12 +289,12 @@ const accord_host_api accord_host_api_v1 = {
 	.topic_register = api_topic_register,
 	.publish = api_publish,
 	.acl_changed = api_acl_changed,
-	.audience_new = api_audience_new,
-	.audience_add_org = api_audience_add_org,
-	.audience_add_user = api_audience_add_user,
-	.audience_add_role = api_audience_add_role,
-	.audience_members_only = api_audience_members_only,
-	.audience_free = api_audience_free,
+	.audience_new = audience_new,
+	.audience_add_org = audience_add_org,
+	.audience_add_user = audience_add_user,
+	.audience_add_role = audience_add_role,
+	.audience_members_only = audience_members_only,
+	.audience_free = audience_destroy,
 	.listen = registry_listen,
 	.emit = registry_emit,
 	.db_run = api_db_run,
@@ -387,9 +333,9 @@ const accord_host_api accord_host_api_v1 = {
 	.item_describe = release_describe,
 	.release_set = api_release_set,
 	.item_visible = api_item_visible,
-	.audience_add_members = api_audience_add_members,
-	.audience_add_partners = api_audience_add_partners,
-	.audience_add_item = api_audience_add_item,
+	.audience_add_members = audience_add_members,
+	.audience_add_partners = audience_add_partners,
+	.audience_add_item = audience_add_item,
 	.http_route_partner = registry_http_route_partner,
 	.req_retry_key = api_req_retry_key,
 	.txn_retry_get = api_txn_retry_get,

@@ -37,41 +37,10 @@ static inline msgbuf *msgbuf_ref(msgbuf *m)
 void msgbuf_unref(msgbuf *m);
 static inline const char *msgbuf_text(const msgbuf *m) { return (const char *)m->data + LWS_PRE; }
 
-/* ---- principals ---- */
-struct accord_principal {
-	int64_t id;
-	int partner;
-	char login[64];
-	char name[128];
-	char org[32];
-	char roles[128]; /* comma-separated */
-	char lang[8];     /* interface language the person chose ("" : none) */
-};
-
-int principal_from_row(struct accord_principal *p, const json_t *row);
-json_t *principal_to_json(const struct accord_principal *p);
-int principal_role(const struct accord_principal *p, const char *role);
-
-/* ---- audiences ---- */
-/* Who may receive one event.  With no audience, or an audience that names
- * nobody, an event reaches members only: a partner receives an event only
- * when its audience admits partners explicitly (all partners, the partner's
- * organisation or login, or an item released to the partner).  The release
- * terms are looked up at each delivery and replay, so a withdrawal applies
- * to events already published. */
-struct accord_audience {
-	int members_only; /* hard filter: never a partner */
-	int members;      /* every member */
-	int partners;     /* every partner */
-	size_t n_orgs, n_users, n_roles, n_items;
-	char **orgs;
-	int64_t *users;
-	char **roles;
-	char **items; /* "kind:id": partners it was released to */
-};
+/* ---- principals and audiences ---- */
+#include "principal.h"
+#include "audience.h"
 int audience_matches(const struct accord_audience *a, const struct accord_principal *p);
-struct accord_audience *audience_copy(const struct accord_audience *a);
-void audience_destroy(struct accord_audience *a);
 
 /* ---- releases: items explicitly released to partners ---- */
 /* Item kinds are registered by the plugins that own them at start-up (then
