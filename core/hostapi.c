@@ -159,7 +159,7 @@ static int api_item_kind(accord_plugin_ctx *p, const char *kind, accord_item_des
 		plugin_log(p, ACCORD_LOG_ERR, "item_kind(%s): only during init", kind ? kind : "");
 		return -1;
 	}
-	if (release_kind_register(p, kind, fn, ud)) {
+	if (release_kind_register(&p->scope, kind, fn, ud)) {
 		plugin_log(p, ACCORD_LOG_ERR, "item_kind(%s): invalid or taken", kind ? kind : "");
 		return -1;
 	}

@@ -42,20 +42,10 @@ static inline const char *msgbuf_text(const msgbuf *m) { return (const char *)m-
 #include "audience.h"
 int audience_matches(const struct accord_audience *a, const struct accord_principal *p);
 
-/* ---- releases: items explicitly released to partners ---- */
-/* Item kinds are registered by the plugins that own them at start-up (then
- * read-only, so the storage thread may look them up).  The release table
- * lives on the loop; it is what the release provider (the portal plugin)
- * last set for each item. */
-int release_kind_register(struct accord_plugin_ctx *p, const char *kind,
-			  accord_item_describe_fn fn, void *ud);
-accord_status release_describe(accord_txn *txn, const char *kind, const char *id, json_t **out);
-int release_kind_known(const char *kind);
-/* to: JSON null (withdrawn), "partners", or an array of organisation codes. */
-int release_set(const char *item, const json_t *to);
+/* ---- releases ---- */
+#include "release.h"
 /* 1 if p may see item: members always, partners if it was released to them. */
 int release_visible(const struct accord_principal *p, const char *item);
-void release_reset(void);
 
 /* ---- connections ---- */
 typedef struct sub sub;
