@@ -1,6 +1,6 @@
 /*
  * Connections: shared outbound frames, the bounded per-connection queue,
- * principals and audiences.
+ * the principal a connection speaks for.
  *
  * A conn outlives its wsi while requests are in flight (each holds a
  * reference), so a reply that completes after the client left is dropped
@@ -205,32 +205,3 @@ void conn_clear_principal(conn *c)
 				 (lws_usec_t)c->srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
 }
 
-/* ---- audiences ---- */
-
-int audience_matches(const struct accord_audience *a, const struct accord_principal *p)
-{
-	if (!a)
-		return !p->partner;
-	if (a->members_only && p->partner)
-		return 0;
-	if (!a->members && !a->partners && !a->n_orgs && !a->n_users && !a->n_roles && !a->n_items)
-		return !p->partner;
-	if (p->partner ? a->partners : a->members)
-		return 1;
-	for (size_t i = 0; i < a->n_users; i++)
-		if (a->users[i] == p->id)
-			return 1;
-	for (size_t i = 0; i < a->n_orgs; i++)
-		if (!strcmp(a->orgs[i], p->org))
-			return 1;
-	for (size_t i = 0; i < a->n_roles; i++)
-		if (principal_role(p, a->roles[i]))
-			return 1;
-	/* A released item admits the partners it was released to; members
-	 * are admitted by the other terms (or a->members), not by this. */
-	if (p->partner)
-		for (size_t i = 0; i < a->n_items; i++)
-			if (release_visible(p, a->items[i]))
-				return 1;
-	return 0;
-}

@@ -7,6 +7,7 @@
  * if the client has gone by then, the reply is dropped.
  */
 #include "server.h"
+#include "permit.h"
 #include "envelope.h"
 #include "log.h"
 
@@ -150,15 +151,9 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 		envelope_free(&env);
 		return;
 	}
-	if (!(h->flags & ACCORD_REQ_ANONYMOUS) && !c->who) {
-		send_error(c, env.id, ACCORD_E_UNAUTHENTICATED, "log in first (auth.login)");
-		envelope_free(&env);
-		return;
-	}
-	if (c->who && c->who->partner && !(h->flags & (ACCORD_REQ_PARTNER | ACCORD_REQ_ANONYMOUS))) {
-		/* Deny by default: a partner reaches only what was opened to
-		 * partners.  The answer does not depend on any object. */
-		send_error(c, env.id, ACCORD_E_FORBIDDEN, "not open to partners");
+	const char *why;
+	if ((st = permit_request(c->who, h->flags, &why)) != ACCORD_OK) {
+		send_error(c, env.id, st, why);
 		envelope_free(&env);
 		return;
 	}
@@ -179,22 +174,12 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 	if (env.idem && c->who && !h->core_fn)
 		snprintf(r->retry_key, sizeof(r->retry_key), "%lld:%c:%s:%s", (long long)c->who->id,
 			 c->who->partner ? 'p' : 'm', env.type, env.idem);
-	if (plugin_group_scoped(h->plugin)) {
-		/* A working group's plugin: the core checks the group first, and
-		 * a group the caller cannot reach answers like a missing one. */
-		const json_t *g = json_object_get(env.data, "group");
-		if (!json_is_integer(g)) {
-			req_reply_error(r, ACCORD_E_BAD_REQUEST, "group: required integer id");
-			envelope_free(&env);
-			return;
-		}
-		if (plugins_group_access(srv->plugins, c->who, json_integer_value(g),
-					 plugin_name(h->plugin)) != ACCORD_OK) {
-			req_reply_error(r, ACCORD_E_NOT_FOUND, "no such group");
-			envelope_free(&env);
-			return;
-		}
-		r->group = json_integer_value(g);
+	if ((st = permit_request_group(plugins_groups(srv->plugins), plugin_group_scoped(h->plugin),
+				       plugin_name(h->plugin), c->who, env.data, &r->group, &why)) !=
+	    ACCORD_OK) {
+		req_reply_error(r, st, why);
+		envelope_free(&env);
+		return;
 	}
 	if (h->core_fn)
 		h->core_fn(srv, c, r, env.data);

@@ -21,13 +21,13 @@ static int api_group_provider(accord_plugin_ctx *p,
 						      int64_t, const char *, void *),
 			      void *ud)
 {
-	if (!access || p->h->group_access) {
+	if (!access || p->h->groups.access) {
 		plugin_log(p, ACCORD_LOG_ERR, "group_provider: invalid, or another plugin provides groups");
 		return -1;
 	}
-	p->h->group_provider = p;
-	p->h->group_access = access;
-	p->h->group_ud = ud;
+	p->h->groups.provider = p;
+	p->h->groups.access = access;
+	p->h->groups.ud = ud;
 	return 0;
 }
 
@@ -42,7 +42,7 @@ static int64_t api_req_group(const accord_req *r) { return r->group; }
 static int api_group_provider_writable(accord_plugin_ctx *p,
 				       int (*writable)(accord_plugin_ctx *, int64_t, void *), void *ud)
 {
-	if (!writable || p->h->group_provider != p)
+	if (!writable || p->h->groups.provider != p)
 		return -1;
 	p->h->group_writable = writable;
 	p->h->group_writable_ud = ud;
@@ -52,13 +52,13 @@ static int api_group_provider_writable(accord_plugin_ctx *p,
 static int api_group_writable(accord_plugin_ctx *p, int64_t group)
 {
 	plugin_host *h = p->h;
-	return h->group_writable ? h->group_writable(h->group_provider, group, h->group_writable_ud) : 1;
+	return h->group_writable ? h->group_writable(h->groups.provider, group, h->group_writable_ud) : 1;
 }
 
 static int api_group_provider_orgs(accord_plugin_ctx *p,
 				   json_t *(*orgs)(accord_plugin_ctx *, int64_t, void *), void *ud)
 {
-	if (!orgs || p->h->group_provider != p)
+	if (!orgs || p->h->groups.provider != p)
 		return -1;
 	p->h->group_orgs = orgs;
 	p->h->group_orgs_ud = ud;
@@ -68,13 +68,13 @@ static int api_group_provider_orgs(accord_plugin_ctx *p,
 static json_t *api_group_orgs(accord_plugin_ctx *p, int64_t group)
 {
 	plugin_host *h = p->h;
-	return h->group_orgs ? h->group_orgs(h->group_provider, group, h->group_orgs_ud) : NULL;
+	return h->group_orgs ? h->group_orgs(h->groups.provider, group, h->group_orgs_ud) : NULL;
 }
 
 static accord_status api_group_access(accord_plugin_ctx *p, const accord_principal *who,
 				      int64_t group, const char *plugin)
 {
-	return plugins_group_access(p->h, who, group, plugin);
+	return permit_group(&p->h->groups, who, group, plugin);
 }
 
 static int api_plugin_group_scoped(accord_plugin_ctx *p, const char *name)
@@ -180,11 +180,6 @@ static int api_release_set(accord_plugin_ctx *p, const char *item, const json_t 
 		return -1;
 	bus_acl_changed(p->srv->bus);
 	return 0;
-}
-
-static int api_item_visible(const accord_principal *who, const char *item)
-{
-	return release_visible(who, item);
 }
 
 struct pjob {
@@ -332,7 +327,7 @@ const accord_host_api accord_host_api_v1 = {
 	.item_kind = api_item_kind,
 	.item_describe = release_describe,
 	.release_set = api_release_set,
-	.item_visible = api_item_visible,
+	.item_visible = permit_item,
 	.audience_add_members = audience_add_members,
 	.audience_add_partners = audience_add_partners,
 	.audience_add_item = audience_add_item,

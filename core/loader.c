@@ -28,15 +28,7 @@ server *plugin_server(const struct accord_plugin_ctx *p) { return p->srv; }
 int plugin_group_scoped(const struct accord_plugin_ctx *p) { return p && p->group_scoped; }
 const storage_scope *plugin_scope(const struct accord_plugin_ctx *p) { return p ? &p->scope : NULL; }
 
-accord_status plugins_group_access(plugin_host *h, const struct accord_principal *who,
-				   int64_t group, const char *plugin)
-{
-	if (!h->group_access || !who || group <= 0)
-		return ACCORD_E_NOT_FOUND;
-	return h->group_access(h->group_provider, who, group, plugin, h->group_ud) == ACCORD_OK
-		       ? ACCORD_OK
-		       : ACCORD_E_NOT_FOUND;
-}
+const permit_groups *plugins_groups(const plugin_host *h) { return h ? &h->groups : NULL; }
 
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 {

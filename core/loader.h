@@ -8,6 +8,7 @@
 
 #include "accord/plugin.h"
 #include "config.h"
+#include "permit.h"
 #include "storage.h"
 
 typedef struct plugin_host plugin_host;
@@ -31,8 +32,8 @@ const char *plugin_name(const struct accord_plugin_ctx *p);
 int plugin_group_scoped(const struct accord_plugin_ctx *p);
 /* The tables the plugin's statements may touch (storage.h); NULL for the core. */
 const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
-accord_status plugins_group_access(plugin_host *h, const struct accord_principal *who,
-				   int64_t group, const char *plugin);
+/* The group provider, for permit.c's group decisions (NULL without a host). */
+const permit_groups *plugins_groups(const plugin_host *h);
 server *plugin_server(const struct accord_plugin_ctx *p);
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 	ACCORD_PRINTF(3, 4);

@@ -12,6 +12,7 @@
 
 #include "accord/plugin.h"
 #include "envelope.h"
+#include "permit.h"
 #include "registry.h"
 #include "storage.h"
 
@@ -95,10 +96,7 @@ struct plugin_host {
 	ptimer *timers;
 	uint64_t next_timer_id;
 	int timers_closed;
-	struct accord_plugin_ctx *group_provider;
-	accord_status (*group_access)(accord_plugin_ctx *p, const accord_principal *who,
-				      int64_t group, const char *plugin, void *ud);
-	void *group_ud;
+	permit_groups groups; /* the group provider and its access decision */
 	int (*group_writable)(accord_plugin_ctx *p, int64_t group, void *ud);
 	void *group_writable_ud;
 	json_t *(*group_orgs)(accord_plugin_ctx *p, int64_t group, void *ud);

@@ -15,7 +15,6 @@
  * only.
  */
 #include "release.h"
-#include "principal.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -157,23 +156,6 @@ int release_set(const char *item, const json_t *to)
 	}
 	r->next = buckets[hash_item(item)];
 	buckets[hash_item(item)] = r;
-	return 0;
-}
-
-int release_visible(const struct accord_principal *p, const char *item)
-{
-	if (!p || !item)
-		return 0;
-	if (!p->partner)
-		return 1;
-	const rel *r = *rel_slot(item);
-	if (!r)
-		return 0;
-	if (r->to.all)
-		return 1;
-	for (size_t i = 0; i < r->to.n_orgs; i++)
-		if (!strcmp(r->to.orgs[i], p->org))
-			return 1;
 	return 0;
 }
 

@@ -37,15 +37,13 @@ static inline msgbuf *msgbuf_ref(msgbuf *m)
 void msgbuf_unref(msgbuf *m);
 static inline const char *msgbuf_text(const msgbuf *m) { return (const char *)m->data + LWS_PRE; }
 
-/* ---- principals and audiences ---- */
+/* ---- principals, audiences, permissions ---- */
 #include "principal.h"
 #include "audience.h"
-int audience_matches(const struct accord_audience *a, const struct accord_principal *p);
+#include "permit.h"
 
 /* ---- releases ---- */
 #include "release.h"
-/* 1 if p may see item: members always, partners if it was released to them. */
-int release_visible(const struct accord_principal *p, const char *item);
 
 /* ---- connections ---- */
 typedef struct sub sub;

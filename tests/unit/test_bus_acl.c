@@ -125,7 +125,7 @@ static void audiences(void **s)
 	assert_true(audience_matches(&rel, &mol));
 	assert_false(audience_matches(&rel, &mfa));
 	assert_false(audience_matches(&rel, &undp)); /* members come by other terms */
-	assert_true(release_visible(&undp, "proposal:7"));
+	assert_true(permit_item(&undp, "proposal:7"));
 	json_t *everyone = json_string("partners");
 	assert_int_equal(release_set("proposal:7", everyone), 0);
 	json_decref(everyone);
@@ -133,7 +133,7 @@ static void audiences(void **s)
 	assert_int_equal(release_set("proposal:7", json_null()), 0);
 	assert_false(audience_matches(&rel, &mol));
 	assert_false(audience_matches(&rel, &mfa));
-	assert_false(release_visible(&mol, "proposal:7"));
+	assert_false(permit_item(&mol, "proposal:7"));
 	release_reset();
 
 	/* role names match whole entries only */
