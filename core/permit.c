@@ -3,15 +3,20 @@
  *
  * "Everything is internal unless explicitly agreed otherwise":
  *
- *   principal    requests             topics / groups         events (audience)
- *   anonymous    ACCORD_REQ_ANONYMOUS  none                    none
- *   member       every handler        the owner's check,      no audience, members,
- *                                     and the group           its org, login, role
- *                                     provider's for a
- *                                     group-scoped plugin
- *   partner      ACCORD_REQ_PARTNER   the same                partners, its org, login
- *                (or ANONYMOUS)                               or role, an item released
- *                                                             to it; never members_only
+ *   principal  requests              topics, groups        events (audience terms)
+ *   anonymous  ACCORD_REQ_ANONYMOUS  none                  none
+ *   member     every handler         the owner's check,    none named, members, its
+ *                                    and for a group-      organisation, account or a
+ *                                    scoped plugin the     role of its
+ *                                    group provider's too
+ *   partner    ACCORD_REQ_PARTNER    the same              partners, its organisation,
+ *              or _ANONYMOUS                               account or role, an item
+ *                                                          released to it; never
+ *                                                          members_only
+ *
+ * Items: members see every item, a partner only one released to every
+ * partner or to its organisation.  HTTP routes: a partner only those
+ * registered with http_route_partner.
  *
  * Roles (co-chair, secretariat) widen nothing here: they count only where
  * an audience names them or an owner's check asks for them.  A refusal to
@@ -98,6 +103,8 @@ accord_status permit_topic(const permit_groups *g, const permit_topic_owner *own
 
 int audience_matches(const struct accord_audience *a, const struct accord_principal *p)
 {
+	if (!p) /* nobody logged in: subscriptions need a principal anyway */
+		return 0;
 	if (!a)
 		return !p->partner;
 	if (a->members_only && p->partner)
