@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "accord/plugin.h"
+#include "clock.h"
 #include "config.h"
 #include "envelope.h"
 #include "storage.h"
@@ -250,8 +251,6 @@ struct server {
 	long long upload_bytes;
 };
 
-int64_t now_ms(void);
-int64_t now_us(void);
 server *server_current(void); /* the one server of this process */
 
 int server_run(accord_config *cfg, int port_override);
