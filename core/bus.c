@@ -32,10 +32,14 @@
  * This interface (register/check/publish/subscribe) is what a multi-node
  * bus would implement too; plugins only see it through the host API.
  */
-#include "server.h"
-#include "permit.h"
+#include "bus.h"
+#include "clock.h"
+#include "conn.h"
 #include "envelope.h"
+#include "loader.h"
 #include "log.h"
+#include "metrics.h"
+#include "permit.h"
 
 #include <stdlib.h>
 #include <string.h>

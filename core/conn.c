@@ -1,6 +1,6 @@
 /*
- * Connections: shared outbound frames, the bounded per-connection queue,
- * the principal a connection speaks for.
+ * Connections: shared outbound frames and the bounded per-connection
+ * queue (the principal a connection speaks for is session.c's).
  *
  * A conn outlives its wsi while requests are in flight (each holds a
  * reference), so a reply that completes after the client left is dropped
@@ -9,8 +9,9 @@
  * (lws kills the socket asynchronously), counted in /metrics, and nothing
  * more is buffered for it: memory per client stays bounded.
  */
-#include "server.h"
+#include "conn.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -172,36 +173,5 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
-			int64_t expires)
-{
-	if (!c->who)
-		c->who = malloc(sizeof(*c->who));
-	if (!c->who)
-		return;
-	*c->who = *p;
-	if (token_hash) {
-		snprintf(c->token_hash, sizeof(c->token_hash), "%s", token_hash);
-		c->has_token = 1;
-	}
-	lws_sul_cancel(&c->auth_sul);
-	c->expires_ms = expires * 1000;
-	if (expires && c->srv->ctx) {
-		int64_t left = c->expires_ms - now_ms();
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
-				 (lws_usec_t)(left > 0 ? left : 0) * LWS_US_PER_MS + 1000);
-	}
-}
 
-void conn_clear_principal(conn *c)
-{
-	free(c->who);
-	c->who = NULL;
-	c->has_token = 0;
-	c->expires_ms = 0;
-	c->auth_grace = 0;
-	if (c->wsi && c->srv->ctx)
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
-				 (lws_usec_t)c->srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
-}
 

@@ -4,12 +4,20 @@
  * Registrations go to registry.c, services to loader.c; the rest is here.
  * The table only grows at its end.
  */
-#include "server.h"
-#include "plugin_host.h"
 #include "hostapi.h"
+#include "audience.h"
+#include "auth.h"
+#include "bus.h"
+#include "clock.h"
+#include "http.h"
 #include "loader.h"
-#include "registry.h"
 #include "log.h"
+#include "metrics.h"
+#include "permit.h"
+#include "plugin_host.h"
+#include "registry.h"
+#include "release.h"
+#include "req.h"
 #include "token.h"
 
 #include <stdio.h>

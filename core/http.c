@@ -21,9 +21,14 @@
  * the plugin makes its own copy durable), so a body never sits in memory;
  * the file goes, and its place is given back, when the response is ready.
  */
-#include "server.h"
-#include "permit.h"
+#include "http.h"
+#include "auth.h"
+#include "bus.h"
 #include "log.h"
+#include "metrics.h"
+#include "origin.h"
+#include "permit.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <fcntl.h>

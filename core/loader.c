@@ -11,12 +11,14 @@
  * tables, as Redis modules share APIs): the loader checks every required
  * service against the others' provides and starts providers first.
  */
-#include "server.h"
-#include "plugin_host.h"
 #include "loader.h"
-#include "hostapi.h"
+#include "context.h"
 #include "envelope.h"
+#include "hostapi.h"
 #include "log.h"
+#include "plugin_host.h"
+#include "registry.h"
+#include "release.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

@@ -3,7 +3,9 @@
  * touched on the loop only; storage figures are copied from the storage
  * thread's stats under its lock when rendering.
  */
-#include "server.h"
+#include "metrics.h"
+#include "bus.h"
+#include "context.h"
 #include "envelope.h"
 
 #include <stdio.h>

@@ -7,10 +7,11 @@
  * table with plugin == NULL, so dispatch is one lookup.  Everything is
  * registered during start-up, on the loop, and looked up on the loop.
  */
-#include "server.h"
-#include "plugin_host.h"
 #include "registry.h"
+#include "context.h"
+#include "loader.h"
 #include "log.h"
+#include "plugin_host.h"
 
 #include <stdio.h>
 #include <stdlib.h>
