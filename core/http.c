@@ -261,8 +261,13 @@ static void metrics_route(struct lws *wsi, accord_http *h, server *srv)
 					       "metrics.token (or metrics.anonymous: loopback)"));
 		return;
 	}
+	metrics_gauges g = {.connections = srv->n_conns,
+			    .uploads_active = srv->uploads_active,
+			    .upload_bytes = srv->upload_bytes,
+			    .topics = bus_topic_count(srv->bus)};
+	storage_get_stats(srv->st, &g.storage);
 	size_t len = 0;
-	char *txt = metrics_render(srv, &len);
+	char *txt = metrics_render(srv->metrics, &g, &len);
 	http_respond(h, 200, "text/plain; version=0.0.4", txt ? txt : "", txt ? len : 0);
 	free(txt);
 }

@@ -21,7 +21,15 @@ void metrics_rx_paused(metrics *m);
 void metrics_request(metrics *m, double seconds);
 void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d);
 
-typedef struct server server;
-char *metrics_render(server *srv, size_t *len);
+/* What the rest of the server reports at the moment of a scrape. */
+typedef struct metrics_gauges {
+	long connections;
+	long uploads_active;
+	long long upload_bytes;
+	size_t topics;
+	storage_stats storage;
+} metrics_gauges;
+/* The text of /metrics (malloc'd; *len its length). */
+char *metrics_render(const metrics *m, const metrics_gauges *g, size_t *len);
 
 #endif
