@@ -36,10 +36,10 @@
 #include "clock.h"
 #include "conn.h"
 #include "envelope.h"
-#include "loader.h"
 #include "log.h"
 #include "metrics.h"
 #include "permit.h"
+#include "plugin_host.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "permit.h"
+#include "plugin_host.h"
 #include "registry.h"
 #include "req.h"
 

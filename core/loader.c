@@ -14,7 +14,6 @@
 #include "loader.h"
 #include "context.h"
 #include "envelope.h"
-#include "hostapi.h"
 #include "log.h"
 #include "plugin_host.h"
 #include "registry.h"
@@ -24,21 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *plugin_name(const struct accord_plugin_ctx *p) { return p ? p->name : "core"; }
-server *plugin_server(const struct accord_plugin_ctx *p) { return p->srv; }
-int plugin_group_scoped(const struct accord_plugin_ctx *p) { return p && p->group_scoped; }
-const storage_scope *plugin_scope(const struct accord_plugin_ctx *p) { return p ? &p->scope : NULL; }
-
-const permit_groups *plugins_groups(const plugin_host *h) { return h ? &h->groups : NULL; }
-
-void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	log_msgv(lvl, plugin_name(p), fmt, ap);
-	va_end(ap);
-}
 
 plugin_host *plugins_new(server *srv)
 {
@@ -250,11 +234,11 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 	return plugins_order(h, err, errlen);
 }
 
-int plugins_init(plugin_host *h, char *err, size_t errlen)
+int plugins_init(plugin_host *h, const accord_host_api *api, char *err, size_t errlen)
 {
 	for (int i = 0; i < h->n; i++) {
 		struct accord_plugin_ctx *p = h->plugins[i];
-		accord_status st = p->desc->init(p, &accord_host_api_v1, p->config);
+		accord_status st = p->desc->init(p, api, p->config);
 		if (st != ACCORD_OK) {
 			snprintf(err, errlen, "plugin %s: init failed (%s)", p->name,
 				 status_code_name(st));

@@ -1,14 +1,14 @@
 /*
  * The plugin loader: dlopen, descriptor checks, services between plugins
  * and the start order they imply, and each plugin's init, migrations, seed
- * and fini; plus what the rest of the core asks about a loaded plugin.
+ * and fini.
  */
 #ifndef ACCORD_LOADER_H
 #define ACCORD_LOADER_H
 
 #include "accord/plugin.h"
 #include "config.h"
-#include "permit.h"
+#include "plugin_host.h"
 #include "storage.h"
 
 typedef struct plugin_host plugin_host;
@@ -18,25 +18,15 @@ plugin_host *plugins_new(server *srv);
 /* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
  * naming the plugin and the reason. */
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);
-/* Calls every plugin's init, in config order. */
-int plugins_init(plugin_host *h, char *err, size_t errlen);
+/* Calls every plugin's init, providers before their users, handing each
+ * the host API table api (hostapi.h: &accord_host_api_v1). */
+int plugins_init(plugin_host *h, const accord_host_api *api, char *err, size_t errlen);
 int plugins_migrate(plugin_host *h, storage *st, char *err, size_t errlen);
 int plugins_seed(plugin_host *h, storage *st, const json_t *demo, char *err, size_t errlen);
 void plugins_unload(plugin_host *h);
 json_t *plugins_info(plugin_host *h);
 /* Runs "accord <name> ..." if a plugin registered it: returns -2 if none. */
 int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, char **argv);
-
-const char *plugin_name(const struct accord_plugin_ctx *p);
-/* Group scoping: 1 if p is group-scoped; the provider's decision. */
-int plugin_group_scoped(const struct accord_plugin_ctx *p);
-/* The tables the plugin's statements may touch (storage.h); NULL for the core. */
-const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
-/* The group provider, for permit.c's group decisions (NULL without a host). */
-const permit_groups *plugins_groups(const plugin_host *h);
-server *plugin_server(const struct accord_plugin_ctx *p);
-void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
-	ACCORD_PRINTF(3, 4);
 
 /* The host API's services (include/accord/plugin.h). */
 int loader_service_export(accord_plugin_ctx *p, const char *name, uint32_t version,

@@ -1,9 +1,8 @@
 /*
- * The plugin host's state: one context per loaded plugin and the
- * registries their init fills.  Shared by the three files of the plugin
- * machinery only (loader.c, registry.c, hostapi.c); the rest of the core
- * sees plugin_host and accord_plugin_ctx as opaque and goes through
- * loader.h and registry.h.
+ * The plugin host: one context per loaded plugin and the registries their
+ * init fills.  The structures are the plugin machinery's (loader.c,
+ * registry.c, hostapi.c); the rest of the core asks about a plugin through
+ * the functions at the end.
  */
 #ifndef ACCORD_PLUGIN_HOST_H
 #define ACCORD_PLUGIN_HOST_H
@@ -13,8 +12,11 @@
 #include "accord/plugin.h"
 #include "envelope.h"
 #include "permit.h"
-#include "registry.h"
 #include "storage.h"
+
+typedef struct plugin_host plugin_host;
+typedef struct server server;
+typedef struct conn conn;
 
 #define MAX_PLUGINS 64
 #define HANDLER_BUCKETS 512
@@ -37,6 +39,15 @@ struct accord_plugin_ctx {
 	char table_prefix[33];
 	storage_scope scope; /* its tables: "<name>_*", "<table_prefix>_*" */
 };
+
+/* A request handler: a plugin's, or a core one (plugin NULL, core_fn). */
+typedef struct handler {
+	struct accord_plugin_ctx *plugin; /* NULL for core handlers */
+	accord_request_fn fn;
+	void (*core_fn)(server *srv, conn *c, struct accord_req *r, const json_t *data);
+	unsigned flags;
+	void *ud;
+} handler;
 
 typedef struct service {
 	char name[65];
@@ -105,5 +116,16 @@ struct plugin_host {
 	service services[MAX_SERVICES];
 	int n_services;
 };
+
+const char *plugin_name(const struct accord_plugin_ctx *p);
+server *plugin_server(const struct accord_plugin_ctx *p);
+/* Group scoping: 1 if p is group-scoped; the provider's decision. */
+int plugin_group_scoped(const struct accord_plugin_ctx *p);
+/* The tables the plugin's statements may touch (storage.h); NULL for the core. */
+const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
+/* The group provider, for permit.c's group decisions (NULL without a host). */
+const permit_groups *plugins_groups(const plugin_host *h);
+void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
+	ACCORD_PRINTF(3, 4);
 
 #endif

@@ -9,7 +9,6 @@
  */
 #include "registry.h"
 #include "context.h"
-#include "loader.h"
 #include "log.h"
 #include "plugin_host.h"
 

@@ -11,18 +11,7 @@
 #include <stdio.h>
 
 #include "accord/plugin.h"
-
-typedef struct plugin_host plugin_host;
-typedef struct server server;
-typedef struct conn conn;
-
-typedef struct handler {
-	struct accord_plugin_ctx *plugin; /* NULL for core handlers */
-	accord_request_fn fn;
-	void (*core_fn)(server *srv, conn *c, struct accord_req *r, const json_t *data);
-	unsigned flags;
-	void *ud;
-} handler;
+#include "plugin_host.h"
 
 const handler *plugins_find_handler(plugin_host *h, const char *type);
 int plugins_add_core_handler(plugin_host *h, const char *type,

@@ -456,7 +456,7 @@ int server_run(accord_config *cfg, int port_override)
 		goto out;
 	}
 	bus_start(srv->bus);
-	if (plugins_init(srv->plugins, err, sizeof(err))) {
+	if (plugins_init(srv->plugins, &accord_host_api_v1, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
 	}
