@@ -1,6 +1,6 @@
 /*
  * The event bus: topics, subscriptions, per-topic sequence numbers, replay,
- * and the permission decision for every recipient of every event.
+ * and a permission decision (permit.c) for every recipient of every event.
  *
  * A topic is "<prefix>:<rest>"; the plugin that registered the prefix
  * decides who may see it (from memory, synchronously).  The decision is
@@ -252,13 +252,13 @@ static const prefix_entry *find_prefix(bus *b, const char *topic_name)
 
 /* May who see topic_name, whose prefix is e's (NULL: nobody's)?  The
  * decision is permit_topic's; this gathers what it needs. */
-static accord_status topic_permit(bus *b, const prefix_entry *e, const struct accord_principal *who,
-				  const char *topic_name)
+static accord_status topic_permit(bus *b, const prefix_entry *e,
+				  const struct accord_principal *who, const char *topic_name)
 {
 	permit_topic_owner o;
 	if (e)
-		o = (permit_topic_owner){e->plugin, plugin_name(e->plugin), plugin_group_scoped(e->plugin),
-					 e->check, e->ud};
+		o = (permit_topic_owner){e->plugin, plugin_name(e->plugin),
+					 plugin_group_scoped(e->plugin), e->check, e->ud};
 	return permit_topic(plugins_groups(b->srv->plugins), e ? &o : NULL, who, topic_name);
 }
 
