@@ -144,6 +144,9 @@ void live__apply_snapshot(const json_t *snap);
 accord_status live__after_change(accord_job *j, json_t **out);
 /* Starts the start-up load of every proposal. */
 void live__load(void);
+/* accord.members watch: reloads who votes and the state counterpart after
+ * a committed change of the members list, and has subscriptions re-checked */
+void live__members_changed(accord_plugin_ctx *who, const json_t *change, void *ud);
 
 /* ---- store.c (storage thread) ---- */
 

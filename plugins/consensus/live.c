@@ -176,3 +176,37 @@ static void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void
 /* When the storage thread does not take jobs (accord init, which only
  * migrates), there is nothing to load: init goes on without. */
 void live__load(void) { api->db_run(self, load_work, load_done, NULL); }
+
+/* ---- changes of the members list (accord.members watch) ----
+ * A new state counterpart, an organisation withdrawn or admitted: the
+ * loop's copy follows at once, so that who sees a state matter and who
+ * is counted as a member is decided from what is committed now, not from
+ * the last proposal change. */
+
+static accord_status members_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)ud;
+	*out = json_object();
+	return *out ? store__membership(txn, *out) : ACCORD_E_INTERNAL;
+}
+
+static void members_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	if (st == ACCORD_OK) {
+		live__apply_membership(out);
+		api->acl_changed(self);
+	} else
+		api->log(self, ACCORD_LOG_ERR, "could not reload the members list after a change");
+	json_decref(out);
+}
+
+void live__members_changed(accord_plugin_ctx *who, const json_t *change, void *ud)
+{
+	(void)who;
+	(void)change;
+	(void)ud;
+	if (api->db_run(self, members_work, members_done, NULL))
+		api->log(self, ACCORD_LOG_ERR, "could not reload the members list after a change: queue full");
+}

@@ -81,6 +81,10 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    api->topic_register(p, "proposals", access__check_list_topic, NULL) ||
 	    api->http_route(p, "record", record__http, NULL))
 		return ACCORD_E_INTERNAL;
+	/* who votes and who is the state counterpart follow the members list */
+	if (!ACCORD_SERVICE_HAS(members_svc, watch) ||
+	    members_svc->watch(p, live__members_changed, NULL))
+		return ACCORD_E_INTERNAL;
 	live__load();
 	return ACCORD_OK;
 }
