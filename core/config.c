@@ -12,6 +12,7 @@
 #include "log.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 					    "expected an integer from %s, got %s", range,
 					    "a value out of range");
 			}
+			assert(dst); /* every F_INT field has an offset */
 			if (f->offset == OFF(port))
 				*(int *)dst = (int)v;
 			else
@@ -308,7 +310,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 					    f->choices,
 					    json_is_string(val) ? json_string_value(val)
 								: json_kind(val));
-			if (dst)
+			if (f->offset != NONE)
 				snprintf(dst, str_cap(f->offset, cfg), "%s",
 					 json_string_value(val));
 			else if (!strcmp(key, "log_level")) {
@@ -341,6 +343,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 						    json_string_value(it));
 				}
 			}
+			assert(dst); /* every F_STR_ARRAY field has an offset */
 			*(const json_t **)dst = val;
 			break;
 		}

@@ -24,6 +24,7 @@
 #include "server.h"
 #include "log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -829,8 +830,10 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			h->wsi = NULL;
 			/* A POST whose body never came in full has nobody else
 			 * to answer it: release its pending-work reference too. */
-			if (!h->ready && !h->routed && !h->auth_pending)
+			if (!h->ready && !h->routed && !h->auth_pending) {
+				assert(h->refs > 1); /* the pending work's and ours */
 				http_respond(h, 500, "text/plain", "", 0);
+			}
 			http_unref(h);
 		}
 		break;

@@ -15,6 +15,7 @@
 #include "server.h"
 #include "log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <libgen.h>
 #include <signal.h>
@@ -119,6 +120,7 @@ static void usage_tail(FILE *out)
 
 static void command_help(const command *c, FILE *out)
 {
+	assert(c); /* called with names from the table */
 	fprintf(out, "usage: accord %s%s%s\n\n%s", c->name, *c->args ? " " : "", c->args, c->help);
 }
 
