@@ -172,13 +172,13 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
-			int64_t expires)
+int conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
+		       int64_t expires)
 {
 	if (!c->who)
 		c->who = malloc(sizeof(*c->who));
 	if (!c->who)
-		return;
+		return -1;
 	*c->who = *p;
 	if (token_hash) {
 		snprintf(c->token_hash, sizeof(c->token_hash), "%s", token_hash);
@@ -191,6 +191,7 @@ void conn_set_principal(conn *c, const struct accord_principal *p, const char *t
 		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
 				 (lws_usec_t)(left > 0 ? left : 0) * LWS_US_PER_MS + 1000);
 	}
+	return 0;
 }
 
 void conn_clear_principal(conn *c)
@@ -270,6 +271,8 @@ int audience_matches(const struct accord_audience *a, const struct accord_princi
 {
 	if (!a)
 		return !p->partner;
+	if (a->failed)
+		return 0;
 	if (a->members_only && p->partner)
 		return 0;
 	if (!a->members && !a->partners && !a->n_orgs && !a->n_users && !a->n_roles && !a->n_items)
@@ -294,15 +297,23 @@ int audience_matches(const struct accord_audience *a, const struct accord_princi
 	return 0;
 }
 
+/* NULL when n is 0 or memory ran out. */
 static char **copy_strv(char **v, size_t n)
 {
 	if (!n)
 		return NULL;
 	char **out = calloc(n, sizeof(*out));
 	for (size_t i = 0; out && i < n; i++)
-		out[i] = strdup(v[i]);
+		if (!(out[i] = strdup(v[i]))) {
+			while (i--)
+				free(out[i]);
+			free(out);
+			return NULL;
+		}
 	return out;
 }
+
+struct accord_audience audience_none = {.failed = 1};
 
 struct accord_audience *audience_copy(const struct accord_audience *a)
 {
@@ -310,28 +321,31 @@ struct accord_audience *audience_copy(const struct accord_audience *a)
 		return NULL;
 	struct accord_audience *c = calloc(1, sizeof(*c));
 	if (!c)
-		return NULL;
+		return &audience_none;
 	c->members_only = a->members_only;
 	c->members = a->members;
 	c->partners = a->partners;
-	c->n_items = a->n_items;
-	c->items = copy_strv(a->items, a->n_items);
-	c->n_orgs = a->n_orgs;
-	c->n_users = a->n_users;
-	c->n_roles = a->n_roles;
-	c->orgs = copy_strv(a->orgs, a->n_orgs);
-	c->roles = copy_strv(a->roles, a->n_roles);
-	if (a->n_users) {
-		c->users = malloc(a->n_users * sizeof(int64_t));
-		if (c->users)
-			memcpy(c->users, a->users, a->n_users * sizeof(int64_t));
+	/* Each count is set only with its copy, so that a copy short of
+	 * memory can be destroyed; it is then marked failed (matches nobody)
+	 * rather than left wider than the original. */
+	if ((c->items = copy_strv(a->items, a->n_items)))
+		c->n_items = a->n_items;
+	if ((c->orgs = copy_strv(a->orgs, a->n_orgs)))
+		c->n_orgs = a->n_orgs;
+	if ((c->roles = copy_strv(a->roles, a->n_roles)))
+		c->n_roles = a->n_roles;
+	if (a->n_users && (c->users = malloc(a->n_users * sizeof(int64_t)))) {
+		memcpy(c->users, a->users, a->n_users * sizeof(int64_t));
+		c->n_users = a->n_users;
 	}
+	c->failed = a->failed || c->n_items != a->n_items || c->n_orgs != a->n_orgs ||
+		    c->n_roles != a->n_roles || c->n_users != a->n_users;
 	return c;
 }
 
 void audience_destroy(struct accord_audience *a)
 {
-	if (!a)
+	if (!a || a == &audience_none)
 		return;
 	for (size_t i = 0; i < a->n_orgs; i++)
 		free(a->orgs[i]);

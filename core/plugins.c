@@ -636,58 +636,70 @@ static int api_publish(accord_plugin_ctx *p, const char *topic, const char *even
 
 static void api_acl_changed(accord_plugin_ctx *p) { bus_acl_changed(p->srv->bus); }
 
-static accord_audience *api_audience_new(void) { return calloc(1, sizeof(accord_audience)); }
+/* Short of memory, an audience matches nobody (audience_none, or marked
+ * failed) instead of losing a term and reaching more people than meant. */
+static accord_audience *api_audience_new(void)
+{
+	accord_audience *a = calloc(1, sizeof(accord_audience));
+	return a ? a : &audience_none;
+}
 
-static void push_str(char ***arr, size_t *n, const char *s)
+static void push_str(accord_audience *au, char ***arr, size_t *n, const char *s)
 {
 	char **a = realloc(*arr, (*n + 1) * sizeof(char *));
-	if (!a)
+	if (!a) {
+		au->failed = 1;
 		return;
+	}
 	*arr = a;
 	if ((a[*n] = strdup(s)))
 		(*n)++;
+	else
+		au->failed = 1;
 }
 
 static void api_audience_add_org(accord_audience *a, const char *org)
 {
-	if (a && org)
-		push_str(&a->orgs, &a->n_orgs, org);
+	if (a && !a->failed && org)
+		push_str(a, &a->orgs, &a->n_orgs, org);
 }
 static void api_audience_add_role(accord_audience *a, const char *role)
 {
-	if (a && role)
-		push_str(&a->roles, &a->n_roles, role);
+	if (a && !a->failed && role)
+		push_str(a, &a->roles, &a->n_roles, role);
 }
 static void api_audience_add_user(accord_audience *a, int64_t user)
 {
-	if (!a)
+	if (!a || a->failed)
 		return;
 	int64_t *u = realloc(a->users, (a->n_users + 1) * sizeof(int64_t));
-	if (!u)
+	if (!u) {
+		a->failed = 1;
 		return;
+	}
 	a->users = u;
 	a->users[a->n_users++] = user;
 }
 static void api_audience_members_only(accord_audience *a)
 {
-	if (a)
+	if (a && !a->failed)
 		a->members_only = 1;
 }
 static void api_audience_free(accord_audience *a) { audience_destroy(a); }
 static void api_audience_add_members(accord_audience *a)
 {
-	if (a)
+	if (a && !a->failed)
 		a->members = 1;
 }
 static void api_audience_add_partners(accord_audience *a)
 {
-	if (a)
+	if (a && !a->failed)
 		a->partners = 1;
 }
 static void api_audience_add_item(accord_audience *a, const char *item)
 {
-	if (a && item)
-		push_str(&a->items, &a->n_items, item);
+	if (a && !a->failed && item)
+		push_str(a, &a->items, &a->n_items, item);
 }
 
 /* ---- releases ---- */

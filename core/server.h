@@ -68,8 +68,12 @@ struct accord_audience {
 	int64_t *users;
 	char **roles;
 	char **items; /* "kind:id": partners it was released to */
+	int failed;   /* a term could not be added (out of memory): matches nobody */
 };
 int audience_matches(const struct accord_audience *a, const struct accord_principal *p);
+/* What an audience becomes when memory runs out: it matches nobody, is
+ * never written to, and audience_destroy leaves it alone. */
+extern struct accord_audience audience_none;
 struct accord_audience *audience_copy(const struct accord_audience *a);
 void audience_destroy(struct accord_audience *a);
 
@@ -150,8 +154,9 @@ void conn_send(conn *c, msgbuf *m);
 void conn_send_text(conn *c, char *json, size_t len); /* takes json */
 /* Flushes the queue, then closes with code/reason. */
 void conn_close_after_flush(conn *c, int code, const char *reason);
-/* Authenticates c until expires (seconds since the epoch, 0: none). */
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
+/* Authenticates c until expires (seconds since the epoch, 0: none).
+ * Returns 0, or -1 (out of memory) with c left as it was. */
+int conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
 			int64_t expires);
 /* Back to unauthenticated; the authentication deadline starts again. */
 void conn_clear_principal(conn *c);
