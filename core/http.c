@@ -832,9 +832,10 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			 * to answer it: release its pending-work reference too. */
 			if (!h->ready && !h->routed && !h->auth_pending) {
 				assert(h->refs > 1); /* the pending work's and ours */
+				http_unref(h); /* ours first: the answer drops the last */
 				http_respond(h, 500, "text/plain", "", 0);
-			}
-			http_unref(h);
+			} else
+				http_unref(h);
 		}
 		break;
 

@@ -641,7 +641,9 @@ static void api_acl_changed(accord_plugin_ctx *p) { bus_acl_changed(p->srv->bus)
 static accord_audience *api_audience_new(void)
 {
 	accord_audience *a = calloc(1, sizeof(accord_audience));
-	return a ? a : &audience_none;
+	if (!a)
+		return &audience_none;
+	return a;
 }
 
 static void push_str(accord_audience *au, char ***arr, size_t *n, const char *s)
