@@ -24,8 +24,12 @@ struct accord_audience {
 	int64_t *users;
 	char **roles;
 	char **items; /* "kind:id": partners it was released to */
+	int failed;   /* a term could not be added (out of memory): matches nobody */
 };
 
+/* What an audience becomes when memory runs out: it matches nobody, is
+ * never written to, and audience_destroy leaves it alone. */
+extern struct accord_audience audience_none;
 struct accord_audience *audience_copy(const struct accord_audience *a);
 void audience_destroy(struct accord_audience *a);
 

@@ -282,7 +282,11 @@ static void login_session_done(accord_status st, json_t *out, void *ud)
 		login_free(j);
 		return;
 	}
-	conn_set_principal(c, &j->who, j->th, j->expires);
+	if (conn_set_principal(c, &j->who, j->th, j->expires)) {
+		req_reply_error(j->req, ACCORD_E_INTERNAL, "out of memory");
+		login_free(j);
+		return;
+	}
 	json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user", (json_int_t)j->who.id);
 	plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGIN, "login", ev, c->who);
 	json_decref(ev);
@@ -621,8 +625,9 @@ static void resume_done(server *srv, const struct accord_principal *who, int64_t
 				"unknown, expired or revoked token: log in again");
 	} else if (!c->wsi) {
 		req_reply_error(rc->req, ACCORD_E_UNAVAILABLE, "connection closed");
+	} else if (conn_set_principal(c, who, rc->th, expires)) {
+		req_reply_error(rc->req, ACCORD_E_INTERNAL, "out of memory");
 	} else {
-		conn_set_principal(c, who, rc->th, expires);
 		json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user",
 				       (json_int_t)who->id);
 		plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGIN, "login", ev, c->who);

@@ -13,6 +13,7 @@
 #include "storage.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 					    "expected an integer from %s, got %s", range,
 					    "a value out of range");
 			}
+			assert(dst); /* every F_INT field has an offset */
 			if (f->offset == OFF(port))
 				*(int *)dst = (int)v;
 			else
@@ -324,7 +326,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 					    f->choices,
 					    json_is_string(val) ? json_string_value(val)
 								: json_kind(val));
-			if (dst)
+			if (f->offset != NONE)
 				snprintf(dst, str_cap(f->offset, cfg), "%s",
 					 json_string_value(val));
 			else if (!strcmp(key, "log_level")) {
@@ -357,6 +359,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 						    json_string_value(it));
 				}
 			}
+			assert(dst); /* every F_STR_ARRAY field has an offset */
 			*(const json_t **)dst = val;
 			break;
 		}

@@ -30,6 +30,7 @@
 #include "permit.h"
 #include "registry.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -841,9 +842,12 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			h->wsi = NULL;
 			/* A POST whose body never came in full has nobody else
 			 * to answer it: release its pending-work reference too. */
-			if (!h->ready && !h->routed && !h->auth_pending)
+			if (!h->ready && !h->routed && !h->auth_pending) {
+				assert(h->refs > 1); /* the pending work's and ours */
+				http_unref(h); /* ours first: the answer drops the last */
 				http_respond(h, 500, "text/plain", "", 0);
-			http_unref(h);
+			} else
+				http_unref(h);
 		}
 		break;
 

@@ -69,7 +69,7 @@ static int plugins_order(plugin_host *h, char *err, size_t errlen)
 				return -1;
 			}
 	}
-	struct accord_plugin_ctx *ordered[MAX_PLUGINS];
+	struct accord_plugin_ctx *ordered[MAX_PLUGINS] = {NULL};
 	int placed[MAX_PLUGINS] = {0}, n = 0;
 	while (n < h->n) {
 		int progress = 0;

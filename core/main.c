@@ -15,6 +15,7 @@
 #include "server.h"
 #include "log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <libgen.h>
 #include <signal.h>
@@ -119,6 +120,7 @@ static void usage_tail(FILE *out)
 
 static void command_help(const command *c, FILE *out)
 {
+	assert(c); /* called with names from the table */
 	fprintf(out, "usage: accord %s%s%s\n\n%s", c->name, *c->args ? " " : "", c->args, c->help);
 }
 
@@ -227,6 +229,10 @@ static int offline_open(offline *o, accord_config *cfg, int init_plugins)
 	o->srv.metrics = metrics_new();
 	o->srv.bus = bus_new(&o->srv);
 	o->srv.plugins = plugins_new(&o->srv);
+	if (!o->srv.metrics || !o->srv.bus || !o->srv.plugins) {
+		fprintf(stderr, "accord: out of memory\n");
+		return -1;
+	}
 	if (ensure_parent_dir(cfg->db_path)) {
 		fprintf(stderr, "accord: cannot create the directory of %s: %s\n", cfg->db_path,
 			strerror(errno));

@@ -107,6 +107,8 @@ int audience_matches(const struct accord_audience *a, const struct accord_princi
 		return 0;
 	if (!a)
 		return !p->partner;
+	if (a->failed) /* short of memory when it was built: nobody */
+		return 0;
 	if (a->members_only && p->partner)
 		return 0;
 	if (!a->members && !a->partners && !a->n_orgs && !a->n_users && !a->n_roles && !a->n_items)

@@ -372,6 +372,10 @@ int server_run(accord_config *cfg, int port_override)
 	srv->plugins = plugins_new(srv);
 	int rc = 1;
 
+	if (!srv->metrics || !srv->bus || !srv->plugins) {
+		log_err("out of memory");
+		goto out;
+	}
 	if (auth_init(srv)) {
 		log_err("libsodium failed to initialise");
 		goto out;

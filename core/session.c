@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
-			int64_t expires)
+int conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
+		       int64_t expires)
 {
 	if (!c->who)
 		c->who = malloc(sizeof(*c->who));
 	if (!c->who)
-		return;
+		return -1;
 	*c->who = *p;
 	if (token_hash) {
 		snprintf(c->token_hash, sizeof(c->token_hash), "%s", token_hash);
@@ -30,6 +30,7 @@ void conn_set_principal(conn *c, const struct accord_principal *p, const char *t
 		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
 				 (lws_usec_t)(left > 0 ? left : 0) * LWS_US_PER_MS + 1000);
 	}
+	return 0;
 }
 
 void conn_clear_principal(conn *c)

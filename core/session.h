@@ -11,8 +11,8 @@
 #include "principal.h"
 
 /* Authenticates c until expires (seconds since the epoch, 0: none). */
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
-			int64_t expires);
+int conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
+		       int64_t expires);
 /* Back to unauthenticated; the authentication deadline starts again. */
 void conn_clear_principal(conn *c);
 /* The connection's one timer: its authentication deadline, then the end

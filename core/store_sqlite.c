@@ -357,7 +357,7 @@ static json_t *column_value(sqlite3_stmt *st, int c)
 		int n = sqlite3_column_bytes(st, c);
 		char *hex = malloc((size_t)n * 2 + 1);
 		if (!hex)
-			return json_null();
+			return NULL; /* txn_exec fails the statement */
 		for (int i = 0; i < n; i++)
 			sprintf(hex + 2 * i, "%02x", p[i]);
 		hex[2 * n] = 0;
@@ -393,17 +393,25 @@ static accord_status sq_exec(store_db *d, const char *sql, const json_t *params,
 		return ACCORD_E_INTERNAL;
 	}
 	json_t *out = rows ? json_array() : NULL;
+	int oom = rows && !out; /* rows short of a value are an error, not fewer rows */
 	int rc, ncol = sqlite3_column_count(st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!out)
 			continue;
 		json_t *row = json_object();
 		for (int c = 0; c < ncol; c++)
-			json_object_set_new(row, sqlite3_column_name(st, c), column_value(st, c));
-		json_array_append_new(out, row);
+			if (json_object_set_new(row, sqlite3_column_name(st, c), column_value(st, c)))
+				oom = 1;
+		if (json_array_append_new(out, row))
+			oom = 1;
 	}
 	accord_status res = ACCORD_OK;
-	if (rc != SQLITE_DONE) {
+	if (rc == SQLITE_DONE && oom) {
+		log_err("sqlite: \"%.200s\": out of memory reading its rows", sql);
+		res = ACCORD_E_INTERNAL;
+		json_decref(out);
+		out = NULL;
+	} else if (rc != SQLITE_DONE) {
 		int prim = rc & 0xff;
 		if (prim == SQLITE_CONSTRAINT)
 			res = ACCORD_E_CONFLICT;

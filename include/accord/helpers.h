@@ -125,7 +125,7 @@ static inline int accord__write_file(const char *dir, const char *name, const vo
 	char *buf = !data && fd >= 0 ? malloc(CHUNK) : NULL;
 	size_t done = 0;
 	while (fd >= 0 && done < len && (data || buf)) {
-		const char *from = (const char *)data + done;
+		const char *from = data ? (const char *)data + done : NULL;
 		size_t want = len - done;
 		if (!data) {
 			ssize_t r = pread(src_fd, buf, want < CHUNK ? want : CHUNK, (off_t)done);
