@@ -4,8 +4,8 @@
  */
 #include "membership.h"
 
-accord_status audit(accord_txn *txn, const char *actor, const char *action,
-		    const char *object, const json_t *before, const json_t *after)
+accord_status audit__add(accord_txn *txn, const char *actor, const char *action,
+			 const char *object, const json_t *before, const json_t *after)
 {
 	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -55,7 +55,7 @@ static void h_audit(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_AUDIT))
+	if (!request__may(req, MA_AUDIT))
 		return;
 	const json_t *lim = json_object_get(d, "limit"), *before = json_object_get(d, "before");
 	if ((lim && (!json_is_integer(lim) || json_integer_value(lim) < 1 || json_integer_value(lim) > 1000)) ||
@@ -64,10 +64,10 @@ static void h_audit(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 				 "limit: 1-1000; before: an entry id (integers)");
 		return;
 	}
-	run(req, json_deep_copy(d), audit_work, NULL);
+	request__run(req, json_deep_copy(d), audit_work, NULL);
 }
 
-int audit_init(accord_plugin_ctx *p)
+int audit__init(accord_plugin_ctx *p)
 {
 	return api->handle(p, "members.audit", h_audit, 0, NULL);
 }

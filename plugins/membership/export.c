@@ -41,7 +41,7 @@ static void http_export(accord_plugin_ctx *p, accord_http *h, const accord_princ
 		api->http_respond(h, 401, "application/json", "{\"error\":\"unauthenticated\"}", 27);
 		return;
 	}
-	if (!members_allowed(roles_of(who), MA_EXPORT)) {
+	if (!members_allowed(request__roles_of(who), MA_EXPORT)) {
 		api->http_respond(h, 403, "application/json", "{\"error\":\"forbidden\"}", 21);
 		return;
 	}
@@ -51,6 +51,10 @@ static void http_export(accord_plugin_ctx *p, accord_http *h, const accord_princ
 		return;
 	}
 	xjob *x = calloc(1, sizeof(*x));
+	if (!x) {
+		api->http_respond(h, 500, "application/json", "{\"error\":\"internal\"}", 20);
+		return;
+	}
 	x->h = h;
 	x->csv = !fmt || !strcmp(fmt, "csv");
 	if (api->db_run(p, export_work, export_done, x)) {
@@ -92,7 +96,7 @@ usage:
 	return 2;
 }
 
-int export_init(accord_plugin_ctx *p)
+int export__init(accord_plugin_ctx *p)
 {
 	return api->http_route(p, "export", http_export, NULL) ||
 	       api->cli(p, "members", "export [--format csv|json]", cli_members);

@@ -38,15 +38,27 @@ static void invite_free(invite_job *j)
 	free(j);
 }
 
+/* Queues the job's first step, or answers why it cannot (and frees it). */
+static void submit(invite_job *j, accord_db_work_fn work, accord_db_done_fn done)
+{
+	if (!j->in) {
+		api->reply_error(j->req, ACCORD_E_INTERNAL, "out of memory");
+		invite_free(j);
+	} else if (api->db_run(self, work, done, j)) {
+		api->reply_error(j->req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
+		invite_free(j);
+	}
+}
+
 static accord_status invite_work(accord_txn *txn, void *ud, json_t **out)
 {
 	invite_job *j = ud;
-	json_t *o = row0(txn, "SELECT active FROM members_orgs WHERE code=?",
-			 json_pack("[O]", json_object_get(j->in, "org")));
+	json_t *o = request__row0(txn, "SELECT active FROM members_orgs WHERE code=?",
+				  json_pack("[O]", json_object_get(j->in, "org")));
 	int ok = o && json_integer_value(json_object_get(o, "active")) == 1;
 	json_decref(o);
 	if (!ok)
-		return fail_with(out, ACCORD_E_BAD_REQUEST, "org: no such active organisation");
+		return request__fail(out, ACCORD_E_BAD_REQUEST, "org: no such active organisation");
 	json_t *p = json_pack("[s,O,O,O,O,O,s,I,O]", j->th, json_object_get(j->in, "org"),
 			      json_object_get(j->in, "name"), json_object_get(j->in, "function"),
 			      json_object_get(j->in, "contact"), json_object_get(j->in, "roles"),
@@ -59,8 +71,8 @@ static accord_status invite_work(accord_txn *txn, void *ud, json_t **out)
 	if (st == ACCORD_OK) {
 		/* The audit records the invitation, never its token. */
 		json_t *after = json_deep_copy(j->in);
-		st = audit(txn, j->actor, "invite", json_string_value(json_object_get(j->in, "org")),
-			   NULL, after);
+		st = audit__add(txn, j->actor, "invite", json_string_value(json_object_get(j->in, "org")),
+				NULL, after);
 		json_decref(after);
 	}
 	return st;
@@ -86,13 +98,15 @@ static void h_invite(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_INVITE))
+	if (!request__may(req, MA_INVITE))
 		return;
 	char roles[128];
 	const char *contact;
-	if (!str_arg(req, d, "org", 16, 1, members_valid_code) || !str_arg(req, d, "name", 200, 1, NULL) ||
-	    !str_arg(req, d, "function", 16, 1, members_valid_function) ||
-	    !(contact = str_arg(req, d, "contact", 300, 0, NULL)) || roles_arg(req, d, roles, sizeof(roles)))
+	if (!request__str(req, d, "org", 16, 1, members_valid_code) ||
+	    !request__str(req, d, "name", 200, 1, NULL) ||
+	    !request__str(req, d, "function", 16, 1, members_valid_function) ||
+	    !(contact = request__str(req, d, "contact", 300, 0, NULL)) ||
+	    request__roles(req, d, roles, sizeof(roles)))
 		return;
 	const json_t *ttl = json_object_get(d, "ttl_hours");
 	if (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) < 1 || json_integer_value(ttl) > 720)) {
@@ -101,17 +115,18 @@ static void h_invite(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 	}
 	int64_t hours = ttl ? json_integer_value(ttl) : INVITE_TTL_H_DEFAULT;
 	invite_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
 	j->req = req;
-	snprintf(j->actor, sizeof(j->actor), "%s", actor_login(req));
+	snprintf(j->actor, sizeof(j->actor), "%s", request__actor(req));
 	api->token_new(j->token, j->th);
 	j->in = json_pack("{s:O,s:O,s:O,s:s,s:s,s:I}", "org", json_object_get(d, "org"), "name",
 			  json_object_get(d, "name"), "function", json_object_get(d, "function"),
 			  "contact", contact, "roles", roles, "expires",
 			  (json_int_t)(api->now_ms() + hours * 3600 * 1000));
-	if (api->db_run(self, invite_work, invite_done, j)) {
-		invite_free(j);
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-	}
+	submit(j, invite_work, invite_done);
 }
 
 /* auth.accept_invite {token, login, password}: check the invitation, hash
@@ -142,19 +157,19 @@ static const char *invite_problem(const json_t *inv, accord_status *st)
 static accord_status accept_read(accord_txn *txn, void *ud, json_t **out)
 {
 	invite_job *j = ud;
-	*out = row0(txn, INVITE_SELECT, json_pack("[s]", j->th));
+	*out = request__row0(txn, INVITE_SELECT, json_pack("[s]", j->th));
 	return ACCORD_OK;
 }
 
 static accord_status accept_write(accord_txn *txn, void *ud, json_t **out)
 {
 	invite_job *j = ud;
-	json_t *inv = row0(txn, INVITE_SELECT, json_pack("[s]", j->th));
+	json_t *inv = request__row0(txn, INVITE_SELECT, json_pack("[s]", j->th));
 	accord_status st;
 	const char *why = invite_problem(inv, &st);
 	if (why) { /* used or expired meanwhile */
 		json_decref(inv);
-		return fail_with(out, st, why);
+		return request__fail(out, st, why);
 	}
 	json_t *in = json_pack("{s:s,s:O,s:O,s:O,s:O,s:O,s:b,s:b}", "login", j->login, "name",
 			       json_object_get(inv, "name"), "org", json_object_get(inv, "org_code"),
@@ -162,21 +177,21 @@ static accord_status accept_write(accord_txn *txn, void *ud, json_t **out)
 			       json_object_get(inv, "contact"), "roles", json_object_get(inv, "roles"),
 			       "active", 1, "create_only", 1);
 	json_decref(inv);
-	st = person_write(txn, in, j->hash, &j->account_id, NULL);
+	st = people__write(txn, in, j->hash, &j->account_id);
 	if (st == ACCORD_E_CONFLICT) {
 		json_decref(in);
-		return fail_with(out, st, "login already taken: choose another");
+		return request__fail(out, st, "login already taken: choose another");
 	}
 	if (st == ACCORD_E_NOT_FOUND) {
 		json_decref(in);
-		return fail_with(out, ACCORD_E_CONFLICT, "the organisation of this invitation is gone");
+		return request__fail(out, ACCORD_E_CONFLICT, "the organisation of this invitation is gone");
 	}
 	if (st == ACCORD_OK)
 		st = accord_exec(api, txn, "UPDATE members_invites SET used_at=?, used_by=? WHERE token_hash=?",
 				   json_pack("[I,s,s]", (json_int_t)api->now_ms(), j->login, j->th), NULL);
 	if (st == ACCORD_OK) {
 		json_object_del(in, "create_only");
-		st = audit(txn, j->login, "invite.accept", j->login, NULL, in);
+		st = audit__add(txn, j->login, "invite.accept", j->login, NULL, in);
 	}
 	if (st == ACCORD_OK)
 		*out = json_pack("{s:s,s:O}", "login", j->login, "org", json_object_get(in, "org"));
@@ -189,7 +204,7 @@ static void accept_write_done(accord_plugin_ctx *p, accord_status st, json_t *ou
 	(void)p;
 	invite_job *j = ud;
 	if (st == ACCORD_OK) {
-		publish_changed("person", j->login, "joined");
+		request__publish_changed("person", j->login, "joined");
 		api->reply_ok(j->req, json_incref(out));
 	} else if (out && json_object_get(out, "message"))
 		api->reply_error(j->req, st, json_string_value(json_object_get(out, "message")));
@@ -239,19 +254,24 @@ static void link_read_done(accord_plugin_ctx *p, accord_status st, json_t *row, 
 
 static void h_accept(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
+	(void)p;
 	(void)ud;
 	const json_t *tok = json_object_get(d, "token"), *pw = json_object_get(d, "password");
 	if (!json_is_string(tok)) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "token: required string");
 		return;
 	}
-	if (!str_arg(req, d, "login", 32, 1, members_valid_login))
+	if (!request__str(req, d, "login", 32, 1, members_valid_login))
 		return;
 	if (!json_is_string(pw) || json_string_length(pw) < MIN_PASSWORD || json_string_length(pw) > 1024) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "password: 10 to 1024 characters");
 		return;
 	}
 	invite_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
 	j->req = req;
 	snprintf(j->login, sizeof(j->login), "%s", json_string_value(json_object_get(d, "login")));
 	if (api->token_hash(json_string_value(tok), j->th)) {
@@ -266,10 +286,7 @@ static void h_accept(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 	j->written = accept_write_done;
 	j->read_failed = "could not read the invitation";
 	j->busy = "too many sign-ups in progress, try again";
-	if (api->db_run(p, accept_read, link_read_done, j)) {
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-		invite_free(j);
-	}
+	submit(j, accept_read, link_read_done);
 }
 
 /* ---------------- password reset ---------------- */
@@ -284,15 +301,15 @@ static accord_status reset_work(accord_txn *txn, void *ud, json_t **out)
 {
 	invite_job *j = ud;
 	const char *login = json_string_value(json_object_get(j->in, "login"));
-	json_t *person = row0(txn, PERSON_SELECT, json_pack("[s]", login));
+	json_t *person = request__row0(txn, PERSON_SELECT, json_pack("[s]", login));
 	int active = person && json_integer_value(json_object_get(person, "active")) == 1;
 	int found = person != NULL;
 	json_decref(person);
 	if (!found)
-		return fail_with(out, ACCORD_E_NOT_FOUND, "login: no such person");
+		return request__fail(out, ACCORD_E_NOT_FOUND, "login: no such person");
 	if (!active)
-		return fail_with(out, ACCORD_E_CONFLICT,
-				 "this person is deactivated: a new password would not let them in");
+		return request__fail(out, ACCORD_E_CONFLICT,
+				     "this person is deactivated: a new password would not let them in");
 	int64_t now = api->now_ms();
 	accord_status st = accord_exec(api, txn, "DELETE FROM members_resets WHERE login=? AND used_at IS NULL",
 				       json_pack("[s]", login), NULL);
@@ -304,7 +321,7 @@ static accord_status reset_work(accord_txn *txn, void *ud, json_t **out)
 					   json_object_get(j->in, "expires")),
 				 NULL);
 	if (st == ACCORD_OK) /* the audit records the reset link, never its token */
-		st = audit(txn, j->actor, "person.reset", login, NULL, j->in);
+		st = audit__add(txn, j->actor, "person.reset", login, NULL, j->in);
 	return st;
 }
 
@@ -328,7 +345,7 @@ static void h_reset(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_RESET_PASSWORD) || !str_arg(req, d, "login", 32, 1, members_valid_login))
+	if (!request__may(req, MA_RESET_PASSWORD) || !request__str(req, d, "login", 32, 1, members_valid_login))
 		return;
 	const json_t *ttl = json_object_get(d, "ttl_hours");
 	if (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
@@ -343,14 +360,11 @@ static void h_reset(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 		return;
 	}
 	j->req = req;
-	snprintf(j->actor, sizeof(j->actor), "%s", actor_login(req));
+	snprintf(j->actor, sizeof(j->actor), "%s", request__actor(req));
 	api->token_new(j->token, j->th);
 	j->in = json_pack("{s:O,s:I}", "login", json_object_get(d, "login"), "expires",
 			  (json_int_t)(api->now_ms() + hours * 3600 * 1000));
-	if (api->db_run(self, reset_work, reset_done, j)) {
-		invite_free(j);
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-	}
+	submit(j, reset_work, reset_done);
 }
 
 /* auth.reset_password {token, password} -> {login} (before login): check
@@ -381,23 +395,23 @@ static const char *reset_problem(const json_t *r, accord_status *st)
 static accord_status reset_read(accord_txn *txn, void *ud, json_t **out)
 {
 	invite_job *j = ud;
-	*out = row0(txn, RESET_SELECT, json_pack("[s]", j->th));
+	*out = request__row0(txn, RESET_SELECT, json_pack("[s]", j->th));
 	return ACCORD_OK;
 }
 
 static accord_status reset_write(accord_txn *txn, void *ud, json_t **out)
 {
 	invite_job *j = ud;
-	json_t *r = row0(txn, RESET_SELECT, json_pack("[s]", j->th));
+	json_t *r = request__row0(txn, RESET_SELECT, json_pack("[s]", j->th));
 	accord_status st;
 	const char *why = reset_problem(r, &st);
 	if (why) {
 		json_decref(r);
-		return fail_with(out, st, why);
+		return request__fail(out, st, why);
 	}
 	snprintf(j->login, sizeof(j->login), "%s", json_string_value(json_object_get(r, "login")));
 	json_decref(r);
-	json_t *person = row0(txn, PERSON_SELECT, json_pack("[s]", j->login));
+	json_t *person = request__row0(txn, PERSON_SELECT, json_pack("[s]", j->login));
 	if (!person)
 		return ACCORD_E_INTERNAL;
 	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(person, "login"),
@@ -406,13 +420,13 @@ static accord_status reset_write(accord_txn *txn, void *ud, json_t **out)
 			       json_object_get(person, "contact"), "roles", json_object_get(person, "roles"),
 			       "active", 1);
 	json_decref(person);
-	st = person_write(txn, in, j->hash, &j->account_id, NULL);
+	st = people__write(txn, in, j->hash, &j->account_id);
 	json_decref(in);
 	if (st == ACCORD_OK)
 		st = accord_exec(api, txn, "UPDATE members_resets SET used_at=? WHERE token_hash=?",
 				 json_pack("[I,s]", (json_int_t)api->now_ms(), j->th), NULL);
 	if (st == ACCORD_OK)
-		st = audit(txn, j->login, "person.password_reset", j->login, NULL, NULL);
+		st = audit__add(txn, j->login, "person.password_reset", j->login, NULL, NULL);
 	if (st == ACCORD_OK)
 		*out = json_pack("{s:s}", "login", j->login);
 	return st;
@@ -434,6 +448,7 @@ static void reset_write_done(accord_plugin_ctx *p, accord_status st, json_t *out
 
 static void h_reset_accept(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
+	(void)p;
 	(void)ud;
 	const json_t *tok = json_object_get(d, "token"), *pw = json_object_get(d, "password");
 	if (!json_is_string(tok)) {
@@ -462,13 +477,10 @@ static void h_reset_accept(accord_plugin_ctx *p, accord_req *req, const json_t *
 	j->written = reset_write_done;
 	j->read_failed = "could not read the reset link";
 	j->busy = "too many password changes in progress, try again";
-	if (api->db_run(p, reset_read, link_read_done, j)) {
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-		invite_free(j);
-	}
+	submit(j, reset_read, link_read_done);
 }
 
-int invites_init(accord_plugin_ctx *p)
+int invites__init(accord_plugin_ctx *p)
 {
 	return api->handle(p, "members.invite", h_invite, 0, NULL) ||
 	       api->handle(p, "members.person.reset", h_reset, 0, NULL) ||

@@ -1,8 +1,23 @@
 /*
- * The membership plugin's internals, shared by its files (one per concern:
- * request.c, orgs.c, people.c, invites.c, presence.c, audit.c, export.c,
- * seed.c, plugin.c; the pure rules.c and csv.c; service.c, the service
- * "accord.members" other plugins use).  Nothing here leaves the plugin.
+ * The membership plugin's internals, shared by its files.  Each file holds
+ * one concern and names what it shares <file>__<verb> (as Mosquitto does),
+ * so a call says where its callee lives:
+ *
+ *   plugin.c    migrations, init/fini, the descriptor, topic "network"
+ *   request.c   the caller's roles, argument checks, the write-then-reply
+ *               job, announcing a change once the accounts are refreshed
+ *   orgs.c      organisations, and the loop's cache of them
+ *   people.c    people, and the one path that writes a person
+ *   invites.c   one-time links: invitations and password resets
+ *   presence.c  who is online, per organisation
+ *   audit.c     the audit log
+ *   export.c    the members list export (HTTP and CLI)
+ *   seed.c      the demo network and the first account
+ *   rules.c     who may do what, field validators (pure, unit-tested)
+ *   csv.c       the export's formats (pure, unit-tested)
+ *   service.c   the service "accord.members" other plugins use
+ *
+ * Nothing here leaves the plugin (symbols are hidden).
  */
 #ifndef MEMBERSHIP_H
 #define MEMBERSHIP_H
@@ -21,22 +36,26 @@ extern accord_plugin_ctx *self;
 
 /* ---- request.c ---- */
 
-unsigned roles_of(const accord_principal *who);
+/* The caller's roles as rules.c counts them (0 for nobody). */
+unsigned request__roles_of(const accord_principal *who);
 /* 1 if the caller may; else replies forbidden and returns 0. */
-int may(accord_req *req, enum maction a);
-/* Reads a string field; replies bad_request and returns NULL when invalid. */
-const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t max, int required,
-		    int (*valid)(const char *));
+int request__may(accord_req *req, enum maction a);
+/* Reads a string field ("" when absent and not required); replies
+ * bad_request and returns NULL when invalid. */
+const char *request__str(accord_req *req, const json_t *d, const char *key, size_t max,
+			 int required, int (*valid)(const char *));
 /* roles: optional array of role names -> "a,b" (in buf). 0 ok, -1 replied. */
-int roles_arg(accord_req *req, const json_t *d, char *buf, size_t cap);
-json_t *roles_json(const char *csv);
-const char *actor_login(accord_req *req);
-/* The first row of a query (params released), or NULL. */
-json_t *row0(accord_txn *txn, const char *sql, json_t *params);
+int request__roles(accord_req *req, const json_t *d, char *buf, size_t cap);
+/* "a,b" -> ["a","b"] */
+json_t *request__roles_json(const char *csv);
+const char *request__actor(accord_req *req);
+/* The first row of a query (params released), or NULL: none, or it failed. */
+json_t *request__row0(accord_txn *txn, const char *sql, json_t *params);
 /* members.changed on topic "network", and the service's watchers. */
-void publish_changed(const char *what, const char *id, const char *action);
+void request__publish_changed(const char *what, const char *id, const char *action);
 
-/* A generic "write then reply" job. */
+/* A "write then reply" job: work runs in the storage transaction, after on
+ * the loop once it committed (not for a retried request done before). */
 typedef struct wjob {
 	accord_req *req;
 	json_t *in;    /* validated arguments */
@@ -51,60 +70,71 @@ typedef struct wjob {
 	int duplicate; /* done before: out is the earlier reply */
 } wjob;
 
-/* Takes in. */
-void run(accord_req *req, json_t *in, accord_status (*work)(accord_txn *, wjob *, json_t **),
-	 void (*after)(wjob *, json_t *));
-accord_status fail_with(json_t **out, accord_status st, const char *msg);
-/* Takes over the reply of j (see wjob_done). */
-void announce_after_refresh(wjob *j, json_t *reply, const char *what, const char *id,
-			    const char *action);
+/* Runs a wjob for req; takes in.  Answers itself when it cannot. */
+void request__run(accord_req *req, json_t *in,
+		  accord_status (*work)(accord_txn *, wjob *, json_t **),
+		  void (*after)(wjob *, json_t *));
+/* In a work function: fails with this code and message. */
+accord_status request__fail(json_t **out, accord_status st, const char *msg);
+/* From an after function: answers j's request with reply and announces
+ * the change once the accounts it touched are refreshed (it takes the
+ * reply over: j's own reply is not sent).  j may be NULL. */
+void request__announce(wjob *j, json_t *reply, const char *what, const char *id,
+		       const char *action);
 
 /* ---- audit.c ---- */
 
-accord_status audit(accord_txn *txn, const char *actor, const char *action, const char *object,
-		    const json_t *before, const json_t *after);
-int audit_init(accord_plugin_ctx *p);
+/* Writes an audit row in the change's transaction. */
+accord_status audit__add(accord_txn *txn, const char *actor, const char *action,
+			 const char *object, const json_t *before, const json_t *after);
+int audit__init(accord_plugin_ctx *p);
 
 /* ---- orgs.c ---- */
 
-/* The organisations cache: what presence needs on the loop. */
+/* The loop's cache of organisations: what presence needs. */
 typedef struct org_entry {
 	char code[17];
 	int member; /* standing member and active */
 } org_entry;
-extern org_entry *orgs;
-extern size_t n_orgs;
 
-int orgs_init(accord_plugin_ctx *p);
-/* Reloads the cache from the database. */
-void orgs_reload(void);
-void orgs_fini(void);
+const org_entry *orgs__cached(size_t *n);
+/* Reloads the cache from the database (after a change, and at start). */
+void orgs__reload(void);
+int orgs__init(accord_plugin_ctx *p);
+void orgs__fini(void);
 
 /* ---- people.c ---- */
 
-extern const char *PERSON_SELECT;
-/* Writes the person and the account; shared by save, invite acceptance and
- * the demo seed. */
-accord_status person_write(accord_txn *txn, const json_t *in, const char *hash,
-			   int64_t *account_id, json_t **org_row);
-int people_init(accord_plugin_ctx *p);
+#define PERSON_SELECT                                                                     \
+	"SELECT login, account_id, name, org_code AS org, function, contact, roles, active" \
+	" FROM members_people WHERE login=?"
+
+/* Writes the person and the account; shared by save, invite acceptance,
+ * password reset and the seed.  in: {login, name, org, function, contact,
+ * roles: "a,b", active, create_only?}; hash may be NULL.  NOT_FOUND when
+ * the organisation is not there. */
+accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
+			    int64_t *account_id);
+int people__init(accord_plugin_ctx *p);
 
 /* ---- invites.c ---- */
 
-int invites_init(accord_plugin_ctx *p);
+int invites__init(accord_plugin_ctx *p);
 
 /* ---- presence.c ---- */
 
-int login_online(const char *login);
-int presence_init(accord_plugin_ctx *p);
-void presence_fini(void);
+/* 1 if the login has a connection open now. */
+int presence__online(const char *login);
+int presence__init(accord_plugin_ctx *p);
+void presence__fini(void);
 
 /* ---- export.c ---- */
 
-int export_init(accord_plugin_ctx *p);
+int export__init(accord_plugin_ctx *p);
 
 /* ---- seed.c ---- */
 
-accord_status seed(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo);
+/* The descriptor's .seed: accord init --demo and --admin. */
+accord_status seed__network(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo);
 
 #endif

@@ -7,25 +7,38 @@
 
 /* ---------------- the cache ---------------- */
 
-org_entry *orgs;
-size_t n_orgs;
+static org_entry *cache;
+static size_t n_cache;
 
+/* Replaces the cache with the rows read; keeps the old one when memory
+ * runs out (presence then lags one change behind, nothing worse). */
 static void orgs_cache_set(const json_t *rows)
 {
-	free(orgs);
-	n_orgs = 0;
-	orgs = calloc(json_array_size(rows) + 1, sizeof(*orgs));
-	size_t i;
+	org_entry *fresh = calloc(json_array_size(rows) + 1, sizeof(*fresh));
+	if (!fresh) {
+		api->log(self, ACCORD_LOG_ERR, "out of memory: the organisations cache is not refreshed");
+		return;
+	}
+	size_t n = 0, i;
 	const json_t *r;
 	json_array_foreach(rows, i, r)
 	{
-		snprintf(orgs[n_orgs].code, sizeof(orgs[0].code), "%s",
+		const char *standing = json_string_value(json_object_get(r, "standing"));
+		snprintf(fresh[n].code, sizeof(fresh[n].code), "%s",
 			 json_string_value(json_object_get(r, "code")));
-		orgs[n_orgs].member =
-			!strcmp(json_string_value(json_object_get(r, "standing")), "member") &&
-			json_integer_value(json_object_get(r, "active")) == 1;
-		n_orgs++;
+		fresh[n].member = standing && !strcmp(standing, "member") &&
+				  json_integer_value(json_object_get(r, "active")) == 1;
+		n++;
 	}
+	free(cache);
+	cache = fresh;
+	n_cache = n;
+}
+
+const org_entry *orgs__cached(size_t *n)
+{
+	*n = n_cache;
+	return cache;
 }
 
 static accord_status orgs_load_work(accord_txn *txn, void *ud, json_t **out)
@@ -44,16 +57,16 @@ static void orgs_load_done(accord_plugin_ctx *p, accord_status st, json_t *out, 
 	json_decref(out);
 }
 
-void orgs_reload(void)
+void orgs__reload(void)
 {
 	api->db_run(self, orgs_load_work, orgs_load_done, NULL); /* fails harmlessly in CLI mode */
 }
 
-void orgs_fini(void)
+void orgs__fini(void)
 {
-	free(orgs);
-	orgs = NULL;
-	n_orgs = 0;
+	free(cache);
+	cache = NULL;
+	n_cache = 0;
 }
 
 /* ---------------- members.orgs ---------------- */
@@ -87,9 +100,9 @@ static void h_orgs(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_READ_ORGS))
+	if (!request__may(req, MA_READ_ORGS))
 		return;
-	run(req, json_deep_copy(d), orgs_work, NULL);
+	request__run(req, json_deep_copy(d), orgs_work, NULL);
 }
 
 /* ---------------- members.org.save ---------------- */
@@ -101,7 +114,7 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 {
 	const json_t *in = j->in;
 	const char *code = json_string_value(json_object_get(in, "code"));
-	json_t *before = row0(txn, ORG_SELECT, json_pack("[s]", code));
+	json_t *before = request__row0(txn, ORG_SELECT, json_pack("[s]", code));
 	int64_t now = api->now_ms();
 	const json_t *sc = json_object_get(in, "state_counterpart");
 	const json_t *ac = json_object_get(in, "active");
@@ -131,7 +144,7 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 		json_decref(before);
 		return st;
 	}
-	json_t *after = row0(txn, ORG_SELECT, json_pack("[s]", code));
+	json_t *after = request__row0(txn, ORG_SELECT, json_pack("[s]", code));
 	/* Keep the accounts' standing in step with the organisation's. */
 	json_t *people = NULL;
 	accord_exec(api, txn,
@@ -144,12 +157,12 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 		json_t *acct = json_pack("{s:O,s:O,s:s,s:O,s:o,s:b}", "login", json_object_get(r, "login"),
 					 "name", json_object_get(r, "name"), "org", code, "standing",
 					 json_object_get(in, "standing"), "roles",
-					 roles_json(json_string_value(json_object_get(r, "roles"))),
+					 request__roles_json(json_string_value(json_object_get(r, "roles"))),
 					 "active", (int)json_integer_value(json_object_get(r, "active")));
 		api->account_save(txn, acct, NULL);
 		json_decref(acct);
 	}
-	st = audit(txn, j->actor, before ? "org.update" : "org.create", code, before, after);
+	st = audit__add(txn, j->actor, before ? "org.update" : "org.create", code, before, after);
 	json_decref(before);
 	json_t *ids = json_array();
 	json_array_foreach(people, i, r) json_array_append(ids, json_object_get(r, "account_id"));
@@ -173,22 +186,22 @@ static void org_save_after(wjob *j, json_t *out)
 	json_array_foreach(json_object_get(out, "_accounts"), i, id)
 		api->account_changed(self, json_integer_value(id));
 	json_object_del(out, "_accounts");
-	orgs_reload();
-	announce_after_refresh(j, out, "org",
-			       json_string_value(json_object_get(json_object_get(out, "org"), "code")),
-			       "saved");
+	orgs__reload();
+	request__announce(j, out, "org",
+			  json_string_value(json_object_get(json_object_get(out, "org"), "code")),
+			  "saved");
 }
 
 static void h_org_save(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_SAVE_ORG))
+	if (!request__may(req, MA_SAVE_ORG))
 		return;
-	if (!str_arg(req, d, "code", 16, 1, members_valid_code) ||
-	    !str_arg(req, d, "name", 200, 1, NULL) ||
-	    !str_arg(req, d, "kind", 32, 1, members_valid_kind) ||
-	    !str_arg(req, d, "standing", 16, 1, members_valid_standing))
+	if (!request__str(req, d, "code", 16, 1, members_valid_code) ||
+	    !request__str(req, d, "name", 200, 1, NULL) ||
+	    !request__str(req, d, "kind", 32, 1, members_valid_kind) ||
+	    !request__str(req, d, "standing", 16, 1, members_valid_standing))
 		return;
 	const char *bools[] = {"active", "state_counterpart"};
 	for (int i = 0; i < 2; i++) {
@@ -200,7 +213,7 @@ static void h_org_save(accord_plugin_ctx *p, accord_req *req, const json_t *d, v
 			return;
 		}
 	}
-	run(req, json_deep_copy(d), org_save_work, org_save_after);
+	request__run(req, json_deep_copy(d), org_save_work, org_save_after);
 }
 
 /* What partners see of a released organisation: its name and kind and
@@ -223,7 +236,7 @@ static accord_status describe_org(accord_txn *txn, const char *id, json_t **out,
 	return st;
 }
 
-int orgs_init(accord_plugin_ctx *p)
+int orgs__init(accord_plugin_ctx *p)
 {
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "org", describe_org, NULL))
 		return -1;

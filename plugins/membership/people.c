@@ -1,6 +1,6 @@
 /*
  * Membership: people.  members.people, members.person.save and
- * .deactivate, and person_write, which every path that writes a person
+ * .deactivate, and people__write, which every path that writes a person
  * (save, invitation accepted, password reset, seed) goes through.
  */
 #include "membership.h"
@@ -26,7 +26,7 @@ static accord_status people_work(accord_txn *txn, wjob *j, json_t **out)
 	json_t *r;
 	json_array_foreach(rows, i, r)
 	{
-		json_object_set_new(r, "roles", roles_json(json_string_value(json_object_get(r, "roles"))));
+		json_object_set_new(r, "roles", request__roles_json(json_string_value(json_object_get(r, "roles"))));
 		json_object_set_new(r, "active", json_boolean(json_integer_value(json_object_get(r, "active"))));
 		json_object_set_new(r, "online",
 				    json_integer(0)); /* filled on the loop */
@@ -42,42 +42,36 @@ static void people_after(wjob *j, json_t *out)
 	json_t *r;
 	json_array_foreach(json_object_get(out, "people"), i, r)
 		json_object_set_new(r, "online",
-				    json_boolean(login_online(json_string_value(json_object_get(r, "login")))));
+				    json_boolean(presence__online(json_string_value(json_object_get(r, "login")))));
 }
 
 static void h_people(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_READ_PEOPLE))
+	if (!request__may(req, MA_READ_PEOPLE))
 		return;
-	if (!str_arg(req, d, "org", 16, 0, NULL))
+	if (!request__str(req, d, "org", 16, 0, NULL))
 		return;
-	run(req, json_deep_copy(d), people_work, people_after);
+	request__run(req, json_deep_copy(d), people_work, people_after);
 }
 
 /* ---------------- members.person.save / deactivate ---------------- */
 
-const char *PERSON_SELECT =
-	"SELECT login, account_id, name, org_code AS org, function, contact, roles, active"
-	" FROM members_people WHERE login=?";
-
-/* Writes the person and the account; shared by save, invite acceptance and
- * the demo seed.  in: {login, name, org, function, contact, roles: "a,b",
- * active}; hash may be NULL. */
-accord_status person_write(accord_txn *txn, const json_t *in, const char *hash,
-			   int64_t *account_id, json_t **org_row)
+/* See membership.h. */
+accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
+			    int64_t *account_id)
 {
 	const char *org = json_string_value(json_object_get(in, "org"));
-	json_t *o = row0(txn, "SELECT standing, active FROM members_orgs WHERE code=?",
-			 json_pack("[s]", org));
+	json_t *o = request__row0(txn, "SELECT standing, active FROM members_orgs WHERE code=?",
+				  json_pack("[s]", org));
 	if (!o)
 		return ACCORD_E_NOT_FOUND;
 	const char *roles = json_string_value(json_object_get(in, "roles"));
 	int active = json_is_true(json_object_get(in, "active"));
 	json_t *acct = json_pack("{s:O,s:O,s:s,s:O,s:o,s:b}", "login", json_object_get(in, "login"),
 				 "name", json_object_get(in, "name"), "org", org, "standing",
-				 json_object_get(o, "standing"), "roles", roles_json(roles), "active",
+				 json_object_get(o, "standing"), "roles", request__roles_json(roles), "active",
 				 active);
 	if (hash)
 		json_object_set_new(acct, "password_hash", json_string(hash));
@@ -86,10 +80,7 @@ accord_status person_write(accord_txn *txn, const json_t *in, const char *hash,
 	int64_t id = 0;
 	accord_status st = api->account_save(txn, acct, &id);
 	json_decref(acct);
-	if (org_row)
-		*org_row = o;
-	else
-		json_decref(o);
+	json_decref(o);
 	if (st != ACCORD_OK)
 		return st;
 	int64_t now = api->now_ms();
@@ -114,28 +105,28 @@ accord_status person_write(accord_txn *txn, const json_t *in, const char *hash,
 static accord_status person_save_work(accord_txn *txn, wjob *j, json_t **out)
 {
 	const char *login = json_string_value(json_object_get(j->in, "login"));
-	json_t *before = row0(txn, PERSON_SELECT, json_pack("[s]", login));
+	json_t *before = request__row0(txn, PERSON_SELECT, json_pack("[s]", login));
 	if (!json_object_get(j->in, "active"))
 		json_object_set_new(j->in, "active",
 				    json_boolean(!before || json_integer_value(json_object_get(before, "active"))));
 	if (!json_object_get(j->in, "roles_given") && before)
 		json_object_set(j->in, "roles", json_object_get(before, "roles"));
-	accord_status st = person_write(txn, j->in, NULL, &j->account_id, NULL);
+	accord_status st = people__write(txn, j->in, NULL, &j->account_id);
 	if (st == ACCORD_E_NOT_FOUND) {
 		json_decref(before);
-		return fail_with(out, ACCORD_E_BAD_REQUEST, "org: no such organisation");
+		return request__fail(out, ACCORD_E_BAD_REQUEST, "org: no such organisation");
 	}
-	json_t *after = st == ACCORD_OK ? row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
+	json_t *after = st == ACCORD_OK ? request__row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
 	if (st == ACCORD_OK)
-		st = audit(txn, j->actor, before ? "person.update" : "person.create", login, before,
-			   after);
+		st = audit__add(txn, j->actor, before ? "person.update" : "person.create", login, before,
+				after);
 	json_decref(before);
 	if (st != ACCORD_OK) {
 		json_decref(after);
 		return st;
 	}
 	json_object_del(after, "account_id");
-	json_object_set_new(after, "roles", roles_json(json_string_value(json_object_get(after, "roles"))));
+	json_object_set_new(after, "roles", request__roles_json(json_string_value(json_object_get(after, "roles"))));
 	json_object_set_new(after, "active", json_boolean(json_integer_value(json_object_get(after, "active"))));
 	*out = json_pack("{s:o}", "person", after);
 	return ACCORD_OK;
@@ -144,7 +135,7 @@ static accord_status person_save_work(accord_txn *txn, wjob *j, json_t **out)
 static void person_after(wjob *j, json_t *out)
 {
 	api->account_changed(self, j->account_id);
-	announce_after_refresh(j, out, "person",
+	request__announce(j, out, "person",
 			json_string_value(json_object_get(json_object_get(out, "person"), "login")),
 			"saved");
 }
@@ -153,14 +144,16 @@ static void h_person_save(accord_plugin_ctx *p, accord_req *req, const json_t *d
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_SAVE_PERSON))
+	if (!request__may(req, MA_SAVE_PERSON))
 		return;
 	char roles[128];
 	const char *contact;
-	if (!str_arg(req, d, "login", 32, 1, members_valid_login) ||
-	    !str_arg(req, d, "name", 200, 1, NULL) || !str_arg(req, d, "org", 16, 1, members_valid_code) ||
-	    !str_arg(req, d, "function", 16, 1, members_valid_function) ||
-	    !(contact = str_arg(req, d, "contact", 300, 0, NULL)) || roles_arg(req, d, roles, sizeof(roles)))
+	if (!request__str(req, d, "login", 32, 1, members_valid_login) ||
+	    !request__str(req, d, "name", 200, 1, NULL) ||
+	    !request__str(req, d, "org", 16, 1, members_valid_code) ||
+	    !request__str(req, d, "function", 16, 1, members_valid_function) ||
+	    !(contact = request__str(req, d, "contact", 300, 0, NULL)) ||
+	    request__roles(req, d, roles, sizeof(roles)))
 		return;
 	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:s,s:s}", "login", json_object_get(d, "login"),
 			       "name", json_object_get(d, "name"), "org", json_object_get(d, "org"),
@@ -168,14 +161,14 @@ static void h_person_save(accord_plugin_ctx *p, accord_req *req, const json_t *d
 			       "roles", roles);
 	if (json_object_get(d, "roles"))
 		json_object_set_new(in, "roles_given", json_true());
-	run(req, in, person_save_work, person_after);
+	request__run(req, in, person_save_work, person_after);
 }
 
 static accord_status deactivate_work(accord_txn *txn, wjob *j, json_t **out)
 {
 	(void)out;
 	const char *login = json_string_value(json_object_get(j->in, "login"));
-	json_t *before = row0(txn, PERSON_SELECT, json_pack("[s]", login));
+	json_t *before = request__row0(txn, PERSON_SELECT, json_pack("[s]", login));
 	if (!before)
 		return ACCORD_E_NOT_FOUND;
 	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(before, "login"),
@@ -184,11 +177,11 @@ static accord_status deactivate_work(accord_txn *txn, wjob *j, json_t **out)
 			       json_object_get(before, "function"), "contact",
 			       json_object_get(before, "contact"), "roles",
 			       json_object_get(before, "roles"), "active", 0);
-	accord_status st = person_write(txn, in, NULL, &j->account_id, NULL);
+	accord_status st = people__write(txn, in, NULL, &j->account_id);
 	json_decref(in);
-	json_t *after = st == ACCORD_OK ? row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
+	json_t *after = st == ACCORD_OK ? request__row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
 	if (st == ACCORD_OK)
-		st = audit(txn, j->actor, "person.deactivate", login, before, after);
+		st = audit__add(txn, j->actor, "person.deactivate", login, before, after);
 	json_decref(before);
 	json_decref(after);
 	return st;
@@ -198,20 +191,20 @@ static void deactivate_after(wjob *j, json_t *out)
 {
 	(void)out;
 	api->account_changed(self, j->account_id); /* closes their connections */
-	announce_after_refresh(j, out, "person", json_string_value(json_object_get(j->in, "login")),
-			       "deactivated");
+	request__announce(j, out, "person", json_string_value(json_object_get(j->in, "login")),
+			  "deactivated");
 }
 
 static void h_deactivate(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!may(req, MA_DEACTIVATE) || !str_arg(req, d, "login", 32, 1, NULL))
+	if (!request__may(req, MA_DEACTIVATE) || !request__str(req, d, "login", 32, 1, NULL))
 		return;
-	run(req, json_deep_copy(d), deactivate_work, deactivate_after);
+	request__run(req, json_deep_copy(d), deactivate_work, deactivate_after);
 }
 
-int people_init(accord_plugin_ctx *p)
+int people__init(accord_plugin_ctx *p)
 {
 	return api->handle(p, "members.people", h_people, 0, NULL) ||
 	       api->handle(p, "members.person.save", h_person_save, 0, NULL) ||

@@ -9,9 +9,12 @@
  * members list says.  Every change writes an audit row in that transaction
  * too, and is acknowledged only after the commit.
  *
- * Request namespace "members" (claimed), plus "auth.accept_invite"; topic
- * "network" (members of the network only) carries members.changed and
- * members.presence events.
+ * Request namespace "members" (claimed), plus "auth.accept_invite" and
+ * "auth.reset_password"; topic "network" (members of the network only)
+ * carries members.changed and members.presence events.
+ *
+ * This file: the schema, init/fini and the descriptor.  membership.h says
+ * which file holds what.
  */
 #include "membership.h"
 #include "service.h"
@@ -72,19 +75,19 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	if (members_service_init(api, p))
 		return ACCORD_E_INTERNAL;
-	if (api->namespace_claim(p, "members") || orgs_init(p) || people_init(p) || invites_init(p) ||
-	    presence_init(p) || audit_init(p) || export_init(p) ||
+	if (api->namespace_claim(p, "members") || orgs__init(p) || people__init(p) || invites__init(p) ||
+	    presence__init(p) || audit__init(p) || export__init(p) ||
 	    api->topic_register(p, "network", check_network, NULL))
 		return ACCORD_E_INTERNAL;
-	orgs_reload();
+	orgs__reload();
 	return ACCORD_OK;
 }
 
 static void fini(accord_plugin_ctx *p)
 {
 	(void)p;
-	orgs_fini();
-	presence_fini();
+	orgs__fini();
+	presence__fini();
 	members_service_fini();
 }
 
@@ -100,7 +103,7 @@ static const accord_plugin desc = {
 	.init = init,
 	.fini = fini,
 	.migrations = migrations,
-	.seed = seed,
+	.seed = seed__network,
 	.provides = provides,
 	.table_prefix = "members",
 };

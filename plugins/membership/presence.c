@@ -23,7 +23,7 @@ static online *online_find(int64_t id)
 	return NULL;
 }
 
-int login_online(const char *login)
+int presence__online(const char *login)
 {
 	for (size_t i = 0; i < n_on; i++)
 		if (!strcmp(on[i].login, login))
@@ -47,6 +47,8 @@ static json_t *presence_json(void)
 		json_array_append_new(a, json_string(on[i].login));
 	}
 	json_t *missing = json_array();
+	size_t n_orgs;
+	const org_entry *orgs = orgs__cached(&n_orgs);
 	for (size_t i = 0; i < n_orgs; i++)
 		if (orgs[i].member && !json_object_get(orgs_on, orgs[i].code))
 			json_array_append_new(missing, json_string(orgs[i].code));
@@ -59,7 +61,7 @@ static void h_presence(accord_plugin_ctx *p, accord_req *req, const json_t *d, v
 	(void)p;
 	(void)d;
 	(void)ud;
-	if (!may(req, MA_PRESENCE))
+	if (!request__may(req, MA_PRESENCE))
 		return;
 	api->reply_ok(req, presence_json());
 }
@@ -114,7 +116,7 @@ static void on_core_event(accord_plugin_ctx *p, accord_core_event ev, const char
 	}
 }
 
-int presence_init(accord_plugin_ctx *p)
+int presence__init(accord_plugin_ctx *p)
 {
 	if (api->handle(p, "members.presence", h_presence, 0, NULL))
 		return -1;
@@ -124,7 +126,7 @@ int presence_init(accord_plugin_ctx *p)
 	return 0;
 }
 
-void presence_fini(void)
+void presence__fini(void)
 {
 	free(on);
 	on = NULL;

@@ -1,13 +1,13 @@
 /*
  * Membership: the request plumbing every handler shares: who the caller is
- * (roles_of, may), argument checks, the "write then reply" job, and the
+ * (request__roles_of, request__may), argument checks, the "write then reply" job, and the
  * announcement of a change on topic "network" once the accounts it touched
  * are refreshed.
  */
 #include "membership.h"
 #include "service.h"
 
-unsigned roles_of(const accord_principal *who)
+unsigned request__roles_of(const accord_principal *who)
 {
 	if (!who)
 		return 0;
@@ -23,9 +23,9 @@ unsigned roles_of(const accord_principal *who)
 	return r;
 }
 
-int may(accord_req *req, enum maction a)
+int request__may(accord_req *req, enum maction a)
 {
-	if (members_allowed(roles_of(api->req_principal(req)), a))
+	if (members_allowed(request__roles_of(api->req_principal(req)), a))
 		return 1;
 	api->reply_error(req, ACCORD_E_FORBIDDEN,
 			 a == MA_AUDIT ? "only the secretariat reads the audit log"
@@ -34,8 +34,8 @@ int may(accord_req *req, enum maction a)
 	return 0;
 }
 
-const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t max,
-			   int required, int (*valid)(const char *))
+const char *request__str(accord_req *req, const json_t *d, const char *key, size_t max,
+			 int required, int (*valid)(const char *))
 {
 	const json_t *v = json_object_get(d, key);
 	char msg[160];
@@ -56,7 +56,7 @@ const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t ma
 	return NULL;
 }
 
-int roles_arg(accord_req *req, const json_t *d, char *buf, size_t cap)
+int request__roles(accord_req *req, const json_t *d, char *buf, size_t cap)
 {
 	const json_t *v = json_object_get(d, "roles");
 	buf[0] = 0;
@@ -83,7 +83,7 @@ bad:
 	return -1;
 }
 
-json_t *roles_json(const char *csv)
+json_t *request__roles_json(const char *csv)
 {
 	json_t *a = json_array();
 	char buf[128];
@@ -93,12 +93,12 @@ json_t *roles_json(const char *csv)
 	return a;
 }
 
-const char *actor_login(accord_req *req)
+const char *request__actor(accord_req *req)
 {
 	return api->principal_login(api->req_principal(req));
 }
 
-json_t *row0(accord_txn *txn, const char *sql, json_t *params)
+json_t *request__row0(accord_txn *txn, const char *sql, json_t *params)
 {
 	json_t *rows = NULL;
 	accord_status st = api->txn_exec(txn, sql, params, &rows);
@@ -112,7 +112,7 @@ json_t *row0(accord_txn *txn, const char *sql, json_t *params)
 	return r; /* NULL when no row */
 }
 
-void publish_changed(const char *what, const char *id, const char *action)
+void request__publish_changed(const char *what, const char *id, const char *action)
 {
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
@@ -165,8 +165,9 @@ static void wjob_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 	free(j);
 }
 
-void run(accord_req *req, json_t *in, accord_status (*work)(accord_txn *, wjob *, json_t **),
-		void (*after)(wjob *, json_t *))
+void request__run(accord_req *req, json_t *in,
+		  accord_status (*work)(accord_txn *, wjob *, json_t **),
+		  void (*after)(wjob *, json_t *))
 {
 	wjob *j = calloc(1, sizeof(*j));
 	if (!j) {
@@ -188,7 +189,7 @@ void run(accord_req *req, json_t *in, accord_status (*work)(accord_txn *, wjob *
 	}
 }
 
-accord_status fail_with(json_t **out, accord_status st, const char *msg)
+accord_status request__fail(json_t **out, accord_status st, const char *msg)
 {
 	*out = json_pack("{s:s}", "message", msg);
 	return st;
@@ -219,7 +220,7 @@ static void announce_done(accord_plugin_ctx *p, accord_status st, json_t *out, v
 	(void)p;
 	(void)st;
 	announce *a = ud;
-	publish_changed(a->what, a->id, a->action);
+	request__publish_changed(a->what, a->id, a->action);
 	if (a->req)
 		api->reply_ok(a->req, a->reply);
 	else
@@ -228,10 +229,18 @@ static void announce_done(accord_plugin_ctx *p, accord_status st, json_t *out, v
 	free(a);
 }
 
-void announce_after_refresh(wjob *j, json_t *reply, const char *what, const char *id,
-				   const char *action)
+void request__announce(wjob *j, json_t *reply, const char *what, const char *id,
+		       const char *action)
 {
 	announce *a = calloc(1, sizeof(*a));
+	if (!a) { /* out of memory: announce and answer now, without waiting */
+		request__publish_changed(what, id ? id : "", action);
+		if (j && j->req)
+			api->reply_ok(j->req, json_incref(reply));
+		if (j)
+			j->req = NULL;
+		return;
+	}
 	a->req = j ? j->req : NULL;
 	a->reply = json_incref(reply);
 	snprintf(a->what, sizeof(a->what), "%s", what);

@@ -4,7 +4,7 @@
  */
 #include "membership.h"
 
-accord_status seed(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo)
+accord_status seed__network(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo)
 {
 	(void)p;
 	const char *cp = json_string_value(json_object_get(json_object_get(demo, "network"),
@@ -44,7 +44,7 @@ accord_status seed(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo)
 					       json_object_get(person, "name"), "org", code, "function",
 					       json_object_get(person, "function"), "contact", "",
 					       "roles", roles, "active", 1);
-			st = person_write(txn, in, NULL, NULL, NULL);
+			st = people__write(txn, in, NULL, NULL);
 			json_decref(in);
 			if (st != ACCORD_OK)
 				return st;
@@ -55,6 +55,6 @@ accord_status seed(accord_plugin_ctx *p, accord_txn *txn, const json_t *demo)
 	const json_t *by = json_object_get(demo, "seed");
 	const char *actor = json_string_value(json_object_get(by, "by"));
 	const char *what = json_string_value(json_object_get(by, "what"));
-	return audit(txn, actor ? actor : "accord init --demo", "seed", what ? what : "demo network",
-		     NULL, NULL);
+	return audit__add(txn, actor ? actor : "accord init --demo", "seed", what ? what : "demo network",
+			  NULL, NULL);
 }
