@@ -27,7 +27,6 @@ static void file_name(char *out, size_t n, int64_t item)
 	snprintf(out, n, "item-%lld", (long long)item);
 }
 
-
 static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
 {
 	fjob *f = ud;
@@ -55,15 +54,16 @@ static accord_status upload_work(accord_txn *txn, void *ud, json_t **out)
 	return ACCORD_OK;
 }
 
-
 static void upload_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
 {
 	(void)p;
 	fjob *f = ud;
-	group *g = gfind(f->group);
-	if (st == ACCORD_OK && g) {
-		room_event(g, "groups.item", json_deep_copy(json_object_get(out, "item")),
-			   !strcmp(f->vis, "shared"));
+	group *g = provider__find(f->group);
+	if (st == ACCORD_OK) {
+		if (g)
+			request__room_event(g, "groups.item",
+					    json_deep_copy(json_object_get(out, "item")),
+					    !strcmp(f->vis, "shared"));
 		accord_http_json(api, f->h, 200, json_incref(out));
 	} else
 		accord_http_json(api, f->h, 500, json_pack("{s:s}", "error", "internal"));
@@ -101,10 +101,9 @@ static void download_done(accord_plugin_ctx *p, accord_status st, json_t *out, v
 	fjob *f = ud;
 	/* Decided on the loop, where the group copy lives; a hidden item
 	 * answers exactly like a missing one. */
-	group *g = gfind(f->group);
-	int in_group = g && (f->chair_or_secretariat || member_of(g, f->org));
-	int visible = st == ACCORD_OK && in_group && (!f->partner || !strcmp(f->vis, "shared"));
-	if (visible)
+	gwho who = {f->org, f->partner, f->chair_or_secretariat};
+	if (st == ACCORD_OK &&
+	    access__sees_thing(provider__find(f->group), &who, !strcmp(f->vis, "shared")))
 		api->http_respond(f->h, 200, "application/octet-stream", f->data, f->len);
 	else
 		accord_http_json(api, f->h, 404, json_pack("{s:s}", "error", "not_found"));
@@ -120,11 +119,17 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 		return;
 	}
 	fjob *f = calloc(1, sizeof(*f));
+	if (!f) {
+		accord_http_json(api, h, 500, json_pack("{s:s}", "error", "internal"));
+		return;
+	}
+	gwho who;
+	provider__who(w, &who);
 	f->h = h;
 	snprintf(f->actor, sizeof(f->actor), "%s", api->principal_login(w));
-	snprintf(f->org, sizeof(f->org), "%s", api->principal_org(w));
-	f->partner = api->principal_is_partner(w);
-	f->chair_or_secretariat = is_chair_or_secretariat(w);
+	snprintf(f->org, sizeof(f->org), "%s", who.org);
+	f->partner = who.partner;
+	f->chair_or_secretariat = who.chair_or_secretariat;
 	if (!strcmp(api->http_method(h), "GET")) {
 		const char *item = api->http_query(h, "item");
 		f->item = item ? strtoll(item, NULL, 10) : 0;
@@ -137,24 +142,22 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	}
 	const char *gs = api->http_query(h, "group"), *title = api->http_query(h, "title"),
 		   *name = api->http_query(h, "name"), *vis = api->http_query(h, "visibility");
-	group *g = gs ? gfind(strtoll(gs, NULL, 10)) : NULL;
-	if (!can_see(g, w)) {
+	group *g = gs ? provider__find(strtoll(gs, NULL, 10)) : NULL;
+	if (!access__sees(g, &who)) {
 		free(f);
 		accord_http_json(api, h, 404, json_pack("{s:s}", "error", "not_found"));
 		return;
 	}
-	int partner = api->principal_is_partner(w);
-	if (!vis || !*vis)
-		vis = partner ? "shared" : "internal";
-	const char *why = archived(g) ? "the group is archived: read-only"
+	int shared = 0, forbidden;
+	int archived = provider__archived(g);
+	const char *why = archived ? "the group is archived: read-only"
 			  : !title || !*title || strlen(title) > 300 ? "title: required, at most 300 bytes"
 			  : !name || !*name || strlen(name) > 200 || strchr(name, '/') ? "name: a file name"
-			  : strcmp(vis, "internal") && strcmp(vis, "shared") ? "visibility: internal or shared"
-			  : partner && strcmp(vis, "shared") ? "partners post shared items only"
-							      : NULL;
+			  : access__visibility(vis, who.partner, &shared, &forbidden);
 	if (why) {
 		free(f);
-		accord_http_json(api, h, archived(g) ? 409 : 400, json_pack("{s:s,s:s}", "error", "bad_request", "message", why));
+		accord_http_json(api, h, archived ? 409 : 400,
+				 json_pack("{s:s,s:s}", "error", "bad_request", "message", why));
 		return;
 	}
 	/* The body stays in the core's file until the response: the storage
@@ -163,14 +166,14 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	f->group = g->id;
 	snprintf(f->title, sizeof(f->title), "%s", title);
 	snprintf(f->name, sizeof(f->name), "%s", name);
-	snprintf(f->vis, sizeof(f->vis), "%s", vis);
+	snprintf(f->vis, sizeof(f->vis), "%s", shared ? "shared" : "internal");
 	if (api->db_run(p, upload_work, upload_done, f)) {
 		free(f);
 		accord_http_json(api, h, 503, json_pack("{s:s}", "error", "unavailable"));
 	}
 }
 
-accord_status files_init(accord_plugin_ctx *p, const json_t *cfg)
+accord_status files__init(accord_plugin_ctx *p, const json_t *cfg)
 {
 	const json_t *fd = json_object_get(cfg, "files_dir");
 	if (fd && (!json_is_string(fd) || !json_string_length(fd) || json_string_length(fd) >= sizeof(files_dir))) {

@@ -6,7 +6,7 @@
 #include "groups.h"
 
 /* {group, members, plugins} of one group. */
-accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
+accord_status groups__snapshot(accord_txn *txn, int64_t id, json_t **out)
 {
 	json_t *rows = NULL, *mem = NULL, *pl = NULL;
 	accord_status st = accord_exec(api, txn,
@@ -31,8 +31,8 @@ accord_status snapshot(accord_txn *txn, int64_t id, json_t **out)
 static json_t *view(const json_t *snap)
 {
 	json_t *g = json_deep_copy(json_object_get(snap, "group"));
-	group *mem = gfind(json_integer_value(json_object_get(g, "id")));
-	json_object_set_new(g, "archived", json_boolean(mem ? archived(mem) : 0));
+	group *mem = provider__find(json_integer_value(json_object_get(g, "id")));
+	json_object_set_new(g, "archived", json_boolean(mem ? provider__archived(mem) : 0));
 	json_t *members = json_array(), *plugins = json_array();
 	size_t i;
 	const json_t *x;
@@ -47,7 +47,7 @@ static json_t *view(const json_t *snap)
 	return json_pack("{s:o}", "group", g);
 }
 
-void after_snapshot(job *j, json_t *out)
+void groups__changed(job *j, json_t *out)
 {
 	/* "groups": the lists of groups follow without a reload.  Its
 	 * audience is the group's organisations before and after the change
@@ -56,16 +56,19 @@ void after_snapshot(job *j, json_t *out)
 	accord_audience *list = api->audience_new();
 	api->audience_add_role(list, "co_chair");
 	api->audience_add_role(list, "secretariat");
-	const group *before = j->id ? gfind(j->id) : NULL;
+	const group *before = j->id ? provider__find(j->id) : NULL;
 	for (size_t i = 0; before && i < before->n_m; i++)
 		api->audience_add_org(list, before->m[i].org);
-	gsync(out);
-	group *g = gfind(j->id ? j->id : json_integer_value(json_object_get(json_object_get(out, "group"), "id")));
+	provider__sync(out);
+	group *g = provider__find(
+		j->id ? j->id
+		      : json_integer_value(json_object_get(json_object_get(out, "group"), "id")));
 	json_t *v = view(out);
 	accord_replace(out, v);
 	api->acl_changed(self);
 	if (g) {
-		room_event(g, "groups.changed", json_pack("{s:I}", "group", (json_int_t)g->id), 1);
+		request__room_event(g, "groups.changed",
+				    json_pack("{s:I}", "group", (json_int_t)g->id), 1);
 		for (size_t i = 0; i < g->n_m; i++)
 			api->audience_add_org(list, g->m[i].org);
 		api->publish(self, "groups", "groups.listed", json_pack("{s:I}", "group", (json_int_t)g->id), list);
@@ -91,14 +94,14 @@ static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 	size_t i;
 	const json_t *v;
 	json_array_foreach(json_object_get(in, "leads"), i, v)
-		if ((st = add_member(txn, j, json_string_value(v), "lead", out)) != ACCORD_OK)
+		if ((st = members__add(txn, j, json_string_value(v), "lead", out)) != ACCORD_OK)
 			return st;
 	json_array_foreach(json_object_get(in, "members"), i, v)
-		if ((st = add_member(txn, j, json_string_value(v), "member", out)) != ACCORD_OK)
+		if ((st = members__add(txn, j, json_string_value(v), "member", out)) != ACCORD_OK)
 			return st;
-	if ((st = log_action(txn, j, "create", NULL)) != ACCORD_OK)
+	if ((st = request__log(txn, j, "create", NULL)) != ACCORD_OK)
 		return st;
-	return snapshot(txn, j->id, out);
+	return groups__snapshot(txn, j->id, out);
 }
 
 static int org_list(accord_req *req, const json_t *d, const char *key, int required)
@@ -125,21 +128,23 @@ static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 {
 	(void)p;
 	(void)ud;
-	if (!is_chair_or_secretariat(api->req_principal(req))) {
+	gwho who;
+	const gwho *w = provider__who(api->req_principal(req), &who);
+	if (!w || !w->chair_or_secretariat) {
 		api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create working groups");
 		return;
 	}
-	const char *name = str_arg(req, d, "name", 200, 1);
-	const char *mandate = name ? str_arg(req, d, "mandate", 8000, 0) : NULL;
-	const char *kind = mandate ? str_arg(req, d, "kind", 16, 1) : NULL;
-	const char *end = kind ? str_arg(req, d, "end_date", 10, 0) : NULL;
+	const char *name = request__str(req, d, "name", 200, 1);
+	const char *mandate = name ? request__str(req, d, "mandate", 8000, 0) : NULL;
+	const char *kind = mandate ? request__str(req, d, "kind", 16, 1) : NULL;
+	const char *end = kind ? request__str(req, d, "end_date", 10, 0) : NULL;
 	if (!end || org_list(req, d, "leads", 1) || org_list(req, d, "members", 0))
 		return;
 	if (strcmp(kind, "permanent") && strcmp(kind, "ad_hoc")) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: permanent or ad_hoc");
 		return;
 	}
-	if (!strcmp(kind, "ad_hoc") != (*end != 0) || (*end && !valid_date(end))) {
+	if (!strcmp(kind, "ad_hoc") != (*end != 0) || (*end && !request__valid_date(end))) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST,
 				 "end_date: YYYY-MM-DD, required for an ad_hoc group and only for it");
 		return;
@@ -149,7 +154,7 @@ static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 			       json_object_get(d, "leads"));
 	const json_t *members = json_object_get(d, "members");
 	json_object_set_new(in, "members", members ? json_incref((json_t *)members) : json_array());
-	run(req, 0, in, create_work, after_snapshot);
+	request__run(req, 0, in, create_work, groups__changed);
 }
 
 static accord_status update_work(accord_txn *txn, job *j, json_t **out)
@@ -162,17 +167,18 @@ static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 					  json_is_true(json_object_get(j->in, "archive")), (json_int_t)j->id),
 				NULL);
 	if (st == ACCORD_OK)
-		st = log_action(txn, j, json_is_true(json_object_get(j->in, "archive")) ? "archive" : "update",
-				NULL);
-	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+		st = request__log(txn, j,
+				  json_is_true(json_object_get(j->in, "archive")) ? "archive" : "update",
+				  NULL);
+	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
 
 static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = arg_group(req, d);
-	if (!g || !manager(req, g) || !writable(req, g))
+	group *g = request__group(req, d);
+	if (!g || !request__manager(req, g) || !request__writable(req, g))
 		return;
 	json_t *in = json_object();
 	const char *keys[] = {"name", "mandate", "end_date"};
@@ -181,8 +187,8 @@ static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 		const json_t *v = json_object_get(d, keys[i]);
 		if (!v)
 			continue;
-		const char *s = str_arg(req, d, keys[i], max[i], 1);
-		if (!s || (i == 2 && (!g->ad_hoc || !valid_date(s)))) {
+		const char *s = request__str(req, d, keys[i], max[i], 1);
+		if (!s || (i == 2 && (!g->ad_hoc || !request__valid_date(s)))) {
 			if (s)
 				api->reply_error(req, ACCORD_E_BAD_REQUEST, "end_date: YYYY-MM-DD, ad_hoc groups only");
 			json_decref(in);
@@ -190,22 +196,22 @@ static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 		}
 		json_object_set_new(in, keys[i], json_string(s));
 	}
-	run(req, g->id, in, update_work, after_snapshot);
+	request__run(req, g->id, in, update_work, groups__changed);
 }
 
 static void h_archive(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = arg_group(req, d);
-	if (!g || !manager(req, g) || !writable(req, g))
+	group *g = request__group(req, d);
+	if (!g || !request__manager(req, g) || !request__writable(req, g))
 		return;
-	run(req, g->id, json_pack("{s:b}", "archive", 1), update_work, after_snapshot);
+	request__run(req, g->id, json_pack("{s:b}", "archive", 1), update_work, groups__changed);
 }
 
 static accord_status get_work(accord_txn *txn, job *j, json_t **out)
 {
-	return snapshot(txn, j->id, out);
+	return groups__snapshot(txn, j->id, out);
 }
 
 static void get_after(job *j, json_t *out)
@@ -219,9 +225,9 @@ static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 {
 	(void)p;
 	(void)ud;
-	group *g = arg_group(req, d);
+	group *g = request__group(req, d);
 	if (g)
-		run(req, g->id, NULL, get_work, get_after);
+		request__run(req, g->id, NULL, get_work, get_after);
 }
 
 static accord_status list_work(accord_txn *txn, job *j, json_t **out)
@@ -245,8 +251,8 @@ static void list_after(job *j, json_t *out)
 	json_t *r;
 	json_array_foreach(json_object_get(out, "groups"), i, r)
 	{
-		group *g = gfind(json_integer_value(json_object_get(r, "id")));
-		json_object_set_new(r, "archived", json_boolean(g && archived(g)));
+		group *g = provider__find(json_integer_value(json_object_get(r, "id")));
+		json_object_set_new(r, "archived", json_boolean(g && provider__archived(g)));
 	}
 }
 
@@ -256,12 +262,13 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 	(void)d;
 	(void)ud;
 	/* From memory: the ids the caller may see; names come from get. */
-	const accord_principal *w = api->req_principal(req);
-	json_t *ids = json_array();
-	for (size_t i = 0; i < n_groups; i++)
-		if (can_see(groups[i], w))
-			json_array_append_new(ids, json_integer(groups[i]->id));
-	run(req, 0, json_pack("{s:o}", "ids", ids), list_work, list_after);
+	json_t *ids = provider__visible_ids(api->req_principal(req));
+	json_t *in = ids ? json_pack("{s:o}", "ids", ids) : NULL;
+	if (!in) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	request__run(req, 0, in, list_work, list_after);
 }
 
 /* ---------------- plugins per group ---------------- */
@@ -279,21 +286,23 @@ static accord_status plugin_work(accord_txn *txn, job *j, json_t **out)
 				  : accord_exec(api, txn, "DELETE FROM groups_plugins WHERE group_id=? AND plugin=?",
 					 json_pack("[I,s]", (json_int_t)j->id, name), NULL);
 	if (st == ACCORD_OK)
-		st = log_action(txn, j, enable ? "plugin.enable" : "plugin.disable", name);
-	return st == ACCORD_OK ? snapshot(txn, j->id, out) : st;
+		st = request__log(txn, j, enable ? "plugin.enable" : "plugin.disable", name);
+	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
 
 static void plugins_toggle(accord_req *req, const json_t *d, int enable)
 {
-	group *g = arg_group(req, d);
+	group *g = request__group(req, d);
 	const char *name;
-	if (!g || !manager(req, g) || !writable(req, g) || !(name = str_arg(req, d, "plugin", 32, 1)))
+	if (!g || !request__manager(req, g) || !request__writable(req, g) ||
+	    !(name = request__str(req, d, "plugin", 32, 1)))
 		return;
 	if (!api->plugin_group_scoped(self, name)) {
 		api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group plugin installed");
 		return;
 	}
-	run(req, g->id, json_pack("{s:s,s:b}", "plugin", name, "enable", enable), plugin_work, after_snapshot);
+	request__run(req, g->id, json_pack("{s:s,s:b}", "plugin", name, "enable", enable),
+		     plugin_work, groups__changed);
 }
 
 static void h_plugins_enable(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -310,7 +319,7 @@ static void h_plugins_disable(accord_plugin_ctx *p, accord_req *req, const json_
 	plugins_toggle(req, d, 0);
 }
 
-int groups_init(accord_plugin_ctx *p)
+int groups__init(accord_plugin_ctx *p)
 {
 	return api->handle(p, "groups.create", h_create, 0, NULL) ||
 	       api->handle(p, "groups.update", h_update, 0, NULL) ||

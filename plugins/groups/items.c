@@ -30,23 +30,25 @@ static accord_status item_work(accord_txn *txn, job *j, json_t **out)
 
 static void item_after(job *j, json_t *out)
 {
-	group *g = gfind(j->id);
+	group *g = provider__find(j->id);
 	const json_t *item = json_object_get(out, "item");
 	if (g)
-		room_event(g, "groups.item", json_deep_copy(item),
-			   !strcmp(json_string_value(json_object_get(item, "visibility")), "shared"));
+		request__room_event(
+			g, "groups.item", json_deep_copy(item),
+			!strcmp(json_string_value(json_object_get(item, "visibility")), "shared"));
 }
 
 static void h_item_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = arg_group(req, d);
+	group *g = request__group(req, d);
 	const char *kind, *title, *body, *url;
 	int shared;
-	if (!g || !writable(req, g) || !(kind = str_arg(req, d, "kind", 10, 1)) ||
-	    !(title = str_arg(req, d, "title", 300, 1)) || !(body = str_arg(req, d, "body", 20000, 0)) ||
-	    !(url = str_arg(req, d, "url", 2000, 0)) || visibility_arg(req, d, &shared))
+	if (!g || !request__writable(req, g) || !(kind = request__str(req, d, "kind", 10, 1)) ||
+	    !(title = request__str(req, d, "title", 300, 1)) ||
+	    !(body = request__str(req, d, "body", 20000, 0)) ||
+	    !(url = request__str(req, d, "url", 2000, 0)) || request__visibility(req, d, &shared))
 		return;
 	if (strcmp(kind, "update") && strcmp(kind, "document") && strcmp(kind, "link") && strcmp(kind, "data")) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: update, document, link or data");
@@ -56,10 +58,10 @@ static void h_item_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, v
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "url: an http(s) address");
 		return;
 	}
-	run(req, g->id,
-	    json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", kind, "title", title, "body", body, "url", url,
-		      "visibility", shared ? "shared" : "internal"),
-	    item_work, item_after);
+	request__run(req, g->id,
+		     json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", kind, "title", title, "body", body,
+			       "url", url, "visibility", shared ? "shared" : "internal"),
+		     item_work, item_after);
 }
 
 static accord_status items_work(accord_txn *txn, job *j, json_t **out)
@@ -79,9 +81,9 @@ static void h_items(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 {
 	(void)p;
 	(void)ud;
-	group *g = arg_group(req, d);
+	group *g = request__group(req, d);
 	if (g)
-		run(req, g->id, NULL, items_work, NULL);
+		request__run(req, g->id, NULL, items_work, NULL);
 }
 
 static accord_status describe_item(accord_txn *txn, const char *id, json_t **out, void *ud)
@@ -95,7 +97,7 @@ static accord_status describe_item(accord_txn *txn, const char *id, json_t **out
 }
 
 /* Partners of a group may add and read (shared things only). */
-int items_init(accord_plugin_ctx *p)
+int items__init(accord_plugin_ctx *p)
 {
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "item", describe_item, NULL))
 		return -1;

@@ -20,7 +20,7 @@
 
 const accord_host_api *api;
 accord_plugin_ctx *self;
-const accord_members_svc *members;
+const accord_members_svc *members_svc;
 
 static const accord_migration migrations[] = {
 	{1, "CREATE TABLE groups_groups(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -56,25 +56,25 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	if (!ACCORD_API_HAS(api, http_route_partner) || !ACCORD_API_HAS(api, http_body_fd) ||
 	    !ACCORD_API_HAS(api, service_import))
 		return ACCORD_E_INTERNAL;
-	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
-	if (!members || groups_service_init(api, p))
+	members_svc = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
+	if (!members_svc || groups_service_init(api, p))
 		return ACCORD_E_INTERNAL;
 	/* Partners of a group may call list, get, post, posts, item.add and
 	 * items (they see and add shared things only); the core refuses
 	 * partners everything else. */
-	if (groups_init(p) || members_init(p) || posts_init(p) || items_init(p) || provider_init(p))
+	if (groups__init(p) || members__init(p) || posts__init(p) || items__init(p) || provider__init(p))
 		return ACCORD_E_INTERNAL;
-	accord_status st = files_init(p, cfg);
+	accord_status st = files__init(p, cfg);
 	if (st != ACCORD_OK)
 		return st;
-	provider_load();
+	provider__load();
 	return ACCORD_OK;
 }
 
 static void fini(accord_plugin_ctx *p)
 {
 	(void)p;
-	provider_fini();
+	provider__fini();
 }
 
 static const accord_service_ref provides[] = {{ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 0},

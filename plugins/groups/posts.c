@@ -15,7 +15,8 @@ static accord_status post_work(accord_txn *txn, job *j, json_t **out)
 		int ok = vis && (j->internal_ok || !strcmp(vis, "shared"));
 		json_decref(rows);
 		if (!ok)
-			return fail(out, ACCORD_E_NOT_FOUND, "parent: no such post in this group");
+			return request__fail(out, ACCORD_E_NOT_FOUND,
+					     "parent: no such post in this group");
 	}
 	int64_t now = api->now_ms();
 	accord_status st = accord_exec(api, txn,
@@ -36,22 +37,23 @@ static accord_status post_work(accord_txn *txn, job *j, json_t **out)
 
 static void post_after(job *j, json_t *out)
 {
-	group *g = gfind(j->id);
+	group *g = provider__find(j->id);
 	const json_t *post = json_object_get(out, "post");
 	if (g)
-		room_event(g, "groups.post", json_deep_copy(post),
-			   !strcmp(json_string_value(json_object_get(post, "visibility")), "shared"));
+		request__room_event(
+			g, "groups.post", json_deep_copy(post),
+			!strcmp(json_string_value(json_object_get(post, "visibility")), "shared"));
 }
 
 static void h_post(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = arg_group(req, d);
+	group *g = request__group(req, d);
 	const char *text;
 	int shared;
-	if (!g || !writable(req, g) || !(text = str_arg(req, d, "text", 20000, 1)) ||
-	    visibility_arg(req, d, &shared))
+	if (!g || !request__writable(req, g) || !(text = request__str(req, d, "text", 20000, 1)) ||
+	    request__visibility(req, d, &shared))
 		return;
 	const json_t *parent = json_object_get(d, "parent");
 	if (parent && !json_is_integer(parent)) {
@@ -61,7 +63,7 @@ static void h_post(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 	json_t *in = json_pack("{s:s,s:s}", "text", text, "visibility", shared ? "shared" : "internal");
 	if (parent)
 		json_object_set(in, "parent", (json_t *)parent);
-	run(req, g->id, in, post_work, post_after);
+	request__run(req, g->id, in, post_work, post_after);
 }
 
 static accord_status posts_work(accord_txn *txn, job *j, json_t **out)
@@ -84,9 +86,9 @@ static void h_posts(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 {
 	(void)p;
 	(void)ud;
-	group *g = arg_group(req, d);
+	group *g = request__group(req, d);
 	if (g)
-		run(req, g->id, json_deep_copy(d), posts_work, NULL);
+		request__run(req, g->id, json_deep_copy(d), posts_work, NULL);
 }
 
 /* What partners see of a released post or item: its text and the group's
@@ -101,7 +103,7 @@ static accord_status describe_post(accord_txn *txn, const char *id, json_t **out
 }
 
 /* Partners of a group may post and read (shared things only). */
-int posts_init(accord_plugin_ctx *p)
+int posts__init(accord_plugin_ctx *p)
 {
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "post", describe_post, NULL))
 		return -1;

@@ -7,11 +7,10 @@
 
 /* ---------------- the loop's copy of every group ---------------- */
 
-group **groups;
-size_t n_groups;
-static size_t cap_groups;
+static group **groups;
+static size_t n_groups, cap_groups;
 
-group *gfind(int64_t id)
+group *provider__find(int64_t id)
 {
 	for (size_t i = 0; i < n_groups; i++)
 		if (groups[i]->id == id)
@@ -21,125 +20,161 @@ group *gfind(int64_t id)
 
 static void gfree(group *g)
 {
+	if (!g)
+		return;
 	free(g->m);
 	free(g->plugins);
 	free(g);
 }
 
-/* Replaces (or adds) the copy of a group from a snapshot
- * {group: row, members: [{org, role, partner}], plugins: [{plugin}]}. */
-void gsync(const json_t *snap)
+/* Takes the group out of the copy: nobody reaches it until it is synced
+ * again (the way to fail when memory runs out: closed). */
+static void gdrop(int64_t id)
+{
+	for (size_t i = 0; i < n_groups; i++)
+		if (groups[i]->id == id) {
+			gfree(groups[i]);
+			groups[i] = groups[--n_groups];
+			return;
+		}
+}
+
+/* A new copy of one group from its snapshot, or NULL (out of memory). */
+static group *gnew(const json_t *snap)
 {
 	const json_t *row = json_object_get(snap, "group");
-	int64_t id = json_integer_value(json_object_get(row, "id"));
-	group *g = gfind(id);
-	if (!g) {
-		if (n_groups == cap_groups) {
-			size_t nc = cap_groups ? cap_groups * 2 : 16;
-			group **ng = realloc(groups, nc * sizeof(*ng));
-			if (!ng)
-				return;
-			groups = ng;
-			cap_groups = nc;
-		}
-		g = calloc(1, sizeof(*g));
-		g->id = id;
-		groups[n_groups++] = g;
+	const json_t *mem = json_object_get(snap, "members"), *pl = json_object_get(snap, "plugins");
+	group *g = calloc(1, sizeof(*g));
+	if (!g || !(g->m = calloc(json_array_size(mem) + 1, sizeof(gmember))) ||
+	    !(g->plugins = calloc(json_array_size(pl) + 1, sizeof(*g->plugins)))) {
+		gfree(g);
+		return NULL;
 	}
+	g->id = json_integer_value(json_object_get(row, "id"));
 	g->archived = (int)json_integer_value(json_object_get(row, "archived"));
-	g->ad_hoc = !strcmp(json_string_value(json_object_get(row, "kind")), "ad_hoc");
+	const char *kind = json_string_value(json_object_get(row, "kind"));
+	g->ad_hoc = kind && !strcmp(kind, "ad_hoc");
 	const char *ed = json_string_value(json_object_get(row, "end_date"));
 	snprintf(g->end_date, sizeof(g->end_date), "%s", ed ? ed : "");
-	const json_t *mem = json_object_get(snap, "members"), *pl = json_object_get(snap, "plugins");
-	free(g->m);
-	g->m = calloc(json_array_size(mem) + 1, sizeof(gmember));
-	g->n_m = 0;
 	size_t i;
 	const json_t *x;
 	json_array_foreach(mem, i, x)
 	{
 		gmember *m = &g->m[g->n_m++];
-		snprintf(m->org, sizeof(m->org), "%s", json_string_value(json_object_get(x, "org")));
-		m->lead = !strcmp(json_string_value(json_object_get(x, "role")), "lead");
+		const char *org = json_string_value(json_object_get(x, "org"));
+		const char *role = json_string_value(json_object_get(x, "role"));
+		snprintf(m->org, sizeof(m->org), "%s", org ? org : "");
+		m->lead = role && !strcmp(role, "lead");
 		m->partner = (int)json_integer_value(json_object_get(x, "partner"));
 	}
-	free(g->plugins);
-	g->plugins = calloc(json_array_size(pl) + 1, 33);
-	g->n_plugins = 0;
 	json_array_foreach(pl, i, x)
-		snprintf(g->plugins[g->n_plugins++], 33, "%s", json_string_value(json_object_get(x, "plugin")));
+	{
+		const char *name = json_string_value(json_object_get(x, "plugin"));
+		snprintf(g->plugins[g->n_plugins++], sizeof(*g->plugins), "%s", name ? name : "");
+	}
+	return g;
 }
 
-const gmember *member_of(const group *g, const char *org)
+int provider__sync(const json_t *snap)
 {
-	for (size_t i = 0; i < g->n_m; i++)
-		if (!strcmp(g->m[i].org, org))
-			return &g->m[i];
-	return NULL;
+	int64_t id = json_integer_value(json_object_get(json_object_get(snap, "group"), "id"));
+	group *fresh = gnew(snap);
+	if (fresh && n_groups == cap_groups && !provider__find(id)) {
+		size_t nc = cap_groups ? cap_groups * 2 : 16;
+		group **ng = realloc(groups, nc * sizeof(*ng));
+		if (ng) {
+			groups = ng;
+			cap_groups = nc;
+		} else {
+			gfree(fresh);
+			fresh = NULL;
+		}
+	}
+	if (!fresh) {
+		gdrop(id);
+		api->log(self, ACCORD_LOG_ERR,
+			 "out of memory: working group %lld is closed until its next change",
+			 (long long)id);
+		return -1;
+	}
+	for (size_t i = 0; i < n_groups; i++)
+		if (groups[i]->id == id) {
+			gfree(groups[i]);
+			groups[i] = fresh;
+			return 0;
+		}
+	groups[n_groups++] = fresh;
+	return 0;
 }
 
-/* An ad-hoc group past its end date is archived, read-only. */
-int archived(const group *g)
+int provider__archived(const group *g)
 {
-	if (g->archived)
-		return 1;
-	char d[11];
-	accord_today(api, d);
-	return g->ad_hoc && g->end_date[0] && strcmp(d, g->end_date) > 0;
+	char today[11];
+	accord_today(api, today);
+	return access__archived(g, today);
 }
 
-int is_chair_or_secretariat(const accord_principal *w)
+const gwho *provider__who(const accord_principal *w, gwho *buf)
 {
-	return w && !api->principal_is_partner(w) &&
-	       (api->principal_has_role(w, "co_chair") || api->principal_has_role(w, "secretariat"));
+	if (!w)
+		return NULL;
+	buf->org = api->principal_org(w);
+	buf->partner = api->principal_is_partner(w);
+	buf->chair_or_secretariat = !buf->partner && (api->principal_has_role(w, "co_chair") ||
+						      api->principal_has_role(w, "secretariat"));
+	return buf;
 }
 
-/* Who reaches the group: its organisations' people, co-chairs, secretariat. */
-int can_see(const group *g, const accord_principal *w)
+int provider__sees(const group *g, const accord_principal *w)
 {
-	return g && w && (is_chair_or_secretariat(w) || member_of(g, api->principal_org(w)));
+	gwho x;
+	return access__sees(g, provider__who(w, &x));
 }
 
-int can_manage(const group *g, const accord_principal *w)
+int provider__manages(const group *g, const accord_principal *w)
 {
-	if (!g || !w)
-		return 0;
-	if (is_chair_or_secretariat(w))
-		return 1;
-	const gmember *m = member_of(g, api->principal_org(w));
-	return m && m->lead && !m->partner;
+	gwho x;
+	return access__manages(g, provider__who(w, &x));
 }
 
-/* Partners of the group see shared things only. */
-int sees_internal(const group *g, const accord_principal *w)
+int provider__sees_internal(const group *g, const accord_principal *w)
 {
-	if (api->principal_is_partner(w))
-		return 0;
-	return can_see(g, w);
+	gwho x;
+	return access__sees_internal(g, provider__who(w, &x));
 }
+
+json_t *provider__visible_ids(const accord_principal *w)
+{
+	gwho x;
+	const gwho *who = provider__who(w, &x);
+	json_t *ids = json_array();
+	for (size_t i = 0; ids && i < n_groups; i++)
+		if (access__sees(groups[i], who) &&
+		    json_array_append_new(ids, json_integer(groups[i]->id))) {
+			json_decref(ids);
+			return NULL;
+		}
+	return ids;
+}
+
+/* ---------------- the core's group provider ---------------- */
 
 static accord_status provider(accord_plugin_ctx *p, const accord_principal *w, int64_t id,
 			      const char *plugin, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = gfind(id);
-	if (!can_see(g, w))
-		return ACCORD_E_NOT_FOUND;
-	if (!plugin)
-		return ACCORD_OK;
-	for (size_t i = 0; i < g->n_plugins; i++)
-		if (!strcmp(g->plugins[i], plugin))
-			return ACCORD_OK;
-	return ACCORD_E_NOT_FOUND;
+	gwho x;
+	return access__allows(provider__find(id), provider__who(w, &x), plugin) ? ACCORD_OK
+										 : ACCORD_E_NOT_FOUND;
 }
 
 static int provider_writable(accord_plugin_ctx *p, int64_t id, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = gfind(id);
-	return g && !archived(g);
+	group *g = provider__find(id);
+	return g && !provider__archived(g);
 }
 
 /* The organisations of a group, for plugins that name one of them (the
@@ -148,7 +183,7 @@ static json_t *provider_orgs(accord_plugin_ctx *p, int64_t id, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = gfind(id);
+	group *g = provider__find(id);
 	if (!g)
 		return NULL;
 	json_t *a = json_array();
@@ -158,6 +193,10 @@ static json_t *provider_orgs(accord_plugin_ctx *p, int64_t id, void *ud)
 	return a;
 }
 
+/* ---------------- topics ---------------- */
+
+/* "group:<id>": the people who reach the group; each event's audience
+ * says which of them get it (request__room_event). */
 static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *w, const char *topic,
 				 void *ud)
 {
@@ -167,7 +206,7 @@ static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *w
 	if (strncmp(topic, "group:", 6))
 		return ACCORD_E_NOT_FOUND;
 	long long id = strtoll(topic + 6, &end, 10);
-	return !*end && can_see(gfind(id), w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
+	return !*end && provider__sees(provider__find(id), w) ? ACCORD_OK : ACCORD_E_NOT_FOUND;
 }
 
 /* "groups": anyone logged in may follow it; each event's audience says who
@@ -195,7 +234,7 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 	json_array_foreach(ids, i, r)
 	{
 		json_t *s = NULL;
-		if (snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
+		if (groups__snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
 			json_array_append_new(snaps, s);
 	}
 	json_decref(ids);
@@ -210,17 +249,17 @@ static void load_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 	size_t i;
 	json_t *s;
 	if (st == ACCORD_OK)
-		json_array_foreach(out, i, s) gsync(s);
+		json_array_foreach(out, i, s) provider__sync(s);
 	api->log(self, ACCORD_LOG_INFO, "%zu working groups loaded", n_groups);
 	json_decref(out);
 }
 
-void provider_load(void)
+void provider__load(void)
 {
 	api->db_run(self, load_work, load_done, NULL);
 }
 
-void provider_fini(void)
+void provider__fini(void)
 {
 	for (size_t i = 0; i < n_groups; i++)
 		gfree(groups[i]);
@@ -229,7 +268,7 @@ void provider_fini(void)
 	n_groups = cap_groups = 0;
 }
 
-int provider_init(accord_plugin_ctx *p)
+int provider__init(accord_plugin_ctx *p)
 {
 	return api->topic_register(p, "group", check_topic, NULL) ||
 	       api->topic_register(p, "groups", check_list_topic, NULL) ||

@@ -5,8 +5,7 @@
  */
 #include "groups.h"
 
-/* The audience of a room event: internal things reach the group's member
- * organisations (and co-chairs, secretariat), shared ones its partners too. */
+/* The audience of a room event (see request__room_event). */
 static accord_audience *audience_for(const group *g, int shared)
 {
 	accord_audience *a = api->audience_new();
@@ -20,7 +19,7 @@ static accord_audience *audience_for(const group *g, int shared)
 	return a;
 }
 
-void room_event(const group *g, const char *event, json_t *data, int shared)
+void request__room_event(const group *g, const char *event, json_t *data, int shared)
 {
 	char topic[40];
 	snprintf(topic, sizeof(topic), "group:%lld", (long long)g->id);
@@ -62,10 +61,16 @@ static void job_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *
 	free(j);
 }
 
-void run(accord_req *req, int64_t id, json_t *in, accord_status (*work)(accord_txn *, job *, json_t **),
-		void (*after)(job *, json_t *))
+void request__run(accord_req *req, int64_t id, json_t *in,
+		  accord_status (*work)(accord_txn *, job *, json_t **),
+		  void (*after)(job *, json_t *))
 {
 	job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		json_decref(in);
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
 	const accord_principal *w = api->req_principal(req);
 	j->req = req;
 	j->id = id;
@@ -74,7 +79,7 @@ void run(accord_req *req, int64_t id, json_t *in, accord_status (*work)(accord_t
 	j->after = after;
 	snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(w));
 	snprintf(j->org, sizeof(j->org), "%s", api->principal_org(w));
-	j->internal_ok = sees_internal(gfind(id), w);
+	j->internal_ok = provider__sees_internal(provider__find(id), w);
 	accord_retry_key(api, req, j->retry_key, sizeof(j->retry_key));
 	if (api->db_run(self, job_work, job_done, j)) {
 		json_decref(in);
@@ -83,13 +88,14 @@ void run(accord_req *req, int64_t id, json_t *in, accord_status (*work)(accord_t
 	}
 }
 
-accord_status fail(json_t **out, accord_status st, const char *msg)
+accord_status request__fail(json_t **out, accord_status st, const char *msg)
 {
 	*out = json_pack("{s:s}", "message", msg);
 	return st;
 }
 
-const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t max, int required)
+const char *request__str(accord_req *req, const json_t *d, const char *key, size_t max,
+			 int required)
 {
 	const json_t *v = json_object_get(d, key);
 	if (!v && !required)
@@ -103,67 +109,62 @@ const char *str_arg(accord_req *req, const json_t *d, const char *key, size_t ma
 	return NULL;
 }
 
-/* The group named by data.group, visible to the caller; else not_found. */
-group *arg_group(accord_req *req, const json_t *d)
+group *request__group(accord_req *req, const json_t *d)
 {
 	const json_t *v = json_object_get(d, "group");
 	if (!json_is_integer(v)) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST, "group: required integer id");
 		return NULL;
 	}
-	group *g = gfind(json_integer_value(v));
-	if (!can_see(g, api->req_principal(req))) {
+	group *g = provider__find(json_integer_value(v));
+	if (!provider__sees(g, api->req_principal(req))) {
 		api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group");
 		return NULL;
 	}
 	return g;
 }
 
-int writable(accord_req *req, const group *g)
+int request__writable(accord_req *req, const group *g)
 {
-	if (!archived(g))
+	if (!provider__archived(g))
 		return 1;
 	api->reply_error(req, ACCORD_E_CONFLICT, "the group is archived: read-only");
 	return 0;
 }
 
-int manager(accord_req *req, const group *g)
+int request__manager(accord_req *req, const group *g)
 {
-	if (can_manage(g, api->req_principal(req)))
+	if (provider__manages(g, api->req_principal(req)))
 		return 1;
 	api->reply_error(req, ACCORD_E_FORBIDDEN,
 			 "co-chairs, the secretariat and the group's lead organisation manage it");
 	return 0;
 }
 
-int valid_date(const char *s)
+int request__valid_date(const char *s)
 {
 	return strlen(s) == 10 && s[4] == '-' && s[7] == '-';
 }
 
-accord_status log_action(accord_txn *txn, job *j, const char *action, const char *detail)
+accord_status request__log(accord_txn *txn, job *j, const char *action, const char *detail)
 {
-	return accord_exec(api, txn, "INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
-		    json_pack("[I,I,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(), j->actor,
-			      action, detail),
-		    NULL);
+	return accord_exec(api, txn,
+			   "INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
+			   json_pack("[I,I,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
+				     j->actor, action, detail),
+			   NULL);
 }
 
-int visibility_arg(accord_req *req, const json_t *d, int *shared)
+int request__visibility(accord_req *req, const json_t *d, int *shared)
 {
-	const char *v = str_arg(req, d, "visibility", 10, 0);
+	const char *v = request__str(req, d, "visibility", 10, 0);
 	if (!v)
 		return -1;
-	int partner = api->principal_is_partner(api->req_principal(req));
-	if (!*v)
-		v = partner ? "shared" : "internal"; /* internal is the default */
-	if (strcmp(v, "internal") && strcmp(v, "shared")) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "visibility: internal or shared");
-		return -1;
-	}
-	*shared = !strcmp(v, "shared");
-	if (partner && !*shared) {
-		api->reply_error(req, ACCORD_E_FORBIDDEN, "partners post shared items only");
+	int forbidden;
+	const char *why = access__visibility(v, api->principal_is_partner(api->req_principal(req)),
+					     shared, &forbidden);
+	if (why) {
+		api->reply_error(req, forbidden ? ACCORD_E_FORBIDDEN : ACCORD_E_BAD_REQUEST, why);
 		return -1;
 	}
 	return 0;
