@@ -143,7 +143,7 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 	const char *gs = api->http_query(h, "group"), *title = api->http_query(h, "title"),
 		   *name = api->http_query(h, "name"), *vis = api->http_query(h, "visibility");
 	group *g = gs ? provider__find(strtoll(gs, NULL, 10)) : NULL;
-	if (!access__sees(g, &who)) {
+	if (!g || !access__sees(g, &who)) {
 		free(f);
 		accord_http_json(api, h, 404, json_pack("{s:s}", "error", "not_found"));
 		return;

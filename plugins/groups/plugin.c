@@ -12,6 +12,9 @@
  *
  * Co-chairs and the secretariat see and manage every group; the people of a
  * lead organisation manage their group's membership and plugins.
+ *
+ * This file: the schema, init/fini and the descriptor.  groups.h says which
+ * file holds what.
  */
 #include "groups.h"
 #include "service.h"
