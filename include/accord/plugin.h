@@ -209,10 +209,12 @@ struct accord_host_api {
 	 * authenticated connections. */
 	int (*handle)(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
 		      unsigned flags, void *ud);
+	/* A request stays valid after its handler returns, until exactly one
+	 * reply_ok or reply_error (e.g. from a db_run done callback). */
 	void (*reply_ok)(accord_req *req, json_t *data /* stolen, may be NULL */);
 	void (*reply_error)(accord_req *req, accord_status code, const char *message);
 	const accord_principal *(*req_principal)(const accord_req *req);
-	/* Keeps req valid beyond the handler's return; pair with reply_*. */
+	/* The request's full type, "<namespace>.<verb>". */
 	const char *(*req_type)(const accord_req *req);
 
 	/* Principals */

@@ -5,10 +5,13 @@
  * secretariat monitors the implementation of decisions.
  *
  * Built the way a working group outside the core team would build a plugin:
- * against <accord/plugin.h> alone, with the flags of `pkg-config
- * accord-plugin` (see Makefile).  It is group-scoped: the core only lets a
- * request through when the caller is in the group and the group enabled
- * "actions"; everywhere else it answers not_found.
+ * against the SDK's headers alone (<accord/plugin.h>, and the header-only
+ * <accord/helpers.h>), with the flags of `pkg-config accord-plugin` (see
+ * Makefile).  It is group-scoped: the core only lets a request through when
+ * the caller is in the group and the group enabled "actions"; everywhere
+ * else it answers not_found.  Its requests are declared in one table (who
+ * may call, then the fields, checked by the SDK before each handler) and
+ * each runs as one accord_job.
  *
  * It reaches other plugins only through services: a decision is looked up
  * with accord.decisions (the consensus plugin; optional: without it no
@@ -39,21 +42,31 @@ static const accord_migration migrations[] = {
 	    " at INTEGER NOT NULL);"},
 	{0, NULL}};
 
-static int valid_date(const char *s)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	return 1;
-}
+/* The fields of each request, checked by the SDK before the handler runs
+ * (accord_handle_all): "<field>: <problem>" answers bad_request.  data.group
+ * is the core's (group plugins), so it is not declared here. */
+static const char *const STATUSES[] = {"open", "in_progress", "done", "dropped", NULL};
 
-static int valid_status(const char *s)
-{
-	return s && (!strcmp(s, "open") || !strcmp(s, "in_progress") || !strcmp(s, "done") ||
-		     !strcmp(s, "dropped"));
-}
+static const accord_arg add_args[] = {
+	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 500},
+	{.name = "owner_org", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 2, .max = 16,
+	 .says = "expected an organisation code"},
+	{.name = "due_date", .type = ACCORD_ARG_DATE, .flags = ACCORD_ARG_REQUIRED},
+	{.name = "decision", .type = ACCORD_ARG_ID},
+	{0}};
+
+static const accord_arg update_args[] = {
+	{.name = "item", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
+	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = STATUSES},
+	{.name = "due_date", .type = ACCORD_ARG_DATE},
+	{.name = "owner_org", .type = ACCORD_ARG_STRING, .min = 2, .max = 16,
+	 .says = "expected an organisation code"},
+	{.name = "note", .type = ACCORD_ARG_STRING, .max = 8000},
+	{0}};
+
+static const accord_arg notes_args[] = {
+	{.name = "item", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
+	{0}};
 
 /* One request, one storage job, one reply: the SDK's accord_job. */
 typedef accord_job job;
@@ -98,18 +111,22 @@ static json_t *one(accord_txn *txn, job *j, int64_t id)
 	return r;
 }
 
-/* Partners do not see a group's action items: they are internal. */
-static int members_only(accord_req *req)
+/* Who may call (the "allow" of the handler table, run before the fields
+ * are checked): partners do not see a group's action items, they are
+ * internal; and an archived group is read-only, its action items too. */
+static int members_only(accord_req *req, const json_t *d)
 {
+	(void)d;
 	if (!api->principal_is_partner(api->req_principal(req)))
 		return 1;
 	api->reply_error(req, ACCORD_E_FORBIDDEN, "action items are internal to the network");
 	return 0;
 }
 
-/* An archived group is read-only, its action items too. */
-static int writable(accord_req *req)
+static int members_writing(accord_req *req, const json_t *d)
 {
+	if (!members_only(req, d))
+		return 0;
 	if (api->group_writable(self, api->req_group(req)))
 		return 1;
 	api->reply_error(req, ACCORD_E_CONFLICT, "the group is archived: read-only");
@@ -189,32 +206,11 @@ static void h_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 {
 	(void)p;
 	(void)ud;
-	if (!members_only(req) || !writable(req))
+	if (!owner_in_group(req, json_object_get(d, "owner_org")))
 		return;
-	const json_t *title = json_object_get(d, "title"), *owner = json_object_get(d, "owner_org"),
-		     *due = json_object_get(d, "due_date"), *dec = json_object_get(d, "decision");
-	if (!json_is_string(title) || !json_string_length(title) || json_string_length(title) > 500) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "title: required, at most 500 bytes");
-		return;
-	}
-	if (!json_is_string(owner) || json_string_length(owner) < 2 || json_string_length(owner) > 16) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "owner_org: an organisation code");
-		return;
-	}
-	if (!json_is_string(due) || !valid_date(json_string_value(due))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "due_date: YYYY-MM-DD");
-		return;
-	}
-	if (dec && !json_is_integer(dec)) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "decision: a proposal id");
-		return;
-	}
-	if (!owner_in_group(req, owner))
-		return;
-	json_t *in = json_pack("{s:O,s:O,s:O}", "title", title, "owner_org", owner, "due_date", due);
-	if (dec)
-		json_object_set(in, "decision", (json_t *)dec);
-	run(req, in, add_work, 1);
+	json_t *in = accord_args_in(api, req, add_args, d);
+	if (in)
+		run(req, in, add_work, 1);
 }
 
 static accord_status update_work(accord_txn *txn, job *j, json_t **out)
@@ -246,29 +242,12 @@ static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 {
 	(void)p;
 	(void)ud;
-	if (!members_only(req) || !writable(req))
-		return;
-	const json_t *item = json_object_get(d, "item"), *status = json_object_get(d, "status"),
-		     *due = json_object_get(d, "due_date"), *owner = json_object_get(d, "owner_org"),
-		     *note = json_object_get(d, "note");
-	if (!json_is_integer(item)) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "item: required integer id");
-		return;
-	}
-	if (status && !valid_status(json_string_value(status))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "status: open, in_progress, done or dropped");
-		return;
-	}
-	if ((due && !valid_date(json_string_value(due))) ||
-	    (owner && (!json_is_string(owner) || json_string_length(owner) < 2)) ||
-	    (note && (!json_is_string(note) || json_string_length(note) > 8000))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST,
-				 "due_date: YYYY-MM-DD; owner_org: a code; note: text of at most 8000 bytes");
-		return;
-	}
+	const json_t *owner = json_object_get(d, "owner_org");
 	if (owner && !owner_in_group(req, owner))
 		return;
-	run(req, json_deep_copy(d), update_work, 1);
+	json_t *in = accord_args_in(api, req, update_args, d);
+	if (in)
+		run(req, in, update_work, 1);
 }
 
 static accord_status list_work(accord_txn *txn, job *j, json_t **out)
@@ -296,8 +275,7 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 	(void)p;
 	(void)d;
 	(void)ud;
-	if (members_only(req))
-		run(req, NULL, list_work, 0);
+	run(req, NULL, list_work, 0);
 }
 
 static accord_status notes_work(accord_txn *txn, job *j, json_t **out)
@@ -320,14 +298,17 @@ static void h_notes(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 {
 	(void)p;
 	(void)ud;
-	if (!members_only(req))
-		return;
-	if (!json_is_integer(json_object_get(d, "item"))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "item: required integer id");
-		return;
-	}
-	run(req, json_deep_copy(d), notes_work, 0);
+	json_t *in = accord_args_in(api, req, notes_args, d);
+	if (in)
+		run(req, in, notes_work, 0);
 }
+
+static accord_handler handlers[] = {
+	{.verb = "add", .fn = h_add, .args = add_args, .allow = members_writing},
+	{.verb = "update", .fn = h_update, .args = update_args, .allow = members_writing},
+	{.verb = "list", .fn = h_list, .allow = members_only},
+	{.verb = "notes", .fn = h_notes, .args = notes_args, .allow = members_only},
+	{0}};
 
 /* Topic "actions:<group>": the core has already checked the group. */
 static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *who, const char *topic,
@@ -359,9 +340,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    !ACCORD_API_HAS(host, group_orgs) || !ACCORD_API_HAS(host, service_import))
 		return ACCORD_E_INTERNAL;
 	decisions = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
-	if (api->group_scoped(p) || api->handle(p, "add", h_add, 0, NULL) ||
-	    api->handle(p, "update", h_update, 0, NULL) || api->handle(p, "list", h_list, 0, NULL) ||
-	    api->handle(p, "notes", h_notes, 0, NULL) ||
+	if (api->group_scoped(p) || accord_handle_all(api, p, handlers) ||
 	    api->topic_register(p, "actions", check_topic, NULL))
 		return ACCORD_E_INTERNAL;
 	return ACCORD_OK;

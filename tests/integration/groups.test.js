@@ -464,9 +464,13 @@ describe('groups and actions', { timeout: 120_000 }, () => {
 		assert.equal(typeof notes[0].at, 'number');
 		assert.equal(typeof notes[0].id, 'number');
 		assertError(await undp.request('actions.update', { group: G5, item: NONEXISTENT, status: 'done' }), 'not_found', 'update of a nonexistent item');
-		assertError(await undp.request('actions.update', { group: G5, item: a1.id, status: 'finished' }), 'bad_request', 'bad status');
-		assertError(await undp.request('actions.add', { group: G5, title: 'Bad date', owner_org: 'UNDP', due_date: '31/12/2030' }), 'bad_request', 'bad due_date');
-		assertError(await undp.request('actions.add', { group: G5, owner_org: 'UNDP', due_date: '2030-01-01' }), 'bad_request', 'missing title');
+		// the SDK's declared fields: one message shape, "<field>: <problem>"
+		assertError(await undp.request('actions.update', { group: G5, item: a1.id, status: 'finished' }), 'bad_request', 'bad status', /^status: expected one of open, in_progress, done, dropped$/);
+		assertError(await undp.request('actions.add', { group: G5, title: 'Bad date', owner_org: 'UNDP', due_date: '31/12/2030' }), 'bad_request', 'bad due_date', /^due_date: expected a date, YYYY-MM-DD$/);
+		assertError(await undp.request('actions.add', { group: G5, title: 'No such day', owner_org: 'UNDP', due_date: '2030-02-30' }), 'bad_request', 'a day that does not exist', /^due_date: expected a date, YYYY-MM-DD$/);
+		assertError(await undp.request('actions.add', { group: G5, owner_org: 'UNDP', due_date: '2030-01-01' }), 'bad_request', 'missing title', /^title: required$/);
+		assertError(await undp.request('actions.add', { group: G5, title: 'x'.repeat(501), owner_org: 'UNDP', due_date: '2030-01-01' }), 'bad_request', 'long title', /^title: at most 500 bytes$/);
+		assertError(await undp.request('actions.notes', { group: G5, item: 'one' }), 'bad_request', 'notes of a non-id', /^item: expected a positive integer id$/);
 
 		// decisions: nonexistent -> bad_request; open -> bad_request; closed -> ok
 		assertError(await undp.request('actions.add', { group: G5, title: 'Linked', owner_org: 'UNDP', due_date: '2030-01-01', decision: NONEXISTENT }), 'bad_request', 'decision: nonexistent proposal');
@@ -487,6 +491,7 @@ describe('groups and actions', { timeout: 120_000 }, () => {
 		assertError(await mol2.request('actions.list', { group: G5 }), 'forbidden', 'mol actions.list');
 		assertError(await mol2.request('actions.add', { group: G5, title: 'By partner', owner_org: 'MOL', due_date: '2030-01-01' }), 'forbidden', 'mol actions.add');
 		assertError(await mol2.request('actions.update', { group: G5, item: a1.id, status: 'open' }), 'forbidden', 'mol actions.update');
+		assertError(await mol2.request('actions.update', { group: G5, item: 'bad', status: 'nonsense' }), 'forbidden', 'who may call is decided before the fields');
 		assertError(await mol2.request('actions.notes', { group: G5, item: a1.id }), 'forbidden', 'mol actions.notes');
 		const msub = await mol2.request('sub.add', { topic: atopic(G5) });
 		assert.equal(msub.ok, false, `a partner must not subscribe to action events: ${JSON.stringify(msub)}`);

@@ -82,6 +82,41 @@ describe('portal', { timeout: 120_000 }, () => {
 		assert.deepEqual(ok(await iom.request('portal.releases', { include_withdrawn: true }), 'list').releases, [], 'nothing recorded by failed releases');
 	});
 
+	test('declared fields: one message shape, "<field>: <problem>", told after who may call', async () => {
+		const bad = async (c, type, data, message) => assert.equal(err(await c.request(type, data), 'bad_request', `${type} ${JSON.stringify(data)}`).message, message);
+		const item = `proposal:${proposal.id}`;
+		await bad(iom, 'portal.release', { to: 'partners' }, 'item: required');
+		await bad(iom, 'portal.release', { item: 'nonsense', to: 'partners' }, 'item: expected "<kind>:<id>", e.g. "proposal:12"');
+		await bad(iom, 'portal.release', { item: `proposal:${'9'.repeat(100)}`, to: 'partners' }, 'item: at most 100 bytes');
+		await bad(iom, 'portal.release', { item }, 'to: required');
+		for (const to of ['everyone', [], ['MOL', 'MOL'], [''], [7]])
+			await bad(iom, 'portal.release', { item, to }, 'to: "partners" or a list of 1-64 distinct partner organisation codes');
+		await bad(iom, 'portal.release', { item, to: 'partners', basis: 0 }, 'basis: expected a positive integer id');
+		await bad(iom, 'portal.release', { item, to: 'partners', note: 'n'.repeat(2001) }, 'note: at most 2000 bytes');
+		await bad(iom, 'portal.release', { item, to: 'partners', confirm_no_consensus: 'yes' }, 'confirm_no_consensus: expected true or false');
+		await bad(iom, 'portal.withdraw', {}, 'release: required');
+		await bad(iom, 'portal.withdraw', { release: 1, reason: null }, 'reason: expected a string');
+		await bad(iom, 'portal.releases', { include_withdrawn: 'yes' }, 'include_withdrawn: expected true or false');
+		await bad(mol, 'portal.item', {}, 'item: required, or release');
+		await bad(mol, 'portal.item', { release: '12' }, 'release: expected a positive integer id');
+		await bad(mol, 'portal.input', { text: '' }, 'text: must not be empty');
+		await bad(mol, 'portal.input', { text: 't'.repeat(8001) }, 'text: at most 8000 bytes');
+		await bad(mol, 'portal.input', { text: 'x', about: 'nonsense' }, 'about: expected "<kind>:<id>", e.g. "proposal:12"');
+		// who may call comes first: fields are not looked at for a caller refused anyway
+		err(await undp.request('portal.release', { item: 'nonsense' }), 'forbidden', 'plain member, bad fields');
+		err(await undp.request('portal.input', { text: '' }), 'forbidden', 'member input, bad fields');
+		// the same shape over HTTP, for a document's query
+		const post = (q) => httpRequest(server, `/api/portal/input?${q}`, { method: 'POST', headers: { authorization: `Bearer ${cso.token}`, 'content-length': 1 }, body: 'x' });
+		for (const [q, message] of [['text=t', 'name: required'], ['name=a%2Fb', "name: expected a file name, without '/'"], ['name=x&about=nonsense', 'about: expected "<kind>:<id>", e.g. "proposal:12"']]) {
+			const r = await post(q);
+			assert.equal(r.status, 400, `${q}: ${r.body}`);
+			assert.deepEqual(JSON.parse(r.body), { error: 'bad_request', message }, q);
+		}
+		assert.equal((await httpRequest(server, '/api/portal/input?id=abc', { headers: { authorization: `Bearer ${cso.token}` } })).status, 404, 'a malformed id is a missing document');
+		assert.deepEqual(ok(await iom.request('portal.releases', { include_withdrawn: true }), 'list').releases, [], 'nothing recorded by refused requests');
+		assert.equal(ok(await iom.request('portal.inputs', {}), 'inputs').inputs.length, 0, 'no input recorded by refused requests');
+	});
+
 	test('a release to MOL reaches MOL live, not MFA or CSO; members see who released it to whom and why', async () => {
 		const from = { mol: mol.frames.length, mfa: mfa.frames.length, cso: cso.frames.length };
 		const r = ok(
