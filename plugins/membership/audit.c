@@ -23,7 +23,7 @@ accord_status audit__add(accord_txn *txn, const char *actor, const char *action,
 
 /* ---------------- members.audit ---------------- */
 
-static accord_status audit_work(accord_txn *txn, wjob *j, json_t **out)
+static accord_status audit_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *lim = json_object_get(j->in, "limit");
 	const json_t *before = json_object_get(j->in, "before");
@@ -51,23 +51,26 @@ static accord_status audit_work(accord_txn *txn, wjob *j, json_t **out)
 	return ACCORD_OK;
 }
 
+/* limit: entries (default 100); before: entries older than this id. */
+static const accord_arg audit_args[] = {
+	{.name = "limit", .type = ACCORD_ARG_INT, .min = 1, .max = 1000},
+	{.name = "before", .type = ACCORD_ARG_INT},
+	{0}};
+
 static void h_audit(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!request__may(req, MA_AUDIT))
-		return;
-	const json_t *lim = json_object_get(d, "limit"), *before = json_object_get(d, "before");
-	if ((lim && (!json_is_integer(lim) || json_integer_value(lim) < 1 || json_integer_value(lim) > 1000)) ||
-	    (before && !json_is_integer(before))) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST,
-				 "limit: 1-1000; before: an entry id (integers)");
-		return;
-	}
-	request__run(req, json_deep_copy(d), audit_work, NULL);
+	json_t *in = accord_args_in(api, req, audit_args, d);
+	if (in)
+		request__run(req, in, audit_work, NULL);
 }
+
+static accord_handler handlers[] = {
+	{.verb = "members.audit", .fn = h_audit, .args = audit_args, .allow = request__may_audit},
+	{0}};
 
 int audit__init(accord_plugin_ctx *p)
 {
-	return api->handle(p, "members.audit", h_audit, 0, NULL);
+	return accord_handle_all(api, p, handlers);
 }

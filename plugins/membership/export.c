@@ -6,61 +6,58 @@
 #include "membership.h"
 #include "csv.h"
 
-typedef struct xjob {
-	accord_http *h;
-	int csv;
-} xjob;
-
-static accord_status export_work(accord_txn *txn, void *ud, json_t **out)
+static accord_status export_work(accord_txn *txn, accord_job *j, json_t **out)
 {
-	(void)ud;
+	(void)j;
 	return api->txn_exec(txn, MEMBERS_EXPORT_SQL, NULL, out);
 }
 
-static void export_done(accord_plugin_ctx *p, accord_status st, json_t *rows, void *ud)
+/* On the loop: the rows read, answered as the format asked. */
+static accord_status export_after(accord_job *j, json_t **out)
 {
-	(void)p;
-	xjob *x = ud;
-	char *body = st == ACCORD_OK ? (x->csv ? members_export_csv(rows) : members_export_json(rows))
-				     : NULL;
-	if (body)
-		api->http_respond(x->h, 200, x->csv ? "text/csv; charset=utf-8" : "application/json",
-				  body, strlen(body));
-	else
-		api->http_respond(x->h, 500, "application/json", "{\"error\":\"internal\"}", 20);
+	const char *fmt = json_string_value(json_object_get(j->in, "format"));
+	int csv = !fmt || !strcmp(fmt, "csv");
+	char *body = csv ? members_export_csv(*out) : members_export_json(*out);
+	if (!body)
+		return ACCORD_E_INTERNAL; /* 500, never a partial list */
+	api->http_respond(j->http, 200, csv ? "text/csv; charset=utf-8" : "application/json", body,
+			  strlen(body));
 	free(body);
-	json_decref(rows);
-	free(x);
+	accord_job_answered(j);
+	return ACCORD_OK;
 }
 
+static const char *const FORMATS[] = {"csv", "json", NULL};
+static const accord_arg export_args[] = {
+	{.name = "format", .type = ACCORD_ARG_STRING, .one_of = FORMATS},
+	{0}};
+
+/* GET /api/membership/export?format=csv|json (csv by default). */
 static void http_export(accord_plugin_ctx *p, accord_http *h, const accord_principal *who, void *ud)
 {
 	(void)ud;
-	const char *fmt = api->http_query(h, "format");
 	if (!who) {
-		api->http_respond(h, 401, "application/json", "{\"error\":\"unauthenticated\"}", 27);
+		accord_http_error(api, h, ACCORD_E_UNAUTHENTICATED, NULL);
 		return;
 	}
 	if (!members_allowed(request__roles_of(who), MA_EXPORT)) {
-		api->http_respond(h, 403, "application/json", "{\"error\":\"forbidden\"}", 21);
+		accord_http_error(api, h, ACCORD_E_FORBIDDEN, NULL);
 		return;
 	}
-	if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "json")) {
-		const char *m = "{\"error\":\"bad_request\",\"message\":\"format: csv or json\"}";
-		api->http_respond(h, 400, "application/json", m, strlen(m));
+	json_t *in = accord_http_args(api, h, export_args);
+	char msg[ACCORD_ARGS_MSG];
+	if (!in) {
+		accord_http_error(api, h, ACCORD_E_INTERNAL, NULL);
 		return;
 	}
-	xjob *x = calloc(1, sizeof(*x));
-	if (!x) {
-		api->http_respond(h, 500, "application/json", "{\"error\":\"internal\"}", 20);
+	if (accord_args_check(export_args, in, 0, msg, sizeof(msg))) {
+		json_decref(in);
+		accord_http_error(api, h, ACCORD_E_BAD_REQUEST, msg);
 		return;
 	}
-	x->h = h;
-	x->csv = !fmt || !strcmp(fmt, "csv");
-	if (api->db_run(p, export_work, export_done, x)) {
-		free(x);
-		api->http_respond(h, 503, "application/json", "{\"error\":\"unavailable\"}", 23);
-	}
+	accord_job *j = accord_job_new_http(api, p, h, who, in, export_work, export_after, 0);
+	if (j)
+		accord_job_submit(j);
 }
 
 static int cli_members(accord_plugin_ctx *p, accord_txn *txn, int argc, char **argv)

@@ -4,8 +4,9 @@
  * so a call says where its callee lives:
  *
  *   plugin.c    migrations, init/fini, the descriptor, topic "network"
- *   request.c   the caller's roles, argument checks, the write-then-reply
- *               job, announcing a change once the accounts are refreshed
+ *   request.c   who may do what (the tables' allow hooks), the plugin's
+ *               own field checks, the job (the SDK's), announcing a change
+ *               once the accounts are refreshed
  *   orgs.c      organisations, and the loop's cache of them
  *   people.c    people, and the one path that writes a person
  *   invites.c   one-time links: invitations and password resets
@@ -40,46 +41,48 @@ extern accord_plugin_ctx *self;
 unsigned request__roles_of(const accord_principal *who);
 /* 1 if the caller may; else replies forbidden and returns 0. */
 int request__may(accord_req *req, enum maction a);
-/* Reads a string field ("" when absent and not required); replies
- * bad_request and returns NULL when invalid. */
-const char *request__str(accord_req *req, const json_t *d, const char *key, size_t max,
-			 int required, int (*valid)(const char *));
-/* roles: optional array of role names -> "a,b" (in buf). 0 ok, -1 replied. */
-int request__roles(accord_req *req, const json_t *d, char *buf, size_t cap);
+/* The same as allow hooks of the handler tables (helpers.h). */
+int request__may_read_orgs(accord_req *req, const json_t *d);
+int request__may_read_people(accord_req *req, const json_t *d);
+int request__may_presence(accord_req *req, const json_t *d);
+int request__may_save_org(accord_req *req, const json_t *d);
+int request__may_save_person(accord_req *req, const json_t *d);
+int request__may_deactivate(accord_req *req, const json_t *d);
+int request__may_invite(accord_req *req, const json_t *d);
+int request__may_audit(accord_req *req, const json_t *d);
+int request__may_reset_password(accord_req *req, const json_t *d);
+
+/* Field checks of the tables (accord_arg .check): an organisation code, a
+ * login (rules.h). */
+const char *request__check_code(const json_t *v);
+const char *request__check_login(const json_t *v);
+/* The table row of "roles": up to 3 of co_chair, secretariat, admin. */
+extern const accord_arg request__role;
+#define REQUEST__ROLES_ARG                                                                 \
+	{                                                                                  \
+		.name = "roles", .type = ACCORD_ARG_ARRAY, .max = 3, .each = &request__role,  \
+		.says = "expected an array of co_chair, secretariat, admin"                \
+	}
+/* The checked roles of d as "a,b" (in buf, "" without any). */
+void request__roles_csv(const json_t *d, char *buf, size_t cap);
 /* "a,b" -> ["a","b"] */
 json_t *request__roles_json(const char *csv);
-const char *request__actor(accord_req *req);
 /* The first row of a query (params released), or NULL: none, or it failed. */
 json_t *request__row0(accord_txn *txn, const char *sql, json_t *params);
 /* members.changed on topic "network", and the service's watchers. */
 void request__publish_changed(const char *what, const char *id, const char *action);
 
-/* A "write then reply" job: work runs in the storage transaction, after on
- * the loop once it committed (not for a retried request done before). */
-typedef struct wjob {
-	accord_req *req;
-	json_t *in;    /* validated arguments */
-	char actor[64];
-	int64_t account_id;
-	accord_status (*work)(accord_txn *txn, struct wjob *j, json_t **out);
-	void (*after)(struct wjob *j, json_t *out); /* on the loop, after commit */
-	const char *conflict_msg;
-	const char *not_found_msg;
-	char hash[160]; /* password hash for accept_invite */
-	char retry_key[160];
-	int duplicate; /* done before: out is the earlier reply */
-} wjob;
-
-/* Runs a wjob for req; takes in.  Answers itself when it cannot. */
-void request__run(accord_req *req, json_t *in,
-		  accord_status (*work)(accord_txn *, wjob *, json_t **),
-		  void (*after)(wjob *, json_t *));
-/* In a work function: fails with this code and message. */
-accord_status request__fail(json_t **out, accord_status st, const char *msg);
-/* From an after function: answers j's request with reply and announces
- * the change once the accounts it touched are refreshed (it takes the
- * reply over: j's own reply is not sent).  j may be NULL. */
-void request__announce(wjob *j, json_t *reply, const char *what, const char *id,
+/* A job on the SDK's request path (helpers.h) with this plugin's messages
+ * for errors that carry none; j->id is free for the account a work touched.
+ * NULL when it answered "out of memory" itself. */
+accord_job *request__job(accord_req *req, json_t *in, accord_job_work_fn work,
+			 accord_job_after_fn after);
+/* The same, submitted at once. */
+void request__run(accord_req *req, json_t *in, accord_job_work_fn work, accord_job_after_fn after);
+/* From an after: answers j's request with reply, and announces the change,
+ * once the accounts it touched are refreshed (the job's own reply is not
+ * sent).  j may be NULL. */
+void request__announce(accord_job *j, json_t *reply, const char *what, const char *id,
 		       const char *action);
 
 /* ---- audit.c ---- */

@@ -71,7 +71,7 @@ void orgs__fini(void)
 
 /* ---------------- members.orgs ---------------- */
 
-static accord_status orgs_work(accord_txn *txn, wjob *j, json_t **out)
+static accord_status orgs_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	int all = json_is_true(json_object_get(j->in, "include_withdrawn"));
@@ -100,8 +100,6 @@ static void h_orgs(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 {
 	(void)p;
 	(void)ud;
-	if (!request__may(req, MA_READ_ORGS))
-		return;
 	request__run(req, json_deep_copy(d), orgs_work, NULL);
 }
 
@@ -110,7 +108,7 @@ static void h_orgs(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 static const char *ORG_SELECT =
 	"SELECT code, name, kind, standing, active, state_counterpart FROM members_orgs WHERE code=?";
 
-static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
+static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
 	const char *code = json_string_value(json_object_get(in, "code"));
@@ -179,41 +177,41 @@ static accord_status org_save_work(accord_txn *txn, wjob *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void org_save_after(wjob *j, json_t *out)
+static accord_status org_save_after(accord_job *j, json_t **out)
 {
 	size_t i;
 	json_t *id;
-	json_array_foreach(json_object_get(out, "_accounts"), i, id)
+	json_array_foreach(json_object_get(*out, "_accounts"), i, id)
 		api->account_changed(self, json_integer_value(id));
-	json_object_del(out, "_accounts");
+	json_object_del(*out, "_accounts");
 	orgs__reload();
-	request__announce(j, out, "org",
-			  json_string_value(json_object_get(json_object_get(out, "org"), "code")),
+	request__announce(j, *out, "org",
+			  json_string_value(json_object_get(json_object_get(*out, "org"), "code")),
 			  "saved");
+	return ACCORD_OK;
 }
+
+#define REQ (ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK)
+static const accord_arg org_save_args[] = {
+	{.name = "code", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	 .check = request__check_code},
+	{.name = "name", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 200},
+	{.name = "kind", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 32,
+	 .one_of = members_kinds},
+	{.name = "standing", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	 .one_of = members_standings},
+	{.name = "active", .type = ACCORD_ARG_BOOL},
+	{.name = "state_counterpart", .type = ACCORD_ARG_BOOL},
+	{0}};
+#undef REQ
 
 static void h_org_save(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!request__may(req, MA_SAVE_ORG))
-		return;
-	if (!request__str(req, d, "code", 16, 1, members_valid_code) ||
-	    !request__str(req, d, "name", 200, 1, NULL) ||
-	    !request__str(req, d, "kind", 32, 1, members_valid_kind) ||
-	    !request__str(req, d, "standing", 16, 1, members_valid_standing))
-		return;
-	const char *bools[] = {"active", "state_counterpart"};
-	for (int i = 0; i < 2; i++) {
-		const json_t *v = json_object_get(d, bools[i]);
-		if (v && !json_is_boolean(v)) {
-			char msg[64];
-			snprintf(msg, sizeof(msg), "%s: expected true or false", bools[i]);
-			api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
-			return;
-		}
-	}
-	request__run(req, json_deep_copy(d), org_save_work, org_save_after);
+	json_t *in = accord_args_in(api, req, org_save_args, d);
+	if (in)
+		request__run(req, in, org_save_work, org_save_after);
 }
 
 /* What partners see of a released organisation: its name and kind and
@@ -236,10 +234,15 @@ static accord_status describe_org(accord_txn *txn, const char *id, json_t **out,
 	return st;
 }
 
+static accord_handler handlers[] = {
+	{.verb = "members.orgs", .fn = h_orgs, .allow = request__may_read_orgs},
+	{.verb = "members.org.save", .fn = h_org_save, .args = org_save_args,
+	 .allow = request__may_save_org},
+	{0}};
+
 int orgs__init(accord_plugin_ctx *p)
 {
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "org", describe_org, NULL))
 		return -1;
-	return api->handle(p, "members.orgs", h_orgs, 0, NULL) ||
-	       api->handle(p, "members.org.save", h_org_save, 0, NULL);
+	return accord_handle_all(api, p, handlers);
 }

@@ -7,7 +7,7 @@
 
 /* ---------------- members.people ---------------- */
 
-static accord_status people_work(accord_txn *txn, wjob *j, json_t **out)
+static accord_status people_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	const char *org = json_string_value(json_object_get(j->in, "org"));
@@ -35,24 +35,26 @@ static accord_status people_work(accord_txn *txn, wjob *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void people_after(wjob *j, json_t *out)
+/* On the loop: who is online now. */
+static accord_status people_after(accord_job *j, json_t **out)
 {
 	(void)j;
 	size_t i;
 	json_t *r;
-	json_array_foreach(json_object_get(out, "people"), i, r)
+	json_array_foreach(json_object_get(*out, "people"), i, r)
 		json_object_set_new(r, "online",
 				    json_boolean(presence__online(json_string_value(json_object_get(r, "login")))));
+	return ACCORD_OK;
 }
+
+static const accord_arg people_args[] = {
+	{.name = "org", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_NULL_OK, .max = 16},
+	{0}};
 
 static void h_people(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!request__may(req, MA_READ_PEOPLE))
-		return;
-	if (!request__str(req, d, "org", 16, 0, NULL))
-		return;
 	request__run(req, json_deep_copy(d), people_work, people_after);
 }
 
@@ -102,7 +104,7 @@ accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
 	return st;
 }
 
-static accord_status person_save_work(accord_txn *txn, wjob *j, json_t **out)
+static accord_status person_save_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *login = json_string_value(json_object_get(j->in, "login"));
 	json_t *before = request__row0(txn, PERSON_SELECT, json_pack("[s]", login));
@@ -111,10 +113,10 @@ static accord_status person_save_work(accord_txn *txn, wjob *j, json_t **out)
 				    json_boolean(!before || json_integer_value(json_object_get(before, "active"))));
 	if (!json_object_get(j->in, "roles_given") && before)
 		json_object_set(j->in, "roles", json_object_get(before, "roles"));
-	accord_status st = people__write(txn, j->in, NULL, &j->account_id);
+	accord_status st = people__write(txn, j->in, NULL, &j->id);
 	if (st == ACCORD_E_NOT_FOUND) {
 		json_decref(before);
-		return request__fail(out, ACCORD_E_BAD_REQUEST, "org: no such organisation");
+		return accord_job_fail(out, ACCORD_E_BAD_REQUEST, "org: no such organisation");
 	}
 	json_t *after = st == ACCORD_OK ? request__row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
 	if (st == ACCORD_OK)
@@ -132,39 +134,57 @@ static accord_status person_save_work(accord_txn *txn, wjob *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void person_after(wjob *j, json_t *out)
+static accord_status person_after(accord_job *j, json_t **out)
 {
-	api->account_changed(self, j->account_id);
-	request__announce(j, out, "person",
-			json_string_value(json_object_get(json_object_get(out, "person"), "login")),
-			"saved");
+	api->account_changed(self, j->id);
+	request__announce(j, *out, "person",
+			  json_string_value(json_object_get(json_object_get(*out, "person"), "login")),
+			  "saved");
+	return ACCORD_OK;
 }
+
+#define REQ (ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK)
+static const accord_arg person_save_args[] = {
+	{.name = "login", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 32,
+	 .check = request__check_login},
+	{.name = "name", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 200},
+	{.name = "org", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	 .check = request__check_code},
+	{.name = "function", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	 .one_of = members_functions},
+	{.name = "contact", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_NULL_OK, .max = 300},
+	REQUEST__ROLES_ARG,
+	{0}};
+
+static const accord_arg deactivate_args[] = {
+	{.name = "login", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 32},
+	{0}};
+#undef REQ
 
 static void h_person_save(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!request__may(req, MA_SAVE_PERSON))
-		return;
 	char roles[128];
-	const char *contact;
-	if (!request__str(req, d, "login", 32, 1, members_valid_login) ||
-	    !request__str(req, d, "name", 200, 1, NULL) ||
-	    !request__str(req, d, "org", 16, 1, members_valid_code) ||
-	    !request__str(req, d, "function", 16, 1, members_valid_function) ||
-	    !(contact = request__str(req, d, "contact", 300, 0, NULL)) ||
-	    request__roles(req, d, roles, sizeof(roles)))
-		return;
+	request__roles_csv(d, roles, sizeof(roles));
+	const char *contact = json_string_value(json_object_get(d, "contact"));
 	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:s,s:s}", "login", json_object_get(d, "login"),
 			       "name", json_object_get(d, "name"), "org", json_object_get(d, "org"),
-			       "function", json_object_get(d, "function"), "contact", contact,
-			       "roles", roles);
-	if (json_object_get(d, "roles"))
-		json_object_set_new(in, "roles_given", json_true());
+			       "function", json_object_get(d, "function"), "contact",
+			       contact ? contact : "", "roles", roles);
+	if (in && json_object_get(d, "roles") &&
+	    json_object_set_new(in, "roles_given", json_true())) {
+		json_decref(in);
+		in = NULL;
+	}
+	if (!in) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
 	request__run(req, in, person_save_work, person_after);
 }
 
-static accord_status deactivate_work(accord_txn *txn, wjob *j, json_t **out)
+static accord_status deactivate_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	(void)out;
 	const char *login = json_string_value(json_object_get(j->in, "login"));
@@ -177,7 +197,7 @@ static accord_status deactivate_work(accord_txn *txn, wjob *j, json_t **out)
 			       json_object_get(before, "function"), "contact",
 			       json_object_get(before, "contact"), "roles",
 			       json_object_get(before, "roles"), "active", 0);
-	accord_status st = people__write(txn, in, NULL, &j->account_id);
+	accord_status st = people__write(txn, in, NULL, &j->id);
 	json_decref(in);
 	json_t *after = st == ACCORD_OK ? request__row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
 	if (st == ACCORD_OK)
@@ -187,26 +207,33 @@ static accord_status deactivate_work(accord_txn *txn, wjob *j, json_t **out)
 	return st;
 }
 
-static void deactivate_after(wjob *j, json_t *out)
+static accord_status deactivate_after(accord_job *j, json_t **out)
 {
-	(void)out;
-	api->account_changed(self, j->account_id); /* closes their connections */
-	request__announce(j, out, "person", json_string_value(json_object_get(j->in, "login")),
+	api->account_changed(self, j->id); /* closes their connections */
+	request__announce(j, *out, "person", json_string_value(json_object_get(j->in, "login")),
 			  "deactivated");
+	return ACCORD_OK;
 }
 
 static void h_deactivate(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	if (!request__may(req, MA_DEACTIVATE) || !request__str(req, d, "login", 32, 1, NULL))
-		return;
-	request__run(req, json_deep_copy(d), deactivate_work, deactivate_after);
+	json_t *in = accord_args_in(api, req, deactivate_args, d);
+	if (in)
+		request__run(req, in, deactivate_work, deactivate_after);
 }
+
+static accord_handler handlers[] = {
+	{.verb = "members.people", .fn = h_people, .args = people_args,
+	 .allow = request__may_read_people},
+	{.verb = "members.person.save", .fn = h_person_save, .args = person_save_args,
+	 .allow = request__may_save_person},
+	{.verb = "members.person.deactivate", .fn = h_deactivate, .args = deactivate_args,
+	 .allow = request__may_deactivate},
+	{0}};
 
 int people__init(accord_plugin_ctx *p)
 {
-	return api->handle(p, "members.people", h_people, 0, NULL) ||
-	       api->handle(p, "members.person.save", h_person_save, 0, NULL) ||
-	       api->handle(p, "members.person.deactivate", h_deactivate, 0, NULL);
+	return accord_handle_all(api, p, handlers);
 }

@@ -61,8 +61,6 @@ static void h_presence(accord_plugin_ctx *p, accord_req *req, const json_t *d, v
 	(void)p;
 	(void)d;
 	(void)ud;
-	if (!request__may(req, MA_PRESENCE))
-		return;
 	api->reply_ok(req, presence_json());
 }
 
@@ -116,9 +114,13 @@ static void on_core_event(accord_plugin_ctx *p, accord_core_event ev, const char
 	}
 }
 
+static accord_handler handlers[] = {
+	{.verb = "members.presence", .fn = h_presence, .allow = request__may_presence},
+	{0}};
+
 int presence__init(accord_plugin_ctx *p)
 {
-	if (api->handle(p, "members.presence", h_presence, 0, NULL))
+	if (accord_handle_all(api, p, handlers))
 		return -1;
 	api->listen(p, ACCORD_EV_LOGIN, on_core_event, NULL);
 	api->listen(p, ACCORD_EV_LOGOUT, on_core_event, NULL);

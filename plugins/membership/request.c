@@ -1,6 +1,8 @@
 /*
- * Membership: the request plumbing every handler shares: who the caller is
- * (request__roles_of, request__may), argument checks, the "write then reply" job, and the
+ * Membership: what every request shares: who the caller is and what it may
+ * do (request__may and the allow hooks of the handler tables), the fields
+ * the tables check with the plugin's own rules (codes, logins, roles), the
+ * job on the SDK's request path with this plugin's messages, and the
  * announcement of a change on topic "network" once the accounts it touched
  * are refreshed.
  */
@@ -34,53 +36,55 @@ int request__may(accord_req *req, enum maction a)
 	return 0;
 }
 
-const char *request__str(accord_req *req, const json_t *d, const char *key, size_t max,
-			 int required, int (*valid)(const char *))
+/* The allow hooks of the handler tables: one per action of rules.h. */
+#define MAY(name, action)                                                      \
+	int request__may_##name(accord_req *req, const json_t *d)              \
+	{                                                                      \
+		(void)d;                                                       \
+		return request__may(req, action);                              \
+	}
+MAY(read_orgs, MA_READ_ORGS)
+MAY(read_people, MA_READ_PEOPLE)
+MAY(presence, MA_PRESENCE)
+MAY(save_org, MA_SAVE_ORG)
+MAY(save_person, MA_SAVE_PERSON)
+MAY(deactivate, MA_DEACTIVATE)
+MAY(invite, MA_INVITE)
+MAY(audit, MA_AUDIT)
+MAY(reset_password, MA_RESET_PASSWORD)
+#undef MAY
+
+/* ---------------- fields ---------------- */
+
+const char *request__check_code(const json_t *v)
 {
-	const json_t *v = json_object_get(d, key);
-	char msg[160];
-	if (!v || json_is_null(v)) {
-		if (!required)
-			return "";
-		snprintf(msg, sizeof(msg), "%s: required", key);
-	} else if (!json_is_string(v) || json_string_length(v) > max ||
-		   (required && json_string_length(v) == 0)) {
-		snprintf(msg, sizeof(msg), "%s: expected a string of %s1-%zu bytes", key,
-			 required ? "" : "0 or ", max);
-	} else if (valid && !valid(json_string_value(v))) {
-		snprintf(msg, sizeof(msg), "%s: \"%.40s\" is not a valid value", key,
-			 json_string_value(v));
-	} else
-		return json_string_value(v);
-	api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
-	return NULL;
+	return members_valid_code(json_string_value(v))
+		       ? NULL
+		       : "expected an organisation code, 2-16 of A-Z, 0-9 and _";
 }
 
-int request__roles(accord_req *req, const json_t *d, char *buf, size_t cap)
+const char *request__check_login(const json_t *v)
 {
-	const json_t *v = json_object_get(d, "roles");
-	buf[0] = 0;
-	if (!v)
-		return 0;
+	return members_valid_login(json_string_value(v))
+		       ? NULL
+		       : "expected a login, 2-32 of a-z, 0-9, _ . and -, starting with a letter";
+}
+
+const accord_arg request__role = {.type = ACCORD_ARG_STRING, .one_of = members_roles};
+
+void request__roles_csv(const json_t *d, char *buf, size_t cap)
+{
 	size_t i;
 	const json_t *r;
-	if (!json_is_array(v) || json_array_size(v) > 3)
-		goto bad;
-	json_array_foreach(v, i, r)
+	buf[0] = 0;
+	json_array_foreach(json_object_get(d, "roles"), i, r)
 	{
-		if (!json_is_string(r) || !members_valid_role(json_string_value(r)))
-			goto bad;
 		if (strstr(buf, json_string_value(r)))
-			continue;
+			continue; /* no role is a part of another's name */
 		if (*buf)
 			strncat(buf, ",", cap - strlen(buf) - 1);
 		strncat(buf, json_string_value(r), cap - strlen(buf) - 1);
 	}
-	return 0;
-bad:
-	api->reply_error(req, ACCORD_E_BAD_REQUEST,
-			 "roles: expected an array of co_chair, secretariat, admin");
-	return -1;
 }
 
 json_t *request__roles_json(const char *csv)
@@ -91,11 +95,6 @@ json_t *request__roles_json(const char *csv)
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
 		json_array_append_new(a, json_string(t));
 	return a;
-}
-
-const char *request__actor(accord_req *req)
-{
-	return api->principal_login(api->req_principal(req));
 }
 
 json_t *request__row0(accord_txn *txn, const char *sql, json_t *params)
@@ -122,77 +121,25 @@ void request__publish_changed(const char *what, const char *id, const char *acti
 	members_service_changed(what, id, action);
 }
 
-/* ---------------- a generic "write then reply" job ---------------- */
+/* ---------------- the job ---------------- */
 
-static accord_status wjob_work_call(accord_txn *txn, void *ud, json_t **out)
+accord_job *request__job(accord_req *req, json_t *in, accord_job_work_fn work,
+			 accord_job_after_fn after)
 {
-	wjob *j = ud;
-	return j->work(txn, j, out);
-}
-
-/* A retried request that was done before is answered from its record. */
-static accord_status wjob_work(accord_txn *txn, void *ud, json_t **out)
-{
-	wjob *j = ud;
-	return accord_retry_work(api, txn, j->retry_key[0] ? j->retry_key : NULL, out, &j->duplicate,
-				 wjob_work_call, j);
-}
-
-static void wjob_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
-{
-	(void)p;
-	wjob *j = ud;
-	if (st == ACCORD_OK) {
-		if (j->after && !j->duplicate)
-			j->after(j, out);
-		if (j->req) /* after() may have taken the reply over */
-			api->reply_ok(j->req, out ? json_incref(out) : NULL);
-	} else if (st == ACCORD_E_CONFLICT)
-		api->reply_error(j->req, st, out && json_is_string(json_object_get(out, "message"))
-						     ? json_string_value(json_object_get(out, "message"))
-						     : j->conflict_msg ? j->conflict_msg
-								       : "conflicts with the current list");
-	else if (st == ACCORD_E_NOT_FOUND)
-		api->reply_error(j->req, st, j->not_found_msg ? j->not_found_msg : "not found");
-	else if (st == ACCORD_E_BAD_REQUEST)
-		api->reply_error(j->req, st, out && json_is_string(json_object_get(out, "message"))
-						     ? json_string_value(json_object_get(out, "message"))
-						     : "invalid request");
-	else
-		api->reply_error(j->req, st, "could not save the change");
-	json_decref(out);
-	json_decref(j->in);
-	free(j);
-}
-
-void request__run(accord_req *req, json_t *in,
-		  accord_status (*work)(accord_txn *, wjob *, json_t **),
-		  void (*after)(wjob *, json_t *))
-{
-	wjob *j = calloc(1, sizeof(*j));
-	if (!j) {
-		json_decref(in);
-		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
-		return;
+	accord_job *j = accord_job_new(api, self, req, in, work, after, 0);
+	if (j) {
+		j->conflict_msg = "conflicts with the current list";
+		j->not_found_msg = "not found";
+		j->error_msg = "could not save the change";
 	}
-	j->req = req;
-	j->in = in;
-	j->work = work;
-	j->after = after;
-	const accord_principal *who = api->req_principal(req);
-	snprintf(j->actor, sizeof(j->actor), "%s", who ? api->principal_login(who) : "");
-	accord_retry_key(api, req, j->retry_key, sizeof(j->retry_key));
-	if (api->db_run(self, wjob_work, wjob_done, j)) {
-		json_decref(in);
-		free(j);
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-	}
+	return j;
 }
 
-accord_status request__fail(json_t **out, accord_status st, const char *msg)
+void request__run(accord_req *req, json_t *in, accord_job_work_fn work, accord_job_after_fn after)
 {
-	*out = json_pack("{s:s}", "message", msg);
-	return st;
+	accord_job *j = request__job(req, in, work, after);
+	if (j)
+		accord_job_submit(j);
 }
 
 /* Announces a change, and answers the request that made it, once the
@@ -229,25 +176,24 @@ static void announce_done(accord_plugin_ctx *p, accord_status st, json_t *out, v
 	free(a);
 }
 
-void request__announce(wjob *j, json_t *reply, const char *what, const char *id,
+void request__announce(accord_job *j, json_t *reply, const char *what, const char *id,
 		       const char *action)
 {
+	accord_req *req = j && !j->answered ? j->req : NULL;
+	if (j)
+		accord_job_answered(j); /* answered by announce_done */
 	announce *a = calloc(1, sizeof(*a));
 	if (!a) { /* out of memory: announce and answer now, without waiting */
 		request__publish_changed(what, id ? id : "", action);
-		if (j && j->req)
-			api->reply_ok(j->req, json_incref(reply));
-		if (j)
-			j->req = NULL;
+		if (req)
+			api->reply_ok(req, json_incref(reply));
 		return;
 	}
-	a->req = j ? j->req : NULL;
+	a->req = req;
 	a->reply = json_incref(reply);
 	snprintf(a->what, sizeof(a->what), "%s", what);
 	snprintf(a->id, sizeof(a->id), "%s", id ? id : "");
 	snprintf(a->action, sizeof(a->action), "%s", action);
-	if (j)
-		j->req = NULL; /* answered by announce_done */
 	if (api->db_run(self, announce_work, announce_done, a))
 		announce_done(self, ACCORD_OK, NULL, a);
 }
