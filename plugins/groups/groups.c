@@ -47,7 +47,7 @@ static json_t *view(const json_t *snap)
 	return json_pack("{s:o}", "group", g);
 }
 
-void groups__changed(job *j, json_t *out)
+accord_status groups__changed(accord_job *j, json_t **out)
 {
 	/* "groups": the lists of groups follow without a reload.  Its
 	 * audience is the group's organisations before and after the change
@@ -59,26 +59,28 @@ void groups__changed(job *j, json_t *out)
 	const group *before = j->id ? provider__find(j->id) : NULL;
 	for (size_t i = 0; before && i < before->n_m; i++)
 		api->audience_add_org(list, before->m[i].org);
-	provider__sync(out);
+	provider__sync(*out);
 	group *g = provider__find(
 		j->id ? j->id
-		      : json_integer_value(json_object_get(json_object_get(out, "group"), "id")));
-	json_t *v = view(out);
-	accord_replace(out, v);
+		      : json_integer_value(json_object_get(json_object_get(*out, "group"), "id")));
+	json_t *v = view(*out);
+	accord_replace(*out, v);
 	api->acl_changed(self);
 	if (g) {
 		request__room_event(g, "groups.changed",
 				    json_pack("{s:I}", "group", (json_int_t)g->id), 1);
 		for (size_t i = 0; i < g->n_m; i++)
 			api->audience_add_org(list, g->m[i].org);
-		api->publish(self, "groups", "groups.listed", json_pack("{s:I}", "group", (json_int_t)g->id), list);
+		api->publish(self, "groups", "groups.listed",
+			     json_pack("{s:I}", "group", (json_int_t)g->id), list);
 	}
 	api->audience_free(list);
+	return ACCORD_OK;
 }
 
 /* ---------------- groups.create / update / archive / list / get ---------------- */
 
-static accord_status create_work(accord_txn *txn, job *j, json_t **out)
+static accord_status create_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
 	accord_status st = accord_exec(api, txn,
@@ -104,60 +106,53 @@ static accord_status create_work(accord_txn *txn, job *j, json_t **out)
 	return groups__snapshot(txn, j->id, out);
 }
 
-static int org_list(accord_req *req, const json_t *d, const char *key, int required)
+static const char *const KINDS[] = {"permanent", "ad_hoc", NULL};
+static const accord_arg org_code = {.type = ACCORD_ARG_STRING, .min = 2, .max = 16};
+
+static const accord_arg create_args[] = {
+	{.name = "name", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 200},
+	{.name = "mandate", .type = ACCORD_ARG_STRING, .max = 8000},
+	{.name = "kind", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .one_of = KINDS},
+	{.name = "end_date", .type = ACCORD_ARG_DATE},
+	{.name = "leads", .type = ACCORD_ARG_ARRAY, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 100,
+	 .each = &org_code, .says = "expected a non-empty array of organisation codes"},
+	{.name = "members", .type = ACCORD_ARG_ARRAY, .max = 100, .each = &org_code,
+	 .says = "expected an array of organisation codes"},
+	{0}};
+
+/* Co-chairs and the secretariat create working groups. */
+static int may_create(accord_req *req, const json_t *d)
 {
-	const json_t *v = json_object_get(d, key);
-	size_t i;
-	const json_t *x;
-	if (!v && !required)
-		return 0;
-	if (!json_is_array(v) || (required && !json_array_size(v)) || json_array_size(v) > 100)
-		goto bad;
-	json_array_foreach(v, i, x) if (!json_is_string(x) || json_string_length(x) < 2 ||
-					 json_string_length(x) > 16) goto bad;
+	(void)d;
+	gwho who;
+	const gwho *w = provider__who(api->req_principal(req), &who);
+	if (w && w->chair_or_secretariat)
+		return 1;
+	api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create working groups");
 	return 0;
-bad: {
-	char msg[96];
-	snprintf(msg, sizeof(msg), "%s: %san array of organisation codes", key, required ? "a non-empty " : "");
-	api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
-	return -1;
-}
 }
 
 static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	gwho who;
-	const gwho *w = provider__who(api->req_principal(req), &who);
-	if (!w || !w->chair_or_secretariat) {
-		api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create working groups");
-		return;
-	}
-	const char *name = request__str(req, d, "name", 200, 1);
-	const char *mandate = name ? request__str(req, d, "mandate", 8000, 0) : NULL;
-	const char *kind = mandate ? request__str(req, d, "kind", 16, 1) : NULL;
-	const char *end = kind ? request__str(req, d, "end_date", 10, 0) : NULL;
-	if (!end || org_list(req, d, "leads", 1) || org_list(req, d, "members", 0))
-		return;
-	if (strcmp(kind, "permanent") && strcmp(kind, "ad_hoc")) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: permanent or ad_hoc");
-		return;
-	}
-	if (!strcmp(kind, "ad_hoc") != (*end != 0) || (*end && !request__valid_date(end))) {
+	const char *kind = json_string_value(json_object_get(d, "kind"));
+	const json_t *end = json_object_get(d, "end_date");
+	if (!strcmp(kind, "ad_hoc") != (end != NULL)) {
 		api->reply_error(req, ACCORD_E_BAD_REQUEST,
 				 "end_date: YYYY-MM-DD, required for an ad_hoc group and only for it");
 		return;
 	}
-	json_t *in = json_pack("{s:s,s:s,s:s,s:o,s:O}", "name", name, "mandate", mandate, "kind", kind,
-			       "end_date", *end ? json_string(end) : json_null(), "leads",
-			       json_object_get(d, "leads"));
-	const json_t *members = json_object_get(d, "members");
-	json_object_set_new(in, "members", members ? json_incref((json_t *)members) : json_array());
+	const json_t *mandate = json_object_get(d, "mandate"), *members = json_object_get(d, "members");
+	json_t *in = json_pack("{s:O,s:o,s:s,s:O,s:O,s:o}", "name", json_object_get(d, "name"),
+			       "mandate", mandate ? json_incref((json_t *)mandate) : json_string(""),
+			       "kind", kind, "end_date", accord_or_null(d, "end_date"), "leads",
+			       json_object_get(d, "leads"), "members",
+			       members ? json_incref((json_t *)members) : json_array());
 	request__run(req, 0, in, create_work, groups__changed);
 }
 
-static accord_status update_work(accord_txn *txn, job *j, json_t **out)
+static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	accord_status st = accord_exec(api, txn,
 				"UPDATE groups_groups SET name=coalesce(?, name), mandate=coalesce(?, mandate),"
@@ -173,64 +168,55 @@ static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
 
+static const accord_arg update_args[] = {
+	{.name = "name", .type = ACCORD_ARG_STRING, .min = 1, .max = 200},
+	{.name = "mandate", .type = ACCORD_ARG_STRING, .min = 1, .max = 8000},
+	{.name = "end_date", .type = ACCORD_ARG_DATE},
+	{0}};
+
 static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	if (!g || !request__manager(req, g) || !request__writable(req, g))
+	group *g = request__group(d);
+	if (json_object_get(d, "end_date") && !g->ad_hoc) {
+		api->reply_error(req, ACCORD_E_BAD_REQUEST, "end_date: YYYY-MM-DD, ad_hoc groups only");
 		return;
-	json_t *in = json_object();
-	const char *keys[] = {"name", "mandate", "end_date"};
-	const size_t max[] = {200, 8000, 10};
-	for (int i = 0; i < 3; i++) {
-		const json_t *v = json_object_get(d, keys[i]);
-		if (!v)
-			continue;
-		const char *s = request__str(req, d, keys[i], max[i], 1);
-		if (!s || (i == 2 && (!g->ad_hoc || !request__valid_date(s)))) {
-			if (s)
-				api->reply_error(req, ACCORD_E_BAD_REQUEST, "end_date: YYYY-MM-DD, ad_hoc groups only");
-			json_decref(in);
-			return;
-		}
-		json_object_set_new(in, keys[i], json_string(s));
 	}
-	request__run(req, g->id, in, update_work, groups__changed);
+	json_t *in = accord_args_in(api, req, update_args, d);
+	if (in)
+		request__run(req, g->id, in, update_work, groups__changed);
 }
 
 static void h_archive(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	if (!g || !request__manager(req, g) || !request__writable(req, g))
-		return;
-	request__run(req, g->id, json_pack("{s:b}", "archive", 1), update_work, groups__changed);
+	request__run(req, request__group(d)->id, json_pack("{s:b}", "archive", 1), update_work,
+		     groups__changed);
 }
 
-static accord_status get_work(accord_txn *txn, job *j, json_t **out)
+static accord_status get_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	return groups__snapshot(txn, j->id, out);
 }
 
-static void get_after(job *j, json_t *out)
+static accord_status get_after(accord_job *j, json_t **out)
 {
 	(void)j;
-	json_t *v = view(out);
-	accord_replace(out, v);
+	json_t *v = view(*out);
+	accord_replace(*out, v);
+	return ACCORD_OK;
 }
 
 static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	if (g)
-		request__run(req, g->id, NULL, get_work, get_after);
+	request__run(req, request__group(d)->id, json_object(), get_work, get_after);
 }
 
-static accord_status list_work(accord_txn *txn, job *j, json_t **out)
+static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	accord_status st = accord_exec(api, txn,
@@ -244,16 +230,17 @@ static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 }
 
 /* On the loop: the archived state (the loop's copy is not for threads). */
-static void list_after(job *j, json_t *out)
+static accord_status list_after(accord_job *j, json_t **out)
 {
 	(void)j;
 	size_t i;
 	json_t *r;
-	json_array_foreach(json_object_get(out, "groups"), i, r)
+	json_array_foreach(json_object_get(*out, "groups"), i, r)
 	{
 		group *g = provider__find(json_integer_value(json_object_get(r, "id")));
 		json_object_set_new(r, "archived", json_boolean(g && provider__archived(g)));
 	}
+	return ACCORD_OK;
 }
 
 static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -263,17 +250,12 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 	(void)ud;
 	/* From memory: the ids the caller may see; names come from get. */
 	json_t *ids = provider__visible_ids(api->req_principal(req));
-	json_t *in = ids ? json_pack("{s:o}", "ids", ids) : NULL;
-	if (!in) {
-		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
-		return;
-	}
-	request__run(req, 0, in, list_work, list_after);
+	request__run(req, 0, ids ? json_pack("{s:o}", "ids", ids) : NULL, list_work, list_after);
 }
 
 /* ---------------- plugins per group ---------------- */
 
-static accord_status plugin_work(accord_txn *txn, job *j, json_t **out)
+static accord_status plugin_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *name = json_string_value(json_object_get(j->in, "plugin"));
 	int enable = json_is_true(json_object_get(j->in, "enable"));
@@ -290,13 +272,14 @@ static accord_status plugin_work(accord_txn *txn, job *j, json_t **out)
 	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
 
+static const accord_arg plugin_args[] = {
+	{.name = "plugin", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 32},
+	{0}};
+
 static void plugins_toggle(accord_req *req, const json_t *d, int enable)
 {
-	group *g = request__group(req, d);
-	const char *name;
-	if (!g || !request__manager(req, g) || !request__writable(req, g) ||
-	    !(name = request__str(req, d, "plugin", 32, 1)))
-		return;
+	group *g = request__group(d);
+	const char *name = json_string_value(json_object_get(d, "plugin"));
 	if (!api->plugin_group_scoped(self, name)) {
 		api->reply_error(req, ACCORD_E_NOT_FOUND, "no such group plugin installed");
 		return;
@@ -319,13 +302,22 @@ static void h_plugins_disable(accord_plugin_ctx *p, accord_req *req, const json_
 	plugins_toggle(req, d, 0);
 }
 
+/* Partners of a group may list and get it (they see its shared things). */
+static accord_handler handlers[] = {
+	{.verb = "groups.create", .fn = h_create, .args = create_args, .allow = may_create},
+	{.verb = "groups.update", .fn = h_update, .args = update_args,
+	 .allow = request__allow_managing},
+	{.verb = "groups.archive", .fn = h_archive, .allow = request__allow_managing},
+	{.verb = "groups.list", .fn = h_list, .flags = ACCORD_REQ_PARTNER},
+	{.verb = "groups.get", .fn = h_get, .flags = ACCORD_REQ_PARTNER,
+	 .allow = request__allow_reading},
+	{.verb = "groups.plugins.enable", .fn = h_plugins_enable, .args = plugin_args,
+	 .allow = request__allow_managing},
+	{.verb = "groups.plugins.disable", .fn = h_plugins_disable, .args = plugin_args,
+	 .allow = request__allow_managing},
+	{0}};
+
 int groups__init(accord_plugin_ctx *p)
 {
-	return api->handle(p, "groups.create", h_create, 0, NULL) ||
-	       api->handle(p, "groups.update", h_update, 0, NULL) ||
-	       api->handle(p, "groups.archive", h_archive, 0, NULL) ||
-	       api->handle(p, "groups.list", h_list, ACCORD_REQ_PARTNER, NULL) ||
-	       api->handle(p, "groups.get", h_get, ACCORD_REQ_PARTNER, NULL) ||
-	       api->handle(p, "groups.plugins.enable", h_plugins_enable, 0, NULL) ||
-	       api->handle(p, "groups.plugins.disable", h_plugins_disable, 0, NULL);
+	return accord_handle_all(api, p, handlers);
 }

@@ -7,8 +7,8 @@
  *   provider.c  the loop's copy of every group; the core's group provider
  *               (access, writable, orgs), the topics, the load at start
  *   access.c    who may act in a group (pure, unit-tested)
- *   request.c   the job, argument checks, the group of a request, the
- *               group log, the events of a room
+ *   request.c   the events of a room, the job (the SDK's), the group
+ *               log, who may call (allow hooks), the plugin's own fields
  *   groups.c    create, update, archive, get, list; plugins per group; the
  *               snapshot of a group
  *   members.c   the organisations of a group
@@ -66,44 +66,37 @@ void provider__fini(void);
  * its partners too.  Takes data. */
 void request__room_event(const group *g, const char *event, json_t *data, int shared);
 
-/* One request, one storage job, one reply: work runs in the storage
- * transaction, after on the loop once it committed (not for a retried
- * request done before). */
-typedef struct job {
-	accord_req *req;
-	int64_t id; /* the group, 0 for none (yet: create sets it) */
-	char actor[64], org[17];
-	int internal_ok; /* the caller sees internal things */
-	json_t *in;
-	accord_status (*work)(accord_txn *, struct job *, json_t **);
-	void (*after)(struct job *, json_t *);
-	char retry_key[160];
-	int duplicate; /* done before: out is the earlier reply */
-} job;
-
-/* Runs a job for req about group id; takes in.  Answers itself when it
- * cannot. */
-void request__run(accord_req *req, int64_t id, json_t *in,
-		  accord_status (*work)(accord_txn *, job *, json_t **),
-		  void (*after)(job *, json_t *));
-/* In a work function: fails with this code and message. */
-accord_status request__fail(json_t **out, accord_status st, const char *msg);
-/* A string field ("" when absent and not required); replies bad_request
- * and returns NULL when invalid. */
-const char *request__str(accord_req *req, const json_t *d, const char *key, size_t max,
-			 int required);
-/* The group named by data.group, visible to the caller; else replies
- * (bad_request, not_found) and returns NULL. */
-group *request__group(accord_req *req, const json_t *d);
-/* 1, or replies conflict (archived: read-only) and returns 0. */
-int request__writable(accord_req *req, const group *g);
-/* 1, or replies forbidden and returns 0. */
-int request__manager(accord_req *req, const group *g);
-int request__valid_date(const char *s);
+/* A job on the SDK's request path (helpers.h) about group (j->id, 0 for
+ * none; create sets it), answering not_found "no such group" when its work
+ * says not found without a message.  NULL when it answered itself. */
+accord_job *request__job(accord_req *req, int64_t group, json_t *in, accord_job_work_fn work,
+			 accord_job_after_fn after);
+/* The same, submitted at once; in NULL (a copy that failed) is answered
+ * "out of memory". */
+void request__run(accord_req *req, int64_t group, json_t *in, accord_job_work_fn work,
+		  accord_job_after_fn after);
+/* Whether the job's caller sees the group's internal things: its group was
+ * checked visible before the job (request__allow_*), so unless a partner. */
+int request__internal_ok(const accord_job *j);
 /* A row of the group's log, in the job's transaction. */
-accord_status request__log(accord_txn *txn, job *j, const char *action, const char *detail);
-/* data.visibility of a post or item -> *shared; -1 replied. */
-int request__visibility(accord_req *req, const json_t *d, int *shared);
+accord_status request__log(accord_txn *txn, const accord_job *j, const char *action,
+			   const char *detail);
+
+/* Allow hooks of the handler tables, in the order they answer: data.group
+ * an integer (bad_request), a group the caller reaches (not_found), that
+ * the caller manages (forbidden), not archived (conflict). */
+int request__allow_reading(accord_req *req, const json_t *d);
+int request__allow_writing(accord_req *req, const json_t *d);
+int request__allow_managing(accord_req *req, const json_t *d);
+/* In a handler behind one of them: the group of data.group. */
+group *request__group(const json_t *d);
+
+/* visibility: "", internal or shared (accord_arg .check). */
+const char *request__check_visibility(const json_t *v);
+/* After the table: what a post or item is, from data.visibility and the
+ * caller's standing (the default; partners post shared things only:
+ * forbidden).  0, or -1 replied. */
+int request__shared(accord_req *req, const json_t *d, int *shared);
 
 /* ---- groups.c ---- */
 
@@ -111,14 +104,14 @@ int request__visibility(accord_req *req, const json_t *d, int *shared);
 accord_status groups__snapshot(accord_txn *txn, int64_t id, json_t **out);
 /* The after of a change that answers a snapshot: the loop's copy, the
  * reply's view, the events (groups.changed, groups.listed). */
-void groups__changed(job *j, json_t *out);
+accord_status groups__changed(accord_job *j, json_t **out);
 int groups__init(accord_plugin_ctx *p);
 
 /* ---- members.c ---- */
 
 /* Adds org to group j->id in the transaction; reads its standing. */
-accord_status members__add(accord_txn *txn, job *j, const char *org, const char *role,
-			   json_t **out);
+accord_status members__add(accord_txn *txn, const accord_job *j, const char *org,
+			   const char *role, json_t **out);
 int members__init(accord_plugin_ctx *p);
 
 /* ---- posts.c, items.c, files.c ---- */

@@ -4,7 +4,7 @@
  */
 #include "groups.h"
 
-static accord_status item_work(accord_txn *txn, job *j, json_t **out)
+static accord_status item_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	int64_t now = api->now_ms();
 	const json_t *in = j->in;
@@ -28,50 +28,61 @@ static accord_status item_work(accord_txn *txn, job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void item_after(job *j, json_t *out)
+static accord_status item_after(accord_job *j, json_t **out)
 {
 	group *g = provider__find(j->id);
-	const json_t *item = json_object_get(out, "item");
+	const json_t *item = json_object_get(*out, "item");
 	if (g)
 		request__room_event(
 			g, "groups.item", json_deep_copy(item),
 			!strcmp(json_string_value(json_object_get(item, "visibility")), "shared"));
+	return ACCORD_OK;
 }
+
+static const char *const KINDS[] = {"update", "document", "link", "data", NULL};
+
+/* url: empty, or an http(s) address (never javascript: or the like). */
+static const char *check_url(const json_t *v)
+{
+	const char *u = json_string_value(v);
+	return !*u || !strncmp(u, "https://", 8) || !strncmp(u, "http://", 7)
+		       ? NULL
+		       : "expected an http(s) address";
+}
+
+static const accord_arg item_args[] = {
+	{.name = "kind", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .one_of = KINDS},
+	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 300},
+	{.name = "body", .type = ACCORD_ARG_STRING, .max = 20000},
+	{.name = "url", .type = ACCORD_ARG_STRING, .max = 2000, .check = check_url},
+	{.name = "visibility", .type = ACCORD_ARG_STRING, .max = 10,
+	 .check = request__check_visibility},
+	{0}};
 
 static void h_item_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	const char *kind, *title, *body, *url;
 	int shared;
-	if (!g || !request__writable(req, g) || !(kind = request__str(req, d, "kind", 10, 1)) ||
-	    !(title = request__str(req, d, "title", 300, 1)) ||
-	    !(body = request__str(req, d, "body", 20000, 0)) ||
-	    !(url = request__str(req, d, "url", 2000, 0)) || request__visibility(req, d, &shared))
+	if (request__shared(req, d, &shared))
 		return;
-	if (strcmp(kind, "update") && strcmp(kind, "document") && strcmp(kind, "link") && strcmp(kind, "data")) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "kind: update, document, link or data");
-		return;
-	}
-	if (*url && strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "url: an http(s) address");
-		return;
-	}
-	request__run(req, g->id,
-		     json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", kind, "title", title, "body", body,
-			       "url", url, "visibility", shared ? "shared" : "internal"),
+	const char *body = json_string_value(json_object_get(d, "body"));
+	const char *url = json_string_value(json_object_get(d, "url"));
+	request__run(req, request__group(d)->id,
+		     json_pack("{s:O,s:O,s:s,s:s,s:s}", "kind", json_object_get(d, "kind"), "title",
+			       json_object_get(d, "title"), "body", body ? body : "", "url",
+			       url ? url : "", "visibility", shared ? "shared" : "internal"),
 		     item_work, item_after);
 }
 
-static accord_status items_work(accord_txn *txn, job *j, json_t **out)
+static accord_status items_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	accord_status st = accord_exec(api, txn,
 				"SELECT id, kind, title, body, url, visibility, author, org, created_at,"
 				" file_name, file_size FROM groups_items WHERE group_id=? AND (? OR visibility='shared')"
 				" ORDER BY id DESC LIMIT 500",
-				json_pack("[I,i]", (json_int_t)j->id, j->internal_ok), &rows);
+				json_pack("[I,i]", (json_int_t)j->id, request__internal_ok(j)), &rows);
 	if (st == ACCORD_OK)
 		*out = json_pack("{s:o}", "items", rows);
 	return st;
@@ -81,9 +92,7 @@ static void h_items(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	if (g)
-		request__run(req, g->id, NULL, items_work, NULL);
+	request__run(req, request__group(d)->id, json_object(), items_work, NULL);
 }
 
 static accord_status describe_item(accord_txn *txn, const char *id, json_t **out, void *ud)
@@ -97,10 +106,16 @@ static accord_status describe_item(accord_txn *txn, const char *id, json_t **out
 }
 
 /* Partners of a group may add and read (shared things only). */
+static accord_handler handlers[] = {
+	{.verb = "groups.item.add", .fn = h_item_add, .flags = ACCORD_REQ_PARTNER, .args = item_args,
+	 .allow = request__allow_writing},
+	{.verb = "groups.items", .fn = h_items, .flags = ACCORD_REQ_PARTNER,
+	 .allow = request__allow_reading},
+	{0}};
+
 int items__init(accord_plugin_ctx *p)
 {
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "item", describe_item, NULL))
 		return -1;
-	return api->handle(p, "groups.item.add", h_item_add, ACCORD_REQ_PARTNER, NULL) ||
-	       api->handle(p, "groups.items", h_items, ACCORD_REQ_PARTNER, NULL);
+	return accord_handle_all(api, p, handlers);
 }

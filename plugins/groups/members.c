@@ -4,8 +4,8 @@
  */
 #include "groups.h"
 
-accord_status members__add(accord_txn *txn, job *j, const char *org, const char *role,
-			   json_t **out)
+accord_status members__add(accord_txn *txn, const accord_job *j, const char *org,
+			   const char *role, json_t **out)
 {
 	json_t *o = NULL;
 	accord_status st = members_svc->org(txn, org, &o);
@@ -18,11 +18,11 @@ accord_status members__add(accord_txn *txn, job *j, const char *org, const char 
 	if (!found) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "org: no active organisation %s", org);
-		return request__fail(out, ACCORD_E_BAD_REQUEST, msg);
+		return accord_job_fail(out, ACCORD_E_BAD_REQUEST, msg);
 	}
 	if (partner && !strcmp(role, "lead"))
-		return request__fail(out, ACCORD_E_BAD_REQUEST,
-				     "a partner organisation cannot lead a group");
+		return accord_job_fail(out, ACCORD_E_BAD_REQUEST,
+				       "a partner organisation cannot lead a group");
 	st = accord_exec(api, txn,
 		  "INSERT INTO groups_members(group_id, org, role, partner, added_by, added_at)"
 		  " VALUES(?,?,?,?,?,?) ON CONFLICT(group_id, org) DO UPDATE SET role=excluded.role",
@@ -34,31 +34,37 @@ accord_status members__add(accord_txn *txn, job *j, const char *org, const char 
 
 /* ---------------- members ---------------- */
 
-static accord_status member_add_work(accord_txn *txn, job *j, json_t **out)
+static accord_status member_add_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	accord_status st = members__add(txn, j, json_string_value(json_object_get(j->in, "org")),
 					json_string_value(json_object_get(j->in, "role")), out);
 	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
 
+/* role: lead or member ("" is member, the default). */
+static const char *check_role(const json_t *v)
+{
+	const char *r = json_string_value(v);
+	return !*r || !strcmp(r, "lead") || !strcmp(r, "member") ? NULL : "expected lead or member";
+}
+
+static const accord_arg add_args[] = {
+	{.name = "org", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 16},
+	{.name = "role", .type = ACCORD_ARG_STRING, .max = 8, .check = check_role},
+	{0}};
+
 static void h_member_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	const char *org, *role;
-	if (!g || !request__manager(req, g) || !request__writable(req, g) ||
-	    !(org = request__str(req, d, "org", 16, 1)) || !(role = request__str(req, d, "role", 8, 0)))
-		return;
-	if (*role && strcmp(role, "lead") && strcmp(role, "member")) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "role: lead or member");
-		return;
-	}
-	request__run(req, g->id, json_pack("{s:s,s:s}", "org", org, "role", *role ? role : "member"),
+	const char *role = json_string_value(json_object_get(d, "role"));
+	request__run(req, request__group(d)->id,
+		     json_pack("{s:O,s:s}", "org", json_object_get(d, "org"), "role",
+			       role && *role ? role : "member"),
 		     member_add_work, groups__changed);
 }
 
-static accord_status member_remove_work(accord_txn *txn, job *j, json_t **out)
+static accord_status member_remove_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *org = json_string_value(json_object_get(j->in, "org"));
 	accord_status st = accord_exec(api, txn, "DELETE FROM groups_members WHERE group_id=? AND org=?",
@@ -66,26 +72,32 @@ static accord_status member_remove_work(accord_txn *txn, job *j, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	if (!api->txn_changes(txn))
-		return request__fail(out, ACCORD_E_NOT_FOUND, "that organisation is not in the group");
+		return accord_job_fail(out, ACCORD_E_NOT_FOUND, "that organisation is not in the group");
 	st = request__log(txn, j, "member.remove", org);
 	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
+
+static const accord_arg remove_args[] = {
+	{.name = "org", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 16},
+	{0}};
 
 static void h_member_remove(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	const char *org;
-	if (!g || !request__manager(req, g) || !request__writable(req, g) ||
-	    !(org = request__str(req, d, "org", 16, 1)))
-		return;
-	request__run(req, g->id, json_pack("{s:s}", "org", org), member_remove_work,
-		     groups__changed);
+	json_t *in = accord_args_in(api, req, remove_args, d);
+	if (in)
+		request__run(req, request__group(d)->id, in, member_remove_work, groups__changed);
 }
+
+static accord_handler handlers[] = {
+	{.verb = "groups.member.add", .fn = h_member_add, .args = add_args,
+	 .allow = request__allow_managing},
+	{.verb = "groups.member.remove", .fn = h_member_remove, .args = remove_args,
+	 .allow = request__allow_managing},
+	{0}};
 
 int members__init(accord_plugin_ctx *p)
 {
-	return api->handle(p, "groups.member.add", h_member_add, 0, NULL) ||
-	       api->handle(p, "groups.member.remove", h_member_remove, 0, NULL);
+	return accord_handle_all(api, p, handlers);
 }

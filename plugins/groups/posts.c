@@ -4,7 +4,7 @@
  */
 #include "groups.h"
 
-static accord_status post_work(accord_txn *txn, job *j, json_t **out)
+static accord_status post_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *parent = json_object_get(j->in, "parent");
 	if (parent) {
@@ -12,11 +12,11 @@ static accord_status post_work(accord_txn *txn, job *j, json_t **out)
 		accord_exec(api, txn, "SELECT visibility FROM groups_posts WHERE id=? AND group_id=?",
 		     json_pack("[O,I]", parent, (json_int_t)j->id), &rows);
 		const char *vis = json_string_value(json_object_get(json_array_get(rows, 0), "visibility"));
-		int ok = vis && (j->internal_ok || !strcmp(vis, "shared"));
+		int ok = vis && (request__internal_ok(j) || !strcmp(vis, "shared"));
 		json_decref(rows);
 		if (!ok)
-			return request__fail(out, ACCORD_E_NOT_FOUND,
-					     "parent: no such post in this group");
+			return accord_job_fail(out, ACCORD_E_NOT_FOUND,
+					       "parent: no such post in this group");
 	}
 	int64_t now = api->now_ms();
 	accord_status st = accord_exec(api, txn,
@@ -35,38 +35,40 @@ static accord_status post_work(accord_txn *txn, job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void post_after(job *j, json_t *out)
+static accord_status post_after(accord_job *j, json_t **out)
 {
 	group *g = provider__find(j->id);
-	const json_t *post = json_object_get(out, "post");
+	const json_t *post = json_object_get(*out, "post");
 	if (g)
 		request__room_event(
 			g, "groups.post", json_deep_copy(post),
 			!strcmp(json_string_value(json_object_get(post, "visibility")), "shared"));
+	return ACCORD_OK;
 }
+
+/* parent: the post answered, in the same group (checked by the work). */
+static const accord_arg post_args[] = {
+	{.name = "text", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 20000},
+	{.name = "visibility", .type = ACCORD_ARG_STRING, .max = 10,
+	 .check = request__check_visibility},
+	{.name = "parent", .type = ACCORD_ARG_INT},
+	{0}};
 
 static void h_post(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	const char *text;
 	int shared;
-	if (!g || !request__writable(req, g) || !(text = request__str(req, d, "text", 20000, 1)) ||
-	    request__visibility(req, d, &shared))
+	if (request__shared(req, d, &shared))
 		return;
-	const json_t *parent = json_object_get(d, "parent");
-	if (parent && !json_is_integer(parent)) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "parent: a post id");
-		return;
-	}
-	json_t *in = json_pack("{s:s,s:s}", "text", text, "visibility", shared ? "shared" : "internal");
-	if (parent)
-		json_object_set(in, "parent", (json_t *)parent);
-	request__run(req, g->id, in, post_work, post_after);
+	json_t *in = json_pack("{s:O,s:s,s:O}", "text", json_object_get(d, "text"), "visibility",
+			       shared ? "shared" : "internal", "parent", accord_or_null(d, "parent"));
+	if (in && json_is_null(json_object_get(in, "parent")))
+		json_object_del(in, "parent");
+	request__run(req, request__group(d)->id, in, post_work, post_after);
 }
 
-static accord_status posts_work(accord_txn *txn, job *j, json_t **out)
+static accord_status posts_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
 	const json_t *before = json_object_get(j->in, "before");
@@ -74,7 +76,7 @@ static accord_status posts_work(accord_txn *txn, job *j, json_t **out)
 				"SELECT id, parent_id AS parent, author, org, text, visibility, created_at"
 				" FROM groups_posts WHERE group_id=? AND (? OR visibility='shared') AND id < ?"
 				" ORDER BY id DESC LIMIT 200",
-				json_pack("[I,i,I]", (json_int_t)j->id, j->internal_ok,
+				json_pack("[I,i,I]", (json_int_t)j->id, request__internal_ok(j),
 					  (json_int_t)(json_is_integer(before) ? json_integer_value(before) : INT64_MAX)),
 				&rows);
 	if (st == ACCORD_OK)
@@ -82,13 +84,12 @@ static accord_status posts_work(accord_txn *txn, job *j, json_t **out)
 	return st;
 }
 
+/* before: posts older than this id (anything else: the newest). */
 static void h_posts(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
 	(void)ud;
-	group *g = request__group(req, d);
-	if (g)
-		request__run(req, g->id, json_deep_copy(d), posts_work, NULL);
+	request__run(req, request__group(d)->id, json_deep_copy(d), posts_work, NULL);
 }
 
 /* What partners see of a released post or item: its text and the group's
@@ -103,10 +104,16 @@ static accord_status describe_post(accord_txn *txn, const char *id, json_t **out
 }
 
 /* Partners of a group may post and read (shared things only). */
+static accord_handler handlers[] = {
+	{.verb = "groups.post", .fn = h_post, .flags = ACCORD_REQ_PARTNER, .args = post_args,
+	 .allow = request__allow_writing},
+	{.verb = "groups.posts", .fn = h_posts, .flags = ACCORD_REQ_PARTNER,
+	 .allow = request__allow_reading},
+	{0}};
+
 int posts__init(accord_plugin_ctx *p)
 {
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "post", describe_post, NULL))
 		return -1;
-	return api->handle(p, "groups.post", h_post, ACCORD_REQ_PARTNER, NULL) ||
-	       api->handle(p, "groups.posts", h_posts, ACCORD_REQ_PARTNER, NULL);
+	return accord_handle_all(api, p, handlers);
 }

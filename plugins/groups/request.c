@@ -1,7 +1,8 @@
 /*
- * Groups: the request plumbing every handler shares: the job (one request,
- * one storage job, one reply), argument checks, the group of a request,
- * the group log, and the events of a room.
+ * Groups: what every request shares: the events of a room, the job (the
+ * SDK's) about one group, the group log, who may call (the handler tables'
+ * allow hooks: the group named by data.group, seen, writable, managed) and
+ * the fields the tables check with the plugin's own rules.
  */
 #include "groups.h"
 
@@ -28,88 +29,51 @@ void request__room_event(const group *g, const char *event, json_t *data, int sh
 	api->audience_free(a);
 }
 
-/* ---------------- request plumbing ---------------- */
+/* ---------------- the job ---------------- */
 
-static accord_status job_work_call(accord_txn *txn, void *ud, json_t **out)
+accord_job *request__job(accord_req *req, int64_t group, json_t *in, accord_job_work_fn work,
+			 accord_job_after_fn after)
 {
-	job *j = ud;
-	return j->work(txn, j, out);
+	accord_job *j = accord_job_new(api, self, req, in, work, after, 0);
+	if (j) {
+		j->id = group;
+		j->not_found_msg = "no such group";
+	}
+	return j;
 }
 
-/* A retried request that was done before is answered from its record. */
-static accord_status job_work(accord_txn *txn, void *ud, json_t **out)
+void request__run(accord_req *req, int64_t group, json_t *in, accord_job_work_fn work,
+		  accord_job_after_fn after)
 {
-	job *j = ud;
-	return accord_retry_work(api, txn, j->retry_key[0] ? j->retry_key : NULL, out, &j->duplicate,
-				 job_work_call, j);
-}
-
-static void job_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
-{
-	(void)p;
-	job *j = ud;
-	const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
-	if (st == ACCORD_OK) {
-		if (j->after && !j->duplicate)
-			j->after(j, out);
-		api->reply_ok(j->req, json_incref(out));
-	} else
-		api->reply_error(j->req, st, msg ? msg : st == ACCORD_E_NOT_FOUND ? "no such group"
-							: "could not save");
-	json_decref(out);
-	json_decref(j->in);
-	free(j);
-}
-
-void request__run(accord_req *req, int64_t id, json_t *in,
-		  accord_status (*work)(accord_txn *, job *, json_t **),
-		  void (*after)(job *, json_t *))
-{
-	job *j = calloc(1, sizeof(*j));
-	if (!j) {
-		json_decref(in);
+	if (!in) {
 		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
 		return;
 	}
-	const accord_principal *w = api->req_principal(req);
-	j->req = req;
-	j->id = id;
-	j->in = in;
-	j->work = work;
-	j->after = after;
-	snprintf(j->actor, sizeof(j->actor), "%s", api->principal_login(w));
-	snprintf(j->org, sizeof(j->org), "%s", api->principal_org(w));
-	j->internal_ok = provider__sees_internal(provider__find(id), w);
-	accord_retry_key(api, req, j->retry_key, sizeof(j->retry_key));
-	if (api->db_run(self, job_work, job_done, j)) {
-		json_decref(in);
-		free(j);
-		api->reply_error(req, ACCORD_E_UNAVAILABLE, "the server is busy, try again");
-	}
+	accord_job *j = request__job(req, group, in, work, after);
+	if (j)
+		accord_job_submit(j);
 }
 
-accord_status request__fail(json_t **out, accord_status st, const char *msg)
+int request__internal_ok(const accord_job *j)
 {
-	*out = json_pack("{s:s}", "message", msg);
-	return st;
+	return !j->partner;
 }
 
-const char *request__str(accord_req *req, const json_t *d, const char *key, size_t max,
-			 int required)
+accord_status request__log(accord_txn *txn, const accord_job *j, const char *action,
+			   const char *detail)
 {
-	const json_t *v = json_object_get(d, key);
-	if (!v && !required)
-		return "";
-	if (json_is_string(v) && json_string_length(v) <= max && (json_string_length(v) || !required))
-		return json_string_value(v);
-	char msg[128];
-	snprintf(msg, sizeof(msg), "%s: %s string of at most %zu bytes", key,
-		 required ? "a required non-empty" : "a", max);
-	api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
-	return NULL;
+	return accord_exec(api, txn,
+			   "INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
+			   json_pack("[I,I,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
+				     j->actor, action, detail),
+			   NULL);
 }
 
-group *request__group(accord_req *req, const json_t *d)
+/* ---------------- who may call: the tables' allow hooks ---------------- */
+
+/* The group named by data.group, visible to the caller; else replies
+ * (bad_request, not_found) and returns NULL. */
+static group *visible_group(accord_req *req, const json_t *d)
 {
 	const json_t *v = json_object_get(d, "group");
 	if (!json_is_integer(v)) {
@@ -124,7 +88,7 @@ group *request__group(accord_req *req, const json_t *d)
 	return g;
 }
 
-int request__writable(accord_req *req, const group *g)
+static int writable(accord_req *req, const group *g)
 {
 	if (!provider__archived(g))
 		return 1;
@@ -132,7 +96,7 @@ int request__writable(accord_req *req, const group *g)
 	return 0;
 }
 
-int request__manager(accord_req *req, const group *g)
+static int manager(accord_req *req, const group *g)
 {
 	if (provider__manages(g, api->req_principal(req)))
 		return 1;
@@ -141,31 +105,46 @@ int request__manager(accord_req *req, const group *g)
 	return 0;
 }
 
-int request__valid_date(const char *s)
+int request__allow_reading(accord_req *req, const json_t *d)
 {
-	return strlen(s) == 10 && s[4] == '-' && s[7] == '-';
+	return visible_group(req, d) != NULL;
 }
 
-accord_status request__log(accord_txn *txn, job *j, const char *action, const char *detail)
+int request__allow_writing(accord_req *req, const json_t *d)
 {
-	return accord_exec(api, txn,
-			   "INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
-			   json_pack("[I,I,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
-				     j->actor, action, detail),
-			   NULL);
+	group *g = visible_group(req, d);
+	return g && writable(req, g);
 }
 
-int request__visibility(accord_req *req, const json_t *d, int *shared)
+int request__allow_managing(accord_req *req, const json_t *d)
 {
-	const char *v = request__str(req, d, "visibility", 10, 0);
-	if (!v)
-		return -1;
+	group *g = visible_group(req, d);
+	return g && manager(req, g) && writable(req, g);
+}
+
+group *request__group(const json_t *d)
+{
+	return provider__find(json_integer_value(json_object_get(d, "group")));
+}
+
+/* ---------------- fields ---------------- */
+
+const char *request__check_visibility(const json_t *v)
+{
+	int shared, forbidden;
+	return access__visibility(json_string_value(v), 0, &shared, &forbidden)
+		       ? "expected internal or shared"
+		       : NULL;
+}
+
+int request__shared(accord_req *req, const json_t *d, int *shared)
+{
 	int forbidden;
-	const char *why = access__visibility(v, api->principal_is_partner(api->req_principal(req)),
+	const char *why = access__visibility(json_string_value(json_object_get(d, "visibility")),
+					     api->principal_is_partner(api->req_principal(req)),
 					     shared, &forbidden);
-	if (why) {
-		api->reply_error(req, forbidden ? ACCORD_E_FORBIDDEN : ACCORD_E_BAD_REQUEST, why);
-		return -1;
-	}
-	return 0;
+	if (!why)
+		return 0;
+	api->reply_error(req, forbidden ? ACCORD_E_FORBIDDEN : ACCORD_E_BAD_REQUEST, why);
+	return -1;
 }
