@@ -77,7 +77,8 @@ void request__publish_changed(const char *what, const char *id, const char *acti
  * NULL when it answered "out of memory" itself. */
 accord_job *request__job(accord_req *req, json_t *in, accord_job_work_fn work,
 			 accord_job_after_fn after);
-/* The same, submitted at once. */
+/* The same, submitted at once; in NULL (a copy that failed) is answered
+ * "out of memory". */
 void request__run(accord_req *req, json_t *in, accord_job_work_fn work, accord_job_after_fn after);
 /* From an after: answers j's request with reply, and announces the change,
  * once the accounts it touched are refreshed (the job's own reply is not

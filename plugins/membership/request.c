@@ -137,6 +137,10 @@ accord_job *request__job(accord_req *req, json_t *in, accord_job_work_fn work,
 
 void request__run(accord_req *req, json_t *in, accord_job_work_fn work, accord_job_after_fn after)
 {
+	if (!in) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
 	accord_job *j = request__job(req, in, work, after);
 	if (j)
 		accord_job_submit(j);
