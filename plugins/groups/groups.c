@@ -17,14 +17,23 @@ accord_status groups__snapshot(accord_txn *txn, int64_t id, json_t **out)
 		json_decref(rows);
 		return st != ACCORD_OK ? st : ACCORD_E_NOT_FOUND;
 	}
-	accord_exec(api, txn, "SELECT org, role, partner FROM groups_members WHERE group_id=? ORDER BY role, org",
-	     json_pack("[I]", (json_int_t)id), &mem);
-	accord_exec(api, txn, "SELECT plugin FROM groups_plugins WHERE group_id=? ORDER BY plugin",
-	     json_pack("[I]", (json_int_t)id), &pl);
+	st = accord_exec(api, txn,
+			 "SELECT org, role, partner FROM groups_members WHERE group_id=? ORDER BY role, org",
+			 json_pack("[I]", (json_int_t)id), &mem);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn,
+				 "SELECT plugin FROM groups_plugins WHERE group_id=? ORDER BY plugin",
+				 json_pack("[I]", (json_int_t)id), &pl);
+	if (st != ACCORD_OK) { /* never a copy with members or plugins missing */
+		json_decref(rows);
+		json_decref(mem);
+		json_decref(pl);
+		return st;
+	}
 	*out = json_pack("{s:O,s:o,s:o}", "group", json_array_get(rows, 0), "members",
 			 mem ? mem : json_array(), "plugins", pl ? pl : json_array());
 	json_decref(rows);
-	return ACCORD_OK;
+	return *out ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
 /* The reply view of a snapshot. */
@@ -156,7 +165,8 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	accord_status st = accord_exec(api, txn,
 				"UPDATE groups_groups SET name=coalesce(?, name), mandate=coalesce(?, mandate),"
-				" end_date=coalesce(?, end_date), archived=max(archived, ?) WHERE id=?",
+				" end_date=coalesce(?, end_date), archived=CASE WHEN ? = 1 THEN 1 ELSE archived END"
+				" WHERE id=?",
 				json_pack("[O,O,O,i,I]", accord_or_null(j->in, "name"), accord_or_null(j->in, "mandate"),
 					  accord_or_null(j->in, "end_date"),
 					  json_is_true(json_object_get(j->in, "archive")), (json_int_t)j->id),
@@ -216,17 +226,48 @@ static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 	request__run(req, request__group(d)->id, json_object(), get_work, get_after);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Every group, kept when its id is one the caller may see (j->in.ids, from
+ * the loop's copy): SQL has no portable way to take a list parameter, and
+ * every group is in memory anyway. */
 static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 {
-	json_t *rows = NULL;
+	const json_t *ids = json_object_get(j->in, "ids");
+	size_t n = json_array_size(ids), i;
+	int64_t *want = malloc((n + 1) * sizeof(*want));
+	json_t *rows = NULL, *kept = json_array();
+	if (!want || !kept) {
+		free(want);
+		json_decref(kept);
+		return ACCORD_E_INTERNAL;
+	}
+	for (i = 0; i < n; i++)
+		want[i] = json_integer_value(json_array_get(ids, i));
+	qsort(want, n, sizeof(*want), cmp_id);
 	accord_status st = accord_exec(api, txn,
-				"SELECT id, name, mandate, kind, end_date, archived FROM groups_groups"
-				" WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name",
-				json_pack("[O]", json_object_get(j->in, "ids")), &rows);
+				       "SELECT id, name, mandate, kind, end_date, archived FROM groups_groups"
+				       " ORDER BY name",
+				       NULL, &rows);
+	json_t *r;
+	json_array_foreach(rows, i, r)
+	{
+		int64_t id = json_integer_value(json_object_get(r, "id"));
+		if (st == ACCORD_OK && bsearch(&id, want, n, sizeof(*want), cmp_id) &&
+		    json_array_append(kept, r))
+			st = ACCORD_E_INTERNAL;
+	}
+	free(want);
+	json_decref(rows);
+	if (st == ACCORD_OK && !(*out = json_pack("{s:o}", "groups", kept)))
+		return ACCORD_E_INTERNAL;
 	if (st != ACCORD_OK)
-		return st;
-	*out = json_pack("{s:o}", "groups", rows);
-	return ACCORD_OK;
+		json_decref(kept);
+	return st;
 }
 
 /* On the loop: the archived state (the loop's copy is not for threads). */
@@ -260,8 +301,8 @@ static accord_status plugin_work(accord_txn *txn, accord_job *j, json_t **out)
 	const char *name = json_string_value(json_object_get(j->in, "plugin"));
 	int enable = json_is_true(json_object_get(j->in, "enable"));
 	accord_status st = enable ? accord_exec(api, txn,
-					 "INSERT OR IGNORE INTO groups_plugins(group_id, plugin, enabled_by,"
-					 " enabled_at) VALUES(?,?,?,?)",
+					 "INSERT INTO groups_plugins(group_id, plugin, enabled_by, enabled_at)"
+					 " VALUES(?,?,?,?) ON CONFLICT(group_id, plugin) DO NOTHING",
 					 json_pack("[I,s,s,I]", (json_int_t)j->id, name, j->actor,
 						   (json_int_t)api->now_ms()),
 					 NULL)

@@ -8,11 +8,13 @@ static accord_status post_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *parent = json_object_get(j->in, "parent");
 	if (parent) {
+		/* A parent that cannot be read is no parent: nothing is written. */
 		json_t *rows = NULL;
-		accord_exec(api, txn, "SELECT visibility FROM groups_posts WHERE id=? AND group_id=?",
-		     json_pack("[O,I]", parent, (json_int_t)j->id), &rows);
+		accord_status st = accord_exec(
+			api, txn, "SELECT visibility FROM groups_posts WHERE id=? AND group_id=?",
+			json_pack("[O,I]", parent, (json_int_t)j->id), &rows);
 		const char *vis = json_string_value(json_object_get(json_array_get(rows, 0), "visibility"));
-		int ok = vis && (request__internal_ok(j) || !strcmp(vis, "shared"));
+		int ok = st == ACCORD_OK && vis && (request__internal_ok(j) || !strcmp(vis, "shared"));
 		json_decref(rows);
 		if (!ok)
 			return accord_job_fail(out, ACCORD_E_NOT_FOUND,

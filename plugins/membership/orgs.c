@@ -121,10 +121,15 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 				   : 0;
 	int active = ac ? json_is_true(ac)
 			: before ? (int)json_integer_value(json_object_get(before, "active")) : 1;
-	accord_status st;
+	accord_status st = ACCORD_OK;
 	if (state_cp) /* there is one state counterpart at most */
-		accord_exec(api, txn, "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
-			      json_pack("[s]", code), NULL);
+		st = accord_exec(api, txn,
+				 "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
+				 json_pack("[s]", code), NULL);
+	if (st != ACCORD_OK) {
+		json_decref(before);
+		return st;
+	}
 	json_t *p = json_pack("[s,s,s,s,i,i,I,I]", code,
 			      json_string_value(json_object_get(in, "name")),
 			      json_string_value(json_object_get(in, "kind")),
@@ -145,22 +150,26 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_t *after = request__row0(txn, ORG_SELECT, json_pack("[s]", code));
 	/* Keep the accounts' standing in step with the organisation's. */
 	json_t *people = NULL;
-	accord_exec(api, txn,
-		      "SELECT login, account_id, name, roles, active FROM members_people WHERE org_code=?",
-		      json_pack("[s]", code), &people);
+	st = accord_exec(api, txn,
+			 "SELECT login, account_id, name, roles, active FROM members_people WHERE org_code=?",
+			 json_pack("[s]", code), &people);
 	size_t i;
 	json_t *r;
 	json_array_foreach(people, i, r)
 	{
+		if (st != ACCORD_OK)
+			break;
 		json_t *acct = json_pack("{s:O,s:O,s:s,s:O,s:o,s:b}", "login", json_object_get(r, "login"),
 					 "name", json_object_get(r, "name"), "org", code, "standing",
 					 json_object_get(in, "standing"), "roles",
 					 request__roles_json(json_string_value(json_object_get(r, "roles"))),
 					 "active", (int)json_integer_value(json_object_get(r, "active")));
-		api->account_save(txn, acct, NULL);
+		st = acct ? api->account_save(txn, acct, NULL) : ACCORD_E_INTERNAL;
 		json_decref(acct);
 	}
-	st = audit__add(txn, j->actor, before ? "org.update" : "org.create", code, before, after);
+	if (st == ACCORD_OK)
+		st = audit__add(txn, j->actor, before ? "org.update" : "org.create", code, before,
+				after);
 	json_decref(before);
 	json_t *ids = json_array();
 	json_array_foreach(people, i, r) json_array_append(ids, json_object_get(r, "account_id"));
@@ -225,7 +234,7 @@ static accord_status describe_org(accord_txn *txn, const char *id, json_t **out,
 	json_t *people = NULL;
 	if (st == ACCORD_OK)
 		st = accord_exec(api, txn,
-				 "SELECT name, function FROM members_people WHERE org_code=? AND active"
+				 "SELECT name, function FROM members_people WHERE org_code=? AND active = 1"
 				 " ORDER BY name", json_pack("[s]", id), &people);
 	if (st == ACCORD_OK) {
 		json_object_set_new(*out, "active", json_boolean(json_integer_value(json_object_get(*out, "active"))));
