@@ -11,28 +11,17 @@
  * recipient, on live delivery and on replay alike.
  *
  * An event is serialised once into a shared frame and queued by pointer to
- * every recipient.  The last replay_keep frames of a topic are kept for
- * sub.add {since}.
- *
- * Sequence numbers are readings of a clock, not counts.  A topic's events
- * reach different audiences (a group room's internal posts reach members,
- * its shared posts also the partners), and a counter shared by all of them
- * would let a partner count the internal posts by the jump between two
- * shared ones.  So an event's seq is the time of its publication in
- * microseconds since the epoch (the wall clock at start plus the monotonic
- * clock since, so it never goes back), bumped by one only when two events
- * of a topic fall in the same microsecond.  The gap between two events a
- * subscriber sees then tells the time between them, which it knows anyway,
- * and nothing about what it did not see.  The same clock keeps the numbers
- * increasing across restarts.  Each topic remembers a floor: the newest seq
- * it can no longer replay (its creation, or the newest frame dropped from
- * its ring); a "since" below the floor, from before this process began
- * included, answers resync.
+ * every recipient.  Its seq, the order of delivery and the history kept
+ * for sub.add {since} are the bus log's (bus_log.h): today the in-memory
+ * ring of this process (bus_ring.c, which also explains why seq numbers
+ * are readings of a clock), tomorrow possibly a log shared by several
+ * nodes.
  *
  * This interface (register/check/publish/subscribe) is what a multi-node
  * bus would implement too; plugins only see it through the host API.
  */
 #include "server.h"
+#include "bus_log.h"
 #include "envelope.h"
 #include "log.h"
 
@@ -50,22 +39,13 @@ typedef struct prefix_entry {
 	void *ud;
 } prefix_entry;
 
-typedef struct kept {
-	uint64_t seq;
-	msgbuf *m;
-	struct accord_audience *aud;
-} kept;
-
 typedef struct topic {
 	struct topic *hnext;
 	char *name;
-	uint64_t seq;
+	bus_log_topic *lt; /* its seq and history, in the bus log */
 	const prefix_entry *pfx;
 	sub **subs;
 	uint32_t n_subs, subs_cap;
-	uint64_t floor; /* newest seq that cannot be replayed */
-	kept *ring;
-	uint32_t ring_head, ring_len, ring_cap;
 	int64_t last_used_ms;
 } topic;
 
@@ -83,8 +63,8 @@ struct bus {
 	prefix_entry prefixes[MAX_PREFIXES];
 	int n_prefixes;
 	uint64_t acl_gen;
-	uint64_t seq_base; /* wall clock at start, in us */
-	int64_t mono_base; /* monotonic clock at start, in us */
+	const bus_log_ops *log_ops;
+	bus_log *log;
 	lws_sorted_usec_list_t sweep;
 	int sweeping;
 };
@@ -102,6 +82,9 @@ static unsigned hash_str(const char *s)
 	return h;
 }
 
+static void deliver(void *ud, void *topic_ud, const char *event, msgbuf *m,
+		    const struct accord_audience *aud);
+
 bus *bus_new(server *srv)
 {
 	bus *b = calloc(1, sizeof(*b));
@@ -109,50 +92,29 @@ bus *bus_new(server *srv)
 		return NULL;
 	b->srv = srv;
 	b->acl_gen = 1;
-	b->seq_base = (uint64_t)srv->boot_ms * 1000u;
-	b->mono_base = now_us();
+	bus_log_params lp = {
+		.keep = srv->cfg ? srv->cfg->limits.replay_keep : 0,
+		.clock_base_us = (uint64_t)srv->boot_ms * 1000u,
+		.deliver = deliver,
+		.deliver_ud = b,
+	};
+	b->log_ops = &bus_ring_ops;
+	b->log = b->log_ops->open(&lp);
+	if (!b->log) {
+		free(b);
+		return NULL;
+	}
 	return b;
 }
 
-/* The bus clock in microseconds since the epoch: the wall clock read at
- * start, advanced by the monotonic clock, so that setting the system clock
- * back while serving cannot make a topic count events instead. */
-static uint64_t bus_clock(const bus *b)
-{
-	return b->seq_base + (uint64_t)(now_us() - b->mono_base);
-}
-
-/* A topic's current position: above every event published so far and below
- * every later one.  Raising t->seq to it makes the next event's seq larger
- * even within the same microsecond. */
+/* A topic's current position in the log: above every event published so
+ * far and below every later one. */
 static uint64_t topic_position(const bus *b, topic *t)
 {
-	uint64_t c = bus_clock(b);
-	if (t->seq < c)
-		t->seq = c;
-	return t->seq;
+	return b->log_ops->position(b->log, t->lt);
 }
 
-/* The seq of a new event on t: the clock, or one above the last event when
- * two fall in the same microsecond. */
-static uint64_t topic_next_seq(const bus *b, topic *t)
-{
-	uint64_t c = bus_clock(b);
-	t->seq = t->seq + 1 > c ? t->seq + 1 : c;
-	return t->seq;
-}
-
-static void topic_free(topic *t);
-
-static void ring_clear(topic *t)
-{
-	for (uint32_t i = 0; i < t->ring_len; i++) {
-		kept *k = &t->ring[(t->ring_head + i) % t->ring_cap];
-		msgbuf_unref(k->m);
-		audience_destroy(k->aud);
-	}
-	t->ring_len = 0;
-}
+static void topic_free(bus *b, topic *t);
 
 void bus_free(bus *b)
 {
@@ -164,19 +126,19 @@ void bus_free(bus *b)
 			topic *n = t->hnext;
 			for (uint32_t k = 0; k < t->n_subs; k++)
 				free(t->subs[k]);
-			topic_free(t);
+			topic_free(b, t);
 			t = n;
 		}
 	}
+	b->log_ops->close(b->log);
 	free(b);
 }
 
 size_t bus_topic_count(bus *b) { return b->n_topics; }
 
-static void topic_free(topic *t)
+static void topic_free(bus *b, topic *t)
 {
-	ring_clear(t);
-	free(t->ring);
+	b->log_ops->topic_close(b->log, t->lt);
 	free(t->subs);
 	free(t->name);
 	free(t);
@@ -192,7 +154,7 @@ static void sweep(lws_sorted_usec_list_t *sul)
 			topic *t = *pp;
 			if (!t->n_subs && now - t->last_used_ms > TOPIC_IDLE_MS) {
 				*pp = t->hnext;
-				topic_free(t);
+				topic_free(b, t);
 				b->n_topics--;
 			} else
 				pp = &t->hnext;
@@ -283,13 +245,13 @@ static topic *topic_find(bus *b, const char *name, int create)
 	if (!create)
 		return NULL;
 	topic *t = calloc(1, sizeof(*t));
-	if (!t || !(t->name = strdup(name))) {
+	if (!t || !(t->name = strdup(name)) ||
+	    !(t->lt = b->log_ops->topic_open(b->log, name, t))) {
+		if (t)
+			free(t->name);
 		free(t);
 		return NULL;
 	}
-	/* Events of this name from before (an earlier process, or a topic
-	 * swept while idle) are gone: a since below this answers resync. */
-	t->floor = topic_position(b, t);
 	t->last_used_ms = now_ms();
 	t->pfx = find_prefix(b, name);
 	t->hnext = b->buckets[h];
@@ -366,38 +328,20 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 		json_decref(data);
 		return -1;
 	}
-	uint64_t seq = topic_next_seq(b, t);
 	t->last_used_ms = now_ms();
-	size_t len;
-	char *j = event_json(event, topic_name, seq, data, &len);
-	msgbuf *m = msgbuf_take(j, len);
-	if (!m)
-		return -1;
+	/* The log gives the event its seq, keeps it for since, and hands it
+	 * to deliver in the log's order. */
+	return b->log_ops->append(b->log, t->lt, topic_name, event, data, aud);
+}
 
-	long keep = b->srv->cfg->limits.replay_keep;
-	if (keep > 0) {
-		if (!t->ring) {
-			t->ring_cap = (uint32_t)keep;
-			t->ring = calloc(t->ring_cap, sizeof(kept));
-		}
-		if (t->ring) {
-			if (t->ring_len == t->ring_cap) {
-				kept *old = &t->ring[t->ring_head];
-				if (old->seq > t->floor)
-					t->floor = old->seq;
-				msgbuf_unref(old->m);
-				audience_destroy(old->aud);
-				t->ring_head = (t->ring_head + 1) % t->ring_cap;
-				t->ring_len--;
-			}
-			kept *k = &t->ring[(t->ring_head + t->ring_len) % t->ring_cap];
-			k->seq = seq;
-			k->m = msgbuf_ref(m);
-			k->aud = audience_copy(aud);
-			t->ring_len++;
-		}
-	}
-
+/* The log's delivery of one event of the topic t to this node's
+ * subscribers: each one still allowed whom the audience admits gets the
+ * shared frame. */
+static void deliver(void *ud, void *topic_ud, const char *event, msgbuf *m,
+		    const struct accord_audience *aud)
+{
+	bus *b = ud;
+	topic *t = topic_ud;
 	uint64_t delivered = 0;
 	/* Backwards, so removing a revoked subscription is safe. */
 	for (uint32_t i = t->n_subs; i-- > 0;) {
@@ -415,7 +359,6 @@ int bus_publish(bus *b, const char *topic_name, const char *event, json_t *data,
 	}
 	metrics_msg_out(b->srv->metrics, event, delivered);
 	msgbuf_unref(m);
-	return 0;
 }
 
 void bus_acl_changed(bus *b) { b->acl_gen++; }
@@ -430,6 +373,22 @@ void bus_recheck_conn(bus *b, conn *c)
 		sub_remove(s);
 		send_revoked(b, c, t);
 	}
+}
+
+/* sub.add {since}: the events kept after since that c may see, again. */
+struct replay {
+	conn *c;
+	json_int_t replayed;
+};
+
+static void replay_one(void *ud, uint64_t seq, msgbuf *m, const struct accord_audience *aud)
+{
+	struct replay *r = ud;
+	(void)seq;
+	if (!audience_matches(aud, r->c->who))
+		return;
+	conn_send(r->c, m);
+	r->replayed++;
 }
 
 accord_status bus_subscribe(bus *b, conn *c, const char *topic_name, const json_t *since,
@@ -478,21 +437,14 @@ accord_status bus_subscribe(bus *b, conn *c, const char *topic_name, const json_
 		return ACCORD_OK;
 	}
 	uint64_t sv = (uint64_t)json_integer_value(since);
-	/* Below the floor, an event after since may be gone; above the
-	 * position, since is not one of ours (another clock, or made up). */
-	if (sv < t->floor || sv > pos) {
+	/* Resync when an event after since may be gone from the log, or since
+	 * is above the position (not one of ours: another clock, or made up). */
+	struct replay r = {c, 0};
+	if (b->log_ops->read_since(b->log, t->lt, sv, pos, replay_one, &r) == BUS_LOG_RESYNC) {
 		json_object_set_new(reply, "resync", json_true());
 		return ACCORD_OK;
 	}
-	json_int_t replayed = 0;
-	for (uint32_t i = 0; i < t->ring_len; i++) {
-		kept *k = &t->ring[(t->ring_head + i) % t->ring_cap];
-		if (k->seq <= sv || !audience_matches(k->aud, c->who))
-			continue;
-		conn_send(c, k->m);
-		replayed++;
-	}
-	json_object_set_new(reply, "replayed", json_integer(replayed));
+	json_object_set_new(reply, "replayed", json_integer(r.replayed));
 	return ACCORD_OK;
 }
 

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "log.h"
+#include "storage.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -80,6 +81,17 @@ static const char *check_server_name(const char *s)
 	return NULL;
 }
 
+/* database.backend names one of the storage backends this build has. */
+static const char *check_backend(const char *s)
+{
+	static char want[192];
+	if (storage_backend_known(s))
+		return NULL;
+	snprintf(want, sizeof(want), "expected a storage backend this build has (%s)",
+		 storage_backend_names());
+	return want;
+}
+
 /* Further checks of string values (and of each string of an array), by
  * the field they fill: each returns what was expected, or NULL when the
  * value is good. */
@@ -89,6 +101,7 @@ static const struct str_check {
 } str_checks[] = {
 	{OFF(listen_address), check_listen_address},
 	{OFF(server_names), check_server_name},
+	{OFF(db_backend), check_backend},
 };
 
 static const char *str_check(size_t offset, const char *value)
@@ -100,6 +113,7 @@ static const char *str_check(size_t offset, const char *value)
 }
 
 static const struct field db_fields[] = {
+	{"backend", F_STR, NULL, 1, 31, NULL, OFF(db_backend), 0, STORAGE_DEFAULT_BACKEND},
 	{"path", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(db_path), 0, "var/accord.db"},
 	{"synchronous", F_ENUM, NULL, 0, 0, "full|normal|extra", OFF(synchronous), 0, "full"},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
@@ -221,6 +235,8 @@ static size_t str_cap(size_t offset, const accord_config *cfg)
 		return sizeof(cfg->listen_address);
 	if (offset == OFF(synchronous))
 		return sizeof(cfg->synchronous);
+	if (offset == OFF(db_backend))
+		return sizeof(cfg->db_backend);
 	if (offset == OFF(metrics_token))
 		return sizeof(cfg->metrics_token);
 	if (offset == OFF(metrics_anonymous))

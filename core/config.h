@@ -37,6 +37,7 @@ typedef struct accord_config {
 	json_t *root;
 	char listen_address[64];
 	int port;
+	char db_backend[32]; /* storage backend by name: "sqlite" */
 	char db_path[PATH_MAX];
 	char synchronous[8]; /* "full", "normal" or "extra" */
 	char web_root[PATH_MAX];

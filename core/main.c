@@ -232,7 +232,8 @@ static int offline_open(offline *o, accord_config *cfg, int init_plugins)
 			strerror(errno));
 		return -1;
 	}
-	o->st = storage_open(cfg->db_path, cfg->synchronous, err, sizeof(err));
+	o->st = storage_open_backend(cfg->db_backend, cfg->db_path, cfg->synchronous, err,
+				     sizeof(err));
 	if (!o->st) {
 		fprintf(stderr, "accord: %s\n", err);
 		return -1;
@@ -478,8 +479,8 @@ static int database_ready(const accord_config *cfg, const char *cfg_file)
 {
 	char err[512];
 	long n = 0;
-	int rc = storage_peek_count(cfg->db_path, "SELECT count(*) FROM accounts", NULL, &n, err,
-				    sizeof(err));
+	int rc = storage_peek_count(cfg->db_backend, cfg->db_path, "SELECT count(*) FROM accounts",
+				    NULL, &n, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "accord: %s\n", err);
 		return -1;
@@ -742,7 +743,8 @@ static int cmd_init(accord_config *cfg, const char *cfg_file, int argc, char **a
 		}
 		char err[512];
 		long n = 0;
-		if (storage_peek_count(cfg->db_path, "SELECT count(*) FROM accounts", NULL, &n, err,
+		if (storage_peek_count(cfg->db_backend, cfg->db_path,
+				       "SELECT count(*) FROM accounts", NULL, &n, err,
 				       sizeof(err)) == 0 && n > 0) {
 			fprintf(stderr, "accord: the database %s already has accounts: add people "
 					"from the web client (Members), or set a password with "
@@ -771,8 +773,9 @@ static int cmd_init(accord_config *cfg, const char *cfg_file, int argc, char **a
 		else {
 			char err[512];
 			long n = 0;
-			if (storage_peek_count(cfg->db_path, "SELECT count(*) FROM accounts", NULL, &n,
-					       err, sizeof(err)) == 0 && n == 0) {
+			if (storage_peek_count(cfg->db_backend, cfg->db_path,
+					       "SELECT count(*) FROM accounts", NULL, &n, err,
+					       sizeof(err)) == 0 && n == 0) {
 				printf("It has no account yet.\n");
 				how_to_create(stdout, cfg_file, 1);
 			}
@@ -794,8 +797,9 @@ static int cmd_passwd(accord_config *cfg, const char *cfg_file, int argc, char *
 		return 1;
 	char err[512];
 	long n = 0;
-	if (storage_peek_count(cfg->db_path, "SELECT count(*) FROM accounts WHERE login=?", login, &n,
-			       err, sizeof(err)) || n != 1) {
+	if (storage_peek_count(cfg->db_backend, cfg->db_path,
+			       "SELECT count(*) FROM accounts WHERE login=?", login, &n, err,
+			       sizeof(err)) || n != 1) {
 		fprintf(stderr, "accord: there is no account \"%s\" in %s\n", login, cfg->db_path);
 		return 1;
 	}
@@ -809,7 +813,8 @@ static int cmd_passwd(accord_config *cfg, const char *cfg_file, int argc, char *
 		fprintf(stderr, "accord: out of memory hashing the password\n");
 		return 1;
 	}
-	storage *st = storage_open(cfg->db_path, cfg->synchronous, err, sizeof(err));
+	storage *st = storage_open_backend(cfg->db_backend, cfg->db_path, cfg->synchronous, err,
+					   sizeof(err));
 	if (!st) {
 		fprintf(stderr, "accord: %s\n", err);
 		return 1;
@@ -944,8 +949,8 @@ int main(int argc, char **argv)
 			rc = 1;
 			goto done;
 		}
-		if (storage_check_backup(argv[2], err, sizeof(err)) ||
-		    storage_backup(argv[2], cfg.db_path, err, sizeof(err))) {
+		if (storage_check_backup(cfg.db_backend, argv[2], err, sizeof(err)) ||
+		    storage_backup(cfg.db_backend, argv[2], cfg.db_path, err, sizeof(err))) {
 			fprintf(stderr, "accord: %s\n", err);
 			rc = 1;
 		} else
@@ -961,7 +966,7 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		char err[512];
-		if (storage_backup(cfg.db_path, argv[2], err, sizeof(err))) {
+		if (storage_backup(cfg.db_backend, cfg.db_path, argv[2], err, sizeof(err))) {
 			fprintf(stderr, "accord: %s\n", err);
 			rc = 1;
 		} else

@@ -130,8 +130,10 @@ accord_status retry_put(accord_txn *txn, const char *key)
 	if (!key || !*key || !txn_changed_since_mark(txn))
 		return ACCORD_OK; /* a read, or nothing to remember */
 	json_t *params = json_pack("[s,I]", key, (json_int_t)now_ms());
-	accord_status st =
-		txn_exec(txn, "INSERT OR IGNORE INTO request_keys(key, at) VALUES(?,?)", params, NULL);
+	accord_status st = txn_exec(txn,
+				    "INSERT INTO request_keys(key, at) VALUES(?,?)"
+				    " ON CONFLICT(key) DO NOTHING",
+				    params, NULL);
 	json_decref(params);
 	if (st == ACCORD_OK && txn_changes(txn) > 0)
 		marked_add(key);

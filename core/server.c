@@ -527,7 +527,8 @@ int server_run(accord_config *cfg, int port_override)
 		log_err("libsodium failed to initialise");
 		goto out;
 	}
-	srv->st = storage_open(cfg->db_path, cfg->synchronous, err, sizeof(err));
+	srv->st = storage_open_backend(cfg->db_backend, cfg->db_path, cfg->synchronous, err,
+				       sizeof(err));
 	if (!srv->st) {
 		log_err("%s", err);
 		goto out;

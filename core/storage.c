@@ -1,43 +1,39 @@
 /*
- * SQLite storage on a dedicated thread, with group commit.
+ * Storage on a dedicated thread, with group commit: the part every
+ * backend shares (the database itself is a backend, storage_backend.h;
+ * store_sqlite.c is the first).
  *
  * The loop never touches the database.  It queues jobs; the storage thread
  * takes every job pending when it wakes, runs them all inside one
- * BEGIN IMMEDIATE ... COMMIT, each within its own SAVEPOINT so a failing job
- * rolls back only its own writes, and hands the finished jobs back to the
- * loop only after COMMIT has returned.  With synchronous=FULL in WAL mode the
- * commit is durable when COMMIT returns, so a reply sent from a done callback
- * acknowledges a durable write, and one fsync is shared by the whole batch
- * (the idea of Mosquitto's persistence plugin and of every database's group
- * commit).
- *
- * Statements are prepared once (SQLITE_PREPARE_PERSISTENT) and cached by
- * their SQL text.
+ * transaction, each within its own savepoint so a failing job rolls back
+ * only its own writes, and hands the finished jobs back to the loop only
+ * after the commit has returned.  The backend makes a returned commit
+ * durable (SQLite: synchronous=FULL in WAL mode), so a reply sent from a
+ * done callback acknowledges a durable write, and one fsync is shared by
+ * the whole batch (the idea of Mosquitto's persistence plugin and of every
+ * database's group commit).
  *
  * The thread also records whether writes succeed (storage_health): a batch
- * whose COMMIT, BEGIN or one of whose statements fails for a reason of the
- * database or its disk (full, I/O error, read-only, locked, damaged) marks
- * the database failing with that reason; the next batch that writes and
- * commits marks it healthy again.  Batches that only read say nothing
- * either way: on a full disk they still succeed.  The jobs such a failure
- * hit finish with ACCORD_E_UNAVAILABLE, and while their done callbacks run,
- * storage_current_failure() names the reason, so that the reply a client
- * gets says why ("the database cannot be written: disk full") instead of
- * "internal".
+ * whose commit, begin or one of whose statements fails for a reason of the
+ * database or its disk (full, I/O error, read-only, locked, damaged: the
+ * backend's failure() names it) marks the database failing with that
+ * reason; the next batch that writes and commits marks it healthy again.
+ * Batches that only read say nothing either way: on a full disk they still
+ * succeed.  The jobs such a failure hit finish with ACCORD_E_UNAVAILABLE,
+ * and while their done callbacks run, storage_current_failure() names the
+ * reason, so that the reply a client gets says why ("the database cannot
+ * be written: disk full") instead of "internal".
  */
 #include "storage.h"
+#include "storage_backend.h"
 #include "log.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#define STMT_BUCKETS 256
 /* Bounded so that the completions of one batch, run in one loop turn, cannot
  * queue more events to a connection than limits.outbound_queue_max allows
  * (a tally and an ack per position when tallies are not coalesced): a big
@@ -45,20 +41,17 @@
  * jobs a commit is still far above 10,000 durable writes a second. */
 #define MAX_BATCH 256
 
-struct stmt_entry {
-	struct stmt_entry *next;
-	const storage_scope *scope; /* the statement was authorized for it */
-	char *sql;
-	sqlite3_stmt *stmt;
-};
+/* The backends this build has, by database.backend. */
+static const storage_backend *const backends[] = {&store_sqlite_backend};
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
 struct accord_txn {
 	storage *s;
 	int64_t last_id;
 	int changes;
-	int64_t changes_mark; /* sqlite3_total_changes64 at txn_changes_mark */
+	int64_t changes_mark; /* the backend's total_changes at txn_changes_mark */
 	/* Whose statements run now (NULL: the core, unrestricted); the top
-	 * of the stack is current. */
+	 * of the stack is current, and the backend is told at each change. */
 	const storage_scope *scopes[STORAGE_SCOPE_DEPTH];
 	int depth;
 };
@@ -74,8 +67,8 @@ struct job {
 };
 
 struct storage {
-	sqlite3 *db;
-	struct stmt_entry *stmts[STMT_BUCKETS];
+	const storage_backend *be;
+	store_db *db;
 	accord_txn txn;
 
 	pthread_t thread;
@@ -93,12 +86,10 @@ struct storage {
 	storage_health health; /* guarded by mu */
 
 	/* storage thread only: the first database failure of the current job
-	 * and batch (a static string, see failure_reason) */
+	 * and batch (a static string, see the backend's failure()) */
 	const char *job_fail, *batch_fail;
 	/* loop only: the failure of the job whose done callback is running */
 	const char *current_fail;
-	/* storage thread: why the authorizer refused the last statement */
-	char refused[256];
 };
 
 /* A probe writes when the last write attempt is older than this, so that an
@@ -130,40 +121,58 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Why a statement failed, when the fault is the database's or its disk's
- * rather than the request's: a sentence for the client and /healthz, or
- * NULL (a constraint, a bad statement: the request's own business).  The
- * system errno tells a full disk from other write errors, as SQLite reports
- * some of those as I/O errors. */
-static const char *failure_reason(sqlite3 *db, int rc)
+/* ---- backends by name ---- */
+
+/* A backend is usable when it was written for this table's version and is
+ * at least as large as this build's table (every member present). */
+static int backend_usable(const storage_backend *be)
 {
-	int sys = sqlite3_system_errno(db);
-	switch (rc & 0xff) {
-	case SQLITE_FULL: return "the database cannot be written: disk full";
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-		if (sys == ENOSPC)
-			return "the database cannot be written: disk full";
-		if (sys == EDQUOT)
-			return "the database cannot be written: disk quota exceeded";
-		if (sys == EROFS)
-			return "the database cannot be written: read-only file system";
-		return "the database cannot be written: I/O error";
-	case SQLITE_READONLY: return "the database cannot be written: it is read-only";
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return "the database cannot be written: locked by another process";
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB: return "the database cannot be written: the file is damaged";
-	case SQLITE_NOMEM: return "the database cannot be written: out of memory";
-	default: return NULL;
-	}
+	return be->version == STORAGE_BACKEND_VERSION &&
+	       be->struct_size >= sizeof(storage_backend) && be->name && be->open &&
+	       be->close && be->begin && be->commit && be->rollback && be->in_txn &&
+	       be->savepoint && be->release && be->rollback_to && be->exec &&
+	       be->total_changes && be->scope && be->migrate && be->failure;
+}
+
+static const storage_backend *backend_find(const char *name)
+{
+	for (size_t i = 0; i < N_BACKENDS; i++)
+		if (name && !strcmp(backends[i]->name, name) && backend_usable(backends[i]))
+			return backends[i];
+	return NULL;
+}
+
+int storage_backend_known(const char *name) { return backend_find(name) != NULL; }
+
+const char *storage_backend_names(void)
+{
+	/* Built once, at the first configuration load (single-threaded). */
+	static char names[128];
+	if (!names[0])
+		for (size_t i = 0; i < N_BACKENDS; i++)
+			if (backend_usable(backends[i])) {
+				if (names[0])
+					strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+				strncat(names, backends[i]->name, sizeof(names) - strlen(names) - 1);
+			}
+	return names;
+}
+
+/* The backend named, or NULL with err. */
+static const storage_backend *backend_or_err(const char *name, char *err, size_t errlen)
+{
+	const storage_backend *be = backend_find(name);
+	if (!be)
+		snprintf(err, errlen, "unknown storage backend \"%s\" (this build has: %s)",
+			 name ? name : "", storage_backend_names());
+	return be;
 }
 
 /* On the storage thread: remember the first database failure of the
- * current job and batch. */
-static void note_failure(storage *s, int rc)
+ * current job and batch, as the backend names the last one. */
+static void note_failure(storage *s)
 {
-	const char *why = failure_reason(s->db, rc);
+	const char *why = s->be->failure(s->db);
 	if (!why)
 		return;
 	if (!s->job_fail)
@@ -172,122 +181,12 @@ static void note_failure(storage *s, int rc)
 		s->batch_fail = why;
 }
 
-static int exec_simple(sqlite3 *db, const char *sql)
-{
-	char *e = NULL;
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &e);
-	if (rc != SQLITE_OK) {
-		log_err("sqlite: %s: %s", sql, e ? e : sqlite3_errstr(rc));
-		sqlite3_free(e);
-		return -1;
-	}
-	return 0;
-}
+/* ---- whose statements run (the backend enforces it) ---- */
 
-static sqlite3_stmt *stmt_get(storage *s, const char *sql);
-
-/* The per-job statements (SAVEPOINT, RELEASE, ROLLBACK TO) run prepared
- * from the statement cache: parsing them again for every job cost ~6% of
- * the server's CPU at 10,000 positions/s. */
-static int exec_cached(storage *s, const char *sql)
+static const storage_scope *scope_top(const accord_txn *txn)
 {
-	sqlite3_stmt *st = stmt_get(s, sql);
-	if (!st)
-		return exec_simple(s->db, sql);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		log_err("sqlite: %s: %s", sql, sqlite3_errstr(rc));
-		note_failure(s, rc);
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- table access per plugin (SQLite's authorizer) ----
- * Called while a statement is prepared (and prepared again after a schema
- * change), with the tables it would touch.  The core's statements (no
- * scope) may touch anything.  A plugin's may read and write only tables
- * named with one of its prefixes, may read SQLite's own catalogue, and may
- * not run PRAGMA, ATTACH, or transaction control (the core owns the
- * transaction).  Views and triggers a plugin creates are named with its
- * prefix too, and what they touch is checked when they are created and
- * each time a statement using them is prepared. */
-static const storage_scope *scope_now(const storage *s)
-{
-	int d = s->txn.depth > STORAGE_SCOPE_DEPTH ? STORAGE_SCOPE_DEPTH : s->txn.depth;
-	return d ? s->txn.scopes[d - 1] : NULL;
-}
-
-static int scope_owns(const storage_scope *sc, const char *table)
-{
-	if (!table)
-		return 0;
-	for (int i = 0; i < STORAGE_SCOPE_PREFIXES && sc->prefixes[i]; i++) {
-		size_t n = strlen(sc->prefixes[i]);
-		if (!strncmp(table, sc->prefixes[i], n) && table[n] == '_' && table[n + 1])
-			return 1;
-	}
-	return 0;
-}
-
-static int authorize(void *ud, int action, const char *a1, const char *a2, const char *db,
-		     const char *inner)
-{
-	(void)inner;
-	storage *s = ud;
-	const storage_scope *sc = scope_now(s);
-	if (!sc)
-		return SQLITE_OK;
-	const char *table = NULL, *what = NULL;
-	int catalogue_ok = 0; /* sqlite_master and friends */
-	switch (action) {
-	case SQLITE_SELECT:
-	case SQLITE_FUNCTION:
-	case SQLITE_RECURSIVE:
-	case SQLITE_REINDEX: /* asked while an index is created (checked by its table) */
-		return SQLITE_OK;
-	case SQLITE_READ: table = a1, what = "read", catalogue_ok = 1; break;
-	case SQLITE_INSERT:
-	case SQLITE_UPDATE:
-	case SQLITE_DELETE:
-		/* CREATE/DROP write the catalogue; they are checked by name. */
-		table = a1, what = "write", catalogue_ok = 1;
-		break;
-	case SQLITE_CREATE_TABLE:
-	case SQLITE_DROP_TABLE:
-	case SQLITE_CREATE_VIEW:
-	case SQLITE_DROP_VIEW: table = a1, what = "create or drop"; break;
-	case SQLITE_CREATE_INDEX:
-	case SQLITE_DROP_INDEX:
-	case SQLITE_CREATE_TRIGGER:
-	case SQLITE_DROP_TRIGGER:
-	case SQLITE_ALTER_TABLE: table = a2, what = "alter"; break;
-	default:
-		snprintf(s->refused, sizeof(s->refused),
-			 "plugin %s: statement refused: action %d (PRAGMA, ATTACH, transaction"
-			 " control, temporary objects...) is the core's",
-			 sc->name, action);
-		return SQLITE_DENY;
-	}
-	if (db && strcmp(db, "main")) {
-		snprintf(s->refused, sizeof(s->refused),
-			 "plugin %s: statement refused: database \"%s\" is not its own", sc->name,
-			 db);
-		return SQLITE_DENY;
-	}
-	if (catalogue_ok && table && !strncmp(table, "sqlite_", 7))
-		return SQLITE_OK;
-	/* table-valued functions, read like tables */
-	if (action == SQLITE_READ && table && (!strcmp(table, "json_each") || !strcmp(table, "json_tree")))
-		return SQLITE_OK;
-	if (scope_owns(sc, table))
-		return SQLITE_OK;
-	snprintf(s->refused, sizeof(s->refused),
-		 "plugin %s: statement refused: it would %s table %s, which is not one of its"
-		 " own (%s_*); use the service of the plugin that owns it",
-		 sc->name, what, table ? table : "?", sc->prefixes[0]);
-	return SQLITE_DENY;
+	int d = txn->depth > STORAGE_SCOPE_DEPTH ? STORAGE_SCOPE_DEPTH : txn->depth;
+	return d ? txn->scopes[d - 1] : NULL;
 }
 
 void txn_scope_enter(accord_txn *txn, const storage_scope *scope)
@@ -298,6 +197,7 @@ void txn_scope_enter(accord_txn *txn, const storage_scope *scope)
 		log_err("storage: services nested more than %d deep; %s runs with its caller's"
 			" tables", STORAGE_SCOPE_DEPTH, scope ? scope->name : "the core");
 	txn->depth++;
+	txn->s->be->scope(txn->s->db, scope_top(txn));
 }
 
 int txn_scope_leave(accord_txn *txn)
@@ -305,235 +205,73 @@ int txn_scope_leave(accord_txn *txn)
 	if (txn->depth <= 0)
 		return -1;
 	txn->depth--;
+	txn->s->be->scope(txn->s->db, scope_top(txn));
 	return 0;
 }
 
-/* Back to the core's scope; returns how many levels were still open. */
+/* Back to the core's scope; returns how many levels were still open.  At
+ * depth 0 the backend already runs as the core. */
 static int txn_scope_reset(accord_txn *txn)
 {
 	int open = txn->depth;
 	txn->depth = 0;
+	if (open)
+		txn->s->be->scope(txn->s->db, NULL);
 	return open;
 }
 
 int txn_scope_depth(const accord_txn *txn) { return txn->depth; }
 
-storage *storage_open(const char *path, const char *synchronous, char *err, size_t errlen)
+/* ---- opening ---- */
+
+storage *storage_open_backend(const char *backend, const char *location, const char *synchronous,
+			      char *err, size_t errlen)
 {
+	const storage_backend *be = backend_or_err(backend, err, errlen);
+	if (!be)
+		return NULL;
 	storage *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	int rc = sqlite3_open_v2(path, &s->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open database %s: %s", path,
-			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		sqlite3_close(s->db);
-		free(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	char sync_sql[64];
-	snprintf(sync_sql, sizeof(sync_sql), "PRAGMA synchronous=%s", synchronous);
-	sqlite3_stmt *st = NULL;
-	const char *mode = NULL;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		mode = (const char *)sqlite3_column_text(st, 0);
-	if (!mode || strcmp(mode, "wal")) {
-		snprintf(err, errlen, "cannot put database %s in WAL mode: %s", path,
-			 sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
-		sqlite3_close(s->db);
-		free(s);
-		return NULL;
-	}
-	sqlite3_finalize(st);
-	if (exec_simple(s->db, sync_sql) || exec_simple(s->db, "PRAGMA foreign_keys=ON") ||
-	    exec_simple(s->db, "CREATE TABLE IF NOT EXISTS accord_schema("
-			       "owner TEXT NOT NULL, version INTEGER NOT NULL,"
-			       "applied_at INTEGER NOT NULL, PRIMARY KEY(owner, version))") ||
-	    exec_simple(s->db, "CREATE TABLE IF NOT EXISTS accord_health("
-			       "id INTEGER PRIMARY KEY CHECK(id = 1), at INTEGER NOT NULL)")) {
-		snprintf(err, errlen, "cannot configure database %s: %s", path,
-			 sqlite3_errmsg(s->db));
-		sqlite3_close(s->db);
+	s->be = be;
+	s->db = be->open(location, synchronous, err, errlen);
+	if (!s->db) {
 		free(s);
 		return NULL;
 	}
 	s->txn.s = s;
-	sqlite3_set_authorizer(s->db, authorize, s);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	return s;
 }
 
-static unsigned hash_str(const char *s)
+storage *storage_open(const char *path, const char *synchronous, char *err, size_t errlen)
 {
-	unsigned h = 2166136261u;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return storage_open_backend(STORAGE_DEFAULT_BACKEND, path, synchronous, err, errlen);
 }
 
-/* Statements are cached per scope: one authorized for a plugin is never
- * handed to another that sends the same text. */
-static sqlite3_stmt *stmt_get(storage *s, const char *sql)
-{
-	const storage_scope *scope = scope_now(s);
-	unsigned b = hash_str(sql) % STMT_BUCKETS;
-	for (struct stmt_entry *e = s->stmts[b]; e; e = e->next)
-		if (e->scope == scope && !strcmp(e->sql, sql))
-			return e->stmt;
-	sqlite3_stmt *st = NULL;
-	s->refused[0] = 0;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		if (s->refused[0])
-			log_err("%s", s->refused);
-		else
-			log_err("sqlite: cannot prepare \"%.200s\": %s", sql, sqlite3_errmsg(s->db));
-		return NULL;
-	}
-	struct stmt_entry *e = malloc(sizeof(*e));
-	if (!e || !(e->sql = strdup(sql))) {
-		free(e);
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	e->stmt = st;
-	e->scope = scope;
-	e->next = s->stmts[b];
-	s->stmts[b] = e;
-	return st;
-}
-
-static int bind_params(sqlite3_stmt *st, const json_t *params)
-{
-	if (!params)
-		return 0;
-	if (!json_is_array(params))
-		return -1;
-	size_t i;
-	const json_t *v;
-	json_array_foreach(params, i, v)
-	{
-		int idx = (int)i + 1, rc;
-		switch (json_typeof(v)) {
-		case JSON_INTEGER: rc = sqlite3_bind_int64(st, idx, json_integer_value(v)); break;
-		case JSON_REAL: rc = sqlite3_bind_double(st, idx, json_real_value(v)); break;
-		case JSON_STRING:
-			rc = sqlite3_bind_text(st, idx, json_string_value(v),
-					       (int)json_string_length(v), SQLITE_TRANSIENT);
-			break;
-		case JSON_TRUE: rc = sqlite3_bind_int(st, idx, 1); break;
-		case JSON_FALSE: rc = sqlite3_bind_int(st, idx, 0); break;
-		case JSON_NULL: rc = sqlite3_bind_null(st, idx); break;
-		default: {
-			char *txt = json_dumps(v, JSON_COMPACT);
-			rc = txt ? sqlite3_bind_text(st, idx, txt, -1, free) : SQLITE_NOMEM;
-			break;
-		}
-		}
-		if (rc != SQLITE_OK)
-			return -1;
-	}
-	return 0;
-}
-
-static json_t *column_value(sqlite3_stmt *st, int c)
-{
-	switch (sqlite3_column_type(st, c)) {
-	case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, c));
-	case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, c));
-	case SQLITE_TEXT: {
-		json_t *v = json_stringn((const char *)sqlite3_column_text(st, c),
-					 (size_t)sqlite3_column_bytes(st, c));
-		return v ? v : json_null(); /* not UTF-8: never produced by us */
-	}
-	case SQLITE_BLOB: {
-		/* Blobs are exposed as lower-case hex. */
-		const unsigned char *p = sqlite3_column_blob(st, c);
-		int n = sqlite3_column_bytes(st, c);
-		char *hex = malloc((size_t)n * 2 + 1);
-		if (!hex)
-			return json_null();
-		for (int i = 0; i < n; i++)
-			sprintf(hex + 2 * i, "%02x", p[i]);
-		hex[2 * n] = 0;
-		json_t *v = json_string(hex);
-		free(hex);
-		return v;
-	}
-	default: return json_null();
-	}
-}
+/* ---- statements ---- */
 
 accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, json_t **rows)
 {
 	storage *s = txn->s;
-	if (rows)
-		*rows = NULL;
-	sqlite3_stmt *st = stmt_get(s, sql);
-	if (!st)
-		return ACCORD_E_INTERNAL;
-	/* A statement with placeholders gets exactly one value per placeholder:
-	 * a NULL array (a json_pack that failed, say) is an error, not NULLs. */
-	int want = sqlite3_bind_parameter_count(st);
-	size_t have = json_is_array(params) ? json_array_size(params) : 0;
-	if ((size_t)want != have) {
-		log_err("sqlite: \"%.200s\" takes %d parameters, %zu given", sql, want, have);
-		return ACCORD_E_INTERNAL;
-	}
-	if (bind_params(st, params)) {
-		log_err("sqlite: bad parameters for \"%.200s\"", sql);
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return ACCORD_E_INTERNAL;
-	}
-	json_t *out = rows ? json_array() : NULL;
-	int rc, ncol = sqlite3_column_count(st);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!out)
-			continue;
-		json_t *row = json_object();
-		for (int c = 0; c < ncol; c++)
-			json_object_set_new(row, sqlite3_column_name(st, c), column_value(st, c));
-		json_array_append_new(out, row);
-	}
-	accord_status res = ACCORD_OK;
-	if (rc != SQLITE_DONE) {
-		int prim = rc & 0xff;
-		if (prim == SQLITE_CONSTRAINT)
-			res = ACCORD_E_CONFLICT;
-		else {
-			log_err("sqlite: \"%.200s\": %s", sql, sqlite3_errmsg(s->db));
-			note_failure(s, rc);
-			res = ACCORD_E_INTERNAL;
-		}
-		json_decref(out);
-		out = NULL;
-	} else {
-		txn->changes = sqlite3_changes(s->db);
-		txn->last_id = sqlite3_last_insert_rowid(s->db);
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rows)
-		*rows = out;
-	return res;
+	accord_status st =
+		s->be->exec(s->db, sql, params, rows, &txn->changes, &txn->last_id);
+	if (st == ACCORD_E_INTERNAL)
+		note_failure(s);
+	return st;
 }
 
 int64_t txn_last_id(accord_txn *txn) { return txn->last_id; }
 int txn_changes(accord_txn *txn) { return txn->changes; }
 
-void txn_changes_mark(accord_txn *txn) { txn->changes_mark = sqlite3_total_changes64(txn->s->db); }
+void txn_changes_mark(accord_txn *txn) { txn->changes_mark = txn->s->be->total_changes(txn->s->db); }
 
 int txn_changed_since_mark(accord_txn *txn)
 {
-	return sqlite3_total_changes64(txn->s->db) != txn->changes_mark;
+	return txn->s->be->total_changes(txn->s->db) != txn->changes_mark;
 }
 
 int storage_migrate(storage *s, const char *owner, const storage_scope *scope,
@@ -549,63 +287,32 @@ int storage_migrate(storage *s, const char *owner, const storage_scope *scope,
 			return -1;
 		}
 		last = m->version;
-		sqlite3_stmt *st = NULL;
-		sqlite3_prepare_v2(s->db,
-				   "SELECT 1 FROM accord_schema WHERE owner=? AND version=?", -1,
-				   &st, NULL);
-		sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, m->version);
-		int have = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-		if (have)
-			continue;
-		char *e = NULL;
-		if (exec_simple(s->db, "BEGIN IMMEDIATE"))
-			goto fail_db;
-		s->refused[0] = 0;
 		txn_scope_reset(&s->txn);
-		txn_scope_enter(&s->txn, scope);
-		int mrc = sqlite3_exec(s->db, m->sql, NULL, NULL, &e);
-		txn_scope_reset(&s->txn);
-		if (mrc != SQLITE_OK) {
-			snprintf(err, errlen, "%s: migration %d failed: %s", owner, m->version,
-				 s->refused[0] ? s->refused : e ? e : sqlite3_errmsg(s->db));
-			sqlite3_free(e);
-			exec_simple(s->db, "ROLLBACK");
+		int rc = s->be->migrate(s->db, owner, scope, m, err, errlen);
+		if (rc < 0)
 			return -1;
-		}
-		sqlite3_prepare_v2(s->db, "INSERT INTO accord_schema VALUES(?,?,strftime('%s','now'))",
-				   -1, &st, NULL);
-		sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, m->version);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE || exec_simple(s->db, "COMMIT")) {
-			exec_simple(s->db, "ROLLBACK");
-			goto fail_db;
-		}
-		log_info("%s: applied schema migration %d", owner, m->version);
+		if (rc > 0)
+			log_info("%s: applied schema migration %d", owner, m->version);
 	}
 	return 0;
-fail_db:
-	snprintf(err, errlen, "%s: migration failed: %s", owner, sqlite3_errmsg(s->db));
-	return -1;
 }
 
 accord_txn *storage_begin_sync(storage *s)
 {
 	txn_scope_reset(&s->txn);
-	if (exec_simple(s->db, "BEGIN IMMEDIATE"))
+	if (s->be->begin(s->db))
 		return NULL;
 	return &s->txn;
 }
 
 int storage_end_sync(storage *s, accord_txn *txn, int commit)
 {
-	(void)txn;
-	if (commit && !exec_simple(s->db, "COMMIT"))
+	/* COMMIT is the core's, whatever a plugin's CLI command left open */
+	if (txn_scope_reset(txn))
+		log_err("storage: a command left a service call's txn_enter without txn_leave");
+	if (commit && !s->be->commit(s->db))
 		return 0;
-	exec_simple(s->db, "ROLLBACK");
+	s->be->rollback(s->db);
 	return commit ? -1 : 0;
 }
 
@@ -615,13 +322,13 @@ static void run_batch(storage *s, struct job *batch)
 	double t0 = now_s();
 	s->batch_fail = NULL;
 	int kept_writes = 0; /* a job that changed rows was not rolled back */
-	int began = exec_simple(s->db, "BEGIN IMMEDIATE") == 0;
-	/* BEGIN or COMMIT failing is the database's failure even when SQLite's
-	 * code does not say which (a statement that ended the transaction, a
-	 * trigger's RAISE(ROLLBACK) say, is not, unless its code says so). */
+	int began = s->be->begin(s->db) == 0;
+	/* BEGIN or COMMIT failing is the database's failure even when the
+	 * backend does not say which (a statement that ended the transaction, a
+	 * trigger's RAISE(ROLLBACK) say, is not, unless the backend says so). */
 	int db_failed = !began;
 	if (!began)
-		note_failure(s, sqlite3_extended_errcode(s->db));
+		note_failure(s);
 	long n = 0;
 	for (struct job *j = batch; j; j = j->next) {
 		n++;
@@ -631,7 +338,7 @@ static void run_batch(storage *s, struct job *batch)
 			j->st = ACCORD_E_INTERNAL;
 			continue;
 		}
-		if (sqlite3_get_autocommit(s->db)) {
+		if (!s->be->in_txn(s->db)) {
 			/* An earlier job's statement ended the transaction (I/O
 			 * error, RAISE(ROLLBACK)...): run nothing outside it. */
 			began = 0;
@@ -639,8 +346,9 @@ static void run_batch(storage *s, struct job *batch)
 			continue;
 		}
 		s->job_fail = NULL;
-		int64_t changes0 = sqlite3_total_changes64(s->db);
-		exec_cached(s, "SAVEPOINT job");
+		int64_t changes0 = s->be->total_changes(s->db);
+		if (s->be->savepoint(s->db))
+			note_failure(s);
 		s->txn.changes = 0;
 		txn_scope_reset(&s->txn);
 		j->st = j->work ? j->work(&s->txn, j->ud, &j->out) : ACCORD_OK;
@@ -652,25 +360,27 @@ static void run_batch(storage *s, struct job *batch)
 			j->fail = s->job_fail;
 		}
 		if (j->st != ACCORD_OK) {
-			exec_cached(s, "ROLLBACK TO job");
+			if (s->be->rollback_to(s->db))
+				note_failure(s);
 			if (j->out && (j->st == ACCORD_E_INTERNAL || j->fail)) {
 				json_decref(j->out);
 				j->out = NULL;
 			}
-		} else if (sqlite3_total_changes64(s->db) > changes0)
+		} else if (s->be->total_changes(s->db) > changes0)
 			kept_writes = 1;
-		exec_cached(s, "RELEASE job");
+		if (s->be->release(s->db))
+			note_failure(s);
 	}
-	if (began && sqlite3_get_autocommit(s->db))
+	if (began && !s->be->in_txn(s->db))
 		began = 0; /* the last job's statement ended it */
-	int committed = began && exec_simple(s->db, "COMMIT") == 0;
+	int committed = began && s->be->commit(s->db) == 0;
 	if (began && !committed) {
 		db_failed = 1;
-		note_failure(s, sqlite3_extended_errcode(s->db));
+		note_failure(s);
 	}
 	if (!committed) {
-		if (!sqlite3_get_autocommit(s->db))
-			exec_simple(s->db, "ROLLBACK");
+		if (s->be->in_txn(s->db))
+			s->be->rollback(s->db);
 		for (struct job *j = batch; j; j = j->next) {
 			j->st = s->batch_fail ? ACCORD_E_UNAVAILABLE : ACCORD_E_INTERNAL;
 			j->fail = s->batch_fail;
@@ -820,8 +530,10 @@ accord_status storage_probe(accord_txn *txn)
 	pthread_mutex_unlock(&s->mu);
 	json_t *p = json_pack("[I]", (json_int_t)wall_ms());
 	accord_status st =
-		write ? txn_exec(txn, "INSERT OR REPLACE INTO accord_health(id, at) VALUES(1, ?)", p,
-				 NULL)
+		write ? txn_exec(txn,
+				 "INSERT INTO accord_health(id, at) VALUES(1, ?)"
+				 " ON CONFLICT(id) DO UPDATE SET at=excluded.at",
+				 p, NULL)
 		      : txn_exec(txn, "SELECT 1", NULL, NULL);
 	json_decref(p);
 	return st;
@@ -844,19 +556,7 @@ void storage_close(storage *s)
 {
 	if (!s)
 		return;
-	for (int b = 0; b < STMT_BUCKETS; b++) {
-		struct stmt_entry *e = s->stmts[b];
-		while (e) {
-			struct stmt_entry *n = e->next;
-			sqlite3_finalize(e->stmt);
-			free(e->sql);
-			free(e);
-			e = n;
-		}
-	}
-	/* A clean close checkpoints the WAL into the main file. */
-	if (sqlite3_close(s->db) != SQLITE_OK)
-		log_err("sqlite: close: %s", sqlite3_errmsg(s->db));
+	s->be->close(s->db);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s);
@@ -870,80 +570,32 @@ void storage_get_stats(storage *s, storage_stats *out)
 	pthread_mutex_unlock(&s->mu);
 }
 
-int storage_backup(const char *db_path, const char *dest, char *err, size_t errlen)
+
+/* ---- location-based, through the named backend ---- */
+
+int storage_backup(const char *backend, const char *location, const char *dest, char *err,
+		   size_t errlen)
 {
-	sqlite3 *src = NULL, *dst = NULL;
-	int rc = sqlite3_open_v2(db_path, &src, SQLITE_OPEN_READONLY, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(src, 5000);
-		sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
-		if (!b)
-			rc = sqlite3_errcode(dst);
-		else {
-			do {
-				rc = sqlite3_backup_step(b, 256);
-				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-					sqlite3_sleep(20);
-			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-			rc = sqlite3_backup_finish(b);
-		}
-	}
-	if (rc != SQLITE_OK)
-		snprintf(err, errlen, "backup of %s to %s failed: %s", db_path, dest,
-			 dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
-	sqlite3_close(dst);
-	sqlite3_close(src);
-	return rc == SQLITE_OK ? 0 : -1;
+	const storage_backend *be = backend_or_err(backend, err, errlen);
+	if (be && !be->backup)
+		snprintf(err, errlen, "the %s storage backend cannot make backups", be->name);
+	return be && be->backup ? be->backup(location, dest, err, errlen) : -1;
 }
 
-int storage_check_backup(const char *path, char *err, size_t errlen)
+int storage_check_backup(const char *backend, const char *location, char *err, size_t errlen)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int ok = 0;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		ok = !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
-	sqlite3_finalize(st);
-	st = NULL;
-	if (ok)
-		ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM accord_schema WHERE owner='core'", -1,
-					&st, NULL) == SQLITE_OK &&
-		     sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	if (!ok)
-		snprintf(err, errlen, "%s is not a sound Accord database backup", path);
-	return ok ? 0 : -1;
+	const storage_backend *be = backend_or_err(backend, err, errlen);
+	if (be && !be->check_backup)
+		snprintf(err, errlen, "the %s storage backend cannot check backups", be->name);
+	return be && be->check_backup ? be->check_backup(location, err, errlen) : -1;
 }
 
-int storage_peek_count(const char *path, const char *sql, const char *param, long *n, char *err,
-		       size_t errlen)
+int storage_peek_count(const char *backend, const char *location, const char *sql,
+		       const char *param, long *n, char *err, size_t errlen)
 {
-	struct stat sb;
-	if (stat(path, &sb) && errno == ENOENT)
-		return 1;
-	/* Read-write without CREATE: a WAL database needs its -shm, and the
-	 * file is never created; only a SELECT runs. */
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open database %s: %s", path,
-			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		sqlite3_close(db);
-		return -1;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	sqlite3_stmt *st = NULL;
-	*n = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    (!param || sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT) == SQLITE_OK) &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return 0;
+	const storage_backend *be = backend_or_err(backend, err, errlen);
+	if (be && !be->peek_count)
+		snprintf(err, errlen, "the %s storage backend cannot look into a database",
+			 be->name);
+	return be && be->peek_count ? be->peek_count(location, sql, param, n, err, errlen) : -1;
 }

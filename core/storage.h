@@ -1,8 +1,9 @@
 /*
  * Storage: the narrow interface the rest of the core (and, through the host
- * API, plugins) uses to reach the database.  Today's implementation is SQLite
- * on one dedicated thread with group commit; another backend would implement
- * these same calls.
+ * API, plugins) uses to reach the database: jobs run on one dedicated thread
+ * with group commit (storage.c), against a backend chosen by name
+ * (database.backend; storage_backend.h: the table a backend fills,
+ * store_sqlite.c the first).
  */
 #ifndef ACCORD_STORAGE_H
 #define ACCORD_STORAGE_H
@@ -20,12 +21,25 @@ typedef void (*storage_done_fn)(accord_status st, json_t *out, void *ud);
 /* Called from the storage thread when completions are ready (wakes the loop). */
 typedef void (*storage_notify_fn)(void *ud);
 
-/* Opens (creating if needed) and configures the database.  Blocking: for
- * start-up and CLI use only. */
+/* The backend database.backend names when it says nothing. */
+#define STORAGE_DEFAULT_BACKEND "sqlite"
+
+/* Whether this build has a backend of that name, and their names
+ * ("sqlite, ..."), for the configuration's check and messages. */
+int storage_backend_known(const char *name);
+const char *storage_backend_names(void);
+
+/* Opens (creating if needed) and configures the database at location (a
+ * file for SQLite) with the named backend; an unknown name fails with err
+ * naming the backends this build has.  Blocking: for start-up and CLI use
+ * only.  storage_open uses the default backend. */
+storage *storage_open_backend(const char *backend, const char *location, const char *synchronous,
+			      char *err, size_t errlen);
 storage *storage_open(const char *path, const char *synchronous, char *err, size_t errlen);
 
-/* Whose statements run (a plugin's: only its tables).  The SQLite backend
- * enforces it with the authorizer (storage.c); NULL is the core. */
+/* Whose statements run (a plugin's: only its tables).  The backend
+ * enforces it (SQLite: with its authorizer, store_sqlite.c); NULL is the
+ * core. */
 #define STORAGE_SCOPE_PREFIXES 4
 #define STORAGE_SCOPE_DEPTH 16
 typedef struct storage_scope {
@@ -61,21 +75,26 @@ void storage_run_completions(storage *s);
 void storage_stop(storage *s);
 void storage_close(storage *s);
 
-/* Online backup into a new file (SQLite backup API); blocking, any thread
- * that owns no transaction.  Returns 0 or -1 with err. */
-int storage_backup(const char *db_path, const char *dest, char *err, size_t errlen);
+/* These three work on a database by location, without storage_open, with
+ * the named backend (the command line's backup, restore and checks).
+ *
+ * Online backup into dest (SQLite: a new file, with its backup API);
+ * blocking, any thread that owns no transaction.  Returns 0 or -1 with
+ * err. */
+int storage_backup(const char *backend, const char *location, const char *dest, char *err,
+		   size_t errlen);
 
-/* Checks that path is a sound Accord database (integrity_check ok, has
- * the schema table).  0, or -1 with err. */
-int storage_check_backup(const char *path, char *err, size_t errlen);
+/* Checks that location is a sound Accord database (SQLite:
+ * integrity_check ok; has the schema table).  0, or -1 with err. */
+int storage_check_backup(const char *backend, const char *location, char *err, size_t errlen);
 
 /* A look into a database that may not exist, creating nothing (no file, no
  * schema): for the command line's checks before it writes.  1 when there
- * is no file at path; 0 with *n the integer the query (with one optional
- * text parameter) returns, or *n = -1 when it fails (no such table: an
- * empty or foreign file); -1 with err when the file cannot be opened. */
-int storage_peek_count(const char *path, const char *sql, const char *param, long *n, char *err,
-		       size_t errlen);
+ * is no database at location; 0 with *n the integer the query (with one
+ * optional text parameter) returns, or *n = -1 when it fails (no such
+ * table: an empty or foreign file); -1 with err when it cannot be opened. */
+int storage_peek_count(const char *backend, const char *location, const char *sql,
+		       const char *param, long *n, char *err, size_t errlen);
 
 /* Statistics for /metrics (read on the loop; updated by the storage thread). */
 typedef struct storage_stats {

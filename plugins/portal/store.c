@@ -84,7 +84,7 @@ accord_status store__releases(accord_txn *txn, const char *item, int all, json_t
 {
 	char sql[500];
 	snprintf(sql, sizeof(sql),
-		 "%s WHERE (? OR withdrawn_at IS NULL) AND (? IS NULL OR item=?)"
+		 "%s WHERE (? OR withdrawn_at IS NULL) AND (CAST(? AS TEXT) IS NULL OR item=?)"
 		 " ORDER BY id DESC LIMIT %d",
 		 RELEASE_COLS, PORTAL_MAX_LIST);
 	*rows = NULL;

@@ -18,6 +18,7 @@ static void embedded_default_is_valid(void **state)
 	assert_int_equal(c.port, 8080);
 	assert_string_equal(c.synchronous, "full");
 	assert_string_equal(c.db_path, "var/accord.db");
+	assert_string_equal(c.db_backend, "sqlite");
 	assert_int_equal(c.limits.max_message_bytes, 65536);
 	config_free(&c);
 }
@@ -31,6 +32,11 @@ static void defaults_fill_missing_keys(void **state)
 	assert_int_equal(c.limits.rate_per_sec, 7);
 	assert_int_equal(c.limits.replay_keep, 256);
 	assert_string_equal(c.listen_address, "127.0.0.1");
+	config_free(&c);
+	assert_int_equal(config_load_string("{\"database\":{\"backend\":\"sqlite\"}}", &c, err,
+					    sizeof(err)),
+			 0);
+	assert_string_equal(c.db_backend, "sqlite");
 	config_free(&c);
 }
 
@@ -50,6 +56,9 @@ static void errors_name_the_key(void **state)
 		{"{\"limits\":{\"max_url_bytes\":9000}}", "limits.max_url_bytes: must be below limits.max_header_bytes"},
 		{"{\"database\":{\"synchronous\":\"off\"}}", "database.synchronous: expected one of full|normal|extra, got off"},
 		{"{\"database\":[]}", "database: expected an object, got an array"},
+		{"{\"database\":{\"backend\":\"postgres\"}}",
+		 "database.backend: expected a storage backend this build has (sqlite), got \"postgres\""},
+		{"{\"database\":{\"backend\":\"\"}}", "database.backend: expected a non-empty string"},
 		{"{\"origins\":[\"http://a\", 3]}", "origins[1]: expected a non-empty string"},
 		{"{\"server_names\":[\"a.example\", \"a.example:443\"]}", "server_names[1]: expected a host name or IP address without scheme or port"},
 		{"{\"plugins\":{\"enabled\":{\"Bad-Name\":{}}}}", "plugins.enabled.Bad-Name: plugin names"},

@@ -1,4 +1,5 @@
-// Building blocks of the web client's views, shared by app.js and admin.js.
+// Building blocks of the web client's views, for the shell and, through the
+// shell object (components.js), for the plugins' web components.
 // Server data always goes in as text (textContent), never as HTML.
 import { t } from './i18n.js';
 
@@ -27,4 +28,31 @@ export function note(text, kind = 'info') {
 
 export function errorText(r) {
 	return t('error.generic', { message: r.error?.message || r.error?.code || '?' });
+}
+
+// Asks before something that cannot simply be undone; resolves true for
+// yes.  An accessible <dialog> instead of window.confirm: it can say what
+// is missing and is read out with its heading (or its first line).  Focus
+// starts on the safe answer, which Escape also gives.
+//   confirmDialog({heading?, lines: [text...], yes, no?})
+export function confirmDialog({ heading, lines = [], yes, no = t('confirm.cancel') }) {
+	return new Promise((resolve) => {
+		const id = `d${Math.random().toString(36).slice(2, 8)}`;
+		const yesButton = h('button', { type: 'button', class: 'danger' }, yes);
+		const noButton = h('button', { type: 'button', class: 'secondary' }, no);
+		const text = lines.map((l, i) => h('p', { id: !heading && i === 0 ? id : null }, l));
+		const dlg = h('dialog', { class: 'confirm', 'aria-labelledby': id }, heading && h('h2', { id }, heading), ...text,
+			h('div', { class: 'buttons' }, yesButton, noButton));
+		const done = (v) => {
+			dlg.close();
+			dlg.remove();
+			resolve(v);
+		};
+		yesButton.addEventListener('click', () => done(true));
+		noButton.addEventListener('click', () => done(false));
+		dlg.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+		document.body.append(dlg);
+		dlg.showModal();
+		noButton.focus();
+	});
 }
