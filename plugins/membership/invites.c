@@ -60,17 +60,20 @@ static void issue(accord_req *req, json_t *in, accord_job_work_fn work, const ch
 static accord_status invite_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const secret *s = j->state;
-	json_t *o = request__row0(txn, "SELECT active FROM members_orgs WHERE code=?",
-				  json_pack("[O]", json_object_get(j->in, "org")));
+	json_t *o = NULL;
+	accord_status st = request__row(txn, "SELECT active FROM members_orgs WHERE code=?",
+					json_pack("[O]", json_object_get(j->in, "org")), &o);
 	int ok = o && json_integer_value(json_object_get(o, "active")) == 1;
 	json_decref(o);
+	if (st != ACCORD_OK)
+		return st;
 	if (!ok)
 		return accord_job_fail(out, ACCORD_E_BAD_REQUEST, "org: no such active organisation");
 	json_t *p = json_pack("[s,O,O,O,O,O,s,I,O]", s->th, json_object_get(j->in, "org"),
 			      json_object_get(j->in, "name"), json_object_get(j->in, "function"),
 			      json_object_get(j->in, "contact"), json_object_get(j->in, "roles"),
 			      j->actor, (json_int_t)api->now_ms(), json_object_get(j->in, "expires"));
-	accord_status st = api->txn_exec(
+	st = api->txn_exec(
 		txn, "INSERT INTO members_invites(token_hash, org_code, name, function, contact, roles,"
 		     " created_by, created_at, expires_at) VALUES(?,?,?,?,?,?,?,?,?)",
 		p, NULL);
@@ -120,19 +123,21 @@ static accord_status reset_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const secret *s = j->state;
 	const char *login = json_string_value(json_object_get(j->in, "login"));
-	json_t *person = request__row0(txn, PERSON_SELECT, json_pack("[s]", login));
+	json_t *person = NULL;
+	accord_status st = request__row(txn, PERSON_SELECT, json_pack("[s]", login), &person);
 	int active = person && json_integer_value(json_object_get(person, "active")) == 1;
 	int found = person != NULL;
 	json_decref(person);
+	if (st != ACCORD_OK)
+		return st;
 	if (!found)
 		return accord_job_fail(out, ACCORD_E_NOT_FOUND, "login: no such person");
 	if (!active)
 		return accord_job_fail(out, ACCORD_E_CONFLICT,
 				       "this person is deactivated: a new password would not let them in");
 	int64_t now = api->now_ms();
-	accord_status st = accord_exec(api, txn,
-				       "DELETE FROM members_resets WHERE login=? AND used_at IS NULL",
-				       json_pack("[s]", login), NULL);
+	st = accord_exec(api, txn, "DELETE FROM members_resets WHERE login=? AND used_at IS NULL",
+			 json_pack("[s]", login), NULL);
 	if (st == ACCORD_OK)
 		st = accord_exec(api, txn,
 				 "INSERT INTO members_resets(token_hash, login, created_by, created_at,"
@@ -210,8 +215,7 @@ static void link_release(accord_job *j)
 static accord_status link_read(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const link_use *l = j->state;
-	*out = request__row0(txn, l->kind->select, json_pack("[s]", l->th));
-	return ACCORD_OK;
+	return request__row(txn, l->kind->select, json_pack("[s]", l->th), out);
 }
 
 /* The write's work: the kind's, and an error it gave no message is
@@ -314,8 +318,10 @@ static const char *invite_problem(const json_t *inv, accord_status *st)
 static accord_status accept_write(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const link_use *l = j->state;
-	json_t *inv = request__row0(txn, l->kind->select, json_pack("[s]", l->th));
-	accord_status st;
+	json_t *inv = NULL;
+	accord_status st = request__row(txn, l->kind->select, json_pack("[s]", l->th), &inv);
+	if (st != ACCORD_OK)
+		return st;
 	const char *why = invite_problem(inv, &st);
 	if (why) { /* used or expired meanwhile */
 		json_decref(inv);
@@ -393,8 +399,10 @@ static const char *reset_problem(const json_t *r, accord_status *st)
 static accord_status reset_write(accord_txn *txn, accord_job *j, json_t **out)
 {
 	link_use *l = j->state;
-	json_t *r = request__row0(txn, l->kind->select, json_pack("[s]", l->th));
-	accord_status st;
+	json_t *r = NULL;
+	accord_status st = request__row(txn, l->kind->select, json_pack("[s]", l->th), &r);
+	if (st != ACCORD_OK)
+		return st;
 	const char *why = reset_problem(r, &st);
 	if (why) {
 		json_decref(r);
@@ -402,9 +410,10 @@ static accord_status reset_write(accord_txn *txn, accord_job *j, json_t **out)
 	}
 	snprintf(l->login, sizeof(l->login), "%s", json_string_value(json_object_get(r, "login")));
 	json_decref(r);
-	json_t *person = request__row0(txn, PERSON_SELECT, json_pack("[s]", l->login));
-	if (!person)
-		return ACCORD_E_INTERNAL;
+	json_t *person = NULL;
+	st = request__row(txn, PERSON_SELECT, json_pack("[s]", l->login), &person);
+	if (st != ACCORD_OK || !person)
+		return st != ACCORD_OK ? st : ACCORD_E_INTERNAL;
 	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(person, "login"),
 			       "name", json_object_get(person, "name"), "org", json_object_get(person, "org"),
 			       "function", json_object_get(person, "function"), "contact",

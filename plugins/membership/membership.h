@@ -67,8 +67,9 @@ extern const accord_arg request__role;
 void request__roles_csv(const json_t *d, char *buf, size_t cap);
 /* "a,b" -> ["a","b"] */
 json_t *request__roles_json(const char *csv);
-/* The first row of a query (params released), or NULL: none, or it failed. */
-json_t *request__row0(accord_txn *txn, const char *sql, json_t *params);
+/* The first row of a query (params released) in *row, NULL when there is
+ * none; the query's status (a failed statement ends the job). */
+accord_status request__row(accord_txn *txn, const char *sql, json_t *params, json_t **row);
 /* members.changed on topic "network", and the service's watchers. */
 void request__publish_changed(const char *what, const char *id, const char *action);
 

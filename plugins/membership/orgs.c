@@ -112,7 +112,10 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
 	const char *code = json_string_value(json_object_get(in, "code"));
-	json_t *before = request__row0(txn, ORG_SELECT, json_pack("[s]", code));
+	json_t *before = NULL;
+	accord_status st = request__row(txn, ORG_SELECT, json_pack("[s]", code), &before);
+	if (st != ACCORD_OK)
+		return st;
 	int64_t now = api->now_ms();
 	const json_t *sc = json_object_get(in, "state_counterpart");
 	const json_t *ac = json_object_get(in, "active");
@@ -121,7 +124,6 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 				   : 0;
 	int active = ac ? json_is_true(ac)
 			: before ? (int)json_integer_value(json_object_get(before, "active")) : 1;
-	accord_status st = ACCORD_OK;
 	if (state_cp) /* there is one state counterpart at most */
 		st = accord_exec(api, txn,
 				 "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
@@ -147,12 +149,14 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 		json_decref(before);
 		return st;
 	}
-	json_t *after = request__row0(txn, ORG_SELECT, json_pack("[s]", code));
+	json_t *after = NULL, *people = NULL;
+	st = request__row(txn, ORG_SELECT, json_pack("[s]", code), &after);
 	/* Keep the accounts' standing in step with the organisation's. */
-	json_t *people = NULL;
-	st = accord_exec(api, txn,
-			 "SELECT login, account_id, name, roles, active FROM members_people WHERE org_code=?",
-			 json_pack("[s]", code), &people);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn,
+				 "SELECT login, account_id, name, roles, active FROM members_people"
+				 " WHERE org_code=?",
+				 json_pack("[s]", code), &people);
 	size_t i;
 	json_t *r;
 	json_array_foreach(people, i, r)

@@ -65,10 +65,11 @@ accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
 			    int64_t *account_id)
 {
 	const char *org = json_string_value(json_object_get(in, "org"));
-	json_t *o = request__row0(txn, "SELECT standing, active FROM members_orgs WHERE code=?",
-				  json_pack("[s]", org));
-	if (!o)
-		return ACCORD_E_NOT_FOUND;
+	json_t *o = NULL;
+	accord_status st = request__row(txn, "SELECT standing, active FROM members_orgs WHERE code=?",
+					json_pack("[s]", org), &o);
+	if (st != ACCORD_OK || !o)
+		return st != ACCORD_OK ? st : ACCORD_E_NOT_FOUND;
 	const char *roles = json_string_value(json_object_get(in, "roles"));
 	int active = json_is_true(json_object_get(in, "active"));
 	json_t *acct = json_pack("{s:O,s:O,s:s,s:O,s:o,s:b}", "login", json_object_get(in, "login"),
@@ -80,7 +81,7 @@ accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
 	if (json_is_true(json_object_get(in, "create_only")))
 		json_object_set_new(acct, "create_only", json_true());
 	int64_t id = 0;
-	accord_status st = api->account_save(txn, acct, &id);
+	st = api->account_save(txn, acct, &id);
 	json_decref(acct);
 	json_decref(o);
 	if (st != ACCORD_OK)
@@ -107,18 +108,22 @@ accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
 static accord_status person_save_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *login = json_string_value(json_object_get(j->in, "login"));
-	json_t *before = request__row0(txn, PERSON_SELECT, json_pack("[s]", login));
+	json_t *before = NULL, *after = NULL;
+	accord_status st = request__row(txn, PERSON_SELECT, json_pack("[s]", login), &before);
+	if (st != ACCORD_OK)
+		return st;
 	if (!json_object_get(j->in, "active"))
 		json_object_set_new(j->in, "active",
 				    json_boolean(!before || json_integer_value(json_object_get(before, "active"))));
 	if (!json_object_get(j->in, "roles_given") && before)
 		json_object_set(j->in, "roles", json_object_get(before, "roles"));
-	accord_status st = people__write(txn, j->in, NULL, &j->id);
+	st = people__write(txn, j->in, NULL, &j->id);
 	if (st == ACCORD_E_NOT_FOUND) {
 		json_decref(before);
 		return accord_job_fail(out, ACCORD_E_BAD_REQUEST, "org: no such organisation");
 	}
-	json_t *after = st == ACCORD_OK ? request__row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
+	if (st == ACCORD_OK)
+		st = request__row(txn, PERSON_SELECT, json_pack("[s]", login), &after);
 	if (st == ACCORD_OK)
 		st = audit__add(txn, j->actor, before ? "person.update" : "person.create", login, before,
 				after);
@@ -188,18 +193,20 @@ static accord_status deactivate_work(accord_txn *txn, accord_job *j, json_t **ou
 {
 	(void)out;
 	const char *login = json_string_value(json_object_get(j->in, "login"));
-	json_t *before = request__row0(txn, PERSON_SELECT, json_pack("[s]", login));
-	if (!before)
-		return ACCORD_E_NOT_FOUND;
+	json_t *before = NULL, *after = NULL;
+	accord_status st = request__row(txn, PERSON_SELECT, json_pack("[s]", login), &before);
+	if (st != ACCORD_OK || !before)
+		return st != ACCORD_OK ? st : ACCORD_E_NOT_FOUND;
 	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(before, "login"),
 			       "name", json_object_get(before, "name"), "org",
 			       json_object_get(before, "org"), "function",
 			       json_object_get(before, "function"), "contact",
 			       json_object_get(before, "contact"), "roles",
 			       json_object_get(before, "roles"), "active", 0);
-	accord_status st = people__write(txn, in, NULL, &j->id);
+	st = people__write(txn, in, NULL, &j->id);
 	json_decref(in);
-	json_t *after = st == ACCORD_OK ? request__row0(txn, PERSON_SELECT, json_pack("[s]", login)) : NULL;
+	if (st == ACCORD_OK)
+		st = request__row(txn, PERSON_SELECT, json_pack("[s]", login), &after);
 	if (st == ACCORD_OK)
 		st = audit__add(txn, j->actor, "person.deactivate", login, before, after);
 	json_decref(before);

@@ -97,18 +97,14 @@ json_t *request__roles_json(const char *csv)
 	return a;
 }
 
-json_t *request__row0(accord_txn *txn, const char *sql, json_t *params)
+accord_status request__row(accord_txn *txn, const char *sql, json_t *params, json_t **row)
 {
 	json_t *rows = NULL;
 	accord_status st = api->txn_exec(txn, sql, params, &rows);
 	json_decref(params);
-	if (st != ACCORD_OK) {
-		json_decref(rows);
-		return NULL;
-	}
-	json_t *r = json_incref(json_array_get(rows, 0));
+	*row = st == ACCORD_OK ? json_incref(json_array_get(rows, 0)) : NULL;
 	json_decref(rows);
-	return r; /* NULL when no row */
+	return st;
 }
 
 void request__publish_changed(const char *what, const char *id, const char *action)
