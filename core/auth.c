@@ -9,9 +9,16 @@
  * durable) -> reply.  An unknown login is verified against a dummy hash so
  * that both failures take the same time and answer the same words.
  */
-#include "server.h"
+#include "auth.h"
+#include "bus.h"
+#include "clock.h"
+#include "conn.h"
 #include "envelope.h"
 #include "log.h"
+#include "plugin_host.h"
+#include "registry.h"
+#include "req.h"
+#include "session.h"
 #include "token.h"
 
 #include <sodium.h>

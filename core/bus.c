@@ -1,6 +1,6 @@
 /*
  * The event bus: topics, subscriptions, per-topic sequence numbers, replay,
- * and the permission decision for every recipient of every event.
+ * and a permission decision (permit.c) for every recipient of every event.
  *
  * A topic is "<prefix>:<rest>"; the plugin that registered the prefix
  * decides who may see it (from memory, synchronously).  The decision is
@@ -20,10 +20,15 @@
  * This interface (register/check/publish/subscribe) is what a multi-node
  * bus would implement too; plugins only see it through the host API.
  */
-#include "server.h"
+#include "bus.h"
 #include "bus_log.h"
+#include "clock.h"
+#include "conn.h"
 #include "envelope.h"
 #include "log.h"
+#include "metrics.h"
+#include "permit.h"
+#include "plugin_host.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -197,9 +202,6 @@ int bus_register_prefix(bus *b, const char *prefix, struct accord_plugin_ctx *p,
 	return 0;
 }
 
-static accord_status group_gate(bus *b, const prefix_entry *e, const struct accord_principal *who,
-				const char *topic_name);
-
 static const prefix_entry *find_prefix(bus *b, const char *topic_name)
 {
 	const char *colon = strchr(topic_name, ':');
@@ -210,30 +212,21 @@ static const prefix_entry *find_prefix(bus *b, const char *topic_name)
 	return NULL;
 }
 
-accord_status bus_check(bus *b, const struct accord_principal *who, const char *topic_name)
+/* May who see topic_name, whose prefix is e's (NULL: nobody's)?  The
+ * decision is permit_topic's; this gathers what it needs. */
+static accord_status topic_permit(bus *b, const prefix_entry *e,
+				  const struct accord_principal *who, const char *topic_name)
 {
-	if (!who || !topic_name_valid(topic_name))
-		return ACCORD_E_NOT_FOUND;
-	const prefix_entry *e = find_prefix(b, topic_name);
-	if (!e || group_gate(b, e, who, topic_name) != ACCORD_OK)
-		return ACCORD_E_NOT_FOUND;
-	return e->check(e->plugin, who, topic_name, e->ud) == ACCORD_OK ? ACCORD_OK
-									 : ACCORD_E_NOT_FOUND;
+	permit_topic_owner o;
+	if (e)
+		o = (permit_topic_owner){e->plugin, plugin_name(e->plugin),
+					 plugin_group_scoped(e->plugin), e->check, e->ud};
+	return permit_topic(plugins_groups(b->srv->plugins), e ? &o : NULL, who, topic_name);
 }
 
-/* For a group-scoped plugin's topic "<prefix>:<group>[:...]": may who reach
- * that group with that plugin? */
-static accord_status group_gate(bus *b, const prefix_entry *e, const struct accord_principal *who,
-				const char *topic_name)
+accord_status bus_check(bus *b, const struct accord_principal *who, const char *topic_name)
 {
-	if (!plugin_group_scoped(e->plugin))
-		return ACCORD_OK;
-	const char *colon = strchr(topic_name, ':');
-	char *end = NULL;
-	long long g = colon ? strtoll(colon + 1, &end, 10) : 0;
-	if (!colon || end == colon + 1 || (*end && *end != ':') || g <= 0)
-		return ACCORD_E_NOT_FOUND;
-	return plugins_group_access(b->srv->plugins, who, g, plugin_name(e->plugin));
+	return topic_permit(b, topic_name ? find_prefix(b, topic_name) : NULL, who, topic_name);
 }
 
 static topic *topic_find(bus *b, const char *name, int create)
@@ -308,9 +301,7 @@ static int sub_allowed(bus *b, sub *s)
 {
 	if (s->acl_gen == b->acl_gen)
 		return 1;
-	conn *c = s->c;
-	if (!c->who || !s->t->pfx || group_gate(b, s->t->pfx, c->who, s->t->name) != ACCORD_OK ||
-	    s->t->pfx->check(s->t->pfx->plugin, c->who, s->t->name, s->t->pfx->ud) != ACCORD_OK)
+	if (topic_permit(b, s->t->pfx, s->c->who, s->t->name) != ACCORD_OK)
 		return 0;
 	s->acl_gen = b->acl_gen;
 	return 1;

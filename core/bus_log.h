@@ -26,7 +26,10 @@
 #ifndef ACCORD_BUS_LOG_H
 #define ACCORD_BUS_LOG_H
 
-#include "server.h"
+#include "audience.h"
+#include "clock.h"
+#include "conn.h"
+#include "envelope.h"
 
 /* Changes when an existing member changes meaning; members are only ever
  * added at the end (struct_size says which an implementation has). */

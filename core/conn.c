@@ -1,6 +1,6 @@
 /*
- * Connections: shared outbound frames, the bounded per-connection queue,
- * principals and audiences.
+ * Connections: shared outbound frames and the bounded per-connection
+ * queue (the principal a connection speaks for is session.c's).
  *
  * A conn outlives its wsi while requests are in flight (each holds a
  * reference), so a reply that completes after the client left is dropped
@@ -9,8 +9,9 @@
  * (lws kills the socket asynchronously), counted in /metrics, and nothing
  * more is buffered for it: memory per client stays bounded.
  */
-#include "server.h"
+#include "conn.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -172,176 +173,5 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
-void conn_set_principal(conn *c, const struct accord_principal *p, const char *token_hash,
-			int64_t expires)
-{
-	if (!c->who)
-		c->who = malloc(sizeof(*c->who));
-	if (!c->who)
-		return;
-	*c->who = *p;
-	if (token_hash) {
-		snprintf(c->token_hash, sizeof(c->token_hash), "%s", token_hash);
-		c->has_token = 1;
-	}
-	lws_sul_cancel(&c->auth_sul);
-	c->expires_ms = expires * 1000;
-	if (expires && c->srv->ctx) {
-		int64_t left = c->expires_ms - now_ms();
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
-				 (lws_usec_t)(left > 0 ? left : 0) * LWS_US_PER_MS + 1000);
-	}
-}
 
-void conn_clear_principal(conn *c)
-{
-	free(c->who);
-	c->who = NULL;
-	c->has_token = 0;
-	c->expires_ms = 0;
-	c->auth_grace = 0;
-	if (c->wsi && c->srv->ctx)
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
-				 (lws_usec_t)c->srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
-}
 
-/* ---- principals ---- */
-
-static void copy_str(char *dst, size_t cap, const json_t *v)
-{
-	snprintf(dst, cap, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
-int principal_from_row(struct accord_principal *p, const json_t *row)
-{
-	memset(p, 0, sizeof(*p));
-	const json_t *id = json_object_get(row, "id");
-	if (!json_is_integer(id))
-		return -1;
-	p->id = json_integer_value(id);
-	copy_str(p->login, sizeof(p->login), json_object_get(row, "login"));
-	copy_str(p->name, sizeof(p->name), json_object_get(row, "name"));
-	copy_str(p->org, sizeof(p->org), json_object_get(row, "org"));
-	copy_str(p->roles, sizeof(p->roles), json_object_get(row, "roles"));
-	copy_str(p->lang, sizeof(p->lang), json_object_get(row, "lang"));
-	const json_t *st = json_object_get(row, "standing");
-	p->partner = json_is_string(st) && !strcmp(json_string_value(st), "partner");
-	return 0;
-}
-
-int principal_role(const struct accord_principal *p, const char *role)
-{
-	size_t n = strlen(role);
-	const char *s = p->roles;
-	while (*s) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len == n && !strncmp(s, role, n))
-			return 1;
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-	return 0;
-}
-
-json_t *principal_to_json(const struct accord_principal *p)
-{
-	json_t *roles = json_array();
-	const char *s = p->roles;
-	while (*s) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len)
-			json_array_append_new(roles, json_stringn(s, len));
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:s?}", "id", (json_int_t)p->id, "login",
-			 p->login, "name", p->name, "org", p->org, "standing",
-			 p->partner ? "partner" : "member", "roles", roles, "lang",
-			 p->lang[0] ? p->lang : NULL);
-}
-
-/* ---- audiences ---- */
-
-int audience_matches(const struct accord_audience *a, const struct accord_principal *p)
-{
-	if (!a)
-		return !p->partner;
-	if (a->members_only && p->partner)
-		return 0;
-	if (!a->members && !a->partners && !a->n_orgs && !a->n_users && !a->n_roles && !a->n_items)
-		return !p->partner;
-	if (p->partner ? a->partners : a->members)
-		return 1;
-	for (size_t i = 0; i < a->n_users; i++)
-		if (a->users[i] == p->id)
-			return 1;
-	for (size_t i = 0; i < a->n_orgs; i++)
-		if (!strcmp(a->orgs[i], p->org))
-			return 1;
-	for (size_t i = 0; i < a->n_roles; i++)
-		if (principal_role(p, a->roles[i]))
-			return 1;
-	/* A released item admits the partners it was released to; members
-	 * are admitted by the other terms (or a->members), not by this. */
-	if (p->partner)
-		for (size_t i = 0; i < a->n_items; i++)
-			if (release_visible(p, a->items[i]))
-				return 1;
-	return 0;
-}
-
-static char **copy_strv(char **v, size_t n)
-{
-	if (!n)
-		return NULL;
-	char **out = calloc(n, sizeof(*out));
-	for (size_t i = 0; out && i < n; i++)
-		out[i] = strdup(v[i]);
-	return out;
-}
-
-struct accord_audience *audience_copy(const struct accord_audience *a)
-{
-	if (!a)
-		return NULL;
-	struct accord_audience *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->members_only = a->members_only;
-	c->members = a->members;
-	c->partners = a->partners;
-	c->n_items = a->n_items;
-	c->items = copy_strv(a->items, a->n_items);
-	c->n_orgs = a->n_orgs;
-	c->n_users = a->n_users;
-	c->n_roles = a->n_roles;
-	c->orgs = copy_strv(a->orgs, a->n_orgs);
-	c->roles = copy_strv(a->roles, a->n_roles);
-	if (a->n_users) {
-		c->users = malloc(a->n_users * sizeof(int64_t));
-		if (c->users)
-			memcpy(c->users, a->users, a->n_users * sizeof(int64_t));
-	}
-	return c;
-}
-
-void audience_destroy(struct accord_audience *a)
-{
-	if (!a)
-		return;
-	for (size_t i = 0; i < a->n_orgs; i++)
-		free(a->orgs[i]);
-	for (size_t i = 0; i < a->n_roles; i++)
-		free(a->roles[i]);
-	for (size_t i = 0; i < a->n_items; i++)
-		free(a->items[i]);
-	free(a->items);
-	free(a->orgs);
-	free(a->roles);
-	free(a->users);
-	free(a);
-}

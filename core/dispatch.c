@@ -1,83 +1,24 @@
 /*
- * Request dispatch: rate limiting, envelope validation, the authentication
- * gate, routing by type, and the core's own sys.* and sub.* handlers.
- *
- * Every request gets exactly one reply.  A request object holds a reference
- * to its connection, so handlers may answer later (after a storage commit);
- * if the client has gone by then, the reply is dropped.
+ * Request dispatch: rate limiting, envelope validation, the permission
+ * gate (permit.c), routing by type, and the core's own sys.* and sub.*
+ * handlers.  Every request gets exactly one reply (req.c).
  */
-#include "server.h"
+#include "dispatch.h"
+#include "auth.h"
+#include "bus.h"
+#include "clock.h"
+#include "conn.h"
 #include "envelope.h"
+#include "loader.h"
 #include "log.h"
+#include "metrics.h"
+#include "permit.h"
+#include "plugin_host.h"
+#include "registry.h"
+#include "req.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct accord_req *req_new(conn *c, json_t *id, const char *type)
-{
-	struct accord_req *r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->c = c;
-	conn_ref(c);
-	c->inflight++;
-	conn_flow(c);
-	if (c->who) {
-		r->who = *c->who;
-		r->has_who = 1;
-	}
-	r->id = id ? json_incref(id) : NULL;
-	snprintf(r->type, sizeof(r->type), "%s", type ? type : "");
-	r->started_us = now_us();
-	return r;
-}
-
-static void req_free(struct accord_req *r)
-{
-	metrics_request(r->c->srv->metrics, (double)(now_us() - r->started_us) / 1e6);
-	json_decref(r->id);
-	r->c->inflight--;
-	conn_flow(r->c);
-	conn_unref(r->c);
-	free(r);
-}
-
-void req_reply_ok(struct accord_req *r, json_t *data)
-{
-	if (!r)
-		return;
-	size_t len;
-	char *j = reply_ok_json(r->id, data, &len);
-	if (j && r->retry_key[0] && retry_marked_take(r->retry_key))
-		retry_keep_reply(r->c->srv->st, r->retry_key, j, len);
-	if (j)
-		conn_send_text(r->c, j, len);
-	metrics_msg_out(r->c->srv->metrics, "reply", 1);
-	req_free(r);
-}
-
-/* An error reply made while the done callback of a job the database failed
- * runs says "unavailable" and why (disk full...), whatever the handler
- * chose: the request was fine, the server could not store it. */
-void req_reply_error(struct accord_req *r, accord_status code, const char *message)
-{
-	if (!r)
-		return;
-	if (r->retry_key[0]) /* a write refused after its work: nothing to keep */
-		retry_marked_take(r->retry_key);
-	const char *why = storage_current_failure(r->c->srv->st);
-	if (why && (code == ACCORD_E_INTERNAL || code == ACCORD_E_UNAVAILABLE)) {
-		code = ACCORD_E_UNAVAILABLE;
-		message = why;
-	}
-	metrics_error(r->c->srv->metrics, code);
-	metrics_msg_out(r->c->srv->metrics, "reply", 1);
-	size_t len;
-	char *j = reply_error_json(r->id, code, message, &len);
-	if (j)
-		conn_send_text(r->c, j, len);
-	req_free(r);
-}
 
 static void send_error(conn *c, const json_t *id, accord_status code, const char *message)
 {
@@ -150,15 +91,9 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 		envelope_free(&env);
 		return;
 	}
-	if (!(h->flags & ACCORD_REQ_ANONYMOUS) && !c->who) {
-		send_error(c, env.id, ACCORD_E_UNAUTHENTICATED, "log in first (auth.login)");
-		envelope_free(&env);
-		return;
-	}
-	if (c->who && c->who->partner && !(h->flags & (ACCORD_REQ_PARTNER | ACCORD_REQ_ANONYMOUS))) {
-		/* Deny by default: a partner reaches only what was opened to
-		 * partners.  The answer does not depend on any object. */
-		send_error(c, env.id, ACCORD_E_FORBIDDEN, "not open to partners");
+	const char *why;
+	if ((st = permit_request(c->who, h->flags, &why)) != ACCORD_OK) {
+		send_error(c, env.id, st, why);
 		envelope_free(&env);
 		return;
 	}
@@ -179,22 +114,12 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 	if (env.idem && c->who && !h->core_fn)
 		snprintf(r->retry_key, sizeof(r->retry_key), "%lld:%c:%s:%s", (long long)c->who->id,
 			 c->who->partner ? 'p' : 'm', env.type, env.idem);
-	if (plugin_group_scoped(h->plugin)) {
-		/* A working group's plugin: the core checks the group first, and
-		 * a group the caller cannot reach answers like a missing one. */
-		const json_t *g = json_object_get(env.data, "group");
-		if (!json_is_integer(g)) {
-			req_reply_error(r, ACCORD_E_BAD_REQUEST, "group: required integer id");
-			envelope_free(&env);
-			return;
-		}
-		if (plugins_group_access(srv->plugins, c->who, json_integer_value(g),
-					 plugin_name(h->plugin)) != ACCORD_OK) {
-			req_reply_error(r, ACCORD_E_NOT_FOUND, "no such group");
-			envelope_free(&env);
-			return;
-		}
-		r->group = json_integer_value(g);
+	if ((st = permit_request_group(plugins_groups(srv->plugins), plugin_group_scoped(h->plugin),
+				       plugin_name(h->plugin), c->who, env.data, &r->group, &why)) !=
+	    ACCORD_OK) {
+		req_reply_error(r, st, why);
+		envelope_free(&env);
+		return;
 	}
 	if (h->core_fn)
 		h->core_fn(srv, c, r, env.data);

@@ -21,8 +21,14 @@
  * the plugin makes its own copy durable), so a body never sits in memory;
  * the file goes, and its place is given back, when the response is ready.
  */
-#include "server.h"
+#include "http.h"
+#include "auth.h"
+#include "bus.h"
 #include "log.h"
+#include "metrics.h"
+#include "origin.h"
+#include "permit.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -240,22 +246,28 @@ static void metrics_route(struct lws *wsi, accord_http *h, server *srv)
 	size_t tl = strlen(cfg->metrics_token);
 	int token_ok = tl && !strncmp(auth, "Bearer ", 7) && strlen(auth + 7) == tl &&
 		       !sodium_memcmp(auth + 7, cfg->metrics_token, tl);
-	int open = token_ok ||
-		   (!strcmp(cfg->metrics_anonymous, "loopback") && peer_is_loopback(wsi));
-	if (!open && tl) {
+	int loopback_open = !strcmp(cfg->metrics_anonymous, "loopback");
+	accord_status st = permit_metrics(tl > 0, token_ok, loopback_open,
+					  loopback_open && peer_is_loopback(wsi));
+	if (st == ACCORD_E_UNAUTHENTICATED) {
 		h->www_auth = 1;
 		respond_json(h, 401, json_pack("{s:s,s:s}", "error", "unauthenticated", "message",
 					       "/metrics needs the metrics bearer token"));
 		return;
 	}
-	if (!open) {
+	if (st != ACCORD_OK) {
 		respond_json(h, 403, json_pack("{s:s,s:s}", "error", "forbidden", "message",
 					       "/metrics is not open to this client: configure "
 					       "metrics.token (or metrics.anonymous: loopback)"));
 		return;
 	}
+	metrics_gauges g = {.connections = srv->n_conns,
+			    .uploads_active = srv->uploads_active,
+			    .upload_bytes = srv->upload_bytes,
+			    .topics = bus_topic_count(srv->bus)};
+	storage_get_stats(srv->st, &g.storage);
 	size_t len = 0;
-	char *txt = metrics_render(srv, &len);
+	char *txt = metrics_render(srv->metrics, &g, &len);
 	http_respond(h, 200, "text/plain; version=0.0.4", txt ? txt : "", txt ? len : 0);
 	free(txt);
 }
@@ -272,10 +284,9 @@ static void api_authed(server *srv, const struct accord_principal *who, int64_t 
 	}
 	if (who)
 		h->who = *who;
-	if (who && who->partner && !h->partners) {
-		/* Deny by default, as for requests: before the plugin runs. */
-		respond_json(h, 403, json_pack("{s:s,s:s}", "error", "forbidden", "message",
-					       "not open to partners"));
+	const char *why;
+	if (permit_route(who, h->partners, &why) != ACCORD_OK) {
+		respond_json(h, 403, json_pack("{s:s,s:s}", "error", "forbidden", "message", why));
 		return;
 	}
 	h->fn(h->plugin, h, who ? &h->who : NULL, h->ud);
@@ -351,8 +362,9 @@ static void post_authed(server *srv, const struct accord_principal *who, int64_t
 		refuse(h, 401, "unauthenticated", "unknown, expired or revoked token");
 		return;
 	}
-	if (who->partner && !h->partners) {
-		refuse(h, 403, "forbidden", "not open to partners");
+	const char *why;
+	if (permit_route(who, h->partners, &why) != ACCORD_OK) {
+		refuse(h, 403, "forbidden", why);
 		return;
 	}
 	h->who = *who;

@@ -213,7 +213,7 @@ static int offline_plugins(offline *o, accord_config *cfg, char *err, size_t err
 		return -1;
 	}
 	return plugins_load(o->srv.plugins, cfg, err, errlen) ||
-			       plugins_init(o->srv.plugins, err, errlen)
+			       plugins_init(o->srv.plugins, &accord_host_api_v1, err, errlen)
 		       ? -1
 		       : 0;
 }
@@ -242,7 +242,7 @@ static int offline_open(offline *o, accord_config *cfg, int init_plugins)
 	    storage_migrate(o->st, "core.requests", NULL, retry_migrations, err, sizeof(err)) ||
 	    plugins_load(o->srv.plugins, cfg, err, sizeof(err)) ||
 	    plugins_migrate(o->srv.plugins, o->st, err, sizeof(err)) ||
-	    (init_plugins && plugins_init(o->srv.plugins, err, sizeof(err)))) {
+	    (init_plugins && plugins_init(o->srv.plugins, &accord_host_api_v1, err, sizeof(err)))) {
 		fprintf(stderr, "accord: %s\n", err);
 		return -1;
 	}

@@ -1,9 +1,10 @@
 /*
  * Counters for /metrics, in Prometheus text format.  Everything here is
- * touched on the loop only; storage figures are copied from the storage
- * thread's stats under its lock when rendering.
+ * touched on the loop only; the gauges (connections, uploads, topics, the
+ * storage thread's figures, copied under its lock) are read by the caller
+ * at the moment of the scrape.
  */
-#include "server.h"
+#include "metrics.h"
 #include "envelope.h"
 
 #include <stdio.h>
@@ -143,24 +144,23 @@ static void histogram(struct sb *b, const char *name, const char *help, const ui
 	sbf(b, "%s_sum %.6f\n%s_count %llu\n", name, sum_s, name, (unsigned long long)count);
 }
 
-char *metrics_render(server *srv, size_t *len)
+char *metrics_render(const metrics *m, const metrics_gauges *g, size_t *len)
 {
-	metrics *m = srv->metrics;
 	struct sb b = {0};
 	sbf(&b, "# HELP accord_connections Open WebSocket connections.\n"
 		"# TYPE accord_connections gauge\naccord_connections %ld\n",
-	    srv->n_conns);
+	    g->connections);
 	sbf(&b, "# HELP accord_http_uploads_active HTTP uploads being received "
 		"(limits.max_concurrent_uploads).\n"
 		"# TYPE accord_http_uploads_active gauge\naccord_http_uploads_active %ld\n",
-	    srv->uploads_active);
+	    g->uploads_active);
 	sbf(&b, "# HELP accord_http_upload_bytes Sum of the Content-Lengths of the uploads being "
 		"received (limits.max_upload_total_bytes).\n"
 		"# TYPE accord_http_upload_bytes gauge\naccord_http_upload_bytes %lld\n",
-	    srv->upload_bytes);
+	    g->upload_bytes);
 	sbf(&b, "# HELP accord_topics Topics known to the event bus.\n"
 		"# TYPE accord_topics gauge\naccord_topics %zu\n",
-	    bus_topic_count(srv->bus));
+	    g->topics);
 	sbf(&b, "# HELP accord_messages_in_total Requests received, by type.\n"
 		"# TYPE accord_messages_in_total counter\n");
 	for (int i = 0; i < m->n_in; i++)
@@ -186,19 +186,18 @@ char *metrics_render(server *srv, size_t *len)
 		"# TYPE accord_rx_paused_total counter\naccord_rx_paused_total %llu\n",
 	    (unsigned long long)m->rx_pauses);
 
-	storage_stats st;
-	storage_get_stats(srv->st, &st);
+	const storage_stats *st = &g->storage;
 	sbf(&b, "# HELP accord_storage_queue Storage jobs waiting.\n"
 		"# TYPE accord_storage_queue gauge\naccord_storage_queue %ld\n",
-	    st.queue_len);
+	    st->queue_len);
 	sbf(&b, "# HELP accord_storage_jobs_total Storage jobs run.\n"
 		"# TYPE accord_storage_jobs_total counter\naccord_storage_jobs_total %llu\n",
-	    (unsigned long long)st.jobs);
+	    (unsigned long long)st->jobs);
 	sbf(&b, "# HELP accord_commit_failures_total Group commits that failed.\n"
 		"# TYPE accord_commit_failures_total counter\naccord_commit_failures_total %llu\n",
-	    (unsigned long long)st.failed_commits);
+	    (unsigned long long)st->failed_commits);
 	histogram(&b, "accord_commit_seconds", "Group commit latency (BEGIN to durable COMMIT).",
-		  st.latency_buckets, st.latency_sum_s, st.commits);
+		  st->latency_buckets, st->latency_sum_s, st->commits);
 	histogram(&b, "accord_request_seconds",
 		  "Request latency: from its arrival to its reply queued (writes include their "
 		  "durable commit).",

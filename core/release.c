@@ -4,17 +4,17 @@
  * Everything a plugin holds is internal.  An item ("<kind>:<id>") becomes
  * visible to partners only once the release provider (the portal plugin)
  * records a release and tells the core, after its commit, whom it reached:
- * every partner or named partner organisations.  The core answers
- * release_visible() from this table on every read that asks and on every
- * delivery and replay of an event whose audience names the item, so a
- * withdrawal takes effect on the next frame, queued replays included.
+ * every partner or named partner organisations.  permit.c answers from
+ * this table (release_find) on every read that asks and on every delivery
+ * and replay of an event whose audience names the item, so a withdrawal
+ * takes effect on the next frame, queued replays included.
  *
  * Item kinds (which plugin owns "proposal", "post"...) are registered during
  * plugin init and never change afterwards, so the storage thread may look
  * them up without a lock; the release table itself is touched on the loop
  * only.
  */
-#include "server.h"
+#include "release.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -25,7 +25,7 @@
 
 typedef struct kind_entry {
 	char name[33];
-	struct accord_plugin_ctx *p;
+	const storage_scope *owner;
 	accord_item_describe_fn fn;
 	void *ud;
 } kind_entry;
@@ -33,9 +33,7 @@ typedef struct kind_entry {
 typedef struct rel {
 	struct rel *next;
 	char *item;
-	int all;        /* every partner */
-	char **orgs;    /* or these organisations */
-	size_t n_orgs;
+	release_to to;
 } rel;
 
 static kind_entry kinds[MAX_KINDS];
@@ -69,14 +67,14 @@ static const kind_entry *kind_find(const char *kind)
 	return NULL;
 }
 
-int release_kind_register(struct accord_plugin_ctx *p, const char *kind,
+int release_kind_register(const storage_scope *owner, const char *kind,
 			  accord_item_describe_fn fn, void *ud)
 {
 	if (!kind_valid(kind) || !fn || kind_find(kind) || n_kinds == MAX_KINDS)
 		return -1;
 	kind_entry *k = &kinds[n_kinds];
 	snprintf(k->name, sizeof(k->name), "%s", kind);
-	k->p = p;
+	k->owner = owner;
 	k->fn = fn;
 	k->ud = ud;
 	n_kinds++;
@@ -94,7 +92,7 @@ accord_status release_describe(accord_txn *txn, const char *kind, const char *id
 	if (!id || !*id || strlen(id) > 64)
 		return ACCORD_E_NOT_FOUND;
 	/* The owner describes its item with its own tables. */
-	txn_scope_enter(txn, plugin_scope(k->p));
+	txn_scope_enter(txn, k->owner);
 	accord_status st = k->fn(txn, id, out, k->ud);
 	txn_scope_leave(txn);
 	if (st != ACCORD_OK) {
@@ -118,9 +116,9 @@ static rel **rel_slot(const char *item)
 
 static void rel_free(rel *r)
 {
-	for (size_t i = 0; i < r->n_orgs; i++)
-		free(r->orgs[i]);
-	free(r->orgs);
+	for (size_t i = 0; i < r->to.n_orgs; i++)
+		free(r->to.orgs[i]);
+	free(r->to.orgs);
 	free(r->item);
 	free(r);
 }
@@ -143,14 +141,14 @@ int release_set(const char *item, const json_t *to)
 		return -1;
 	}
 	if (json_is_string(to) && !strcmp(json_string_value(to), "partners")) {
-		r->all = 1;
+		r->to.all = 1;
 	} else if (json_is_array(to)) {
 		size_t n = json_array_size(to);
-		r->orgs = calloc(n ? n : 1, sizeof(char *));
-		for (size_t i = 0; r->orgs && i < n; i++) {
+		r->to.orgs = calloc(n ? n : 1, sizeof(char *));
+		for (size_t i = 0; r->to.orgs && i < n; i++) {
 			const char *o = json_string_value(json_array_get(to, i));
-			if (o && (r->orgs[r->n_orgs] = strdup(o)))
-				r->n_orgs++;
+			if (o && (r->to.orgs[r->to.n_orgs] = strdup(o)))
+				r->to.n_orgs++;
 		}
 	} else {
 		rel_free(r);
@@ -161,21 +159,10 @@ int release_set(const char *item, const json_t *to)
 	return 0;
 }
 
-int release_visible(const struct accord_principal *p, const char *item)
+const release_to *release_find(const char *item)
 {
-	if (!p || !item)
-		return 0;
-	if (!p->partner)
-		return 1;
-	const rel *r = *rel_slot(item);
-	if (!r)
-		return 0;
-	if (r->all)
-		return 1;
-	for (size_t i = 0; i < r->n_orgs; i++)
-		if (!strcmp(r->orgs[i], p->org))
-			return 1;
-	return 0;
+	const rel *r = item ? *rel_slot(item) : NULL;
+	return r ? &r->to : NULL;
 }
 
 void release_reset(void)

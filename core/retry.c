@@ -24,7 +24,7 @@
  * Records are kept RETRY_KEEP_MS; older ones are deleted in small slices
  * by the storage thread itself every RETRY_PRUNE_EVERY marks.
  */
-#include "server.h"
+#include "clock.h"
 #include "log.h"
 #include "storage.h"
 

@@ -9,6 +9,7 @@
 #define ACCORD_STORAGE_H
 
 #include "accord/plugin.h"
+#include "storage_scope.h"
 #include <stdint.h>
 
 typedef struct storage storage;
@@ -37,15 +38,9 @@ storage *storage_open_backend(const char *backend, const char *location, const c
 			      char *err, size_t errlen);
 storage *storage_open(const char *path, const char *synchronous, char *err, size_t errlen);
 
-/* Whose statements run (a plugin's: only its tables).  The backend
- * enforces it (SQLite: with its authorizer, store_sqlite.c); NULL is the
- * core. */
-#define STORAGE_SCOPE_PREFIXES 4
-#define STORAGE_SCOPE_DEPTH 16
-typedef struct storage_scope {
-	const char *name;                              /* for messages: the plugin */
-	const char *prefixes[STORAGE_SCOPE_PREFIXES]; /* tables "<prefix>_...", NULL-ended */
-} storage_scope;
+/* Whose statements run (a plugin's: only its tables; storage_scope.h).
+ * The backend enforces it (SQLite: with its authorizer, store_sqlite.c);
+ * NULL is the core. */
 /* On the thread that owns txn: statements from here on run as scope, until
  * the matching leave (calls nest: a plugin's work calling another's service).
  * Each job and each synchronous transaction starts as the core. */

@@ -25,7 +25,8 @@
 #ifndef ACCORD_STORAGE_BACKEND_H
 #define ACCORD_STORAGE_BACKEND_H
 
-#include "storage.h"
+#include "accord/plugin.h"
+#include "storage_scope.h"
 
 /* The table's version: changes when an existing member changes meaning.
  * New members are added at the end only (struct_size tells which a

@@ -422,7 +422,7 @@ static void setup(void)
 	if (!srv->crypto || storage_start(srv->st, cfg.limits.storage_queue_max, notify, srv))
 		FAIL("threads");
 	bus_start(srv->bus);
-	if (plugins_init(srv->plugins, err, sizeof(err)))
+	if (plugins_init(srv->plugins, &accord_host_api_v1, err, sizeof(err)))
 		FAIL("plugins_init: %s", err);
 	settle();
 

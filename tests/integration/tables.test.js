@@ -111,6 +111,48 @@ describe('a plugin touches only its own tables', { timeout: 120_000 }, () => {
 	});
 });
 
+describe('accord.members watch: consensus follows the members list', { timeout: 120_000 }, () => {
+	let server, rco, iom, mol, mfa;
+	before(async () => {
+		server = await startServer({ plugins: PLUGINS });
+		[rco, iom, mol, mfa] = await Promise.all(['rco', 'iom', 'mol', 'mfa'].map((l) => connectAs(server, l)));
+	});
+	after(async () => {
+		await closeAll(rco, iom, mol, mfa);
+		await server?.dispose();
+	});
+
+	/** Polls get until it answers as wanted (the refresh is one storage round trip after the change). */
+	async function until(c, id, wantOk, what) {
+		const deadline = Date.now() + 3000;
+		let r;
+		for (;;) {
+			r = await c.request('consensus.get', { proposal: id });
+			if (r.ok === wantOk || Date.now() > deadline) break;
+			await new Promise((res) => setTimeout(res, 25));
+		}
+		assert.equal(r.ok, wantOk, `${what}: ${JSON.stringify(r)}`);
+		if (!wantOk) assert.equal(r.error.code, 'not_found', `${what}: a hidden proposal answers like a missing one`);
+	}
+
+	test('a new state counterpart sees state matters at once; the former one no longer does', async () => {
+		const d = await rco.ok('consensus.create', { title: 'Labour migration agreement', text: 'Consult the ministry', kind: 'decision', state_matter: true });
+		const id = d.proposal.id;
+		await rco.ok('consensus.open', { proposal: id });
+		await until(mol, id, true, 'MOL, the state counterpart, sees the open state matter');
+		await until(mfa, id, false, 'MFA, a partner, does not');
+		const orgs = (await iom.ok('members.orgs', {})).orgs;
+		const mfaOrg = orgs.find((o) => o.code === 'MFA');
+		const molOrg = orgs.find((o) => o.code === 'MOL');
+		await iom.ok('members.org.save', { code: 'MFA', name: mfaOrg.name, kind: mfaOrg.kind, standing: mfaOrg.standing, state_counterpart: true });
+		await until(mfa, id, true, 'MFA, now the state counterpart, sees it');
+		await until(mol, id, false, 'MOL, no longer the state counterpart, does not');
+		await iom.ok('members.org.save', { code: 'MOL', name: molOrg.name, kind: molOrg.kind, standing: molOrg.standing, state_counterpart: true });
+		await until(mol, id, true, 'MOL again');
+		await until(mfa, id, false, 'MFA no longer');
+	});
+});
+
 describe('start-up refuses a plugin whose required service has no provider', { timeout: 60_000 }, () => {
 	test('consensus without membership names the missing service', async () => {
 		await assert.rejects(startServer({ plugins: { consensus: {}, test: {} } }),

@@ -30,7 +30,7 @@ static int load_many(const char *name, char *err, size_t errlen, int init, char 
 	srv.plugins = plugins_new(&srv);
 	int rc = plugins_load(srv.plugins, &cfg, err, errlen);
 	if (!rc && init)
-		rc = plugins_init(srv.plugins, err, errlen);
+		rc = plugins_init(srv.plugins, &accord_host_api_v1, err, errlen);
 	if (!rc && init && !strcmp(name, "test")) /* the good plugin registered its handlers */
 		assert_non_null(plugins_find_handler(srv.plugins, "test.put"));
 	if (!rc && order) {

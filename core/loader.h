@@ -1,0 +1,36 @@
+/*
+ * The plugin loader: dlopen, descriptor checks, services between plugins
+ * and the start order they imply, and each plugin's init, migrations, seed
+ * and fini.
+ */
+#ifndef ACCORD_LOADER_H
+#define ACCORD_LOADER_H
+
+#include "accord/plugin.h"
+#include "config.h"
+#include "plugin_host.h"
+#include "storage.h"
+
+typedef struct plugin_host plugin_host;
+typedef struct server server;
+
+plugin_host *plugins_new(server *srv);
+/* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
+ * naming the plugin and the reason. */
+int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);
+/* Calls every plugin's init, providers before their users, handing each
+ * the host API table api (hostapi.h: &accord_host_api_v1). */
+int plugins_init(plugin_host *h, const accord_host_api *api, char *err, size_t errlen);
+int plugins_migrate(plugin_host *h, storage *st, char *err, size_t errlen);
+int plugins_seed(plugin_host *h, storage *st, const json_t *demo, char *err, size_t errlen);
+void plugins_unload(plugin_host *h);
+json_t *plugins_info(plugin_host *h);
+/* Runs "accord <name> ..." if a plugin registered it: returns -2 if none. */
+int plugins_run_cli(plugin_host *h, storage *st, const char *name, int argc, char **argv);
+
+/* The host API's services (include/accord/plugin.h). */
+int loader_service_export(accord_plugin_ctx *p, const char *name, uint32_t version,
+			  const void *table);
+const void *loader_service_import(accord_plugin_ctx *p, const char *name, uint32_t version);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * The plugin host: one context per loaded plugin and the registries their
+ * init fills.  The structures are the plugin machinery's (loader.c,
+ * registry.c, hostapi.c); the rest of the core asks about a plugin through
+ * the functions at the end.
+ */
+#ifndef ACCORD_PLUGIN_HOST_H
+#define ACCORD_PLUGIN_HOST_H
+
+#include <libwebsockets.h>
+
+#include "accord/plugin.h"
+#include "envelope.h"
+#include "permit.h"
+#include "storage.h"
+
+typedef struct plugin_host plugin_host;
+typedef struct server server;
+typedef struct conn conn;
+
+#define MAX_PLUGINS 64
+#define HANDLER_BUCKETS 512
+#define MAX_SERVICES 64
+
+struct accord_plugin_ctx {
+	plugin_host *h;
+	server *srv;
+	void *dl;
+	const accord_plugin *desc;
+	char name[33];
+	const json_t *config;
+	void *userdata;
+	int initialised;
+	char ns[4][33]; /* namespaces claimed besides the plugin's name */
+	int n_ns;
+	int group_scoped;
+	/* from the descriptor, NULL when its struct_size does not cover them */
+	const accord_service_ref *provides, *requires;
+	char table_prefix[33];
+	storage_scope scope; /* its tables: "<name>_*", "<table_prefix>_*" */
+};
+
+/* A request handler: a plugin's, or a core one (plugin NULL, core_fn). */
+typedef struct handler {
+	struct accord_plugin_ctx *plugin; /* NULL for core handlers */
+	accord_request_fn fn;
+	void (*core_fn)(server *srv, conn *c, struct accord_req *r, const json_t *data);
+	unsigned flags;
+	void *ud;
+} handler;
+
+typedef struct service {
+	char name[65];
+	uint32_t version;
+	const void *table;
+	struct accord_plugin_ctx *provider;
+} service;
+
+typedef struct hentry {
+	struct hentry *next;
+	char type[ENVELOPE_MAX_TYPE + 1];
+	handler h;
+} hentry;
+
+typedef struct listener {
+	struct accord_plugin_ctx *p;
+	accord_core_event ev;
+	accord_event_fn fn;
+	void *ud;
+} listener;
+
+typedef struct cli_entry {
+	struct accord_plugin_ctx *p;
+	char name[33];
+	char usage[160];
+	accord_cli_fn fn;
+} cli_entry;
+
+typedef struct route {
+	struct accord_plugin_ctx *p;
+	char path[160]; /* "/api/<plugin>/<subpath>" */
+	accord_http_fn fn;
+	void *ud;
+	int partners; /* partners may call it */
+} route;
+
+typedef struct ptimer {
+	lws_sorted_usec_list_t sul; /* first: container_of by cast */
+	struct ptimer *prev, *next;
+	uint64_t id;
+	struct accord_plugin_ctx *p;
+	accord_timer_fn fn;
+	void *ud;
+} ptimer;
+
+struct plugin_host {
+	server *srv;
+	struct accord_plugin_ctx *plugins[MAX_PLUGINS];
+	int n;
+	hentry *handlers[HANDLER_BUCKETS];
+	listener *listeners;
+	int n_listeners, cap_listeners;
+	cli_entry *clis;
+	int n_clis, cap_clis;
+	route *routes;
+	int n_routes, cap_routes;
+	ptimer *timers;
+	uint64_t next_timer_id;
+	int timers_closed;
+	permit_groups groups; /* the group provider and its access decision */
+	int (*group_writable)(accord_plugin_ctx *p, int64_t group, void *ud);
+	void *group_writable_ud;
+	json_t *(*group_orgs)(accord_plugin_ctx *p, int64_t group, void *ud);
+	void *group_orgs_ud;
+	struct accord_plugin_ctx *release_provider;
+	service services[MAX_SERVICES];
+	int n_services;
+};
+
+const char *plugin_name(const struct accord_plugin_ctx *p);
+server *plugin_server(const struct accord_plugin_ctx *p);
+/* Group scoping: 1 if p is group-scoped; the provider's decision. */
+int plugin_group_scoped(const struct accord_plugin_ctx *p);
+/* The tables the plugin's statements may touch (storage.h); NULL for the core. */
+const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
+/* The group provider, for permit.c's group decisions (NULL without a host). */
+const permit_groups *plugins_groups(const plugin_host *h);
+void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
+	ACCORD_PRINTF(3, 4);
+
+#endif
