@@ -28,6 +28,12 @@ enum maction {
 /* 1 if a person with these roles may perform the action. */
 int members_allowed(unsigned roles, enum maction action);
 
+/* The values a field takes (NULL-terminated), for the handler tables. */
+extern const char *const members_kinds[];
+extern const char *const members_standings[];
+extern const char *const members_functions[];
+extern const char *const members_roles[];
+
 /* Field validators: 1 if valid. */
 int members_valid_code(const char *s);  /* org code: 2-16 of [A-Z0-9_] */
 int members_valid_login(const char *s); /* 2-32 of [a-z0-9_.-], starting with a letter */
