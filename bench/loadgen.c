@@ -63,7 +63,7 @@ static int o_server_pid;
 static const char *o_voter_prefix = "v";
 static const char *o_observer = "obs";
 static double o_sample_budget = 4e7; /* stored per-client arrivals */
-static int o_poll;                      /* --loop poll: lws's poll(2) loop instead of libuv */
+static int o_poll;                   /* --loop poll: lws's poll(2) loop instead of libuv */
 static double o_setup_timeout = 120;
 
 /* ---------------- time ---------------- */
@@ -342,11 +342,12 @@ static int start_connect(client *c)
 		pending_connects--;
 		if (e == EMFILE || e == ENFILE) {
 			snprintf(limit_hit, sizeof(limit_hit),
-				 "EMFILE: the open-file limit was reached at connection %d", c->idx + 1);
+				 "EMFILE: the open-file limit was reached at connection %d",
+				 c->idx + 1);
 		} else if (e == EADDRNOTAVAIL) {
 			snprintf(limit_hit, sizeof(limit_hit),
-				 "EADDRNOTAVAIL: out of client ports for %s:%d at connection %d", o_host,
-				 o_port, c->idx + 1);
+				 "EADDRNOTAVAIL: out of client ports for %s:%d at connection %d",
+				 o_host, o_port, c->idx + 1);
 		}
 		if (!*first_error)
 			snprintf(first_error, sizeof(first_error), "connect: %s", strerror(e));
@@ -521,7 +522,8 @@ static void fail_setup(const char *fmt, ...)
 
 static void subscribe(client *c)
 {
-	sendf(c, "{\"type\":\"sub.add\",\"id\":\"sub\",\"data\":{\"topic\":\"proposal:%" PRId64 "\"}}",
+	sendf(c,
+	      "{\"type\":\"sub.add\",\"id\":\"sub\",\"data\":{\"topic\":\"proposal:%" PRId64 "\"}}",
 	      proposal_id);
 }
 
@@ -592,14 +594,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		conn_failed++;
 		if (e == EMFILE || e == ENFILE || strstr(msg, "EMFILE"))
 			snprintf(limit_hit, sizeof(limit_hit),
-				 "EMFILE: the open-file limit was reached at connection %d", c->idx + 1);
+				 "EMFILE: the open-file limit was reached at connection %d",
+				 c->idx + 1);
 		else if (e == EADDRNOTAVAIL || strstr(msg, "ADDRNOTAVAIL"))
 			snprintf(limit_hit, sizeof(limit_hit),
 				 "EADDRNOTAVAIL: out of client ports for %s:%d at connection %d",
 				 o_host, o_port, c->idx + 1);
 		if (!*first_error)
-			snprintf(first_error, sizeof(first_error), "connection %d: %s (errno %d %s)",
-				 c->idx + 1, msg, e, strerror(e));
+			snprintf(first_error, sizeof(first_error),
+				 "connection %d: %s (errno %d %s)", c->idx + 1, msg, e, strerror(e));
 		break;
 	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -622,7 +625,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			      "\"password\":\"%s\"}}",
 			      lg, pw ? pw : "");
 		} else
-			sendf(c, "{\"type\":\"auth.resume\",\"id\":\"resume\",\"data\":{\"token\":\"%s\"}}",
+			sendf(c,
+			      "{\"type\":\"auth.resume\",\"id\":\"resume\",\"data\":{\"token\":\"%s\"}}",
 			      token);
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE: {
@@ -668,22 +672,20 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		if (c->st == C_SUBSCRIBED || c->st == C_AUTHED || c->st == C_OPEN) {
 			dropped++;
 			if (!*first_error)
-				snprintf(first_error, sizeof(first_error), "connection %d closed by the server",
-					 c->idx + 1);
+				snprintf(first_error, sizeof(first_error),
+					 "connection %d closed by the server", c->idx + 1);
 		}
 		c->st = C_CLOSED;
 		c->wsi = NULL;
 		q_free(c);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }
 
-static const struct lws_protocols protocols[] = {
-	{"accord-loadgen", callback, 0, 65536, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0}};
+static const struct lws_protocols protocols[] = {{"accord-loadgen", callback, 0, 65536, 0, NULL, 0},
+						 {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 /* ---------------- the clock: pacing, phases ---------------- */
 
@@ -767,8 +769,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 			      "\"Benchmark proposal\",\"text\":\"live session load\",\"kind\":\"decision\"}}");
 			set_phase(P_CREATE);
 		} else if (in_phase > o_setup_timeout)
-			fail_setup("logins did not finish in %.0f s (%d of %d voters)", o_setup_timeout,
-				   authed_voters, o_voters);
+			fail_setup("logins did not finish in %.0f s (%d of %d voters)",
+				   o_setup_timeout, authed_voters, o_voters);
 		else if (conn_failed)
 			fail_setup("a voter connection failed: %s", first_error);
 		break;
@@ -798,7 +800,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 		}
 		int done = 0;
 		for (int i = 0; i < opened; i++)
-			done += cl[i].st == C_SUBSCRIBED || cl[i].st == C_FAILED || cl[i].st == C_CLOSED;
+			done += cl[i].st == C_SUBSCRIBED || cl[i].st == C_FAILED ||
+				cl[i].st == C_CLOSED;
 		if (opened == n_target && done == n_target) {
 			connect_t1 = t;
 			say("%d connections subscribed (%d failed) in %.2f s: %.0f connections/s",
@@ -819,7 +822,9 @@ static void tick(lws_sorted_usec_list_t *sul)
 			rss_n_kib = proc_rss_kib(o_server_pid);
 			double expected = o_coalesced ? fmin(o_rate, 10) : o_rate;
 			double stored = expected * (o_duration + o_drain) * subscribed;
-			sample_stride = stored > o_sample_budget ? (int)ceil(stored / o_sample_budget) : 1;
+			sample_stride = stored > o_sample_budget
+						? (int)ceil(stored / o_sample_budget)
+						: 1;
 			cpu_start_s = proc_cpu_s(o_server_pid);
 			run_t0 = now32();
 			run_t1 = run_t0 + (uint32_t)(o_duration * 1e6);
@@ -845,8 +850,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 			return;
 		}
 		break;
-	default:
-		return;
+	default: return;
 	}
 	lws_sul_schedule(ctx, 0, &tick_sul, tick, phase == P_RUN ? 500 : 2000);
 }
@@ -947,7 +951,8 @@ static void report(void)
 	json_object_set_new(o, "tally_last_p999_ms", json_real(h_pct(last, 99.9)));
 	json_object_set_new(o, "server_rss_idle_kib", json_integer(rss_idle_kib));
 	json_object_set_new(o, "server_rss_n_kib", json_integer(rss_n_kib));
-	int extra = subscribed - o_voters - 1; /* voters and one observer were open at the idle reading */
+	int extra = subscribed - o_voters -
+		    1; /* voters and one observer were open at the idle reading */
 	json_object_set_new(o, "server_kib_per_conn",
 			    json_real(rss_idle_kib > 0 && extra > 0
 					      ? (double)(rss_n_kib - rss_idle_kib) / (double)extra
@@ -958,8 +963,9 @@ static void report(void)
 			    json_real(o_server_pid && deliveries_total
 					      ? cpu / ((double)deliveries_total / 1000.0)
 					      : -1));
-	json_object_set_new(o, "server_cpu_s_per_1k_positions",
-			    json_real(o_server_pid && acks_total ? cpu / ((double)acks_total / 1000.0) : -1));
+	json_object_set_new(
+		o, "server_cpu_s_per_1k_positions",
+		json_real(o_server_pid && acks_total ? cpu / ((double)acks_total / 1000.0) : -1));
 	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	printf("%s\n", s);
 	free(s);
@@ -985,12 +991,11 @@ static void on_sigint(int s)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: loadgen --port P [--host ADDR] [--n N] [--voters V] [--rate R]\n"
-		"               [--duration D] [--drain S] [--coalesced] [--server-pid PID]\n"
-		"               [--connect-rate C] [--voter-prefix v] [--observer obs]\n"
-		"               [--loop uv|poll]\n"
-		"password for the voters and the observer: env ACCORD_DEMO_PASSWORD\n");
+	fprintf(stderr, "usage: loadgen --port P [--host ADDR] [--n N] [--voters V] [--rate R]\n"
+			"               [--duration D] [--drain S] [--coalesced] [--server-pid PID]\n"
+			"               [--connect-rate C] [--voter-prefix v] [--observer obs]\n"
+			"               [--loop uv|poll]\n"
+			"password for the voters and the observer: env ACCORD_DEMO_PASSWORD\n");
 	exit(2);
 }
 

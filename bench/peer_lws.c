@@ -107,10 +107,11 @@ static void on_message(pss *p, const char *m, size_t n)
 	const char *data = "{}";
 	if (tl == 20 && !memcmp(type, "\"consensus.position\"", 20)) {
 		counts[memmem(m, n, "\"agree\"", 7) ? 0 : 1]++;
-		int len = snprintf(out, sizeof(out),
-				   "{\"event\":\"consensus.tally\",\"topic\":\"proposal:1\",\"seq\":%llu,"
-				   "\"data\":{\"proposal\":1,\"counts\":{\"agree\":%ld,\"abstain\":%ld}}}",
-				   ++seq, counts[0], counts[1]);
+		int len = snprintf(
+			out, sizeof(out),
+			"{\"event\":\"consensus.tally\",\"topic\":\"proposal:1\",\"seq\":%llu,"
+			"\"data\":{\"proposal\":1,\"counts\":{\"agree\":%ld,\"abstain\":%ld}}}",
+			++seq, counts[0], counts[1]);
 		frame *f = frame_new(out, (size_t)len);
 		f->refs = 1;
 		for (int i = 0; i < n_conns; i++)
@@ -123,7 +124,8 @@ static void on_message(pss *p, const char *m, size_t n)
 		data = "{\"proposal\":{\"id\":1}}";
 	else if (tl == 9 && !memcmp(type, "\"sub.add\"", 9))
 		data = "{\"topic\":\"proposal:1\",\"seq\":0}";
-	int len = snprintf(out, sizeof(out), "{\"re\":%.*s,\"ok\":true,\"data\":%s}", (int)il, id, data);
+	int len = snprintf(out, sizeof(out), "{\"re\":%.*s,\"ok\":true,\"data\":%s}", (int)il, id,
+			   data);
 	frame *f = frame_new(out, (size_t)len);
 	push(p, f);
 }
@@ -189,15 +191,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			lws_callback_on_writable(wsi);
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }
 
-static const struct lws_protocols protocols[] = {
-	{"accord.v1", callback, sizeof(pss), 4096, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0}};
+static const struct lws_protocols protocols[] = {{"accord.v1", callback, sizeof(pss), 4096, 0, NULL,
+						  0},
+						 {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 static void on_signal(int s)
 {

@@ -75,8 +75,8 @@ int auth_init(server *srv)
 
 typedef struct login_job {
 	server *srv;
-	atomic_int gone;  /* set by the loop: the connection closed meanwhile */
-	int skipped;      /* so the password was not checked */
+	atomic_int gone; /* set by the loop: the connection closed meanwhile */
+	int skipped;     /* so the password was not checked */
 	struct accord_req *req;
 	char login[65];
 	char peer[64];
@@ -120,7 +120,7 @@ static struct pair_slot {
 	int64_t used_ms; /* last failure or success */
 	int64_t fail_ms; /* last failure */
 	long fails;
-	int known;       /* the account logged in from this address */
+	int known; /* the account logged in from this address */
 } pairs[PAIR_SLOTS];
 static struct acct_slot {
 	char login[65];
@@ -128,10 +128,7 @@ static struct acct_slot {
 	long score;
 } accts[ACCT_SLOTS];
 
-static int64_t forget_ms(server *srv)
-{
-	return srv->cfg->limits.login_lockout_s * 2000;
-}
+static int64_t forget_ms(server *srv) { return srv->cfg->limits.login_lockout_s * 2000; }
 
 static struct pair_slot *pair_find(server *srv, const char *login, const char *peer, int create)
 {
@@ -250,8 +247,8 @@ static accord_status login_store_session(accord_txn *txn, void *ud, json_t **out
 {
 	(void)out;
 	login_job *j = ud;
-	json_t *p = json_pack("[s,I,I,I]", j->th, (json_int_t)j->who.id, (json_int_t)(now_ms() / 1000),
-			      (json_int_t)j->expires);
+	json_t *p = json_pack("[s,I,I,I]", j->th, (json_int_t)j->who.id,
+			      (json_int_t)(now_ms() / 1000), (json_int_t)j->expires);
 	accord_status st = txn_exec(txn,
 				    "INSERT INTO sessions(token_hash, account_id, created_at, expires_at)"
 				    " VALUES(?,?,?,?)",
@@ -442,7 +439,8 @@ static void logout_local(conn *c)
 {
 	if (!c->who)
 		return;
-	json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user", (json_int_t)c->who->id);
+	json_t *ev = json_pack("{s:I,s:I}", "conn", (json_int_t)c->id, "user",
+			       (json_int_t)c->who->id);
 	plugins_dispatch_event(c->srv->plugins, ACCORD_EV_LOGOUT, "logout", ev, c->who);
 	json_decref(ev);
 	bus_unsubscribe_all(c->srv->bus, c);
@@ -584,14 +582,13 @@ int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void 
 typedef struct resume_ctx {
 	struct accord_req *req;
 	char th[TOKEN_HASH_HEX];
-	uint64_t gen;  /* revoke_gen when the look-up was queued */
-	int rereads;   /* look-ups queued again because the revocation log wrapped */
+	uint64_t gen; /* revoke_gen when the look-up was queued */
+	int rereads;  /* look-ups queued again because the revocation log wrapped */
 } resume_ctx;
 
 #define RESUME_REREADS_MAX 3
 
-static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
-			void *ud);
+static void resume_done(server *srv, const struct accord_principal *who, int64_t expires, void *ud);
 
 /* Queues the session look-up of a resume and notes which revocations it
  * will see. */
@@ -605,8 +602,7 @@ static int resume_lookup(server *srv, resume_ctx *rc)
  * for the person, revocations queued while the look-up was under way are
  * checked (see revocation_queued): one of this token means refused, and an
  * unknown answer means reading again, after them. */
-static void resume_done(server *srv, const struct accord_principal *who, int64_t expires,
-			void *ud)
+static void resume_done(server *srv, const struct accord_principal *who, int64_t expires, void *ud)
 {
 	resume_ctx *rc = ud;
 	conn *c = rc->req->c;
@@ -679,8 +675,8 @@ static accord_status logout_store(accord_txn *txn, void *ud, json_t **out)
 	logout_job *j = ud;
 	json_t *p = json_pack("[I,s]", (json_int_t)(now_ms() / 1000), j->hex);
 	accord_status st = txn_exec(
-		txn, "UPDATE sessions SET revoked_at=? WHERE token_hash=? AND revoked_at IS NULL", p,
-		NULL);
+		txn, "UPDATE sessions SET revoked_at=? WHERE token_hash=? AND revoked_at IS NULL",
+		p, NULL);
 	json_decref(p);
 	return st;
 }
@@ -762,7 +758,8 @@ int auth_hash_password(const char *password, char hash[AUTH_HASH_BYTES])
 int accounts_set_password(accord_txn *txn, const char *login, const char *password_hash)
 {
 	json_t *p = json_pack("[s,s]", password_hash, login);
-	accord_status st = txn_exec(txn, "UPDATE accounts SET password_hash=? WHERE login=?", p, NULL);
+	accord_status st = txn_exec(txn, "UPDATE accounts SET password_hash=? WHERE login=?", p,
+				    NULL);
 	json_decref(p);
 	if (st != ACCORD_OK || txn_changes(txn) != 1)
 		return -1;
@@ -778,8 +775,8 @@ int accounts_set_password(accord_txn *txn, const char *login, const char *passwo
 int accounts_upsert(accord_txn *txn, const char *login, const char *name, const char *org,
 		    const char *standing, const char *roles, const char *password_hash)
 {
-	json_t *p = json_pack("[s,s,s,s,s,s,I]", login, name, org, standing, roles,
-			      password_hash, (json_int_t)(now_ms() / 1000));
+	json_t *p = json_pack("[s,s,s,s,s,s,I]", login, name, org, standing, roles, password_hash,
+			      (json_int_t)(now_ms() / 1000));
 	accord_status st = txn_exec(
 		txn,
 		"INSERT INTO accounts(login, name, org, standing, roles, password_hash, created_at)"
@@ -853,8 +850,7 @@ accord_status account_save(accord_txn *txn, const json_t *a, int64_t *id)
 	char r[128] = "";
 	size_t i;
 	const json_t *v;
-	json_array_foreach(roles, i, v)
-	{
+	json_array_foreach(roles, i, v) {
 		if (!json_is_string(v))
 			return ACCORD_E_BAD_REQUEST;
 		if (*r)
@@ -900,9 +896,10 @@ accord_status account_save(accord_txn *txn, const json_t *a, int64_t *id)
 		*id = aid;
 	if (!act) {
 		p = json_pack("[I,I]", (json_int_t)(now_ms() / 1000), (json_int_t)aid);
-		st = txn_exec(txn,
-			      "UPDATE sessions SET revoked_at=? WHERE account_id=? AND revoked_at IS NULL",
-			      p, NULL);
+		st = txn_exec(
+			txn,
+			"UPDATE sessions SET revoked_at=? WHERE account_id=? AND revoked_at IS NULL",
+			p, NULL);
 		json_decref(p);
 	}
 	return st;

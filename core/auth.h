@@ -17,8 +17,8 @@ void auth_register_handlers(server *srv);
 /* The connection closed: a password check it still waits for is skipped. */
 void auth_conn_gone(conn *c);
 /* Looks a bearer token up; calls back on the loop with the principal or NULL. */
-typedef void (*auth_resolve_fn)(server *srv, const struct accord_principal *who,
-				int64_t expires, void *ud);
+typedef void (*auth_resolve_fn)(server *srv, const struct accord_principal *who, int64_t expires,
+				void *ud);
 int auth_resolve_token(server *srv, const char *token, auth_resolve_fn cb, void *ud);
 /* Accounts (blocking, for init / CLI): creates or updates a login. */
 int accounts_upsert(accord_txn *txn, const char *login, const char *name, const char *org,

@@ -214,8 +214,8 @@ static const prefix_entry *find_prefix(bus *b, const char *topic_name)
 
 /* May who see topic_name, whose prefix is e's (NULL: nobody's)?  The
  * decision is permit_topic's; this gathers what it needs. */
-static accord_status topic_permit(bus *b, const prefix_entry *e,
-				  const struct accord_principal *who, const char *topic_name)
+static accord_status topic_permit(bus *b, const prefix_entry *e, const struct accord_principal *who,
+				  const char *topic_name)
 {
 	permit_topic_owner o;
 	if (e)
@@ -238,8 +238,7 @@ static topic *topic_find(bus *b, const char *name, int create)
 	if (!create)
 		return NULL;
 	topic *t = calloc(1, sizeof(*t));
-	if (!t || !(t->name = strdup(name)) ||
-	    !(t->lt = b->log_ops->topic_open(b->log, name, t))) {
+	if (!t || !(t->name = strdup(name)) || !(t->lt = b->log_ops->topic_open(b->log, name, t))) {
 		if (t)
 			free(t->name);
 		free(t);
@@ -401,10 +400,8 @@ accord_status bus_subscribe(bus *b, conn *c, const char *topic_name, const json_
 				 MAX_SUBS_PER_CONN);
 			return ACCORD_E_CONFLICT;
 		}
-		if ((t->n_subs == t->subs_cap &&
-		     grow((void **)&t->subs, &t->subs_cap, sizeof(sub *))) ||
-		    (c->n_subs == c->subs_cap &&
-		     grow((void **)&c->subs, &c->subs_cap, sizeof(sub *))) ||
+		if ((t->n_subs == t->subs_cap && grow((void **)&t->subs, &t->subs_cap, sizeof(sub *))) ||
+		    (c->n_subs == c->subs_cap && grow((void **)&c->subs, &c->subs_cap, sizeof(sub *))) ||
 		    !(s = calloc(1, sizeof(*s)))) {
 			snprintf(msg, msglen, "out of memory");
 			return ACCORD_E_INTERNAL;

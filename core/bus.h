@@ -27,8 +27,8 @@ void bus_recheck_conn(bus *b, conn *c);
 void bus_start(bus *b);
 void bus_stop(bus *b);
 /* sub.add: replays into c and fills reply. */
-accord_status bus_subscribe(bus *b, conn *c, const char *topic, const json_t *since,
-			    json_t *reply, char *msg, size_t msglen);
+accord_status bus_subscribe(bus *b, conn *c, const char *topic, const json_t *since, json_t *reply,
+			    char *msg, size_t msglen);
 accord_status bus_unsubscribe(bus *b, conn *c, const char *topic);
 void bus_unsubscribe_all(bus *b, conn *c);
 size_t bus_topic_count(bus *b);

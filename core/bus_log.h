@@ -45,8 +45,7 @@ typedef void (*bus_log_deliver_fn)(void *ud, void *topic_ud, const char *event, 
 				   const struct accord_audience *aud);
 
 /* One kept event, for read_since, oldest first; m and aud stay the log's. */
-typedef void (*bus_log_read_fn)(void *ud, uint64_t seq, msgbuf *m,
-				const struct accord_audience *aud);
+typedef void (*bus_log_read_fn)(void *ud, uint64_t seq, msgbuf *m, const struct accord_audience *aud);
 
 typedef struct bus_log_params {
 	long keep;              /* events kept per topic for since (0: none) */

@@ -54,8 +54,7 @@ struct field {
 static const char *check_listen_address(const char *s)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
-	if (!strcmp(s, "*") || inet_pton(AF_INET, s, buf) == 1 ||
-	    inet_pton(AF_INET6, s, buf) == 1)
+	if (!strcmp(s, "*") || inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1)
 		return NULL;
 	return "expected an IPv4 address (127.0.0.1, 0.0.0.0), an IPv6 address (::1, ::) "
 	       "or \"*\" (every IPv4 and IPv6 address)";
@@ -119,10 +118,10 @@ static const struct field db_fields[] = {
 	{"synchronous", F_ENUM, NULL, 0, 0, "full|normal|extra", OFF(synchronous), 0, "full"},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
-static const struct field plugin_fields[] = {
-	{"dir", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(plugin_dir), 0, ACCORD_DEFAULT_PLUGIN_DIR},
-	{"enabled", F_PLUGINS, NULL, 0, 0, NULL, NONE, 0, NULL},
-	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+static const struct field plugin_fields[] = {{"dir", F_STR, NULL, 1, PATH_MAX - 1, NULL,
+					      OFF(plugin_dir), 0, ACCORD_DEFAULT_PLUGIN_DIR},
+					     {"enabled", F_PLUGINS, NULL, 0, 0, NULL, NONE, 0, NULL},
+					     {NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const struct field tls_fields[] = {
 	{"cert", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(tls_cert), 0, ""},
@@ -146,20 +145,25 @@ static const struct field limit_fields[] = {
 	{"flood_close_after", F_INT, NULL, 1, 1000000, NULL, LIM(flood_close_after), 100, NULL},
 	{"outbound_queue_max", F_INT, NULL, 4, 100000, NULL, LIM(outbound_queue_max), 1024, NULL},
 	{"inflight_per_conn", F_INT, NULL, 1, 100000, NULL, LIM(inflight_per_conn), 32, NULL},
-	{"outbound_queue_bytes", F_INT, NULL, 65536, 1L << 30, NULL, LIM(outbound_queue_bytes), 8L << 20, NULL},
+	{"outbound_queue_bytes", F_INT, NULL, 65536, 1L << 30, NULL, LIM(outbound_queue_bytes),
+	 8L << 20, NULL},
 	{"max_logins_per_address", F_INT, NULL, 1, 10000, NULL, LIM(max_logins_per_address), 4, NULL},
 	{"login_failures_max", F_INT, NULL, 1, 100000, NULL, LIM(login_failures_max), 5, NULL},
 	{"login_lockout_s", F_INT, NULL, 1, 86400, NULL, LIM(login_lockout_s), 900, NULL},
-	{"login_account_failures_max", F_INT, NULL, 1, 1000000, NULL, LIM(login_account_failures_max), 20, NULL},
-	{"login_account_delay_max_s", F_INT, NULL, 1, 3600, NULL, LIM(login_account_delay_max_s), 30, NULL},
+	{"login_account_failures_max", F_INT, NULL, 1, 1000000, NULL,
+	 LIM(login_account_failures_max), 20, NULL},
+	{"login_account_delay_max_s", F_INT, NULL, 1, 3600, NULL, LIM(login_account_delay_max_s),
+	 30, NULL},
 	{"auth_timeout_s", F_INT, NULL, 1, 3600, NULL, LIM(auth_timeout_s), 15, NULL},
 	{"session_ttl_s", F_INT, NULL, 60, 31536000, NULL, LIM(session_ttl_s), 604800, NULL},
 	{"replay_keep", F_INT, NULL, 0, 100000, NULL, LIM(replay_keep), 256, NULL},
 	{"storage_queue_max", F_INT, NULL, 16, 10000000, NULL, LIM(storage_queue_max), 100000, NULL},
 	{"login_queue_max", F_INT, NULL, 1, 100000, NULL, LIM(login_queue_max), 64, NULL},
-	{"max_upload_bytes", F_INT, NULL, 1024, 1L << 30, NULL, LIM(max_upload_bytes), 20L << 20, NULL},
+	{"max_upload_bytes", F_INT, NULL, 1024, 1L << 30, NULL, LIM(max_upload_bytes), 20L << 20,
+	 NULL},
 	{"max_concurrent_uploads", F_INT, NULL, 1, 10000, NULL, LIM(max_concurrent_uploads), 8, NULL},
-	{"max_upload_total_bytes", F_INT, NULL, 1024, 1L << 40, NULL, LIM(max_upload_total_bytes), 256L << 20, NULL},
+	{"max_upload_total_bytes", F_INT, NULL, 1024, 1L << 40, NULL, LIM(max_upload_total_bytes),
+	 256L << 20, NULL},
 	{"max_connections", F_INT, NULL, 1, 1000000, NULL, LIM(max_connections), 19000, NULL},
 	{"max_url_bytes", F_INT, NULL, 256, 65535, NULL, LIM(max_url_bytes), 4096, NULL},
 	{"max_header_bytes", F_INT, NULL, 1024, 65535, NULL, LIM(max_header_bytes), 8192, NULL},
@@ -260,8 +264,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 	const char *key;
 	const json_t *val;
 
-	json_object_foreach((json_t *)obj, key, val)
-	{
+	json_object_foreach((json_t *)obj, key, val) {
 		char kp[256];
 		snprintf(kp, sizeof(kp), "%s%s%s", path, *path ? "." : "", key);
 		const struct field *f = fields;
@@ -295,9 +298,8 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 					return fail(err, errlen, kp,
 						    "expected an integer from %s, got %s", range,
 						    json_kind(val));
-				return fail(err, errlen, kp,
-					    "expected an integer from %s, got %s", range,
-					    "a value out of range");
+				return fail(err, errlen, kp, "expected an integer from %s, got %s",
+					    range, "a value out of range");
 			}
 			assert(dst); /* every F_INT field has an offset */
 			if (f->offset == OFF(port))
@@ -322,13 +324,11 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 			break;
 		case F_ENUM:
 			if (!json_is_string(val) || !enum_has(f->choices, json_string_value(val)))
-				return fail(err, errlen, kp, "expected one of %s, got %s",
-					    f->choices,
+				return fail(err, errlen, kp, "expected one of %s, got %s", f->choices,
 					    json_is_string(val) ? json_string_value(val)
 								: json_kind(val));
 			if (f->offset != NONE)
-				snprintf(dst, str_cap(f->offset, cfg), "%s",
-					 json_string_value(val));
+				snprintf(dst, str_cap(f->offset, cfg), "%s", json_string_value(val));
 			else if (!strcmp(key, "log_level")) {
 				accord_log_level l;
 				log_parse_level(json_string_value(val), &l);
@@ -341,8 +341,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 					    json_kind(val), "");
 			size_t i;
 			const json_t *it;
-			json_array_foreach(val, i, it)
-			{
+			json_array_foreach(val, i, it) {
 				if (!json_is_string(it) || json_string_length(it) == 0 ||
 				    json_string_length(it) > 255) {
 					char ip[300];
@@ -370,8 +369,7 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 					    json_kind(val), "");
 			const char *pn;
 			const json_t *pv;
-			json_object_foreach((json_t *)val, pn, pv)
-			{
+			json_object_foreach((json_t *)val, pn, pv) {
 				char pp[300];
 				snprintf(pp, sizeof(pp), "%s.%s", kp, pn);
 				size_t n = strlen(pn);
@@ -420,8 +418,10 @@ static int read_token_file(const char *path, char *out, size_t cap, char *err, s
 	for (size_t i = 0; ok && i < n; i++)
 		ok = p[i] > ' ' && p[i] < 127;
 	if (!ok) {
-		snprintf(err, errlen, "metrics.token_file: %s must hold one token of 16 to %zu "
-				      "printable characters without spaces", path, cap - 1);
+		snprintf(err, errlen,
+			 "metrics.token_file: %s must hold one token of 16 to %zu "
+			 "printable characters without spaces",
+			 path, cap - 1);
 		return -1;
 	}
 	snprintf(out, cap, "%s", p);
@@ -457,38 +457,41 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	if (cfg->limits.max_upload_total_bytes < cfg->limits.max_upload_bytes) {
-		snprintf(err, errlen, "limits.max_upload_total_bytes: must be at least "
-				      "limits.max_upload_bytes (%ld), or the largest upload could never start",
+		snprintf(err, errlen,
+			 "limits.max_upload_total_bytes: must be at least "
+			 "limits.max_upload_bytes (%ld), or the largest upload could never start",
 			 cfg->limits.max_upload_bytes);
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;
 	}
 	if (cfg->limits.max_url_bytes >= cfg->limits.max_header_bytes) {
-		snprintf(err, errlen, "limits.max_url_bytes: must be below limits.max_header_bytes "
-				      "(%ld), which holds the URL too",
+		snprintf(err, errlen,
+			 "limits.max_url_bytes: must be below limits.max_header_bytes "
+			 "(%ld), which holds the URL too",
 			 cfg->limits.max_header_bytes);
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;
 	}
-	if (cfg->metrics_token_file[0] &&
-	    read_token_file(cfg->metrics_token_file, cfg->metrics_token,
-			    sizeof(cfg->metrics_token), err, errlen)) {
+	if (cfg->metrics_token_file[0] && read_token_file(cfg->metrics_token_file, cfg->metrics_token,
+							  sizeof(cfg->metrics_token), err, errlen)) {
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;
 	}
 	for (const char *t = cfg->metrics_token; *t; t++)
 		if (*t <= ' ' || *t >= 127) {
-			snprintf(err, errlen, "metrics.token: printable characters without spaces only");
+			snprintf(err, errlen,
+				 "metrics.token: printable characters without spaces only");
 			json_decref(root);
 			cfg->root = NULL;
 			return -1;
 		}
 	if (cfg->limits.replay_keep >= cfg->limits.outbound_queue_max) {
-		snprintf(err, errlen, "limits.replay_keep: must be below limits.outbound_queue_max "
-				      "(%ld), or a replay would drop the client",
+		snprintf(err, errlen,
+			 "limits.replay_keep: must be below limits.outbound_queue_max "
+			 "(%ld), or a replay would drop the client",
 			 cfg->limits.outbound_queue_max);
 		json_decref(root);
 		cfg->root = NULL;
@@ -513,8 +516,7 @@ int config_load_file(const char *path, accord_config *cfg, char *err, size_t err
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		snprintf(err, errlen, "%s: line %d column %d: %s", path, je.line, je.column,
-			 je.text);
+		snprintf(err, errlen, "%s: line %d column %d: %s", path, je.line, je.column, je.text);
 		return -1;
 	}
 	return load(root, cfg, err, errlen);

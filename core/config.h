@@ -8,29 +8,29 @@
 #include <stddef.h>
 
 typedef struct accord_limits {
-	long max_message_bytes;  /* largest reassembled WebSocket message */
-	long rate_per_sec;       /* sustained requests per second per connection */
-	long rate_burst;         /* bucket size */
-	long flood_close_after;  /* rate_limited replies before closing (1008) */
-	long outbound_queue_max; /* queued frames before a slow client is dropped */
-	long outbound_queue_bytes; /* queued bytes before a slow client is dropped */
-	long inflight_per_conn;  /* unanswered requests before its input is paused */
+	long max_message_bytes;      /* largest reassembled WebSocket message */
+	long rate_per_sec;           /* sustained requests per second per connection */
+	long rate_burst;             /* bucket size */
+	long flood_close_after;      /* rate_limited replies before closing (1008) */
+	long outbound_queue_max;     /* queued frames before a slow client is dropped */
+	long outbound_queue_bytes;   /* queued bytes before a slow client is dropped */
+	long inflight_per_conn;      /* unanswered requests before its input is paused */
 	long max_logins_per_address; /* password checks in flight per client address */
-	long login_failures_max; /* failures of one login from one address before it waits */
-	long login_lockout_s;    /* the longest such wait, in seconds */
+	long login_failures_max;     /* failures of one login from one address before it waits */
+	long login_lockout_s;        /* the longest such wait, in seconds */
 	long login_account_failures_max; /* failures of one login, all addresses, before new addresses wait */
-	long login_account_delay_max_s;  /* the longest such wait, in seconds */
-	long auth_timeout_s;     /* unauthenticated connections are closed after */
-	long session_ttl_s;      /* token lifetime */
-	long replay_keep;        /* events kept per topic for sub.add since */
-	long storage_queue_max;  /* pending storage jobs before "unavailable" */
-	long login_queue_max;    /* pending password checks before "rate_limited" */
-	long max_connections;    /* WebSocket connections accepted at once */
-	long max_upload_bytes;   /* largest HTTP POST body (plugin uploads) */
-	long max_url_bytes;      /* longest request target (path and query): 414 above */
-	long max_header_bytes;   /* request line and headers together: 431 above */
-	long max_concurrent_uploads; /* POST bodies being received at once */
-	long max_upload_total_bytes; /* sum of their Content-Lengths */
+	long login_account_delay_max_s; /* the longest such wait, in seconds */
+	long auth_timeout_s;            /* unauthenticated connections are closed after */
+	long session_ttl_s;             /* token lifetime */
+	long replay_keep;               /* events kept per topic for sub.add since */
+	long storage_queue_max;         /* pending storage jobs before "unavailable" */
+	long login_queue_max;           /* pending password checks before "rate_limited" */
+	long max_connections;           /* WebSocket connections accepted at once */
+	long max_upload_bytes;          /* largest HTTP POST body (plugin uploads) */
+	long max_url_bytes;             /* longest request target (path and query): 414 above */
+	long max_header_bytes;          /* request line and headers together: 431 above */
+	long max_concurrent_uploads;    /* POST bodies being received at once */
+	long max_upload_total_bytes;    /* sum of their Content-Lengths */
 } accord_limits;
 
 typedef struct accord_config {
@@ -45,12 +45,12 @@ typedef struct accord_config {
 	char demo_file[PATH_MAX];
 	char tls_cert[PATH_MAX]; /* empty: plain HTTP */
 	char tls_key[PATH_MAX];
-	char metrics_token[256];       /* bearer token of /metrics; empty: none */
+	char metrics_token[256];           /* bearer token of /metrics; empty: none */
 	char metrics_token_file[PATH_MAX]; /* read into metrics_token at start */
-	char metrics_anonymous[16];    /* "none" or "loopback" */
-	const json_t *plugins_enabled; /* object: name -> config section */
-	const json_t *origins;         /* array of strings */
-	const json_t *server_names;    /* array of host names this server answers to */
+	char metrics_anonymous[16];        /* "none" or "loopback" */
+	const json_t *plugins_enabled;     /* object: name -> config section */
+	const json_t *origins;             /* array of strings */
+	const json_t *server_names;        /* array of host names this server answers to */
 	accord_limits limits;
 	int log_level;
 } accord_config;

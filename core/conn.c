@@ -85,7 +85,8 @@ void conn_flow(conn *c)
 	if (!c->wsi || c->dropped)
 		return;
 	const accord_limits *l = &c->srv->cfg->limits;
-	uint32_t hi = (uint32_t)(l->outbound_queue_max / 2), lo = (uint32_t)(l->outbound_queue_max / 4);
+	uint32_t hi = (uint32_t)(l->outbound_queue_max / 2),
+		 lo = (uint32_t)(l->outbound_queue_max / 4);
 	if (!c->rx_paused) {
 		if (!c->closing && (c->inflight >= (uint32_t)l->inflight_per_conn || c->q_len >= hi)) {
 			lws_rx_flow_control(c->wsi, 0);
@@ -172,6 +173,3 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 		c->close_ready = 1;
 	lws_callback_on_writable(c->wsi);
 }
-
-
-

@@ -40,18 +40,18 @@ typedef struct conn {
 	server *srv;
 	struct lws *wsi; /* NULL once closed */
 	uint64_t id;
-	unsigned refs;   /* the wsi holds one; each request in flight holds one */
-	int closing;     /* no more input is processed */
-	int dropped;     /* killed for falling behind */
-	int close_code;  /* send this close code once the queue is flushed */
+	unsigned refs;  /* the wsi holds one; each request in flight holds one */
+	int closing;    /* no more input is processed */
+	int dropped;    /* killed for falling behind */
+	int close_code; /* send this close code once the queue is flushed */
 	char close_reason[64];
 	char peer[64];
 
 	struct accord_principal *who; /* NULL until authenticated */
-	char token_hash[65]; /* hex BLAKE2b of the session token */
+	char token_hash[65];          /* hex BLAKE2b of the session token */
 	int has_token;
-	int auth_busy; /* a login/resume is in flight */
-	char auth_login[65]; /* the login whose password check is in flight */
+	int auth_busy;              /* a login/resume is in flight */
+	char auth_login[65];        /* the login whose password check is in flight */
 	struct login_job *auth_job; /* that check, told when the connection goes */
 
 	/* inbound reassembly */

@@ -85,8 +85,7 @@ static accord_status bad(char *msg, size_t msglen, const char *text)
 	return ACCORD_E_BAD_REQUEST;
 }
 
-accord_status envelope_parse(const char *buf, size_t len, envelope *env, char *msg,
-			     size_t msglen)
+accord_status envelope_parse(const char *buf, size_t len, envelope *env, char *msg, size_t msglen)
 {
 	memset(env, 0, sizeof(*env));
 	json_error_t je;
@@ -100,15 +99,13 @@ accord_status envelope_parse(const char *buf, size_t len, envelope *env, char *m
 		return bad(msg, msglen, "a request must be a JSON object");
 
 	json_t *id = json_object_get(root, "id");
-	if (json_is_integer(id) ||
-	    (json_is_string(id) && json_string_length(id) >= 1 &&
-	     json_string_length(id) <= ENVELOPE_MAX_ID))
+	if (json_is_integer(id) || (json_is_string(id) && json_string_length(id) >= 1 &&
+				    json_string_length(id) <= ENVELOPE_MAX_ID))
 		env->id = id;
 
 	const char *key;
 	json_t *val;
-	json_object_foreach(root, key, val)
-	{
+	json_object_foreach(root, key, val) {
 		if (strcmp(key, "id") && strcmp(key, "type") && strcmp(key, "data") &&
 		    strcmp(key, "idem")) {
 			snprintf(msg, msglen,

@@ -30,7 +30,8 @@ static int api_group_provider(accord_plugin_ctx *p,
 			      void *ud)
 {
 	if (!access || p->h->groups.access) {
-		plugin_log(p, ACCORD_LOG_ERR, "group_provider: invalid, or another plugin provides groups");
+		plugin_log(p, ACCORD_LOG_ERR,
+			   "group_provider: invalid, or another plugin provides groups");
 		return -1;
 	}
 	p->h->groups.provider = p;
@@ -48,7 +49,8 @@ static int api_group_scoped(accord_plugin_ctx *p)
 static int64_t api_req_group(const accord_req *r) { return r->group; }
 
 static int api_group_provider_writable(accord_plugin_ctx *p,
-				       int (*writable)(accord_plugin_ctx *, int64_t, void *), void *ud)
+				       int (*writable)(accord_plugin_ctx *, int64_t, void *),
+				       void *ud)
 {
 	if (!writable || p->h->groups.provider != p)
 		return -1;
@@ -60,7 +62,8 @@ static int api_group_provider_writable(accord_plugin_ctx *p,
 static int api_group_writable(accord_plugin_ctx *p, int64_t group)
 {
 	plugin_host *h = p->h;
-	return h->group_writable ? h->group_writable(h->groups.provider, group, h->group_writable_ud) : 1;
+	return h->group_writable ? h->group_writable(h->groups.provider, group, h->group_writable_ud)
+				 : 1;
 }
 
 static int api_group_provider_orgs(accord_plugin_ctx *p,
@@ -140,8 +143,8 @@ static int api_principal_has_role(const accord_principal *w, const char *role)
 	return w && role && principal_role(w, role);
 }
 
-static int api_topic_register(accord_plugin_ctx *p, const char *prefix,
-			      accord_topic_check_fn check, void *ud)
+static int api_topic_register(accord_plugin_ctx *p, const char *prefix, accord_topic_check_fn check,
+			      void *ud)
 {
 	if (bus_register_prefix(p->srv->bus, prefix, p, check, ud)) {
 		plugin_log(p, ACCORD_LOG_ERR, "topic_register(%s): invalid or taken", prefix);
@@ -160,8 +163,7 @@ static int api_publish(accord_plugin_ctx *p, const char *topic, const char *even
 static void api_acl_changed(accord_plugin_ctx *p) { bus_acl_changed(p->srv->bus); }
 
 /* ---- releases ---- */
-static int api_item_kind(accord_plugin_ctx *p, const char *kind, accord_item_describe_fn fn,
-			 void *ud)
+static int api_item_kind(accord_plugin_ctx *p, const char *kind, accord_item_describe_fn fn, void *ud)
 {
 	if (p->initialised) {
 		plugin_log(p, ACCORD_LOG_ERR, "item_kind(%s): only during init", kind ? kind : "");
@@ -218,8 +220,7 @@ static void pjob_done(accord_status st, json_t *out, void *ud)
 	free(j);
 }
 
-static int api_db_run(accord_plugin_ctx *p, accord_db_work_fn work, accord_db_done_fn done,
-		      void *ud)
+static int api_db_run(accord_plugin_ctx *p, accord_db_work_fn work, accord_db_done_fn done, void *ud)
 {
 	struct pjob *j = malloc(sizeof(*j));
 	if (!j)

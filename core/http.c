@@ -83,7 +83,7 @@ struct accord_http {
 	int close_after;  /* answered before its body was read: no keep-alive */
 	int linger;       /* 1: half-close after the answer; 2: half-closed */
 	void *map;        /* http_body's read-only mapping of the file */
-	int www_auth;   /* a 401 that asks for a bearer token */
+	int www_auth;     /* a 401 that asks for a bearer token */
 };
 
 struct http_pss {
@@ -229,8 +229,7 @@ static int peer_is_loopback(struct lws *wsi)
 {
 	char peer[64] = "";
 	lws_get_peer_simple(wsi, peer, sizeof(peer));
-	return !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") ||
-	       !strncmp(peer, "::ffff:127.", 11);
+	return !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") || !strncmp(peer, "::ffff:127.", 11);
 }
 
 /* /metrics answers only as configured: with the bearer token of
@@ -252,14 +251,16 @@ static void metrics_route(struct lws *wsi, accord_http *h, server *srv)
 					  loopback_open && peer_is_loopback(wsi));
 	if (st == ACCORD_E_UNAUTHENTICATED) {
 		h->www_auth = 1;
-		respond_json(h, 401, json_pack("{s:s,s:s}", "error", "unauthenticated", "message",
-					       "/metrics needs the metrics bearer token"));
+		respond_json(h, 401,
+			     json_pack("{s:s,s:s}", "error", "unauthenticated", "message",
+				       "/metrics needs the metrics bearer token"));
 		return;
 	}
 	if (st != ACCORD_OK) {
-		respond_json(h, 403, json_pack("{s:s,s:s}", "error", "forbidden", "message",
-					       "/metrics is not open to this client: configure "
-					       "metrics.token (or metrics.anonymous: loopback)"));
+		respond_json(h, 403,
+			     json_pack("{s:s,s:s}", "error", "forbidden", "message",
+				       "/metrics is not open to this client: configure "
+				       "metrics.token (or metrics.anonymous: loopback)"));
 		return;
 	}
 	metrics_gauges g = {.connections = srv->n_conns,
@@ -273,8 +274,7 @@ static void metrics_route(struct lws *wsi, accord_http *h, server *srv)
 	free(txt);
 }
 
-static void api_authed(server *srv, const struct accord_principal *who, int64_t expires,
-		       void *ud)
+static void api_authed(server *srv, const struct accord_principal *who, int64_t expires, void *ud)
 {
 	(void)srv;
 	(void)expires;
@@ -324,8 +324,9 @@ static void rx_pause(accord_http *h, int pause)
 static void refuse(accord_http *h, int status, const char *error, const char *message)
 {
 	rx_pause(h, 0);
-	respond_json(h, status, message ? json_pack("{s:s,s:s}", "error", error, "message", message)
-					: json_pack("{s:s}", "error", error));
+	respond_json(h, status,
+		     message ? json_pack("{s:s,s:s}", "error", error, "message", message)
+			     : json_pack("{s:s}", "error", error));
 }
 
 /* Hands a POST to its route once it is both authorised and complete. */
@@ -341,15 +342,15 @@ static void post_route(accord_http *h)
 		return;
 	}
 	if (h->rx_len != h->rx_expect) { /* lws ends a body at its Content-Length */
-		respond_json(h, 400, json_pack("{s:s,s:s}", "error", "bad_request", "message",
-					       "the body is shorter than its Content-Length"));
+		respond_json(h, 400,
+			     json_pack("{s:s,s:s}", "error", "bad_request", "message",
+				       "the body is shorter than its Content-Length"));
 		return;
 	}
 	h->fn(h->plugin, h, &h->who, h->ud);
 }
 
-static void post_authed(server *srv, const struct accord_principal *who, int64_t expires,
-			void *ud)
+static void post_authed(server *srv, const struct accord_principal *who, int64_t expires, void *ud)
 {
 	(void)srv;
 	(void)expires;
@@ -432,7 +433,8 @@ static int post_start(struct lws *wsi, accord_http *h, server *srv)
 	/* lws hands chunked bodies over still chunked: refuse them rather
 	 * than store transfer framing as the document. */
 	if (!cl[0] && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
-		refuse(h, 411, "bad_request", "send the body with a Content-Length (no chunked uploads)");
+		refuse(h, 411, "bad_request",
+		       "send the body with a Content-Length (no chunked uploads)");
 		return 0;
 	}
 	if (cl_bad) {
@@ -448,7 +450,8 @@ static int post_start(struct lws *wsi, accord_http *h, server *srv)
 	h->rx_expect = (size_t)n;
 	h->body_done = n == 0;
 	if (strncmp(h->auth, "Bearer ", 7)) {
-		refuse(h, 401, "unauthenticated", "send a bearer token (Authorization: Bearer <token>)");
+		refuse(h, 401, "unauthenticated",
+		       "send a bearer token (Authorization: Bearer <token>)");
 		return 0;
 	}
 	if (n) {
@@ -491,12 +494,12 @@ static int host_misdirected(struct lws *wsi, server *srv, accord_http *h)
 	char host[256];
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HOST) <= 0)
 		return 0;
-	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0 &&
-	    server_serves_host(srv, host))
+	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0 && server_serves_host(srv, host))
 		return 0;
-	respond_json(h, 421, json_pack("{s:s,s:s}", "error", "misdirected", "message",
-				       "this server does not answer to that Host name "
-				       "(see server_names)"));
+	respond_json(h, 421,
+		     json_pack("{s:s,s:s}", "error", "misdirected", "message",
+			       "this server does not answer to that Host name "
+			       "(see server_names)"));
 	return 1;
 }
 
@@ -522,8 +525,9 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 
 	if (!strcmp(h->path, "/healthz")) {
 		if (storage_submit(srv->st, health_probe, health_done, h))
-			respond_json(h, 503, json_pack("{s:s,s:s}", "status", "unavailable", "db",
-						       "queue full"));
+			respond_json(h, 503,
+				     json_pack("{s:s,s:s}", "status", "unavailable", "db",
+					       "queue full"));
 		return 0;
 	}
 	if (!strcmp(h->path, "/metrics")) {
@@ -597,8 +601,8 @@ static uint32_t ms_since_data(struct lws *wsi)
 static size_t url_bytes(struct lws *wsi)
 {
 	static const enum lws_token_indexes uris[] = {
-		WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_OPTIONS_URI,
-		WSI_TOKEN_PUT_URI, WSI_TOKEN_PATCH_URI, WSI_TOKEN_DELETE_URI,
+		WSI_TOKEN_GET_URI,  WSI_TOKEN_POST_URI,     WSI_TOKEN_OPTIONS_URI,
+		WSI_TOKEN_PUT_URI,  WSI_TOKEN_PATCH_URI,    WSI_TOKEN_DELETE_URI,
 		WSI_TOKEN_HEAD_URI, WSI_TOKEN_HTTP_URI_ARGS};
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
@@ -686,8 +690,7 @@ static void linger(struct lws *wsi, accord_http *h)
 	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, HTTP_LINGER_S);
 }
 
-int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-		  size_t len)
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct http_pss *pss = user;
 	server *srv = lws_context_user(lws_get_context(wsi));
@@ -695,9 +698,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	(void)len;
 
 	switch (reason) {
-	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
-		heads_add(srv, wsi);
-		break;
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED: heads_add(srv, wsi); break;
 
 	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
 		heads_remove(srv, wsi);
@@ -844,15 +845,14 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			 * to answer it: release its pending-work reference too. */
 			if (!h->ready && !h->routed && !h->auth_pending) {
 				assert(h->refs > 1); /* the pending work's and ours */
-				http_unref(h); /* ours first: the answer drops the last */
+				http_unref(h);       /* ours first: the answer drops the last */
 				http_respond(h, 500, "text/plain", "", 0);
 			} else
 				http_unref(h);
 		}
 		break;
 
-	default:
-		break;
+	default: break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }

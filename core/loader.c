@@ -77,8 +77,8 @@ static int plugins_order(plugin_host *h, char *err, size_t errlen)
 			if (placed[i])
 				continue;
 			int ready = 1;
-			for (const accord_service_ref *r = h->plugins[i]->requires; ready && r && r->name;
-			     r++) {
+			for (const accord_service_ref *r = h->plugins[i]->requires;
+			     ready && r && r->name; r++) {
 				struct accord_plugin_ctx *o = provider_of(h, r->name, r->version);
 				for (int k = 0; o && o != h->plugins[i] && k < h->n; k++)
 					if (h->plugins[k] == o && !placed[k])
@@ -94,13 +94,14 @@ static int plugins_order(plugin_host *h, char *err, size_t errlen)
 		if (!progress) {
 			char names[256] = "";
 			for (int i = 0; i < h->n; i++)
-				if (!placed[i] && strlen(names) + strlen(h->plugins[i]->name) + 3 < sizeof(names)) {
+				if (!placed[i] && strlen(names) + strlen(h->plugins[i]->name) + 3 <
+							  sizeof(names)) {
 					if (*names)
 						strcat(names, ", ");
 					strcat(names, h->plugins[i]->name);
 				}
-			snprintf(err, errlen, "plugins %s require each other's services in a circle",
-				 names);
+			snprintf(err, errlen,
+				 "plugins %s require each other's services in a circle", names);
 			return -1;
 		}
 	}
@@ -116,8 +117,7 @@ static service *service_find(plugin_host *h, const char *name, uint32_t version)
 	return NULL;
 }
 
-int loader_service_export(accord_plugin_ctx *p, const char *name, uint32_t version,
-			  const void *table)
+int loader_service_export(accord_plugin_ctx *p, const char *name, uint32_t version, const void *table)
 {
 	plugin_host *h = p->h;
 	const accord_service_ref *r = p->provides;
@@ -158,8 +158,7 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 		return 0;
 	const char *name;
 	const json_t *pcfg;
-	json_object_foreach((json_t *)cfg->plugins_enabled, name, pcfg)
-	{
+	json_object_foreach((json_t *)cfg->plugins_enabled, name, pcfg) {
 		if (h->n == MAX_PLUGINS) {
 			snprintf(err, errlen, "plugin %s: at most %d plugins", name, MAX_PLUGINS);
 			return -1;
@@ -221,7 +220,7 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 		if (DESC_HAS(d, provides))
 			p->provides = d->provides;
 		if (DESC_HAS(d, requires))
-			p->requires = d->requires;
+		p->requires = d->requires;
 		const char *tp = DESC_HAS(d, table_prefix) ? d->table_prefix : NULL;
 		snprintf(p->table_prefix, sizeof(p->table_prefix), "%s", tp ? tp : name);
 		p->scope.name = p->name;
@@ -324,8 +323,8 @@ json_t *plugins_info(plugin_host *h)
 		 * client offers these in a group's settings). */
 		json_t *prov = json_array(), *req = json_array();
 		for (const accord_service_ref *r = h->plugins[i]->provides; r && r->name; r++)
-			json_array_append_new(prov, json_pack("{s:s,s:i}", "name", r->name, "version",
-							      (int)r->version));
+			json_array_append_new(prov, json_pack("{s:s,s:i}", "name", r->name,
+							      "version", (int)r->version));
 		for (const accord_service_ref *r = h->plugins[i]->requires; r && r->name; r++)
 			json_array_append_new(req, json_pack("{s:s,s:i,s:b}", "name", r->name,
 							     "version", (int)r->version, "optional",

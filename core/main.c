@@ -108,8 +108,8 @@ static void usage_core(FILE *out)
 {
 	fprintf(out, "usage: accord <command> [--config FILE] [arguments]\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  accord %s%s%s\n      %s\n", commands[i].name, *commands[i].args ? " " : "",
-			commands[i].args, commands[i].brief);
+		fprintf(out, "  accord %s%s%s\n      %s\n", commands[i].name,
+			*commands[i].args ? " " : "", commands[i].args, commands[i].brief);
 }
 
 static void usage_tail(FILE *out)
@@ -378,9 +378,10 @@ static int prompt_hidden(const char *prompt, char *buf, size_t len)
  * there is the easiest way in. */
 static const char *weak_password(const char *pw, const char *login)
 {
-	static const char *const common[] = {"password", "1234567890", "0123456789", "qwertyuiop",
-					     "1q2w3e4r5t", "password123", "iloveyou12", "administrator",
-					     "secretariat", "accordaccord", NULL};
+	static const char *const common[] = {
+		"password",    "1234567890",   "0123456789", "qwertyuiop",
+		"1q2w3e4r5t",  "password123",  "iloveyou12", "administrator",
+		"secretariat", "accordaccord", NULL};
 	size_t n = strlen(pw);
 	if (!n)
 		return "the password is empty";
@@ -442,8 +443,10 @@ static int get_password(const char *given, const char *login, char *out, size_t 
 		}
 	}
 	if (rc) {
-		fprintf(stderr, "accord: the password is too long: at most %d characters; nothing "
-				"was changed\n", MAX_PASSWORD);
+		fprintf(stderr,
+			"accord: the password is too long: at most %d characters; nothing "
+			"was changed\n",
+			MAX_PASSWORD);
 		return -1;
 	}
 	const char *why = weak_password(out, login);
@@ -456,10 +459,7 @@ static int get_password(const char *given, const char *login, char *out, size_t 
 }
 
 /* Hides a password given as an argument from `ps` as soon as it is read. */
-static void wipe_arg(char *arg)
-{
-	sodium_memzero(arg, strlen(arg));
-}
+static void wipe_arg(char *arg) { sodium_memzero(arg, strlen(arg)); }
 
 /* ---------------- database checks ---------------- */
 
@@ -522,37 +522,39 @@ static int seed_network(offline *o, const json_t *net, const char *hash, int fir
 		if (txn_exec(txn, "SELECT count(*) AS n FROM accounts", NULL, &rows) != ACCORD_OK)
 			bad = 1;
 		else if (json_integer_value(json_object_get(json_array_get(rows, 0), "n")) > 0) {
-			fprintf(stderr, "accord: the database %s already has accounts: add people from "
-					"the web client (Members), or set a password with `accord passwd "
-					"LOGIN`; nothing was changed\n", o->srv.cfg->db_path);
+			fprintf(stderr,
+				"accord: the database %s already has accounts: add people from "
+				"the web client (Members), or set a password with `accord passwd "
+				"LOGIN`; nothing was changed\n",
+				o->srv.cfg->db_path);
 			bad = 1;
 		}
 		json_decref(rows);
 	}
 	size_t i, k;
 	json_t *org, *person;
-	json_array_foreach(json_object_get(net, "organisations"), i, org)
-	{
+	json_array_foreach(json_object_get(net, "organisations"), i, org) {
 		const char *code = json_string_value(json_object_get(org, "code"));
 		const char *standing = json_string_value(json_object_get(org, "standing"));
-		json_array_foreach(json_object_get(org, "people"), k, person)
-		{
+		json_array_foreach(json_object_get(org, "people"), k, person) {
 			const char *login = json_string_value(json_object_get(person, "login"));
 			const char *name = json_string_value(json_object_get(person, "name"));
 			char roles[128] = "";
 			size_t r;
 			json_t *role;
-			json_array_foreach(json_object_get(person, "roles"), r, role)
-			{
+			json_array_foreach(json_object_get(person, "roles"), r, role) {
 				if (!json_is_string(role))
 					continue;
 				if (*roles)
 					strncat(roles, ",", sizeof(roles) - strlen(roles) - 1);
-				strncat(roles, json_string_value(role), sizeof(roles) - strlen(roles) - 1);
+				strncat(roles, json_string_value(role),
+					sizeof(roles) - strlen(roles) - 1);
 			}
 			if (!code || !standing || !login || !name) {
-				fprintf(stderr, "accord: network: organisation %zu person %zu lacks "
-						"code, standing, login or name\n", i, k);
+				fprintf(stderr,
+					"accord: network: organisation %zu person %zu lacks "
+					"code, standing, login or name\n",
+					i, k);
 				bad = 1;
 				continue;
 			}
@@ -602,7 +604,8 @@ static int seed_demo(offline *o, accord_config *cfg)
 		printf("demo network seeded: %zu logins:", json_array_size(logins));
 		size_t i;
 		json_t *l;
-		json_array_foreach(logins, i, l) printf(" %s", json_string_value(l));
+		json_array_foreach(logins, i, l)
+			printf(" %s", json_string_value(l));
 		printf("\nevery demo login has the same password.\n");
 		/* Last, alone on its line: the one thing a person needs from this
 		 * output, and the easiest to copy. */
@@ -657,17 +660,17 @@ static int seed_admin(offline *o, const admin_args *a, const char *hash)
 {
 	char name[160];
 	snprintf(name, sizeof(name), "%s secretariat", a->org);
-	const char *org_name = a->org_name ? a->org_name
-			     : !strcmp(a->org, "IOM") ? "International Organization for Migration"
-						     : a->org;
+	const char *org_name = a->org_name              ? a->org_name
+			       : !strcmp(a->org, "IOM") ? "International Organization for Migration"
+							: a->org;
 	json_t *roles = json_pack("[s]", "secretariat");
 	if (a->co_chair)
 		json_array_append_new(roles, json_string("co_chair"));
-	json_t *net = json_pack(
-		"{s:{s:s,s:s},s:[{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:o}]}]}", "seed", "by",
-		"accord init --admin", "what", "first account", "organisations", "code", a->org, "name",
-		org_name, "kind", "un_agency", "standing", "member", "people", "login", a->login,
-		"name", a->name ? a->name : name, "function", "focal_point", "roles", roles);
+	json_t *net = json_pack("{s:{s:s,s:s},s:[{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:o}]}]}", "seed",
+				"by", "accord init --admin", "what", "first account", "organisations",
+				"code", a->org, "name", org_name, "kind", "un_agency", "standing",
+				"member", "people", "login", a->login, "name",
+				a->name ? a->name : name, "function", "focal_point", "roles", roles);
 	json_t *logins = json_array();
 	int rc = net ? seed_network(o, net, hash, 1, logins) : -1;
 	json_decref(logins);
@@ -732,13 +735,17 @@ static int cmd_init(accord_config *cfg, const char *cfg_file, int argc, char **a
 	char hash[AUTH_HASH_BYTES];
 	if (a.login) {
 		if (!valid_login(a.login)) {
-			fprintf(stderr, "accord init: --admin %s: a login is 2 to 32 of a-z 0-9 _ . - "
-					"starting with a letter\n", a.login);
+			fprintf(stderr,
+				"accord init: --admin %s: a login is 2 to 32 of a-z 0-9 _ . - "
+				"starting with a letter\n",
+				a.login);
 			return 2;
 		}
 		if (!valid_org(a.org)) {
-			fprintf(stderr, "accord init: --org %s: an organisation code is 2 to 16 of "
-					"A-Z 0-9 _\n", a.org);
+			fprintf(stderr,
+				"accord init: --org %s: an organisation code is 2 to 16 of "
+				"A-Z 0-9 _\n",
+				a.org);
 			return 2;
 		}
 		if ((a.name && (!*a.name || strlen(a.name) > 120)) ||
@@ -749,12 +756,14 @@ static int cmd_init(accord_config *cfg, const char *cfg_file, int argc, char **a
 		}
 		char err[512];
 		long n = 0;
-		if (storage_peek_count(cfg->db_backend, cfg->db_path,
-				       "SELECT count(*) FROM accounts", NULL, &n, err,
-				       sizeof(err)) == 0 && n > 0) {
-			fprintf(stderr, "accord: the database %s already has accounts: add people "
-					"from the web client (Members), or set a password with "
-					"`accord passwd LOGIN`; nothing was changed\n", cfg->db_path);
+		if (storage_peek_count(cfg->db_backend, cfg->db_path, "SELECT count(*) FROM accounts",
+				       NULL, &n, err, sizeof(err)) == 0 &&
+		    n > 0) {
+			fprintf(stderr,
+				"accord: the database %s already has accounts: add people "
+				"from the web client (Members), or set a password with "
+				"`accord passwd LOGIN`; nothing was changed\n",
+				cfg->db_path);
 			return 1;
 		}
 		if (get_password(a.password ? pw : NULL, a.login, pw, sizeof(pw)))
@@ -781,7 +790,8 @@ static int cmd_init(accord_config *cfg, const char *cfg_file, int argc, char **a
 			long n = 0;
 			if (storage_peek_count(cfg->db_backend, cfg->db_path,
 					       "SELECT count(*) FROM accounts", NULL, &n, err,
-					       sizeof(err)) == 0 && n == 0) {
+					       sizeof(err)) == 0 &&
+			    n == 0) {
 				printf("It has no account yet.\n");
 				how_to_create(stdout, cfg_file, 1);
 			}
@@ -805,7 +815,8 @@ static int cmd_passwd(accord_config *cfg, const char *cfg_file, int argc, char *
 	long n = 0;
 	if (storage_peek_count(cfg->db_backend, cfg->db_path,
 			       "SELECT count(*) FROM accounts WHERE login=?", login, &n, err,
-			       sizeof(err)) || n != 1) {
+			       sizeof(err)) ||
+	    n != 1) {
 		fprintf(stderr, "accord: there is no account \"%s\" in %s\n", login, cfg->db_path);
 		return 1;
 	}
@@ -831,7 +842,8 @@ static int cmd_passwd(accord_config *cfg, const char *cfg_file, int argc, char *
 	storage_close(st);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc) {
-		fprintf(stderr, "accord: the password of %s was not changed (database error)\n", login);
+		fprintf(stderr, "accord: the password of %s was not changed (database error)\n",
+			login);
 		return 1;
 	}
 	printf("password of %s changed; %d session%s revoked\n", login, revoked,
@@ -922,7 +934,8 @@ int main(int argc, char **argv)
 		}
 		int lock = db_lock(cfg.db_path);
 		if (lock < 0) {
-			fprintf(stderr, "accord: %s is in use by another running server\n", cfg.db_path);
+			fprintf(stderr, "accord: %s is in use by another running server\n",
+				cfg.db_path);
 			rc = 1;
 			goto done;
 		}

@@ -147,19 +147,23 @@ static void histogram(struct sb *b, const char *name, const char *help, const ui
 char *metrics_render(const metrics *m, const metrics_gauges *g, size_t *len)
 {
 	struct sb b = {0};
-	sbf(&b, "# HELP accord_connections Open WebSocket connections.\n"
-		"# TYPE accord_connections gauge\naccord_connections %ld\n",
+	sbf(&b,
+	    "# HELP accord_connections Open WebSocket connections.\n"
+	    "# TYPE accord_connections gauge\naccord_connections %ld\n",
 	    g->connections);
-	sbf(&b, "# HELP accord_http_uploads_active HTTP uploads being received "
-		"(limits.max_concurrent_uploads).\n"
-		"# TYPE accord_http_uploads_active gauge\naccord_http_uploads_active %ld\n",
+	sbf(&b,
+	    "# HELP accord_http_uploads_active HTTP uploads being received "
+	    "(limits.max_concurrent_uploads).\n"
+	    "# TYPE accord_http_uploads_active gauge\naccord_http_uploads_active %ld\n",
 	    g->uploads_active);
-	sbf(&b, "# HELP accord_http_upload_bytes Sum of the Content-Lengths of the uploads being "
-		"received (limits.max_upload_total_bytes).\n"
-		"# TYPE accord_http_upload_bytes gauge\naccord_http_upload_bytes %lld\n",
+	sbf(&b,
+	    "# HELP accord_http_upload_bytes Sum of the Content-Lengths of the uploads being "
+	    "received (limits.max_upload_total_bytes).\n"
+	    "# TYPE accord_http_upload_bytes gauge\naccord_http_upload_bytes %lld\n",
 	    g->upload_bytes);
-	sbf(&b, "# HELP accord_topics Topics known to the event bus.\n"
-		"# TYPE accord_topics gauge\naccord_topics %zu\n",
+	sbf(&b,
+	    "# HELP accord_topics Topics known to the event bus.\n"
+	    "# TYPE accord_topics gauge\naccord_topics %zu\n",
 	    g->topics);
 	sbf(&b, "# HELP accord_messages_in_total Requests received, by type.\n"
 		"# TYPE accord_messages_in_total counter\n");
@@ -176,25 +180,30 @@ char *metrics_render(const metrics *m, const metrics_gauges *g, size_t *len)
 	sbf(&b, "# HELP accord_errors_total Error replies, by code.\n"
 		"# TYPE accord_errors_total counter\n");
 	for (int c = 1; c < ACCORD_E__COUNT; c++)
-		sbf(&b, "accord_errors_total{code=\"%s\"} %llu\n", status_code_name((accord_status)c),
-		    (unsigned long long)m->errors[c]);
-	sbf(&b, "# HELP accord_queue_drops_total Clients dropped for falling behind.\n"
-		"# TYPE accord_queue_drops_total counter\naccord_queue_drops_total %llu\n",
+		sbf(&b, "accord_errors_total{code=\"%s\"} %llu\n",
+		    status_code_name((accord_status)c), (unsigned long long)m->errors[c]);
+	sbf(&b,
+	    "# HELP accord_queue_drops_total Clients dropped for falling behind.\n"
+	    "# TYPE accord_queue_drops_total counter\naccord_queue_drops_total %llu\n",
 	    (unsigned long long)m->drops);
-	sbf(&b, "# HELP accord_rx_paused_total Times a connection's input was paused "
-		"(limits.inflight_per_conn requests unanswered or half its outbound queue full).\n"
-		"# TYPE accord_rx_paused_total counter\naccord_rx_paused_total %llu\n",
+	sbf(&b,
+	    "# HELP accord_rx_paused_total Times a connection's input was paused "
+	    "(limits.inflight_per_conn requests unanswered or half its outbound queue full).\n"
+	    "# TYPE accord_rx_paused_total counter\naccord_rx_paused_total %llu\n",
 	    (unsigned long long)m->rx_pauses);
 
 	const storage_stats *st = &g->storage;
-	sbf(&b, "# HELP accord_storage_queue Storage jobs waiting.\n"
-		"# TYPE accord_storage_queue gauge\naccord_storage_queue %ld\n",
+	sbf(&b,
+	    "# HELP accord_storage_queue Storage jobs waiting.\n"
+	    "# TYPE accord_storage_queue gauge\naccord_storage_queue %ld\n",
 	    st->queue_len);
-	sbf(&b, "# HELP accord_storage_jobs_total Storage jobs run.\n"
-		"# TYPE accord_storage_jobs_total counter\naccord_storage_jobs_total %llu\n",
+	sbf(&b,
+	    "# HELP accord_storage_jobs_total Storage jobs run.\n"
+	    "# TYPE accord_storage_jobs_total counter\naccord_storage_jobs_total %llu\n",
 	    (unsigned long long)st->jobs);
-	sbf(&b, "# HELP accord_commit_failures_total Group commits that failed.\n"
-		"# TYPE accord_commit_failures_total counter\naccord_commit_failures_total %llu\n",
+	sbf(&b,
+	    "# HELP accord_commit_failures_total Group commits that failed.\n"
+	    "# TYPE accord_commit_failures_total counter\naccord_commit_failures_total %llu\n",
 	    (unsigned long long)st->failed_commits);
 	histogram(&b, "accord_commit_seconds", "Group commit latency (BEGIN to durable COMMIT).",
 		  st->latency_buckets, st->latency_sum_s, st->commits);

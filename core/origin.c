@@ -60,13 +60,11 @@ int server_serves_host(server *srv, const char *host)
 		return 1;
 	size_t i;
 	const json_t *v;
-	json_array_foreach(srv->cfg->server_names, i, v)
-	{
+	json_array_foreach(srv->cfg->server_names, i, v) {
 		if (!strcasecmp(json_string_value(v), name))
 			return 1;
 	}
-	json_array_foreach(srv->cfg->origins, i, v)
-	{
+	json_array_foreach(srv->cfg->origins, i, v) {
 		const char *o = json_string_value(v), *sep = strstr(o, "://");
 		if (!sep)
 			continue;
@@ -89,8 +87,7 @@ static int origin_allowed(server *srv, struct lws *wsi)
 		return 0;
 	size_t i;
 	const json_t *v;
-	json_array_foreach(srv->cfg->origins, i, v)
-	{
+	json_array_foreach(srv->cfg->origins, i, v) {
 		if (!strcmp(json_string_value(v), origin))
 			return 1;
 	}

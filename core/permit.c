@@ -29,8 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-accord_status permit_request(const struct accord_principal *who, unsigned flags,
-			     const char **msg)
+accord_status permit_request(const struct accord_principal *who, unsigned flags, const char **msg)
 {
 	if (!(flags & ACCORD_REQ_ANONYMOUS) && !who) {
 		*msg = "log in first (auth.login)";
@@ -51,7 +50,7 @@ accord_status permit_group(const permit_groups *g, const struct accord_principal
 	if (!g || !g->access || !who || group <= 0)
 		return ACCORD_E_NOT_FOUND;
 	return g->access(g->provider, who, group, plugin, g->ud) == ACCORD_OK ? ACCORD_OK
-									     : ACCORD_E_NOT_FOUND;
+									      : ACCORD_E_NOT_FOUND;
 }
 
 /* A working group's plugin: the core checks the group first, and a group
@@ -98,7 +97,7 @@ accord_status permit_topic(const permit_groups *g, const permit_topic_owner *own
 	    topic_group(g, owner, who, topic) != ACCORD_OK)
 		return ACCORD_E_NOT_FOUND;
 	return owner->check(owner->plugin, who, topic, owner->ud) == ACCORD_OK ? ACCORD_OK
-										: ACCORD_E_NOT_FOUND;
+									       : ACCORD_E_NOT_FOUND;
 }
 
 int audience_matches(const struct accord_audience *a, const struct accord_principal *p)

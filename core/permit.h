@@ -28,16 +28,15 @@ typedef struct permit_groups {
 /* The owner of a topic prefix: the plugin that registered it. */
 typedef struct permit_topic_owner {
 	accord_plugin_ctx *plugin;
-	const char *name;  /* the plugin's name, as the group provider knows it */
-	int group_scoped;  /* topics are "<prefix>:<group>[:...]" */
+	const char *name; /* the plugin's name, as the group provider knows it */
+	int group_scoped; /* topics are "<prefix>:<group>[:...]" */
 	accord_topic_check_fn check;
 	void *ud;
 } permit_topic_owner;
 
 /* A request of a handler registered with flags (ACCORD_REQ_*), from who
  * (NULL: not logged in).  ACCORD_OK, or the error and *msg. */
-accord_status permit_request(const struct accord_principal *who, unsigned flags,
-			     const char **msg);
+accord_status permit_request(const struct accord_principal *who, unsigned flags, const char **msg);
 /* The group of a request to a group-scoped plugin: data.group, which who
  * must reach with that plugin.  Not scoped: ACCORD_OK and *group 0. */
 accord_status permit_request_group(const permit_groups *g, int group_scoped, const char *plugin,

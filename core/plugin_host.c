@@ -9,7 +9,10 @@
 const char *plugin_name(const struct accord_plugin_ctx *p) { return p ? p->name : "core"; }
 server *plugin_server(const struct accord_plugin_ctx *p) { return p->srv; }
 int plugin_group_scoped(const struct accord_plugin_ctx *p) { return p && p->group_scoped; }
-const storage_scope *plugin_scope(const struct accord_plugin_ctx *p) { return p ? &p->scope : NULL; }
+const storage_scope *plugin_scope(const struct accord_plugin_ctx *p)
+{
+	return p ? &p->scope : NULL;
+}
 
 const permit_groups *plugins_groups(const plugin_host *h) { return h ? &h->groups : NULL; }
 

@@ -16,7 +16,7 @@ struct accord_principal {
 	char name[128];
 	char org[32];
 	char roles[128]; /* comma-separated */
-	char lang[8];     /* interface language the person chose ("" : none) */
+	char lang[8];    /* interface language the person chose ("" : none) */
 };
 
 int principal_from_row(struct accord_principal *p, const json_t *row);

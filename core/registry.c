@@ -107,8 +107,8 @@ void plugins_print_cli_usage(plugin_host *h, FILE *out)
 {
 	for (int i = 0; i < h->n_clis; i++) {
 		const cli_entry *c = &h->clis[i];
-		fprintf(out, "  accord %s [--config FILE]%s%s\n      (from the %s plugin)\n", c->name,
-			c->usage[0] ? " " : "", c->usage, c->p->name);
+		fprintf(out, "  accord %s [--config FILE]%s%s\n      (from the %s plugin)\n",
+			c->name, c->usage[0] ? " " : "", c->usage, c->p->name);
 	}
 }
 
@@ -119,10 +119,10 @@ int plugins_cli_help(plugin_host *h, const char *name, FILE *out)
 		if (strcmp(c->name, name))
 			continue;
 		const char *what = c->p->desc->description;
-		fprintf(out, "usage: accord %s [--config FILE]%s%s\n\n", c->name, c->usage[0] ? " " : "",
-			c->usage);
-		fprintf(out, "A command of the %s plugin%s%s.\n", c->p->name, what && *what ? ": " : "",
-			what ? what : "");
+		fprintf(out, "usage: accord %s [--config FILE]%s%s\n\n", c->name,
+			c->usage[0] ? " " : "", c->usage);
+		fprintf(out, "A command of the %s plugin%s%s.\n", c->p->name,
+			what && *what ? ": " : "", what ? what : "");
 		return 0;
 	}
 	return -2;
@@ -134,7 +134,8 @@ int plugins_http_find(plugin_host *h, const char *path, struct accord_plugin_ctx
 	for (int i = 0; i < h->n_routes; i++) {
 		route *r = &h->routes[i];
 		size_t n = strlen(r->path);
-		int match = r->path[n - 1] == '/' ? !strncmp(path, r->path, n) : !strcmp(path, r->path);
+		int match = r->path[n - 1] == '/' ? !strncmp(path, r->path, n)
+						  : !strcmp(path, r->path);
 		if (match) {
 			*p = r->p;
 			*fn = r->fn;
@@ -176,8 +177,8 @@ int registry_namespace_claim(accord_plugin_ctx *p, const char *ns)
 	return 0;
 }
 
-int registry_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
-		    unsigned flags, void *ud)
+int registry_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn, unsigned flags,
+		    void *ud)
 {
 	char type[ENVELOPE_MAX_TYPE + 2];
 	const char *dot = verb ? strchr(verb, '.') : NULL;
@@ -199,8 +200,7 @@ int registry_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn
 	return 0;
 }
 
-int registry_auth_extension(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
-			    void *ud)
+int registry_auth_extension(accord_plugin_ctx *p, const char *verb, accord_request_fn fn, void *ud)
 {
 	char type[ENVELOPE_MAX_TYPE + 2];
 	int n = snprintf(type, sizeof(type), "auth.%s", verb ? verb : "");
@@ -245,8 +245,7 @@ int registry_http_route(accord_plugin_ctx *p, const char *subpath, accord_http_f
 	return 0;
 }
 
-int registry_http_route_partner(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn,
-				void *ud)
+int registry_http_route_partner(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn, void *ud)
 {
 	if (registry_http_route(p, subpath, fn, ud))
 		return -1;
@@ -285,8 +284,7 @@ static void timer_fire(lws_sorted_usec_list_t *sul)
 	fn(p, ud);
 }
 
-uint64_t registry_timer_add(accord_plugin_ctx *p, uint64_t delay_ms, accord_timer_fn fn,
-			    void *ud)
+uint64_t registry_timer_add(accord_plugin_ctx *p, uint64_t delay_ms, accord_timer_fn fn, void *ud)
 {
 	if (!fn || !p->srv->ctx || p->h->timers_closed)
 		return 0;

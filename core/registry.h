@@ -36,18 +36,16 @@ void registry_free(plugin_host *h);
 
 /* The host API's registration functions (include/accord/plugin.h). */
 int registry_namespace_claim(accord_plugin_ctx *p, const char *ns);
-int registry_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
-		    unsigned flags, void *ud);
-int registry_auth_extension(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
-			    void *ud);
+int registry_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn, unsigned flags,
+		    void *ud);
+int registry_auth_extension(accord_plugin_ctx *p, const char *verb, accord_request_fn fn, void *ud);
 int registry_listen(accord_plugin_ctx *p, accord_core_event ev, accord_event_fn fn, void *ud);
 void registry_emit(accord_plugin_ctx *p, const char *name, const json_t *data);
 int registry_http_route(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn, void *ud);
 int registry_http_route_partner(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn,
 				void *ud);
 int registry_cli(accord_plugin_ctx *p, const char *name, const char *usage, accord_cli_fn fn);
-uint64_t registry_timer_add(accord_plugin_ctx *p, uint64_t delay_ms, accord_timer_fn fn,
-			    void *ud);
+uint64_t registry_timer_add(accord_plugin_ctx *p, uint64_t delay_ms, accord_timer_fn fn, void *ud);
 void registry_timer_cancel(accord_plugin_ctx *p, uint64_t id);
 
 #endif

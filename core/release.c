@@ -67,8 +67,8 @@ static const kind_entry *kind_find(const char *kind)
 	return NULL;
 }
 
-int release_kind_register(const storage_scope *owner, const char *kind,
-			  accord_item_describe_fn fn, void *ud)
+int release_kind_register(const storage_scope *owner, const char *kind, accord_item_describe_fn fn,
+			  void *ud)
 {
 	if (!kind_valid(kind) || !fn || kind_find(kind) || n_kinds == MAX_KINDS)
 		return -1;

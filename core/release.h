@@ -17,8 +17,8 @@
 
 /* owner: the tables of the plugin that owns the kind (its describe
  * function runs as that plugin). */
-int release_kind_register(const storage_scope *owner, const char *kind,
-			  accord_item_describe_fn fn, void *ud);
+int release_kind_register(const storage_scope *owner, const char *kind, accord_item_describe_fn fn,
+			  void *ud);
 accord_status release_describe(accord_txn *txn, const char *kind, const char *id, json_t **out);
 int release_kind_known(const char *kind);
 /* to: JSON null (withdrawn), "partners", or an array of organisation codes. */

@@ -36,13 +36,12 @@
 #define RETRY_PRUNE_EVERY 256
 #define RETRY_REPLY_MAX (64 * 1024)
 
-const accord_migration retry_migrations[] = {
-	{1, "CREATE TABLE request_keys("
-	    " key TEXT PRIMARY KEY,"
-	    " at INTEGER NOT NULL,"
-	    " reply TEXT) WITHOUT ROWID;"
-	    "CREATE INDEX request_keys_at ON request_keys(at);"},
-	{0, NULL}};
+const accord_migration retry_migrations[] = {{1, "CREATE TABLE request_keys("
+						 " key TEXT PRIMARY KEY,"
+						 " at INTEGER NOT NULL,"
+						 " reply TEXT) WITHOUT ROWID;"
+						 "CREATE INDEX request_keys_at ON request_keys(at);"},
+					     {0, NULL}};
 
 /* Storage thread only. */
 static unsigned marks_since_prune;
@@ -159,8 +158,9 @@ static accord_status keep_work(accord_txn *txn, void *ud, json_t **out)
 	(void)out;
 	keep_job *k = ud;
 	json_t *params = json_pack("[s,s]", k->reply, k->key);
-	accord_status st = txn_exec(
-		txn, "UPDATE request_keys SET reply=? WHERE key=? AND reply IS NULL", params, NULL);
+	accord_status st = txn_exec(txn,
+				    "UPDATE request_keys SET reply=? WHERE key=? AND reply IS NULL",
+				    params, NULL);
 	json_decref(params);
 	return st;
 }

@@ -31,7 +31,6 @@ struct ws_pss {
 };
 
 
-
 static void drain_completions(server *srv)
 {
 	atomic_store_explicit(&srv->completions_ready, 0, memory_order_relaxed);
@@ -210,12 +209,9 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		break;
 	}
 
-	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		drain_completions(srv);
-		break;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: drain_completions(srv); break;
 
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }
@@ -340,8 +336,7 @@ static void listen_setup(const char *address, struct lws_context_creation_info *
 
 static void shutdown_gracefully(server *srv)
 {
-	log_info("shutting down: closing %ld connections, finishing pending commits",
-		 srv->n_conns);
+	log_info("shutting down: closing %ld connections, finishing pending commits", srv->n_conns);
 	srv->shutting_down = 1;
 	/* Finish the writes already accepted; their replies are queued. */
 	storage_stop(srv->st);
@@ -395,7 +390,9 @@ int server_run(accord_config *cfg, int port_override)
 	}
 	dispatch_register_core(srv);
 
-	lws_set_log_level(getenv("ACCORD_LWS_DEBUG") ? (LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO) : (LLL_ERR | LLL_WARN), lws_log_bridge);
+	lws_set_log_level(getenv("ACCORD_LWS_DEBUG") ? (LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO)
+						     : (LLL_ERR | LLL_WARN),
+			  lws_log_bridge);
 	setup_mounts(srv);
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
@@ -438,8 +435,8 @@ int server_run(accord_config *cfg, int port_override)
 			fds = rl.rlim_cur > 1000000 ? 1000000 : (unsigned)rl.rlim_cur;
 		if ((rlim_t)cfg->limits.max_connections + 64 > rl.rlim_cur)
 			log_warn("limits.max_connections (%ld) is above the open-file limit (%llu): "
-				 "connections beyond it will fail", cfg->limits.max_connections,
-				 (unsigned long long)rl.rlim_cur);
+				 "connections beyond it will fail",
+				 cfg->limits.max_connections, (unsigned long long)rl.rlim_cur);
 	}
 	info.fd_limit_per_thread = fds;
 	info.pt_serv_buf_size = 32 * 1024;
@@ -473,8 +470,8 @@ int server_run(accord_config *cfg, int port_override)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	printf("accord: listening on %s://%s:%d/\n", cfg->tls_cert[0] ? "https" : "http",
-	       url_host, srv->port);
+	printf("accord: listening on %s://%s:%d/\n", cfg->tls_cert[0] ? "https" : "http", url_host,
+	       srv->port);
 	fflush(stdout);
 	log_info("accord %s serving %s, database %s (synchronous=%s)", ACCORD_VERSION,
 		 cfg->web_root, cfg->db_path, cfg->synchronous);

@@ -57,7 +57,8 @@ void conn_auth_timer(lws_sorted_usec_list_t *sul)
 		if (c->expires_ms && now_ms() >= c->expires_ms) {
 			bus_unsubscribe_all(c->srv->bus, c);
 			conn_clear_principal(c);
-			conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session expired");
+			conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+					       "session expired");
 		}
 		return;
 	}

@@ -82,7 +82,7 @@ struct storage {
 	storage_notify_fn notify;
 	void *notify_ud;
 
-	storage_stats stats; /* guarded by mu */
+	storage_stats stats;   /* guarded by mu */
 	storage_health health; /* guarded by mu */
 
 	/* storage thread only: the first database failure of the current job
@@ -127,10 +127,9 @@ static int64_t wall_ms(void)
  * at least as large as this build's table (every member present). */
 static int backend_usable(const storage_backend *be)
 {
-	return be->version == STORAGE_BACKEND_VERSION &&
-	       be->struct_size >= sizeof(storage_backend) && be->name && be->open &&
-	       be->close && be->begin && be->commit && be->rollback && be->in_txn &&
-	       be->savepoint && be->release && be->rollback_to && be->exec &&
+	return be->version == STORAGE_BACKEND_VERSION && be->struct_size >= sizeof(storage_backend) &&
+	       be->name && be->open && be->close && be->begin && be->commit && be->rollback &&
+	       be->in_txn && be->savepoint && be->release && be->rollback_to && be->exec &&
 	       be->total_changes && be->scope && be->migrate && be->failure;
 }
 
@@ -195,7 +194,8 @@ void txn_scope_enter(accord_txn *txn, const storage_scope *scope)
 		txn->scopes[txn->depth] = scope;
 	else
 		log_err("storage: services nested more than %d deep; %s runs with its caller's"
-			" tables", STORAGE_SCOPE_DEPTH, scope ? scope->name : "the core");
+			" tables",
+			STORAGE_SCOPE_DEPTH, scope ? scope->name : "the core");
 	txn->depth++;
 	txn->s->be->scope(txn->s->db, scope_top(txn));
 }
@@ -257,8 +257,7 @@ storage *storage_open(const char *path, const char *synchronous, char *err, size
 accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, json_t **rows)
 {
 	storage *s = txn->s;
-	accord_status st =
-		s->be->exec(s->db, sql, params, rows, &txn->changes, &txn->last_id);
+	accord_status st = s->be->exec(s->db, sql, params, rows, &txn->changes, &txn->last_id);
 	if (st == ACCORD_E_INTERNAL)
 		note_failure(s);
 	return st;
@@ -267,7 +266,10 @@ accord_status txn_exec(accord_txn *txn, const char *sql, const json_t *params, j
 int64_t txn_last_id(accord_txn *txn) { return txn->last_id; }
 int txn_changes(accord_txn *txn) { return txn->changes; }
 
-void txn_changes_mark(accord_txn *txn) { txn->changes_mark = txn->s->be->total_changes(txn->s->db); }
+void txn_changes_mark(accord_txn *txn)
+{
+	txn->changes_mark = txn->s->be->total_changes(txn->s->db);
+}
 
 int txn_changed_since_mark(accord_txn *txn)
 {
@@ -529,12 +531,11 @@ accord_status storage_probe(accord_txn *txn)
 		    wall_ms() - s->health.last_attempt_ms >= PROBE_WRITE_AFTER_MS;
 	pthread_mutex_unlock(&s->mu);
 	json_t *p = json_pack("[I]", (json_int_t)wall_ms());
-	accord_status st =
-		write ? txn_exec(txn,
-				 "INSERT INTO accord_health(id, at) VALUES(1, ?)"
-				 " ON CONFLICT(id) DO UPDATE SET at=excluded.at",
-				 p, NULL)
-		      : txn_exec(txn, "SELECT 1", NULL, NULL);
+	accord_status st = write ? txn_exec(txn,
+					    "INSERT INTO accord_health(id, at) VALUES(1, ?)"
+					    " ON CONFLICT(id) DO UPDATE SET at=excluded.at",
+					    p, NULL)
+				 : txn_exec(txn, "SELECT 1", NULL, NULL);
 	json_decref(p);
 	return st;
 }
@@ -595,7 +596,6 @@ int storage_peek_count(const char *backend, const char *location, const char *sq
 {
 	const storage_backend *be = backend_or_err(backend, err, errlen);
 	if (be && !be->peek_count)
-		snprintf(err, errlen, "the %s storage backend cannot look into a database",
-			 be->name);
+		snprintf(err, errlen, "the %s storage backend cannot look into a database", be->name);
 	return be && be->peek_count ? be->peek_count(location, sql, param, n, err, errlen) : -1;
 }

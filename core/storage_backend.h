@@ -44,8 +44,7 @@ typedef struct storage_backend {
 	 * (a file for SQLite), with synchronous "full", "normal" or "extra";
 	 * also creates the core's two tables accord_schema(owner, version,
 	 * applied_at) and accord_health(id, at).  NULL with err on failure. */
-	store_db *(*open)(const char *location, const char *synchronous, char *err,
-			  size_t errlen);
+	store_db *(*open)(const char *location, const char *synchronous, char *err, size_t errlen);
 	void (*close)(store_db *db);
 
 	/* The group transaction: 0, or -1 (then failure() says whether the

@@ -7,7 +7,7 @@
 #define STORAGE_SCOPE_PREFIXES 4
 #define STORAGE_SCOPE_DEPTH 16
 typedef struct storage_scope {
-	const char *name;                              /* for messages: the plugin */
+	const char *name;                             /* for messages: the plugin */
 	const char *prefixes[STORAGE_SCOPE_PREFIXES]; /* tables "<prefix>_...", NULL-ended */
 } storage_scope;
 

@@ -194,7 +194,8 @@ static int authorize(void *ud, int action, const char *a1, const char *a2, const
 	if (catalogue_ok && table && !strncmp(table, "sqlite_", 7))
 		return SQLITE_OK;
 	/* table-valued functions, read like tables */
-	if (action == SQLITE_READ && table && (!strcmp(table, "json_each") || !strcmp(table, "json_tree")))
+	if (action == SQLITE_READ && table &&
+	    (!strcmp(table, "json_each") || !strcmp(table, "json_tree")))
 		return SQLITE_OK;
 	if (scope_owns(sc, table))
 		return SQLITE_OK;
@@ -316,8 +317,7 @@ static int bind_params(sqlite3_stmt *st, const json_t *params)
 		return -1;
 	size_t i;
 	const json_t *v;
-	json_array_foreach(params, i, v)
-	{
+	json_array_foreach(params, i, v) {
 		int idx = (int)i + 1, rc;
 		switch (json_typeof(v)) {
 		case JSON_INTEGER: rc = sqlite3_bind_int64(st, idx, json_integer_value(v)); break;
@@ -466,7 +466,9 @@ static int sq_migrate(store_db *d, const char *owner, const storage_scope *scope
 	d->scope = NULL;
 	if (mrc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: migration %d failed: %s", owner, m->version,
-			 d->refused[0] ? d->refused : e ? e : sqlite3_errmsg(d->db));
+			 d->refused[0] ? d->refused
+			 : e           ? e
+				       : sqlite3_errmsg(d->db));
 		sqlite3_free(e);
 		exec_simple(d->db, "ROLLBACK");
 		return -1;
@@ -527,8 +529,8 @@ static int sq_check_backup(const char *path, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (ok)
-		ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM accord_schema WHERE owner='core'", -1,
-					&st, NULL) == SQLITE_OK &&
+		ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM accord_schema WHERE owner='core'",
+					-1, &st, NULL) == SQLITE_OK &&
 		     sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
 	sqlite3_finalize(st);
 	sqlite3_close(db);

@@ -157,17 +157,17 @@ static inline int accord__arg_value(const accord_arg *a, const char *field, cons
 {
 	const char *says = a->says;
 	switch (a->type) {
-	case ACCORD_ARG_ANY:
-		break;
+	case ACCORD_ARG_ANY: break;
 	case ACCORD_ARG_STRING: {
 		if (!json_is_string(v))
 			return accord_arg_message(msg, size, field, says, "expected a string");
 		int64_t len = (int64_t)json_string_length(v);
 		if (len < a->min)
-			return a->min == 1
-				       ? accord_arg_message(msg, size, field, says, "must not be empty")
-				       : accord_arg_message(msg, size, field, says, "at least %lld bytes",
-							    (long long)a->min);
+			return a->min == 1 ? accord_arg_message(msg, size, field, says,
+								"must not be empty")
+					   : accord_arg_message(msg, size, field, says,
+								"at least %lld bytes",
+								(long long)a->min);
 		if (a->max > 0 && len > a->max)
 			return accord_arg_message(msg, size, field, says, "at most %lld bytes",
 						  (long long)a->max);
@@ -178,8 +178,8 @@ static inline int accord__arg_value(const accord_arg *a, const char *field, cons
 			if (!a->one_of[i]) {
 				char list[160];
 				accord__arg_choices(a->one_of, list, sizeof(list));
-				return accord_arg_message(msg, size, field, says, "expected one of %s",
-							  list);
+				return accord_arg_message(msg, size, field, says,
+							  "expected one of %s", list);
 			}
 		}
 		break;
@@ -212,10 +212,11 @@ static inline int accord__arg_value(const accord_arg *a, const char *field, cons
 			return accord_arg_message(msg, size, field, says, "expected an array");
 		int64_t n = (int64_t)json_array_size(v);
 		if (n < a->min)
-			return a->min == 1
-				       ? accord_arg_message(msg, size, field, says, "must not be empty")
-				       : accord_arg_message(msg, size, field, says,
-							    "at least %lld entries", (long long)a->min);
+			return a->min == 1 ? accord_arg_message(msg, size, field, says,
+								"must not be empty")
+					   : accord_arg_message(msg, size, field, says,
+								"at least %lld entries",
+								(long long)a->min);
 		if (a->max > 0 && n > a->max)
 			return accord_arg_message(msg, size, field, says, "at most %lld entries",
 						  (long long)a->max);
@@ -225,7 +226,8 @@ static inline int accord__arg_value(const accord_arg *a, const char *field, cons
 				char at[96];
 				snprintf(at, sizeof(at), "%.60s[%zu]", field, i);
 				if (accord__arg_value(a->each, at, e, msg, size))
-					return says ? accord_arg_message(msg, size, field, says, "-") : -1;
+					return says ? accord_arg_message(msg, size, field, says, "-")
+						    : -1;
 			}
 			for (size_t k = 0; (a->flags & ACCORD_ARG_DISTINCT) && k < i; k++) {
 				if (!json_equal((json_t *)e, json_array_get(v, k)))

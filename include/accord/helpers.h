@@ -163,16 +163,14 @@ static inline int accord__write_file(const char *dir, const char *name, const vo
 
 /* Writes data to dir/name durably: a temporary file, fsync, rename.
  * Returns 0, or -1 with errno set and nothing left behind. */
-static inline int accord_write_file(const char *dir, const char *name, const void *data,
-				    size_t len)
+static inline int accord_write_file(const char *dir, const char *name, const void *data, size_t len)
 {
 	return accord__write_file(dir, name, data ? data : "", -1, len);
 }
 
 /* The same, copying len bytes from the file open as src_fd (read with
  * pread from offset 0): how a plugin keeps an upload (http_body_fd). */
-static inline int accord_write_file_fd(const char *dir, const char *name, int src_fd,
-				       size_t len)
+static inline int accord_write_file_fd(const char *dir, const char *name, int src_fd, size_t len)
 {
 	return accord__write_file(dir, name, NULL, src_fd, len);
 }
@@ -229,8 +227,8 @@ static inline void accord_http_json(const accord_host_api *api, accord_http *h, 
  * it twice.  Otherwise 0: do the work, then pass its status through
  * accord_retry_end, which marks the key in the same savepoint when the
  * work wrote something. */
-static inline int accord_retry_begin(const accord_host_api *api, accord_txn *txn,
-				     const char *key, json_t **out)
+static inline int accord_retry_begin(const accord_host_api *api, accord_txn *txn, const char *key,
+				     json_t **out)
 {
 	json_t *prior = NULL;
 	if (!key || !ACCORD_API_HAS(api, txn_retry_get))
@@ -263,11 +261,10 @@ static inline accord_status accord_retry_end(const accord_host_api *api, accord_
  * job): ACCORD_E_UNAVAILABLE when the look-up failed; ACCORD_OK with
  * *duplicate set and *out the earlier reply when it was done before;
  * otherwise the work's status, the key marked with its writes. */
-static inline accord_status accord_retry_work(const accord_host_api *api, accord_txn *txn,
-					      const char *key, json_t **out, int *duplicate,
-					      accord_status (*work)(accord_txn *txn, void *job,
-								    json_t **out),
-					      void *job)
+static inline accord_status
+accord_retry_work(const accord_host_api *api, accord_txn *txn, const char *key, json_t **out,
+		  int *duplicate, accord_status (*work)(accord_txn *txn, void *job, json_t **out),
+		  void *job)
 {
 	int done = accord_retry_begin(api, txn, key, out);
 	if (done < 0)
@@ -292,10 +289,10 @@ static inline void accord_retry_key(const accord_host_api *api, const accord_req
 /* The protocol's error code of a status ("not_found"). */
 static inline const char *accord_status_name(accord_status st)
 {
-	static const char *const names[] = {
-		"ok",           "bad_request",  "unauthenticated", "forbidden",
-		"not_found",    "conflict",     "too_large",       "rate_limited",
-		"unknown_type", "internal",     "unavailable"};
+	static const char *const names[] = {"ok",        "bad_request",  "unauthenticated",
+					    "forbidden", "not_found",    "conflict",
+					    "too_large", "rate_limited", "unknown_type",
+					    "internal",  "unavailable"};
 	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "internal";
 }
 
@@ -376,13 +373,13 @@ static inline json_t *accord_http_args(const accord_host_api *api, const accord_
 #define ACCORD_HANDLE_AUTH 0x100u
 
 typedef struct accord_handler {
-	const char *verb;    /* NULL ends the table */
+	const char *verb; /* NULL ends the table */
 	accord_request_fn fn;
-	unsigned flags;      /* ACCORD_REQ_ANONYMOUS, ACCORD_REQ_PARTNER, ACCORD_HANDLE_AUTH */
-	const accord_arg *args;                          /* NULL: no fields checked */
+	unsigned flags;         /* ACCORD_REQ_ANONYMOUS, ACCORD_REQ_PARTNER, ACCORD_HANDLE_AUTH */
+	const accord_arg *args; /* NULL: no fields checked */
 	int (*allow)(accord_req *req, const json_t *data); /* NULL: everyone the flags admit */
-	int strict;          /* refuse fields that args does not name (all, without args) */
-	void *ud;            /* handed to fn */
+	int strict;                  /* refuse fields that args does not name (all, without args) */
+	void *ud;                    /* handed to fn */
 	const accord_host_api *api_; /* set by accord_handle_all */
 } accord_handler;
 
@@ -393,8 +390,7 @@ static inline void accord__handler_call(accord_plugin_ctx *p, accord_req *req, c
 	if (h->allow && !h->allow(req, data))
 		return;
 	char msg[ACCORD_ARGS_MSG];
-	if ((h->args || h->strict) &&
-	    accord_args_check(h->args, data, h->strict, msg, sizeof(msg))) {
+	if ((h->args || h->strict) && accord_args_check(h->args, data, h->strict, msg, sizeof(msg))) {
 		h->api_->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
 		return;
 	}
@@ -482,10 +478,10 @@ struct accord_job {
 	int64_t id;     /* the object the request is about, the plugin's to use */
 	char actor[64]; /* the caller's login ("" without one: set it for a timer's job) */
 	char org[33];
-	int partner;    /* the caller is a partner; 1 without a caller (deny by default) */
+	int partner; /* the caller is a partner; 1 without a caller (deny by default) */
 	int64_t now_ms;
-	int64_t group;  /* the checked group of a group plugin's request, else 0 */
-	char today[11]; /* YYYY-MM-DD, UTC */
+	int64_t group;       /* the checked group of a group plugin's request, else 0 */
+	char today[11];      /* YYYY-MM-DD, UTC */
 	char retry_key[160]; /* the request's retry key, or "" */
 	int duplicate;       /* the request was done before: out is its reply */
 	int answered;        /* after answered the request itself */
@@ -523,7 +519,7 @@ static inline void accord__job_answer(accord_job *j, accord_status st, json_t *o
 	}
 	const char *msg = out ? json_string_value(json_object_get(out, "message")) : NULL;
 	if (!msg)
-		msg = st == ACCORD_E_NOT_FOUND ? j->not_found_msg
+		msg = st == ACCORD_E_NOT_FOUND  ? j->not_found_msg
 		      : st == ACCORD_E_CONFLICT ? j->conflict_msg
 						: j->error_msg;
 	if (j->req)
@@ -541,8 +537,8 @@ static inline accord_status accord__job_call(accord_txn *txn, void *ud, json_t *
 static inline accord_status accord__job_work(accord_txn *txn, void *ud, json_t **out)
 {
 	accord_job *j = (accord_job *)ud;
-	accord_status st = accord_retry_work(j->api, txn, j->retry_key[0] ? j->retry_key : NULL, out,
-					     &j->duplicate, accord__job_call, j);
+	accord_status st = accord_retry_work(j->api, txn, j->retry_key[0] ? j->retry_key : NULL,
+					     out, &j->duplicate, accord__job_call, j);
 	return st == ACCORD_OK && j->duplicate && j->again ? j->again(txn, j, out) : st;
 }
 
@@ -563,8 +559,7 @@ static inline accord_job *accord__job_alloc(const accord_host_api *api, accord_p
 					    size_t state_size)
 {
 	/* One allocation: the job, then its state at an aligned offset. */
-	size_t at = (sizeof(accord_job) + _Alignof(max_align_t) - 1) &
-		    ~(_Alignof(max_align_t) - 1);
+	size_t at = (sizeof(accord_job) + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
 	accord_job *j = (accord_job *)calloc(1, at + state_size);
 	if (!j || !(in = in ? in : json_object())) {
 		json_decref(in);

@@ -78,28 +78,25 @@ typedef struct accord_host_api accord_host_api;     /* the core's function table
 
 /* Handles one request of the plugin's namespace.  Answer it, now or later,
  * with exactly one of api->reply_ok / api->reply_error. */
-typedef void (*accord_request_fn)(accord_plugin_ctx *p, accord_req *req,
-				  const json_t *data, void *ud);
+typedef void (*accord_request_fn)(accord_plugin_ctx *p, accord_req *req, const json_t *data,
+				  void *ud);
 
 /* Decides whether principal may subscribe to / receive events of topic
  * "<prefix>:<rest>".  Must answer from memory (it runs for recipients of
  * events).  Return ACCORD_OK to allow; anything else is answered to the
  * client as not_found, so a hidden topic looks exactly like a missing one. */
-typedef accord_status (*accord_topic_check_fn)(accord_plugin_ctx *p,
-					       const accord_principal *who,
+typedef accord_status (*accord_topic_check_fn)(accord_plugin_ctx *p, const accord_principal *who,
 					       const char *topic, void *ud);
 
 /* Runs on the storage thread inside the group-commit transaction (within
  * its own savepoint).  Return ACCORD_OK to keep its writes; anything else
  * rolls back this job's writes only.  *out may be set to a JSON value that
  * is handed to the done callback. */
-typedef accord_status (*accord_db_work_fn)(accord_txn *txn, void *ud,
-					   json_t **out);
+typedef accord_status (*accord_db_work_fn)(accord_txn *txn, void *ud, json_t **out);
 
 /* Runs on the loop after the transaction that held the work has committed
  * (or failed: status != ACCORD_OK).  Takes ownership of out (may be NULL). */
-typedef void (*accord_db_done_fn)(accord_plugin_ctx *p, accord_status status,
-				  json_t *out, void *ud);
+typedef void (*accord_db_done_fn)(accord_plugin_ctx *p, accord_status status, json_t *out, void *ud);
 
 typedef void (*accord_timer_fn)(accord_plugin_ctx *p, void *ud);
 
@@ -107,8 +104,8 @@ typedef void (*accord_timer_fn)(accord_plugin_ctx *p, void *ud);
  * it may be shown to partners once released (only the fields fit to leave
  * the network: no internal notes, no tallies), in *out.  Return
  * ACCORD_E_NOT_FOUND when there is no such item. */
-typedef accord_status (*accord_item_describe_fn)(accord_txn *txn, const char *id,
-						 json_t **out, void *ud);
+typedef accord_status (*accord_item_describe_fn)(accord_txn *txn, const char *id, json_t **out,
+						 void *ud);
 
 /* Core events a plugin may listen to.  Ids are append-only. */
 typedef enum accord_core_event {
@@ -119,19 +116,17 @@ typedef enum accord_core_event {
 	ACCORD_EV_PLUGIN = 5      /* data: whatever api->emit() was given */
 } accord_core_event;
 
-typedef void (*accord_event_fn)(accord_plugin_ctx *p, accord_core_event ev,
-				const char *name, const json_t *data,
-				const accord_principal *who, void *ud);
+typedef void (*accord_event_fn)(accord_plugin_ctx *p, accord_core_event ev, const char *name,
+				const json_t *data, const accord_principal *who, void *ud);
 
 /* HTTP route handler: answer with api->http_respond (now or later).
  * who is NULL when the request carried no valid bearer token. */
-typedef void (*accord_http_fn)(accord_plugin_ctx *p, accord_http *h,
-			       const accord_principal *who, void *ud);
+typedef void (*accord_http_fn)(accord_plugin_ctx *p, accord_http *h, const accord_principal *who,
+			       void *ud);
 
 /* CLI subcommand: "accord <name> args...".  Runs without the event loop,
  * with a transaction open on the database; return a process exit code. */
-typedef int (*accord_cli_fn)(accord_plugin_ctx *p, accord_txn *txn, int argc,
-			     char **argv);
+typedef int (*accord_cli_fn)(accord_plugin_ctx *p, accord_txn *txn, int argc, char **argv);
 
 /* A schema migration: applied once, in order of version, in a transaction. */
 typedef struct accord_migration {
@@ -151,8 +146,8 @@ typedef struct accord_service_ref {
 	uint32_t optional; /* requires only: start without it; import gives NULL */
 } accord_service_ref;
 
-#define ACCORD_SERVICE_HAS(tbl, m)                                              \
-	((tbl) != NULL && (tbl)->size >= offsetof(__typeof__(*(tbl)), m) + sizeof((tbl)->m) && \
+#define ACCORD_SERVICE_HAS(tbl, m)                                                                 \
+	((tbl) != NULL && (tbl)->size >= offsetof(__typeof__(*(tbl)), m) + sizeof((tbl)->m) &&     \
 	 (tbl)->m != NULL)
 
 /* ---- the plugin descriptor ---- */
@@ -164,8 +159,7 @@ typedef struct accord_plugin {
 	const char *description;
 
 	/* Called once at start; return ACCORD_OK or start-up stops. */
-	accord_status (*init)(accord_plugin_ctx *p, const accord_host_api *api,
-			      const json_t *config);
+	accord_status (*init)(accord_plugin_ctx *p, const accord_host_api *api, const json_t *config);
 	void (*fini)(accord_plugin_ctx *p);
 
 	const accord_migration *migrations; /* terminated by {0, NULL}; may be NULL */
@@ -207,8 +201,8 @@ struct accord_host_api {
 	/* Requests.  verb is the part after "<plugin name>.".  Handlers other
 	 * than those registered with ACCORD_REQ_ANONYMOUS run only for
 	 * authenticated connections. */
-	int (*handle)(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
-		      unsigned flags, void *ud);
+	int (*handle)(accord_plugin_ctx *p, const char *verb, accord_request_fn fn, unsigned flags,
+		      void *ud);
 	/* A request stays valid after its handler returns, until exactly one
 	 * reply_ok or reply_error (e.g. from a db_run done callback). */
 	void (*reply_ok)(accord_req *req, json_t *data /* stolen, may be NULL */);
@@ -225,13 +219,13 @@ struct accord_host_api {
 	int (*principal_has_role)(const accord_principal *who, const char *role);
 
 	/* Topics and events */
-	int (*topic_register)(accord_plugin_ctx *p, const char *prefix,
-			      accord_topic_check_fn check, void *ud);
+	int (*topic_register)(accord_plugin_ctx *p, const char *prefix, accord_topic_check_fn check,
+			      void *ud);
 	/* Publishes an event to subscribers of topic; data is stolen.
 	 * audience NULL: the members the topic check allows.  Partners receive
 	 * an event only when its audience admits them explicitly. */
-	int (*publish)(accord_plugin_ctx *p, const char *topic, const char *event,
-		       json_t *data, const accord_audience *audience);
+	int (*publish)(accord_plugin_ctx *p, const char *topic, const char *event, json_t *data,
+		       const accord_audience *audience);
 	/* Tells the core that permissions changed: every subscription is
 	 * re-checked before its next delivery. */
 	void (*acl_changed)(accord_plugin_ctx *p);
@@ -245,20 +239,18 @@ struct accord_host_api {
 	void (*audience_free)(accord_audience *a);
 
 	/* Core and plugin-to-plugin events */
-	int (*listen)(accord_plugin_ctx *p, accord_core_event ev, accord_event_fn fn,
-		      void *ud);
+	int (*listen)(accord_plugin_ctx *p, accord_core_event ev, accord_event_fn fn, void *ud);
 	void (*emit)(accord_plugin_ctx *p, const char *name, const json_t *data);
 
 	/* Storage */
-	int (*db_run)(accord_plugin_ctx *p, accord_db_work_fn work,
-		      accord_db_done_fn done, void *ud);
+	int (*db_run)(accord_plugin_ctx *p, accord_db_work_fn work, accord_db_done_fn done, void *ud);
 	/* On the storage thread (or in a CLI/seed callback): runs one statement
 	 * with positional parameters (a JSON array, may be NULL).  On success
 	 * *rows (if rows != NULL) is an array of row objects.  Returns
 	 * ACCORD_OK, ACCORD_E_CONFLICT on a constraint violation, or
 	 * ACCORD_E_INTERNAL. */
-	accord_status (*txn_exec)(accord_txn *txn, const char *sql,
-				  const json_t *params, json_t **rows);
+	accord_status (*txn_exec)(accord_txn *txn, const char *sql, const json_t *params,
+				  json_t **rows);
 	int64_t (*txn_last_id)(accord_txn *txn);
 	int (*txn_changes)(accord_txn *txn);
 
@@ -266,20 +258,17 @@ struct accord_host_api {
 	const json_t *(*config)(accord_plugin_ctx *p);
 
 	/* HTTP routes under /api/<plugin>/<subpath> */
-	int (*http_route)(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn,
-			  void *ud);
+	int (*http_route)(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn, void *ud);
 	const char *(*http_path)(const accord_http *h);
 	const char *(*http_query)(const accord_http *h, const char *name);
-	void (*http_respond)(accord_http *h, int status, const char *content_type,
-			     const char *body, size_t len);
+	void (*http_respond)(accord_http *h, int status, const char *content_type, const char *body,
+			     size_t len);
 
 	/* CLI subcommands */
-	int (*cli)(accord_plugin_ctx *p, const char *name, const char *usage,
-		   accord_cli_fn fn);
+	int (*cli)(accord_plugin_ctx *p, const char *name, const char *usage, accord_cli_fn fn);
 
 	/* Timers (one-shot; re-arm from the callback for periodic ones) */
-	uint64_t (*timer_add)(accord_plugin_ctx *p, uint64_t delay_ms,
-			      accord_timer_fn fn, void *ud);
+	uint64_t (*timer_add)(accord_plugin_ctx *p, uint64_t delay_ms, accord_timer_fn fn, void *ud);
 	void (*timer_cancel)(accord_plugin_ctx *p, uint64_t timer_id);
 	int64_t (*now_ms)(void);
 
@@ -292,8 +281,7 @@ struct accord_host_api {
 	 * membership plugin); handle() then also accepts "<ns>.<verb>". */
 	int (*namespace_claim)(accord_plugin_ctx *p, const char *ns);
 	/* Registers an anonymous "auth.<verb>" request (e.g. accept_invite). */
-	int (*auth_extension)(accord_plugin_ctx *p, const char *verb, accord_request_fn fn,
-			      void *ud);
+	int (*auth_extension)(accord_plugin_ctx *p, const char *verb, accord_request_fn fn, void *ud);
 	/* Hashes a password (argon2id) off the loop; done gets the hash string,
 	 * or NULL when the worker queue is full.  Returns -1 if not queued. */
 	int (*password_hash)(accord_plugin_ctx *p, const char *password,
@@ -327,8 +315,9 @@ struct accord_host_api {
 	 * who may act in group (and, when plugin is not NULL, whether that
 	 * plugin is enabled there): ACCORD_OK or ACCORD_E_NOT_FOUND. */
 	int (*group_provider)(accord_plugin_ctx *p,
-			      accord_status (*access)(accord_plugin_ctx *p, const accord_principal *who,
-						      int64_t group, const char *plugin, void *ud),
+			      accord_status (*access)(accord_plugin_ctx *p,
+						      const accord_principal *who, int64_t group,
+						      const char *plugin, void *ud),
 			      void *ud);
 	/* Makes this plugin group-scoped: every request must carry an integer
 	 * data.group, and its topics are "<prefix>:<group>[:...]".  The core
@@ -355,8 +344,8 @@ struct accord_host_api {
 	/* The group provider also says whether a group takes writes (an
 	 * archived group is read-only); group plugins ask before writing and
 	 * answer ACCORD_E_CONFLICT when it does not. */
-	int (*group_provider_writable)(accord_plugin_ctx *p, int (*writable)(accord_plugin_ctx *p,
-									      int64_t group, void *ud),
+	int (*group_provider_writable)(accord_plugin_ctx *p,
+				       int (*writable)(accord_plugin_ctx *p, int64_t group, void *ud),
 				       void *ud);
 	int (*group_writable)(accord_plugin_ctx *p, int64_t group);
 
@@ -459,9 +448,8 @@ struct accord_host_api {
 #define ACCORD_REQ_PARTNER 2u   /* partners may call it too */
 
 /* True when the running core's table has member m. */
-#define ACCORD_API_HAS(api, m)                                                  \
-	((api)->api_size >= offsetof(accord_host_api, m) + sizeof((api)->m) &&  \
-	 (api)->m != NULL)
+#define ACCORD_API_HAS(api, m)                                                                     \
+	((api)->api_size >= offsetof(accord_host_api, m) + sizeof((api)->m) && (api)->m != NULL)
 
 /* The one symbol every plugin exports. */
 typedef const accord_plugin *(*accord_plugin_entry_fn)(void);

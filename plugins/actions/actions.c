@@ -49,7 +49,11 @@ static const char *const STATUSES[] = {"open", "in_progress", "done", "dropped",
 
 static const accord_arg add_args[] = {
 	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 500},
-	{.name = "owner_org", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 2, .max = 16,
+	{.name = "owner_org",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = ACCORD_ARG_REQUIRED,
+	 .min = 2,
+	 .max = 16,
 	 .says = "expected an organisation code"},
 	{.name = "due_date", .type = ACCORD_ARG_DATE, .flags = ACCORD_ARG_REQUIRED},
 	{.name = "decision", .type = ACCORD_ARG_ID},
@@ -59,7 +63,10 @@ static const accord_arg update_args[] = {
 	{.name = "item", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = STATUSES},
 	{.name = "due_date", .type = ACCORD_ARG_DATE},
-	{.name = "owner_org", .type = ACCORD_ARG_STRING, .min = 2, .max = 16,
+	{.name = "owner_org",
+	 .type = ACCORD_ARG_STRING,
+	 .min = 2,
+	 .max = 16,
 	 .says = "expected an organisation code"},
 	{.name = "note", .type = ACCORD_ARG_STRING, .max = 8000},
 	{0}};
@@ -95,7 +102,8 @@ static const char *ITEM_SQL =
 
 static void bools(json_t *item)
 {
-	json_object_set_new(item, "overdue", json_boolean(json_integer_value(json_object_get(item, "overdue"))));
+	json_object_set_new(item, "overdue",
+			    json_boolean(json_integer_value(json_object_get(item, "overdue"))));
 }
 
 static json_t *one(accord_txn *txn, job *j, int64_t id)
@@ -103,7 +111,8 @@ static json_t *one(accord_txn *txn, job *j, int64_t id)
 	char sql[600];
 	snprintf(sql, sizeof(sql), "%s AND i.id=?", ITEM_SQL);
 	json_t *rows = NULL;
-	accord_exec(api, txn, sql, json_pack("[s,I,I]", j->today, (json_int_t)j->group, (json_int_t)id), &rows);
+	accord_exec(api, txn, sql,
+		    json_pack("[s,I,I]", j->today, (json_int_t)j->group, (json_int_t)id), &rows);
 	json_t *r = json_incref(json_array_get(rows, 0));
 	json_decref(rows);
 	if (r)
@@ -146,8 +155,7 @@ static int owner_in_group(accord_req *req, const json_t *owner)
 	int found = 0, partner = 0;
 	size_t i;
 	const json_t *o;
-	json_array_foreach(orgs, i, o)
-	{
+	json_array_foreach(orgs, i, o) {
 		const char *org = json_string_value(json_object_get(o, "org"));
 		int is_partner = json_is_true(json_object_get(o, "partner"));
 		if (!org)
@@ -166,9 +174,10 @@ static int owner_in_group(accord_req *req, const json_t *owner)
 	if (found)
 		return 1;
 	char msg[800];
-	snprintf(msg, sizeof(msg), "owner_org: \"%.16s\" is %s; choose one of the group's organisations: %s",
-		 code, partner ? "a partner of this group, and partners do not see its action items"
-			       : "not an organisation of this group",
+	snprintf(msg, sizeof(msg),
+		 "owner_org: \"%.16s\" is %s; choose one of the group's organisations: %s", code,
+		 partner ? "a partner of this group, and partners do not see its action items"
+			 : "not an organisation of this group",
 		 *allowed ? allowed : "(none)");
 	api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
 	return 0;
@@ -188,13 +197,14 @@ static accord_status add_work(accord_txn *txn, job *j, json_t **out)
 			return fail(out, ACCORD_E_BAD_REQUEST, "decision: no such closed proposal");
 	}
 	int64_t now = api->now_ms();
-	accord_status st = accord_exec(api, txn,
-				"INSERT INTO actions_items(group_id, title, owner_org, due_date, decision,"
-				" created_by, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?)",
-				json_pack("[I,O,O,O,O,s,I,I]", (json_int_t)j->group, json_object_get(j->in, "title"),
-					  json_object_get(j->in, "owner_org"), json_object_get(j->in, "due_date"),
-					  dec ? dec : json_null(), j->actor, (json_int_t)now, (json_int_t)now),
-				NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"INSERT INTO actions_items(group_id, title, owner_org, due_date, decision,"
+		" created_by, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?)",
+		json_pack("[I,O,O,O,O,s,I,I]", (json_int_t)j->group, json_object_get(j->in, "title"),
+			  json_object_get(j->in, "owner_org"), json_object_get(j->in, "due_date"),
+			  dec ? dec : json_null(), j->actor, (json_int_t)now, (json_int_t)now),
+		NULL);
 	if (st != ACCORD_OK)
 		return st;
 	json_t *item = one(txn, j, api->txn_last_id(txn));
@@ -216,23 +226,26 @@ static void h_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = accord_exec(api, txn,
-				"UPDATE actions_items SET status=coalesce(?, status), due_date=coalesce(?, due_date),"
-				" owner_org=coalesce(?, owner_org), updated_at=? WHERE id=? AND group_id=?",
-				json_pack("[O,O,O,I,O,I]", accord_or_null(in, "status"), accord_or_null(in, "due_date"),
-					  accord_or_null(in, "owner_org"), (json_int_t)api->now_ms(),
-					  json_object_get(in, "item"), (json_int_t)j->group),
-				NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"UPDATE actions_items SET status=coalesce(?, status), due_date=coalesce(?, due_date),"
+		" owner_org=coalesce(?, owner_org), updated_at=? WHERE id=? AND group_id=?",
+		json_pack("[O,O,O,I,O,I]", accord_or_null(in, "status"),
+			  accord_or_null(in, "due_date"), accord_or_null(in, "owner_org"),
+			  (json_int_t)api->now_ms(), json_object_get(in, "item"),
+			  (json_int_t)j->group),
+		NULL);
 	if (st != ACCORD_OK)
 		return st;
 	if (!api->txn_changes(txn))
 		return fail(out, ACCORD_E_NOT_FOUND, "no such action item in this group");
 	const json_t *note = json_object_get(in, "note");
 	if (json_is_string(note) && json_string_length(note))
-		st = accord_exec(api, txn, "INSERT INTO actions_notes(item_id, author, text, at) VALUES(?,?,?,?)",
-			  json_pack("[O,s,O,I]", json_object_get(in, "item"), j->actor, note,
-				    (json_int_t)api->now_ms()),
-			  NULL);
+		st = accord_exec(api, txn,
+				 "INSERT INTO actions_notes(item_id, author, text, at) VALUES(?,?,?,?)",
+				 json_pack("[O,s,O,I]", json_object_get(in, "item"), j->actor, note,
+					   (json_int_t)api->now_ms()),
+				 NULL);
 	json_t *item = one(txn, j, json_integer_value(json_object_get(in, "item")));
 	*out = json_pack("{s:o}", "item", item ? item : json_null());
 	return st;
@@ -253,16 +266,17 @@ static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 static accord_status list_work(accord_txn *txn, job *j, json_t **out)
 {
 	char sql[600];
-	snprintf(sql, sizeof(sql), "%s ORDER BY i.status IN ('done','dropped'), i.due_date, i.id", ITEM_SQL);
+	snprintf(sql, sizeof(sql), "%s ORDER BY i.status IN ('done','dropped'), i.due_date, i.id",
+		 ITEM_SQL);
 	json_t *rows = NULL;
-	accord_status st = accord_exec(api, txn, sql, json_pack("[s,I]", j->today, (json_int_t)j->group), &rows);
+	accord_status st = accord_exec(api, txn, sql,
+				       json_pack("[s,I]", j->today, (json_int_t)j->group), &rows);
 	if (st != ACCORD_OK)
 		return st;
 	size_t i;
 	json_t *r;
 	json_int_t overdue = 0;
-	json_array_foreach(rows, i, r)
-	{
+	json_array_foreach(rows, i, r) {
 		bools(r);
 		overdue += json_is_true(json_object_get(r, "overdue"));
 	}
@@ -285,10 +299,11 @@ static accord_status notes_work(accord_txn *txn, job *j, json_t **out)
 	if (!item)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such action item in this group");
 	json_decref(item);
-	accord_status st = accord_exec(api, txn,
-				"SELECT n.id, n.author, n.text, n.at FROM actions_notes n JOIN actions_items i"
-				" ON i.id = n.item_id WHERE n.item_id=? AND i.group_id=? ORDER BY n.id",
-				json_pack("[O,I]", json_object_get(j->in, "item"), (json_int_t)j->group), &rows);
+	accord_status st = accord_exec(
+		api, txn,
+		"SELECT n.id, n.author, n.text, n.at FROM actions_notes n JOIN actions_items i"
+		" ON i.id = n.item_id WHERE n.item_id=? AND i.group_id=? ORDER BY n.id",
+		json_pack("[O,I]", json_object_get(j->in, "item"), (json_int_t)j->group), &rows);
 	if (st == ACCORD_OK)
 		*out = json_pack("{s:o}", "notes", rows);
 	return st;
@@ -311,8 +326,8 @@ static accord_handler handlers[] = {
 	{0}};
 
 /* Topic "actions:<group>": the core has already checked the group. */
-static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *who, const char *topic,
-				 void *ud)
+static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *who,
+				 const char *topic, void *ud)
 {
 	(void)p;
 	(void)topic;
@@ -324,9 +339,10 @@ static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *w
 static accord_status describe_action(accord_txn *txn, const char *id, json_t **out, void *ud)
 {
 	(void)ud;
-	return accord_describe_row(api, txn,
-				   "SELECT id, title, owner_org, due_date, status FROM actions_items WHERE id=?",
-				   id, 1, out);
+	return accord_describe_row(
+		api, txn,
+		"SELECT id, title, owner_org, due_date, status FROM actions_items WHERE id=?", id,
+		1, out);
 }
 
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
@@ -346,8 +362,9 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	return ACCORD_OK;
 }
 
-static const accord_service_ref requires[] = {
-	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1 /* optional */}, {NULL, 0, 0}};
+static const accord_service_ref requires[] = {{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V,
+					       1 /* optional */},
+					      {NULL, 0, 0}};
 
 static const accord_plugin desc = {
 	.abi_major = ACCORD_ABI_MAJOR,

@@ -13,8 +13,8 @@ int access__chair(const accord_principal *w)
 }
 int access__may_create(const accord_principal *w)
 {
-	return access__member(w) && (api->principal_has_role(w, "co_chair") ||
-				api->principal_has_role(w, "secretariat"));
+	return access__member(w) &&
+	       (api->principal_has_role(w, "co_chair") || api->principal_has_role(w, "secretariat"));
 }
 int access__state_cp(const accord_principal *w)
 {
@@ -37,7 +37,7 @@ static int visible(const proposal *p, const accord_principal *w)
 /* "proposals": the network's list of proposals changed (members only; the
  * events carry network proposals alone, which every member sees). */
 accord_status access__check_list_topic(accord_plugin_ctx *pc, const accord_principal *w,
-				      const char *topic, void *ud)
+				       const char *topic, void *ud)
 {
 	(void)pc;
 	(void)ud;
@@ -45,7 +45,7 @@ accord_status access__check_list_topic(accord_plugin_ctx *pc, const accord_princ
 }
 
 accord_status access__check_topic(accord_plugin_ctx *pc, const accord_principal *w,
-				 const char *topic, void *ud)
+				  const char *topic, void *ud)
 {
 	(void)pc;
 	(void)ud;
@@ -70,7 +70,8 @@ json_t *access__visible_ids(const accord_principal *w)
 /* ---- the checks that come first (the handler table's "allow") ---- */
 
 static const accord_arg proposal_arg[] = {
-	{.name = "proposal", .type = ACCORD_ARG_INT, .flags = ACCORD_ARG_REQUIRED}, {0}};
+	{.name = "proposal", .type = ACCORD_ARG_INT, .flags = ACCORD_ARG_REQUIRED},
+	{0}};
 
 int access__sees(accord_req *req, const json_t *d)
 {
@@ -123,7 +124,8 @@ int access__consults(accord_req *req, const json_t *d)
 		return 0;
 	if (access__state_cp(api->req_principal(req)))
 		return 1;
-	api->reply_error(req, ACCORD_E_FORBIDDEN, "only the state counterpart gives the consultation view");
+	api->reply_error(req, ACCORD_E_FORBIDDEN,
+			 "only the state counterpart gives the consultation view");
 	return 0;
 }
 
@@ -132,12 +134,14 @@ int access__consults(accord_req *req, const json_t *d)
 static const char *scope_syntax(const json_t *v)
 {
 	const char *s = json_string_value(v);
-	return !strcmp(s, "network") || !strncmp(s, "group:", 6) ? NULL
-								 : "expected \"network\" or \"group:<id>\"";
+	return !strcmp(s, "network") || !strncmp(s, "group:", 6)
+		       ? NULL
+		       : "expected \"network\" or \"group:<id>\"";
 }
 
 static const accord_arg scope_arg[] = {
-	{.name = "scope", .type = ACCORD_ARG_STRING, .check = scope_syntax}, {0}};
+	{.name = "scope", .type = ACCORD_ARG_STRING, .check = scope_syntax},
+	{0}};
 
 int access__creates(accord_req *req, const json_t *d)
 {

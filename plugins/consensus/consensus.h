@@ -64,7 +64,7 @@ extern const accord_host_api *api;
 extern accord_plugin_ctx *self;
 extern const accord_members_svc *members_svc;
 extern const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
-extern int64_t plugin__tally_interval_ms; /* 1000 / tally_max_per_sec; 0: no coalescing */
+extern int64_t plugin__tally_interval_ms;   /* 1000 / tally_max_per_sec; 0: no coalescing */
 
 /* ---- job.c: the SDK's one request path, with what consensus adds ---- */
 

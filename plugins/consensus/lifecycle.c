@@ -17,24 +17,16 @@ const char *lifecycle__refusal(lc_action a, const char *status, int state_matter
 	int draft = status && !strcmp(status, "draft"), open = status && !strcmp(status, "open"),
 	    closed = status && !strcmp(status, "closed");
 	switch (a) {
-	case LC_EDIT:
-		return draft ? NULL : "only a draft can be edited";
-	case LC_OPEN:
-		return draft ? NULL : "only a draft can be opened";
-	case LC_EXTEND:
-		return open ? NULL : "only an open proposal can be extended";
-	case LC_CLOSE:
-		return open ? NULL : "only an open proposal can be closed";
-	case LC_REOPEN:
-		return closed ? NULL : "only a closed proposal can be reopened";
-	case LC_POSITION:
-		return open ? NULL : "the proposal is not open for positions";
+	case LC_EDIT: return draft ? NULL : "only a draft can be edited";
+	case LC_OPEN: return draft ? NULL : "only a draft can be opened";
+	case LC_EXTEND: return open ? NULL : "only an open proposal can be extended";
+	case LC_CLOSE: return open ? NULL : "only an open proposal can be closed";
+	case LC_REOPEN: return closed ? NULL : "only a closed proposal can be reopened";
+	case LC_POSITION: return open ? NULL : "the proposal is not open for positions";
 	case LC_CONSULT:
 		return open && state_matter ? NULL : "consultation is taken on open state matters";
-	case LC_COMMENT:
-		return !draft ? NULL : "comments open with the proposal";
-	case LC__COUNT:
-		break;
+	case LC_COMMENT: return !draft ? NULL : "comments open with the proposal";
+	case LC__COUNT: break;
 	}
 	return "not allowed";
 }
@@ -43,8 +35,7 @@ static int in_array(const json_t *a, const char *s)
 {
 	size_t i;
 	const json_t *x;
-	json_array_foreach(a, i, x)
-	{
+	json_array_foreach(a, i, x) {
 		if (json_is_string(x) && !strcmp(json_string_value(x), s))
 			return 1;
 	}
@@ -57,8 +48,7 @@ static enum position held_by(const json_t *positions, const char *org)
 	enum position held = POS_NONE;
 	size_t i;
 	const json_t *x;
-	json_array_foreach(positions, i, x)
-	{
+	json_array_foreach(positions, i, x) {
 		const char *o = json_string_value(json_object_get(x, "org"));
 		if (o && !strcmp(o, org))
 			held = position_parse(json_string_value(json_object_get(x, "position")));
@@ -67,8 +57,8 @@ static enum position held_by(const json_t *positions, const char *org)
 }
 
 int lifecycle__close(const json_t *voters, const json_t *members, const json_t *positions,
-		    int state_matter, int consulted, int by_timer, const char **outcome,
-		    json_t **facts)
+		     int state_matter, int consulted, int by_timer, const char **outcome,
+		     json_t **facts)
 {
 	*outcome = "no_consensus";
 	*facts = NULL;
@@ -90,7 +80,8 @@ int lifecycle__close(const json_t *voters, const json_t *members, const json_t *
 	for (size_t i = 0; ok && i < np; i++) {
 		const json_t *x = json_array_get(positions, i);
 		const char *pos = json_string_value(json_object_get(x, "position"));
-		votes[i] = (rule_vote){json_string_value(json_object_get(x, "org")), position_parse(pos)};
+		votes[i] = (rule_vote){json_string_value(json_object_get(x, "org")),
+				       position_parse(pos)};
 	}
 	if (ok) {
 		rule_result r;
@@ -109,8 +100,8 @@ int lifecycle__close(const json_t *voters, const json_t *members, const json_t *
 		}
 		/* json_pack takes missing and objected, even when it fails */
 		*facts = json_pack("{s:o,s:o,s:b,s:b}", "missing", missing, "objected", objected,
-				   "consultation_missing", state_matter && !consulted, "closing_time",
-				   by_timer);
+				   "consultation_missing", state_matter && !consulted,
+				   "closing_time", by_timer);
 		missing = objected = NULL;
 	}
 	json_decref(missing);

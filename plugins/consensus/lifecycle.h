@@ -41,8 +41,8 @@ const char *lifecycle__refusal(lc_action a, const char *status, int state_matter
  * and those that object, as data for clients to say in their reader's
  * language.  0, or -1 when memory runs out. */
 int lifecycle__close(const json_t *voters, const json_t *members, const json_t *positions,
-		    int state_matter, int consulted, int by_timer, const char **outcome,
-		    json_t **facts);
+		     int state_matter, int consulted, int by_timer, const char **outcome,
+		     json_t **facts);
 
 /* The reason a close or reopen records: only what the person wrote; NULL
  * for nothing written. */

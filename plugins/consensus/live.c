@@ -62,8 +62,7 @@ int live__tally_changed(proposal *p, int final)
 		p->tally_timer = api->timer_add(self, (uint64_t)wait, tally_timer_fired,
 						(void *)(intptr_t)p->id);
 		break;
-	case TALLY_PUSH_ARMED:
-		break;
+	case TALLY_PUSH_ARMED: break;
 	}
 	p->dirty = 1;
 	return 0;
@@ -90,7 +89,7 @@ void live__announce(const proposal *p, const char *org_responded)
 void live__apply_membership(const json_t *snap)
 {
 	tally__set_membership(json_object_get(snap, "members"),
-			     json_string_value(json_object_get(snap, "state_counterpart")));
+			      json_string_value(json_object_get(snap, "state_counterpart")));
 }
 
 void live__apply_snapshot(const json_t *snap)
@@ -131,14 +130,14 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 {
 	(void)ud;
 	json_t *ids = NULL;
-	accord_status st = api->txn_exec(txn, "SELECT id FROM consensus_proposals ORDER BY id", NULL, &ids);
+	accord_status st = api->txn_exec(txn, "SELECT id FROM consensus_proposals ORDER BY id",
+					 NULL, &ids);
 	if (st != ACCORD_OK)
 		return st;
 	json_t *snaps = json_array();
 	size_t i;
 	json_t *r;
-	json_array_foreach(ids, i, r)
-	{
+	json_array_foreach(ids, i, r) {
 		json_t *s = NULL;
 		st = store__snapshot(txn, json_integer_value(json_object_get(r, "id")), &s);
 		if (st != ACCORD_OK || json_array_append_new(snaps, s))
@@ -168,7 +167,8 @@ static void load_done(accord_plugin_ctx *pc, accord_status st, json_t *out, void
 	live__apply_membership(out);
 	size_t i;
 	json_t *s;
-	json_array_foreach(json_object_get(out, "snapshots"), i, s) live__apply_snapshot(s);
+	json_array_foreach(json_object_get(out, "snapshots"), i, s)
+		live__apply_snapshot(s);
 	api->log(self, ACCORD_LOG_INFO, "%zu proposals loaded", tally__count());
 	json_decref(out);
 }
@@ -208,5 +208,6 @@ void live__members_changed(accord_plugin_ctx *who, const json_t *change, void *u
 	(void)change;
 	(void)ud;
 	if (api->db_run(self, members_work, members_done, NULL))
-		api->log(self, ACCORD_LOG_ERR, "could not reload the members list after a change: queue full");
+		api->log(self, ACCORD_LOG_ERR,
+			 "could not reload the members list after a change: queue full");
 }

@@ -24,16 +24,19 @@ static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 	int voter = 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(voters, i, v) voter |= json_is_string(v) && !strcmp(json_string_value(v), j->org);
+	json_array_foreach(voters, i, v)
+		voter |= json_is_string(v) && !strcmp(json_string_value(v), j->org);
 	json_decref(voters);
 	json_decref(row);
 	if (refusal)
 		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	if (!voter)
-		return accord_job_fail(out, ACCORD_E_FORBIDDEN, "your organisation does not vote on this proposal");
-	if (!speaks_for_org(txn, j->actor))
 		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
-			    "only focal points and alternates state their organisation's position");
+				       "your organisation does not vote on this proposal");
+	if (!speaks_for_org(txn, j->actor))
+		return accord_job_fail(
+			out, ACCORD_E_FORBIDDEN,
+			"only focal points and alternates state their organisation's position");
 	const char *position = json_string_value(json_object_get(j->in, "position"));
 	const char *reason = json_string_value(json_object_get(j->in, "reason"));
 	/* A re-sent request never gets here (the SDK's job answers it from its
@@ -50,13 +53,13 @@ static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	st = accord_exec(api, txn,
-			   "INSERT INTO consensus_positions(proposal_id, org, position, reason, cast_by,"
-			   " cast_at) VALUES(?,?,?,?,?,?) ON CONFLICT(proposal_id, org) DO UPDATE SET"
-			   " position=excluded.position, reason=excluded.reason,"
-			   " cast_by=excluded.cast_by, cast_at=excluded.cast_at",
-			   json_pack("[I,s,s,s,s,I]", (json_int_t)j->id, j->org, position, reason,
-				     j->actor, (json_int_t)at),
-			   NULL);
+			 "INSERT INTO consensus_positions(proposal_id, org, position, reason, cast_by,"
+			 " cast_at) VALUES(?,?,?,?,?,?) ON CONFLICT(proposal_id, org) DO UPDATE SET"
+			 " position=excluded.position, reason=excluded.reason,"
+			 " cast_by=excluded.cast_by, cast_at=excluded.cast_at",
+			 json_pack("[I,s,s,s,s,I]", (json_int_t)j->id, j->org, position, reason,
+				   j->actor, (json_int_t)at),
+			 NULL);
 	/* A position changes one organisation's row and nothing else: the
 	 * loop applies just that (position_after), in commit order like every
 	 * other change, instead of re-reading the whole proposal (a full
@@ -80,8 +83,9 @@ static accord_status position_again(accord_txn *txn, accord_job *j, json_t **out
 	/* The same checks as a first position: a person who no longer speaks
 	 * for the organisation learns nothing from a replayed key. */
 	if (!speaks_for_org(txn, j->actor))
-		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
-			    "only focal points and alternates state their organisation's position");
+		return accord_job_fail(
+			out, ACCORD_E_FORBIDDEN,
+			"only focal points and alternates state their organisation's position");
 	json_t *held = NULL;
 	accord_status st = store__row(txn,
 				      "SELECT position, reason, cast_by, cast_at FROM consensus_positions"
@@ -132,8 +136,7 @@ static accord_status position_after(accord_job *j, json_t **out)
 				  json_object_get(j->in, "position"), "reason",
 				  json_object_get(j->in, "reason"), "cast_by", j->actor, "cast_at",
 				  (json_int_t)json_integer_value(json_object_get(*out, "cast_at")),
-				  "recorded", recorded, "duplicate", 0,
-				  "tally_sent", sent);
+				  "recorded", recorded, "duplicate", 0, "tally_sent", sent);
 	api->counter_add(self, "positions", 1);
 	if (!reply) /* counted, but the reply could not be made */
 		return accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
@@ -145,8 +148,7 @@ static accord_status position_after(accord_job *j, json_t **out)
 static const char *const POSITIONS[] = {"agree", "reservations", "abstain", "object", NULL};
 
 const accord_arg positions__position_args[] = {
-	{.name = "position", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED,
-	 .one_of = POSITIONS},
+	{.name = "position", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .one_of = POSITIONS},
 	{.name = "reason", .type = ACCORD_ARG_STRING, .max = 4000},
 	{0}};
 
@@ -166,9 +168,10 @@ void positions__position(accord_plugin_ctx *pc, accord_req *req, const json_t *d
 						 : "reason: required with reservations");
 		return;
 	}
-	accord_job *j =
-		job__new(req, p->id, 0, 0, json_pack("{s:s,s:s}", "position", position_name(e), "reason", reason),
-			 position_work, position_after);
+	accord_job *j = job__new(req, p->id, 0, 0,
+				 json_pack("{s:s,s:s}", "position", position_name(e), "reason",
+					   reason),
+				 position_work, position_after);
 	if (!j)
 		return;
 	j->again = position_again;
@@ -195,15 +198,15 @@ static accord_status consult_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_t *row = store__proposal(txn, j->id);
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
-	const char *refusal =
-		lifecycle__refusal(LC_CONSULT, json_string_value(json_object_get(row, "status")),
-				  (int)json_integer_value(json_object_get(row, "state_matter")));
+	const char *refusal = lifecycle__refusal(
+		LC_CONSULT, json_string_value(json_object_get(row, "status")),
+		(int)json_integer_value(json_object_get(row, "state_matter")));
 	json_decref(row);
 	if (refusal)
 		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	if (!speaks_for_org(txn, j->actor))
 		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
-			    "only focal points and alternates give the consultation view");
+				       "only focal points and alternates give the consultation view");
 	accord_status st = accord_exec(
 		api, txn,
 		"INSERT INTO consensus_consults(proposal_id, org, view, given_by, at) VALUES(?,?,?,?,?)"
@@ -261,18 +264,19 @@ static accord_status comment_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (refusal)
 		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	int64_t now = api->now_ms();
-	accord_status st = accord_exec(api, txn,
-				"INSERT INTO consensus_comments(proposal_id, author, org, partner, text, at)"
-				" VALUES(?,?,?,?,?,?)",
-				json_pack("[I,s,s,b,O,I]", (json_int_t)j->id, j->actor, j->org, j->partner,
-					  json_object_get(j->in, "text"), (json_int_t)now),
-				NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"INSERT INTO consensus_comments(proposal_id, author, org, partner, text, at)"
+		" VALUES(?,?,?,?,?,?)",
+		json_pack("[I,s,s,b,O,I]", (json_int_t)j->id, j->actor, j->org, j->partner,
+			  json_object_get(j->in, "text"), (json_int_t)now),
+		NULL);
 	if (st != ACCORD_OK)
 		return st;
 	*out = json_pack("{s:{s:I,s:I,s:s,s:s,s:b,s:O,s:I}}", "comment", "id",
-			 (json_int_t)api->txn_last_id(txn), "proposal", (json_int_t)j->id, "author", j->actor,
-			 "org", j->org, "partner", j->partner, "text", json_object_get(j->in, "text"),
-			 "at", (json_int_t)now);
+			 (json_int_t)api->txn_last_id(txn), "proposal", (json_int_t)j->id, "author",
+			 j->actor, "org", j->org, "partner", j->partner, "text",
+			 json_object_get(j->in, "text"), "at", (json_int_t)now);
 	return ACCORD_OK;
 }
 
@@ -290,7 +294,8 @@ static accord_status comment_after(accord_job *j, json_t **out)
 	api->audience_add_members(a);
 	if (j->partner)
 		api->audience_add_org(a, j->org);
-	api->publish(self, topic, "consensus.comment", json_deep_copy(json_object_get(*out, "comment")), a);
+	api->publish(self, topic, "consensus.comment",
+		     json_deep_copy(json_object_get(*out, "comment")), a);
 	api->audience_free(a);
 	return ACCORD_OK;
 }
@@ -311,16 +316,18 @@ void positions__comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d,
 static accord_status comments_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st = accord_exec(api, txn,
-				"SELECT id, author, org, partner, text, at FROM consensus_comments"
-				" WHERE proposal_id=? AND (NOT ? OR (partner <> 0 AND org=?)) ORDER BY id",
-				json_pack("[I,b,s]", (json_int_t)j->id, j->partner, j->org), &rows);
+	accord_status st = accord_exec(
+		api, txn,
+		"SELECT id, author, org, partner, text, at FROM consensus_comments"
+		" WHERE proposal_id=? AND (NOT ? OR (partner <> 0 AND org=?)) ORDER BY id",
+		json_pack("[I,b,s]", (json_int_t)j->id, j->partner, j->org), &rows);
 	if (st != ACCORD_OK)
 		return st;
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
-		json_object_set_new(r, "partner", json_boolean(json_integer_value(json_object_get(r, "partner"))));
+		json_object_set_new(r, "partner",
+				    json_boolean(json_integer_value(json_object_get(r, "partner"))));
 	*out = json_pack("{s:o}", "comments", rows);
 	return ACCORD_OK;
 }
@@ -331,4 +338,3 @@ void positions__comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d
 	(void)ud;
 	job__run(req, access__proposal(d)->id, 0, 0, NULL, comments_work, NULL);
 }
-

@@ -16,11 +16,12 @@ static accord_status create_work(accord_txn *txn, accord_job *j, json_t **out)
 		api, txn,
 		"INSERT INTO consensus_proposals(scope, title, text, kind, state_matter, hide_tally,"
 		" closes_at, created_by, created_at) VALUES(?,?,?,?,?,?,?,?,?)",
-		json_pack("[O,O,O,O,b,b,O,s,I]", json_object_get(in, "scope"), json_object_get(in, "title"),
-			  json_object_get(in, "text"),
-			  json_object_get(in, "kind"), json_is_true(json_object_get(in, "state_matter")),
-			  json_is_true(json_object_get(in, "hide_tally")), json_object_get(in, "closes_at"),
-			  j->actor, (json_int_t)api->now_ms()),
+		json_pack("[O,O,O,O,b,b,O,s,I]", json_object_get(in, "scope"),
+			  json_object_get(in, "title"), json_object_get(in, "text"),
+			  json_object_get(in, "kind"),
+			  json_is_true(json_object_get(in, "state_matter")),
+			  json_is_true(json_object_get(in, "hide_tally")),
+			  json_object_get(in, "closes_at"), j->actor, (json_int_t)api->now_ms()),
 		NULL);
 	if (st != ACCORD_OK)
 		return st;
@@ -52,10 +53,11 @@ void proposals__create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, 
 	int64_t group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
 	char sc[40];
 	snprintf(sc, sizeof(sc), "group:%lld", (long long)group);
-	json_t *in = json_pack("{s:O,s:O,s:O,s:b,s:b,s:O,s:s}", "title", json_object_get(d, "title"),
-			       "text", json_object_get(d, "text"), "kind", json_object_get(d, "kind"),
-			       "state_matter", json_is_true(json_object_get(d, "state_matter")),
-			       "hide_tally", json_is_true(json_object_get(d, "hide_tally")), "closes_at",
+	json_t *in = json_pack("{s:O,s:O,s:O,s:b,s:b,s:O,s:s}", "title",
+			       json_object_get(d, "title"), "text", json_object_get(d, "text"),
+			       "kind", json_object_get(d, "kind"), "state_matter",
+			       json_is_true(json_object_get(d, "state_matter")), "hide_tally",
+			       json_is_true(json_object_get(d, "hide_tally")), "closes_at",
 			       accord_or_null(d, "closes_at"), "scope", group ? sc : "network");
 	if (!in) {
 		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
@@ -87,25 +89,28 @@ static accord_status edit_work(accord_txn *txn, accord_job *j, json_t **out)
 			return st;
 	} else if (!creator && job__need_lead(j) < 0)
 		return accord_job_fail(out, ACCORD_E_FORBIDDEN,
-			    "only its author or a co-chair can edit a draft");
+				       "only its author or a co-chair can edit a draft");
 	if (refusal)
 		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
 	/* coalesce: a field left out keeps its value; closes_at null clears */
 	const json_t *in = j->in;
-	const json_t *sm = json_object_get(in, "state_matter"), *ht = json_object_get(in, "hide_tally");
+	const json_t *sm = json_object_get(in, "state_matter"),
+		     *ht = json_object_get(in, "hide_tally");
 	accord_status st = accord_exec(
 		api, txn,
 		"UPDATE consensus_proposals SET title=coalesce(?, title), text=coalesce(?, text),"
 		" kind=coalesce(?, kind), state_matter=coalesce(?, state_matter),"
 		" hide_tally=coalesce(?, hide_tally),"
 		" closes_at=CASE WHEN ? THEN ? ELSE closes_at END WHERE id=?",
-		json_pack("[O,O,O,o,o,b,O,I]", json_object_get(in, "title") ? json_object_get(in, "title") : json_null(),
+		json_pack("[O,O,O,o,o,b,O,I]",
+			  json_object_get(in, "title") ? json_object_get(in, "title") : json_null(),
 			  json_object_get(in, "text") ? json_object_get(in, "text") : json_null(),
 			  json_object_get(in, "kind") ? json_object_get(in, "kind") : json_null(),
 			  sm ? json_integer(json_is_true(sm)) : json_null(),
 			  ht ? json_integer(json_is_true(ht)) : json_null(),
 			  json_object_get(in, "closes_at") != NULL,
-			  json_object_get(in, "closes_at") ? json_object_get(in, "closes_at") : json_null(),
+			  json_object_get(in, "closes_at") ? json_object_get(in, "closes_at")
+							   : json_null(),
 			  (json_int_t)j->id),
 		NULL);
 	if (st == ACCORD_OK)
@@ -224,8 +229,7 @@ accord_status proposals__list_work(accord_txn *txn, accord_job *j, json_t **out)
 		json_pack("[s,s]", status ? status : "", status ? status : ""), &rows);
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r)
-	{
+	json_array_foreach(rows, i, r) {
 		if (st != ACCORD_OK || !kept || json_array_size(kept) == 500)
 			break;
 		int64_t id = json_integer_value(json_object_get(r, "id"));
@@ -233,9 +237,11 @@ accord_status proposals__list_work(accord_txn *txn, accord_job *j, json_t **out)
 		    !(partners_register && joint_statement(r)))
 			continue;
 		json_object_set_new(r, "state_matter",
-				    json_boolean(json_integer_value(json_object_get(r, "state_matter"))));
+				    json_boolean(
+					    json_integer_value(json_object_get(r, "state_matter"))));
 		json_object_set_new(r, "hide_tally",
-				    json_boolean(json_integer_value(json_object_get(r, "hide_tally"))));
+				    json_boolean(
+					    json_integer_value(json_object_get(r, "hide_tally"))));
 		json_array_append(kept, r);
 	}
 	free(visible);
@@ -254,8 +260,7 @@ static accord_status list_after(accord_job *j, json_t **out)
 {
 	size_t i;
 	json_t *r;
-	json_array_foreach(json_object_get(*out, "proposals"), i, r)
-	{
+	json_array_foreach(json_object_get(*out, "proposals"), i, r) {
 		proposal *p = tally__find(json_integer_value(json_object_get(r, "id")));
 		int awaiting = p && !j->partner && !strcmp(p->status, "open") &&
 			       tally__is_voter(p, j->org) && !tally__has_responded(p, j->org);
@@ -271,7 +276,8 @@ static accord_status list_after(accord_job *j, json_t **out)
 static const char *const STATUSES[] = {"draft", "open", "closed", NULL};
 
 const accord_arg proposals__list_args[] = {
-	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = STATUSES}, {0}};
+	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = STATUSES},
+	{0}};
 
 void proposals__list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {

@@ -31,8 +31,8 @@ static accord_status export_work(accord_txn *txn, accord_job *j, json_t **out)
 	accord_status st = store__snapshot(txn, j->id, out);
 	if (st != ACCORD_OK)
 		return st;
-	const char *status =
-		json_string_value(json_object_get(json_object_get(*out, "proposal"), "status"));
+	const char *status = json_string_value(
+		json_object_get(json_object_get(*out, "proposal"), "status"));
 	if (!status || strcmp(status, "closed"))
 		return accord_job_fail(out, ACCORD_E_CONFLICT,
 				       "the record is exported once the proposal is closed");
@@ -44,7 +44,7 @@ static accord_status export_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	return json_object_set_new(*out, "log", log ? log : json_array()) ? ACCORD_E_INTERNAL
-									    : ACCORD_OK;
+									  : ACCORD_OK;
 }
 
 static void respond_json(accord_http *h, json_t *snap)
@@ -71,10 +71,10 @@ static void respond_csv(accord_http *h, const json_t *snap)
 	accord_csv_end_row(&c);
 	size_t i;
 	const json_t *p;
-	json_array_foreach(json_object_get(snap, "positions"), i, p)
-	{
+	json_array_foreach(json_object_get(snap, "positions"), i, p) {
 		char at[32];
-		snprintf(at, sizeof(at), "%lld", (long long)json_integer_value(json_object_get(p, "cast_at")));
+		snprintf(at, sizeof(at), "%lld",
+			 (long long)json_integer_value(json_object_get(p, "cast_at")));
 		accord_csv_field(&c, json_string_value(json_object_get(p, "org")));
 		accord_csv_field(&c, json_string_value(json_object_get(p, "position")));
 		accord_csv_field(&c, json_string_value(json_object_get(p, "reason")));
@@ -139,4 +139,3 @@ accord_status record__describe(accord_txn *txn, const char *id, json_t **out, vo
 				   " closed_at, review_date FROM consensus_proposals WHERE id=?",
 				   id, 1, out);
 }
-

@@ -8,8 +8,7 @@
 
 #include <string.h>
 
-static const char *const names[POS__COUNT] = {"none", "agree", "reservations", "abstain",
-					      "object"};
+static const char *const names[POS__COUNT] = {"none", "agree", "reservations", "abstain", "object"};
 
 enum position position_parse(const char *s)
 {
@@ -47,7 +46,8 @@ void rule_evaluate(const char *const *voters, size_t n_voters, const char *const
 		/* the last vote of this organisation counts */
 		enum position pos = POS_NONE;
 		for (size_t k = 0; k < n_votes; k++)
-			if (votes[k].org && !strcmp(votes[k].org, voters[v]) && votes[k].pos != POS_NONE)
+			if (votes[k].org && !strcmp(votes[k].org, voters[v]) &&
+			    votes[k].pos != POS_NONE)
 				pos = votes[k].pos;
 		if (pos == POS_NONE)
 			continue;

@@ -22,14 +22,14 @@ typedef struct rule_vote {
 } rule_vote;
 
 typedef struct rule_result {
-	int counts[POS__COUNT];   /* per position, voters only */
-	size_t responded;         /* voters who stated a position */
-	size_t pending;           /* voters still to respond */
-	int consultation_needed;  /* state matter */
-	int consultation_in;      /* the state counterpart gave its view */
-	int objected;             /* some voter objects */
-	int reached;              /* consensus now */
-	int possible;             /* consensus can still be reached */
+	int counts[POS__COUNT];  /* per position, voters only */
+	size_t responded;        /* voters who stated a position */
+	size_t pending;          /* voters still to respond */
+	int consultation_needed; /* state matter */
+	int consultation_in;     /* the state counterpart gave its view */
+	int objected;            /* some voter objects */
+	int reached;             /* consensus now */
+	int possible;            /* consensus can still be reached */
 } rule_result;
 
 /*

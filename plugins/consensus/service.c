@@ -21,7 +21,8 @@ static accord_status svc_decision(accord_txn *txn, int64_t id, json_t **out)
 	json_t *r = json_array_get(rows, 0);
 	if (r) {
 		const char *scope = json_string_value(json_object_get(r, "scope"));
-		int64_t group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10) : 0;
+		int64_t group = scope && !strncmp(scope, "group:", 6) ? strtoll(scope + 6, NULL, 10)
+								      : 0;
 		json_object_del(r, "scope");
 		json_object_set_new(r, "group", json_integer(group));
 		*out = json_incref(r);
@@ -34,4 +35,3 @@ const accord_decisions_svc service__decisions = {
 	.size = sizeof(accord_decisions_svc),
 	.decision = svc_decision,
 };
-

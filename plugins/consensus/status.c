@@ -21,9 +21,9 @@ static json_t *row_for(accord_txn *txn, accord_job *j, lc_action action, json_t 
 		json_decref(row);
 		return NULL;
 	}
-	const char *refusal =
-		lifecycle__refusal(action, json_string_value(json_object_get(row, "status")),
-				  (int)json_integer_value(json_object_get(row, "state_matter")));
+	const char *refusal = lifecycle__refusal(
+		action, json_string_value(json_object_get(row, "status")),
+		(int)json_integer_value(json_object_get(row, "state_matter")));
 	if (refusal) {
 		json_decref(row);
 		*st = accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
@@ -49,13 +49,12 @@ static accord_status open_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (!voters)
 		return ACCORD_E_INTERNAL;
 	const json_t *closes = json_object_get(j->in, "closes_at");
-	accord_status st = accord_exec(
-		api, txn,
-		"UPDATE consensus_proposals SET status='open', voters=?, opened_at=?,"
-		" closes_at=coalesce(?, closes_at) WHERE id=?",
-		json_pack("[s,I,O,I]", voters, (json_int_t)api->now_ms(), closes ? closes : json_null(),
-			  (json_int_t)j->id),
-		NULL);
+	accord_status st = accord_exec(api, txn,
+				       "UPDATE consensus_proposals SET status='open', voters=?, opened_at=?,"
+				       " closes_at=coalesce(?, closes_at) WHERE id=?",
+				       json_pack("[s,I,O,I]", voters, (json_int_t)api->now_ms(),
+						 closes ? closes : json_null(), (json_int_t)j->id),
+				       NULL);
 	free(voters);
 	if (st == ACCORD_OK)
 		st = store__log(txn, j, "open", NULL);
@@ -63,7 +62,8 @@ static accord_status open_work(accord_txn *txn, accord_job *j, json_t **out)
 }
 
 const accord_arg status__open_args[] = {
-	{.name = "closes_at", .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS}, {0}};
+	{.name = "closes_at", .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS},
+	{0}};
 
 /* The string field key of d, or "" when absent. */
 static const char *str(const json_t *d, const char *key)
@@ -98,27 +98,29 @@ static accord_status extend_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (!row)
 		return lst;
 	json_decref(row);
-	accord_status st = accord_exec(api, txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
-					 json_pack("[O,I]", json_object_get(j->in, "closes_at"),
-						   (json_int_t)j->id),
-					 NULL);
+	accord_status st = accord_exec(
+		api, txn, "UPDATE consensus_proposals SET closes_at=? WHERE id=?",
+		json_pack("[O,I]", json_object_get(j->in, "closes_at"), (json_int_t)j->id), NULL);
 	if (st == ACCORD_OK)
-		st = store__log(txn, j, "extend", json_string_value(json_object_get(j->in, "reason")));
+		st = store__log(txn, j, "extend",
+				json_string_value(json_object_get(j->in, "reason")));
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
-const accord_arg status__extend_args[] = {
-	{.name = "closes_at", .flags = ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK,
-	 .check = job__closes_at, .says = JOB_CLOSES_AT_SAYS},
-	{.name = "reason", .type = ACCORD_ARG_STRING, .max = 2000},
-	{0}};
+const accord_arg status__extend_args[] = {{.name = "closes_at",
+					   .flags = ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK,
+					   .check = job__closes_at,
+					   .says = JOB_CLOSES_AT_SAYS},
+					  {.name = "reason", .type = ACCORD_ARG_STRING, .max = 2000},
+					  {0}};
 
 void status__extend(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
 {
 	(void)pc;
 	(void)ud;
 	run(req, d,
-	    json_pack("{s:O,s:s}", "closes_at", json_object_get(d, "closes_at"), "reason", str(d, "reason")),
+	    json_pack("{s:O,s:s}", "closes_at", json_object_get(d, "closes_at"), "reason",
+		      str(d, "reason")),
 	    extend_work);
 }
 
@@ -135,7 +137,8 @@ static accord_status reopen_work(accord_txn *txn, accord_job *j, json_t **out)
 		" close_reason=NULL, closed_by=NULL, closed_at=NULL, close_facts=NULL, closes_at=? WHERE id=?",
 		json_pack("[O,I]", json_object_get(j->in, "closes_at"), (json_int_t)j->id), NULL);
 	if (st == ACCORD_OK)
-		st = store__log(txn, j, "reopen", json_string_value(json_object_get(j->in, "reason")));
+		st = store__log(txn, j, "reopen",
+				json_string_value(json_object_get(j->in, "reason")));
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
@@ -164,8 +167,8 @@ static accord_status close_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_t *row = row_for(txn, j, LC_CLOSE, out, &st);
 	if (!row)
 		return st;
-	if (!j->req && !lifecycle__due(json_integer_value(json_object_get(row, "closes_at")),
-				      api->now_ms())) {
+	if (!j->req &&
+	    !lifecycle__due(json_integer_value(json_object_get(row, "closes_at")), api->now_ms())) {
 		json_decref(row);
 		return accord_job_fail(out, ACCORD_E_CONFLICT, "not due");
 	}
@@ -173,10 +176,11 @@ static accord_status close_work(accord_txn *txn, accord_job *j, json_t **out)
 	const char *outcome = NULL;
 	st = store__snapshot(txn, j->id, &snap);
 	if (st == ACCORD_OK &&
-	    lifecycle__close(voters, json_object_get(snap, "members"), json_object_get(snap, "positions"),
-			    (int)json_integer_value(json_object_get(row, "state_matter")),
-			    json_is_object(json_object_get(snap, "consultation")), j->req == NULL,
-			    &outcome, &facts))
+	    lifecycle__close(voters, json_object_get(snap, "members"),
+			     json_object_get(snap, "positions"),
+			     (int)json_integer_value(json_object_get(row, "state_matter")),
+			     json_is_object(json_object_get(snap, "consultation")), j->req == NULL,
+			     &outcome, &facts))
 		st = ACCORD_E_INTERNAL;
 	char *facts_txt = facts ? json_dumps(facts, JSON_COMPACT) : NULL;
 	json_decref(facts);

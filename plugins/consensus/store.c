@@ -33,13 +33,14 @@ const accord_migration store__migrations[] = {
 	/* What a close found missing, as data ({missing, objected,
 	 * consultation_missing, closing_time}): clients say it in their own
 	 * language.  Sentences the server used to write in English go. */
-	{3, "ALTER TABLE consensus_proposals ADD COLUMN close_facts TEXT;"
-	    "UPDATE consensus_proposals SET close_facts='{\"closing_time\":true}', closed_by=NULL"
-	    " WHERE closed_by='closing time';"
-	    "UPDATE consensus_proposals SET close_reason=NULL WHERE close_reason IN ("
-	    "'every member organisation responded and none objected', 'an organisation objected',"
-	    " 'closed before every member organisation responded',"
-	    " 'the state counterpart''s consultation was not given', 'the closing time was reached');"},
+	{3,
+	 "ALTER TABLE consensus_proposals ADD COLUMN close_facts TEXT;"
+	 "UPDATE consensus_proposals SET close_facts='{\"closing_time\":true}', closed_by=NULL"
+	 " WHERE closed_by='closing time';"
+	 "UPDATE consensus_proposals SET close_reason=NULL WHERE close_reason IN ("
+	 "'every member organisation responded and none objected', 'an organisation objected',"
+	 " 'closed before every member organisation responded',"
+	 " 'the state counterpart''s consultation was not given', 'the closing time was reached');"},
 	{0, NULL}};
 
 static const char *PROPOSAL_COLS =
@@ -87,20 +88,23 @@ accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out)
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	json_t *pos = NULL, *cons = NULL;
-	accord_status st = accord_exec(api, txn,
-				       "SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
-				       " WHERE proposal_id=? ORDER BY org",
-				       json_pack("[I]", (json_int_t)id), &pos);
+	accord_status st = accord_exec(
+		api, txn,
+		"SELECT org, position, reason, cast_by, cast_at FROM consensus_positions"
+		" WHERE proposal_id=? ORDER BY org",
+		json_pack("[I]", (json_int_t)id), &pos);
 	if (st == ACCORD_OK)
-		st = store__row(txn, "SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
-				json_pack("[I]", (json_int_t)id), &cons);
+		st = store__row(
+			txn,
+			"SELECT org, view, given_by, at FROM consensus_consults WHERE proposal_id=?",
+			json_pack("[I]", (json_int_t)id), &cons);
 	if (st != ACCORD_OK) {
 		json_decref(row);
 		json_decref(pos);
 		return st;
 	}
-	json_t *snap = json_pack("{s:o,s:o,s:o}", "proposal", row, "positions", pos ? pos : json_array(),
-				 "consultation", cons ? cons : json_null());
+	json_t *snap = json_pack("{s:o,s:o,s:o}", "proposal", row, "positions",
+				 pos ? pos : json_array(), "consultation", cons ? cons : json_null());
 	if (!snap)
 		return ACCORD_E_INTERNAL;
 	if ((st = store__membership(txn, snap)) != ACCORD_OK) {
@@ -115,11 +119,11 @@ accord_status store__snapshot(accord_txn *txn, int64_t id, json_t **out)
 accord_status store__log(accord_txn *txn, const accord_job *j, const char *action, const char *reason)
 {
 	return accord_exec(api, txn,
-			     "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
-			     " VALUES(?,?,?,?,?,?)",
-			     json_pack("[I,I,s,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
-				       j->actor, j->org, action, reason),
-			     NULL);
+			   "INSERT INTO consensus_log(proposal_id, at, actor, org, action, reason)"
+			   " VALUES(?,?,?,?,?,?)",
+			   json_pack("[I,I,s,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
+				     j->actor, j->org, action, reason),
+			   NULL);
 }
 
 /* For a working group's proposal acted on by someone who is not a co-chair:
@@ -133,7 +137,8 @@ accord_status store__lead_check(accord_txn *txn, const accord_job *j, json_t **o
 	if (lead < 0)
 		return ACCORD_E_INTERNAL;
 	return lead ? ACCORD_OK
-		    : accord_job_fail(out, ACCORD_E_FORBIDDEN, "only a co-chair or a lead of the working group can do this");
+		    : accord_job_fail(out, ACCORD_E_FORBIDDEN,
+				      "only a co-chair or a lead of the working group can do this");
 }
 
 /* The voters of a proposal, in code order: the network's member
@@ -154,14 +159,14 @@ accord_status store__voters(accord_txn *txn, int64_t group, json_t **out)
 	json_t *codes = json_array();
 	size_t i, k;
 	json_t *c, *g;
-	json_array_foreach(all, i, c) json_array_foreach(in_group, k, g)
-	{
-		if (!json_is_true(json_object_get(g, "partner")) &&
-		    json_equal(json_object_get(g, "org"), c)) {
-			json_array_append(codes, c);
-			break;
+	json_array_foreach(all, i, c)
+		json_array_foreach(in_group, k, g) {
+			if (!json_is_true(json_object_get(g, "partner")) &&
+			    json_equal(json_object_get(g, "org"), c)) {
+				json_array_append(codes, c);
+				break;
+			}
 		}
-	}
 	json_decref(all);
 	json_decref(in_group);
 	if (st != ACCORD_OK || !codes) {
@@ -171,4 +176,3 @@ accord_status store__voters(accord_txn *txn, int64_t group, json_t **out)
 	*out = codes;
 	return ACCORD_OK;
 }
-

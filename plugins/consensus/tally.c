@@ -14,7 +14,7 @@ static proposal **props;
 static size_t n_props, cap_props;
 static char **active_members; /* active member organisations now */
 static size_t n_active;
-static char state_cp[17];     /* the state counterpart's code */
+static char state_cp[17]; /* the state counterpart's code */
 
 proposal *tally__find(int64_t id)
 {
@@ -50,8 +50,7 @@ char **tally__strv_from_json(const json_t *a, size_t *n)
 		return NULL;
 	size_t i;
 	const json_t *x;
-	json_array_foreach(a, i, x)
-	{
+	json_array_foreach(a, i, x) {
 		if (!json_is_string(x))
 			continue;
 		if (!(v[*n] = strdup(json_string_value(x)))) {
@@ -65,7 +64,7 @@ char **tally__strv_from_json(const json_t *a, size_t *n)
 }
 
 int tally__set_vote(proposal *p, const char *org, enum position pos, const char *reason,
-		   const char *cast_by, int64_t cast_at)
+		    const char *cast_by, int64_t cast_at)
 {
 	char *r = strdup(reason ? reason : "");
 	if (!r || !org)
@@ -188,8 +187,7 @@ proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *
 		clear_votes(p);
 		size_t i;
 		const json_t *x;
-		json_array_foreach(positions, i, x)
-		{
+		json_array_foreach(positions, i, x) {
 			const char *pos = json_string_value(json_object_get(x, "position"));
 			if (tally__set_vote(p, json_string_value(json_object_get(x, "org")),
 					    position_parse(pos),
@@ -272,8 +270,8 @@ static json_t *positions_json(const proposal *p, int hidden)
 		const vote *v = &sorted[i];
 		if (v->pos == POS_NONE)
 			continue;
-		json_t *x = json_pack("{s:s,s:s,s:I}", "org", v->org, "cast_by", v->cast_by, "cast_at",
-				      (json_int_t)v->cast_at);
+		json_t *x = json_pack("{s:s,s:s,s:I}", "org", v->org, "cast_by", v->cast_by,
+				      "cast_at", (json_int_t)v->cast_at);
 		if (x && !hidden) {
 			json_object_set_new(x, "position", json_string(position_name(v->pos)));
 			json_object_set_new(x, "reason", json_string(v->reason ? v->reason : ""));
@@ -327,7 +325,7 @@ json_t *tally__json(const proposal *p, int with_record)
 }
 
 tally_when tally__coalesce(const proposal *p, int final, int64_t interval_ms, int64_t now_ms,
-			  int64_t *wait_ms)
+			   int64_t *wait_ms)
 {
 	*wait_ms = 0;
 	if (final || interval_ms == 0 || (!p->tally_timer && now_ms - p->last_push_ms >= interval_ms))

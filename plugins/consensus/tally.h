@@ -59,7 +59,7 @@ proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *
 /* One organisation's position, replacing its earlier one.  0, or -1 when
  * memory runs out (the copy keeps what it had). */
 int tally__set_vote(proposal *p, const char *org, enum position pos, const char *reason,
-		   const char *cast_by, int64_t cast_at);
+		    const char *cast_by, int64_t cast_at);
 
 /* Who votes now: members, the active member organisations (an array of
  * codes; NULL leaves them as they are), and the state counterpart's code
@@ -97,7 +97,7 @@ typedef enum tally_when {
 	TALLY_PUSH_ARMED  /* a timer is armed already: it will push the latest */
 } tally_when;
 tally_when tally__coalesce(const proposal *p, int final, int64_t interval_ms, int64_t now_ms,
-			  int64_t *wait_ms);
+			   int64_t *wait_ms);
 
 /* ---- what callers see (view.c) ---- */
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 /* Fields of a proposal row that partners never see. */
-static const char *const internal[] = {"voters", "outcome", "outcome_statement", "close_reason",
-				       "close_facts", NULL};
+static const char *const internal[] = {"voters",       "outcome",     "outcome_statement",
+				       "close_reason", "close_facts", NULL};
 
 /* A copy of the row for a reply: voters and close_facts as JSON (they are
  * stored as text), the flags as booleans. */
@@ -58,8 +58,7 @@ json_t *view__for_caller(const json_t *snap, int partner, const char *org)
 	if (hidden) {
 		size_t i;
 		json_t *x;
-		json_array_foreach(pos, i, x)
-		{
+		json_array_foreach(pos, i, x) {
 			const char *o = json_string_value(json_object_get(x, "org"));
 			if (o && !strcmp(o, org))
 				continue;

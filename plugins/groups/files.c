@@ -32,26 +32,28 @@ static accord_status upload_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const upload *u = j->state;
 	int64_t now = api->now_ms();
-	accord_status st = accord_exec(api, txn,
-				"INSERT INTO groups_items(group_id, kind, title, visibility, author, org, created_at,"
-				" file_name, file_size) VALUES(?,'document',?,?,?,?,?,?,?)",
-				json_pack("[I,s,s,s,s,I,s,I]", (json_int_t)u->group, u->title, u->vis, j->actor,
-					  j->org, (json_int_t)now, u->name, (json_int_t)u->len),
-				NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"INSERT INTO groups_items(group_id, kind, title, visibility, author, org, created_at,"
+		" file_name, file_size) VALUES(?,'document',?,?,?,?,?,?,?)",
+		json_pack("[I,s,s,s,s,I,s,I]", (json_int_t)u->group, u->title, u->vis, j->actor,
+			  j->org, (json_int_t)now, u->name, (json_int_t)u->len),
+		NULL);
 	if (st != ACCORD_OK)
 		return st;
 	int64_t item = api->txn_last_id(txn);
 	char name[40];
 	file_name(name, sizeof(name), item);
 	if (accord_write_file_fd(files_dir, name, u->body_fd, u->len)) {
-		api->log(self, ACCORD_LOG_ERR, "cannot store %s/%s: %s", files_dir, name, strerror(errno));
+		api->log(self, ACCORD_LOG_ERR, "cannot store %s/%s: %s", files_dir, name,
+			 strerror(errno));
 		return ACCORD_E_INTERNAL; /* the item row rolls back with the job */
 	}
 	*out = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I}}", "item", "id",
-			 (json_int_t)item, "group", (json_int_t)u->group, "kind", "document", "title",
-			 u->title, "body", "", "url", "", "visibility", u->vis, "author", j->actor, "org",
-			 j->org, "created_at", (json_int_t)now, "file_name", u->name, "file_size",
-			 (json_int_t)u->len);
+			 (json_int_t)item, "group", (json_int_t)u->group, "kind", "document",
+			 "title", u->title, "body", "", "url", "", "visibility", u->vis, "author",
+			 j->actor, "org", j->org, "created_at", (json_int_t)now, "file_name",
+			 u->name, "file_size", (json_int_t)u->len);
 	return ACCORD_OK;
 }
 
@@ -68,7 +70,11 @@ static accord_status upload_after(accord_job *j, json_t **out)
 
 static const accord_arg upload_args[] = {
 	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 300},
-	{.name = "name", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 200,
+	{.name = "name",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = ACCORD_ARG_REQUIRED,
+	 .min = 1,
+	 .max = 200,
 	 .says = "a file name"},
 	{0}};
 
@@ -91,11 +97,12 @@ static void http_upload(accord_plugin_ctx *p, accord_http *h, const accord_princ
 	char msg[ACCORD_ARGS_MSG];
 	const char *name = json_string_value(json_object_get(q, "name"));
 	int shared = 0, forbidden;
-	const char *why = !q ? NULL
+	const char *why = !q                                                       ? NULL
 			  : accord_args_check(upload_args, q, 0, msg, sizeof(msg)) ? msg
-			  : strchr(name, '/') ? "name: a file name"
-			  : access__visibility(api->http_query(h, "visibility"), who->partner, &shared,
-					       &forbidden);
+			  : strchr(name, '/')
+				  ? "name: a file name"
+				  : access__visibility(api->http_query(h, "visibility"),
+						       who->partner, &shared, &forbidden);
 	if (!q || why) {
 		json_decref(q);
 		accord_http_error(api, h, q ? ACCORD_E_BAD_REQUEST : ACCORD_E_INTERNAL, why);
@@ -143,9 +150,9 @@ static accord_status download_work(accord_txn *txn, accord_job *j, json_t **out)
 	download *d = j->state;
 	json_t *rows = NULL;
 	accord_status st = accord_exec(api, txn,
-				"SELECT group_id, visibility, file_name, file_size FROM groups_items"
-				" WHERE id=? AND file_name IS NOT NULL",
-				json_pack("[I]", (json_int_t)d->item), &rows);
+				       "SELECT group_id, visibility, file_name, file_size FROM groups_items"
+				       " WHERE id=? AND file_name IS NOT NULL",
+				       json_pack("[I]", (json_int_t)d->item), &rows);
 	json_t *r = json_array_get(rows, 0);
 	if (st != ACCORD_OK || !r) {
 		json_decref(rows);
@@ -157,7 +164,8 @@ static accord_status download_work(accord_txn *txn, accord_job *j, json_t **out)
 	char name[40];
 	file_name(name, sizeof(name), d->item);
 	if (accord_read_file(files_dir, name, &d->data, &d->len)) {
-		api->log(self, ACCORD_LOG_ERR, "cannot read %s/%s: %s", files_dir, name, strerror(errno));
+		api->log(self, ACCORD_LOG_ERR, "cannot read %s/%s: %s", files_dir, name,
+			 strerror(errno));
 		return ACCORD_E_NOT_FOUND;
 	}
 	return ACCORD_OK;
@@ -213,8 +221,10 @@ static void http_files(accord_plugin_ctx *p, accord_http *h, const accord_princi
 accord_status files__init(accord_plugin_ctx *p, const json_t *cfg)
 {
 	const json_t *fd = json_object_get(cfg, "files_dir");
-	if (fd && (!json_is_string(fd) || !json_string_length(fd) || json_string_length(fd) >= sizeof(files_dir))) {
-		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.groups.files_dir: expected a directory path");
+	if (fd && (!json_is_string(fd) || !json_string_length(fd) ||
+		   json_string_length(fd) >= sizeof(files_dir))) {
+		api->log(p, ACCORD_LOG_ERR,
+			 "plugins.enabled.groups.files_dir: expected a directory path");
 		return ACCORD_E_BAD_REQUEST;
 	}
 	if (fd)

@@ -9,17 +9,19 @@
 accord_status groups__snapshot(accord_txn *txn, int64_t id, json_t **out)
 {
 	json_t *rows = NULL, *mem = NULL, *pl = NULL;
-	accord_status st = accord_exec(api, txn,
-				"SELECT id, name, mandate, kind, end_date, archived, created_by, created_at"
-				" FROM groups_groups WHERE id=?",
-				json_pack("[I]", (json_int_t)id), &rows);
+	accord_status st = accord_exec(
+		api, txn,
+		"SELECT id, name, mandate, kind, end_date, archived, created_by, created_at"
+		" FROM groups_groups WHERE id=?",
+		json_pack("[I]", (json_int_t)id), &rows);
 	if (st != ACCORD_OK || !json_array_size(rows)) {
 		json_decref(rows);
 		return st != ACCORD_OK ? st : ACCORD_E_NOT_FOUND;
 	}
-	st = accord_exec(api, txn,
-			 "SELECT org, role, partner FROM groups_members WHERE group_id=? ORDER BY role, org",
-			 json_pack("[I]", (json_int_t)id), &mem);
+	st = accord_exec(
+		api, txn,
+		"SELECT org, role, partner FROM groups_members WHERE group_id=? ORDER BY role, org",
+		json_pack("[I]", (json_int_t)id), &mem);
 	if (st == ACCORD_OK)
 		st = accord_exec(api, txn,
 				 "SELECT plugin FROM groups_plugins WHERE group_id=? ORDER BY plugin",
@@ -46,9 +48,10 @@ static json_t *view(const json_t *snap)
 	size_t i;
 	const json_t *x;
 	json_array_foreach(json_object_get(snap, "members"), i, x)
-		json_array_append_new(members, json_pack("{s:O,s:O,s:b}", "org", json_object_get(x, "org"), "role",
-							 json_object_get(x, "role"), "partner",
-							 (int)json_integer_value(json_object_get(x, "partner"))));
+		json_array_append_new(
+			members, json_pack("{s:O,s:O,s:b}", "org", json_object_get(x, "org"),
+					   "role", json_object_get(x, "role"), "partner",
+					   (int)json_integer_value(json_object_get(x, "partner"))));
 	json_array_foreach(json_object_get(snap, "plugins"), i, x)
 		json_array_append(plugins, json_object_get(x, "plugin"));
 	json_object_set_new(g, "members", members);
@@ -92,13 +95,14 @@ accord_status groups__changed(accord_job *j, json_t **out)
 static accord_status create_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	accord_status st = accord_exec(api, txn,
-				"INSERT INTO groups_groups(name, mandate, kind, end_date, created_by, created_at)"
-				" VALUES(?,?,?,?,?,?)",
-				json_pack("[O,O,O,O,s,I]", json_object_get(in, "name"),
-					  json_object_get(in, "mandate"), json_object_get(in, "kind"),
-					  json_object_get(in, "end_date"), j->actor, (json_int_t)api->now_ms()),
-				NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"INSERT INTO groups_groups(name, mandate, kind, end_date, created_by, created_at)"
+		" VALUES(?,?,?,?,?,?)",
+		json_pack("[O,O,O,O,s,I]", json_object_get(in, "name"),
+			  json_object_get(in, "mandate"), json_object_get(in, "kind"),
+			  json_object_get(in, "end_date"), j->actor, (json_int_t)api->now_ms()),
+		NULL);
 	if (st != ACCORD_OK)
 		return st;
 	j->id = api->txn_last_id(txn);
@@ -123,9 +127,17 @@ static const accord_arg create_args[] = {
 	{.name = "mandate", .type = ACCORD_ARG_STRING, .max = 8000},
 	{.name = "kind", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .one_of = KINDS},
 	{.name = "end_date", .type = ACCORD_ARG_DATE},
-	{.name = "leads", .type = ACCORD_ARG_ARRAY, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 100,
-	 .each = &org_code, .says = "expected a non-empty array of organisation codes"},
-	{.name = "members", .type = ACCORD_ARG_ARRAY, .max = 100, .each = &org_code,
+	{.name = "leads",
+	 .type = ACCORD_ARG_ARRAY,
+	 .flags = ACCORD_ARG_REQUIRED,
+	 .min = 1,
+	 .max = 100,
+	 .each = &org_code,
+	 .says = "expected a non-empty array of organisation codes"},
+	{.name = "members",
+	 .type = ACCORD_ARG_ARRAY,
+	 .max = 100,
+	 .each = &org_code,
 	 .says = "expected an array of organisation codes"},
 	{0}};
 
@@ -137,7 +149,8 @@ static int may_create(accord_req *req, const json_t *d)
 	const gwho *w = provider__who(api->req_principal(req), &who);
 	if (w && w->chair_or_secretariat)
 		return 1;
-	api->reply_error(req, ACCORD_E_FORBIDDEN, "co-chairs and the secretariat create working groups");
+	api->reply_error(req, ACCORD_E_FORBIDDEN,
+			 "co-chairs and the secretariat create working groups");
 	return 0;
 }
 
@@ -152,7 +165,8 @@ static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 				 "end_date: YYYY-MM-DD, required for an ad_hoc group and only for it");
 		return;
 	}
-	const json_t *mandate = json_object_get(d, "mandate"), *members = json_object_get(d, "members");
+	const json_t *mandate = json_object_get(d, "mandate"),
+		     *members = json_object_get(d, "members");
 	json_t *in = json_pack("{s:O,s:o,s:s,s:O,s:O,s:o}", "name", json_object_get(d, "name"),
 			       "mandate", mandate ? json_incref((json_t *)mandate) : json_string(""),
 			       "kind", kind, "end_date", accord_or_null(d, "end_date"), "leads",
@@ -163,17 +177,19 @@ static void h_create(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 
 static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 {
-	accord_status st = accord_exec(api, txn,
-				"UPDATE groups_groups SET name=coalesce(?, name), mandate=coalesce(?, mandate),"
-				" end_date=coalesce(?, end_date), archived=CASE WHEN ? = 1 THEN 1 ELSE archived END"
-				" WHERE id=?",
-				json_pack("[O,O,O,i,I]", accord_or_null(j->in, "name"), accord_or_null(j->in, "mandate"),
-					  accord_or_null(j->in, "end_date"),
-					  json_is_true(json_object_get(j->in, "archive")), (json_int_t)j->id),
-				NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"UPDATE groups_groups SET name=coalesce(?, name), mandate=coalesce(?, mandate),"
+		" end_date=coalesce(?, end_date), archived=CASE WHEN ? = 1 THEN 1 ELSE archived END"
+		" WHERE id=?",
+		json_pack("[O,O,O,i,I]", accord_or_null(j->in, "name"),
+			  accord_or_null(j->in, "mandate"), accord_or_null(j->in, "end_date"),
+			  json_is_true(json_object_get(j->in, "archive")), (json_int_t)j->id),
+		NULL);
 	if (st == ACCORD_OK)
 		st = request__log(txn, j,
-				  json_is_true(json_object_get(j->in, "archive")) ? "archive" : "update",
+				  json_is_true(json_object_get(j->in, "archive")) ? "archive"
+										  : "update",
 				  NULL);
 	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
@@ -190,7 +206,8 @@ static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 	(void)ud;
 	group *g = request__group(d);
 	if (json_object_get(d, "end_date") && !g->ad_hoc) {
-		api->reply_error(req, ACCORD_E_BAD_REQUEST, "end_date: YYYY-MM-DD, ad_hoc groups only");
+		api->reply_error(req, ACCORD_E_BAD_REQUEST,
+				 "end_date: YYYY-MM-DD, ad_hoc groups only");
 		return;
 	}
 	json_t *in = accord_args_in(api, req, update_args, d);
@@ -254,8 +271,7 @@ static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 				       " ORDER BY name",
 				       NULL, &rows);
 	json_t *r;
-	json_array_foreach(rows, i, r)
-	{
+	json_array_foreach(rows, i, r) {
 		int64_t id = json_integer_value(json_object_get(r, "id"));
 		if (st == ACCORD_OK && bsearch(&id, want, n, sizeof(*want), cmp_id) &&
 		    json_array_append(kept, r))
@@ -276,8 +292,7 @@ static accord_status list_after(accord_job *j, json_t **out)
 	(void)j;
 	size_t i;
 	json_t *r;
-	json_array_foreach(json_object_get(*out, "groups"), i, r)
-	{
+	json_array_foreach(json_object_get(*out, "groups"), i, r) {
 		group *g = provider__find(json_integer_value(json_object_get(r, "id")));
 		json_object_set_new(r, "archived", json_boolean(g && provider__archived(g)));
 	}
@@ -300,14 +315,16 @@ static accord_status plugin_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *name = json_string_value(json_object_get(j->in, "plugin"));
 	int enable = json_is_true(json_object_get(j->in, "enable"));
-	accord_status st = enable ? accord_exec(api, txn,
-					 "INSERT INTO groups_plugins(group_id, plugin, enabled_by, enabled_at)"
-					 " VALUES(?,?,?,?) ON CONFLICT(group_id, plugin) DO NOTHING",
-					 json_pack("[I,s,s,I]", (json_int_t)j->id, name, j->actor,
-						   (json_int_t)api->now_ms()),
-					 NULL)
-				  : accord_exec(api, txn, "DELETE FROM groups_plugins WHERE group_id=? AND plugin=?",
-					 json_pack("[I,s]", (json_int_t)j->id, name), NULL);
+	accord_status st =
+		enable ? accord_exec(api, txn,
+				     "INSERT INTO groups_plugins(group_id, plugin, enabled_by, enabled_at)"
+				     " VALUES(?,?,?,?) ON CONFLICT(group_id, plugin) DO NOTHING",
+				     json_pack("[I,s,s,I]", (json_int_t)j->id, name, j->actor,
+					       (json_int_t)api->now_ms()),
+				     NULL)
+		       : accord_exec(api, txn,
+				     "DELETE FROM groups_plugins WHERE group_id=? AND plugin=?",
+				     json_pack("[I,s]", (json_int_t)j->id, name), NULL);
 	if (st == ACCORD_OK)
 		st = request__log(txn, j, enable ? "plugin.enable" : "plugin.disable", name);
 	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
@@ -346,19 +363,18 @@ static void h_plugins_disable(accord_plugin_ctx *p, accord_req *req, const json_
 /* Partners of a group may list and get it (they see its shared things). */
 static accord_handler handlers[] = {
 	{.verb = "groups.create", .fn = h_create, .args = create_args, .allow = may_create},
-	{.verb = "groups.update", .fn = h_update, .args = update_args,
-	 .allow = request__allow_managing},
+	{.verb = "groups.update", .fn = h_update, .args = update_args, .allow = request__allow_managing},
 	{.verb = "groups.archive", .fn = h_archive, .allow = request__allow_managing},
 	{.verb = "groups.list", .fn = h_list, .flags = ACCORD_REQ_PARTNER},
-	{.verb = "groups.get", .fn = h_get, .flags = ACCORD_REQ_PARTNER,
-	 .allow = request__allow_reading},
-	{.verb = "groups.plugins.enable", .fn = h_plugins_enable, .args = plugin_args,
+	{.verb = "groups.get", .fn = h_get, .flags = ACCORD_REQ_PARTNER, .allow = request__allow_reading},
+	{.verb = "groups.plugins.enable",
+	 .fn = h_plugins_enable,
+	 .args = plugin_args,
 	 .allow = request__allow_managing},
-	{.verb = "groups.plugins.disable", .fn = h_plugins_disable, .args = plugin_args,
+	{.verb = "groups.plugins.disable",
+	 .fn = h_plugins_disable,
+	 .args = plugin_args,
 	 .allow = request__allow_managing},
 	{0}};
 
-int groups__init(accord_plugin_ctx *p)
-{
-	return accord_handle_all(api, p, handlers);
-}
+int groups__init(accord_plugin_ctx *p) { return accord_handle_all(api, p, handlers); }

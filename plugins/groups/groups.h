@@ -110,8 +110,8 @@ int groups__init(accord_plugin_ctx *p);
 /* ---- members.c ---- */
 
 /* Adds org to group j->id in the transaction; reads its standing. */
-accord_status members__add(accord_txn *txn, const accord_job *j, const char *org,
-			   const char *role, json_t **out);
+accord_status members__add(accord_txn *txn, const accord_job *j, const char *org, const char *role,
+			   json_t **out);
 int members__init(accord_plugin_ctx *p);
 
 /* ---- posts.c, items.c, files.c ---- */

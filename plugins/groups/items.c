@@ -8,14 +8,15 @@ static accord_status item_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	int64_t now = api->now_ms();
 	const json_t *in = j->in;
-	accord_status st = accord_exec(api, txn,
-				"INSERT INTO groups_items(group_id, kind, title, body, url, visibility, author,"
-				" org, created_at) VALUES(?,?,?,?,?,?,?,?,?)",
-				json_pack("[I,O,O,O,O,O,s,s,I]", (json_int_t)j->id, json_object_get(in, "kind"),
-					  json_object_get(in, "title"), json_object_get(in, "body"),
-					  json_object_get(in, "url"), json_object_get(in, "visibility"), j->actor,
-					  j->org, (json_int_t)now),
-				NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"INSERT INTO groups_items(group_id, kind, title, body, url, visibility, author,"
+		" org, created_at) VALUES(?,?,?,?,?,?,?,?,?)",
+		json_pack("[I,O,O,O,O,O,s,s,I]", (json_int_t)j->id, json_object_get(in, "kind"),
+			  json_object_get(in, "title"), json_object_get(in, "body"),
+			  json_object_get(in, "url"), json_object_get(in, "visibility"), j->actor,
+			  j->org, (json_int_t)now),
+		NULL);
 	if (st != ACCORD_OK)
 		return st;
 	json_t *item = json_deep_copy(in);
@@ -33,9 +34,9 @@ static accord_status item_after(accord_job *j, json_t **out)
 	group *g = provider__find(j->id);
 	const json_t *item = json_object_get(*out, "item");
 	if (g)
-		request__room_event(
-			g, "groups.item", json_deep_copy(item),
-			!strcmp(json_string_value(json_object_get(item, "visibility")), "shared"));
+		request__room_event(g, "groups.item", json_deep_copy(item),
+				    !strcmp(json_string_value(json_object_get(item, "visibility")),
+					    "shared"));
 	return ACCORD_OK;
 }
 
@@ -55,8 +56,7 @@ static const accord_arg item_args[] = {
 	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 300},
 	{.name = "body", .type = ACCORD_ARG_STRING, .max = 20000},
 	{.name = "url", .type = ACCORD_ARG_STRING, .max = 2000, .check = check_url},
-	{.name = "visibility", .type = ACCORD_ARG_STRING, .max = 10,
-	 .check = request__check_visibility},
+	{.name = "visibility", .type = ACCORD_ARG_STRING, .max = 10, .check = request__check_visibility},
 	{0}};
 
 static void h_item_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
@@ -78,11 +78,12 @@ static void h_item_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, v
 static accord_status items_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st = accord_exec(api, txn,
-				"SELECT id, kind, title, body, url, visibility, author, org, created_at,"
-				" file_name, file_size FROM groups_items WHERE group_id=? AND (? OR visibility='shared')"
-				" ORDER BY id DESC LIMIT 500",
-				json_pack("[I,i]", (json_int_t)j->id, request__internal_ok(j)), &rows);
+	accord_status st = accord_exec(
+		api, txn,
+		"SELECT id, kind, title, body, url, visibility, author, org, created_at,"
+		" file_name, file_size FROM groups_items WHERE group_id=? AND (? OR visibility='shared')"
+		" ORDER BY id DESC LIMIT 500",
+		json_pack("[I,i]", (json_int_t)j->id, request__internal_ok(j)), &rows);
 	if (st == ACCORD_OK)
 		*out = json_pack("{s:o}", "items", rows);
 	return st;
@@ -98,20 +99,25 @@ static void h_items(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 static accord_status describe_item(accord_txn *txn, const char *id, json_t **out, void *ud)
 {
 	(void)ud;
-	return accord_describe_row(api, txn,
-				   "SELECT i.id, g.name AS group_name, i.org, i.kind, i.title, i.body, i.url,"
-				   " i.file_name, i.file_size, i.created_at"
-				   " FROM groups_items i JOIN groups_groups g ON g.id=i.group_id WHERE i.id=?",
-				   id, 1, out);
+	return accord_describe_row(
+		api, txn,
+		"SELECT i.id, g.name AS group_name, i.org, i.kind, i.title, i.body, i.url,"
+		" i.file_name, i.file_size, i.created_at"
+		" FROM groups_items i JOIN groups_groups g ON g.id=i.group_id WHERE i.id=?",
+		id, 1, out);
 }
 
 /* Partners of a group may add and read (shared things only). */
-static accord_handler handlers[] = {
-	{.verb = "groups.item.add", .fn = h_item_add, .flags = ACCORD_REQ_PARTNER, .args = item_args,
-	 .allow = request__allow_writing},
-	{.verb = "groups.items", .fn = h_items, .flags = ACCORD_REQ_PARTNER,
-	 .allow = request__allow_reading},
-	{0}};
+static accord_handler handlers[] = {{.verb = "groups.item.add",
+				     .fn = h_item_add,
+				     .flags = ACCORD_REQ_PARTNER,
+				     .args = item_args,
+				     .allow = request__allow_writing},
+				    {.verb = "groups.items",
+				     .fn = h_items,
+				     .flags = ACCORD_REQ_PARTNER,
+				     .allow = request__allow_reading},
+				    {0}};
 
 int items__init(accord_plugin_ctx *p)
 {

@@ -4,8 +4,8 @@
  */
 #include "groups.h"
 
-accord_status members__add(accord_txn *txn, const accord_job *j, const char *org,
-			   const char *role, json_t **out)
+accord_status members__add(accord_txn *txn, const accord_job *j, const char *org, const char *role,
+			   json_t **out)
 {
 	json_t *o = NULL;
 	accord_status st = members_svc->org(txn, org, &o);
@@ -23,12 +23,13 @@ accord_status members__add(accord_txn *txn, const accord_job *j, const char *org
 	if (partner && !strcmp(role, "lead"))
 		return accord_job_fail(out, ACCORD_E_BAD_REQUEST,
 				       "a partner organisation cannot lead a group");
-	st = accord_exec(api, txn,
-		  "INSERT INTO groups_members(group_id, org, role, partner, added_by, added_at)"
-		  " VALUES(?,?,?,?,?,?) ON CONFLICT(group_id, org) DO UPDATE SET role=excluded.role",
-		  json_pack("[I,s,s,i,s,I]", (json_int_t)j->id, org, role, partner, j->actor,
-			    (json_int_t)api->now_ms()),
-		  NULL);
+	st = accord_exec(
+		api, txn,
+		"INSERT INTO groups_members(group_id, org, role, partner, added_by, added_at)"
+		" VALUES(?,?,?,?,?,?) ON CONFLICT(group_id, org) DO UPDATE SET role=excluded.role",
+		json_pack("[I,s,s,i,s,I]", (json_int_t)j->id, org, role, partner, j->actor,
+			  (json_int_t)api->now_ms()),
+		NULL);
 	return st == ACCORD_OK ? request__log(txn, j, "member.add", org) : st;
 }
 
@@ -67,12 +68,14 @@ static void h_member_add(accord_plugin_ctx *p, accord_req *req, const json_t *d,
 static accord_status member_remove_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const char *org = json_string_value(json_object_get(j->in, "org"));
-	accord_status st = accord_exec(api, txn, "DELETE FROM groups_members WHERE group_id=? AND org=?",
-				json_pack("[I,s]", (json_int_t)j->id, org), NULL);
+	accord_status st = accord_exec(api, txn,
+				       "DELETE FROM groups_members WHERE group_id=? AND org=?",
+				       json_pack("[I,s]", (json_int_t)j->id, org), NULL);
 	if (st != ACCORD_OK)
 		return st;
 	if (!api->txn_changes(txn))
-		return accord_job_fail(out, ACCORD_E_NOT_FOUND, "that organisation is not in the group");
+		return accord_job_fail(out, ACCORD_E_NOT_FOUND,
+				       "that organisation is not in the group");
 	st = request__log(txn, j, "member.remove", org);
 	return st == ACCORD_OK ? groups__snapshot(txn, j->id, out) : st;
 }
@@ -90,14 +93,14 @@ static void h_member_remove(accord_plugin_ctx *p, accord_req *req, const json_t 
 		request__run(req, request__group(d)->id, in, member_remove_work, groups__changed);
 }
 
-static accord_handler handlers[] = {
-	{.verb = "groups.member.add", .fn = h_member_add, .args = add_args,
-	 .allow = request__allow_managing},
-	{.verb = "groups.member.remove", .fn = h_member_remove, .args = remove_args,
-	 .allow = request__allow_managing},
-	{0}};
+static accord_handler handlers[] = {{.verb = "groups.member.add",
+				     .fn = h_member_add,
+				     .args = add_args,
+				     .allow = request__allow_managing},
+				    {.verb = "groups.member.remove",
+				     .fn = h_member_remove,
+				     .args = remove_args,
+				     .allow = request__allow_managing},
+				    {0}};
 
-int members__init(accord_plugin_ctx *p)
-{
-	return accord_handle_all(api, p, handlers);
-}
+int members__init(accord_plugin_ctx *p) { return accord_handle_all(api, p, handlers); }

@@ -65,7 +65,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	/* Partners of a group may call list, get, post, posts, item.add and
 	 * items (they see and add shared things only); the core refuses
 	 * partners everything else. */
-	if (groups__init(p) || members__init(p) || posts__init(p) || items__init(p) || provider__init(p))
+	if (groups__init(p) || members__init(p) || posts__init(p) || items__init(p) ||
+	    provider__init(p))
 		return ACCORD_E_INTERNAL;
 	accord_status st = files__init(p, cfg);
 	if (st != ACCORD_OK)

@@ -58,8 +58,7 @@ static group *gnew(const json_t *snap)
 	snprintf(g->end_date, sizeof(g->end_date), "%s", ed ? ed : "");
 	size_t i;
 	const json_t *x;
-	json_array_foreach(mem, i, x)
-	{
+	json_array_foreach(mem, i, x) {
 		gmember *m = &g->m[g->n_m++];
 		const char *org = json_string_value(json_object_get(x, "org"));
 		const char *role = json_string_value(json_object_get(x, "role"));
@@ -67,8 +66,7 @@ static group *gnew(const json_t *snap)
 		m->lead = role && !strcmp(role, "lead");
 		m->partner = (int)json_integer_value(json_object_get(x, "partner"));
 	}
-	json_array_foreach(pl, i, x)
-	{
+	json_array_foreach(pl, i, x) {
 		const char *name = json_string_value(json_object_get(x, "plugin"));
 		snprintf(g->plugins[g->n_plugins++], sizeof(*g->plugins), "%s", name ? name : "");
 	}
@@ -166,7 +164,7 @@ static accord_status provider(accord_plugin_ctx *p, const accord_principal *w, i
 	(void)ud;
 	gwho x;
 	return access__allows(provider__find(id), provider__who(w, &x), plugin) ? ACCORD_OK
-										 : ACCORD_E_NOT_FOUND;
+										: ACCORD_E_NOT_FOUND;
 }
 
 static int provider_writable(accord_plugin_ctx *p, int64_t id, void *ud)
@@ -211,8 +209,8 @@ static accord_status check_topic(accord_plugin_ctx *p, const accord_principal *w
 
 /* "groups": anyone logged in may follow it; each event's audience says who
  * gets it. */
-static accord_status check_list_topic(accord_plugin_ctx *p, const accord_principal *w, const char *topic,
-				      void *ud)
+static accord_status check_list_topic(accord_plugin_ctx *p, const accord_principal *w,
+				      const char *topic, void *ud)
 {
 	(void)p;
 	(void)ud;
@@ -225,16 +223,17 @@ static accord_status load_work(accord_txn *txn, void *ud, json_t **out)
 {
 	(void)ud;
 	json_t *ids = NULL;
-	accord_status st = accord_exec(api, txn, "SELECT id FROM groups_groups ORDER BY id", NULL, &ids);
+	accord_status st = accord_exec(api, txn, "SELECT id FROM groups_groups ORDER BY id", NULL,
+				       &ids);
 	if (st != ACCORD_OK)
 		return st;
 	json_t *snaps = json_array();
 	size_t i;
 	json_t *r;
-	json_array_foreach(ids, i, r)
-	{
+	json_array_foreach(ids, i, r) {
 		json_t *s = NULL;
-		if (groups__snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) == ACCORD_OK)
+		if (groups__snapshot(txn, json_integer_value(json_object_get(r, "id")), &s) ==
+		    ACCORD_OK)
 			json_array_append_new(snaps, s);
 	}
 	json_decref(ids);
@@ -249,15 +248,13 @@ static void load_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 	size_t i;
 	json_t *s;
 	if (st == ACCORD_OK)
-		json_array_foreach(out, i, s) provider__sync(s);
+		json_array_foreach(out, i, s)
+			provider__sync(s);
 	api->log(self, ACCORD_LOG_INFO, "%zu working groups loaded", n_groups);
 	json_decref(out);
 }
 
-void provider__load(void)
-{
-	api->db_run(self, load_work, load_done, NULL);
-}
+void provider__load(void) { api->db_run(self, load_work, load_done, NULL); }
 
 void provider__fini(void)
 {

@@ -54,19 +54,17 @@ void request__run(accord_req *req, int64_t group, json_t *in, accord_job_work_fn
 		accord_job_submit(j);
 }
 
-int request__internal_ok(const accord_job *j)
-{
-	return !j->partner;
-}
+int request__internal_ok(const accord_job *j) { return !j->partner; }
 
 accord_status request__log(accord_txn *txn, const accord_job *j, const char *action,
 			   const char *detail)
 {
-	return accord_exec(api, txn,
-			   "INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
-			   json_pack("[I,I,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(),
-				     j->actor, action, detail),
-			   NULL);
+	return accord_exec(
+		api, txn,
+		"INSERT INTO groups_log(group_id, at, actor, action, detail) VALUES(?,?,?,?,?)",
+		json_pack("[I,I,s,s,s?]", (json_int_t)j->id, (json_int_t)api->now_ms(), j->actor,
+			  action, detail),
+		NULL);
 }
 
 /* ---------------- who may call: the tables' allow hooks ---------------- */

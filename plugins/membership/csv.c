@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const cols[] = {"org_code", "org_name", "org_kind", "org_standing",
-				   "org_active", "login", "name", "function",
-				   "contact", "roles", "person_active", NULL};
+static const char *const cols[] = {"org_code",   "org_name", "org_kind",      "org_standing",
+				   "org_active", "login",    "name",          "function",
+				   "contact",    "roles",    "person_active", NULL};
 
 char *members_export_csv(const json_t *rows)
 {
@@ -21,8 +21,7 @@ char *members_export_csv(const json_t *rows)
 	accord_csv_end_row(&c);
 	size_t i;
 	const json_t *row;
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		for (int k = 0; cols[k]; k++) {
 			const json_t *v = json_object_get(row, cols[k]);
 			char num[32];
@@ -44,8 +43,7 @@ char *members_export_json(const json_t *rows)
 	const char *cur_code = "";
 	size_t i;
 	const json_t *r;
-	json_array_foreach(rows, i, r)
-	{
+	json_array_foreach(rows, i, r) {
 		const char *code = json_string_value(json_object_get(r, "org_code"));
 		if (!code)
 			continue;
@@ -65,8 +63,9 @@ char *members_export_json(const json_t *rows)
 		json_array_append_new(
 			json_object_get(cur, "people"),
 			json_pack("{s:s,s:O,s:O,s:O,s:O,s:b}", "login", login, "name",
-				  json_object_get(r, "name"), "function", json_object_get(r, "function"),
-				  "contact", json_object_get(r, "contact"), "roles",
+				  json_object_get(r, "name"), "function",
+				  json_object_get(r, "function"), "contact",
+				  json_object_get(r, "contact"), "roles",
 				  json_object_get(r, "roles"), "active",
 				  (int)json_integer_value(json_object_get(r, "person_active"))));
 	}

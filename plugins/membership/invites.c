@@ -19,17 +19,15 @@ typedef struct secret {
 	char th[65];    /* its hash, stored */
 } secret;
 
-static void secret_wipe(accord_job *j)
-{
-	explicit_bzero(j->state, sizeof(secret));
-}
+static void secret_wipe(accord_job *j) { explicit_bzero(j->state, sizeof(secret)); }
 
 /* On the loop after the commit: the reply, with the token. */
 static accord_status issued(accord_job *j, json_t **out)
 {
 	const secret *s = j->state;
 	json_decref(*out);
-	*out = json_pack("{s:s,s:O}", "token", s->token, "expires", json_object_get(j->in, "expires"));
+	*out = json_pack("{s:s,s:O}", "token", s->token, "expires",
+			 json_object_get(j->in, "expires"));
 	return *out ? ACCORD_OK : accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
 }
 
@@ -73,23 +71,31 @@ static accord_status invite_work(accord_txn *txn, accord_job *j, json_t **out)
 			      json_object_get(j->in, "name"), json_object_get(j->in, "function"),
 			      json_object_get(j->in, "contact"), json_object_get(j->in, "roles"),
 			      j->actor, (json_int_t)api->now_ms(), json_object_get(j->in, "expires"));
-	st = api->txn_exec(
-		txn, "INSERT INTO members_invites(token_hash, org_code, name, function, contact, roles,"
-		     " created_by, created_at, expires_at) VALUES(?,?,?,?,?,?,?,?,?)",
-		p, NULL);
+	st = api->txn_exec(txn,
+			   "INSERT INTO members_invites(token_hash, org_code, name, function, contact, roles,"
+			   " created_by, created_at, expires_at) VALUES(?,?,?,?,?,?,?,?,?)",
+			   p, NULL);
 	json_decref(p);
 	if (st == ACCORD_OK) /* the audit records the invitation, never its token */
-		st = audit__add(txn, j->actor, "invite", json_string_value(json_object_get(j->in, "org")),
-				NULL, j->in);
+		st = audit__add(txn, j->actor, "invite",
+				json_string_value(json_object_get(j->in, "org")), NULL, j->in);
 	return st;
 }
 
 #define REQ (ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK)
 static const accord_arg invite_args[] = {
-	{.name = "org", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	{.name = "org",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 16,
 	 .check = request__check_code},
 	{.name = "name", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 200},
-	{.name = "function", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	{.name = "function",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 16,
 	 .one_of = members_functions},
 	{.name = "contact", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_NULL_OK, .max = 300},
 	REQUEST__ROLES_ARG,
@@ -133,8 +139,9 @@ static accord_status reset_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (!found)
 		return accord_job_fail(out, ACCORD_E_NOT_FOUND, "login: no such person");
 	if (!active)
-		return accord_job_fail(out, ACCORD_E_CONFLICT,
-				       "this person is deactivated: a new password would not let them in");
+		return accord_job_fail(
+			out, ACCORD_E_CONFLICT,
+			"this person is deactivated: a new password would not let them in");
 	int64_t now = api->now_ms();
 	st = accord_exec(api, txn, "DELETE FROM members_resets WHERE login=? AND used_at IS NULL",
 			 json_pack("[s]", login), NULL);
@@ -151,7 +158,11 @@ static accord_status reset_work(accord_txn *txn, accord_job *j, json_t **out)
 }
 
 static const accord_arg reset_args[] = {
-	{.name = "login", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 32,
+	{.name = "login",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 32,
 	 .check = request__check_login},
 	{.name = "ttl_hours", .type = ACCORD_ARG_INT, .min = 1, .max = 168},
 	{0}};
@@ -330,8 +341,8 @@ static accord_status accept_write(accord_txn *txn, accord_job *j, json_t **out)
 	json_t *in = json_pack("{s:s,s:O,s:O,s:O,s:O,s:O,s:b,s:b}", "login", l->login, "name",
 			       json_object_get(inv, "name"), "org", json_object_get(inv, "org_code"),
 			       "function", json_object_get(inv, "function"), "contact",
-			       json_object_get(inv, "contact"), "roles", json_object_get(inv, "roles"),
-			       "active", 1, "create_only", 1);
+			       json_object_get(inv, "contact"), "roles",
+			       json_object_get(inv, "roles"), "active", 1, "create_only", 1);
 	json_decref(inv);
 	st = people__write(txn, in, l->hash, NULL);
 	if (st == ACCORD_E_CONFLICT) {
@@ -346,7 +357,8 @@ static accord_status accept_write(accord_txn *txn, accord_job *j, json_t **out)
 	if (st == ACCORD_OK)
 		st = accord_exec(api, txn,
 				 "UPDATE members_invites SET used_at=?, used_by=? WHERE token_hash=?",
-				 json_pack("[I,s,s]", (json_int_t)api->now_ms(), l->login, l->th), NULL);
+				 json_pack("[I,s,s]", (json_int_t)api->now_ms(), l->login, l->th),
+				 NULL);
 	if (st == ACCORD_OK) {
 		json_object_del(in, "create_only");
 		st = audit__add(txn, l->login, "invite.accept", l->login, NULL, in);
@@ -414,11 +426,11 @@ static accord_status reset_write(accord_txn *txn, accord_job *j, json_t **out)
 	st = request__row(txn, PERSON_SELECT, json_pack("[s]", l->login), &person);
 	if (st != ACCORD_OK || !person)
 		return st != ACCORD_OK ? st : ACCORD_E_INTERNAL;
-	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(person, "login"),
-			       "name", json_object_get(person, "name"), "org", json_object_get(person, "org"),
-			       "function", json_object_get(person, "function"), "contact",
-			       json_object_get(person, "contact"), "roles", json_object_get(person, "roles"),
-			       "active", 1);
+	json_t *in = json_pack(
+		"{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(person, "login"), "name",
+		json_object_get(person, "name"), "org", json_object_get(person, "org"), "function",
+		json_object_get(person, "function"), "contact", json_object_get(person, "contact"),
+		"roles", json_object_get(person, "roles"), "active", 1);
 	json_decref(person);
 	st = people__write(txn, in, l->hash, NULL);
 	json_decref(in);
@@ -445,23 +457,26 @@ static const link_kind reset_link = {
 };
 
 /* token: any string (one that is no token is unknown, not malformed). */
-#define TOKEN_ARG                                                                          \
-	{                                                                                  \
-		.name = "token", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED,  \
-		.says = "required string"                                                  \
+#define TOKEN_ARG                                                                                  \
+	{                                                                                          \
+		.name = "token", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED,          \
+		.says = "required string"                                                          \
 	}
-#define PASSWORD_ARG                                                                       \
-	{                                                                                  \
-		.name = "password", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, \
-		.min = 10, .max = 1024, .says = "10 to 1024 characters"                    \
+#define PASSWORD_ARG                                                                               \
+	{                                                                                          \
+		.name = "password", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED,       \
+		.min = 10, .max = 1024, .says = "10 to 1024 characters"                            \
 	}
 
-static const accord_arg accept_args[] = {
-	TOKEN_ARG,
-	{.name = "login", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK,
-	 .min = 1, .max = 32, .check = request__check_login},
-	PASSWORD_ARG,
-	{0}};
+static const accord_arg accept_args[] = {TOKEN_ARG,
+					 {.name = "login",
+					  .type = ACCORD_ARG_STRING,
+					  .flags = ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK,
+					  .min = 1,
+					  .max = 32,
+					  .check = request__check_login},
+					 PASSWORD_ARG,
+					 {0}};
 
 static const accord_arg reset_accept_args[] = {TOKEN_ARG, PASSWORD_ARG, {0}};
 
@@ -480,16 +495,16 @@ static void h_reset_accept(accord_plugin_ctx *p, accord_req *req, const json_t *
 }
 
 static accord_handler handlers[] = {
-	{.verb = "members.invite", .fn = h_invite, .args = invite_args,
-	 .allow = request__may_invite},
-	{.verb = "members.person.reset", .fn = h_reset, .args = reset_args,
+	{.verb = "members.invite", .fn = h_invite, .args = invite_args, .allow = request__may_invite},
+	{.verb = "members.person.reset",
+	 .fn = h_reset,
+	 .args = reset_args,
 	 .allow = request__may_reset_password},
 	{.verb = "accept_invite", .fn = h_accept, .flags = ACCORD_HANDLE_AUTH, .args = accept_args},
-	{.verb = "reset_password", .fn = h_reset_accept, .flags = ACCORD_HANDLE_AUTH,
+	{.verb = "reset_password",
+	 .fn = h_reset_accept,
+	 .flags = ACCORD_HANDLE_AUTH,
 	 .args = reset_accept_args},
 	{0}};
 
-int invites__init(accord_plugin_ctx *p)
-{
-	return accord_handle_all(api, p, handlers);
-}
+int invites__init(accord_plugin_ctx *p) { return accord_handle_all(api, p, handlers); }

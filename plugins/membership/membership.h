@@ -58,10 +58,10 @@ const char *request__check_code(const json_t *v);
 const char *request__check_login(const json_t *v);
 /* The table row of "roles": up to 3 of co_chair, secretariat, admin. */
 extern const accord_arg request__role;
-#define REQUEST__ROLES_ARG                                                                 \
-	{                                                                                  \
-		.name = "roles", .type = ACCORD_ARG_ARRAY, .max = 3, .each = &request__role,  \
-		.says = "expected an array of co_chair, secretariat, admin"                \
+#define REQUEST__ROLES_ARG                                                                         \
+	{                                                                                          \
+		.name = "roles", .type = ACCORD_ARG_ARRAY, .max = 3, .each = &request__role,       \
+		.says = "expected an array of co_chair, secretariat, admin"                        \
 	}
 /* The checked roles of d as "a,b" (in buf, "" without any). */
 void request__roles_csv(const json_t *d, char *buf, size_t cap);
@@ -90,8 +90,8 @@ void request__announce(accord_job *j, json_t *reply, const char *what, const cha
 /* ---- audit.c ---- */
 
 /* Writes an audit row in the change's transaction. */
-accord_status audit__add(accord_txn *txn, const char *actor, const char *action,
-			 const char *object, const json_t *before, const json_t *after);
+accord_status audit__add(accord_txn *txn, const char *actor, const char *action, const char *object,
+			 const json_t *before, const json_t *after);
 int audit__init(accord_plugin_ctx *p);
 
 /* ---- orgs.c ---- */
@@ -110,16 +110,15 @@ void orgs__fini(void);
 
 /* ---- people.c ---- */
 
-#define PERSON_SELECT                                                                     \
-	"SELECT login, account_id, name, org_code AS org, function, contact, roles, active" \
+#define PERSON_SELECT                                                                              \
+	"SELECT login, account_id, name, org_code AS org, function, contact, roles, active"        \
 	" FROM members_people WHERE login=?"
 
 /* Writes the person and the account; shared by save, invite acceptance,
  * password reset and the seed.  in: {login, name, org, function, contact,
  * roles: "a,b", active, create_only?}; hash may be NULL.  NOT_FOUND when
  * the organisation is not there. */
-accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
-			    int64_t *account_id);
+accord_status people__write(accord_txn *txn, const json_t *in, const char *hash, int64_t *account_id);
 int people__init(accord_plugin_ctx *p);
 
 /* ---- invites.c ---- */

@@ -16,13 +16,13 @@ static void orgs_cache_set(const json_t *rows)
 {
 	org_entry *fresh = calloc(json_array_size(rows) + 1, sizeof(*fresh));
 	if (!fresh) {
-		api->log(self, ACCORD_LOG_ERR, "out of memory: the organisations cache is not refreshed");
+		api->log(self, ACCORD_LOG_ERR,
+			 "out of memory: the organisations cache is not refreshed");
 		return;
 	}
 	size_t n = 0, i;
 	const json_t *r;
-	json_array_foreach(rows, i, r)
-	{
+	json_array_foreach(rows, i, r) {
 		const char *standing = json_string_value(json_object_get(r, "standing"));
 		snprintf(fresh[n].code, sizeof(fresh[n].code), "%s",
 			 json_string_value(json_object_get(r, "code")));
@@ -86,11 +86,12 @@ static accord_status orgs_work(accord_txn *txn, accord_job *j, json_t **out)
 		return st;
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r)
-	{
-		json_object_set_new(r, "active", json_boolean(json_integer_value(json_object_get(r, "active"))));
-		json_object_set_new(r, "state_counterpart",
-				    json_boolean(json_integer_value(json_object_get(r, "state_counterpart"))));
+	json_array_foreach(rows, i, r) {
+		json_object_set_new(r, "active",
+				    json_boolean(json_integer_value(json_object_get(r, "active"))));
+		json_object_set_new(
+			r, "state_counterpart",
+			json_boolean(json_integer_value(json_object_get(r, "state_counterpart"))));
 	}
 	*out = json_pack("{s:o}", "orgs", rows);
 	return ACCORD_OK;
@@ -120,10 +121,12 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 	const json_t *sc = json_object_get(in, "state_counterpart");
 	const json_t *ac = json_object_get(in, "active");
 	int state_cp = sc ? json_is_true(sc)
-			  : before ? (int)json_integer_value(json_object_get(before, "state_counterpart"))
-				   : 0;
-	int active = ac ? json_is_true(ac)
-			: before ? (int)json_integer_value(json_object_get(before, "active")) : 1;
+		       : before
+			       ? (int)json_integer_value(json_object_get(before, "state_counterpart"))
+			       : 0;
+	int active = ac       ? json_is_true(ac)
+		     : before ? (int)json_integer_value(json_object_get(before, "active"))
+			      : 1;
 	if (state_cp) /* there is one state counterpart at most */
 		st = accord_exec(api, txn,
 				 "UPDATE members_orgs SET state_counterpart = 0 WHERE code <> ?",
@@ -137,13 +140,14 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 			      json_string_value(json_object_get(in, "kind")),
 			      json_string_value(json_object_get(in, "standing")), active, state_cp,
 			      (json_int_t)now, (json_int_t)now);
-	st = api->txn_exec(txn,
-			   "INSERT INTO members_orgs(code, name, kind, standing, active, state_counterpart,"
-			   " created_at, updated_at) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE"
-			   " SET name=excluded.name, kind=excluded.kind, standing=excluded.standing,"
-			   " active=excluded.active, state_counterpart=excluded.state_counterpart,"
-			   " updated_at=excluded.updated_at",
-			   p, NULL);
+	st = api->txn_exec(
+		txn,
+		"INSERT INTO members_orgs(code, name, kind, standing, active, state_counterpart,"
+		" created_at, updated_at) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE"
+		" SET name=excluded.name, kind=excluded.kind, standing=excluded.standing,"
+		" active=excluded.active, state_counterpart=excluded.state_counterpart,"
+		" updated_at=excluded.updated_at",
+		p, NULL);
 	json_decref(p);
 	if (st != ACCORD_OK) {
 		json_decref(before);
@@ -159,15 +163,15 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 				 json_pack("[s]", code), &people);
 	size_t i;
 	json_t *r;
-	json_array_foreach(people, i, r)
-	{
+	json_array_foreach(people, i, r) {
 		if (st != ACCORD_OK)
 			break;
-		json_t *acct = json_pack("{s:O,s:O,s:s,s:O,s:o,s:b}", "login", json_object_get(r, "login"),
-					 "name", json_object_get(r, "name"), "org", code, "standing",
-					 json_object_get(in, "standing"), "roles",
-					 request__roles_json(json_string_value(json_object_get(r, "roles"))),
-					 "active", (int)json_integer_value(json_object_get(r, "active")));
+		json_t *acct = json_pack(
+			"{s:O,s:O,s:s,s:O,s:o,s:b}", "login", json_object_get(r, "login"), "name",
+			json_object_get(r, "name"), "org", code, "standing",
+			json_object_get(in, "standing"), "roles",
+			request__roles_json(json_string_value(json_object_get(r, "roles"))),
+			"active", (int)json_integer_value(json_object_get(r, "active")));
 		st = acct ? api->account_save(txn, acct, NULL) : ACCORD_E_INTERNAL;
 		json_decref(acct);
 	}
@@ -176,16 +180,19 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 				after);
 	json_decref(before);
 	json_t *ids = json_array();
-	json_array_foreach(people, i, r) json_array_append(ids, json_object_get(r, "account_id"));
+	json_array_foreach(people, i, r)
+		json_array_append(ids, json_object_get(r, "account_id"));
 	json_decref(people);
 	if (st != ACCORD_OK) {
 		json_decref(after);
 		json_decref(ids);
 		return st;
 	}
-	json_object_set_new(after, "active", json_boolean(json_integer_value(json_object_get(after, "active"))));
-	json_object_set_new(after, "state_counterpart",
-			    json_boolean(json_integer_value(json_object_get(after, "state_counterpart"))));
+	json_object_set_new(after, "active",
+			    json_boolean(json_integer_value(json_object_get(after, "active"))));
+	json_object_set_new(
+		after, "state_counterpart",
+		json_boolean(json_integer_value(json_object_get(after, "state_counterpart"))));
 	*out = json_pack("{s:o,s:o}", "org", after, "_accounts", ids);
 	return ACCORD_OK;
 }
@@ -206,12 +213,24 @@ static accord_status org_save_after(accord_job *j, json_t **out)
 
 #define REQ (ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK)
 static const accord_arg org_save_args[] = {
-	{.name = "code", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	{.name = "code",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 16,
 	 .check = request__check_code},
 	{.name = "name", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 200},
-	{.name = "kind", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 32,
+	{.name = "kind",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 32,
 	 .one_of = members_kinds},
-	{.name = "standing", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	{.name = "standing",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 16,
 	 .one_of = members_standings},
 	{.name = "active", .type = ACCORD_ARG_BOOL},
 	{.name = "state_counterpart", .type = ACCORD_ARG_BOOL},
@@ -232,16 +251,18 @@ static void h_org_save(accord_plugin_ctx *p, accord_req *req, const json_t *d, v
 static accord_status describe_org(accord_txn *txn, const char *id, json_t **out, void *ud)
 {
 	(void)ud;
-	accord_status st = accord_describe_row(api, txn,
-				   "SELECT code, name, kind, standing, active FROM members_orgs WHERE code=?",
-				   id, 0, out);
+	accord_status st = accord_describe_row(
+		api, txn, "SELECT code, name, kind, standing, active FROM members_orgs WHERE code=?",
+		id, 0, out);
 	json_t *people = NULL;
 	if (st == ACCORD_OK)
 		st = accord_exec(api, txn,
 				 "SELECT name, function FROM members_people WHERE org_code=? AND active = 1"
-				 " ORDER BY name", json_pack("[s]", id), &people);
+				 " ORDER BY name",
+				 json_pack("[s]", id), &people);
 	if (st == ACCORD_OK) {
-		json_object_set_new(*out, "active", json_boolean(json_integer_value(json_object_get(*out, "active"))));
+		json_object_set_new(*out, "active",
+				    json_boolean(json_integer_value(json_object_get(*out, "active"))));
 		json_object_set_new(*out, "people", people);
 	}
 	return st;
@@ -249,7 +270,9 @@ static accord_status describe_org(accord_txn *txn, const char *id, json_t **out,
 
 static accord_handler handlers[] = {
 	{.verb = "members.orgs", .fn = h_orgs, .allow = request__may_read_orgs},
-	{.verb = "members.org.save", .fn = h_org_save, .args = org_save_args,
+	{.verb = "members.org.save",
+	 .fn = h_org_save,
+	 .args = org_save_args,
 	 .allow = request__may_save_org},
 	{0}};
 

@@ -24,12 +24,13 @@ static accord_status people_work(accord_txn *txn, accord_job *j, json_t **out)
 		return st;
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r)
-	{
-		json_object_set_new(r, "roles", request__roles_json(json_string_value(json_object_get(r, "roles"))));
-		json_object_set_new(r, "active", json_boolean(json_integer_value(json_object_get(r, "active"))));
-		json_object_set_new(r, "online",
-				    json_integer(0)); /* filled on the loop */
+	json_array_foreach(rows, i, r) {
+		json_object_set_new(r, "roles",
+				    request__roles_json(
+					    json_string_value(json_object_get(r, "roles"))));
+		json_object_set_new(r, "active",
+				    json_boolean(json_integer_value(json_object_get(r, "active"))));
+		json_object_set_new(r, "online", json_integer(0)); /* filled on the loop */
 	}
 	*out = json_pack("{s:o}", "people", rows);
 	return ACCORD_OK;
@@ -43,7 +44,8 @@ static accord_status people_after(accord_job *j, json_t **out)
 	json_t *r;
 	json_array_foreach(json_object_get(*out, "people"), i, r)
 		json_object_set_new(r, "online",
-				    json_boolean(presence__online(json_string_value(json_object_get(r, "login")))));
+				    json_boolean(presence__online(
+					    json_string_value(json_object_get(r, "login")))));
 	return ACCORD_OK;
 }
 
@@ -61,8 +63,7 @@ static void h_people(accord_plugin_ctx *p, accord_req *req, const json_t *d, voi
 /* ---------------- members.person.save / deactivate ---------------- */
 
 /* See membership.h. */
-accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
-			    int64_t *account_id)
+accord_status people__write(accord_txn *txn, const json_t *in, const char *hash, int64_t *account_id)
 {
 	const char *org = json_string_value(json_object_get(in, "org"));
 	json_t *o = NULL;
@@ -74,8 +75,8 @@ accord_status people__write(accord_txn *txn, const json_t *in, const char *hash,
 	int active = json_is_true(json_object_get(in, "active"));
 	json_t *acct = json_pack("{s:O,s:O,s:s,s:O,s:o,s:b}", "login", json_object_get(in, "login"),
 				 "name", json_object_get(in, "name"), "org", org, "standing",
-				 json_object_get(o, "standing"), "roles", request__roles_json(roles), "active",
-				 active);
+				 json_object_get(o, "standing"), "roles",
+				 request__roles_json(roles), "active", active);
 	if (hash)
 		json_object_set_new(acct, "password_hash", json_string(hash));
 	if (json_is_true(json_object_get(in, "create_only")))
@@ -114,7 +115,8 @@ static accord_status person_save_work(accord_txn *txn, accord_job *j, json_t **o
 		return st;
 	if (!json_object_get(j->in, "active"))
 		json_object_set_new(j->in, "active",
-				    json_boolean(!before || json_integer_value(json_object_get(before, "active"))));
+				    json_boolean(!before || json_integer_value(json_object_get(
+								    before, "active"))));
 	if (!json_object_get(j->in, "roles_given") && before)
 		json_object_set(j->in, "roles", json_object_get(before, "roles"));
 	st = people__write(txn, j->in, NULL, &j->id);
@@ -125,16 +127,18 @@ static accord_status person_save_work(accord_txn *txn, accord_job *j, json_t **o
 	if (st == ACCORD_OK)
 		st = request__row(txn, PERSON_SELECT, json_pack("[s]", login), &after);
 	if (st == ACCORD_OK)
-		st = audit__add(txn, j->actor, before ? "person.update" : "person.create", login, before,
-				after);
+		st = audit__add(txn, j->actor, before ? "person.update" : "person.create", login,
+				before, after);
 	json_decref(before);
 	if (st != ACCORD_OK) {
 		json_decref(after);
 		return st;
 	}
 	json_object_del(after, "account_id");
-	json_object_set_new(after, "roles", request__roles_json(json_string_value(json_object_get(after, "roles"))));
-	json_object_set_new(after, "active", json_boolean(json_integer_value(json_object_get(after, "active"))));
+	json_object_set_new(after, "roles",
+			    request__roles_json(json_string_value(json_object_get(after, "roles"))));
+	json_object_set_new(after, "active",
+			    json_boolean(json_integer_value(json_object_get(after, "active"))));
 	*out = json_pack("{s:o}", "person", after);
 	return ACCORD_OK;
 }
@@ -150,12 +154,24 @@ static accord_status person_after(accord_job *j, json_t **out)
 
 #define REQ (ACCORD_ARG_REQUIRED | ACCORD_ARG_NULL_OK)
 static const accord_arg person_save_args[] = {
-	{.name = "login", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 32,
+	{.name = "login",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 32,
 	 .check = request__check_login},
 	{.name = "name", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 200},
-	{.name = "org", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	{.name = "org",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 16,
 	 .check = request__check_code},
-	{.name = "function", .type = ACCORD_ARG_STRING, .flags = REQ, .min = 1, .max = 16,
+	{.name = "function",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = REQ,
+	 .min = 1,
+	 .max = 16,
 	 .one_of = members_functions},
 	{.name = "contact", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_NULL_OK, .max = 300},
 	REQUEST__ROLES_ARG,
@@ -177,8 +193,7 @@ static void h_person_save(accord_plugin_ctx *p, accord_req *req, const json_t *d
 			       "name", json_object_get(d, "name"), "org", json_object_get(d, "org"),
 			       "function", json_object_get(d, "function"), "contact",
 			       contact ? contact : "", "roles", roles);
-	if (in && json_object_get(d, "roles") &&
-	    json_object_set_new(in, "roles_given", json_true())) {
+	if (in && json_object_get(d, "roles") && json_object_set_new(in, "roles_given", json_true())) {
 		json_decref(in);
 		in = NULL;
 	}
@@ -197,12 +212,11 @@ static accord_status deactivate_work(accord_txn *txn, accord_job *j, json_t **ou
 	accord_status st = request__row(txn, PERSON_SELECT, json_pack("[s]", login), &before);
 	if (st != ACCORD_OK || !before)
 		return st != ACCORD_OK ? st : ACCORD_E_NOT_FOUND;
-	json_t *in = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(before, "login"),
-			       "name", json_object_get(before, "name"), "org",
-			       json_object_get(before, "org"), "function",
-			       json_object_get(before, "function"), "contact",
-			       json_object_get(before, "contact"), "roles",
-			       json_object_get(before, "roles"), "active", 0);
+	json_t *in = json_pack(
+		"{s:O,s:O,s:O,s:O,s:O,s:O,s:b}", "login", json_object_get(before, "login"), "name",
+		json_object_get(before, "name"), "org", json_object_get(before, "org"), "function",
+		json_object_get(before, "function"), "contact", json_object_get(before, "contact"),
+		"roles", json_object_get(before, "roles"), "active", 0);
 	st = people__write(txn, in, NULL, &j->id);
 	json_decref(in);
 	if (st == ACCORD_OK)
@@ -231,16 +245,18 @@ static void h_deactivate(accord_plugin_ctx *p, accord_req *req, const json_t *d,
 		request__run(req, in, deactivate_work, deactivate_after);
 }
 
-static accord_handler handlers[] = {
-	{.verb = "members.people", .fn = h_people, .args = people_args,
-	 .allow = request__may_read_people},
-	{.verb = "members.person.save", .fn = h_person_save, .args = person_save_args,
-	 .allow = request__may_save_person},
-	{.verb = "members.person.deactivate", .fn = h_deactivate, .args = deactivate_args,
-	 .allow = request__may_deactivate},
-	{0}};
+static accord_handler handlers[] = {{.verb = "members.people",
+				     .fn = h_people,
+				     .args = people_args,
+				     .allow = request__may_read_people},
+				    {.verb = "members.person.save",
+				     .fn = h_person_save,
+				     .args = person_save_args,
+				     .allow = request__may_save_person},
+				    {.verb = "members.person.deactivate",
+				     .fn = h_deactivate,
+				     .args = deactivate_args,
+				     .allow = request__may_deactivate},
+				    {0}};
 
-int people__init(accord_plugin_ctx *p)
-{
-	return accord_handle_all(api, p, handlers);
-}
+int people__init(accord_plugin_ctx *p) { return accord_handle_all(api, p, handlers); }

@@ -75,8 +75,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	if (members_service_init(api, p))
 		return ACCORD_E_INTERNAL;
-	if (api->namespace_claim(p, "members") || orgs__init(p) || people__init(p) || invites__init(p) ||
-	    presence__init(p) || audit__init(p) || export__init(p) ||
+	if (api->namespace_claim(p, "members") || orgs__init(p) || people__init(p) ||
+	    invites__init(p) || presence__init(p) || audit__init(p) || export__init(p) ||
 	    api->topic_register(p, "network", check_network, NULL))
 		return ACCORD_E_INTERNAL;
 	orgs__reload();

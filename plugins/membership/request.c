@@ -30,18 +30,18 @@ int request__may(accord_req *req, enum maction a)
 	if (members_allowed(request__roles_of(api->req_principal(req)), a))
 		return 1;
 	api->reply_error(req, ACCORD_E_FORBIDDEN,
-			 a == MA_AUDIT ? "only the secretariat reads the audit log"
+			 a == MA_AUDIT      ? "only the secretariat reads the audit log"
 			 : a >= MA_SAVE_ORG ? "only the secretariat changes the members list"
 					    : "the members list is for network members");
 	return 0;
 }
 
 /* The allow hooks of the handler tables: one per action of rules.h. */
-#define MAY(name, action)                                                      \
-	int request__may_##name(accord_req *req, const json_t *d)              \
-	{                                                                      \
-		(void)d;                                                       \
-		return request__may(req, action);                              \
+#define MAY(name, action)                                                                          \
+	int request__may_##name(accord_req *req, const json_t *d)                                  \
+	{                                                                                          \
+		(void)d;                                                                           \
+		return request__may(req, action);                                                  \
 	}
 MAY(read_orgs, MA_READ_ORGS)
 MAY(read_people, MA_READ_PEOPLE)
@@ -77,8 +77,7 @@ void request__roles_csv(const json_t *d, char *buf, size_t cap)
 	size_t i;
 	const json_t *r;
 	buf[0] = 0;
-	json_array_foreach(json_object_get(d, "roles"), i, r)
-	{
+	json_array_foreach(json_object_get(d, "roles"), i, r) {
 		if (strstr(buf, json_string_value(r)))
 			continue; /* no role is a part of another's name */
 		if (*buf)

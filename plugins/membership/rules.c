@@ -30,31 +30,19 @@ static int one_of(const char *s, const char *const *set)
 	return 0;
 }
 
-const char *const members_kinds[] = {"un_agency", "government", "civil_society", "academia",
-				     "donor",     "private_sector", "other", NULL};
+const char *const members_kinds[] = {"un_agency", "government",     "civil_society", "academia",
+				     "donor",     "private_sector", "other",         NULL};
 const char *const members_standings[] = {"member", "partner", NULL};
 const char *const members_functions[] = {"focal_point", "alternate", "staff", NULL};
 const char *const members_roles[] = {"co_chair", "secretariat", "admin", NULL};
 
-int members_valid_kind(const char *s)
-{
-	return one_of(s, members_kinds);
-}
+int members_valid_kind(const char *s) { return one_of(s, members_kinds); }
 
-int members_valid_standing(const char *s)
-{
-	return one_of(s, members_standings);
-}
+int members_valid_standing(const char *s) { return one_of(s, members_standings); }
 
-int members_valid_function(const char *s)
-{
-	return one_of(s, members_functions);
-}
+int members_valid_function(const char *s) { return one_of(s, members_functions); }
 
-int members_valid_role(const char *s)
-{
-	return one_of(s, members_roles);
-}
+int members_valid_role(const char *s) { return one_of(s, members_roles); }
 
 int members_valid_code(const char *s)
 {

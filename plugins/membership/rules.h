@@ -4,8 +4,8 @@
 #define MEMBERSHIP_RULES_H
 
 enum mrole {
-	MR_PARTNER = 1 << 0,     /* standing "partner" */
-	MR_MEMBER = 1 << 1,      /* any person of a member organisation */
+	MR_PARTNER = 1 << 0, /* standing "partner" */
+	MR_MEMBER = 1 << 1,  /* any person of a member organisation */
 	MR_CO_CHAIR = 1 << 2,
 	MR_SECRETARIAT = 1 << 3,
 	MR_ADMIN = 1 << 4,

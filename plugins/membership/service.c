@@ -90,8 +90,8 @@ static accord_status state_counterpart(accord_txn *txn, json_t **out)
 	return code ? ACCORD_OK : ACCORD_E_NOT_FOUND;
 }
 
-#define ORG_COLS                                                                              \
-	"code, name, kind, standing, active = 1 AS active,"                                   \
+#define ORG_COLS                                                                                   \
+	"code, name, kind, standing, active = 1 AS active,"                                        \
 	" state_counterpart = 1 AS state_counterpart"
 
 static void org_bools(json_t *o)
@@ -131,7 +131,8 @@ static accord_status orgs(accord_txn *txn, json_t **out)
 		return st;
 	size_t i;
 	json_t *o;
-	json_array_foreach(rows, i, o) org_bools(o);
+	json_array_foreach(rows, i, o)
+		org_bools(o);
 	*out = rows;
 	return ACCORD_OK;
 }

@@ -16,10 +16,12 @@
 #include <string.h>
 
 const accord_arg inputs__input_args[] = {
-	{.name = "text", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1,
-	 .max = 8000},
-	{.name = "about", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_NULL_OK,
-	 .max = PORTAL_MAX_ITEM, .check = access__item_syntax},
+	{.name = "text", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 8000},
+	{.name = "about",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = ACCORD_ARG_NULL_OK,
+	 .max = PORTAL_MAX_ITEM,
+	 .check = access__item_syntax},
 	{0}};
 
 /* A document's query: POST ?name=FILE&text=T&about=ITEM. */
@@ -28,17 +30,23 @@ static const char *file_name_check(const json_t *v)
 	return strchr(json_string_value(v), '/') ? "expected a file name, without '/'" : NULL;
 }
 
-static const accord_arg document_args[] = {
-	{.name = "name", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1,
-	 .max = 200, .check = file_name_check},
-	{.name = "text", .type = ACCORD_ARG_STRING, .max = 2000},
-	{.name = "about", .type = ACCORD_ARG_STRING, .max = PORTAL_MAX_ITEM,
-	 .check = access__item_syntax},
-	{0}};
+static const accord_arg document_args[] = {{.name = "name",
+					    .type = ACCORD_ARG_STRING,
+					    .flags = ACCORD_ARG_REQUIRED,
+					    .min = 1,
+					    .max = 200,
+					    .check = file_name_check},
+					   {.name = "text", .type = ACCORD_ARG_STRING, .max = 2000},
+					   {.name = "about",
+					    .type = ACCORD_ARG_STRING,
+					    .max = PORTAL_MAX_ITEM,
+					    .check = access__item_syntax},
+					   {0}};
 
 /* GET ?id=N */
 static const accord_arg download_args[] = {
-	{.name = "id", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED}, {0}};
+	{.name = "id", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
+	{0}};
 
 int inputs__partners_only(accord_req *req, const json_t *d)
 {
@@ -159,7 +167,7 @@ static accord_status download_work(accord_txn *txn, accord_job *j, json_t **out)
 	char file[40];
 	snprintf(file, sizeof(file), "input-%lld", (long long)j->id);
 	return accord_read_file(portal__files_dir, file, &doc->data, &doc->len) ? ACCORD_E_INTERNAL
-										 : ACCORD_OK;
+										: ACCORD_OK;
 }
 
 static accord_status download_after(accord_job *j, json_t **out)

@@ -36,14 +36,21 @@ int portal__loaded;
 
 #define P ACCORD_REQ_PARTNER
 static accord_handler handlers[] = {
-	{.verb = "release", .fn = releases__release, .args = releases__release_args,
+	{.verb = "release",
+	 .fn = releases__release,
+	 .args = releases__release_args,
 	 .allow = releases__may_release},
-	{.verb = "withdraw", .fn = releases__withdraw, .args = releases__withdraw_args,
+	{.verb = "withdraw",
+	 .fn = releases__withdraw,
+	 .args = releases__withdraw_args,
 	 .allow = releases__may_withdraw},
 	{.verb = "releases", .fn = read__releases, .args = read__releases_args},
 	{.verb = "feed", .fn = read__feed, .flags = P, .allow = read__when_loaded},
 	{.verb = "item", .fn = read__item, .flags = P, .args = read__item_args},
-	{.verb = "input", .fn = inputs__input, .flags = P, .args = inputs__input_args,
+	{.verb = "input",
+	 .fn = inputs__input,
+	 .flags = P,
+	 .args = inputs__input_args,
 	 .allow = inputs__partners_only},
 	{.verb = "inputs", .fn = inputs__inputs, .flags = P},
 	{0}};
@@ -69,7 +76,8 @@ static void load_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 	json_t *r;
 	json_array_foreach(out, i, r) {
 		const char *aud = json_string_value(json_object_get(r, "audience"));
-		json_t *to = aud && aud[0] == '[' ? json_loads(aud, 0, NULL) : json_string("partners");
+		json_t *to = aud && aud[0] == '[' ? json_loads(aud, 0, NULL)
+						  : json_string("partners");
 		api->release_set(p, json_string_value(json_object_get(r, "item")), to);
 		json_decref(to);
 	}
@@ -93,14 +101,16 @@ static accord_status configure(accord_plugin_ctx *p, const json_t *cfg)
 {
 	const json_t *rb = json_object_get(cfg, "require_basis");
 	if (rb && !json_is_boolean(rb)) {
-		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.portal.require_basis: expected true or false");
+		api->log(p, ACCORD_LOG_ERR,
+			 "plugins.enabled.portal.require_basis: expected true or false");
 		return ACCORD_E_BAD_REQUEST;
 	}
 	portal__require_basis = json_is_true(rb);
 	const json_t *fd = json_object_get(cfg, "files_dir");
 	if (fd && (!json_is_string(fd) || !json_string_length(fd) ||
 		   json_string_length(fd) >= sizeof(portal__files_dir))) {
-		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.portal.files_dir: expected a directory path");
+		api->log(p, ACCORD_LOG_ERR,
+			 "plugins.enabled.portal.files_dir: expected a directory path");
 		return ACCORD_E_BAD_REQUEST;
 	}
 	if (fd)

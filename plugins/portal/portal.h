@@ -31,9 +31,9 @@ extern char portal__files_dir[512];
 extern int portal__loaded; /* the releases in force are in the core */
 
 #define PORTAL_TOPIC "portal"
-#define PORTAL_MAX_TO 64     /* named recipients of one release */
-#define PORTAL_MAX_LIST 500  /* rows of one list */
-#define PORTAL_MAX_ITEM 100  /* bytes of "<kind>:<id>" */
+#define PORTAL_MAX_TO 64    /* named recipients of one release */
+#define PORTAL_MAX_LIST 500 /* rows of one list */
+#define PORTAL_MAX_ITEM 100 /* bytes of "<kind>:<id>" */
 
 /* store.c: the tables and every statement, on the storage thread */
 extern const accord_migration store__migrations[];

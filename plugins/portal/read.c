@@ -10,18 +10,20 @@
  */
 #include "portal.h"
 
-const accord_arg read__releases_args[] = {
-	{.name = "item", .type = ACCORD_ARG_STRING, .max = PORTAL_MAX_ITEM,
-	 .check = access__item_syntax},
-	{.name = "include_withdrawn", .type = ACCORD_ARG_BOOL},
-	{0}};
+const accord_arg read__releases_args[] = {{.name = "item",
+					   .type = ACCORD_ARG_STRING,
+					   .max = PORTAL_MAX_ITEM,
+					   .check = access__item_syntax},
+					  {.name = "include_withdrawn", .type = ACCORD_ARG_BOOL},
+					  {0}};
 
 /* {release: id} or {item: "<kind>:<id>"}; release first when both. */
-const accord_arg read__item_args[] = {
-	{.name = "release", .type = ACCORD_ARG_ID},
-	{.name = "item", .type = ACCORD_ARG_STRING, .max = PORTAL_MAX_ITEM,
-	 .check = access__item_syntax},
-	{0}};
+const accord_arg read__item_args[] = {{.name = "release", .type = ACCORD_ARG_ID},
+				      {.name = "item",
+				       .type = ACCORD_ARG_STRING,
+				       .max = PORTAL_MAX_ITEM,
+				       .check = access__item_syntax},
+				      {0}};
 
 /* The feed answers from the core's table of releases: until it is loaded
  * a partner would see nothing, so the feed waits for it. */
@@ -37,9 +39,9 @@ int read__when_loaded(accord_req *req, const json_t *d)
 static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *rows = NULL;
-	accord_status st =
-		store__releases(txn, json_string_value(json_object_get(j->in, "item")),
-				json_is_true(json_object_get(j->in, "include_withdrawn")), &rows);
+	accord_status st = store__releases(txn, json_string_value(json_object_get(j->in, "item")),
+					   json_is_true(json_object_get(j->in, "include_withdrawn")),
+					   &rows);
 	if (st != ACCORD_OK) {
 		json_decref(rows);
 		return accord_job_fail(out, st, "could not read releases");

@@ -22,8 +22,11 @@ static const char *to_check(const json_t *to)
 	static const char *const bad =
 		"\"partners\" or a list of 1-64 distinct partner organisation codes";
 	static const accord_arg code = {.type = ACCORD_ARG_STRING, .min = 1, .max = 16};
-	static const accord_arg list = {.name = "to", .type = ACCORD_ARG_ARRAY,
-					.flags = ACCORD_ARG_DISTINCT, .min = 1, .max = PORTAL_MAX_TO,
+	static const accord_arg list = {.name = "to",
+					.type = ACCORD_ARG_ARRAY,
+					.flags = ACCORD_ARG_DISTINCT,
+					.min = 1,
+					.max = PORTAL_MAX_TO,
 					.each = &code};
 	char msg[ACCORD_ARGS_MSG];
 	if (json_is_string(to))
@@ -32,8 +35,11 @@ static const char *to_check(const json_t *to)
 }
 
 const accord_arg releases__release_args[] = {
-	{.name = "item", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED,
-	 .max = PORTAL_MAX_ITEM, .check = access__item_syntax},
+	{.name = "item",
+	 .type = ACCORD_ARG_STRING,
+	 .flags = ACCORD_ARG_REQUIRED,
+	 .max = PORTAL_MAX_ITEM,
+	 .check = access__item_syntax},
 	{.name = "to", .type = ACCORD_ARG_ANY, .flags = ACCORD_ARG_REQUIRED, .check = to_check},
 	{.name = "basis", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_NULL_OK},
 	{.name = "note", .type = ACCORD_ARG_STRING, .max = 2000},
@@ -145,8 +151,8 @@ static accord_status release_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_int_t rel = 0;
 	st = store__release_in_force(txn, item, &old);
 	if (st == ACCORD_OK && old)
-		st = store__release_end(txn, j, json_integer_value(json_object_get(old, "id")), item,
-					"superseded");
+		st = store__release_end(txn, j, json_integer_value(json_object_get(old, "id")),
+					item, "superseded");
 	if (st == ACCORD_OK)
 		st = store__release_add(txn, j, item, kind, to, basis,
 					json_string_value(json_object_get(j->in, "note")), content,
@@ -234,7 +240,8 @@ static accord_status withdraw_after(accord_job *j, json_t **out)
 	const char *item = json_string_value(json_object_get(row, "item"));
 	api->release_set(self, item, NULL);
 	access__publish_withdrawn(json_object_get(row, "audience"),
-				  json_pack("{s:O,s:s}", "id", json_object_get(row, "id"), "item", item));
+				  json_pack("{s:O,s:s}", "id", json_object_get(row, "id"), "item",
+					    item));
 	access__publish_to_members("portal.release", json_pack("{s:O}", "release", row));
 	api->counter_add(self, "withdrawals", 1);
 	return ACCORD_OK;

@@ -110,8 +110,9 @@ static accord_status log_action(accord_txn *txn, const accord_job *j, const char
 	return accord_exec(api, txn,
 			   "INSERT INTO portal_log(at, actor, org, action, release_id, item, audience,"
 			   " basis, reason) VALUES(?,?,?,?,?,?,?,?,?)",
-			   json_pack("[I,s,s,s,I,s,s?,O,s?]", (json_int_t)j->now_ms, j->actor, j->org,
-				     action, rel, item, audience, basis ? basis : json_null(), reason),
+			   json_pack("[I,s,s,s,I,s,s?,O,s?]", (json_int_t)j->now_ms, j->actor,
+				     j->org, action, rel, item, audience,
+				     basis ? basis : json_null(), reason),
 			   NULL);
 }
 
@@ -128,8 +129,8 @@ accord_status store__release_add(accord_txn *txn, const accord_job *j, const cha
 				 "INSERT INTO portal_releases(item, kind, audience, basis, note, content,"
 				 " released_by, released_at) VALUES(?,?,?,?,?,?,?,?)",
 				 json_pack("[s,s,s,O,s,s,s,I]", item, kind, audience,
-					   basis ? basis : json_null(), note ? note : "", cont, j->actor,
-					   (json_int_t)j->now_ms),
+					   basis ? basis : json_null(), note ? note : "", cont,
+					   j->actor, (json_int_t)j->now_ms),
 				 NULL);
 	*id = st == ACCORD_OK ? (json_int_t)api->txn_last_id(txn) : 0;
 	if (st == ACCORD_OK)
@@ -142,11 +143,11 @@ accord_status store__release_add(accord_txn *txn, const accord_job *j, const cha
 accord_status store__release_end(accord_txn *txn, const accord_job *j, json_int_t id,
 				 const char *item, const char *reason)
 {
-	accord_status st = accord_exec(api, txn,
-				       "UPDATE portal_releases SET withdrawn_by=?, withdrawn_at=?,"
-				       " withdraw_reason=? WHERE id=?",
-				       json_pack("[s,I,s,I]", j->actor, (json_int_t)j->now_ms, reason, id),
-				       NULL);
+	accord_status st = accord_exec(
+		api, txn,
+		"UPDATE portal_releases SET withdrawn_by=?, withdrawn_at=?,"
+		" withdraw_reason=? WHERE id=?",
+		json_pack("[s,I,s,I]", j->actor, (json_int_t)j->now_ms, reason, id), NULL);
 	return st == ACCORD_OK ? log_action(txn, j, "withdraw", id, item, NULL, NULL, reason) : st;
 }
 

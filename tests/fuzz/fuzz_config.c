@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(c)                                                                     \
-	do {                                                                         \
-		if (!(c)) {                                                          \
-			fprintf(stderr, "fuzz_config: check failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                                 \
-			abort();                                                     \
-		}                                                                    \
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			fprintf(stderr, "fuzz_config: check failed: %s (%s:%d)\n", #c, __FILE__,   \
+				__LINE__);                                                         \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 #define IN(v, lo, hi) ((v) >= (lo) && (v) <= (hi))
@@ -52,16 +52,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t i;
 			const json_t *v;
 			CHECK(json_is_array(c.origins));
-			json_array_foreach(c.origins, i, v) CHECK(json_is_string(v) && json_string_length(v) > 0);
+			json_array_foreach(c.origins, i, v)
+				CHECK(json_is_string(v) && json_string_length(v) > 0);
 		}
 		if (c.plugins_enabled) {
 			const char *k;
 			const json_t *v;
-			json_object_foreach((json_t *)c.plugins_enabled, k, v)
-			{
+			json_object_foreach((json_t *)c.plugins_enabled, k, v) {
 				CHECK(json_is_object(v) && strlen(k) >= 1 && strlen(k) <= 32);
 				for (const char *p = k; *p; p++)
-					CHECK((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
+					CHECK((*p >= 'a' && *p <= 'z') ||
+					      (*p >= '0' && *p <= '9') || *p == '_');
 			}
 		}
 		config_free(&c);

@@ -56,11 +56,11 @@
 #define MARKER "ZQ-INTERNAL-7f3a-ZQ"
 #define PASSWORD "fuzz-demo-pass-123"
 
-#define FAIL(...)                                                \
-	do {                                                     \
-		fprintf(stderr, "fuzz_dispatch: " __VA_ARGS__);  \
-		fprintf(stderr, "\n");                           \
-		abort();                                         \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		fprintf(stderr, "fuzz_dispatch: " __VA_ARGS__);                                    \
+		fprintf(stderr, "\n");                                                             \
+		abort();                                                                           \
 	} while (0)
 
 /* ---------------- link-time wraps ---------------- */
@@ -331,23 +331,34 @@ static int64_t int_at(json_t *d, const char *a, const char *b)
 	return json_integer_value(x);
 }
 
-enum { R_ANON, R_MEMBER, R_CHAIR, R_SECRETARIAT, R_PARTNER_GROUP, R_STATE_CP, R_PARTNER,
-       R_DEACTIVATED, R__COUNT };
-static const char *const role_login[R__COUNT] = {NULL, "undp", "rco", "iom", "cso", "mol",
-						  "mfa", "unesco"};
+enum {
+	R_ANON,
+	R_MEMBER,
+	R_CHAIR,
+	R_SECRETARIAT,
+	R_PARTNER_GROUP,
+	R_STATE_CP,
+	R_PARTNER,
+	R_DEACTIVATED,
+	R__COUNT
+};
+static const char *const role_login[R__COUNT] = {NULL,  "undp", "rco", "iom",
+						 "cso", "mol",  "mfa", "unesco"};
 static char tokens[R__COUNT][64];
 
 #define N_OBS 3
-static conn *observers[N_OBS];   /* partners MOL, MFA, CSO */
+static conn *observers[N_OBS]; /* partners MOL, MFA, CSO */
 static const char *const obs_login[N_OBS] = {"mol", "mfa", "cso"};
-static conn *chair_obs;          /* a co-chair following every proposal */
+static conn *chair_obs; /* a co-chair following every proposal */
 static char protected_items[8][32];
 static int n_protected;
 
 static void login(conn *c, const char *who, char *token_out)
 {
-	json_t *d = call_ok(c, "{\"id\":\"login\",\"type\":\"auth.login\",\"data\":{\"login\":\"%s\","
-			       "\"password\":\"" PASSWORD "\"}}", who);
+	json_t *d = call_ok(c,
+			    "{\"id\":\"login\",\"type\":\"auth.login\",\"data\":{\"login\":\"%s\","
+			    "\"password\":\"" PASSWORD "\"}}",
+			    who);
 	if (token_out)
 		snprintf(token_out, 64, "%s", json_string_value(json_object_get(d, "token")));
 	json_decref(d);
@@ -365,7 +376,8 @@ static void setup(void)
 	const char *bin = getenv("FUZZ_ACCORD_BIN");
 	if (!bin)
 		bin = FUZZ_ACCORD_BIN;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/accord-fuzz-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/accord-fuzz-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir))
 		FAIL("mkdtemp: %s", strerror(errno));
 	char cfg_text[4096], cfg_path[300];
@@ -389,7 +401,8 @@ static void setup(void)
 	fclose(f);
 	char cmd[1200];
 	snprintf(cmd, sizeof(cmd),
-		 "ACCORD_DEMO_PASSWORD=" PASSWORD " ASAN_OPTIONS=detect_leaks=0 '%s' init --config '%s' --demo >/dev/null",
+		 "ACCORD_DEMO_PASSWORD=" PASSWORD
+		 " ASAN_OPTIONS=detect_leaks=0 '%s' init --config '%s' --demo >/dev/null",
 		 bin, cfg_path);
 	run_cmd(cmd);
 
@@ -437,44 +450,64 @@ static void setup(void)
 	/* The fixture, planted through the dispatcher. */
 	conn *iom = conn_open();
 	login(iom, "iom", NULL);
-	json_decref(call_ok(iom, "{\"id\":1,\"type\":\"members.person.save\",\"data\":{\"login\":\"undp\","
-				 "\"name\":\"UNDP focal point\",\"org\":\"UNDP\",\"function\":\"focal_point\","
-				 "\"contact\":\"phone " MARKER "\"}}"));
-	json_t *g = call_ok(iom, "{\"id\":2,\"type\":\"groups.create\",\"data\":{\"name\":\"Returns\","
-				 "\"kind\":\"permanent\",\"leads\":[\"IOM\"],\"members\":[\"UNDP\",\"UNHCR\",\"CSO\"]}}");
+	json_decref(call_ok(
+		iom, "{\"id\":1,\"type\":\"members.person.save\",\"data\":{\"login\":\"undp\","
+		     "\"name\":\"UNDP focal point\",\"org\":\"UNDP\",\"function\":\"focal_point\","
+		     "\"contact\":\"phone " MARKER "\"}}"));
+	json_t *g = call_ok(
+		iom,
+		"{\"id\":2,\"type\":\"groups.create\",\"data\":{\"name\":\"Returns\","
+		"\"kind\":\"permanent\",\"leads\":[\"IOM\"],\"members\":[\"UNDP\",\"UNHCR\",\"CSO\"]}}");
 	int64_t gid = int_at(g, "group", "id");
 	json_decref(g);
-	json_t *p = call_ok(iom, "{\"id\":3,\"type\":\"groups.post\",\"data\":{\"group\":%lld,"
-				 "\"text\":\"internal: " MARKER "\",\"visibility\":\"internal\"}}", (long long)gid);
+	json_t *p = call_ok(iom,
+			    "{\"id\":3,\"type\":\"groups.post\",\"data\":{\"group\":%lld,"
+			    "\"text\":\"internal: " MARKER "\",\"visibility\":\"internal\"}}",
+			    (long long)gid);
 	snprintf(protected_items[n_protected++], 32, "post:%lld", (long long)int_at(p, "post", "id"));
 	json_decref(p);
-	json_decref(call_ok(iom, "{\"id\":4,\"type\":\"groups.post\",\"data\":{\"group\":%lld,"
-				 "\"text\":\"shared hello\",\"visibility\":\"shared\"}}", (long long)gid));
-	json_t *it = call_ok(iom, "{\"id\":5,\"type\":\"groups.item.add\",\"data\":{\"group\":%lld,"
-				  "\"kind\":\"update\",\"title\":\"t " MARKER "\",\"body\":\"b " MARKER "\","
-				  "\"visibility\":\"internal\"}}", (long long)gid);
-	snprintf(protected_items[n_protected++], 32, "item:%lld", (long long)int_at(it, "item", "id"));
+	json_decref(call_ok(iom,
+			    "{\"id\":4,\"type\":\"groups.post\",\"data\":{\"group\":%lld,"
+			    "\"text\":\"shared hello\",\"visibility\":\"shared\"}}",
+			    (long long)gid));
+	json_t *it = call_ok(iom,
+			     "{\"id\":5,\"type\":\"groups.item.add\",\"data\":{\"group\":%lld,"
+			     "\"kind\":\"update\",\"title\":\"t " MARKER "\",\"body\":\"b " MARKER "\","
+			     "\"visibility\":\"internal\"}}",
+			     (long long)gid);
+	snprintf(protected_items[n_protected++], 32, "item:%lld",
+		 (long long)int_at(it, "item", "id"));
 	json_decref(it);
-	json_t *np = call_ok(iom, "{\"id\":6,\"type\":\"consensus.create\",\"data\":{\"title\":\"n " MARKER "\","
-				  "\"text\":\"network text " MARKER "\",\"kind\":\"decision\"}}");
+	json_t *np = call_ok(iom,
+			     "{\"id\":6,\"type\":\"consensus.create\",\"data\":{\"title\":\"n " MARKER
+			     "\","
+			     "\"text\":\"network text " MARKER "\",\"kind\":\"decision\"}}");
 	int64_t npid = int_at(np, "proposal", "id");
 	json_decref(np);
 	snprintf(protected_items[n_protected++], 32, "proposal:%lld", (long long)npid);
 	json_decref(call_ok(iom, "{\"id\":7,\"type\":\"consensus.open\",\"data\":{\"proposal\":%lld}}",
 			    (long long)npid));
-	json_t *gp = call_ok(iom, "{\"id\":8,\"type\":\"consensus.create\",\"data\":{\"title\":\"group matter\","
-				  "\"text\":\"visible to the group\",\"kind\":\"decision\",\"scope\":\"group:%lld\"}}",
-			     (long long)gid);
+	json_t *gp = call_ok(
+		iom,
+		"{\"id\":8,\"type\":\"consensus.create\",\"data\":{\"title\":\"group matter\","
+		"\"text\":\"visible to the group\",\"kind\":\"decision\",\"scope\":\"group:%lld\"}}",
+		(long long)gid);
 	int64_t gpid = int_at(gp, "proposal", "id");
 	json_decref(gp);
 	snprintf(protected_items[n_protected++], 32, "proposal:%lld", (long long)gpid);
 	json_decref(call_ok(iom, "{\"id\":9,\"type\":\"consensus.open\",\"data\":{\"proposal\":%lld}}",
 			    (long long)gpid));
-	json_decref(call_ok(iom, "{\"id\":10,\"type\":\"consensus.comment\",\"data\":{\"proposal\":%lld,"
-				 "\"text\":\"members only " MARKER "\"}}", (long long)gpid));
-	json_decref(call_ok(iom, "{\"id\":11,\"type\":\"consensus.comment\",\"data\":{\"proposal\":%lld,"
-				 "\"text\":\"members only " MARKER "\"}}", (long long)npid));
-	json_decref(call_ok(iom, "{\"id\":12,\"type\":\"members.person.deactivate\",\"data\":{\"login\":\"unesco\"}}"));
+	json_decref(call_ok(iom,
+			    "{\"id\":10,\"type\":\"consensus.comment\",\"data\":{\"proposal\":%lld,"
+			    "\"text\":\"members only " MARKER "\"}}",
+			    (long long)gpid));
+	json_decref(call_ok(iom,
+			    "{\"id\":11,\"type\":\"consensus.comment\",\"data\":{\"proposal\":%lld,"
+			    "\"text\":\"members only " MARKER "\"}}",
+			    (long long)npid));
+	json_decref(call_ok(
+		iom,
+		"{\"id\":12,\"type\":\"members.person.deactivate\",\"data\":{\"login\":\"unesco\"}}"));
 	conn_gone(iom);
 	settle();
 
@@ -512,7 +545,8 @@ static void partner_frame(conn *c, const char *text, size_t len, void *ud)
 {
 	const char *who = ud;
 	if (trace)
-		fprintf(stderr, "  -> %s %s: %.*s\n", who, c->who ? c->who->login : "-", (int)len, text);
+		fprintf(stderr, "  -> %s %s: %.*s\n", who, c->who ? c->who->login : "-", (int)len,
+			text);
 	if (c->who && c->who->partner && memmem(text, len, MARKER, strlen(MARKER)))
 		FAIL("internal content reached partner %s (%s): %.*s", c->who ? c->who->login : "?",
 		     who, (int)(len > 2000 ? 2000 : len), text);
@@ -523,11 +557,10 @@ static void check_tally(const json_t *t)
 {
 	json_int_t pid = json_integer_value(json_object_get(t, "proposal"));
 	sqlite3_stmt *st;
-	const char *sql =
-		"SELECT p.org, p.position FROM consensus_positions p, consensus_proposals q,"
-		" json_each(q.voters) v, members_orgs o"
-		" WHERE p.proposal_id=?1 AND q.id=?1 AND v.value=p.org AND o.code=p.org"
-		" AND o.active AND o.standing='member' ORDER BY p.org";
+	const char *sql = "SELECT p.org, p.position FROM consensus_positions p, consensus_proposals q,"
+			  " json_each(q.voters) v, members_orgs o"
+			  " WHERE p.proposal_id=?1 AND q.id=?1 AND v.value=p.org AND o.code=p.org"
+			  " AND o.active AND o.standing='member' ORDER BY p.org";
 	if (sqlite3_prepare_v2(ro, sql, -1, &st, NULL) != SQLITE_OK)
 		FAIL("check query: %s", sqlite3_errmsg(ro));
 	sqlite3_bind_int64(st, 1, pid);
@@ -548,19 +581,21 @@ static void check_tally(const json_t *t)
 	const json_t *responded = json_object_get(t, "responded");
 	if (json_array_size(responded) != json_object_size(stored))
 		FAIL("tally of proposal %lld says responded %zu, the database has %zu voting positions\n"
-		     "tally: %s\nstored: %s", (long long)pid, json_array_size(responded),
-		     json_object_size(stored), tj, sj);
+		     "tally: %s\nstored: %s",
+		     (long long)pid, json_array_size(responded), json_object_size(stored), tj, sj);
 	size_t i;
 	const json_t *o;
-	json_array_foreach(responded, i, o) if (!json_object_get(stored, json_string_value(o)))
-		FAIL("tally of proposal %lld lists %s as responded; not in the database\ntally: %s\nstored: %s",
-		     (long long)pid, json_string_value(o), tj, sj);
+	json_array_foreach(responded, i, o)
+		if (!json_object_get(stored, json_string_value(o)))
+			FAIL("tally of proposal %lld lists %s as responded; not in the database\ntally: %s\nstored: %s",
+			     (long long)pid, json_string_value(o), tj, sj);
 	const json_t *c = json_object_get(t, "counts");
 	if (c)
 		for (int k = 1; k < 5; k++)
 			if (json_integer_value(json_object_get(c, names[k])) != counts[k])
 				FAIL("tally of proposal %lld counts %lld %s, the database has %ld\ntally: %s\nstored: %s",
-				     (long long)pid, (long long)json_integer_value(json_object_get(c, names[k])),
+				     (long long)pid,
+				     (long long)json_integer_value(json_object_get(c, names[k])),
 				     names[k], counts[k], tj, sj);
 	if (trace)
 		fprintf(stderr, "  tally check ok: %s = %s\n", tj, sj);
@@ -589,7 +624,8 @@ static void actor_frame(conn *c, const char *text, size_t len, void *ud)
 {
 	struct actor_log *l = ud;
 	if (trace && !(c->who && c->who->partner))
-		fprintf(stderr, "  -> speaker %s: %.*s\n", c->who ? c->who->login : "-", (int)len, text);
+		fprintf(stderr, "  -> speaker %s: %.*s\n", c->who ? c->who->login : "-", (int)len,
+			text);
 	if (c->who && c->who->partner)
 		partner_frame(c, text, len, "speaker");
 	json_t *j = json_loadb(text, len, 0, NULL);
@@ -610,7 +646,9 @@ static void observers_probe(int64_t max_id)
 			continue;
 		static const char *const fixed[] = {"network", "portal"};
 		for (int k = 0; k < 2; k++) {
-			snprintf(buf, sizeof(buf), "{\"id\":\"p\",\"type\":\"sub.add\",\"data\":{\"topic\":\"%s\"}}", fixed[k]);
+			snprintf(buf, sizeof(buf),
+				 "{\"id\":\"p\",\"type\":\"sub.add\",\"data\":{\"topic\":\"%s\"}}",
+				 fixed[k]);
 			dispatch_message(srv, c, buf, strlen(buf));
 		}
 		for (int64_t id = 1; id <= max_id; id++) {
@@ -625,7 +663,8 @@ static void observers_probe(int64_t max_id)
 	}
 	for (int64_t id = 1; id <= max_id; id++) {
 		snprintf(buf, sizeof(buf),
-			 "{\"id\":\"p\",\"type\":\"sub.add\",\"data\":{\"topic\":\"proposal:%lld\"}}", (long long)id);
+			 "{\"id\":\"p\",\"type\":\"sub.add\",\"data\":{\"topic\":\"proposal:%lld\"}}",
+			 (long long)id);
 		dispatch_message(srv, chair_obs, buf, strlen(buf));
 	}
 }
@@ -643,8 +682,10 @@ static int64_t max_object_id(void)
 {
 	sqlite3_stmt *st;
 	int64_t m = 4;
-	if (sqlite3_prepare_v2(ro, "SELECT max((SELECT coalesce(max(id),0) FROM consensus_proposals),"
-				   "(SELECT coalesce(max(id),0) FROM groups_groups))", -1, &st, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(ro,
+			       "SELECT max((SELECT coalesce(max(id),0) FROM consensus_proposals),"
+			       "(SELECT coalesce(max(id),0) FROM groups_groups))",
+			       -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		m = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -666,8 +707,8 @@ static int skip_message(const char *line, size_t len)
 	free(dump);
 	const char *type = json_string_value(json_object_get(j, "type"));
 	/* The observers stay partners with live sessions. */
-	if (type && (!strcmp(type, "members.person.deactivate") || !strcmp(type, "members.person.save") ||
-		     !strcmp(type, "members.org.save"))) {
+	if (type && (!strcmp(type, "members.person.deactivate") ||
+		     !strcmp(type, "members.person.save") || !strcmp(type, "members.org.save"))) {
 		const json_t *d = json_object_get(j, "data");
 		const char *who = json_string_value(json_object_get(d, "login"));
 		if (!who)
@@ -679,7 +720,8 @@ static int skip_message(const char *line, size_t len)
 	if (type && (!strcmp(type, "auth.login") || !strcmp(type, "auth.accept_invite")))
 		skip = 1;
 	if (type && !strcmp(type, "portal.release")) {
-		const char *item = json_string_value(json_object_get(json_object_get(j, "data"), "item"));
+		const char *item = json_string_value(
+			json_object_get(json_object_get(j, "data"), "item"));
 		for (int i = 0; item && i < n_protected; i++) {
 			/* "proposal:12" and "proposal:012" name the same thing */
 			const char *colon = strchr(item, ':');
@@ -717,7 +759,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long sent = 0;
 	if (role != R_ANON) {
 		char buf[200];
-		snprintf(buf, sizeof(buf), "{\"id\":\"resume\",\"type\":\"auth.resume\",\"data\":{\"token\":\"%s\"}}",
+		snprintf(buf, sizeof(buf),
+			 "{\"id\":\"resume\",\"type\":\"auth.resume\",\"data\":{\"token\":\"%s\"}}",
 			 tokens[role]);
 		dispatch_message(srv, c, buf, strlen(buf));
 		sent++;
@@ -756,7 +799,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			collect(c, &log);
 			size_t i;
 			const json_t *t;
-			json_array_foreach(log.tallies, i, t) check_tally(t);
+			json_array_foreach(log.tallies, i, t)
+				check_tally(t);
 			max_id = max_object_id();
 		}
 		if (!nl)

@@ -65,8 +65,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *api, cons
 	const echo_svc *e = api->service_import(p, "svc.echo", 1);
 	if (!e || !ACCORD_SERVICE_HAS(e, twice) || e->twice(21) != 42)
 		return ACCORD_E_INTERNAL;
-	if (api->service_import(p, "svc.absent", 1) || api->service_import(p, "svc.undeclared", 1) ||
-	    api->service_import(p, "svc.echo", 2))
+	if (api->service_import(p, "svc.absent", 1) ||
+	    api->service_import(p, "svc.undeclared", 1) || api->service_import(p, "svc.echo", 2))
 		return ACCORD_E_INTERNAL;
 	return ACCORD_OK;
 #else

@@ -183,7 +183,8 @@ static void rows_done(accord_plugin_ctx *p, accord_status st, json_t *rows, void
 	if (st != ACCORD_OK)
 		api->reply_error(w->req, st, "statement failed");
 	else
-		api->reply_ok(w->req, json_is_array(rows) ? json_pack("{s:O}", "rows", rows) : json_incref(rows));
+		api->reply_ok(w->req, json_is_array(rows) ? json_pack("{s:O}", "rows", rows)
+							  : json_incref(rows));
 	json_decref(rows);
 	json_decref(w->params);
 	free(w);
@@ -247,8 +248,7 @@ static int cli_count(accord_plugin_ctx *p, accord_txn *txn, int argc, char **arg
 	return 0;
 }
 
-static void http_whoami(accord_plugin_ctx *p, accord_http *h, const accord_principal *who,
-			void *ud)
+static void http_whoami(accord_plugin_ctx *p, accord_http *h, const accord_principal *who, void *ud)
 {
 	(void)p;
 	(void)ud;

@@ -60,16 +60,16 @@
 
 struct change {
 	struct change *prev;
-	int64_t off;      /* where the write or truncate happened */
-	int64_t len;      /* bytes written (write), 0 for a truncate */
-	int64_t old_size; /* file size before */
+	int64_t off;        /* where the write or truncate happened */
+	int64_t len;        /* bytes written (write), 0 for a truncate */
+	int64_t old_size;   /* file size before */
 	unsigned char *old; /* the bytes it replaced, within old_size */
 	int64_t old_len;
 };
 
 struct pfile_meta {
 	struct pfile_meta *next;
-	char *path;            /* NULL: a temporary file, not followed */
+	char *path;             /* NULL: a temporary file, not followed */
 	struct change *changes; /* unsynced, newest first */
 };
 
@@ -82,7 +82,7 @@ typedef struct pfile {
 static sqlite3_vfs *unix_vfs;
 static pthread_mutex_t vfs_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct pfile_meta *all_files; /* every file ever opened (kept: closing does not sync) */
-static long op_count, cut_at = -1;  /* the power cut happens at VFS write/sync number cut_at */
+static long op_count, cut_at = -1;   /* the power cut happens at VFS write/sync number cut_at */
 static unsigned rng_state;
 /* POWERLOSS_LYING_DISK=1: xSync makes nothing durable, to show that the
  * test fails when acknowledged writes are lost. */
@@ -301,9 +301,9 @@ static int pf_shm_unmap(sqlite3_file *f, int del)
 }
 
 static const sqlite3_io_methods pf_methods = {
-	2, pf_close, pf_read, pf_write, pf_truncate, pf_sync, pf_size, pf_lock, pf_unlock,
-	pf_check_lock, pf_fcntl, pf_sector, pf_devchar, pf_shm_map, pf_shm_lock, pf_shm_barrier,
-	pf_shm_unmap, NULL, NULL};
+	2,           pf_close,       pf_read,       pf_write, pf_truncate, pf_sync,    pf_size,
+	pf_lock,     pf_unlock,      pf_check_lock, pf_fcntl, pf_sector,   pf_devchar, pf_shm_map,
+	pf_shm_lock, pf_shm_barrier, pf_shm_unmap,  NULL,     NULL};
 
 static int pv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
 {
@@ -340,29 +340,63 @@ static int pv_fullpath(sqlite3_vfs *vfs, const char *name, int n, char *out)
 	(void)vfs;
 	return unix_vfs->xFullPathname(unix_vfs, name, n, out);
 }
-static void *pv_dlopen(sqlite3_vfs *v, const char *f) { (void)v; return unix_vfs->xDlOpen(unix_vfs, f); }
-static void pv_dlerror(sqlite3_vfs *v, int n, char *e) { (void)v; unix_vfs->xDlError(unix_vfs, n, e); }
+static void *pv_dlopen(sqlite3_vfs *v, const char *f)
+{
+	(void)v;
+	return unix_vfs->xDlOpen(unix_vfs, f);
+}
+static void pv_dlerror(sqlite3_vfs *v, int n, char *e)
+{
+	(void)v;
+	unix_vfs->xDlError(unix_vfs, n, e);
+}
 static void (*pv_dlsym(sqlite3_vfs *v, void *h, const char *s))(void)
 {
 	(void)v;
 	return unix_vfs->xDlSym(unix_vfs, h, s);
 }
-static void pv_dlclose(sqlite3_vfs *v, void *h) { (void)v; unix_vfs->xDlClose(unix_vfs, h); }
-static int pv_random(sqlite3_vfs *v, int n, char *o) { (void)v; return unix_vfs->xRandomness(unix_vfs, n, o); }
-static int pv_sleep(sqlite3_vfs *v, int us) { (void)v; return unix_vfs->xSleep(unix_vfs, us); }
-static int pv_time(sqlite3_vfs *v, double *t) { (void)v; return unix_vfs->xCurrentTime(unix_vfs, t); }
-static int pv_lasterr(sqlite3_vfs *v, int n, char *e) { (void)v; return unix_vfs->xGetLastError(unix_vfs, n, e); }
-static int pv_time64(sqlite3_vfs *v, sqlite3_int64 *t) { (void)v; return unix_vfs->xCurrentTimeInt64(unix_vfs, t); }
+static void pv_dlclose(sqlite3_vfs *v, void *h)
+{
+	(void)v;
+	unix_vfs->xDlClose(unix_vfs, h);
+}
+static int pv_random(sqlite3_vfs *v, int n, char *o)
+{
+	(void)v;
+	return unix_vfs->xRandomness(unix_vfs, n, o);
+}
+static int pv_sleep(sqlite3_vfs *v, int us)
+{
+	(void)v;
+	return unix_vfs->xSleep(unix_vfs, us);
+}
+static int pv_time(sqlite3_vfs *v, double *t)
+{
+	(void)v;
+	return unix_vfs->xCurrentTime(unix_vfs, t);
+}
+static int pv_lasterr(sqlite3_vfs *v, int n, char *e)
+{
+	(void)v;
+	return unix_vfs->xGetLastError(unix_vfs, n, e);
+}
+static int pv_time64(sqlite3_vfs *v, sqlite3_int64 *t)
+{
+	(void)v;
+	return unix_vfs->xCurrentTimeInt64(unix_vfs, t);
+}
 
-static sqlite3_vfs powercut_vfs = {
-	2, 0, 1024, NULL, "powercut", NULL, pv_open, pv_delete, pv_access, pv_fullpath,
-	pv_dlopen, pv_dlerror, pv_dlsym, pv_dlclose, pv_random, pv_sleep, pv_time, pv_lasterr,
-	pv_time64, NULL, NULL, NULL};
+static sqlite3_vfs powercut_vfs = {2,         0,          1024,       NULL,       "powercut",
+				   NULL,      pv_open,    pv_delete,  pv_access,  pv_fullpath,
+				   pv_dlopen, pv_dlerror, pv_dlsym,   pv_dlclose, pv_random,
+				   pv_sleep,  pv_time,    pv_lasterr, pv_time64,  NULL,
+				   NULL,      NULL};
 
 /* ---------------- the server side (child) ---------------- */
 
 static const accord_migration migrations[] = {
-	{1, "CREATE TABLE pl_writes(id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, payload TEXT NOT NULL)"},
+	{1,
+	 "CREATE TABLE pl_writes(id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, payload TEXT NOT NULL)"},
 	{0, NULL}};
 
 /* The payload of write seq: deterministic, 40-1540 bytes, so that WAL
@@ -409,7 +443,8 @@ static accord_status insert_work(accord_txn *txn, void *ud, json_t **out)
 	char *p = payload_of(seq);
 	json_t *params = json_pack("[I,s]", (json_int_t)seq, p);
 	free(p);
-	accord_status st = txn_exec(txn, "INSERT INTO pl_writes(seq, payload) VALUES(?, ?)", params, NULL);
+	accord_status st = txn_exec(txn, "INSERT INTO pl_writes(seq, payload) VALUES(?, ?)", params,
+				    NULL);
 	json_decref(params);
 	*out = NULL;
 	return st;
@@ -489,7 +524,8 @@ static int check_db(const char *db, long long max_seq, int assert_acked, long *l
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ok")) {
-		printf("integrity_check: %s\n", st ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(h));
+		printf("integrity_check: %s\n",
+		       st ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(h));
 		bad = 1;
 	}
 	sqlite3_finalize(st);
@@ -644,13 +680,14 @@ static int series(const char *dir, const char *sync, int iters, unsigned seed, d
 			longest = now_s() - t0;
 	}
 	printf("synchronous=%s: %d power cuts%s, %ld writes acknowledged, %ld rows stored at the end, "
-	       "acknowledged writes lost: %ld\n", sync, done,
-	       done < iters && !failed ? " (the time budget allowed no more)" : "", total_acked, rows,
-	       lost);
+	       "acknowledged writes lost: %ld\n",
+	       sync, done, done < iters && !failed ? " (the time budget allowed no more)" : "",
+	       total_acked, rows, lost);
 	if (!failed && done < min_cuts) {
 		printf("synchronous=%s: only %d of the %d power cuts required ran within the time "
 		       "budget: too few to rely on (a slower machine needs a larger --budget or fewer "
-		       "--min-cuts)\n", sync, done, min_cuts);
+		       "--min-cuts)\n",
+		       sync, done, min_cuts);
 		failed = 1;
 	}
 	if (!failed)
@@ -678,13 +715,15 @@ int main(int argc, char **argv)
 	const char *dir = argv[a];
 	int it_full = argc > a + 1 ? atoi(argv[a + 1]) : 60;
 	int it_normal = argc > a + 2 ? atoi(argv[a + 2]) : 20;
-	unsigned seed = argc > a + 3 ? (unsigned)strtoul(argv[a + 3], NULL, 10) : (unsigned)time(NULL);
+	unsigned seed = argc > a + 3 ? (unsigned)strtoul(argv[a + 3], NULL, 10)
+				     : (unsigned)time(NULL);
 	if (min_cuts > it_full)
 		min_cuts = it_full;
 	char rerun[700], flags[80] = "";
 	if (budget > 0)
 		snprintf(flags, sizeof(flags), "--budget %g --min-cuts %d ", budget, min_cuts);
-	snprintf(rerun, sizeof(rerun), "powerloss %s%s %d %d %u", flags, dir, it_full, it_normal, seed);
+	snprintf(rerun, sizeof(rerun), "powerloss %s%s %d %d %u", flags, dir, it_full, it_normal,
+		 seed);
 	mkdir(dir, 0755);
 	log_set_level(ACCORD_LOG_ERR);
 	sent = malloc(MAX_SEQ + 1);
@@ -718,7 +757,8 @@ int main(int argc, char **argv)
 			unlink(shm);
 			if (check_db(db, max_sent, 0, &lost, &rows))
 				printf("synchronous=normal: after cut %d the database lacks acknowledged "
-				       "writes or is damaged (see above)\n", i);
+				       "writes or is damaged (see above)\n",
+				       i);
 			acked_total += n_acked;
 			lost_total += lost;
 			cuts_losing += lost > 0;

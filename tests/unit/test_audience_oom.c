@@ -60,11 +60,20 @@ static void copy_never_wider(void **s)
 	char *roles[] = {"secretariat"};
 	char *items[] = {"proposal:7"};
 	int64_t users[] = {2};
-	struct accord_audience a = {.n_orgs = 2, .orgs = orgs, .n_roles = 1, .roles = roles,
-				    .n_items = 1, .items = items, .n_users = 1, .users = users};
+	struct accord_audience a = {.n_orgs = 2,
+				    .orgs = orgs,
+				    .n_roles = 1,
+				    .roles = roles,
+				    .n_items = 1,
+				    .items = items,
+				    .n_users = 1,
+				    .users = users};
 	struct accord_principal people[] = {
-		person(1, "IOM", 0, "secretariat"), person(2, "UNDP", 0, ""),
-		person(3, "MOL", 1, ""), person(4, "UNHCR", 0, ""), person(5, "UNICEF", 0, ""),
+		person(1, "IOM", 0, "secretariat"),
+		person(2, "UNDP", 0, ""),
+		person(3, "MOL", 1, ""),
+		person(4, "UNHCR", 0, ""),
+		person(5, "UNICEF", 0, ""),
 	};
 	int saw_failure = 0, saw_whole = 0;
 	for (int n = 0; n < 20; n++) {

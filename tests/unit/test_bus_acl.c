@@ -55,14 +55,10 @@ static void topic_decisions(void **s)
 		const char *topic;
 		accord_status want;
 	} table[] = {
-		{&undp, "room:UNDP", ACCORD_OK},
-		{&undp, "room:UNHCR", ACCORD_E_NOT_FOUND},
-		{&iom, "room:UNHCR", ACCORD_OK},
-		{&mol, "room:MOL", ACCORD_OK},
-		{&mol, "room:UNDP", ACCORD_E_NOT_FOUND},
-		{&undp, "nothing:1", ACCORD_E_NOT_FOUND},
-		{&undp, "bad topic", ACCORD_E_NOT_FOUND},
-		{NULL, "room:UNDP", ACCORD_E_NOT_FOUND},
+		{&undp, "room:UNDP", ACCORD_OK},          {&undp, "room:UNHCR", ACCORD_E_NOT_FOUND},
+		{&iom, "room:UNHCR", ACCORD_OK},          {&mol, "room:MOL", ACCORD_OK},
+		{&mol, "room:UNDP", ACCORD_E_NOT_FOUND},  {&undp, "nothing:1", ACCORD_E_NOT_FOUND},
+		{&undp, "bad topic", ACCORD_E_NOT_FOUND}, {NULL, "room:UNDP", ACCORD_E_NOT_FOUND},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (bus_check(b, table[i].who, table[i].topic) != table[i].want)

@@ -179,7 +179,7 @@ static void eviction(void **st)
 	struct accord_audience aud = {.members_only = 1};
 	for (long i = 1; i <= 5; i++)
 		append_n(log, t, "room:a", i, &aud); /* the audiences dropped are freed */
-	assert_int_equal(d.n, 5);                     /* every event was delivered */
+	assert_int_equal(d.n, 5);                    /* every event was delivered */
 	assert_int_equal(read_since(log, t, created, &r), BUS_LOG_RESYNC);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(read_since(log, t, d.seq[0], &r), BUS_LOG_RESYNC);
@@ -233,9 +233,8 @@ static void bounds(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(table_version), cmocka_unit_test(order),
-		cmocka_unit_test(since),         cmocka_unit_test(eviction),
-		cmocka_unit_test(bounds),
+		cmocka_unit_test(table_version), cmocka_unit_test(order),  cmocka_unit_test(since),
+		cmocka_unit_test(eviction),      cmocka_unit_test(bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

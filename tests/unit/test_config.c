@@ -28,7 +28,8 @@ static void defaults_fill_missing_keys(void **state)
 	(void)state;
 	accord_config c;
 	char err[512];
-	assert_int_equal(config_load_string("{\"limits\":{\"rate_per_sec\":7}}", &c, err, sizeof(err)), 0);
+	assert_int_equal(
+		config_load_string("{\"limits\":{\"rate_per_sec\":7}}", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.limits.rate_per_sec, 7);
 	assert_int_equal(c.limits.replay_keep, 256);
 	assert_string_equal(c.listen_address, "127.0.0.1");
@@ -47,22 +48,30 @@ static void errors_name_the_key(void **state)
 		const char *in, *needle;
 	} cases[] = {
 		{"{\"nope\":1}", "nope: unknown key"},
-		{"{\"listen\":{\"port\":\"80\"}}", "listen.port: expected an integer from 0 to 65535, got a string"},
+		{"{\"listen\":{\"port\":\"80\"}}",
+		 "listen.port: expected an integer from 0 to 65535, got a string"},
 		{"{\"listen\":{\"port\":70000}}", "listen.port: expected an integer from 0 to 65535"},
-		{"{\"listen\":{\"address\":\"localhost\"}}", "listen.address: expected an IPv4 address"},
+		{"{\"listen\":{\"address\":\"localhost\"}}",
+		 "listen.address: expected an IPv4 address"},
 		{"{\"listen\":{\"address\":\"[::1]\"}}", "got \"[::1]\""},
-		{"{\"limits\":{\"rate_per_sec\":0}}", "limits.rate_per_sec: expected an integer from 1"},
+		{"{\"limits\":{\"rate_per_sec\":0}}",
+		 "limits.rate_per_sec: expected an integer from 1"},
 		{"{\"limits\":{\"bogus\":1}}", "limits.bogus: unknown key"},
-		{"{\"limits\":{\"max_url_bytes\":9000}}", "limits.max_url_bytes: must be below limits.max_header_bytes"},
-		{"{\"database\":{\"synchronous\":\"off\"}}", "database.synchronous: expected one of full|normal|extra, got off"},
+		{"{\"limits\":{\"max_url_bytes\":9000}}",
+		 "limits.max_url_bytes: must be below limits.max_header_bytes"},
+		{"{\"database\":{\"synchronous\":\"off\"}}",
+		 "database.synchronous: expected one of full|normal|extra, got off"},
 		{"{\"database\":[]}", "database: expected an object, got an array"},
 		{"{\"database\":{\"backend\":\"postgres\"}}",
 		 "database.backend: expected a storage backend this build has (sqlite), got \"postgres\""},
 		{"{\"database\":{\"backend\":\"\"}}", "database.backend: expected a non-empty string"},
 		{"{\"origins\":[\"http://a\", 3]}", "origins[1]: expected a non-empty string"},
-		{"{\"server_names\":[\"a.example\", \"a.example:443\"]}", "server_names[1]: expected a host name or IP address without scheme or port"},
-		{"{\"plugins\":{\"enabled\":{\"Bad-Name\":{}}}}", "plugins.enabled.Bad-Name: plugin names"},
-		{"{\"plugins\":{\"enabled\":{\"x\":true}}}", "plugins.enabled.x: expected the plugin's config object"},
+		{"{\"server_names\":[\"a.example\", \"a.example:443\"]}",
+		 "server_names[1]: expected a host name or IP address without scheme or port"},
+		{"{\"plugins\":{\"enabled\":{\"Bad-Name\":{}}}}",
+		 "plugins.enabled.Bad-Name: plugin names"},
+		{"{\"plugins\":{\"enabled\":{\"x\":true}}}",
+		 "plugins.enabled.x: expected the plugin's config object"},
 		{"{\"log_level\":\"loud\"}", "log_level: expected one of err|warn|info|debug"},
 		{"{\"web_root\":\"\"}", "web_root: expected a non-empty string"},
 		{"[]", "must be a JSON object"},

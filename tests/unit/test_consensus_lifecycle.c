@@ -28,7 +28,8 @@ static const transition transitions[] = {
 	{LC_OPEN, {NULL, "only a draft can be opened", "only a draft can be opened"}},
 	{LC_EXTEND,
 	 {"only an open proposal can be extended", NULL, "only an open proposal can be extended"}},
-	{LC_CLOSE, {"only an open proposal can be closed", NULL, "only an open proposal can be closed"}},
+	{LC_CLOSE,
+	 {"only an open proposal can be closed", NULL, "only an open proposal can be closed"}},
 	{LC_REOPEN,
 	 {"only a closed proposal can be reopened", "only a closed proposal can be reopened", NULL}},
 	{LC_POSITION,
@@ -43,8 +44,8 @@ static void allowed_transitions(void **s)
 		for (size_t k = 0; k < 3; k++)
 			for (int sm = 0; sm < 2; sm++) { /* a state matter changes none of these */
 				const char *want = transitions[t].refusal[k];
-				const char *got =
-					lifecycle__refusal(transitions[t].action, statuses[k], sm);
+				const char *got = lifecycle__refusal(transitions[t].action,
+								     statuses[k], sm);
 				if (want ? !got || strcmp(got, want) : got != NULL)
 					fail_msg("action %d in %s: got \"%s\", want \"%s\"",
 						 (int)transitions[t].action, statuses[k],
@@ -88,15 +89,16 @@ typedef struct closing {
 #define P(org, pos) "{\"org\":\"" org "\",\"position\":\"" pos "\"}"
 
 static const closing closings[] = {
-	{"all agree", ABC, "[" P("IOM", "agree") "," P("UNDP", "agree") "," P("UNHCR", "agree") "]", 0,
-	 0, 0, "consensus",
+	{"all agree", ABC, "[" P("IOM", "agree") "," P("UNDP", "agree") "," P("UNHCR", "agree") "]",
+	 0, 0, 0, "consensus",
 	 "{\"closing_time\":false,\"consultation_missing\":false,\"missing\":[],\"objected\":[]}"},
 	{"reservations and abstention do not block", ABC,
 	 "[" P("IOM", "reservations") "," P("UNDP", "abstain") "," P("UNHCR", "agree") "]", 0, 0, 0,
 	 "consensus",
 	 "{\"closing_time\":false,\"consultation_missing\":false,\"missing\":[],\"objected\":[]}"},
-	{"an objection", ABC, "[" P("IOM", "agree") "," P("UNDP", "object") "," P("UNHCR", "agree") "]",
-	 0, 0, 0, "no_consensus",
+	{"an objection", ABC,
+	 "[" P("IOM", "agree") "," P("UNDP", "object") "," P("UNHCR", "agree") "]", 0, 0, 0,
+	 "no_consensus",
 	 "{\"closing_time\":false,\"consultation_missing\":false,\"missing\":[],\"objected\":[\"UNDP\"]}"},
 	{"one did not respond, in voter order", ABC, "[" P("UNDP", "agree") "]", 0, 0, 0,
 	 "no_consensus",
@@ -142,7 +144,7 @@ static void outcome_from_the_positions(void **s)
 		const char *outcome = NULL;
 		json_t *facts = NULL;
 		if (lifecycle__close(voters, members, positions, c->state_matter, c->consulted,
-				    c->by_timer, &outcome, &facts))
+				     c->by_timer, &outcome, &facts))
 			fail_msg("%s: failed", c->name);
 		char *got = json_dumps(facts, JSON_COMPACT | JSON_SORT_KEYS);
 		if (strcmp(outcome, c->outcome) || strcmp(got, c->facts))

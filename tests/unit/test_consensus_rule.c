@@ -31,20 +31,83 @@ typedef struct row {
 
 static const row rows[] = {
 	{"all agree", {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}}, 3, {0}, 0, 0, 0, 1, 1, 0},
-	{"agree, reservations, abstain do not block", {{"IOM", A}, {"UNDP", R}, {"UNHCR", B}}, 3, {0}, 0, 0, 0, 1, 1, 0},
+	{"agree, reservations, abstain do not block",
+	 {{"IOM", A}, {"UNDP", R}, {"UNHCR", B}},
+	 3,
+	 {0},
+	 0,
+	 0,
+	 0,
+	 1,
+	 1,
+	 0},
 	{"all abstain still consensus", {{"IOM", B}, {"UNDP", B}, {"UNHCR", B}}, 3, {0}, 0, 0, 0, 1, 1, 0},
 	{"one objection blocks", {{"IOM", A}, {"UNDP", O}, {"UNHCR", A}}, 3, {0}, 0, 0, 0, 0, 0, 0},
 	{"objection with others missing: impossible", {{"UNDP", O}}, 1, {0}, 0, 0, 0, 0, 0, 2},
 	{"one organisation missing", {{"IOM", A}, {"UNDP", A}}, 2, {0}, 0, 0, 0, 0, 1, 1},
 	{"nobody yet", {{0}}, 0, {0}, 0, 0, 0, 0, 1, 3},
-	{"state matter without consultation", {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}}, 3, {0}, 0, 1, 0, 0, 1, 0},
+	{"state matter without consultation",
+	 {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}},
+	 3,
+	 {0},
+	 0,
+	 1,
+	 0,
+	 0,
+	 1,
+	 0},
 	{"state matter with consultation", {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}}, 3, {0}, 0, 1, 1, 1, 1, 0},
 	{"state matter consulted but one missing", {{"IOM", A}, {"UNDP", A}}, 2, {0}, 0, 1, 1, 0, 1, 1},
-	{"objection replaced by agreement", {{"IOM", A}, {"UNDP", O}, {"UNHCR", A}, {"UNDP", A}}, 4, {0}, 0, 0, 0, 1, 1, 0},
-	{"agreement replaced by objection", {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}, {"IOM", O}}, 4, {0}, 0, 0, 0, 0, 0, 0},
-	{"withdrawn organisation does not block by absence", {{"IOM", A}, {"UNDP", A}}, 2, {"UNHCR"}, 1, 0, 0, 1, 1, 0},
-	{"withdrawn organisation's objection does not count", {{"IOM", A}, {"UNDP", A}, {"UNHCR", O}}, 3, {"UNHCR"}, 1, 0, 0, 1, 1, 0},
-	{"non-voter's objection is ignored", {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}, {"MOL", O}}, 4, {0}, 0, 0, 0, 1, 1, 0},
+	{"objection replaced by agreement",
+	 {{"IOM", A}, {"UNDP", O}, {"UNHCR", A}, {"UNDP", A}},
+	 4,
+	 {0},
+	 0,
+	 0,
+	 0,
+	 1,
+	 1,
+	 0},
+	{"agreement replaced by objection",
+	 {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}, {"IOM", O}},
+	 4,
+	 {0},
+	 0,
+	 0,
+	 0,
+	 0,
+	 0,
+	 0},
+	{"withdrawn organisation does not block by absence",
+	 {{"IOM", A}, {"UNDP", A}},
+	 2,
+	 {"UNHCR"},
+	 1,
+	 0,
+	 0,
+	 1,
+	 1,
+	 0},
+	{"withdrawn organisation's objection does not count",
+	 {{"IOM", A}, {"UNDP", A}, {"UNHCR", O}},
+	 3,
+	 {"UNHCR"},
+	 1,
+	 0,
+	 0,
+	 1,
+	 1,
+	 0},
+	{"non-voter's objection is ignored",
+	 {{"IOM", A}, {"UNDP", A}, {"UNHCR", A}, {"MOL", O}},
+	 4,
+	 {0},
+	 0,
+	 0,
+	 0,
+	 1,
+	 1,
+	 0},
 	{"all withdrawn: no consensus possible", {{0}}, 0, {"IOM", "UNDP"}, 2, 0, 0, 0, 0, 1},
 };
 
@@ -64,9 +127,13 @@ static void table(void **s)
 			w = withdrawn_all;
 			nw = 3;
 		}
-		rule_evaluate(voters, nv, w, nw, r->votes, r->n_votes, r->state_matter, r->consulted, &res);
-		size_t want_pending = !strcmp(r->name, "all withdrawn: no consensus possible") ? 0 : r->pending;
-		if (res.reached != r->reached || res.possible != r->possible || res.pending != want_pending)
+		rule_evaluate(voters, nv, w, nw, r->votes, r->n_votes, r->state_matter,
+			      r->consulted, &res);
+		size_t want_pending = !strcmp(r->name, "all withdrawn: no consensus possible")
+					      ? 0
+					      : r->pending;
+		if (res.reached != r->reached || res.possible != r->possible ||
+		    res.pending != want_pending)
 			fail_msg("%s: reached %d possible %d pending %zu", r->name, res.reached,
 				 res.possible, res.pending);
 	}
@@ -88,16 +155,20 @@ static void every_combination_of_three(void **s)
 						size_t n = 0;
 						for (int k = 0; k < 3; k++)
 							if (p[k])
-								v[n++] = (rule_vote){three[k], (enum position)p[k]};
+								v[n++] = (rule_vote){
+									three[k],
+									(enum position)p[k]};
 						rule_result res;
 						rule_evaluate(three, 3, NULL, 0, v, n, sm, co, &res);
 						int missing = !a || !b || !c;
 						int objection = a == O || b == O || c == O;
 						int want = !missing && !objection && (!sm || co);
-						if (res.reached != want || res.possible != !objection ||
-						    res.responded != n ||
-						    res.counts[POS_OBJECT] != (a == O) + (b == O) + (c == O))
-							fail_msg("a=%d b=%d c=%d sm=%d co=%d", a, b, c, sm, co);
+						if (res.reached != want ||
+						    res.possible != !objection || res.responded != n ||
+						    res.counts[POS_OBJECT] !=
+							    (a == O) + (b == O) + (c == O))
+							fail_msg("a=%d b=%d c=%d sm=%d co=%d", a, b,
+								 c, sm, co);
 					}
 }
 

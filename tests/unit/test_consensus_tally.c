@@ -20,9 +20,9 @@
 static json_t *row(int64_t id, const char *status, int state_matter, int hide_tally,
 		   const char *voters)
 {
-	return json_pack("{s:I,s:s,s:s,s:i,s:i,s:s,s:n,s:n}", "id", (json_int_t)id, "status", status,
-			 "scope", "network", "state_matter", state_matter, "hide_tally", hide_tally,
-			 "voters", voters, "outcome", "closes_at");
+	return json_pack("{s:I,s:s,s:s,s:i,s:i,s:s,s:n,s:n}", "id", (json_int_t)id, "status",
+			 status, "scope", "network", "state_matter", state_matter, "hide_tally",
+			 hide_tally, "voters", voters, "outcome", "closes_at");
 }
 
 static json_t *members_abc(void) { return json_pack("[s,s,s]", "IOM", "UNDP", "UNHCR"); }
@@ -197,7 +197,8 @@ static void state_matter_needs_the_consultation(void **s)
 	assert_true(json_is_true(json_object_get(t, "consultation_in")));
 	assert_true(json_is_true(json_object_get(t, "consensus_reached")));
 	assert_int_equal(count(t, "agree"), 3);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "consultation"), "view")),
+	assert_string_equal(json_string_value(
+				    json_object_get(json_object_get(t, "consultation"), "view")),
 			    "supported");
 	json_decref(t);
 	json_decref(r);
@@ -260,7 +261,8 @@ static void the_record_is_sorted_by_organisation(void **s)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 0), "org")), "IOM");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 0), "position")),
 			    "reservations");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 1), "org")), "UNHCR");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 1), "org")),
+			    "UNHCR");
 	json_decref(t);
 }
 
@@ -272,8 +274,8 @@ static void the_copy_follows_the_commits(void **s)
 	proposal *p = three_voters("open", 0, 0);
 	say(p, "IOM", POS_AGREE, "");
 	json_t *r = row(1, "open", 0, 0, "[\"IOM\",\"UNDP\",\"UNHCR\"]");
-	json_t *pos = json_pack("[{s:s,s:s,s:s,s:s,s:i}]", "org", "UNDP", "position", "object", "reason",
-				"why", "cast_by", "undp.fp", "cast_at", 7);
+	json_t *pos = json_pack("[{s:s,s:s,s:s,s:s,s:i}]", "org", "UNDP", "position", "object",
+				"reason", "why", "cast_by", "undp.fp", "cast_at", 7);
 	assert_ptr_equal(tally__sync(r, pos, json_null()), p);
 	assert_false(tally__has_responded(p, "IOM"));
 	assert_true(tally__has_responded(p, "UNDP"));
@@ -355,13 +357,14 @@ static void partners_never_see_how_it_closed(void **s)
 	json_t *snap = snapshot("closed", 0);
 	json_t *v = view__for_caller(snap, 1, "MOL");
 	const json_t *pr = json_object_get(v, "proposal");
-	static const char *const hidden[] = {"voters", "outcome", "outcome_statement", "close_reason",
-					     "close_facts"};
+	static const char *const hidden[] = {"voters", "outcome", "outcome_statement",
+					     "close_reason", "close_facts"};
 	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
 		assert_null(json_object_get(pr, hidden[i]));
 	assert_null(json_object_get(v, "positions"));
 	assert_null(json_object_get(v, "tally"));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "consultation"), "view")),
+	assert_string_equal(json_string_value(
+				    json_object_get(json_object_get(v, "consultation"), "view")),
 			    "fine"); /* its own */
 	json_decref(v);
 	/* another partner (a working group's) does not see MOL's view */
@@ -413,7 +416,8 @@ int main(void)
 		cmocka_unit_test_teardown(a_hidden_tally_reveals_no_counts, teardown),
 		cmocka_unit_test_teardown(the_record_is_sorted_by_organisation, teardown),
 		cmocka_unit_test_teardown(the_copy_follows_the_commits, teardown),
-		cmocka_unit_test_teardown(a_member_sees_its_own_position_under_a_hidden_tally, teardown),
+		cmocka_unit_test_teardown(a_member_sees_its_own_position_under_a_hidden_tally,
+					  teardown),
 		cmocka_unit_test_teardown(partners_never_see_how_it_closed, teardown),
 		cmocka_unit_test(pushes_are_coalesced),
 	};

@@ -146,9 +146,10 @@ static void long_field(void **s)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(each_row), cmocka_unit_test(is_formula_matches_rows),
-		cmocka_unit_test(rows_and_separators), cmocka_unit_test(empty_export_is_empty_text),
-		cmocka_unit_test(long_field)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(each_row),
+					   cmocka_unit_test(is_formula_matches_rows),
+					   cmocka_unit_test(rows_and_separators),
+					   cmocka_unit_test(empty_export_is_empty_text),
+					   cmocka_unit_test(long_field)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

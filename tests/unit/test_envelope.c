@@ -113,7 +113,8 @@ static void replies_and_events(void **state)
 	free(s);
 	s = reply_error_json(NULL, ACCORD_E_NOT_FOUND, "no such topic", &len);
 	assert_string_equal(
-		s, "{\"re\":null,\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no such topic\"}}");
+		s,
+		"{\"re\":null,\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no such topic\"}}");
 	free(s);
 	s = event_json("a.b", "t:1", 42, NULL, &len);
 	assert_string_equal(s, "{\"event\":\"a.b\",\"topic\":\"t:1\",\"seq\":42,\"data\":{}}");
@@ -143,8 +144,8 @@ static void topic_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(valid_request),     cmocka_unit_test(invalid_requests),
-		cmocka_unit_test(long_type_and_id),  cmocka_unit_test(replies_and_events),
+		cmocka_unit_test(valid_request),    cmocka_unit_test(invalid_requests),
+		cmocka_unit_test(long_type_and_id), cmocka_unit_test(replies_and_events),
 		cmocka_unit_test(topic_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

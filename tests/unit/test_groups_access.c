@@ -21,8 +21,17 @@ static gmember members7[] = {
 static char plugins7[][33] = {"actions"};
 static group g7 = {7, 0, 0, "", members7, 3, plugins7, 1};
 
-enum { SEES, SEES_INTERNAL, MANAGES, THING_SHARED, THING_INTERNAL, ALLOWS, ALLOWS_ACTIONS,
-       ALLOWS_OTHER, N_DECISIONS };
+enum {
+	SEES,
+	SEES_INTERNAL,
+	MANAGES,
+	THING_SHARED,
+	THING_INTERNAL,
+	ALLOWS,
+	ALLOWS_ACTIONS,
+	ALLOWS_OTHER,
+	N_DECISIONS
+};
 
 static int decide(const group *g, const gwho *w, int d)
 {
@@ -52,12 +61,8 @@ static void caller_decision_table(void **s)
 	};
 	/* columns: SEES SEES_INTERNAL MANAGES THING_SHARED THING_INTERNAL ALLOWS ALLOWS_ACTIONS ALLOWS_OTHER */
 	const int want[][N_DECISIONS] = {
-		{1, 1, 1, 1, 1, 1, 1, 0},
-		{1, 1, 0, 1, 1, 1, 1, 0},
-		{1, 0, 0, 1, 0, 1, 1, 0},
-		{0, 0, 0, 0, 0, 0, 0, 0},
-		{1, 1, 1, 1, 1, 1, 1, 0},
-		{0, 0, 0, 0, 0, 0, 0, 0},
+		{1, 1, 1, 1, 1, 1, 1, 0}, {1, 1, 0, 1, 1, 1, 1, 0}, {1, 0, 0, 1, 0, 1, 1, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1, 1, 0}, {0, 0, 0, 0, 0, 0, 0, 0},
 		{0, 0, 0, 0, 0, 0, 0, 0},
 	};
 	for (size_t c = 0; c < sizeof(callers) / sizeof(callers[0]); c++)

@@ -38,8 +38,7 @@ static int load_many(const char *name, char *err, size_t errlen, int init, char 
 		size_t i;
 		json_t *pl;
 		order[0] = 0;
-		json_array_foreach(info, i, pl)
-		{
+		json_array_foreach(info, i, pl) {
 			size_t n = strlen(order);
 			snprintf(order + n, orderlen - n, "%s%s", n ? "," : "",
 				 json_string_value(json_object_get(pl, "name")));
@@ -62,8 +61,7 @@ static void expect_refusal(const char *name, const char *needle, int init)
 {
 	char err[512] = "";
 	int rc = load_one(name, err, sizeof(err), init);
-	if (rc != -1 || !strstr(err, needle) || strncmp(err, "plugin ", 7) ||
-	    !strstr(err, name))
+	if (rc != -1 || !strstr(err, needle) || strncmp(err, "plugin ", 7) || !strstr(err, name))
 		fail_msg("%s: rc %d, err \"%s\" (wanted \"%s\")", name, rc, err, needle);
 }
 
@@ -74,13 +72,41 @@ static void good_plugin_loads(void **s)
 	assert_int_equal(load_one("test", err, sizeof(err), 1), 0);
 }
 
-static void bad_abi(void **s) { (void)s; expect_refusal("bad_abi", "built for plugin ABI 2", 0); }
-static void no_entry(void **s) { (void)s; expect_refusal("no_entry", "does not export accord_plugin_entry", 0); }
-static void init_fails(void **s) { (void)s; expect_refusal("init_fails", "init failed", 1); }
-static void wrong_name(void **s) { (void)s; expect_refusal("wrong_name", "names another plugin", 0); }
-static void small_struct(void **s) { (void)s; expect_refusal("small_struct", "struct_size", 0); }
-static void missing_file(void **s) { (void)s; expect_refusal("absent_plugin", "cannot load", 0); }
-static void reserved_name(void **s) { (void)s; expect_refusal("auth", "reserved", 0); }
+static void bad_abi(void **s)
+{
+	(void)s;
+	expect_refusal("bad_abi", "built for plugin ABI 2", 0);
+}
+static void no_entry(void **s)
+{
+	(void)s;
+	expect_refusal("no_entry", "does not export accord_plugin_entry", 0);
+}
+static void init_fails(void **s)
+{
+	(void)s;
+	expect_refusal("init_fails", "init failed", 1);
+}
+static void wrong_name(void **s)
+{
+	(void)s;
+	expect_refusal("wrong_name", "names another plugin", 0);
+}
+static void small_struct(void **s)
+{
+	(void)s;
+	expect_refusal("small_struct", "struct_size", 0);
+}
+static void missing_file(void **s)
+{
+	(void)s;
+	expect_refusal("absent_plugin", "cannot load", 0);
+}
+static void reserved_name(void **s)
+{
+	(void)s;
+	expect_refusal("auth", "reserved", 0);
+}
 
 /* Services between plugins: a missing provider stops start-up naming the
  * service; so does a declared service the plugin does not export, and a
@@ -88,12 +114,14 @@ static void reserved_name(void **s) { (void)s; expect_refusal("auth", "reserved"
 static void needs_missing(void **s)
 {
 	(void)s;
-	expect_refusal("needs_missing", "requires service svc.nobody version 1, which no enabled plugin provides", 0);
+	expect_refusal("needs_missing",
+		       "requires service svc.nobody version 1, which no enabled plugin provides", 0);
 }
 static void exports_nothing(void **s)
 {
 	(void)s;
-	expect_refusal("exports_nothing", "declares service svc.unkept version 1 but its init did not export it", 1);
+	expect_refusal("exports_nothing",
+		       "declares service svc.unkept version 1 but its init did not export it", 1);
 }
 static void circle(void **s)
 {
@@ -128,12 +156,18 @@ int main(void)
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(good_plugin_loads), cmocka_unit_test(bad_abi),
-		cmocka_unit_test(no_entry),          cmocka_unit_test(init_fails),
-		cmocka_unit_test(wrong_name),        cmocka_unit_test(small_struct),
-		cmocka_unit_test(missing_file),      cmocka_unit_test(reserved_name),
-		cmocka_unit_test(needs_missing),     cmocka_unit_test(exports_nothing),
-		cmocka_unit_test(circle),            cmocka_unit_test(provider_starts_first),
+		cmocka_unit_test(good_plugin_loads),
+		cmocka_unit_test(bad_abi),
+		cmocka_unit_test(no_entry),
+		cmocka_unit_test(init_fails),
+		cmocka_unit_test(wrong_name),
+		cmocka_unit_test(small_struct),
+		cmocka_unit_test(missing_file),
+		cmocka_unit_test(reserved_name),
+		cmocka_unit_test(needs_missing),
+		cmocka_unit_test(exports_nothing),
+		cmocka_unit_test(circle),
+		cmocka_unit_test(provider_starts_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,11 +13,10 @@
 
 static json_t *row(const char *org, const char *login, const char *name, const char *contact)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:i}", "org_code", org,
-			 "org_name", "Org, \"quoted\"", "org_kind", "un_agency", "org_standing",
-			 "member", "org_active", 1, "login", login, "name", name, "function",
-			 "focal_point", "contact", contact, "roles", "co_chair,secretariat",
-			 "person_active", 1);
+	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:i}", "org_code", org, "org_name",
+			 "Org, \"quoted\"", "org_kind", "un_agency", "org_standing", "member",
+			 "org_active", 1, "login", login, "name", name, "function", "focal_point",
+			 "contact", contact, "roles", "co_chair,secretariat", "person_active", 1);
 }
 
 static void csv_quoting(void **s)
@@ -51,7 +50,8 @@ static void json_groups_people(void **s)
 	assert_int_equal(json_array_size(orgs), 2);
 	assert_int_equal(json_array_size(json_object_get(json_array_get(orgs, 0), "people")), 2);
 	assert_int_equal(json_array_size(json_object_get(json_array_get(orgs, 1), "people")), 0);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(orgs, 1), "code")), "UNDP");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(orgs, 1), "code")),
+			    "UNDP");
 	json_decref(doc);
 	free(txt);
 	json_decref(rows);

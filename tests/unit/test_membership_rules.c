@@ -12,22 +12,19 @@ static void role_action_table(void **s)
 {
 	(void)s;
 	const unsigned roles[] = {
-		0,                            /* nobody (no roles at all) */
-		MR_MEMBER,                    /* a focal point of a member org */
-		MR_MEMBER | MR_CO_CHAIR,      /* co-chair */
-		MR_MEMBER | MR_SECRETARIAT,   /* secretariat */
-		MR_MEMBER | MR_ADMIN,         /* admin */
-		MR_PARTNER,                   /* partner */
-		MR_PARTNER | MR_SECRETARIAT,  /* a partner can never be promoted into the directory */
+		0,                           /* nobody (no roles at all) */
+		MR_MEMBER,                   /* a focal point of a member org */
+		MR_MEMBER | MR_CO_CHAIR,     /* co-chair */
+		MR_MEMBER | MR_SECRETARIAT,  /* secretariat */
+		MR_MEMBER | MR_ADMIN,        /* admin */
+		MR_PARTNER,                  /* partner */
+		MR_PARTNER | MR_SECRETARIAT, /* a partner can never be promoted into the directory */
 	};
 	/* columns: READ_ORGS READ_PEOPLE PRESENCE EXPORT SAVE_ORG SAVE_PERSON DEACTIVATE INVITE AUDIT RESET_PASSWORD */
 	const int want[7][MA__COUNT] = {
-		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-		{1, 1, 1, 1, 0, 0, 0, 0, 0, 0},
-		{1, 1, 1, 1, 0, 0, 0, 0, 0, 0},
-		{1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-		{1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 0, 0, 0, 0, 0, 0},
+		{1, 1, 1, 1, 0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+		{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 	};
 	for (int r = 0; r < 7; r++)

@@ -122,10 +122,14 @@ static void group_scoped_requests(void **s)
 		{&groups, 1, "actions", &iom, "{\"group\":5}", ACCORD_OK, 5, NULL},
 		{&groups, 1, "actions", &mol, "{\"group\":5}", ACCORD_OK, 5, NULL},
 		{&groups, 1, "actions", &mfa, "{\"group\":5}", ACCORD_E_NOT_FOUND, 0, "no such group"},
-		{&groups, 1, "actions", &undp, "{\"group\":6}", ACCORD_E_NOT_FOUND, 0, "no such group"},
-		{&groups, 1, "minutes", &undp, "{\"group\":5}", ACCORD_E_NOT_FOUND, 0, "no such group"},
-		{&groups, 1, "actions", &undp, "{\"group\":0}", ACCORD_E_NOT_FOUND, 0, "no such group"},
-		{&groups, 1, "actions", &undp, "{\"group\":-5}", ACCORD_E_NOT_FOUND, 0, "no such group"},
+		{&groups, 1, "actions", &undp, "{\"group\":6}", ACCORD_E_NOT_FOUND, 0,
+		 "no such group"},
+		{&groups, 1, "minutes", &undp, "{\"group\":5}", ACCORD_E_NOT_FOUND, 0,
+		 "no such group"},
+		{&groups, 1, "actions", &undp, "{\"group\":0}", ACCORD_E_NOT_FOUND, 0,
+		 "no such group"},
+		{&groups, 1, "actions", &undp, "{\"group\":-5}", ACCORD_E_NOT_FOUND, 0,
+		 "no such group"},
 		/* no group provider: no group exists */
 		{&none, 1, "actions", &undp, "{\"group\":5}", ACCORD_E_NOT_FOUND, 0, "no such group"},
 		{NULL, 1, "actions", &undp, "{\"group\":5}", ACCORD_E_NOT_FOUND, 0, "no such group"},
@@ -211,7 +215,8 @@ static void topics(void **s)
 		{&minutes, &iom, "minutes:5", ACCORD_E_NOT_FOUND}, /* not enabled in the group */
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (permit_topic(&groups, table[i].owner, table[i].who, table[i].topic) != table[i].want)
+		if (permit_topic(&groups, table[i].owner, table[i].who, table[i].topic) !=
+		    table[i].want)
 			fail_msg("row %zu (%s)", i, table[i].topic);
 
 	/* a group refused: the owner's check is not asked */
@@ -247,8 +252,8 @@ static void events(void **s)
 	struct accord_audience co_chai = {.n_roles = 1, .roles = role_part};
 	struct accord_audience released = {.n_items = 1, .items = item};
 	struct accord_audience released_mo = {.n_items = 1, .items = item, .members_only = 1};
-	struct accord_audience released_cc = {.n_items = 1, .items = item, .n_roles = 1,
-					      .roles = role_cc};
+	struct accord_audience released_cc = {
+		.n_items = 1, .items = item, .n_roles = 1, .roles = role_cc};
 	const struct {
 		const char *name;
 		const struct accord_audience *a;
@@ -328,8 +333,8 @@ static void items(void **s)
 		int want[] = {table[i].undp, table[i].iom, table[i].mol, table[i].mfa};
 		for (int k = 0; k < 4; k++)
 			if (permit_item_to(cast[k], table[i].r) != want[k])
-				fail_msg("item %s, principal %s: want %d", table[i].name, cast[k]->org,
-					 want[k]);
+				fail_msg("item %s, principal %s: want %d", table[i].name,
+					 cast[k]->org, want[k]);
 		assert_false(permit_item_to(ANON, table[i].r));
 	}
 
@@ -359,11 +364,8 @@ static void routes(void **s)
 		accord_status want;
 	} table[] = {
 		{ANON, 0, ACCORD_OK}, /* no token: the route decides what it shows */
-		{ANON, 1, ACCORD_OK},
-		{&undp, 0, ACCORD_OK},
-		{&iom, 1, ACCORD_OK},
-		{&mol, 0, ACCORD_E_FORBIDDEN},
-		{&mol, 1, ACCORD_OK},
+		{ANON, 1, ACCORD_OK},          {&undp, 0, ACCORD_OK}, {&iom, 1, ACCORD_OK},
+		{&mol, 0, ACCORD_E_FORBIDDEN}, {&mol, 1, ACCORD_OK},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const char *msg = NULL;

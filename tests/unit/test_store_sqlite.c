@@ -21,10 +21,7 @@
 static char dir[64];
 static int n_db;
 
-static void db_path(char *out, size_t len)
-{
-	snprintf(out, len, "%s/t%d.db", dir, ++n_db);
-}
+static void db_path(char *out, size_t len) { snprintf(out, len, "%s/t%d.db", dir, ++n_db); }
 
 static int setup(void **st)
 {
@@ -60,8 +57,7 @@ static void ids(store_db *db, char *out, size_t len)
 	out[0] = 0;
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r)
-	{
+	json_array_foreach(rows, i, r) {
 		snprintf(out + strlen(out), len - strlen(out), "%s%lld", i ? "," : "",
 			 (long long)json_integer_value(json_object_get(r, "id")));
 	}
@@ -120,11 +116,11 @@ static void savepoint_rollback_keeps_other_jobs(void **st)
 
 	/* job 2 writes, then fails on a constraint: rolled back */
 	assert_int_equal(B->savepoint(db), 0);
-	assert_int_equal(exec(db, "INSERT INTO t_x(id, v) VALUES(?,?)", json_pack("[i,s]", 2, "two"),
-			      NULL),
+	assert_int_equal(exec(db, "INSERT INTO t_x(id, v) VALUES(?,?)",
+			      json_pack("[i,s]", 2, "two"), NULL),
 			 ACCORD_OK);
-	assert_int_equal(exec(db, "INSERT INTO t_x(id, v) VALUES(?,?)", json_pack("[i,s]", 1, "dup"),
-			      NULL),
+	assert_int_equal(exec(db, "INSERT INTO t_x(id, v) VALUES(?,?)",
+			      json_pack("[i,s]", 1, "dup"), NULL),
 			 ACCORD_E_CONFLICT);
 	assert_null(B->failure(db)); /* a constraint is the request's business */
 	assert_int_equal(B->rollback_to(db), 0);
@@ -133,8 +129,8 @@ static void savepoint_rollback_keeps_other_jobs(void **st)
 
 	/* job 3 */
 	assert_int_equal(B->savepoint(db), 0);
-	assert_int_equal(exec(db, "INSERT INTO t_x(id, v) VALUES(?,?)", json_pack("[i,s]", 3, "three"),
-			      NULL),
+	assert_int_equal(exec(db, "INSERT INTO t_x(id, v) VALUES(?,?)",
+			      json_pack("[i,s]", 3, "three"), NULL),
 			 ACCORD_OK);
 	assert_int_equal(B->release(db), 0);
 	assert_true(B->total_changes(db) > c0);
@@ -261,8 +257,7 @@ static void scope_refusal(void **st)
 	(void)st;
 	static const accord_migration core_m[] = {
 		{1, "CREATE TABLE beta_t(x INTEGER); INSERT INTO beta_t VALUES(7)"}, {0, NULL}};
-	static const accord_migration alpha_m[] = {{1, "CREATE TABLE alpha_t(x INTEGER)"},
-						   {0, NULL}};
+	static const accord_migration alpha_m[] = {{1, "CREATE TABLE alpha_t(x INTEGER)"}, {0, NULL}};
 	char path[128], err[256];
 	db_path(path, sizeof(path));
 	storage *s = storage_open(path, "full", err, sizeof(err));
@@ -348,18 +343,17 @@ static long schema_rows(storage *s, const char *owner)
 static void migrate_order(void **st)
 {
 	(void)st;
-	static const accord_migration two[] = {
-		{1, "CREATE TABLE alpha_m(a INTEGER)"},
-		{2, "ALTER TABLE alpha_m ADD COLUMN b TEXT"},
-		{0, NULL}};
+	static const accord_migration two[] = {{1, "CREATE TABLE alpha_m(a INTEGER)"},
+					       {2, "ALTER TABLE alpha_m ADD COLUMN b TEXT"},
+					       {0, NULL}};
 	/* the same, and a third that needs the second's column */
-	static const accord_migration three[] = {
-		{1, "CREATE TABLE alpha_m(a INTEGER)"},
-		{2, "ALTER TABLE alpha_m ADD COLUMN b TEXT"},
-		{3, "CREATE INDEX alpha_m_b ON alpha_m(b)"},
-		{0, NULL}};
-	static const accord_migration unordered[] = {
-		{1, "CREATE TABLE alpha_u(a INTEGER)"}, {1, "CREATE TABLE alpha_v(a INTEGER)"}, {0, NULL}};
+	static const accord_migration three[] = {{1, "CREATE TABLE alpha_m(a INTEGER)"},
+						 {2, "ALTER TABLE alpha_m ADD COLUMN b TEXT"},
+						 {3, "CREATE INDEX alpha_m_b ON alpha_m(b)"},
+						 {0, NULL}};
+	static const accord_migration unordered[] = {{1, "CREATE TABLE alpha_u(a INTEGER)"},
+						     {1, "CREATE TABLE alpha_v(a INTEGER)"},
+						     {0, NULL}};
 	static const accord_migration foreign[] = {
 		{1, "CREATE TABLE alpha_f(a INTEGER); CREATE TABLE beta_f(a INTEGER)"}, {0, NULL}};
 	char path[128], err[256];
@@ -408,9 +402,8 @@ static void core_statements(void **st)
 	db_path(path, sizeof(path));
 	storage *s = storage_open(path, "full", err, sizeof(err));
 	assert_non_null(s);
-	assert_int_equal(storage_migrate(s, "core.requests", NULL, retry_migrations, err,
-					 sizeof(err)),
-			 0);
+	assert_int_equal(
+		storage_migrate(s, "core.requests", NULL, retry_migrations, err, sizeof(err)), 0);
 	accord_txn *txn = storage_begin_sync(s);
 	assert_non_null(txn);
 	/* the health probe writes its one row, then rewrites it */

@@ -29,8 +29,7 @@
 /* Called on the loop after a change of an organisation or a person
  * committed: change is {"what": "org"|"person", "id": code|login,
  * "action": "saved"|"deactivated"|"joined"|...}. */
-typedef void (*accord_members_watch_fn)(accord_plugin_ctx *who, const json_t *change,
-					 void *ud);
+typedef void (*accord_members_watch_fn)(accord_plugin_ctx *who, const json_t *change, void *ud);
 
 typedef struct accord_members_svc {
 	size_t size; /* sizeof the provider's table */
