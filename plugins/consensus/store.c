@@ -70,8 +70,11 @@ accord_status store__membership(accord_txn *txn, json_t *out)
 {
 	json_t *codes = NULL, *cp = NULL;
 	accord_status st = members_svc->voting_orgs(txn, &codes);
-	if (st == ACCORD_OK)
+	if (st == ACCORD_OK) {
 		st = members_svc->state_counterpart(txn, &cp);
+		if (st == ACCORD_E_NOT_FOUND) /* a network without a state counterpart */
+			st = ACCORD_OK;
+	}
 	if (st != ACCORD_OK) {
 		json_decref(codes);
 		json_decref(cp);

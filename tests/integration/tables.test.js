@@ -151,6 +151,19 @@ describe('accord.members watch: consensus follows the members list', { timeout: 
 		await until(mol, id, true, 'MOL again');
 		await until(mfa, id, false, 'MFA no longer');
 	});
+
+	test('a network without a state counterpart still decides (the service answers not_found for it)', async () => {
+		const molOrg = (await iom.ok('members.orgs', {})).orgs.find((o) => o.code === 'MOL');
+		await iom.ok('members.org.save', { code: 'MOL', name: molOrg.name, kind: molOrg.kind, standing: molOrg.standing, state_counterpart: false });
+		try {
+			const d = await rco.ok('consensus.create', { title: 'No counterpart', text: 'Internal matter', kind: 'decision' });
+			await rco.ok('consensus.open', { proposal: d.proposal.id });
+			const r = await rco.ok('consensus.position', { proposal: d.proposal.id, position: 'agree' });
+			assert.ok(r, 'a position is recorded');
+		} finally {
+			await iom.ok('members.org.save', { code: 'MOL', name: molOrg.name, kind: molOrg.kind, standing: molOrg.standing, state_counterpart: true });
+		}
+	});
 });
 
 describe('start-up refuses a plugin whose required service has no provider', { timeout: 60_000 }, () => {
