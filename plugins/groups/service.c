@@ -5,6 +5,7 @@
  */
 #include "service.h"
 
+#include <accord/helpers.h>
 #include <accord/services/groups.h>
 
 static const accord_host_api *api;
@@ -15,13 +16,13 @@ static accord_status orgs(accord_txn *txn, int64_t group, json_t **out)
 	*out = NULL;
 	json_t *g = NULL, *rows = NULL;
 	api->txn_enter(txn, self);
-	accord_status st = api->txn_exec(txn, "SELECT id FROM groups_groups WHERE id=?",
-					 json_pack("[I]", (json_int_t)group), &g);
+	accord_status st = accord_exec(api, txn, "SELECT id FROM groups_groups WHERE id=?",
+				       json_pack("[I]", (json_int_t)group), &g);
 	if (st == ACCORD_OK && json_array_size(g))
-		st = api->txn_exec(txn,
-				   "SELECT org, role, partner <> 0 AS partner FROM groups_members"
-				   " WHERE group_id=? ORDER BY org",
-				   json_pack("[I]", (json_int_t)group), &rows);
+		st = accord_exec(api, txn,
+				 "SELECT org, role, partner <> 0 AS partner FROM groups_members"
+				 " WHERE group_id=? ORDER BY org",
+				 json_pack("[I]", (json_int_t)group), &rows);
 	else if (st == ACCORD_OK)
 		st = ACCORD_E_NOT_FOUND;
 	api->txn_leave(txn);
@@ -43,10 +44,10 @@ static int is_lead(accord_txn *txn, int64_t group, const char *org)
 		return 0;
 	json_t *rows = NULL;
 	api->txn_enter(txn, self);
-	accord_status st = api->txn_exec(txn,
-					 "SELECT 1 AS lead FROM groups_members WHERE group_id=? AND org=?"
-					 " AND role='lead' AND partner=0",
-					 json_pack("[I,s]", (json_int_t)group, org), &rows);
+	accord_status st = accord_exec(api, txn,
+				       "SELECT 1 AS lead FROM groups_members WHERE group_id=? AND org=?"
+				       " AND role='lead' AND partner=0",
+				       json_pack("[I,s]", (json_int_t)group, org), &rows);
 	api->txn_leave(txn);
 	int lead = json_array_size(rows) > 0;
 	json_decref(rows);
