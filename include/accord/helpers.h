@@ -42,6 +42,21 @@ static inline accord_status accord_exec(const accord_host_api *api, accord_txn *
 }
 
 /* json_pack's "O" fails on NULL: an absent optional field as JSON null. */
+/* A 0/1 integer column read from the database, as a JSON boolean: sets
+ * key of obj (a row object, or every row of an array of them) to true or
+ * false.  Rows come back with integers; replies speak booleans. */
+static inline void accord_bool_field(json_t *obj, const char *key)
+{
+	if (json_is_array(obj)) {
+		size_t i;
+		json_t *row;
+		json_array_foreach(obj, i, row)
+			accord_bool_field(row, key);
+	} else if (json_is_object(obj))
+		json_object_set_new(obj, key,
+				    json_boolean(json_integer_value(json_object_get(obj, key))));
+}
+
 static inline json_t *accord_or_null(const json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);

@@ -100,11 +100,7 @@ static const char *ITEM_SQL =
 	" (i.due_date < ? AND i.status IN ('open','in_progress')) AS overdue"
 	" FROM actions_items i WHERE i.group_id=?";
 
-static void bools(json_t *item)
-{
-	json_object_set_new(item, "overdue",
-			    json_boolean(json_integer_value(json_object_get(item, "overdue"))));
-}
+static void bools(json_t *item) { accord_bool_field(item, "overdue"); }
 
 static json_t *one(accord_txn *txn, job *j, int64_t id)
 {

@@ -323,11 +323,7 @@ static accord_status comments_work(accord_txn *txn, accord_job *j, json_t **out)
 		json_pack("[I,b,s]", (json_int_t)j->id, j->partner, j->org), &rows);
 	if (st != ACCORD_OK)
 		return st;
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r)
-		json_object_set_new(r, "partner",
-				    json_boolean(json_integer_value(json_object_get(r, "partner"))));
+	accord_bool_field(rows, "partner");
 	*out = json_pack("{s:o}", "comments", rows);
 	return ACCORD_OK;
 }

@@ -29,11 +29,7 @@ static accord_status orgs(accord_txn *txn, int64_t group, json_t **out)
 	json_decref(g);
 	if (st != ACCORD_OK)
 		return st;
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r)
-		json_object_set_new(r, "partner",
-				    json_boolean(json_integer_value(json_object_get(r, "partner"))));
+	accord_bool_field(rows, "partner");
 	*out = rows;
 	return ACCORD_OK;
 }

@@ -84,15 +84,8 @@ static accord_status orgs_work(accord_txn *txn, accord_job *j, json_t **out)
 		NULL, &rows);
 	if (st != ACCORD_OK)
 		return st;
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		json_object_set_new(r, "active",
-				    json_boolean(json_integer_value(json_object_get(r, "active"))));
-		json_object_set_new(
-			r, "state_counterpart",
-			json_boolean(json_integer_value(json_object_get(r, "state_counterpart"))));
-	}
+	accord_bool_field(rows, "active");
+	accord_bool_field(rows, "state_counterpart");
 	*out = json_pack("{s:o}", "orgs", rows);
 	return ACCORD_OK;
 }
@@ -188,11 +181,8 @@ static accord_status org_save_work(accord_txn *txn, accord_job *j, json_t **out)
 		json_decref(ids);
 		return st;
 	}
-	json_object_set_new(after, "active",
-			    json_boolean(json_integer_value(json_object_get(after, "active"))));
-	json_object_set_new(
-		after, "state_counterpart",
-		json_boolean(json_integer_value(json_object_get(after, "state_counterpart"))));
+	accord_bool_field(after, "active");
+	accord_bool_field(after, "state_counterpart");
 	*out = json_pack("{s:o,s:o}", "org", after, "_accounts", ids);
 	return ACCORD_OK;
 }
@@ -261,8 +251,7 @@ static accord_status describe_org(accord_txn *txn, const char *id, json_t **out,
 				 " ORDER BY name",
 				 json_pack("[s]", id), &people);
 	if (st == ACCORD_OK) {
-		json_object_set_new(*out, "active",
-				    json_boolean(json_integer_value(json_object_get(*out, "active"))));
+		accord_bool_field(*out, "active");
 		json_object_set_new(*out, "people", people);
 	}
 	return st;

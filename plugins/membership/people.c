@@ -28,8 +28,7 @@ static accord_status people_work(accord_txn *txn, accord_job *j, json_t **out)
 		json_object_set_new(r, "roles",
 				    request__roles_json(
 					    json_string_value(json_object_get(r, "roles"))));
-		json_object_set_new(r, "active",
-				    json_boolean(json_integer_value(json_object_get(r, "active"))));
+		accord_bool_field(r, "active");
 		json_object_set_new(r, "online", json_integer(0)); /* filled on the loop */
 	}
 	*out = json_pack("{s:o}", "people", rows);
@@ -137,8 +136,7 @@ static accord_status person_save_work(accord_txn *txn, accord_job *j, json_t **o
 	json_object_del(after, "account_id");
 	json_object_set_new(after, "roles",
 			    request__roles_json(json_string_value(json_object_get(after, "roles"))));
-	json_object_set_new(after, "active",
-			    json_boolean(json_integer_value(json_object_get(after, "active"))));
+	accord_bool_field(after, "active");
 	*out = json_pack("{s:o}", "person", after);
 	return ACCORD_OK;
 }

@@ -7,6 +7,7 @@
  */
 #include "service.h"
 
+#include <accord/helpers.h>
 #include <accord/services/members.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,12 +95,11 @@ static accord_status state_counterpart(accord_txn *txn, json_t **out)
 	"code, name, kind, standing, active = 1 AS active,"                                        \
 	" state_counterpart = 1 AS state_counterpart"
 
+/* an org row, or an array of them */
 static void org_bools(json_t *o)
 {
-	const char *k[] = {"active", "state_counterpart"};
-	for (int i = 0; i < 2; i++)
-		json_object_set_new(o, k[i],
-				    json_boolean(json_integer_value(json_object_get(o, k[i]))));
+	accord_bool_field(o, "active");
+	accord_bool_field(o, "state_counterpart");
 }
 
 static accord_status org(accord_txn *txn, const char *code, json_t **out)
@@ -129,10 +129,7 @@ static accord_status orgs(accord_txn *txn, json_t **out)
 			       &rows);
 	if (st != ACCORD_OK)
 		return st;
-	size_t i;
-	json_t *o;
-	json_array_foreach(rows, i, o)
-		org_bools(o);
+	org_bools(rows);
 	*out = rows;
 	return ACCORD_OK;
 }
@@ -153,8 +150,7 @@ static accord_status person(accord_txn *txn, const char *login, json_t **out)
 	if (p) {
 		json_object_set_new(p, "roles",
 				    roles_array(json_string_value(json_object_get(p, "roles"))));
-		json_object_set_new(p, "active",
-				    json_boolean(json_integer_value(json_object_get(p, "active"))));
+		accord_bool_field(p, "active");
 		*out = json_incref(p);
 	}
 	json_decref(rows);
