@@ -145,9 +145,9 @@ void conn_send_text(conn *c, char *json, size_t len)
 	msgbuf_unref(m);
 }
 
-static void close_linger_done(lws_sorted_usec_list_t *sul)
+static void close_linger_done(deadline *d)
 {
-	conn *c = lws_container_of(sul, conn, close_sul);
+	conn *c = lws_container_of(d, conn, close_dl);
 	c->close_ready = 1;
 	if (c->wsi)
 		lws_callback_on_writable(c->wsi);
@@ -166,9 +166,9 @@ void conn_close_after_flush(conn *c, int code, const char *reason)
 	conn_flow(c);
 	c->close_code = code;
 	snprintf(c->close_reason, sizeof(c->close_reason), "%s", reason);
-	if (c->srv->ctx && !c->srv->shutting_down)
-		lws_sul_schedule(c->srv->ctx, 0, &c->close_sul, close_linger_done,
-				 250 * LWS_US_PER_MS);
+	if (c->srv->ctx && !c->srv->shutting_down &&
+	    !deadline_arm(c->srv->timers, &c->close_dl, close_linger_done, 250 * LWS_US_PER_MS))
+		;
 	else
 		c->close_ready = 1;
 	lws_callback_on_writable(c->wsi);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "context.h"
+#include "deadline.h"
 #include "principal.h"
 
 /* ---- shared, reference-counted outbound frames ---- */
@@ -72,12 +73,12 @@ typedef struct conn {
 	sub **subs;
 	uint32_t n_subs, subs_cap;
 
-	lws_sorted_usec_list_t auth_sul; /* auth deadline, then session expiry */
+	deadline auth_dl; /* auth deadline, then session expiry */
 	int auth_grace;
 	int64_t expires_ms;
 	int64_t last_limited_ms;
 	size_t q_bytes;
-	lws_sorted_usec_list_t close_sul; /* lingers before a server-side close */
+	deadline close_dl; /* lingers before a server-side close */
 	int close_ready;
 	/* backpressure: input is not read while too many of this connection's
 	 * requests are unanswered or too many frames wait to be written */

@@ -22,6 +22,7 @@ typedef struct bus bus;
 typedef struct metrics metrics;
 typedef struct plugin_host plugin_host;
 typedef struct conn conn;
+typedef struct deadlines deadlines;
 
 struct server {
 	accord_config *cfg;
@@ -37,6 +38,7 @@ struct server {
 	uint64_t next_conn_id;
 	long n_conns;
 	conn *conns;
+	deadlines *timers; /* every connection's deadlines, one lws timer */
 	int64_t boot_ms;
 	struct lws_http_mount mounts[5];
 	char plugin_web[PATH_MAX + 8];

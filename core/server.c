@@ -133,8 +133,11 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		srv->conns = c;
 		srv->n_conns++;
 		pss->c = c;
-		lws_sul_schedule(srv->ctx, 0, &c->auth_sul, conn_auth_timer,
-				 (lws_usec_t)srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
+		if (deadline_arm(srv->timers, &c->auth_dl, conn_auth_timer,
+				 (lws_usec_t)srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC)) {
+			free(c);
+			return -1;
+		}
 		json_t *ev = json_pack("{s:I}", "conn", (json_int_t)c->id);
 		plugins_dispatch_event(srv->plugins, ACCORD_EV_CONNECT, "connect", ev, NULL);
 		json_decref(ev);
@@ -188,8 +191,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		if (!c)
 			break;
 		pss->c = NULL;
-		lws_sul_cancel(&c->auth_sul);
-		lws_sul_cancel(&c->close_sul);
+		deadline_cancel(srv->timers, &c->auth_dl);
+		deadline_cancel(srv->timers, &c->close_dl);
 		auth_conn_gone(c);
 		json_t *ev = json_pack("{s:I,s:o}", "conn", (json_int_t)c->id, "user",
 				       c->who ? json_integer((json_int_t)c->who->id) : json_null());
@@ -449,6 +452,11 @@ int server_run(accord_config *cfg, int port_override)
 			info.port);
 		goto out;
 	}
+	srv->timers = deadlines_new(srv->ctx, (size_t)cfg->limits.max_connections * 2 + 64);
+	if (!srv->timers) {
+		log_err("out of memory");
+		goto out;
+	}
 	srv->vh = lws_get_vhost_by_name(srv->ctx, "default");
 	srv->port = srv->vh ? lws_get_vhost_listen_port(srv->vh) : info.port;
 
@@ -491,6 +499,7 @@ out:
 	worker_free(srv->crypto);
 	srv->crypto = NULL;
 	plugins_cancel_timers(srv->plugins);
+	deadlines_stop(srv->timers);
 	bus_stop(srv->bus);
 	if (srv->ctx)
 		lws_context_destroy(srv->ctx);
@@ -500,6 +509,7 @@ out:
 		storage_close(srv->st);
 	bus_free(srv->bus);
 	metrics_free(srv->metrics);
+	deadlines_free(srv->timers);
 	free(srv->heads);
 	the_server = NULL;
 	free(srv);

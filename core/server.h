@@ -19,6 +19,7 @@
 #include "config.h"
 #include "conn.h"
 #include "context.h"
+#include "deadline.h"
 #include "dispatch.h"
 #include "envelope.h"
 #include "hostapi.h"

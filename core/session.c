@@ -1,8 +1,8 @@
 /*
  * Sessions: a connection speaks for a principal from its login (or resume)
  * until its logout or the session's expiry; until it logs in, it has
- * limits.auth_timeout_s to do so.  One lws timer per connection serves
- * both deadlines.
+ * limits.auth_timeout_s to do so.  One deadline per connection (deadline.h)
+ * serves both.
  */
 #include "session.h"
 #include "bus.h"
@@ -23,12 +23,20 @@ int conn_set_principal(conn *c, const struct accord_principal *p, const char *to
 		snprintf(c->token_hash, sizeof(c->token_hash), "%s", token_hash);
 		c->has_token = 1;
 	}
-	lws_sul_cancel(&c->auth_sul);
+	deadline_cancel(c->srv->timers, &c->auth_dl);
 	c->expires_ms = expires * 1000;
-	if (expires && c->srv->ctx) {
+	if (expires && c->srv->timers) {
 		int64_t left = c->expires_ms - now_ms();
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
-				 (lws_usec_t)(left > 0 ? left : 0) * LWS_US_PER_MS + 1000);
+		/* a session whose expiry cannot be watched is not kept */
+		if (deadline_arm(c->srv->timers, &c->auth_dl, conn_auth_timer,
+				 (lws_usec_t)(left > 0 ? left : 0) * LWS_US_PER_MS + 1000)) {
+			free(c->who);
+			c->who = NULL;
+			c->has_token = 0;
+			conn_close_after_flush(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+					       "out of memory");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -40,17 +48,18 @@ void conn_clear_principal(conn *c)
 	c->has_token = 0;
 	c->expires_ms = 0;
 	c->auth_grace = 0;
-	if (c->wsi && c->srv->ctx)
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer,
-				 (lws_usec_t)c->srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC);
+	if (c->wsi && c->srv->timers &&
+	    deadline_arm(c->srv->timers, &c->auth_dl, conn_auth_timer,
+			 (lws_usec_t)c->srv->cfg->limits.auth_timeout_s * LWS_US_PER_SEC))
+		conn_close_after_flush(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
 }
 
 /* One timer per connection: while unauthenticated it is the authentication
  * deadline (one grace period is allowed for a password check in flight,
  * no more); once authenticated it fires when the session expires. */
-void conn_auth_timer(lws_sorted_usec_list_t *sul)
+void conn_auth_timer(deadline *d)
 {
-	conn *c = lws_container_of(sul, conn, auth_sul);
+	conn *c = lws_container_of(d, conn, auth_dl);
 	if (!c->wsi || c->closing)
 		return;
 	if (c->who) {
@@ -64,7 +73,9 @@ void conn_auth_timer(lws_sorted_usec_list_t *sul)
 	}
 	if (c->auth_busy && !c->auth_grace) {
 		c->auth_grace = 1;
-		lws_sul_schedule(c->srv->ctx, 0, &c->auth_sul, conn_auth_timer, 2 * LWS_US_PER_SEC);
+		if (deadline_arm(c->srv->timers, &c->auth_dl, conn_auth_timer, 2 * LWS_US_PER_SEC))
+			conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+					       "authentication timeout");
 		return;
 	}
 	conn_close_after_flush(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "authentication timeout");

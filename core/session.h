@@ -17,6 +17,6 @@ int conn_set_principal(conn *c, const struct accord_principal *p, const char *to
 void conn_clear_principal(conn *c);
 /* The connection's one timer: its authentication deadline, then the end
  * of its session. */
-void conn_auth_timer(lws_sorted_usec_list_t *sul);
+void conn_auth_timer(deadline *d);
 
 #endif
