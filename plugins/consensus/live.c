@@ -18,7 +18,7 @@ static void push_tally(proposal *p)
 	p->last_push_ms = api->now_ms();
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
-	json_t *tally = tally__json(p, 1);
+	json_t *tally = tally__event(p);
 	if (tally)
 		api->publish(self, topic, "consensus.tally", tally, a);
 	api->audience_free(a);

@@ -91,6 +91,7 @@ int tally__set_vote(proposal *p, const char *org, enum position pos, const char 
 	v->reason = r;
 	snprintf(v->cast_by, sizeof(v->cast_by), "%s", cast_by ? cast_by : "");
 	v->cast_at = cast_at;
+	v->changed = 1;
 	return 0;
 }
 
@@ -202,6 +203,7 @@ proposal *tally__sync(const json_t *row, const json_t *positions, const json_t *
 	p->consulted = json_is_object(consultation);
 	if (p->consulted && !p->consultation)
 		complete = 0;
+	p->record_changed = 1;
 	return complete ? p : NULL;
 }
 
@@ -251,6 +253,17 @@ static int vote_cmp(const void *a, const void *b)
 	return strcmp(((const vote *)a)->org, ((const vote *)b)->org);
 }
 
+static json_t *vote_json(const vote *v, int hidden)
+{
+	json_t *x = json_pack("{s:s,s:s,s:I}", "org", v->org, "cast_by", v->cast_by, "cast_at",
+			      (json_int_t)v->cast_at);
+	if (x && !hidden) {
+		json_object_set_new(x, "position", json_string(position_name(v->pos)));
+		json_object_set_new(x, "reason", json_string(v->reason ? v->reason : ""));
+	}
+	return x;
+}
+
 /* The record of positions as consensus.get shows it to members: with a
  * hidden tally, until the close, who responded and when, not what. */
 static json_t *positions_json(const proposal *p, int hidden)
@@ -270,13 +283,7 @@ static json_t *positions_json(const proposal *p, int hidden)
 		const vote *v = &sorted[i];
 		if (v->pos == POS_NONE)
 			continue;
-		json_t *x = json_pack("{s:s,s:s,s:I}", "org", v->org, "cast_by", v->cast_by,
-				      "cast_at", (json_int_t)v->cast_at);
-		if (x && !hidden) {
-			json_object_set_new(x, "position", json_string(position_name(v->pos)));
-			json_object_set_new(x, "reason", json_string(v->reason ? v->reason : ""));
-		}
-		json_array_append_new(a, x);
+		json_array_append_new(a, vote_json(v, hidden));
 	}
 	free(sorted);
 	return a;
@@ -321,6 +328,33 @@ json_t *tally__json(const proposal *p, int with_record)
 		json_object_set_new(t, "consultation",
 				    p->consultation ? json_deep_copy(p->consultation) : json_null());
 	}
+	return t;
+}
+
+json_t *tally__event(proposal *p)
+{
+	int hidden = p->hide_tally && strcmp(p->status, "closed");
+	json_t *t = tally__json(p, p->record_changed);
+	if (!t)
+		return NULL;
+	if (!p->record_changed) {
+		json_t *changed = json_array();
+		for (size_t i = 0; changed && i < p->n_votes; i++)
+			if (p->votes[i].changed && p->votes[i].pos != POS_NONE &&
+			    json_array_append_new(changed, vote_json(&p->votes[i], hidden))) {
+				json_decref(changed);
+				changed = NULL;
+			}
+		/* no list, no event: the next one carries the whole record */
+		if (!changed || json_object_set_new(t, "changed", changed)) {
+			json_decref(t);
+			p->record_changed = 1;
+			return NULL;
+		}
+	}
+	p->record_changed = 0;
+	for (size_t i = 0; i < p->n_votes; i++)
+		p->votes[i].changed = 0;
 	return t;
 }
 

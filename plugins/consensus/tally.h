@@ -21,6 +21,7 @@ typedef struct vote {
 	char *reason;
 	char cast_by[64];
 	int64_t cast_at;
+	int changed; /* since the last live tally (tally__event) */
 } vote;
 
 typedef struct proposal {
@@ -40,7 +41,8 @@ typedef struct proposal {
 	uint64_t close_timer;
 	uint64_t tally_timer;
 	int64_t last_push_ms;
-	int dirty; /* a change not pushed yet */
+	int dirty;          /* a change not pushed yet */
+	int record_changed; /* reloaded from a snapshot: the next event carries the whole record */
 } proposal;
 
 /* ---- the copies ---- */
@@ -87,6 +89,16 @@ int tally__evaluate(const proposal *p, rule_result *r);
  * record of positions (only who responded and when while hidden) and the
  * consultation.  NULL when memory runs out. */
 json_t *tally__json(const proposal *p, int with_record);
+
+/* The live consensus.tally event: the tally of tally__json, and either
+ * the whole record (positions and consultation, after the proposal was
+ * reloaded from a snapshot: opened, edited, closed, consulted) or
+ * "changed": the positions stated since the last event, in the record's
+ * form.  Subscribers keep the record they read with consensus.get and
+ * apply the changes; the frame stays the size of one position however
+ * many organisations there are.  Marks what it sent as sent; NULL when
+ * memory runs out (the next event then carries the whole record). */
+json_t *tally__event(proposal *p);
 
 /* Tally pushes are coalesced per proposal: at most one per interval_ms
  * (0: one per change), always the latest state, and the final state at

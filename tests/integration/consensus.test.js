@@ -511,7 +511,7 @@ describe('consensus', { timeout: 300_000 }, () => {
 				else assert.deepEqual(Object.keys(p).sort(), ['cast_at', 'cast_by', 'org'], `${who}: hidden position entry ${JSON.stringify(p)}`);
 			// the live tally's record is hidden the same way
 			for (const e of tallies(c, id, marks.get(c)))
-				for (const p of e.data.positions)
+				for (const p of e.data.positions || e.data.changed)
 					assert.deepEqual(Object.keys(p).sort(), ['cast_at', 'cast_by', 'org'], `${who}: hidden live position entry ${JSON.stringify(p)}`);
 			assert.ok(!('counts' in g.tally) && !('consensus_reached' in g.tally), `${who}: consensus.get tally is hidden too: ${JSON.stringify(g.tally)}`);
 		}
@@ -763,6 +763,42 @@ describe('consensus', { timeout: 300_000 }, () => {
 		if (elapsed < 100) assert.ok(rest.some((a) => !a.tally_sent), `four positions within ${elapsed} ms of a push wait for the next one`);
 	});
 
+	test('10d. the live record: each tally event carries only the positions stated since the last; the record read at the start plus every change equals the record read at the end', async () => {
+		const id = await createOpen({ title: 'Live record' });
+		await sleep(250); // the open's own push (and the whole record it carries) is out
+		const watch = org.iom;
+		const mark = watch.messages.length;
+		await watch.ok('sub.add', { topic: topicOf(id) });
+		const start = await get(id, watch);
+		const record = new Map(start.positions.map((p) => [p.org, p]));
+		// ten organisations, some twice, with long reasons: the record grows, each event does not
+		const long = (l, k) => `${l} position ${k}: ${'the text as drafted needs a clearer timeline; '.repeat(8)}`;
+		for (const l of MEMBERS) await position(l, id, 'agree', long(l, 1));
+		await Promise.all(['undp', 'unhcr', 'unicef'].map((l) => position(l, id, 'reservations', long(l, 2))));
+		await position('unodc', id, 'object', long('unodc', 3));
+		await watch.waitEvent(tallyOf(id, (t) => t.counts?.object === 1 && t.counts?.reservations === 3), 10_000, { from: mark });
+		await sleep(300); // any trailing coalesced push
+		const evs = watch.messages.slice(mark).filter((m) => m && tallyOf(id)(m));
+		assert.ok(evs.length >= 2, `${evs.length} tally events`);
+		for (const e of evs) {
+			assert.ok(Array.isArray(e.data.changed), `a position's event carries changed, not the whole record: ${JSON.stringify(Object.keys(e.data))}`);
+			assert.ok(!('positions' in e.data), 'no whole record in a position\'s event');
+			for (const p of e.data.changed) record.set(p.org, p);
+		}
+		const frames = watch.frames.filter((f) => f.includes('"consensus.tally"') && f.includes(`"proposal:${id}"`));
+		const biggest = Math.max(...frames.map((f) => Buffer.byteLength(f)));
+		const end = await get(id, watch);
+		const fullSize = Buffer.byteLength(JSON.stringify(end.positions));
+		assert.ok(biggest < fullSize, `an event (${biggest} bytes at most) is smaller than the record (${fullSize} bytes)`);
+		const byOrg = (a) => [...a].sort((x, y) => x.org.localeCompare(y.org));
+		assert.deepEqual(byOrg(record.values()), byOrg(end.positions), 'the record rebuilt from the events is the record read at the end');
+		// the final tally after the close carries the whole record again
+		const closeMark = watch.messages.length;
+		await rco.ok('consensus.close', { proposal: id });
+		const fin = (await watch.waitEvent(tallyOf(id, (t) => t.status === 'closed'), 10_000, { from: closeMark })).data;
+		assert.deepEqual(byOrg(fin.positions), byOrg(end.positions), 'the closing event carries the whole record');
+	});
+
 	test('12. extend and reopen: validation, permissions, state checks', async () => {
 		const id = await createOpen({ title: 'Extend and reopen' });
 		assertError(await rco.request('consensus.extend', { proposal: id, closes_at: Date.now() - 1000 }), 'bad_request', 'extend into the past', /closes_at/);
@@ -992,10 +1028,11 @@ describe('consensus', { timeout: 300_000 }, () => {
 			assert.equal(t.consultation.view, 'LIVE-VIEW-1 the ministry supports it');
 			assert.equal(t.consultation.given_by, 'mol');
 		}
-		// a position changed: the next tally has the new reason in place of the old one
+		// a position changed: the next tally carries the new entry, its reason in place of the old one
 		await position('unhcr', id, 'agree');
-		const t2 = (await rco.waitEvent(tallyOf(id, (t) => t.positions?.some((p) => p.org === 'UNHCR' && p.position === 'agree')), 10_000, { from: marks.get(rco) })).data;
-		assert.equal(t2.positions.find((p) => p.org === 'UNHCR').reason, '');
+		const t2 = (await rco.waitEvent(tallyOf(id, (t) => t.changed?.some((p) => p.org === 'UNHCR' && p.position === 'agree')), 10_000, { from: marks.get(rco) })).data;
+		assert.deepEqual(Object.keys(t2.changed.find((p) => p.org === 'UNHCR')).sort(), ['cast_at', 'cast_by', 'org', 'position', 'reason']);
+		assert.equal(t2.changed.find((p) => p.org === 'UNHCR').reason, '');
 		// the state counterpart revises its view; members see the new one live and in get
 		await mol.ok('consensus.consult', { proposal: id, view: 'LIVE-VIEW-2 revised' });
 		await rco.waitEvent(tallyOf(id, (t) => t.consultation?.view === 'LIVE-VIEW-2 revised'), 10_000, { from: marks.get(rco) });

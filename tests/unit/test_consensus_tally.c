@@ -404,6 +404,75 @@ static void pushes_are_coalesced(void **s)
 	assert_int_equal(wait, 1);
 }
 
+/* The live event: the whole record after a snapshot, then only the
+ * positions stated since the last event, in the record's form (hidden
+ * while the tally is); a position stated twice between two events is
+ * sent once, as it is now. */
+static void live_events_carry_what_changed(void **s)
+{
+	(void)s;
+	proposal *p = three_voters("open", 0, 0);
+	say(p, "IOM", POS_AGREE, "fine");
+	json_t *e = tally__event(p); /* after the snapshot: everything */
+	assert_non_null(e);
+	assert_non_null(json_object_get(e, "positions"));
+	assert_true(json_object_get(e, "consultation") != NULL);
+	assert_null(json_object_get(e, "changed"));
+	assert_int_equal(json_array_size(json_object_get(e, "positions")), 1);
+	json_decref(e);
+
+	e = tally__event(p); /* nothing stated since */
+	assert_null(json_object_get(e, "positions"));
+	assert_int_equal(json_array_size(json_object_get(e, "changed")), 0);
+	json_decref(e);
+
+	say(p, "UNDP", POS_AGREE, "first");
+	say(p, "UNDP", POS_OBJECT, "second thoughts");
+	say(p, "UNHCR", POS_ABSTAIN, "");
+	e = tally__event(p);
+	const json_t *ch = json_object_get(e, "changed");
+	assert_int_equal(json_array_size(ch), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ch, 0), "org")), "UNDP");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ch, 0), "position")),
+			    "object");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ch, 0), "reason")),
+			    "second thoughts");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ch, 1), "org")),
+			    "UNHCR");
+	assert_null(json_object_get(e, "positions"));
+	assert_int_equal(count(e, "object"), 1);
+	assert_codes(json_object_get(e, "responded"), "[\"IOM\",\"UNDP\",\"UNHCR\"]");
+	json_decref(e);
+
+	/* a hidden tally: who and when, never what */
+	tally__reset();
+	p = three_voters("open", 0, 1);
+	json_decref(tally__event(p));
+	say(p, "IOM", POS_OBJECT, "secret");
+	e = tally__event(p);
+	ch = json_object_get(e, "changed");
+	assert_int_equal(json_array_size(ch), 1);
+	assert_null(json_object_get(json_array_get(ch, 0), "position"));
+	assert_null(json_object_get(json_array_get(ch, 0), "reason"));
+	assert_null(json_object_get(e, "counts"));
+	json_decref(e);
+
+	/* reloaded from a snapshot (closed): the whole record again, shown */
+	json_t *r = row(1, "closed", 0, 1, "[\"IOM\",\"UNDP\",\"UNHCR\"]");
+	json_t *pos = json_pack("[{s:s,s:s,s:s,s:s,s:i}]", "org", "IOM", "position", "object",
+				"reason", "secret", "cast_by", "iom", "cast_at", 5);
+	assert_non_null(tally__sync(r, pos, json_null()));
+	json_decref(r);
+	json_decref(pos);
+	e = tally__event(p);
+	assert_null(json_object_get(e, "changed"));
+	const json_t *rec = json_object_get(e, "positions");
+	assert_int_equal(json_array_size(rec), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 0), "reason")),
+			    "secret");
+	json_decref(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +489,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(partners_never_see_how_it_closed, teardown),
 		cmocka_unit_test(pushes_are_coalesced),
+		cmocka_unit_test_teardown(live_events_carry_what_changed, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

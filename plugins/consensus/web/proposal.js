@@ -306,14 +306,18 @@ export async function viewProposal(shell, main, id) {
 	const cs = await client.request('consensus.comments', { proposal: id });
 	for (const c of cs.ok ? cs.data.comments : []) addComment(c);
 	if (!commentList.children.length) commentList.append(h('li', { class: 'none' }, t('comment.none')));
-	shell.onLeave(await client.subscribe(`proposal:${id}`, async (ev) => {
+	const unsubscribe = await client.subscribe(`proposal:${id}`, async (ev) => {
 		if (ev.event === 'consensus.tally') {
 			const statusChanged = ev.data.status !== data.proposal.status;
 			data.tally = ev.data;
-			if ('positions' in ev.data) {
-				// a hidden tally sends who, not what: keep our own entry
-				const own = (data.positions || []).find((x) => x.org === client.user.org && x.position);
-				data.positions = ev.data.positions.map((x) => (own && x.org === own.org && !x.position ? own : x));
+			// a hidden tally sends who, not what: keep our own entry
+			const own = (data.positions || []).find((x) => x.org === client.user.org && x.position);
+			const keepOwn = (x) => (own && x.org === own.org && !x.position ? own : x);
+			if ('positions' in ev.data) data.positions = ev.data.positions.map(keepOwn);
+			else if (ev.data.changed?.length) { // only what was stated since the last event
+				const byOrg = new Map((data.positions || []).map((x) => [x.org, x]));
+				for (const x of ev.data.changed) byOrg.set(x.org, keepOwn(x));
+				data.positions = [...byOrg.values()].sort((a, b) => (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));
 			}
 			if ('consultation' in ev.data) data.consultation = ev.data.consultation;
 			if (statusChanged) {
@@ -332,5 +336,15 @@ export async function viewProposal(shell, main, id) {
 			const again = await client.request('consensus.get', { proposal: id });
 			if (again.ok) { data = again.data; render(); }
 		}
-	}));
+	});
+	shell.onLeave(unsubscribe);
+	// Tally events carry only the positions stated since the last one: a
+	// position stated between the first read and the subscription is in
+	// none of them, so the record is read once more now that it follows.
+	const again = await client.request('consensus.get', { proposal: id });
+	if (again.ok && again.data.proposal.status === data.proposal.status) {
+		data = { ...data, tally: again.data.tally, positions: again.data.positions, consultation: again.data.consultation };
+		showTally();
+		if (!isPartner()) showConsultation();
+	} else if (again.ok) { data = again.data; render(); }
 }
