@@ -64,15 +64,14 @@ static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 	 * loop applies just that (position_after), in commit order like every
 	 * other change, instead of re-reading the whole proposal (a full
 	 * snapshot was 6 more queries per position, a quarter of the server's
-	 * CPU at 10,000 positions/s).  Membership is re-read (two small
-	 * queries): an organisation withdrawn since the open neither votes
-	 * nor blocks, and the tally must know at once. */
+	 * CPU at 10,000 positions/s).  Membership is not re-read either (it
+	 * was two queries per position): the loop's copy follows the
+	 * accord.members watch, and pushes the tallies again when it
+	 * changes (live__members_changed). */
 	if (st != ACCORD_OK)
 		return st;
 	json_decref(*out);
-	if (!(*out = json_pack("{s:I}", "cast_at", (json_int_t)at)))
-		return ACCORD_E_INTERNAL;
-	return store__membership(txn, *out);
+	return (*out = json_pack("{s:I}", "cast_at", (json_int_t)at)) ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
 /* A retried position that was counted before: the reply says so and
@@ -108,7 +107,6 @@ static accord_status position_again(accord_txn *txn, accord_job *j, json_t **out
 static accord_status position_after(accord_job *j, json_t **out)
 {
 	proposal *p = tally__find(j->id);
-	live__apply_membership(*out);
 	if (p) {
 		int first = !tally__has_responded(p, j->org);
 		const char *pos = json_string_value(json_object_get(j->in, "position"));

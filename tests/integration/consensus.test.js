@@ -1000,6 +1000,9 @@ describe('consensus', { timeout: 300_000 }, () => {
 		assert.deepEqual(sorted(opened.proposal.voters), sorted([...CODES, 'LATEORG']), 'voters frozen at the open include LATEORG');
 		const marks = await subscribe(after, [rco]);
 		await iom.ok('members.org.save', { code: 'LATEORG', name: 'Late organisation', kind: 'other', standing: 'member', active: false });
+		// subscribers learn it at once, without waiting for a position
+		const w = (await rco.waitEvent(tallyOf(after, (x) => !x.pending.includes('LATEORG')), 10_000, { from: marks.get(rco) })).data;
+		assert.deepEqual(sorted(w.pending), CODES, `the withdrawn organisation is no longer pending: ${JSON.stringify(w)}`);
 		await allPosition(after);
 		const t = (await rco.waitEvent(tallyOf(after, (x) => x.counts?.agree === 10), 10_000, { from: marks.get(rco) })).data;
 		assert.equal(t.consensus_reached, true, `withdrawn LATEORG does not block: ${JSON.stringify(t)}`);
