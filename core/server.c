@@ -276,9 +276,16 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	return 0;
 }
 
+/* accord.v1's tx_packet_size: lws sends at most this much in one send()
+ * and keeps the rest for the next writable callback.  Left at 0 it would
+ * be rx_buffer_size (512): every frame over 512 bytes took two or three
+ * system calls and poll passes (a tally of ten positions was three), and
+ * a batch of frames one per 532 bytes (strace, issue 18). */
+#define WS_TX_PACKET (WRITE_BATCH_BYTES + 64)
+
 static const struct lws_protocols protocols[] = {
 	{"http", http_callback, sizeof(void *), 0, 0, NULL, 0},
-	{"accord.v1", ws_callback, sizeof(struct ws_pss), 512, 0, NULL, 0},
+	{"accord.v1", ws_callback, sizeof(struct ws_pss), 512, 0, NULL, WS_TX_PACKET},
 	{NULL, NULL, 0, 0, 0, NULL, 0}};
 
 static void notify_loop(void *ud)

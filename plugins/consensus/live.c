@@ -15,7 +15,7 @@ static void push_tally(proposal *p)
 	char topic[40];
 	live__topic(p, topic, sizeof(topic));
 	p->dirty = 0;
-	p->last_push_ms = api->now_ms();
+	tally__pushed(p, plugin__tally_interval_ms, api->now_ms());
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
 	json_t *tally = tally__event(p);
