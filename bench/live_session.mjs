@@ -264,6 +264,9 @@ for (const c of cells) {
 		}
 		rows.push(row);
 	}
+	// the tail of every run, not only the median: a spike in one run cannot hide
+	for (const [label, key, d] of [['ack p99 ms, each run', 'ack_p99_ms', 1], ['tally p99 ms, each run', 'tally_p99_ms', 1]])
+		rows.push([label, ...kinds.map((k) => (c.servers[k].runs || []).map((r) => fmt(r[key], d)).join(' / ')), ...head.slice(kinds.length + 1).map(() => '')]);
 	const db = kinds.filter((k) => k.startsWith('accord')).map((k) => `${LABEL[k]}: DB position rows ${JSON.stringify(c.servers[k].median.db_position_rows)} vs acked ${JSON.stringify(c.servers[k].median.positions_acked)} -> ${c.servers[k].median.db_matches_acks ? 'match' : 'MISMATCH'}`);
 	const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
 	for (const r of rows) lines.push('| ' + r.map((x, i) => String(x).padEnd(w[i])).join(' | ') + ' |');
