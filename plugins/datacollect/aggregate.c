@@ -88,8 +88,8 @@ static json_t *number_field(const json_t *f, const json_t *subs)
 		for (size_t i = 0; i < json_array_size(subs); i++) {
 			const json_t *v = json_object_get(
 				json_object_get(json_array_get(subs, i), "values"), key);
-			const json_t *x =
-				json_object_get(v, json_string_value(json_array_get(cells, c)));
+			const json_t *x = json_object_get(v, json_string_value(
+								     json_array_get(cells, c)));
 			if (json_is_number(x))
 				stat_add(&s, json_number_value(x));
 		}
@@ -97,8 +97,8 @@ static json_t *number_field(const json_t *f, const json_t *subs)
 				    stat_json(&s, 0));
 	}
 	for (size_t i = 0; i < json_array_size(subs); i++) {
-		const json_t *v =
-			json_object_get(json_object_get(json_array_get(subs, i), "values"), key);
+		const json_t *v = json_object_get(json_object_get(json_array_get(subs, i), "values"),
+						  key);
 		if (!nc) {
 			if (json_is_number(v))
 				stat_add(&total, json_number_value(v));
@@ -107,8 +107,8 @@ static json_t *number_field(const json_t *f, const json_t *subs)
 		double sum = 0;
 		int any = 0;
 		for (size_t c = 0; c < nc; c++) {
-			const json_t *x =
-				json_object_get(v, json_string_value(json_array_get(cells, c)));
+			const json_t *x = json_object_get(v, json_string_value(
+								     json_array_get(cells, c)));
 			if (json_is_number(x)) {
 				sum += json_number_value(x);
 				any = 1;
@@ -156,8 +156,8 @@ static json_t *choice_field(const json_t *f, const json_t *subs)
 		json_object_set_new(counts, json_string_value(json_array_get(opts, o)),
 				    json_integer(0));
 	for (size_t i = 0; i < json_array_size(subs); i++) {
-		const json_t *v =
-			json_object_get(json_object_get(json_array_get(subs, i), "values"), key);
+		const json_t *v = json_object_get(json_object_get(json_array_get(subs, i), "values"),
+						  key);
 		json_t *c = json_is_string(v) ? json_object_get(counts, json_string_value(v)) : NULL;
 		if (!c)
 			continue;
@@ -172,8 +172,8 @@ static json_t *other_field(const json_t *f, const json_t *subs)
 	const char *key = json_string_value(json_object_get(f, "key"));
 	json_int_t n = 0;
 	for (size_t i = 0; i < json_array_size(subs); i++) {
-		const json_t *v =
-			json_object_get(json_object_get(json_array_get(subs, i), "values"), key);
+		const json_t *v = json_object_get(json_object_get(json_array_get(subs, i), "values"),
+						  key);
 		n += v && !json_is_null(v);
 	}
 	return json_pack("{s:O,s:I}", "type", json_object_get(f, "type"), "n", n);
@@ -241,9 +241,9 @@ json_t *dc_release_view(const json_t *fields, const json_t *agg, int min_cell)
 			static const char *const maps[] = {"cells", "by_sex", "by_age", NULL};
 			for (size_t m = 0; r && maps[m]; m++)
 				if (json_object_get(a, maps[m]))
-					json_object_set_new(
-						r, maps[m],
-						released_map(json_object_get(a, maps[m]), min_cell));
+					json_object_set_new(r, maps[m],
+							    released_map(json_object_get(a, maps[m]),
+									 min_cell));
 		} else if (!strcmp(type, "choice")) {
 			json_int_t n = json_integer_value(json_object_get(a, "n"));
 			json_t *counts = json_object();
@@ -269,7 +269,7 @@ json_t *dc_release_view(const json_t *fields, const json_t *agg, int min_cell)
 			return NULL;
 		}
 	}
-	return out ? json_pack("{s:O,s:o,s:i}", "orgs", json_object_get(agg, "orgs"), "fields",
-			       out, "min_cell", min_cell)
+	return out ? json_pack("{s:O,s:o,s:i}", "orgs", json_object_get(agg, "orgs"), "fields", out,
+			       "min_cell", min_cell)
 		   : NULL;
 }

@@ -90,12 +90,15 @@ static const char *period_syntax(const json_t *v)
 		       : "expected a period: 2026-07, 2026-Q3 or 2026";
 }
 
-#define FORM_ARG {.name = "form", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED}
+#define FORM_ARG                                                                                   \
+	{                                                                                          \
+		.name = "form", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED                \
+	}
 #define PERIOD_ARG                                                                                 \
-	{.name = "period",                                                                         \
-	 .type = ACCORD_ARG_STRING,                                                                \
-	 .flags = ACCORD_ARG_REQUIRED,                                                             \
-	 .check = period_syntax}
+	{                                                                                          \
+		.name = "period", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED,         \
+		.check = period_syntax                                                             \
+	}
 
 static const accord_arg create_args[] = {
 	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 300},
@@ -121,17 +124,17 @@ static const accord_arg state_args[] = {
 static const accord_arg form_args[] = {FORM_ARG, {0}};
 static const accord_arg period_args[] = {FORM_ARG, PERIOD_ARG, {0}};
 
-static const accord_arg submission_args[] = {
-	FORM_ARG,
-	PERIOD_ARG,
-	{.name = "org", .type = ACCORD_ARG_STRING, .min = 1, .max = 16},
-	{0}};
+static const accord_arg submission_args[] =
+	{FORM_ARG, PERIOD_ARG, {.name = "org", .type = ACCORD_ARG_STRING, .min = 1, .max = 16}, {0}};
 
 static const accord_arg submit_args[] = {
 	FORM_ARG,
 	PERIOD_ARG,
 	{.name = "values", .type = ACCORD_ARG_OBJECT, .flags = ACCORD_ARG_REQUIRED},
-	{.name = "revision", .type = ACCORD_ARG_INT, .flags = ACCORD_ARG_REQUIRED, .min = 0,
+	{.name = "revision",
+	 .type = ACCORD_ARG_INT,
+	 .flags = ACCORD_ARG_REQUIRED,
+	 .min = 0,
 	 .max = 1000000000,
 	 .says = "required: the revision the values were read at (0 for a first submission)"},
 #if DATACOLLECT_VERSION >= 2
@@ -234,8 +237,8 @@ static accord_status form_get(accord_txn *txn, int64_t group, json_int_t id, jso
  * those who may edit it.  ACCORD_E_NOT_FOUND (answered) otherwise. */
 static accord_status form_for(accord_txn *txn, accord_job *j, json_t **form, json_t **out)
 {
-	accord_status st =
-		form_get(txn, j->group, json_integer_value(json_object_get(j->in, "form")), form);
+	accord_status st = form_get(txn, j->group,
+				    json_integer_value(json_object_get(j->in, "form")), form);
 	if (st != ACCORD_OK)
 		return fail(out, st, "could not read the form");
 	if (!*form)
@@ -262,11 +265,10 @@ static void sub_decode(json_t *row)
 /* The submissions of a form for a period ({org, values, ...}), by org. */
 static accord_status subs_get(accord_txn *txn, json_int_t form, const char *period, json_t **rows)
 {
-	accord_status st =
-		accord_exec(api, txn,
-			    "SELECT " SUB_COLUMNS " FROM datacollect_submissions"
-			    " WHERE form_id=? AND period=? ORDER BY org",
-			    json_pack("[I,s]", form, period), rows);
+	accord_status st = accord_exec(api, txn,
+				       "SELECT " SUB_COLUMNS " FROM datacollect_submissions"
+				       " WHERE form_id=? AND period=? ORDER BY org",
+				       json_pack("[I,s]", form, period), rows);
 	size_t i;
 	json_t *r;
 	json_array_foreach(*rows, i, r)
@@ -334,8 +336,9 @@ static accord_status forms_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_array_foreach(rows, i, r) {
 		json_t *fields = json_loads(json_string_value(json_object_get(r, "fields")), 0, NULL);
 		json_object_set_new(r, "fields", fields ? fields : json_array());
-		json_object_set_new(r, "locked", json_boolean(json_integer_value(
-								 json_object_get(r, "submissions")) > 0));
+		json_object_set_new(
+			r, "locked",
+			json_boolean(json_integer_value(json_object_get(r, "submissions")) > 0));
 	}
 	*out = json_pack("{s:o,s:b}", "forms", rows, "lead", l);
 	return ACCORD_OK;
@@ -512,7 +515,9 @@ static accord_status period_fits(const json_t *form, const accord_job *j, json_t
 		return ACCORD_OK;
 	char msg[120];
 	snprintf(msg, sizeof(msg), "period: this form is collected by %s, e.g. %s", kind,
-		 !strcmp(kind, "month") ? "2026-07" : !strcmp(kind, "quarter") ? "2026-Q3" : "2026");
+		 !strcmp(kind, "month")     ? "2026-07"
+		 : !strcmp(kind, "quarter") ? "2026-Q3"
+					    : "2026");
 	return fail(out, ACCORD_E_BAD_REQUEST, msg);
 }
 
@@ -549,8 +554,8 @@ static accord_status submission_work(accord_txn *txn, accord_job *j, json_t **ou
 	if (st == ACCORD_OK)
 		st = period_fits(form, j, out);
 	if (st == ACCORD_OK)
-		st = one_sub(txn, json_integer_value(json_object_get(form, "id")), org ? org : j->org,
-			     period, &row);
+		st = one_sub(txn, json_integer_value(json_object_get(form, "id")),
+			     org ? org : j->org, period, &row);
 	json_decref(form);
 	if (st != ACCORD_OK)
 		return st;
@@ -587,9 +592,8 @@ static accord_status submit_work(accord_txn *txn, accord_job *j, json_t **out)
 			 json_string_value(json_object_get(form, "state")));
 		st = fail(out, ACCORD_E_CONFLICT, msg);
 	}
-	if (st == ACCORD_OK &&
-	    dc_values_check(json_object_get(form, "fields"), json_object_get(j->in, "values"), msg,
-			    sizeof(msg)))
+	if (st == ACCORD_OK && dc_values_check(json_object_get(form, "fields"),
+					       json_object_get(j->in, "values"), msg, sizeof(msg)))
 		st = fail(out, ACCORD_E_BAD_REQUEST, msg);
 	json_decref(form);
 	if (st != ACCORD_OK)
@@ -636,8 +640,7 @@ static accord_status submit_work(accord_txn *txn, accord_job *j, json_t **out)
 		" saved_at) VALUES(?,?,?,1,?,?,?) ON CONFLICT(form_id, org, period) DO UPDATE SET"
 		" revision=datacollect_submissions.revision+1, vals=excluded.vals,"
 		" saved_by=excluded.saved_by, saved_at=excluded.saved_at",
-		json_pack("[I,s,s,s,s,I]", fid, j->org, period, vals, j->actor,
-			  (json_int_t)j->now_ms),
+		json_pack("[I,s,s,s,s,I]", fid, j->org, period, vals, j->actor, (json_int_t)j->now_ms),
 		NULL);
 	free(vals);
 #if DATACOLLECT_VERSION >= 2
@@ -861,9 +864,8 @@ static char *aggregate_csv(const json_t *fields, const json_t *agg, size_t *len)
 	accord_csv_end_row(&c);
 	for (size_t i = 0; i < json_array_size(fields); i++) {
 		const json_t *f = json_array_get(fields, i);
-		const json_t *a =
-			json_object_get(json_object_get(agg, "fields"),
-					json_string_value(json_object_get(f, "key")));
+		const json_t *a = json_object_get(json_object_get(agg, "fields"),
+						  json_string_value(json_object_get(f, "key")));
 		const char *type = json_string_value(json_object_get(f, "type"));
 		if (!strcmp(type, "number")) {
 			csv_row(&c, f, "total", json_object_get(a, "total"));
@@ -893,8 +895,8 @@ static char *aggregate_csv(const json_t *fields, const json_t *agg, size_t *len)
 static char *submissions_csv(const json_t *fields, const json_t *subs, size_t *len)
 {
 	accord_csv c = {0};
-	static const char *const head[] = {"org",   "period",   "field",    "cell", "value",
-					   "unit",  "revision", "saved_by", NULL};
+	static const char *const head[] = {"org",  "period",   "field",    "cell", "value",
+					   "unit", "revision", "saved_by", NULL};
 	for (size_t k = 0; head[k]; k++)
 		accord_csv_field(&c, head[k]);
 	accord_csv_end_row(&c);
@@ -906,17 +908,15 @@ static char *submissions_csv(const json_t *fields, const json_t *subs, size_t *l
 			const char *key = json_string_value(json_object_get(f, "key"));
 			const json_t *v = json_object_get(json_object_get(s, "values"), key);
 			json_t *cells = dc_cells(f);
-			for (size_t n = 0; n < (json_array_size(cells) ? json_array_size(cells) : 1);
-			     n++) {
+			for (size_t n = 0;
+			     n < (json_array_size(cells) ? json_array_size(cells) : 1); n++) {
 				const char *cell = json_string_value(json_array_get(cells, n));
 				accord_csv_field(&c, json_string_value(json_object_get(s, "org")));
-				accord_csv_field(&c,
-						 json_string_value(json_object_get(s, "period")));
+				accord_csv_field(&c, json_string_value(json_object_get(s, "period")));
 				accord_csv_field(&c, key);
 				accord_csv_field(&c, cell ? cell : "");
 				csv_value(&c, cell ? json_object_get(v, cell) : v);
-				accord_csv_field(&c,
-						 json_string_value(json_object_get(f, "unit")));
+				accord_csv_field(&c, json_string_value(json_object_get(f, "unit")));
 				csv_num(&c, json_object_get(s, "revision"));
 				accord_csv_field(&c,
 						 json_string_value(json_object_get(s, "saved_by")));
@@ -942,8 +942,8 @@ static accord_status export_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (format && !strcmp(format, "json")) {
 		json_object_del(form, "submissions");
 		*out = json_pack("{s:o,s:O,s:o}", "form", form, "period",
-				 json_object_get(j->in, "period"), raw ? "submissions" : "aggregate",
-				 raw ? subs : agg);
+				 json_object_get(j->in, "period"),
+				 raw ? "submissions" : "aggregate", raw ? subs : agg);
 		json_decref(raw ? agg : subs);
 		return *out ? ACCORD_OK : fail(out, ACCORD_E_INTERNAL, "out of memory");
 	}
@@ -971,8 +971,7 @@ static accord_status export_after(accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void http_export(accord_plugin_ctx *p, accord_http *h, const accord_principal *who,
-			void *ud)
+static void http_export(accord_plugin_ctx *p, accord_http *h, const accord_principal *who, void *ud)
 {
 	(void)ud;
 	json_t *d = accord_http_args(api, h, export_args);
@@ -997,8 +996,8 @@ static void http_export(accord_plugin_ctx *p, accord_http *h, const accord_princ
 		accord_http_error(api, h, ACCORD_E_NOT_FOUND, "no such group");
 		return;
 	}
-	accord_job *j =
-		accord_job_new_http(api, p, h, who, d, export_work, export_after, sizeof(dc_state));
+	accord_job *j = accord_job_new_http(api, p, h, who, d, export_work, export_after,
+					    sizeof(dc_state));
 	if (!j)
 		return;
 	j->group = group;
@@ -1069,11 +1068,7 @@ static accord_handler handlers[] = {
 	 .args = period_args,
 	 .allow = members_only},
 	{.verb = "aggregate", .fn = h_aggregate, .flags = P, .args = period_args, .allow = members_only},
-	{.verb = "submissions",
-	 .fn = h_submissions,
-	 .flags = P,
-	 .args = period_args,
-	 .allow = members_only},
+	{.verb = "submissions", .fn = h_submissions, .flags = P, .args = period_args, .allow = members_only},
 #undef P
 	{0}};
 

@@ -85,9 +85,9 @@ static int flag(json_t *f, const char *name, const char *where, char *msg, size_
 	return fail(msg, size, at, "expected true or false");
 }
 
-static const char *const MEMBERS[] = {"key",     "label",   "type",       "unit",   "min",
-				      "max",     "integer", "options",    "max_length", "by_sex",
-				      "by_age",  "required", NULL};
+static const char *const MEMBERS[] = {"key",    "label",    "type",    "unit",       "min",
+				      "max",    "integer",  "options", "max_length", "by_sex",
+				      "by_age", "required", NULL};
 
 static int field_check(json_t *f, size_t i, json_t *keys, char *msg, size_t size)
 {
@@ -106,15 +106,13 @@ static int field_check(json_t *f, size_t i, json_t *keys, char *msg, size_t size
 	const char *key = json_string_value(json_object_get(f, "key"));
 	snprintf(at, sizeof(at), "%s.key", where);
 	if (!key_ok(key))
-		return fail(msg, size, at,
-			    "expected 1-32 of a-z, 0-9 and _, starting with a letter");
+		return fail(msg, size, at, "expected 1-32 of a-z, 0-9 and _, starting with a letter");
 	if (json_object_get(keys, key))
 		return fail(msg, size, at, "\"%s\" is used by another field", key);
 	json_object_set_new(keys, key, json_true());
 	json_t *label = json_object_get(f, "label");
 	snprintf(at, sizeof(at), "%s.label", where);
-	if (!json_is_string(label) || json_string_length(label) < 1 ||
-	    json_string_length(label) > 200)
+	if (!json_is_string(label) || json_string_length(label) < 1 || json_string_length(label) > 200)
 		return fail(msg, size, at, "expected a string of 1-200 bytes");
 	const char *type = json_string_value(json_object_get(f, "type"));
 	snprintf(at, sizeof(at), "%s.type", where);
@@ -163,8 +161,8 @@ static int field_check(json_t *f, size_t i, json_t *keys, char *msg, size_t size
 			json_t *o = json_array_get(opts, k);
 			if (!json_is_string(o) || json_string_length(o) < 1 ||
 			    json_string_length(o) > 100)
-				return fail(msg, size, at, "option %zu: expected a string of 1-100 bytes",
-					    k);
+				return fail(msg, size, at,
+					    "option %zu: expected a string of 1-100 bytes", k);
 			for (size_t m = 0; m < k; m++)
 				if (json_equal(o, json_array_get(opts, m)))
 					return fail(msg, size, at, "\"%s\" is listed twice",
@@ -225,7 +223,8 @@ json_t *dc_cells(const json_t *f)
 static void number_rule(const json_t *f, char *out, size_t size)
 {
 	const json_t *lo = json_object_get(f, "min"), *hi = json_object_get(f, "max");
-	const char *kind = json_is_true(json_object_get(f, "integer")) ? "a whole number" : "a number";
+	const char *kind = json_is_true(json_object_get(f, "integer")) ? "a whole number"
+								       : "a number";
 	if (lo && hi)
 		snprintf(out, size, "%s from %g to %g", kind, json_number_value(lo),
 			 json_number_value(hi));
@@ -250,8 +249,7 @@ static int number_ok(const json_t *f, const json_t *v)
 	return !(lo && x < json_number_value(lo)) && !(hi && x > json_number_value(hi));
 }
 
-static int value_check(const json_t *f, const char *where, const json_t *v, char *msg,
-		       size_t size)
+static int value_check(const json_t *f, const char *where, const json_t *v, char *msg, size_t size)
 {
 	const char *type = json_string_value(json_object_get(f, "type"));
 	if (!strcmp(type, "number")) {

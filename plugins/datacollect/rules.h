@@ -28,8 +28,8 @@
 #define DC_MSG 256
 
 /* The disaggregation cells: sex, then age group. */
-extern const char *const dc_sexes[];      /* female, male, other; NULL-ended */
-extern const char *const dc_ages[];       /* 0-17, 18-59, 60+; NULL-ended */
+extern const char *const dc_sexes[];        /* female, male, other; NULL-ended */
+extern const char *const dc_ages[];         /* 0-17, 18-59, 60+; NULL-ended */
 extern const char *const dc_period_kinds[]; /* month, quarter, year */
 
 /* 1 when period names one of kind's periods: month "2026-07", quarter
