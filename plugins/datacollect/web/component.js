@@ -1,1 +1,12 @@
-export default function datacollect() { return {}; }
+// The datacollect plugin's web component, as a plugin built outside the
+// tree ships one: installed into <plugins.dir>/web/datacollect/ and found by
+// the shell (web/js/components.js) because the server runs the plugin.  It
+// adds data collection to the rooms of the groups that enabled it
+// (room.js).
+import { mount } from './room.js';
+
+export default function datacollect(shell) {
+	return {
+		room: (element, { group }) => mount(element, { ...shell, group }),
+	};
+}
