@@ -11,7 +11,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, connect, closeAll, httpRequest } from './lib/harness.js';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, connect, closeAll, httpRequest, env } from './lib/harness.js';
 
 const PLUGINS = { membership: {}, consensus: {}, groups: {}, portal: {}, datacollect: {} };
 const NONEXISTENT = 987654321;
@@ -291,5 +294,67 @@ describe('datacollect', { timeout: 180_000 }, () => {
 		await iom.ok('portal.withdraw', { release: rel.id, reason: 'wrong quarter' });
 		assertError(await mol.request('portal.item', { item }), 'not_found', 'after withdrawal');
 		assert.ok(!(await mol.ok('portal.feed', {})).releases.some((r) => r.item === item), 'gone from the feed');
+	});
+});
+
+// The Makefile builds version 1 or 2 from outside the tree (pkg-config
+// alone); version 2 adds a migration.  Here the upgrade is done by a
+// restart (the live upgrade is the loader's): the migration runs once,
+// what version 1 stored is intact, and the new field works.
+describe('datacollect built from outside the tree, version 1 then 2', { timeout: 180_000 }, () => {
+	let server, tmp;
+	const clients = [];
+	after(async () => {
+		await closeAll(...clients);
+		if (server) await server.dispose();
+		if (tmp && !process.env.ACCORD_KEEP_TMP) await fsp.rm(tmp, { recursive: true, force: true });
+	});
+
+	test('10. make VERSION=1, then VERSION=2: the migration adds the note, nothing is lost', async () => {
+		const { sourceDir, pluginDir } = env();
+		tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'accord-dc-oot-'));
+		const copy = path.join(tmp, 'datacollect');
+		await fsp.cp(path.join(sourceDir, 'plugins', 'datacollect'), copy, { recursive: true, filter: (f) => !f.endsWith('.so') });
+		const pkg = { ...process.env, PKG_CONFIG_PATH: path.join(sourceDir, 'build', 'pkgconfig') };
+		const plugDir = path.join(tmp, 'plugins');
+		const v2Dir = path.join(tmp, 'v2');
+		await fsp.mkdir(plugDir);
+		await fsp.mkdir(v2Dir);
+		execFileSync('make', ['-s', '-C', copy, `OUT=${plugDir}`], { env: pkg, stdio: 'pipe' });
+		execFileSync('make', ['-s', '-C', copy, 'VERSION=2', `OUT=${v2Dir}`], { env: pkg, stdio: 'pipe' });
+		for (const p of ['membership.so', 'groups.so']) await fsp.copyFile(path.join(pluginDir, p), path.join(plugDir, p));
+
+		server = await startServer({ plugins: { membership: {}, groups: {}, datacollect: {} }, extraConfig: { plugins: { dir: plugDir } } });
+		const login = async (who) => { const c = await connect(server); clients.push(c); await c.login(who); return c; };
+		let undp = await login('undp');
+		let unhcr = await login('unhcr');
+		const info1 = await undp.ok('sys.info', {});
+		assert.equal(info1.plugins.find((p) => p.name === 'datacollect')?.version, '1.0.0', JSON.stringify(info1.plugins));
+		const iom = await login('iom');
+		const g = (await iom.ok('groups.create', { name: 'Data', kind: 'permanent', leads: ['UNDP'], members: ['UNHCR'] })).group.id;
+		await undp.ok('groups.plugins.enable', { group: g, plugin: 'datacollect' });
+		const f = (await undp.ok('datacollect.create', { group: g, title: 'Returns', period_kind: 'year', fields: [{ key: 'returns', label: 'Returns', type: 'number', min: 0 }] })).form.id;
+		await undp.ok('datacollect.state', { group: g, form: f, state: 'open' });
+		await unhcr.ok('datacollect.submit', { group: g, form: f, period: '2026', revision: 0, values: { returns: 40 }, note: 'ignored by version 1' });
+		const cols = () => JSON.parse(execFileSync('sqlite3', ['-json', server.config.database.path, 'PRAGMA table_info(datacollect_submissions)'], { encoding: 'utf8' })).map((c) => c.name);
+		await closeAll(...clients.splice(0));
+		await server.stop();
+		assert.ok(!cols().includes('note'), 'version 1 has no note column');
+
+		await fsp.copyFile(path.join(v2Dir, 'datacollect.so'), path.join(plugDir, 'datacollect.so'));
+		await server.restart();
+		assert.ok(cols().includes('note'), 'version 2 added the note column');
+		undp = await login('undp');
+		unhcr = await login('unhcr');
+		const info2 = await undp.ok('sys.info', {});
+		assert.equal(info2.plugins.find((p) => p.name === 'datacollect')?.version, '2.0.0');
+		const old = (await unhcr.ok('datacollect.submission', { group: g, form: f, period: '2026' })).submission;
+		assert.equal(old.revision, 1);
+		assert.equal(old.values.returns, 40);
+		assert.equal(old.note, null);
+		const s = (await unhcr.ok('datacollect.submit', { group: g, form: f, period: '2026', revision: 1, values: { returns: 41 }, note: 'estimate from border points' })).submission;
+		assert.equal(s.revision, 2);
+		assert.equal(s.note, 'estimate from border points');
+		assertError(await unhcr.request('datacollect.submit', { group: g, form: f, period: '2026', revision: 2, values: {}, note: 'x'.repeat(2001) }), 'bad_request', 'long note', /^note: at most 2000 bytes/);
 	});
 });
