@@ -728,12 +728,15 @@ static accord_status completeness_work(accord_txn *txn, accord_job *j, json_t **
 			if (!strcmp(json_string_value(json_object_get(s, "org")), code))
 				found = s;
 		json_object_set_new(o, "submitted", json_boolean(found != NULL));
-		json_object_set(o, "revision",
-				found ? json_object_get(found, "revision") : json_integer(0));
-		json_object_set(o, "saved_by",
-				found ? json_object_get(found, "saved_by") : json_null());
-		json_object_set(o, "saved_at",
-				found ? json_object_get(found, "saved_at") : json_null());
+		json_object_set_new(o, "revision",
+				    found ? json_incref(json_object_get(found, "revision"))
+					  : json_integer(0));
+		json_object_set_new(o, "saved_by",
+				    found ? json_incref(json_object_get(found, "saved_by"))
+					  : json_null());
+		json_object_set_new(o, "saved_at",
+				    found ? json_incref(json_object_get(found, "saved_at"))
+					  : json_null());
 		done += found != NULL;
 		json_t *org = NULL;
 		if (members && members->org(txn, code, &org) == ACCORD_OK)
