@@ -132,5 +132,54 @@ describe('data collection in a working group, from the browser', { timeout: 300_
 		assert.equal(rel.content.title, 'Arrivals by quarter');
 		assert.deepEqual(rel.content.fields.arrivals.total, { suppressed: true }, 'two organisations: suppressed');
 		assert.ok(!JSON.stringify(rel).includes('UNHCR'), 'no organisation named');
+
+		// MOL's portal shows the released figures, suppressed ones said so,
+		// and loses them at once when the release is withdrawn.
+		const molPage = await rig.pageAs('mol');
+		await molPage.goto(`${rig.server.url}#/portal`);
+		const card = molPage.locator('#dc-released');
+		await card.getByRole('heading', { name: `Arrivals by quarter, ${P}` }).waitFor();
+		await card.locator('p[data-field=arrivals]', { hasText: 'suppressed: fewer than 3 organisations' }).waitFor();
+		await card.getByText('Aggregated over 2 reporting organisations').waitFor();
+		const tds = await card.locator('table.dc-cells td').allTextContents();
+		assert.equal(tds.length, 9, 'the grid of cells');
+		assert.deepEqual([...new Set(tds)], ['<3'], 'two organisations: no figure shown');
+		assert.equal(await card.locator('table.dc-cells td abbr').first().getAttribute('title'), 'suppressed: fewer than 3 organisations');
+		assert.ok(!(await card.textContent()).includes('UNHCR'), 'no organisation named');
+		await molPage.screenshot({ path: path.join(SHOTS, 'datacollect-portal.png'), fullPage: true });
+		const iom = clients[0];
+		const releases = (await iom.ok('portal.releases', {})).releases;
+		await iom.ok('portal.withdraw', { release: releases.find((r) => r.kind === 'aggregate').id, reason: 'to be revised' });
+		await card.waitFor({ state: 'hidden' });
+	});
+
+	test('two people of UNHCR edit at once: the stale save is refused and the current values shown', async () => {
+		const form = (await clients[0].ok('datacollect.forms', { group: G })).forms[0];
+		const open = async () => {
+			const page = await rig.pageAs('unhcr');
+			await page.goto(`${rig.server.url}#/group/${G}`);
+			await page.locator('[data-plugin=datacollect] li[data-form]', { hasText: form.title }).getByRole('button', { name: 'Fill in' }).click();
+			const entry = page.locator('[data-plugin=datacollect] section.dc-entry');
+			await entry.getByLabel('Arrivals: female, 18-59').waitFor();
+			assert.equal(await entry.getByLabel('Arrivals: female, 18-59').inputValue(), '12');
+			return entry;
+		};
+		const a = await open();
+		const b = await open(); // UNHCR's alternate, in another browser
+		await a.getByLabel('Arrivals: female, 18-59').fill('13');
+		await a.getByRole('button', { name: 'Save' }).click();
+		await a.getByText('Saved (revision 2).').waitFor();
+		await b.getByLabel('Arrivals: male, 18-59').fill('10');
+		await b.getByRole('button', { name: 'Save' }).click();
+		await b.getByText(/revision 1 is not the latest: UNHCR's submission for .* is at revision 2, saved by unhcr/).waitFor();
+		await b.getByText('Someone of your organisation saved in the meantime').waitFor();
+		assert.equal(await b.getByLabel('Arrivals: female, 18-59').inputValue(), '13', 'the other person\'s value is shown');
+		assert.equal(await b.getByLabel('Arrivals: male, 18-59').inputValue(), '9', 'the stored value, not the unsaved one');
+		await b.getByLabel('Arrivals: male, 18-59').fill('10');
+		await b.getByRole('button', { name: 'Save' }).click();
+		await b.getByText('Saved (revision 3).').waitFor();
+		const s = (await clients[0].ok('datacollect.submission', { group: G, form: form.id, period: P, org: 'UNHCR' })).submission;
+		assert.equal(s.values.arrivals['female,18-59'], 13);
+		assert.equal(s.values.arrivals['male,18-59'], 10);
 	});
 });

@@ -197,8 +197,8 @@ export async function mount(root, shell) {
 					out.replaceChildren(errorNote(r), note(t('datacollect.conflict_reloaded'), 'info'));
 				} else out.replaceChildren(errorNote(r));
 			} }, ...parts, save), out);
+		await load(); // the values first: a form shown empty could be saved empty
 		work.replaceChildren(box);
-		await load();
 		shown = { kind: 'entry', form, period, refresh: null };
 	};
 
