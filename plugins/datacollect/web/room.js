@@ -57,7 +57,10 @@ function barChart(title, bars) {
 }
 
 export async function mount(root, shell) {
-	const { client, group, t, h, field, note, hasRole } = shell;
+	const { client, group, t, h, field, note, hasRole, isPartner } = shell;
+	// Data collection is internal to the group's members: a partner of the
+	// group sees nothing of it (the server answers it not_found anyway).
+	if (isPartner()) return () => {};
 	const errorNote = (r) => note(r.error?.message || r.error?.code || '?', 'error');
 	const list = h('div', { class: 'dc-forms' });
 	const work = h('div', { class: 'dc-work' });
