@@ -6,11 +6,14 @@
  * or two organisations is that organisation's own figure, recognisable by
  * anyone who knows who reports (the partners do): an aggregate released to
  * partners must not tell them what UNHCR alone counted.  Minimum and
- * maximum are never released for the same reason.
+ * maximum are never released for the same reason, and a figure that a
+ * shown sum would give away is suppressed with its neighbour
+ * (complementary suppression, below).
  */
 #include "rules.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A number as JSON: an integer when it is one (sums of counts stay
@@ -220,6 +223,100 @@ static json_t *released_map(const json_t *m, int min_cell)
 	return o;
 }
 
+/* ---- complementary suppression ----
+ * A released total is the sum of its cells (and of its marginals by sex or
+ * by age group, each the sum of its row or column).  When exactly one
+ * member of such a sum is suppressed and the sum is shown, the suppressed
+ * figure is the sum minus the others: so the smallest member still shown is
+ * suppressed too, and the sums are checked again until none gives one away.
+ * A group is a shown figure and the members that add up to it. */
+
+static int suppressed(const json_t *o) { return json_is_true(json_object_get(o, "suppressed")); }
+
+static int protect(json_t *figure, json_t **members, size_t n, const char *key)
+{
+	if (!figure || suppressed(figure) || n < 2)
+		return 0;
+	size_t hidden = 0;
+	json_t *smallest = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!members[i])
+			continue;
+		if (suppressed(members[i])) {
+			hidden++;
+			continue;
+		}
+		double v = json_number_value(json_object_get(members[i], key));
+		if (!smallest || v < json_number_value(json_object_get(smallest, key)))
+			smallest = members[i];
+	}
+	if (hidden != 1 || !smallest)
+		return 0;
+	json_object_clear(smallest);
+	json_object_set_new(smallest, "suppressed", json_true());
+	return 1;
+}
+
+/* The members of map whose names are listed (NULL where absent). */
+static size_t pick(json_t *map, const char *const *names, json_t **out)
+{
+	size_t n = 0;
+	for (; names[n]; n++)
+		out[n] = json_object_get(map, names[n]);
+	return n;
+}
+
+static void complementary_number(json_t *r)
+{
+	json_t *total = json_object_get(r, "total"), *cells = json_object_get(r, "cells");
+	json_t *by_sex = json_object_get(r, "by_sex"), *by_age = json_object_get(r, "by_age");
+	json_t *m[16];
+	int changed = 1;
+	while (changed && cells) {
+		changed = 0;
+		size_t n = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(cells, k, v)
+			if (n < 16)
+				m[n++] = v;
+		changed |= protect(total, m, n, "sum");
+		if (!by_sex || !by_age)
+			continue;
+		changed |= protect(total, m, pick(by_sex, dc_sexes, m), "sum");
+		changed |= protect(total, m, pick(by_age, dc_ages, m), "sum");
+		char name[32];
+		for (size_t s = 0; dc_sexes[s]; s++) {
+			for (size_t a = 0; dc_ages[a]; a++) {
+				snprintf(name, sizeof(name), "%s,%s", dc_sexes[s], dc_ages[a]);
+				m[a] = json_object_get(cells, name);
+			}
+			changed |= protect(json_object_get(by_sex, dc_sexes[s]), m, 3, "sum");
+		}
+		for (size_t a = 0; dc_ages[a]; a++) {
+			for (size_t s = 0; dc_sexes[s]; s++) {
+				snprintf(name, sizeof(name), "%s,%s", dc_sexes[s], dc_ages[a]);
+				m[s] = json_object_get(cells, name);
+			}
+			changed |= protect(json_object_get(by_age, dc_ages[a]), m, 3, "sum");
+		}
+	}
+}
+
+static void complementary_choice(json_t *r)
+{
+	json_t *counts = json_object_get(r, "counts");
+	json_t *m[DC_MAX_OPTIONS];
+	size_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(counts, k, v)
+		if (n < DC_MAX_OPTIONS)
+			m[n++] = v;
+	while (protect(json_object_get(r, "total"), m, n, "n"))
+		;
+}
+
 json_t *dc_release_view(const json_t *fields, const json_t *agg, int min_cell)
 {
 	json_t *out = json_object();
@@ -261,9 +358,12 @@ json_t *dc_release_view(const json_t *fields, const json_t *agg, int min_cell)
 				      n < min_cell ? json_pack("{s:b}", "suppressed", 1)
 						   : json_pack("{s:I}", "n", n),
 				      "counts", counts);
+			complementary_choice(r);
 		} else {
 			continue; /* text and dates never leave */
 		}
+		if (r && !strcmp(type, "number"))
+			complementary_number(r);
 		if (!r || json_object_set_new(out, key, r)) {
 			json_decref(out);
 			return NULL;

@@ -61,7 +61,9 @@ json_t *dc_aggregate(const json_t *fields, const json_t *subs);
  * only (text and dates could name a person or an organisation), no min
  * and max (each is one organisation's value), and every total or cell
  * with fewer than min_cell contributing organisations replaced by
- * {"suppressed": true}.  A new object. */
+ * {"suppressed": true}, and then, wherever a shown sum has exactly one
+ * suppressed member, its smallest shown member as well (so the sum does
+ * not give the suppressed one away).  A new object. */
 json_t *dc_release_view(const json_t *fields, const json_t *agg, int min_cell);
 
 #endif

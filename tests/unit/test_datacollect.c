@@ -258,6 +258,47 @@ static void releases_suppress_small_cells(void **state)
 	json_decref(f);
 }
 
+/* One suppressed cell of a shown total could be worked out as the total
+ * minus the other cells: the smallest other one is suppressed too. */
+static void one_suppressed_cell_takes_another_with_it(void **state)
+{
+	(void)state;
+	json_t *f = parse("[{\"key\":\"returns\",\"label\":\"Returns\",\"type\":\"number\","
+			  "\"by_sex\":true},{\"key\":\"route\",\"label\":\"Route\","
+			  "\"type\":\"choice\",\"options\":[\"land\",\"air\",\"sea\"]}]");
+	char msg[DC_MSG];
+	assert_int_equal(dc_fields_check(f, msg, sizeof(msg)), 0);
+	/* four organisations: female and male from all, other from one */
+	json_t *subs = parse(
+		"[{\"org\":\"A\",\"values\":{\"returns\":{\"female\":5,\"male\":50,\"other\":2},"
+		"\"route\":\"land\"}},"
+		"{\"org\":\"B\",\"values\":{\"returns\":{\"female\":5,\"male\":50},\"route\":\"land\"}},"
+		"{\"org\":\"C\",\"values\":{\"returns\":{\"female\":5,\"male\":50},\"route\":\"land\"}},"
+		"{\"org\":\"D\",\"values\":{\"returns\":{\"female\":5,\"male\":50},\"route\":\"air\"}}]");
+	json_t *agg = dc_aggregate(f, subs);
+	json_t *rel = dc_release_view(f, agg, DC_MIN_CELL);
+	const json_t *r = json_object_get(json_object_get(rel, "fields"), "returns");
+	const json_t *cells = json_object_get(r, "cells");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "total"), "sum")),
+			 222);
+	assert_true(json_is_true(json_object_get(json_object_get(cells, "other"), "suppressed")));
+	/* female (20) is smaller than male (200): suppressed with it */
+	assert_true(json_is_true(json_object_get(json_object_get(cells, "female"), "suppressed")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(cells, "male"), "sum")),
+			 200);
+	/* choice: air (1) suppressed, so sea (0, the smallest shown) too; land stays */
+	const json_t *counts = json_object_get(
+		json_object_get(json_object_get(rel, "fields"), "route"), "counts");
+	assert_true(json_is_true(json_object_get(json_object_get(counts, "air"), "suppressed")));
+	assert_true(json_is_true(json_object_get(json_object_get(counts, "sea"), "suppressed")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(counts, "land"), "n")),
+			 3);
+	json_decref(rel);
+	json_decref(agg);
+	json_decref(subs);
+	json_decref(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +308,7 @@ int main(void)
 		cmocka_unit_test(values_name_the_field_and_the_cell),
 		cmocka_unit_test(aggregates_sum_cells_and_totals),
 		cmocka_unit_test(releases_suppress_small_cells),
+		cmocka_unit_test(one_suppressed_cell_takes_another_with_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
