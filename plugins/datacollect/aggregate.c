@@ -270,7 +270,7 @@ static void complementary_number(json_t *r)
 {
 	json_t *total = json_object_get(r, "total"), *cells = json_object_get(r, "cells");
 	json_t *by_sex = json_object_get(r, "by_sex"), *by_age = json_object_get(r, "by_age");
-	json_t *m[16];
+	json_t *m[16] = {0};
 	int changed = 1;
 	while (changed && cells) {
 		changed = 0;
@@ -306,7 +306,7 @@ static void complementary_number(json_t *r)
 static void complementary_choice(json_t *r)
 {
 	json_t *counts = json_object_get(r, "counts");
-	json_t *m[DC_MAX_OPTIONS];
+	json_t *m[DC_MAX_OPTIONS] = {0};
 	size_t n = 0;
 	const char *k;
 	json_t *v;
