@@ -588,8 +588,8 @@ void signature_check(const char *so_path, const sig_trust *t, sig_result *out)
 	    parse_sig(text, name, &f, why, sizeof(why))) {
 		out->verdict = SIG_MALFORMED;
 		say(out,
-		    "%smalformed signature file %s: %s; sign it again with `accord plugins "
-		    "sign`",
+		    "%sits signature file %s is malformed: %s; sign it again with `accord "
+		    "plugins sign`",
 		    swapped, sig_path, why);
 		return;
 	}
