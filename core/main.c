@@ -15,7 +15,6 @@
  */
 #include "server.h"
 #include "log.h"
-#include "plugin_sign.h"
 
 #include <assert.h>
 #include <errno.h>
