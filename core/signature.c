@@ -25,6 +25,10 @@
 #define SIG_MAGIC "accord-plugin-signature v1"
 #define KEY_MAGIC "accord-plugin-secret-key v1"
 
+/* strerror is not safe on every thread; this runs on worker threads too.
+ * (GNU strerror_r, which returns the message: the build has _GNU_SOURCE.) */
+#define ERRSTR(e) strerror_r((e), (char[128]){0}, 128)
+
 int signature_name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -73,7 +77,7 @@ static int hash_file(crypto_generichash_state *st, const char *path, const char 
 	struct stat sb;
 	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 		snprintf(err, errlen, "cannot read %s: %s", path,
-			 fd < 0 ? strerror(errno) : "not a regular file");
+			 fd < 0 ? ERRSTR(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -90,7 +94,7 @@ static int hash_file(crypto_generichash_state *st, const char *path, const char 
 			continue;
 		if (r <= 0) {
 			snprintf(err, errlen, "cannot read %s: %s", path,
-				 r < 0 ? strerror(errno) : "it became shorter while being read");
+				 r < 0 ? ERRSTR(errno) : "it became shorter while being read");
 			close(fd);
 			return -1;
 		}
@@ -148,7 +152,7 @@ static int list_dir(const char *root, const char *rel, file_list *l, int depth, 
 	}
 	DIR *d = opendir(path);
 	if (!d) {
-		snprintf(err, errlen, "cannot read the folder %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot read the folder %s: %s", path, ERRSTR(errno));
 		return -1;
 	}
 	int rc = 0;
@@ -164,7 +168,7 @@ static int list_dir(const char *root, const char *rel, file_list *l, int depth, 
 			snprintf(err, errlen, "a path under %s is too long", root);
 			rc = -1;
 		} else if (lstat(p, &sb)) {
-			snprintf(err, errlen, "cannot read %s: %s", p, strerror(errno));
+			snprintf(err, errlen, "cannot read %s: %s", p, ERRSTR(errno));
 			rc = -1;
 		} else if (S_ISDIR(sb.st_mode)) {
 			if (depth >= 16) {
@@ -219,7 +223,7 @@ int signature_digest(const char *so_path, const char *name, const char *web_dir,
 		}
 		rc = list_dir(web_dir, "", &l, 0, err, errlen);
 	} else if (errno != ENOENT) {
-		snprintf(err, errlen, "cannot read %s: %s", web_dir, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", web_dir, ERRSTR(errno));
 		return -1;
 	}
 	if (!rc && l.n)
@@ -260,7 +264,7 @@ static int read_small(const char *path, char *buf, size_t cap, char *err, size_t
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", path, ERRSTR(errno));
 		return -1;
 	}
 	size_t n = 0;
@@ -269,7 +273,7 @@ static int read_small(const char *path, char *buf, size_t cap, char *err, size_t
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			snprintf(err, errlen, "cannot read %s: %s", path, ERRSTR(errno));
 			close(fd);
 			return -1;
 		}
@@ -331,7 +335,7 @@ static int write_new(const char *path, const char *text, mode_t mode, int exclus
 	int fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", path,
-			 errno == EEXIST ? "it exists already (not overwritten)" : strerror(errno));
+			 errno == EEXIST ? "it exists already (not overwritten)" : ERRSTR(errno));
 		return -1;
 	}
 	size_t n = strlen(text), off = 0;
@@ -348,7 +352,7 @@ static int write_new(const char *path, const char *text, mode_t mode, int exclus
 	if (!bad && !exclusive && rename(tmp, path))
 		bad = 1;
 	if (bad) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot write %s: %s", path, ERRSTR(errno));
 		unlink(target);
 		return -1;
 	}
