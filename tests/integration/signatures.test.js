@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, connectAs, runAccord, env } from './lib/harness.js';
+import { startServer, connectAs, runAccord, env, httpRequest } from './lib/harness.js';
 
 const tmpRoots = [];
 const servers = [];
@@ -153,6 +153,9 @@ describe('signed plugins at start', { timeout: 120_000 }, () => {
 		assert.equal(info.unsigned_plugins_allowed, true);
 		assert.equal(info.plugins.find((p) => p.name === 'test').signer, 'unverified');
 		c.close();
+		const h = await httpRequest(server, '/healthz');
+		assert.equal(h.status, 200);
+		assert.deepEqual(JSON.parse(h.body), { status: 'ok', db: 'ok', unsigned_plugins_allowed: true });
 		// and again at the next start
 		await server.restart();
 		assert.match(server.stderr, /plugins\.allow_unsigned is true/);
