@@ -222,6 +222,69 @@ static void test_verdicts(void **state)
 	unlink(sig);
 }
 
+/* plugins.trusted_keys and plugins.allow_unsigned in the configuration. */
+static void expect_config(const char *plugins, const char *needle)
+{
+	char text[1024], err[512] = "";
+	accord_config cfg;
+	snprintf(text, sizeof(text), "{\"plugins\": %s}", plugins);
+	int rc = config_load_string(text, &cfg, err, sizeof(err));
+	if (!needle) {
+		if (rc)
+			fail_msg("%s: refused: %s", plugins, err);
+		config_free(&cfg);
+		return;
+	}
+	if (rc == 0 || !strstr(err, needle))
+		fail_msg("%s: rc %d, err \"%s\" (wanted \"%s\")", plugins, rc, err, needle);
+}
+
+static void test_config(void **state)
+{
+	(void)state;
+	const char *k1 = "aXLmBg9jY9fkGxn6ysxonLysjwjkVVKGBXxtgMN6NZ8=";
+	const char *k2 = "3NqJ0r8c5yJx4h1m3Qy3P2bV0m4e9wXk7uG2a1sT6Zc=";
+	char t[512];
+	accord_config cfg;
+	char err[512] = "";
+	snprintf(t, sizeof(t),
+		 "{\"plugins\": {\"trusted_keys\": [{\"name\": \"A\", \"key\": \"%s\"}, "
+		 "{\"name\": \"B b\", \"key\": \"%s\"}], \"allow_unsigned\": true}}",
+		 k1, k2);
+	if (config_load_string(t, &cfg, err, sizeof(err)))
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg.n_trusted_keys, 2);
+	assert_string_equal(cfg.trusted_keys[1].name, "B b");
+	assert_int_equal(cfg.allow_unsigned, 1);
+	unsigned char pk[SIG_PUBLIC_BYTES];
+	assert_int_equal(signature_key_parse(k1, pk), 0);
+	assert_memory_equal(pk, cfg.trusted_keys[0].pk, SIG_PUBLIC_BYTES);
+	config_free(&cfg);
+	expect_config("{}", NULL);
+	assert_int_equal(config_load_string("{}", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_trusted_keys, 0);
+	assert_int_equal(cfg.allow_unsigned, 0);
+	config_free(&cfg);
+
+	expect_config("{\"allow_unsigned\": 1}", "plugins.allow_unsigned: expected true or false");
+	expect_config("{\"trusted_keys\": {}}", "plugins.trusted_keys: expected an array");
+	expect_config("{\"trusted_keys\": [{\"name\": \"A\"}]}", "plugins.trusted_keys[0]: expected");
+	expect_config("{\"trusted_keys\": [{\"name\": \"A\", \"key\": \"c2hvcnQ=\"}]}",
+		      "plugins.trusted_keys[0]: key: expected a base64 Ed25519 public key");
+	expect_config("{\"trusted_keys\": [{\"name\": \"\", \"key\": \"x\"}]}",
+		      "plugins.trusted_keys[0]: name: 1 to 64 printable characters");
+	snprintf(t, sizeof(t),
+		 "{\"trusted_keys\": [{\"name\": \"A\", \"key\": \"%s\"}, {\"name\": \"A\", "
+		 "\"key\": \"%s\"}]}",
+		 k1, k2);
+	expect_config(t, "plugins.trusted_keys[1]: name: \"A\" is listed twice");
+	snprintf(t, sizeof(t),
+		 "{\"trusted_keys\": [{\"name\": \"A\", \"key\": \"%s\"}, {\"name\": \"B\", "
+		 "\"key\": \"%s\"}]}",
+		 k1, k1);
+	expect_config(t, "plugins.trusted_keys[1]: key: the same key is listed as \"A\" already");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -231,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_digest_changes),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
