@@ -68,12 +68,16 @@ int signature_paths(const char *so_path, char *name, size_t name_len, char *web_
 
 /* ---- the manifest digest ---- */
 
-/* Hashes one file's header and bytes.  The size is the one read: a file
- * that changes while it is read is caught by the digest, not here. */
+/* Hashes one file's header and bytes, as many as fstat gives: a file that
+ * shrinks meanwhile fails, one that grows is hashed up to that size.  (No
+ * check can stop a writer racing the server between the check and dlopen:
+ * plugins.dir must be writable by its administrator only.)  A symbolic
+ * link to the shared object is followed, as dlopen follows it; the web
+ * folder's links were refused by list_dir. */
 static int hash_file(crypto_generichash_state *st, const char *path, const char *rel, char *err,
 		     size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 		snprintf(err, errlen, "cannot read %s: %s", path,
