@@ -18,11 +18,13 @@
 #include "plugin_host.h"
 #include "registry.h"
 #include "release.h"
+#include "signature.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 plugin_host *plugins_new(server *srv)
 {
@@ -30,6 +32,43 @@ plugin_host *plugins_new(server *srv)
 	if (h)
 		h->srv = srv;
 	return h;
+}
+
+/* ---- which plugins may be opened ---- */
+
+void loader_trust(const accord_config *cfg, sig_trust *t)
+{
+	t->keys = cfg->trusted_keys;
+	t->n_keys = cfg->n_trusted_keys;
+	t->bundled = accord_bundled_plugins;
+	t->n_bundled = accord_n_bundled_plugins;
+}
+
+int loader_check_plugin(const accord_config *cfg, const char *name, const char *so_path,
+			char *signer, size_t signer_len, char *err, size_t errlen)
+{
+	sig_trust t;
+	loader_trust(cfg, &t);
+	sig_result *r = malloc(sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "plugin %s: out of memory", name);
+		return -1;
+	}
+	signature_check(so_path, &t, r);
+	int rc = 0;
+	if (r->verdict == SIG_GOOD || r->verdict == SIG_BUILT_IN) {
+		snprintf(signer, signer_len, "%s", r->signer);
+	} else if (r->verdict != SIG_UNREADABLE && cfg->allow_unsigned) {
+		log_warn("plugin %s: NOT VERIFIED, loaded only because plugins.allow_unsigned is "
+			 "true: %s",
+			 name, r->message);
+		snprintf(signer, signer_len, "unverified");
+	} else {
+		snprintf(err, errlen, "plugin %s: refused: %s", name, r->message);
+		rc = -1;
+	}
+	free(r);
+	return rc;
 }
 
 /* ---- services: who provides what, and the order of start-up ---- */
@@ -154,6 +193,9 @@ const void *loader_service_import(accord_plugin_ctx *p, const char *name, uint32
 
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen)
 {
+	if (cfg->allow_unsigned)
+		log_warn("plugins.allow_unsigned is true: plugins that no trusted key signed are "
+			 "loaded; for development only, never in production");
 	if (!cfg->plugins_enabled)
 		return 0;
 	const char *name;
@@ -170,6 +212,12 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 		}
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
+		char signer[sizeof(((struct accord_plugin_ctx *)0)->signer)] = "";
+		/* A missing file is left to dlopen, whose message says so. */
+		struct stat sb;
+		if (stat(path, &sb) == 0 &&
+		    loader_check_plugin(cfg, name, path, signer, sizeof(signer), err, errlen))
+			return -1;
 		void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		if (!dl) {
 			snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, dlerror());
@@ -216,6 +264,7 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 		p->desc = d;
 		p->config = pcfg;
 		snprintf(p->name, sizeof(p->name), "%s", name);
+		snprintf(p->signer, sizeof(p->signer), "%s", signer);
 #define DESC_HAS(d, m) ((d)->struct_size >= offsetof(accord_plugin, m) + sizeof((d)->m))
 		if (DESC_HAS(d, provides))
 			p->provides = d->provides;
@@ -228,7 +277,7 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 		if (strcmp(p->table_prefix, p->name))
 			p->scope.prefixes[1] = p->table_prefix;
 		h->plugins[h->n++] = p;
-		log_info("loaded plugin %s %s", name, d->version);
+		log_info("loaded plugin %s %s (%s)", name, d->version, signer);
 	}
 	return plugins_order(h, err, errlen);
 }
@@ -329,11 +378,11 @@ json_t *plugins_info(plugin_host *h)
 			json_array_append_new(req, json_pack("{s:s,s:i,s:b}", "name", r->name,
 							     "version", (int)r->version, "optional",
 							     r->optional != 0));
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o}", "name", d->name,
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o,s:s}", "name", d->name,
 						   "version", d->version, "description",
 						   d->description ? d->description : "", "group",
 						   h->plugins[i]->group_scoped, "provides", prov,
-						   "requires", req));
+						   "requires", req, "signer", h->plugins[i]->signer));
 	}
 	return a;
 }

@@ -6,6 +6,7 @@
  *   accord passwd  [--config FILE] LOGIN
  *   accord backup  [--config FILE] DEST
  *   accord restore [--config FILE] SRC
+ *   accord plugins keygen|sign|verify ...
  *   accord version
  *   accord <plugin command> [--config FILE] ...
  *   accord <command> --help, accord --help
@@ -88,6 +89,20 @@ static const command commands[] = {
 	{"restore", "[--config FILE] SRC", "replace the database with a backup (server stopped)",
 	 "Checks that SRC is a sound Accord database (integrity check, schema) and\n"
 	 "copies it over the configured database.  Refused while a server runs on it.\n"},
+	{"plugins", "keygen|sign|verify ...", "signing keys, plugin signatures and their check",
+	 "  accord plugins keygen --out FILE [--name SIGNER]\n"
+	 "      Creates an Ed25519 key pair: the secret key file (mode 0600, never\n"
+	 "      overwritten; keep it off the server) and prints the public key to list\n"
+	 "      in the servers' plugins.trusted_keys.  SIGNER defaults to FILE's name.\n"
+	 "  accord plugins sign --key FILE PLUGIN.so\n"
+	 "      Signs PLUGIN.so (<dir>/<name>.so) and every file of its web folder\n"
+	 "      <dir>/web/<name>/: writes <dir>/<name>.sig.  Sign again after any change.\n"
+	 "  accord [--config FILE] plugins verify PLUGIN.so\n"
+	 "      Says whether the server of the configuration would load PLUGIN.so:\n"
+	 "      built with this server, or signed by which trusted key; else why not\n"
+	 "      (no signature, a key not trusted, files changed since signing, a\n"
+	 "      malformed signature file).  Exit status 0 if it would, 1 if not.\n"
+	 "See docs/plugins.md, \"Signing your plugin\".\n"},
 	{"version", "", "print the version and the plugin ABI",
 	 "Prints the version of accord and the plugin ABI it speaks.\n"},
 	{"help", "[COMMAND]", "this list, or what COMMAND does",
@@ -946,6 +961,15 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "init")) {
 		rc = cmd_init(&cfg, cfg_file, argc, argv);
+		goto done;
+	}
+
+	if (!strcmp(cmd, "plugins")) {
+		rc = plugin_sign_cli(&cfg, argc - 2, argv + 2);
+		if (rc == -2) {
+			command_help(core, stderr);
+			rc = 2;
+		}
 		goto done;
 	}
 

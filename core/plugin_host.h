@@ -38,6 +38,9 @@ struct accord_plugin_ctx {
 	const accord_service_ref *provides, *requires;
 	char table_prefix[33];
 	storage_scope scope; /* its tables: "<name>_*", "<table_prefix>_*" */
+	/* who vouches for its files: a trusted key's name, "built with this
+	 * server", or "unverified" (loaded under plugins.allow_unsigned) */
+	char signer[96];
 };
 
 /* A request handler: a plugin's, or a core one (plugin NULL, core_fn). */
