@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, connect, closeAll, httpRequest, env } from './lib/harness.js';
+import { startServer, connect, closeAll, httpRequest, env, runAccord } from './lib/harness.js';
 
 const PLUGINS = { membership: {}, consensus: {}, groups: {}, portal: {}, datacollect: {} };
 const NONEXISTENT = 987654321;
@@ -323,8 +323,20 @@ describe('datacollect built from outside the tree, version 1 then 2', { timeout:
 		execFileSync('make', ['-s', '-C', copy, `OUT=${plugDir}`], { env: pkg, stdio: 'pipe' });
 		execFileSync('make', ['-s', '-C', copy, 'VERSION=2', `OUT=${v2Dir}`], { env: pkg, stdio: 'pipe' });
 		for (const p of ['membership.so', 'groups.so']) await fsp.copyFile(path.join(pluginDir, p), path.join(plugDir, p));
+		// built with the server: trusted with their web folders as built
+		for (const p of ['membership', 'groups']) await fsp.cp(path.join(pluginDir, 'web', p), path.join(plugDir, 'web', p), { recursive: true });
+		// built outside: signed with the working group's key, which the server trusts
+		const key = path.join(tmp, 'wg.key');
+		const kg = await runAccord(['plugins', 'keygen', '--out', key, '--name', 'Data WG']);
+		assert.equal(kg.code, 0, kg.stdout + kg.stderr);
+		const sign = async () => {
+			const sg = await runAccord(['plugins', 'sign', '--key', key, path.join(plugDir, 'datacollect.so')]);
+			assert.equal(sg.code, 0, sg.stdout + sg.stderr);
+		};
+		await sign();
+		const trusted = [{ name: 'Data WG', key: kg.stdout.match(/public key: (\S+)/)[1] }];
 
-		server = await startServer({ plugins: { membership: {}, groups: {}, datacollect: {} }, extraConfig: { plugins: { dir: plugDir } } });
+		server = await startServer({ plugins: { membership: {}, groups: {}, datacollect: {} }, extraConfig: { plugins: { dir: plugDir, trusted_keys: trusted } } });
 		const login = async (who) => { const c = await connect(server); clients.push(c); await c.login(who); return c; };
 		let undp = await login('undp');
 		let unhcr = await login('unhcr');
@@ -342,6 +354,7 @@ describe('datacollect built from outside the tree, version 1 then 2', { timeout:
 		assert.ok(!cols().includes('note'), 'version 1 has no note column');
 
 		await fsp.copyFile(path.join(v2Dir, 'datacollect.so'), path.join(plugDir, 'datacollect.so'));
+		await sign();
 		await server.restart();
 		assert.ok(cols().includes('note'), 'version 2 added the note column');
 		undp = await login('undp');
