@@ -239,8 +239,8 @@ static conn *conn_open(void)
 /* ... and as CLOSED ends it. */
 static void conn_gone(conn *c)
 {
-	lws_sul_cancel(&c->auth_sul);
-	lws_sul_cancel(&c->close_sul);
+	deadline_cancel(srv->timers, &c->auth_dl);
+	deadline_cancel(srv->timers, &c->close_dl);
 	json_t *ev = json_pack("{s:I,s:o}", "conn", (json_int_t)c->id, "user",
 			       c->who ? json_integer((json_int_t)c->who->id) : json_null());
 	plugins_dispatch_event(srv->plugins, ACCORD_EV_DISCONNECT, "disconnect", ev, c->who);
@@ -431,6 +431,9 @@ static void setup(void)
 	srv->ctx = lws_create_context(&info);
 	if (!srv->ctx)
 		FAIL("lws_create_context");
+	srv->timers = deadlines_new(srv->ctx, 64);
+	if (!srv->timers)
+		FAIL("deadlines_new");
 	srv->crypto = worker_new(1, cfg.limits.login_queue_max, notify, srv);
 	if (!srv->crypto || storage_start(srv->st, cfg.limits.storage_queue_max, notify, srv))
 		FAIL("threads");
