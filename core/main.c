@@ -88,6 +88,20 @@ static const command commands[] = {
 	{"restore", "[--config FILE] SRC", "replace the database with a backup (server stopped)",
 	 "Checks that SRC is a sound Accord database (integrity check, schema) and\n"
 	 "copies it over the configured database.  Refused while a server runs on it.\n"},
+	{"plugins", "install|upgrade|remove|list [--config FILE] ...",
+	 "change the running server's plugins without a restart",
+	 "  accord plugins install PATH/NAME.so [--web DIR]\n"
+	 "  accord plugins upgrade PATH/NAME.so [--web DIR]\n"
+	 "  accord plugins remove NAME\n"
+	 "  accord plugins list [--json]\n\n"
+	 "Talks to the running server over its admin socket (admin.socket; by default\n"
+	 "accord.sock beside the database), as the server's account or root.  install\n"
+	 "copies the plugin (and its web folder) into the managed folder, checks it,\n"
+	 "runs its migrations and starts it; upgrade replaces the running version\n"
+	 "(requests in flight finish on the old one; subscriptions stay); remove stops\n"
+	 "it (refused while another plugin uses a service it provides; its tables and\n"
+	 "data are kept).  What is installed is loaded again at the next start, after\n"
+	 "the configuration's plugins.  Without a running server they say so.\n"},
 	{"version", "", "print the version and the plugin ABI",
 	 "Prints the version of accord and the plugin ABI it speaks.\n"},
 	{"help", "[COMMAND]", "this list, or what COMMAND does",
@@ -941,6 +955,11 @@ int main(int argc, char **argv)
 		}
 		rc = server_run(&cfg, port);
 		close(lock);
+		goto done;
+	}
+
+	if (!strcmp(cmd, "plugins")) {
+		rc = admin_client(&cfg, argc - 2, argv + 2);
 		goto done;
 	}
 
