@@ -138,11 +138,15 @@ static struct accord_plugin_ctx *dependent_of(plugin_host *h, const accord_plugi
 	return NULL;
 }
 
-/* Retires p: out of every table, its timers cancelled; it goes when the
- * last thing it holds is done. */
-static void retire(plugin_host *h, struct accord_plugin_ctx *p)
+/* Retires p: out of every table; it goes when the last thing it holds is
+ * done.  A version that served keeps its timers (a request may wait on
+ * one; they may not re-arm); one that never served (its migrations or
+ * init failed) loses them. */
+static void retire(plugin_host *h, struct accord_plugin_ctx *p, int served)
 {
 	registry_remove_all(h, p);
+	if (!served)
+		registry_cancel_timers_of(h, p);
 	p->retired = 1;
 	p->next_retired = h->retired;
 	h->retired = p;
@@ -327,7 +331,7 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 	int upgrade = op->kind == LIVE_UPGRADE;
 	int idx = find_index(h, np->name);
 	if (st != ACCORD_OK || srv->shutting_down || (upgrade ? idx < 0 : idx >= 0)) {
-		retire(h, np);
+		retire(h, np, 0);
 		finish(op, 0, "%s%s",
 		       st != ACCORD_OK      ? err
 		       : srv->shutting_down ? "the server is shutting down"
@@ -339,14 +343,14 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 	char msg[512];
 	if (!upgrade) {
 		if (h->n == MAX_PLUGINS) {
-			retire(h, np);
+			retire(h, np, 0);
 			finish(op, 0, "at most %d plugins", MAX_PLUGINS);
 			return;
 		}
 		h->plugins[h->n++] = np;
 		if (start(h, np, msg, sizeof(msg))) {
 			h->n--;
-			retire(h, np);
+			retire(h, np, 0);
 			finish(op, 0,
 			       "%s; nothing changed (everything it registered is gone again)", msg);
 			return;
@@ -359,7 +363,7 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 		struct accord_plugin_ctx *old = h->plugins[idx];
 		registry_saved saved;
 		if (registry_detach(h, old, &saved)) {
-			retire(h, np);
+			retire(h, np, 0);
 			finish(op, 0, "out of memory; the old version keeps serving");
 			return;
 		}
@@ -368,7 +372,7 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 			registry_remove_all(h, np);
 			h->plugins[idx] = old;
 			registry_reattach(h, &saved);
-			retire(h, np);
+			retire(h, np, 0);
 			finish(op, 0, "%s; the old version %s keeps serving", msg,
 			       old->desc->version);
 			return;
@@ -378,7 +382,7 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 		snprintf(oldv, sizeof(oldv), "%s", old->desc->version);
 		/* In-flight requests, jobs and HTTP requests of the old version
 		 * finish on its code; it is closed after the last. */
-		retire(h, old);
+		retire(h, old, 1);
 		bus_acl_changed(srv->bus);
 		log_info("upgraded plugin %s from %s to %s live (%s)", np->name, oldv,
 			 np->desc->version, np->file);
@@ -465,7 +469,7 @@ static void install_or_upgrade(server *srv, live_op *op)
 	pd->np = np;
 	if (storage_submit_solo(srv->st, migrate_work, migrate_done, pd)) {
 		free(pd);
-		retire(h, np);
+		retire(h, np, 0);
 		finish(op, 0, "the storage queue is full or stopping; nothing changed");
 	}
 }
@@ -499,7 +503,7 @@ static void remove_plugin(server *srv, live_op *op)
 	memmove(&h->plugins[idx], &h->plugins[idx + 1],
 		(size_t)(h->n - idx - 1) * sizeof(h->plugins[0]));
 	h->n--;
-	retire(h, p);
+	retire(h, p, 1);
 	bus_acl_changed(srv->bus);
 	log_info("removed plugin %s %s live (its tables and data are kept)", op->name, version);
 	op->state = state_of(h);

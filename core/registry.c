@@ -466,5 +466,4 @@ void registry_remove_all(plugin_host *h, accord_plugin_ctx *p)
 	registry_saved s;
 	if (!registry_detach(h, p, &s))
 		registry_saved_free(&s);
-	registry_cancel_timers_of(h, p);
 }

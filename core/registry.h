@@ -39,8 +39,8 @@ void registry_free(plugin_host *h);
  * (handlers, listeners, routes, commands, services, topic prefixes) out of
  * the tables into s; registry_reattach puts it back (a replacement that
  * failed) and frees s; registry_saved_free drops it (p retires).  Timers
- * are not detached: they cannot fire while the loop runs this; cancel
- * them when p retires. */
+ * are not detached: a retired plugin's timers still fire (each holds it),
+ * but it cannot add new ones. */
 #include "bus.h"
 typedef struct registry_saved {
 	hentry *handlers;
@@ -59,7 +59,8 @@ int registry_detach(plugin_host *h, accord_plugin_ctx *p, registry_saved *s);
 void registry_reattach(plugin_host *h, registry_saved *s);
 void registry_saved_free(registry_saved *s);
 void registry_cancel_timers_of(plugin_host *h, accord_plugin_ctx *p);
-/* Everything of p out, timers cancelled (an init that failed). */
+/* Everything of p out of the tables (its timers stay: see
+ * registry_cancel_timers_of). */
 void registry_remove_all(plugin_host *h, accord_plugin_ctx *p);
 
 /* The host API's registration functions (include/accord/plugin.h). */

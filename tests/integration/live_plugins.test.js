@@ -1,0 +1,304 @@
+// Plugins installed, upgraded and removed while the server runs (issue 19):
+// `accord plugins install|upgrade|remove|list` over the admin socket, with
+// a live consensus session going on.  The fixture is tests/plugins/
+// live_plugin.c, built in variants into $ACCORD_PLUGIN_DIR/live/<variant>/.
+//
+// What is checked from outside: no client is disconnected; every position
+// acknowledged is in the database file; every request to the plugin gets
+// exactly one reply, from v1 or v2 (never none, both or garbled); a request
+// in flight across the upgrade finishes on the old code; subscriptions to
+// the plugin's topic survive the upgrade; failures (a migration, an init,
+// a removal refused while another plugin uses the plugin, the socket's
+// permissions, a SIGKILL half-way) leave the old state serving.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, connectAs, closeAll, sleep, env, runAccord, MEMBERS } from './lib/harness.js';
+
+const PLUGINS = { membership: {}, consensus: {}, groups: {}, test: {} };
+const fixture = (variant, name = 'livefix') => path.join(env().pluginDir, 'live', variant, `${name}.so`);
+const sqlite = (db, sql) => execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
+
+function assertError(reply, code, what, re) {
+	assert.equal(reply.ok, false, `${what}: expected an error, got ${JSON.stringify(reply)}`);
+	assert.equal(reply.error.code, code, `${what}: ${JSON.stringify(reply)}`);
+	if (re) assert.match(reply.error.message, re, what);
+}
+
+async function plugins(server, ...args) {
+	const r = await server.cli('plugins', ...args);
+	return { ...r, out: r.stdout + r.stderr };
+}
+
+describe('live plugins', () => {
+	let server;
+	const clients = [];
+
+	before(async () => {
+		server = await startServer({ plugins: PLUGINS, limits: { rate_per_sec: 5000, rate_burst: 5000 } });
+	});
+	after(async () => {
+		await closeAll(clients);
+		if (server) await server.dispose();
+	});
+
+	test('the admin socket is there, mode 0600, and refuses another account', async () => {
+		const sock = path.join(path.dirname(server.config.database.path), 'accord.sock');
+		const st = fs.statSync(sock);
+		assert.ok(st.isSocket(), 'accord.sock beside the database');
+		assert.equal(st.mode & 0o777, 0o600);
+		// Another account (nobody) cannot even connect.
+		if (process.getuid && process.getuid() === 0 && fs.existsSync('/usr/bin/setpriv')) {
+			const { bin, sourceDir } = env();
+			// a copy of the configuration nobody may read
+			const cfg = path.join(os.tmpdir(), `live-plugins-${process.pid}.json`);
+			fs.writeFileSync(cfg, JSON.stringify(server.config));
+			fs.chmodSync(cfg, 0o644);
+			let out = '';
+			let code = 0;
+			try {
+				out = execFileSync(
+					'/usr/bin/setpriv',
+					['--reuid=65534', '--regid=65534', '--clear-groups', bin, 'plugins', 'list', '--config', cfg],
+					{ cwd: sourceDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+				);
+			} catch (e) {
+				code = e.status;
+				out = String(e.stderr) + String(e.stdout);
+			}
+			fs.rmSync(cfg);
+			assert.equal(code, 1, out);
+			assert.match(out, /refused: .* is for the server's account and root only/, out);
+		}
+		const r = await plugins(server, 'list');
+		assert.equal(r.code, 0, r.out);
+		assert.match(r.stdout, /consensus .*\(configuration\)/);
+	});
+
+	test('install, upgrade and remove during a live session: nothing dropped, nothing lost, one version per reply', async () => {
+		const sec = await connectAs(server, 'rco');
+		clients.push(sec);
+		const voters = [];
+		for (const login of MEMBERS.slice(0, 6)) {
+			const c = await connectAs(server, login);
+			clients.push(c);
+			voters.push([login, c]);
+		}
+		const watchers = [];
+		for (const login of MEMBERS.slice(6)) {
+			const c = await connectAs(server, login);
+			clients.push(c);
+			watchers.push(c);
+		}
+		const created = await sec.ok('consensus.create', { title: 'Live session', text: 'Positions while plugins change', kind: 'decision' });
+		const id = created.proposal.id;
+		await sec.ok('consensus.open', { proposal: id });
+		for (const c of [...watchers, ...voters.map(([, c]) => c)]) await c.ok('sub.add', { topic: `proposal:${id}` });
+
+		// Positions stated continuously while the plugin changes.
+		let acks = 0;
+		let running = true;
+		const positions = ['agree', 'reservations', 'agree'];
+		const session = Promise.all(
+			voters.map(async ([login, c], k) => {
+				let i = k;
+				while (running) {
+					const pos = positions[i++ % positions.length];
+					const data = { proposal: id, position: pos };
+					if (pos === 'reservations') data.reason = `reason ${i}`;
+					const r = await c.request('consensus.position', data);
+					assert.equal(r.ok, true, `${login}: ${JSON.stringify(r)}`);
+					acks++;
+					await sleep(5);
+				}
+			}),
+		);
+
+		// Install v1 (unknown type before).
+		const user = watchers[0];
+		assertError(await user.request('livefix.echo', { n: 0 }), 'unknown_type', 'before install');
+		let r = await plugins(server, 'install', fixture('v1'));
+		assert.equal(r.code, 0, r.out);
+		assert.match(r.stdout, /installed livefix 1\.0\.0/);
+		assert.equal((await user.ok('livefix.echo', { n: 1 })).version, '1');
+		const note1 = await user.ok('livefix.note', { text: 'first' });
+		assert.equal(note1.version, '1');
+
+		// Subscribers of its topic.
+		const subs = watchers.slice(0, 3);
+		for (const c of subs) await c.ok('sub.add', { topic: 'livefix:news' });
+		await user.ok('livefix.poke', { n: 1 });
+		for (const c of subs) await c.waitEvent((e) => e.topic === 'livefix:news' && e.data.version === '1');
+
+		// A stream of requests to the plugin across the upgrade; and one
+		// slow request in flight when it happens.
+		const answers = [];
+		let streaming = true;
+		const stream = (async () => {
+			let n = 0;
+			while (streaming) {
+				const reqs = [];
+				for (let k = 0; k < 5; k++) {
+					const m = ++n;
+					reqs.push(user.request('livefix.echo', { n: m }).then((x) => answers.push([m, x])));
+				}
+				reqs.push(user.request('livefix.note', { text: `n${n}` }).then((x) => answers.push(['note', x])));
+				await Promise.all(reqs);
+				await sleep(2);
+			}
+		})();
+		const slow = user.request('livefix.slow', { ms: 1500 });
+		await sleep(100);
+		r = await plugins(server, 'upgrade', fixture('v2'));
+		assert.equal(r.code, 0, r.out);
+		assert.match(r.stdout, /upgraded livefix from 1\.0\.0 to 2\.0\.0/);
+		const slowReply = await slow;
+		assert.equal(slowReply.ok, true, JSON.stringify(slowReply));
+		assert.equal(slowReply.data.version, '1', 'the request in flight finished on the old code');
+		await sleep(200);
+		streaming = false;
+		await stream;
+
+		// Every request answered once, by v1 or v2, v1 before v2.
+		let sawV2 = false;
+		for (const [m, x] of answers) {
+			assert.equal(x.ok, true, `${m}: ${JSON.stringify(x)}`);
+			assert.ok(['1', '2'].includes(x.data.version), JSON.stringify(x));
+			if (m !== 'note') assert.equal(x.data.n, m);
+		}
+		const echoes = answers.filter(([m]) => m !== 'note').sort((a, b) => a[0] - b[0]);
+		for (const [, x] of echoes) {
+			if (x.data.version === '2') sawV2 = true;
+			else assert.equal(sawV2, false, 'a v1 reply to a request sent after v2 answered');
+		}
+		assert.ok(sawV2, 'v2 answered after the upgrade');
+		const ids = user.replies.map((x) => JSON.stringify(x.re));
+		assert.equal(new Set(ids).size, ids.length, 'no request answered twice');
+
+		// The migration ran; the notes acknowledged are all there.
+		const db = server.config.database.path;
+		const notes = answers.filter(([m]) => m === 'note').length + 1;
+		assert.equal(Number(sqlite(db, 'SELECT count(*) FROM livefix_notes')), notes);
+		assert.equal(Number(sqlite(db, "SELECT count(*) FROM livefix_notes WHERE made_by='v2'")) > 0, true);
+
+		// Subscriptions survived: the same subscribers get v2's events.
+		await user.ok('livefix.poke', { n: 2 });
+		for (const c of subs) await c.waitEvent((e) => e.topic === 'livefix:news' && e.data.version === '2');
+
+		// What it may do is visible.
+		const list = await sec.ok('sys.plugins');
+		const fix = list.plugins.find((p) => p.name === 'livefix');
+		assert.equal(fix.version, '2.0.0');
+		assert.equal(fix.source, 'installed');
+		assert.equal(fix.signer, '');
+		assert.deepEqual([...fix.types].sort(), ['livefix.echo', 'livefix.note', 'livefix.poke', 'livefix.slow']);
+		assert.deepEqual(fix.topics, ['livefix']);
+		assert.deepEqual(fix.provides, [{ name: 'livefix.version', version: 1 }]);
+		assertError(await voters[5][1].request('sys.plugins'), 'forbidden', 'a plain member');
+		r = await plugins(server, 'list');
+		assert.match(r.stdout, /livefix 2\.0\.0 \(installed\)/);
+		assert.match(r.stdout, /types:.*livefix\.echo/);
+
+		// Remove: refused while livedep uses its service.
+		r = await plugins(server, 'install', fixture('dep', 'livedep'));
+		assert.equal(r.code, 0, r.out);
+		assert.equal((await user.ok('livedep.ask')).livefix, 2);
+		r = await plugins(server, 'remove', 'livefix');
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /plugin livedep requires/);
+		assert.equal((await user.ok('livefix.echo', { n: 7 })).version, '2');
+		r = await plugins(server, 'remove', 'livedep');
+		assert.equal(r.code, 0, r.out);
+		r = await plugins(server, 'remove', 'livefix');
+		assert.equal(r.code, 0, r.out);
+		assert.match(r.stdout, /removed livefix 2\.0\.0 \(its tables and data are kept\)/);
+		assertError(await user.request('livefix.echo', { n: 8 }), 'unknown_type', 'after remove', /unknown type "livefix\.echo"/);
+		assert.equal(Number(sqlite(db, 'SELECT count(*) FROM livefix_notes')), notes, 'its data is kept');
+
+		running = false;
+		await session;
+		// No client dropped; every acknowledged position is in the file.
+		for (const c of clients) assert.equal(c.closed, null, `a client was disconnected: ${JSON.stringify(c.closed)}`);
+		const logged = Number(sqlite(db, `SELECT count(*) FROM consensus_log WHERE proposal_id=${id} AND action='position'`));
+		assert.equal(logged, acks, 'positions in the database = positions acknowledged');
+		assert.ok(acks > 20, `the session went on (${acks} positions)`);
+	});
+
+	test('a failing migration or init leaves the old version serving', async () => {
+		const c = await connectAs(server, 'undp');
+		clients.push(c);
+		let r = await plugins(server, 'install', fixture('v1'));
+		assert.equal(r.code, 0, r.out);
+		assert.match(r.stdout, /installed livefix 1\.0\.0/);
+
+		r = await plugins(server, 'upgrade', fixture('badmig'));
+		assert.equal(r.code, 1, r.out);
+		assert.match(r.stderr, /livefix: migration 3 failed: no such table: livefix_missing; nothing changed: the old version keeps serving/);
+		const tables = sqlite(server.config.database.path, "SELECT name FROM sqlite_master WHERE name LIKE 'livefix%'");
+		assert.doesNotMatch(tables, /livefix_extra/, 'the failed migration was rolled back');
+		assert.equal((await c.ok('livefix.echo', { n: 1 })).version, '1');
+		assert.equal((await c.ok('livefix.note', { text: 'after a failed migration' })).version, '1');
+
+		r = await plugins(server, 'upgrade', fixture('badinit'));
+		assert.equal(r.code, 1, r.out);
+		assert.match(r.stderr, /init failed.*the old version 1\.0\.0 keeps serving/);
+		assert.equal((await c.ok('livefix.echo', { n: 2 })).version, '1');
+		await c.ok('sub.add', { topic: 'livefix:news' });
+		await c.ok('livefix.poke', { n: 3 });
+		await c.waitEvent((e) => e.topic === 'livefix:news' && e.data.version === '1');
+
+		// Not for the configuration's plugins, nor unknown ones.
+		r = await plugins(server, 'remove', 'consensus');
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /enabled by the configuration file/);
+		r = await plugins(server, 'remove', 'nosuch');
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /plugin nosuch is not loaded/);
+		r = await plugins(server, 'install', fixture('v1'));
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /already loaded/);
+		assert.equal(c.closed, null);
+	});
+
+	test('what is installed survives a restart; a SIGKILL half-way restarts on the old state', async () => {
+		// livefix 1.0.0 is installed (previous test).
+		await server.restart();
+		let c = await connectAs(server, 'undp');
+		clients.push(c);
+		assert.equal((await c.ok('livefix.echo', { n: 1 })).version, '1', 'installed plugins load at start');
+
+		// Kill the server while the upgrade is on its way: a stream of
+		// upgrades and a kill at a random point of the first.
+		const pending = plugins(server, 'upgrade', fixture('v2'));
+		await sleep(Math.floor(Math.random() * 30));
+		await server.kill9();
+		const r = await pending;
+		await server.start();
+		c = await connectAs(server, 'undp');
+		clients.push(c);
+		const v = (await c.ok('livefix.echo', { n: 2 })).version;
+		const state = JSON.parse(fs.readFileSync(path.join(path.dirname(server.config.database.path), 'plugins', 'installed.json'), 'utf8'));
+		// Either the upgrade was recorded before the kill (the CLI said so)
+		// or the old state serves.
+		if (r.code === 0) assert.equal(v, '2', r.out);
+		else assert.equal(v, state.plugins[0].version[0], `${r.out}: serves what the state file says`);
+		assert.ok(['1', '2'].includes(v));
+
+		// Without a server: said clearly.
+		await server.stop();
+		const none = await plugins(server, 'list');
+		assert.equal(none.code, 1);
+		assert.match(none.stderr, /no server is running/);
+		await server.start();
+	});
+});
+
+test('plugins --help explains the commands', async () => {
+	const r = await runAccord(['plugins', '--help']);
+	assert.equal(r.code, 0);
+	assert.match(r.stdout, /accord plugins install/);
+});
