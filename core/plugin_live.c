@@ -19,7 +19,6 @@
 #include "plugin_live.h"
 #include "bus.h"
 #include "context.h"
-#include "hostapi.h"
 #include "loader.h"
 #include "log.h"
 #include "registry.h"
@@ -32,6 +31,7 @@
 #include <string.h>
 
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
+static const accord_host_api *host_api; /* handed down by server.c */
 static live_op *q_head;
 static int q_closed;
 
@@ -293,7 +293,7 @@ static accord_status migrate_work(accord_txn *txn, void *ud, json_t **out)
  * failure everything it registered is out again.  0 or -1 with msg. */
 static int start(plugin_host *h, struct accord_plugin_ctx *np, char *msg, size_t len)
 {
-	accord_status st = np->desc->init(np, &accord_host_api_v1, np->config);
+	accord_status st = np->desc->init(np, host_api, np->config);
 	if (st != ACCORD_OK) {
 		snprintf(msg, len, "plugin %s %s: init failed (%s)", np->name, np->desc->version,
 			 status_code_name(st));
@@ -510,8 +510,9 @@ static void remove_plugin(server *srv, live_op *op)
 	finish(op, 1, "removed %s %s (its tables and data are kept)", op->name, version);
 }
 
-void live_run_pending(server *srv)
+void live_run_pending(server *srv, const accord_host_api *api)
 {
+	host_api = api;
 	pthread_mutex_lock(&q_mu);
 	live_op *op = q_head;
 	q_head = NULL;

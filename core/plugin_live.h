@@ -46,8 +46,10 @@ typedef struct live_op {
 /* Admin thread: hands op to the loop and waits for its answer (or the
  * server's shutdown, which answers "unavailable"). */
 void live_submit_and_wait(server *srv, live_op *op);
-/* Loop (LWS_CALLBACK_EVENT_WAIT_CANCELLED): takes the ops handed over. */
-void live_run_pending(server *srv);
+/* Loop (LWS_CALLBACK_EVENT_WAIT_CANCELLED): takes the ops handed over;
+ * api is the host API table new plugins' init gets (hostapi.h, handed
+ * down so that this module stays below it). */
+void live_run_pending(server *srv, const accord_host_api *api);
 /* Shut-down: answers every op still waiting; later ones are refused. */
 void live_close(server *srv);
 

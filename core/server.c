@@ -214,7 +214,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		drain_completions(srv);
-		live_run_pending(srv); /* plugins installed live: between two passes */
+		live_run_pending(srv, &accord_host_api_v1); /* plugins installed live: between two passes */
 		break;
 
 	default: break;
