@@ -376,11 +376,11 @@ json_t *plugins_info(plugin_host *h)
 			json_array_append_new(req, json_pack("{s:s,s:i,s:b}", "name", r->name,
 							     "version", (int)r->version, "optional",
 							     r->optional != 0));
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o}", "name", d->name,
-						   "version", d->version, "description",
-						   d->description ? d->description : "", "group",
-						   h->plugins[i]->group_scoped, "provides", prov,
-						   "requires", req));
+		json_array_append_new(
+			a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o,s:o}", "name", d->name, "version",
+				     d->version, "description", d->description ? d->description : "",
+				     "group", h->plugins[i]->group_scoped, "provides", prov,
+				     "requires", req, "web", plugin_web_base(h->plugins[i])));
 	}
 	return a;
 }

@@ -27,6 +27,16 @@ void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const c
 	va_end(ap);
 }
 
+json_t *plugin_web_base(const struct accord_plugin_ctx *p)
+{
+	if (!p->live)
+		return json_sprintf("/plugins/%s", p->name);
+	if (!p->web[0])
+		return json_null();
+	const char *base = strrchr(p->web, '/');
+	return json_sprintf("/plugins-live/%s", base ? base + 1 : p->web);
+}
+
 void plugin_ref(struct accord_plugin_ctx *p)
 {
 	if (p)

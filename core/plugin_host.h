@@ -147,6 +147,10 @@ const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
 const permit_groups *plugins_groups(const plugin_host *h);
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 	ACCORD_PRINTF(3, 4);
+/* Where its web component is served: "/plugins/<name>" (the
+ * configuration's), "/plugins-live/<name>-<digest>" (installed live with
+ * web files), or null. */
+json_t *plugin_web_base(const struct accord_plugin_ctx *p);
 /* A request, job, timer or HTTP request of p holds it while in flight
  * (NULL: the core, nothing to hold).  The last unref of a retired plugin
  * calls its fini and closes its shared object. */

@@ -177,17 +177,6 @@ static json_t *types_of(plugin_host *h, const accord_plugin_ctx *p)
 	return a;
 }
 
-/* The web base a component is loaded from (components.js). */
-static json_t *web_of(const accord_plugin_ctx *p)
-{
-	if (!p->live)
-		return json_sprintf("/plugins/%s", p->name);
-	if (!p->web[0])
-		return json_null();
-	const char *base = strrchr(p->web, '/');
-	return json_sprintf("/plugins-live/%s", base ? base + 1 : p->web);
-}
-
 json_t *plugins_describe(plugin_host *h)
 {
 	json_t *a = json_array();
@@ -213,7 +202,7 @@ json_t *plugins_describe(plugin_host *h)
 				     p->signer, "digest", p->digest, "provides", prov, "requires",
 				     req, "types", types_of(h, p), "topics",
 				     bus_prefixes_of(p->srv->bus, p), "groups",
-				     groups ? groups : json_array(), "web", web_of(p)));
+				     groups ? groups : json_array(), "web", plugin_web_base(p)));
 	}
 	return a;
 }
