@@ -10,7 +10,7 @@ export default function pluginsPage(shell) {
 	let mayLook = false; // sys.plugins answered at login (group leads too)
 
 	const list = (items, fmt = (x) => x) => (items && items.length
-		? h('ul', { class: 'list' }, ...items.map((x) => h('li', {}, fmt(x))))
+		? h('ul', { class: 'inline' }, ...items.map((x) => h('li', {}, fmt(x))))
 		: h('span', { class: 'muted' }, t('plugins.none')));
 	const svc = (s) => `${s.name} v${s.version}${s.optional ? ` (${t('plugins.optional')})` : ''}`;
 
@@ -21,7 +21,7 @@ export default function pluginsPage(shell) {
 		h('td', {}, p.signer || h('span', { class: 'muted' }, t('plugins.unsigned'))),
 		h('td', {}, list(p.requires, svc)),
 		h('td', {}, list(p.provides, svc)),
-		h('td', {}, list(p.types)),
+		h('td', {}, list([...p.types].sort())),
 		h('td', {}, list(p.topics)),
 		h('td', {}, p.group ? list(p.groups.map(String)) : h('span', { class: 'muted' }, t('plugins.not_group'))));
 
@@ -35,9 +35,12 @@ export default function pluginsPage(shell) {
 			return;
 		}
 		const heads = ['name', 'version', 'source', 'signer', 'requires', 'provides', 'types', 'topics', 'groups'];
-		box.replaceChildren(h('table', { class: 'plugins' },
+		const rows = r.data.plugins.map(row);
+		// phones: each cell says what it is (table.reflow, style.css)
+		for (const tr of rows) [...tr.children].forEach((td, i) => td.setAttribute('data-label', t(`plugins.col.${heads[i]}`)));
+		box.replaceChildren(h('div', { class: 'scroll-x' }, h('table', { class: 'plugins reflow' },
 			h('thead', {}, h('tr', {}, ...heads.map((k) => h('th', { scope: 'col' }, t(`plugins.col.${k}`))))),
-			h('tbody', {}, ...r.data.plugins.map(row))));
+			h('tbody', {}, ...rows))));
 	}
 
 	return {
