@@ -183,14 +183,6 @@ static void api_acl_changed(accord_plugin_ctx *p) { bus_acl_changed(p->srv->bus)
 /* ---- releases ---- */
 static int api_item_kind(accord_plugin_ctx *p, const char *kind, accord_item_describe_fn fn, void *ud)
 {
-	if (p->live) {
-		/* the storage thread reads the kinds without a lock: they never go */
-		plugin_log(p, ACCORD_LOG_ERR,
-			   "item_kind(%s): not for a plugin installed live (enable it in the"
-			   " configuration)",
-			   kind ? kind : "");
-		return -1;
-	}
 	if (p->initialised) {
 		plugin_log(p, ACCORD_LOG_ERR, "item_kind(%s): only during init", kind ? kind : "");
 		return -1;

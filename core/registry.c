@@ -411,6 +411,7 @@ int registry_detach(plugin_host *h, accord_plugin_ctx *p, registry_saved *s)
 				pe = &e->next;
 		}
 	bus_prefixes_detach(p->srv->bus, p, s->prefixes, &s->n_prefixes);
+	s->n_kinds = release_kinds_take(&p->scope, s->kinds, RELEASE_MAX_SAVED);
 	return 0;
 }
 
@@ -433,6 +434,7 @@ void registry_reattach(plugin_host *h, registry_saved *s)
 	}
 	if (s->n_prefixes && h->srv && h->srv->bus)
 		bus_prefixes_reattach(h->srv->bus, s->prefixes, s->n_prefixes);
+	release_kinds_put(s->kinds, s->n_kinds);
 	registry_saved_free(s);
 }
 

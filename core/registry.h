@@ -42,6 +42,7 @@ void registry_free(plugin_host *h);
  * are not detached: a retired plugin's timers still fire (each holds it),
  * but it cannot add new ones. */
 #include "bus.h"
+#include "release.h"
 typedef struct registry_saved {
 	hentry *handlers;
 	listener *listeners;
@@ -54,6 +55,8 @@ typedef struct registry_saved {
 	int n_services;
 	bus_prefix_saved prefixes[BUS_MAX_SAVED];
 	int n_prefixes;
+	release_kind kinds[RELEASE_MAX_SAVED];
+	int n_kinds;
 } registry_saved;
 int registry_detach(plugin_host *h, accord_plugin_ctx *p, registry_saved *s);
 void registry_reattach(plugin_host *h, registry_saved *s);
