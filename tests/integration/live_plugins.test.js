@@ -264,6 +264,38 @@ describe('live plugins', () => {
 		assert.equal(c.closed, null);
 	});
 
+	test('a group plugin removed live: its groups see it disabled; a group lead sees the plugins', async () => {
+		const iom = await connectAs(server, 'iom');
+		const undp = await connectAs(server, 'undp');
+		const unicef = await connectAs(server, 'unicef');
+		clients.push(iom, undp, unicef);
+		// UNDP leads a group; UNICEF leads none (and is no co-chair or secretariat).
+		assertError(await undp.request('sys.plugins'), 'forbidden', 'before UNDP leads a group');
+		const g = (await iom.ok('groups.create', { name: 'Live plugins group', mandate: 'Try plugins', kind: 'permanent', leads: ['UNDP'], members: ['UNHCR'] })).group;
+		let r = await plugins(server, 'install', fixture('group', 'livegroup'));
+		assert.equal(r.code, 0, r.out);
+		await undp.ok('groups.plugins.enable', { group: g.id, plugin: 'livegroup' });
+		assert.deepEqual((await undp.ok('groups.get', { group: g.id })).group.plugins, ['livegroup']);
+		assert.equal((await undp.ok('livegroup.hello', { group: g.id })).group, g.id);
+		const seen = (await undp.ok('sys.plugins')).plugins.find((p) => p.name === 'livegroup');
+		assert.equal(seen.group, true);
+		assert.deepEqual(seen.groups, [g.id], 'the groups that enabled it');
+		assertError(await unicef.request('sys.plugins'), 'forbidden', 'a member leading no group');
+
+		r = await plugins(server, 'remove', 'livegroup');
+		assert.equal(r.code, 0, r.out);
+		assert.deepEqual((await undp.ok('groups.get', { group: g.id })).group.plugins, [], 'its group sees it disabled');
+		assertError(await undp.request('livegroup.hello', { group: g.id }), 'unknown_type', 'after remove');
+		assertError(await undp.request('groups.plugins.enable', { group: g.id, plugin: 'livegroup' }), 'not_found', 'enable a removed plugin');
+		// Installed again: enabled where it was.
+		r = await plugins(server, 'install', fixture('group', 'livegroup'));
+		assert.equal(r.code, 0, r.out);
+		assert.deepEqual((await undp.ok('groups.get', { group: g.id })).group.plugins, ['livegroup']);
+		assert.equal((await undp.ok('livegroup.hello', { group: g.id })).group, g.id);
+		r = await plugins(server, 'remove', 'livegroup');
+		assert.equal(r.code, 0, r.out);
+	});
+
 	test('what is installed survives a restart; a SIGKILL half-way restarts on the old state', async () => {
 		// livefix 1.0.0 is installed (previous test).
 		await server.restart();

@@ -8,6 +8,7 @@
  *                    that fails half-way
  *   VERSION=4 + LIVEFIX_FAIL_INIT       registers things, then its init fails
  *   LIVEFIX_DEPENDENT  the plugin "livedep", which requires livefix's service
+ *   LIVEFIX_GROUP      the plugin "livegroup", a group plugin (groups enable it)
  * Every reply names the version that made it, so the test can tell which
  * code answered.  Built in the tree, not part of the product.
  */
@@ -29,7 +30,35 @@ typedef struct livefix_svc {
 	int (*version)(void);
 } livefix_svc;
 
-#ifdef LIVEFIX_DEPENDENT
+#if defined(LIVEFIX_GROUP)
+#define NAME "livegroup"
+
+static void h_hello(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)p;
+	(void)d;
+	(void)ud;
+	api->reply_ok(req, json_pack("{s:I}", "group", (json_int_t)api->req_group(req)));
+}
+
+static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
+{
+	(void)cfg;
+	api = host;
+	return api->group_scoped(p) || api->handle(p, "hello", h_hello, 0, NULL) ? ACCORD_E_INTERNAL
+										 : ACCORD_OK;
+}
+
+static const accord_plugin desc = {
+	.abi_major = ACCORD_ABI_MAJOR,
+	.struct_size = sizeof(accord_plugin),
+	.name = NAME,
+	.version = "1.0.0",
+	.description = "live plugin tests: a group plugin",
+	.init = init,
+};
+
+#elif defined(LIVEFIX_DEPENDENT)
 #define NAME "livedep"
 
 static const livefix_svc *fix;
