@@ -409,7 +409,7 @@ static void reply_line(int fd, json_t *reply)
 
 static void client(admin *a, int fd)
 {
-	struct ucred cr;
+	struct ucred cr = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
 	socklen_t cl = sizeof(cr);
 	struct timeval tv = {ADMIN_IO_TIMEOUT_S, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
