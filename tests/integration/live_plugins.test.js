@@ -156,9 +156,13 @@ describe('live plugins', () => {
 		r = await plugins(server, 'upgrade', fixture('v2'));
 		assert.equal(r.code, 0, r.out);
 		assert.match(r.stdout, /upgraded livefix from 1\.0\.0 to 2\.0\.0/);
+		const closedOld = /plugin livefix 1\.0\.0: nothing of it is in flight any more; closing/;
+		assert.doesNotMatch(server.stderr, closedOld, 'v1 is not closed while a request of it is in flight');
 		const slowReply = await slow;
 		assert.equal(slowReply.ok, true, JSON.stringify(slowReply));
 		assert.equal(slowReply.data.version, '1', 'the request in flight finished on the old code');
+		for (let i = 0; i < 50 && !closedOld.test(server.stderr); i++) await sleep(20);
+		assert.match(server.stderr, closedOld, 'v1 closed once nothing of it was in flight');
 		await sleep(200);
 		streaming = false;
 		await stream;
