@@ -496,11 +496,25 @@ admin *admin_start(server *srv)
 			free(a);
 			return NULL;
 		}
-		unlink(path); /* a socket a previous server left (the database lock says
-				 no other server runs on this database) */
 	}
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	memcpy(sa.sun_path, a->path, strlen(a->path) + 1);
+	if (!lstat(path, &sb)) {
+		/* A socket a previous server left, unless one still answers
+		 * there (another server, on another database). */
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int live = probe >= 0 && !connect(probe, (struct sockaddr *)&sa, sizeof(sa));
+		if (probe >= 0)
+			close(probe);
+		if (live) {
+			log_err("admin socket: another server answers on %s; give this one its own"
+				" admin.socket.  Plugins cannot be changed live.",
+				path);
+			free(a);
+			return NULL;
+		}
+		unlink(path);
+	}
 	a->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (a->lfd < 0 || bind(a->lfd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0600) ||
 	    listen(a->lfd, 8) || pipe2(a->stop, O_CLOEXEC) ||
