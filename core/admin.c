@@ -76,7 +76,7 @@ static int write_file_atomic(const char *dir, const char *dest, const void *buf,
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", dest, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0 || write_all(fd, buf, len) || fsync(fd)) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "cannot write %.300s: %.300s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
@@ -84,7 +84,8 @@ static int write_file_atomic(const char *dir, const char *dest, const void *buf,
 	}
 	close(fd);
 	if (rename(tmp, dest)) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
+		snprintf(err, errlen, "cannot rename %.200s to %.200s: %.100s", tmp, dest,
+			 strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -98,16 +99,16 @@ static char *read_file(const char *path, long max, size_t *len, char *err, size_
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	if (fd < 0 || fstat(fd, &sb)) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot read %.300s: %.300s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size <= 0 || sb.st_size > max) {
 		snprintf(err, errlen,
-			 !S_ISREG(sb.st_mode) ? "%s is not a regular file"
-			 : sb.st_size <= 0    ? "%s is empty"
-					      : "%s is larger than the limit of %ld bytes",
+			 !S_ISREG(sb.st_mode) ? "%.300s is not a regular file"
+			 : sb.st_size <= 0    ? "%.300s is empty"
+					      : "%.300s is larger than the limit of %ld bytes",
 			 path, max);
 		close(fd);
 		return NULL;
@@ -124,7 +125,7 @@ static char *read_file(const char *path, long max, size_t *len, char *err, size_
 	}
 	close(fd);
 	if (!buf || got != (size_t)sb.st_size) {
-		snprintf(err, errlen, "cannot read %s", path);
+		snprintf(err, errlen, "cannot read %.300s", path);
 		free(buf);
 		return NULL;
 	}
@@ -138,16 +139,17 @@ static int copy_tree(const char *src, const char *dest, int depth, long *budget,
 		     size_t errlen)
 {
 	if (depth > 8) {
-		snprintf(err, errlen, "%s: folders nested too deep", src);
+		snprintf(err, errlen, "%.300s: folders nested too deep", src);
 		return -1;
 	}
 	if (mkdir(dest, 0755) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", dest, strerror(errno));
+		snprintf(err, errlen, "cannot create %.300s: %.300s", dest, strerror(errno));
 		return -1;
 	}
 	DIR *d = opendir(src);
 	if (!d) {
-		snprintf(err, errlen, "cannot read the web folder %s: %s", src, strerror(errno));
+		snprintf(err, errlen, "cannot read the web folder %.300s: %.300s", src,
+			 strerror(errno));
 		return -1;
 	}
 	int rc = 0;
@@ -158,7 +160,7 @@ static int copy_tree(const char *src, const char *dest, int depth, long *budget,
 		char s[PATH_MAX], t[PATH_MAX];
 		if (snprintf(s, sizeof(s), "%s/%s", src, e->d_name) >= (int)sizeof(s) ||
 		    snprintf(t, sizeof(t), "%s/%s", dest, e->d_name) >= (int)sizeof(t)) {
-			snprintf(err, errlen, "%s: path too long", src);
+			snprintf(err, errlen, "%.300s: path too long", src);
 			rc = -1;
 			break;
 		}
@@ -248,14 +250,14 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 	size_t bl = strlen(base);
 	if (bl < 4 || strcmp(base + bl - 3, ".so") || !name_valid(base, bl - 3)) {
 		snprintf(err, errlen,
-			 "%s: the file must be named <plugin>.so, the name in lower-case letters,"
+			 "%.300s: the file must be named <plugin>.so, the name in lower-case letters,"
 			 " digits and _ (at most 32), starting with a letter",
 			 base);
 		return -1;
 	}
 	snprintf(op->name, sizeof(op->name), "%.*s", (int)(bl - 3), base);
 	if (loader_name_reserved(op->name)) {
-		snprintf(err, errlen, "plugin %s: the name is reserved for the core", op->name);
+		snprintf(err, errlen, "plugin %.300s: the name is reserved for the core", op->name);
 		return -1;
 	}
 	size_t len;
@@ -269,7 +271,7 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 	snprintf(webdir, sizeof(webdir), "%s/web", cfg->installed_dir);
 	if ((mkdir(cfg->installed_dir, 0700) && errno != EEXIST) ||
 	    (mkdir(webdir, 0755) && errno != EEXIST)) {
-		snprintf(err, errlen, "cannot create %s: %s", webdir, strerror(errno));
+		snprintf(err, errlen, "cannot create %.300s: %.300s", webdir, strerror(errno));
 		free(buf);
 		return -1;
 	}
@@ -288,7 +290,7 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 		struct stat sb;
 		if (web[0] != '/' || stat(web, &sb) || !S_ISDIR(sb.st_mode)) {
 			snprintf(err, errlen,
-				 "web: %s is not a folder (an absolute path is needed)", web);
+				 "web: %.300s is not a folder (an absolute path is needed)", web);
 			return -1;
 		}
 		char tmp[PATH_MAX + 16];
@@ -306,7 +308,7 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 		}
 		rm_tree(op->web);
 		if (rename(tmp, op->web)) {
-			snprintf(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
+			snprintf(err, errlen, "cannot rename %.300s: %.300s", tmp, strerror(errno));
 			rm_tree(tmp);
 			return -1;
 		}
@@ -315,7 +317,7 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 	char signer[65], msg[512];
 	if (verify_candidate(op->file, op->web[0] ? op->web : NULL, signer, sizeof(signer), msg,
 			     sizeof(msg))) {
-		snprintf(err, errlen, "plugin %s refused: %s", op->name, msg);
+		snprintf(err, errlen, "plugin %.300s refused: %.300s", op->name, msg);
 		return -1;
 	}
 	return loader_open(op->file, op->name, &op->dl, &op->desc, err, errlen);
@@ -365,13 +367,13 @@ static json_t *serve(admin *a, const json_t *req)
 		prepare(a, op, json_string_value(json_object_get(req, "path")),
 			json_string_value(json_object_get(req, "web")), err, sizeof(err));
 	} else
-		snprintf(err, sizeof(err), "op: unknown operation \"%s\"", opname);
+		snprintf(err, sizeof(err), "op: unknown operation \"%.300s\"", opname);
 	if (!err[0]) {
 		live_submit_and_wait(a->srv, op);
 		if (op->dl) /* not taken by the loop */
 			dlclose(op->dl);
 		if (!op->ok)
-			snprintf(err, sizeof(err), "%s", op->msg);
+			snprintf(err, sizeof(err), "%.300s", op->msg);
 		else if (op->state && write_state(a, op->state, err, sizeof(err))) {
 			char e2[sizeof(err)];
 			memcpy(e2, err, sizeof(e2));

@@ -7,7 +7,7 @@
 struct deadlines {
 	struct lws_context *ctx;
 	lws_sorted_usec_list_t sul; /* armed for heap[0] */
-	lws_usec_t sul_at;	    /* when sul fires; 0 when not armed */
+	lws_usec_t sul_at;          /* when sul fires; 0 when not armed */
 	deadline **heap;
 	size_t n, cap;
 	int stopped, firing;

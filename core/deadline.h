@@ -19,8 +19,8 @@ typedef struct deadline deadline;
 typedef void (*deadline_fn)(deadline *d);
 
 struct deadline {
-	lws_usec_t at;	/* lws_now_usecs() when it fires */
-	size_t slot;	/* index in the heap + 1; 0 when not armed */
+	lws_usec_t at; /* lws_now_usecs() when it fires */
+	size_t slot;   /* index in the heap + 1; 0 when not armed */
 	deadline_fn fn;
 };
 

@@ -284,8 +284,8 @@ static int start(plugin_host *h, struct accord_plugin_ctx *np, char *msg, size_t
 {
 	accord_status st = np->desc->init(np, host_api, np->config);
 	if (st != ACCORD_OK) {
-		snprintf(msg, len, "plugin %s %s: init failed (%s)", np->name, np->desc->version,
-			 status_code_name(st));
+		snprintf(msg, len, "plugin %.64s %.64s: init failed (%.64s)", np->name,
+			 np->desc->version, status_code_name(st));
 		return -1;
 	}
 	np->initialised = 1;
@@ -296,7 +296,7 @@ static int start(plugin_host *h, struct accord_plugin_ctx *np, char *msg, size_t
 				found = 1;
 		if (!found) {
 			snprintf(msg, len,
-				 "plugin %s: declares service %s version %u but its init did not"
+				 "plugin %.64s: declares service %.64s version %u but its init did not"
 				 " export it",
 				 np->name, r->name, r->version);
 			return -1;
@@ -315,7 +315,7 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 	live_op *op = pd->op;
 	struct accord_plugin_ctx *np = pd->np;
 	char err[512];
-	snprintf(err, sizeof(err), "%s", pd->err);
+	snprintf(err, sizeof(err), "%.500s", pd->err);
 	free(pd);
 	int upgrade = op->kind == LIVE_UPGRADE;
 	int idx = find_index(h, np->name);
@@ -389,18 +389,18 @@ static void install_or_upgrade(server *srv, live_op *op)
 	char msg[512] = "";
 	if (op->kind == LIVE_INSTALL && old)
 		snprintf(msg, sizeof(msg),
-			 "plugin %s is already loaded (version %s); use `accord plugins upgrade`",
+			 "plugin %.64s is already loaded (version %.64s); use `accord plugins upgrade`",
 			 op->name, old->desc->version);
 	else if (op->kind == LIVE_UPGRADE && !old)
 		snprintf(msg, sizeof(msg),
-			 "plugin %s is not loaded; use `accord plugins install` first", op->name);
+			 "plugin %.64s is not loaded; use `accord plugins install` first", op->name);
 	else if (old && !old->live)
 		snprintf(msg, sizeof(msg),
-			 "plugin %s is enabled by the configuration file: upgrade its file in the"
+			 "plugin %.64s is enabled by the configuration file: upgrade its file in the"
 			 " plugins folder and restart (only plugins installed live change live)",
 			 op->name);
 	else if (old && !strcmp(old->digest, op->digest))
-		snprintf(msg, sizeof(msg), "plugin %s: this very file (%s) is already serving",
+		snprintf(msg, sizeof(msg), "plugin %.64s: this very file (%.64s) is already serving",
 			 op->name, d->version);
 	if (!msg[0]) {
 		/* Its needs met by the others; its offers new, or still there
@@ -413,7 +413,7 @@ static void install_or_upgrade(server *srv, live_op *op)
 			     !msg[0] && r && r->name; r++)
 				if (!r->optional && !provider_among(h, old, r->name, r->version))
 					snprintf(msg, sizeof(msg),
-						 "plugin %s requires service %s version %u, which no"
+						 "plugin %.64s requires service %.64s version %u, which no"
 						 " loaded plugin provides; install the plugin that"
 						 " provides it first",
 						 op->name, r->name, r->version);
@@ -423,16 +423,16 @@ static void install_or_upgrade(server *srv, live_op *op)
 									     r->version);
 				if (o)
 					snprintf(msg, sizeof(msg),
-						 "plugin %s provides service %s version %u, which"
-						 " plugin %s already provides",
+						 "plugin %.64s provides service %.64s version %u, which"
+						 " plugin %.64s already provides",
 						 op->name, r->name, r->version, o->name);
 			}
 			const char *svc = NULL;
 			struct accord_plugin_ctx *dep = old ? dependent_of(h, old, &svc) : NULL;
 			if (!msg[0] && dep)
 				snprintf(msg, sizeof(msg),
-					 "plugin %s provides service %s, which plugin %s uses: remove"
-					 " %s first, then upgrade %s",
+					 "plugin %.64s provides service %.64s, which plugin %.64s uses: remove"
+					 " %.64s first, then upgrade %.64s",
 					 op->name, svc, dep->name, dep->name, op->name);
 			free(np_probe);
 		}

@@ -49,8 +49,8 @@ static void test_fires_in_order_once(void **state)
 	lws_usec_t base = lws_now_usecs();
 	for (int i = 0; i < N; i++) {
 		items[i].id = i;
-		assert_int_equal(deadline_arm(h, &items[i].d, on_fire, (lws_usec_t)(rand() % 1000000)),
-				 0);
+		assert_int_equal(
+			deadline_arm(h, &items[i].d, on_fire, (lws_usec_t)(rand() % 1000000)), 0);
 	}
 	/* a third cancelled, a third re-armed later */
 	for (int i = 0; i < N; i += 3)
