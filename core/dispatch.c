@@ -159,8 +159,11 @@ static void sys_plugins(server *srv, conn *c, struct accord_req *r, const json_t
 	(void)d;
 	plugin_host *h = srv->plugins;
 	const struct accord_principal *w = r->has_who ? &r->who : NULL;
-	int may = w && (principal_role(w, "co_chair") || principal_role(w, "secretariat"));
-	if (!may && w && h->group_plugins) {
+	/* sys.* is open to partners (docs/protocol.md): they are answered here,
+	 * like any member who is none of these. */
+	int may = w && !w->partner &&
+		  (principal_role(w, "co_chair") || principal_role(w, "secretariat"));
+	if (!may && w && !w->partner && h->group_plugins) {
 		json_t *led = h->group_plugins(h->groups.provider, NULL, w->org, h->group_plugins_ud);
 		may = json_array_size(led) > 0;
 		json_decref(led);
@@ -221,7 +224,7 @@ void dispatch_register_core(server *srv)
 {
 	plugins_add_core_handler(srv->plugins, "sys.ping", sys_ping, ACCORD_REQ_ANONYMOUS);
 	plugins_add_core_handler(srv->plugins, "sys.info", sys_info, ACCORD_REQ_PARTNER);
-	plugins_add_core_handler(srv->plugins, "sys.plugins", sys_plugins, 0);
+	plugins_add_core_handler(srv->plugins, "sys.plugins", sys_plugins, ACCORD_REQ_PARTNER);
 	plugins_add_core_handler(srv->plugins, "sub.add", sub_add, ACCORD_REQ_PARTNER);
 	plugins_add_core_handler(srv->plugins, "sub.remove", sub_remove, ACCORD_REQ_PARTNER);
 	auth_register_handlers(srv);
