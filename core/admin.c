@@ -314,9 +314,9 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 		}
 		fsync_dir(webdir);
 	}
-	char signer[65], msg[512];
-	if (verify_candidate(op->file, op->web[0] ? op->web : NULL, signer, sizeof(signer), msg,
-			     sizeof(msg))) {
+	char msg[512];
+	if (verify_candidate(op->file, op->web[0] ? op->web : NULL, op->signer, sizeof(op->signer),
+			     msg, sizeof(msg))) {
 		snprintf(err, errlen, "plugin %.300s refused: %.300s", op->name, msg);
 		return -1;
 	}

@@ -159,10 +159,10 @@ static json_t *state_of(plugin_host *h)
 	for (int i = 0; a && i < h->n; i++) {
 		const struct accord_plugin_ctx *p = h->plugins[i];
 		if (p->live)
-			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", p->name,
-							   "version", p->desc->version, "file",
-							   p->file, "web", p->web, "digest",
-							   p->digest));
+			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "name",
+							   p->name, "version", p->desc->version,
+							   "file", p->file, "web", p->web, "digest",
+							   p->digest, "signer", p->signer));
 	}
 	return json_pack("{s:o}", "plugins", a ? a : json_array());
 }
@@ -224,6 +224,9 @@ int plugins_load_installed(plugin_host *h, const accord_config *cfg)
 		const char *file = json_string_value(json_object_get(x, "file"));
 		const char *web = json_string_value(json_object_get(x, "web"));
 		const char *digest = json_string_value(json_object_get(x, "digest"));
+		/* what the signature check said at install (the check runs
+		 * again where the loader opens it, once plugins are signed) */
+		const char *signer = json_string_value(json_object_get(x, "signer"));
 		char err[512];
 		void *dl;
 		const accord_plugin *d;
@@ -252,6 +255,7 @@ int plugins_load_installed(plugin_host *h, const accord_config *cfg)
 		snprintf(p->file, sizeof(p->file), "%s", file);
 		snprintf(p->web, sizeof(p->web), "%s", web ? web : "");
 		snprintf(p->digest, sizeof(p->digest), "%s", digest ? digest : "");
+		snprintf(p->signer, sizeof(p->signer), "%s", signer ? signer : "");
 		h->plugins[h->n++] = p;
 		log_info("loaded installed plugin %s %s (%s)", name, d->version, file);
 	}
@@ -453,6 +457,7 @@ static void install_or_upgrade(server *srv, live_op *op)
 	snprintf(np->file, sizeof(np->file), "%s", op->file);
 	snprintf(np->web, sizeof(np->web), "%s", op->web);
 	snprintf(np->digest, sizeof(np->digest), "%s", op->digest);
+	snprintf(np->signer, sizeof(np->signer), "%s", op->signer);
 	pd->srv = srv;
 	pd->op = op;
 	pd->np = np;
