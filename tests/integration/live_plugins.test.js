@@ -324,6 +324,23 @@ describe('live plugins', () => {
 		else assert.equal(v, state.plugins[0].version[0], `${r.out}: serves what the state file says`);
 		assert.ok(['1', '2'].includes(v));
 
+		// The same for a first install killed half-way: the plugin is there
+		// after the restart only if installed.json recorded it.
+		const installing = plugins(server, 'install', fixture('group', 'livegroup'));
+		await sleep(Math.floor(Math.random() * 30));
+		await server.kill9();
+		const ri = await installing;
+		await server.start();
+		c = await connectAs(server, 'undp');
+		clients.push(c);
+		const state2 = JSON.parse(fs.readFileSync(path.join(path.dirname(server.config.database.path), 'plugins', 'installed.json'), 'utf8'));
+		const recorded = state2.plugins.some((p) => p.name === 'livegroup');
+		if (ri.code === 0) assert.ok(recorded, 'an install the command confirmed is recorded');
+		const hello = await c.request('livegroup.hello', { group: 1 });
+		if (recorded) assert.notEqual(hello.ok === false && hello.error.code, 'unknown_type', JSON.stringify(hello));
+		else assertError(hello, 'unknown_type', 'not installed: the old state');
+		assert.equal((await c.ok('livefix.echo', { n: 3 })).version, v, 'livefix unchanged');
+
 		// Without a server: said clearly.
 		await server.stop();
 		const none = await plugins(server, 'list');
