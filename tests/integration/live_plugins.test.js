@@ -255,6 +255,25 @@ describe('live plugins', () => {
 		await c.ok('livefix.poke', { n: 3 });
 		await c.waitEvent((e) => e.topic === 'livefix:news' && e.data.version === '1');
 
+		// A first install whose init fails leaves nothing behind: its types
+		// unknown, its topic nobody's, and a good version installs after it.
+		r = await plugins(server, 'remove', 'livefix');
+		assert.equal(r.code, 0, r.out);
+		r = await plugins(server, 'install', fixture('badinit'));
+		assert.equal(r.code, 1, r.out);
+		assert.match(r.stderr, /init failed.*nothing changed \(everything it registered is gone again\)/);
+		assertError(await c.request('livefix.echo', { n: 4 }), 'unknown_type', 'after a failed install');
+		const fresh = await connectAs(server, 'unhcr');
+		clients.push(fresh);
+		assertError(await fresh.request('sub.add', { topic: 'livefix:news' }), 'not_found', 'its topic after a failed install');
+		r = await plugins(server, 'install', fixture('v1'));
+		assert.equal(r.code, 0, r.out);
+		assert.equal((await c.ok('livefix.echo', { n: 5 })).version, '1');
+		// The subscription made before the removal carries on with the
+		// version installed again.
+		await c.ok('livefix.poke', { n: 6 });
+		await c.waitEvent((e) => e.topic === 'livefix:news' && e.data.n === 6);
+
 		// Not for the configuration's plugins, nor unknown ones.
 		r = await plugins(server, 'remove', 'consensus');
 		assert.equal(r.code, 1);
