@@ -154,6 +154,7 @@ static int copy_tree(const char *src, const char *dest, int depth, long *budget,
 	}
 	int rc = 0;
 	struct dirent *e;
+	// cppcheck-suppress readdirCalled -- glibc's readdir is safe on a stream of one thread (readdir_r is deprecated)
 	while (!rc && (e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
@@ -194,6 +195,7 @@ static void rm_tree(const char *path)
 	DIR *d = opendir(path);
 	if (d) {
 		struct dirent *e;
+		// cppcheck-suppress readdirCalled -- glibc's readdir is safe on a stream of one thread (readdir_r is deprecated)
 		while ((e = readdir(d))) {
 			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 				continue;
@@ -464,7 +466,9 @@ static void *admin_thread(void *arg)
 			break;
 		if (!(pf[0].revents & POLLIN))
 			continue;
-		int fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC);
+		struct sockaddr_un peer;
+		socklen_t pl = sizeof(peer);
+		int fd = accept4(a->lfd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
 		client(a, fd);

@@ -158,7 +158,12 @@ int admin_client(const accord_config *cfg, int argc, char **argv)
 	/* Migrations may take a while: read until the server closes. */
 	size_t cap = 65536, len = 0;
 	char *buf = malloc(cap);
-	while (wrote && buf) {
+	if (!buf) {
+		fprintf(stderr, "accord plugins %s: out of memory\n", op);
+		close(fd);
+		return 1;
+	}
+	while (wrote) {
 		if (len == cap) {
 			char *n = realloc(buf, cap * 2);
 			if (!n)
@@ -175,7 +180,7 @@ int admin_client(const accord_config *cfg, int argc, char **argv)
 	}
 	close(fd);
 	json_error_t jerr;
-	json_t *rep = buf && len ? json_loadb(buf, len, JSON_DISABLE_EOF_CHECK, &jerr) : NULL;
+	json_t *rep = len ? json_loadb(buf, len, JSON_DISABLE_EOF_CHECK, &jerr) : NULL;
 	free(buf);
 	if (!json_is_object(rep)) {
 		fprintf(stderr, "accord plugins %s: the server closed without an answer\n", op);
