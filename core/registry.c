@@ -12,6 +12,7 @@
 #include "log.h"
 #include "plugin_host.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,9 +365,10 @@ static int take_array(void *arr, int *n, size_t elem, size_t off_p, const accord
 	m = 0;
 	for (int i = 0; i < *n; i++) {
 		char *e = a + (size_t)i * elem;
-		if (*(accord_plugin_ctx **)(void *)(e + off_p) == p)
+		if (*(accord_plugin_ctx **)(void *)(e + off_p) == p) {
+			assert(taken); /* counted in the first pass */
 			memcpy(taken + (size_t)m++ * elem, e, elem);
-		else
+		} else
 			memmove(a + (size_t)k++ * elem, e, elem);
 	}
 	*n = k;
