@@ -8,7 +8,7 @@
 // bench/results/latency_vs_n.png (gnuplot).
 //
 // usage: node bench/live_session.mjs [--quick] [--runs K] [--ns 1000,5000,...]
-//        [--duration S] [--build DIR] [--sweep 10000,50000|none]
+//        [--duration S] [--build DIR] [--sweep 10000,50000|none] [--cells fanout,acks]
 // Needs: cmake --build <DIR> (default build-bench), tests/integration/node_modules
 // (npm ci there) or bench/node_modules for `ws`, sqlite3 and gnuplot.
 import crypto from 'node:crypto';
@@ -40,6 +40,7 @@ const SWEEP_N = 10000;
 const SWEEP = (opt('--sweep', quick ? 'none' : '10000,50000')).split(',').filter((x) => x !== 'none').map(Number);
 const P99_TARGET_MS = 100;
 const SERVERS = (opt('--servers', 'lws,ws,accord,accord0')).split(',');
+const CELLS = (opt('--cells', 'fanout,acks')).split(','); // the sweep runs when --sweep names rates
 const PASSWORD = 'bench-password-1';
 const LOADGEN = path.join(build, 'bench/loadgen');
 const PEER_LWS = path.join(build, 'bench/peer_lws');
@@ -49,7 +50,7 @@ const NODE_PATH = [path.join(here, 'node_modules'), path.join(root, 'tests/integ
 	.filter((p) => fs.existsSync(path.join(p, 'ws'))).join(':');
 const resultsDir = path.join(here, 'results');
 // full runs write latest.json / latency_vs_n.png; --quick and custom runs write quick.* / custom.*
-const OUT = opt('--out', quick ? 'quick' : args.some((a) => ['--ns', '--servers', '--runs', '--duration', '--ack-rate', '--sweep'].includes(a)) ? 'custom' : 'latest');
+const OUT = opt('--out', quick ? 'quick' : args.some((a) => ['--ns', '--servers', '--runs', '--duration', '--ack-rate', '--sweep', '--cells'].includes(a)) ? 'custom' : 'latest');
 
 for (const f of [LOADGEN, PEER_LWS, DISK_FLOOR, ACCORD])
 	if (!fs.existsSync(f)) { console.error(`missing ${f}: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release && cmake --build build-bench -j2`); process.exit(2); }
@@ -229,9 +230,9 @@ async function scenario(name, N, V, rate) {
 
 const t0 = Date.now();
 const cells = [];
-for (const N of NS) cells.push(await scenario('fanout', N, FAN_VOTERS, +(DELIVERIES / N).toFixed(3)));
+if (CELLS.includes('fanout')) for (const N of NS) cells.push(await scenario('fanout', N, FAN_VOTERS, +(DELIVERIES / N).toFixed(3)));
 for (const d of SWEEP) cells.push(await scenario('sweep', SWEEP_N, FAN_VOTERS, +(d / SWEEP_N).toFixed(3)));
-cells.push(await scenario('acks', ACK_VOTERS + 1, ACK_VOTERS, ACK_RATE));
+if (CELLS.includes('acks')) cells.push(await scenario('acks', ACK_VOTERS + 1, ACK_VOTERS, ACK_RATE));
 
 // ---- the table ----
 const LABEL = { lws: 'lws (peer)', ws: 'node ws (peer)', accord: 'accord (coalesced 10/s)', accord0: 'accord (coalescing off)' };
@@ -263,6 +264,9 @@ for (const c of cells) {
 		}
 		rows.push(row);
 	}
+	// the tail of every run, not only the median: a spike in one run cannot hide
+	for (const [label, key, d] of [['ack p99 ms, each run', 'ack_p99_ms', 1], ['tally p99 ms, each run', 'tally_p99_ms', 1]])
+		rows.push([label, ...kinds.map((k) => (c.servers[k].runs || []).map((r) => fmt(r[key], d)).join(' / ')), ...head.slice(kinds.length + 1).map(() => '')]);
 	const db = kinds.filter((k) => k.startsWith('accord')).map((k) => `${LABEL[k]}: DB position rows ${JSON.stringify(c.servers[k].median.db_position_rows)} vs acked ${JSON.stringify(c.servers[k].median.positions_acked)} -> ${c.servers[k].median.db_matches_acks ? 'match' : 'MISMATCH'}`);
 	const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
 	for (const r of rows) lines.push('| ' + r.map((x, i) => String(x).padEnd(w[i])).join(' | ') + ' |');

@@ -212,21 +212,15 @@ static void rm_tree(const char *path)
 	rmdir(path);
 }
 
-/* ---- the signature check (the sign branch fills it in) ----
- * The managed copy of the shared object and of its web files, before it is
- * ever opened: 0 to go on, -1 with msg saying why it is refused (and which
- * key was expected).  *signer gets who signed it. */
-static int verify_candidate(const char *so, const char *web, char *signer, size_t signer_len,
-			    char *msg, size_t msglen)
+/* ---- the signature check ----
+ * The managed copy, before it is ever opened: the loader's check
+ * (signature.c: built with this server, or signed by a trusted key; or
+ * plugins.allow_unsigned).  0 with signer, or -1 with msg saying why (and
+ * which key was expected). */
+static int verify_candidate(const accord_config *cfg, const char *name, const char *so,
+			    char *signer, size_t signer_len, char *msg, size_t msglen)
 {
-	(void)so;
-	(void)web;
-	(void)msg;
-	(void)msglen;
-	/* SIGNATURE CHECK: the one call of the signature module goes here. */
-	if (signer_len)
-		signer[0] = 0;
-	return 0;
+	return loader_check_plugin(cfg, name, so, signer, signer_len, msg, msglen);
 }
 
 static int name_valid(const char *n, size_t len)
@@ -269,42 +263,101 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, (const unsigned char *)buf, len);
 	sodium_bin2hex(op->digest, sizeof(op->digest), h, sizeof(h));
-	char webdir[PATH_MAX + 8];
+	/* The version's folder, laid out as a plugins folder is (what the
+	 * signature check reads): <name>.so, <name>.sig, web/<name>/. */
+	char vdir[PATH_MAX], tmp[PATH_MAX + 16], webdir[PATH_MAX + 8], srcdir[PATH_MAX],
+		f[PATH_MAX + 64];
+	snprintf(srcdir, sizeof(srcdir), "%.*s", (int)(base - 1 - path), path);
 	snprintf(webdir, sizeof(webdir), "%s/web", cfg->installed_dir);
+	if (snprintf(vdir, sizeof(vdir), "%s/%s-%.16s", cfg->installed_dir, op->name, op->digest) >=
+	    (int)sizeof(vdir) - 80) {
+		snprintf(err, errlen, "admin.installed_dir is too long");
+		free(buf);
+		return -1;
+	}
 	if ((mkdir(cfg->installed_dir, 0700) && errno != EEXIST) ||
 	    (mkdir(webdir, 0755) && errno != EEXIST)) {
 		snprintf(err, errlen, "cannot create %.300s: %.300s", webdir, strerror(errno));
 		free(buf);
 		return -1;
 	}
-	if (snprintf(op->file, sizeof(op->file), "%s/%s-%.16s.so", cfg->installed_dir, op->name,
-		     op->digest) >= (int)sizeof(op->file)) {
-		snprintf(err, errlen, "admin.installed_dir is too long");
-		free(buf);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", vdir);
+	rm_tree(tmp);
+	snprintf(f, sizeof(f), "%s/%s.so", tmp, op->name);
+	int rc = mkdir(tmp, 0700) ? -1 : write_file_atomic(tmp, f, buf, len, 0600, err, errlen);
+	free(buf);
+	if (rc) {
+		if (!*err)
+			snprintf(err, errlen, "cannot create %.300s: %.300s", tmp, strerror(errno));
+		rm_tree(tmp);
 		return -1;
 	}
-	int rc = write_file_atomic(cfg->installed_dir, op->file, buf, len, 0600, err, errlen);
-	free(buf);
-	if (rc)
-		return -1;
-	op->web[0] = 0;
+	/* its signature, when there is one beside it */
+	char sig[PATH_MAX + 64];
+	snprintf(sig, sizeof(sig), "%s/%s.sig", srcdir, op->name);
+	struct stat sb;
+	if (!stat(sig, &sb)) {
+		char *sbuf = read_file(sig, 1L << 20, &len, err, errlen);
+		snprintf(f, sizeof(f), "%s/%s.sig", tmp, op->name);
+		if (!sbuf || write_file_atomic(tmp, f, sbuf, len, 0600, err, errlen)) {
+			free(sbuf);
+			rm_tree(tmp);
+			return -1;
+		}
+		free(sbuf);
+	}
+	/* its web folder: --web DIR, else <dir>/web/<name>/ beside it */
+	char srcweb[PATH_MAX + 64] = "";
 	if (web && *web) {
-		struct stat sb;
 		if (web[0] != '/' || stat(web, &sb) || !S_ISDIR(sb.st_mode)) {
 			snprintf(err, errlen,
 				 "web: %.300s is not a folder (an absolute path is needed)", web);
+			rm_tree(tmp);
 			return -1;
 		}
-		char tmp[PATH_MAX + 16];
-		if (snprintf(op->web, sizeof(op->web), "%s/%s-%.16s", webdir, op->name,
-			     op->digest) >= (int)sizeof(op->web)) {
-			snprintf(err, errlen, "admin.installed_dir is too long");
-			return -1;
-		}
+		snprintf(srcweb, sizeof(srcweb), "%s", web);
+	} else {
+		snprintf(srcweb, sizeof(srcweb), "%s/web/%s", srcdir, op->name);
+		if (stat(srcweb, &sb) || !S_ISDIR(sb.st_mode))
+			srcweb[0] = 0;
+	}
+	long budget = ADMIN_MAX_WEB_BYTES;
+	char vweb[PATH_MAX + 64];
+	snprintf(f, sizeof(f), "%s/web", tmp);
+	snprintf(vweb, sizeof(vweb), "%s/web/%s", tmp, op->name);
+	if (srcweb[0] && ((mkdir(f, 0755) && errno != EEXIST) ||
+			  copy_tree(srcweb, vweb, 0, &budget, err, errlen))) {
+		if (!*err)
+			snprintf(err, errlen, "cannot create %.300s: %.300s", f, strerror(errno));
+		rm_tree(tmp);
+		return -1;
+	}
+	rm_tree(vdir);
+	if (rename(tmp, vdir)) {
+		snprintf(err, errlen, "cannot rename %.300s: %.300s", tmp, strerror(errno));
+		rm_tree(tmp);
+		return -1;
+	}
+	fsync_dir(cfg->installed_dir);
+	snprintf(op->file, sizeof(op->file), "%.4000s/%.32s.so", vdir, op->name);
+	/* ---- the signature check, on the copy that will be opened ---- */
+	char msg[512];
+	if (verify_candidate(cfg, op->name, op->file, op->signer, sizeof(op->signer), msg,
+			     sizeof(msg))) {
+		snprintf(err, errlen, "%.700s", msg);
+		return -1;
+	}
+	/* The web files served (/plugins-live/<name>-<digest>/), copied from
+	 * the checked copy. */
+	op->web[0] = 0;
+	if (srcweb[0]) {
+		snprintf(vweb, sizeof(vweb), "%s/web/%s", vdir, op->name);
+		snprintf(op->web, sizeof(op->web), "%.4000s/%.32s-%.16s", webdir, op->name,
+			 op->digest);
 		snprintf(tmp, sizeof(tmp), "%s.tmp", op->web);
 		rm_tree(tmp);
-		long budget = ADMIN_MAX_WEB_BYTES;
-		if (copy_tree(web, tmp, 0, &budget, err, errlen)) {
+		budget = ADMIN_MAX_WEB_BYTES;
+		if (copy_tree(vweb, tmp, 0, &budget, err, errlen)) {
 			rm_tree(tmp);
 			return -1;
 		}
@@ -315,12 +368,6 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 			return -1;
 		}
 		fsync_dir(webdir);
-	}
-	char msg[512];
-	if (verify_candidate(op->file, op->web[0] ? op->web : NULL, op->signer, sizeof(op->signer),
-			     msg, sizeof(msg))) {
-		snprintf(err, errlen, "plugin %.300s refused: %.300s", op->name, msg);
-		return -1;
 	}
 	return loader_open(op->file, op->name, &op->dl, &op->desc, err, errlen);
 }

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "log.h"
+#include "signature.h"
 #include "storage.h"
 
 #include <arpa/inet.h>
@@ -28,7 +29,7 @@
 #define ACCORD_DEFAULT_DEMO_FILE "config/demo-network.json"
 #endif
 
-enum ftype { F_OBJ, F_INT, F_STR, F_ENUM, F_STR_ARRAY, F_PLUGINS };
+enum ftype { F_OBJ, F_INT, F_STR, F_ENUM, F_STR_ARRAY, F_PLUGINS, F_BOOL, F_KEYS };
 
 struct field {
 	const char *key;
@@ -118,10 +119,12 @@ static const struct field db_fields[] = {
 	{"synchronous", F_ENUM, NULL, 0, 0, "full|normal|extra", OFF(synchronous), 0, "full"},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
-static const struct field plugin_fields[] = {{"dir", F_STR, NULL, 1, PATH_MAX - 1, NULL,
-					      OFF(plugin_dir), 0, ACCORD_DEFAULT_PLUGIN_DIR},
-					     {"enabled", F_PLUGINS, NULL, 0, 0, NULL, NONE, 0, NULL},
-					     {NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+static const struct field plugin_fields[] = {
+	{"dir", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(plugin_dir), 0, ACCORD_DEFAULT_PLUGIN_DIR},
+	{"enabled", F_PLUGINS, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{"trusted_keys", F_KEYS, NULL, 0, 0, NULL, NONE, 0, NULL},
+	{"allow_unsigned", F_BOOL, NULL, 0, 0, NULL, OFF(allow_unsigned), 0, NULL},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const struct field admin_fields[] = {
 	{"socket", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(admin_socket), 0, ""},
@@ -229,7 +232,9 @@ static void set_defaults(const struct field *f, accord_config *cfg)
 		if (f->offset == NONE)
 			continue;
 		char *base = (char *)cfg + f->offset;
-		if (f->type == F_INT) {
+		if (f->type == F_BOOL) {
+			*(int *)base = (int)f->idef;
+		} else if (f->type == F_INT) {
 			if (f->offset == OFF(port))
 				*(int *)base = (int)f->idef;
 			else
@@ -262,6 +267,56 @@ static int fail(char *err, size_t errlen, const char *path, const char *fmt, con
 	snprintf(msg, sizeof(msg), fmt, a, b);
 	snprintf(err, errlen, "%s%s%s", path, *path ? ": " : "", msg);
 	return -1;
+}
+
+/* plugins.trusted_keys: [{"name": "...", "key": "<base64 Ed25519 public
+ * key>"}, ...], names and keys each listed once. */
+static int parse_keys(const json_t *val, const char *kp, accord_config *cfg, char *err, size_t errlen)
+{
+	if (!json_is_array(val))
+		return fail(err, errlen, kp,
+			    "expected an array of {\"name\": ..., \"key\": ...}, got %s%s",
+			    json_kind(val), "");
+	if (json_array_size(val) > SIG_MAX_KEYS) {
+		char n[16];
+		snprintf(n, sizeof(n), "%d", SIG_MAX_KEYS);
+		return fail(err, errlen, kp, "at most %s keys%s", n, "");
+	}
+	size_t i;
+	const json_t *it;
+	json_array_foreach(val, i, it) {
+		char ip[300];
+		snprintf(ip, sizeof(ip), "%s[%zu]", kp, i);
+		const json_t *name = json_object_get(it, "name"), *key = json_object_get(it, "key");
+		if (!json_is_object(it) || json_object_size(it) != 2 || !json_is_string(name) ||
+		    !json_is_string(key))
+			return fail(err, errlen, ip,
+				    "expected {\"name\": \"<who signs>\", \"key\": \"<base64 "
+				    "public key from `accord plugins keygen`>\"}%s%s",
+				    "", "");
+		if (!signature_name_ok(json_string_value(name)))
+			return fail(err, errlen, ip,
+				    "name: 1 to 64 printable characters, no space at either end%s%s",
+				    "", "");
+		sig_key *k = &cfg->trusted_keys[i];
+		snprintf(k->name, sizeof(k->name), "%s", json_string_value(name));
+		if (signature_key_parse(json_string_value(key), k->pk))
+			return fail(err, errlen, ip,
+				    "key: expected a base64 Ed25519 public key (32 bytes, 44 "
+				    "characters), got \"%.60s\"%s",
+				    json_string_value(key), "");
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(cfg->trusted_keys[j].name, k->name))
+				return fail(err, errlen, ip, "name: \"%s\" is listed twice%s",
+					    k->name, "");
+			if (!memcmp(cfg->trusted_keys[j].pk, k->pk, sizeof(k->pk)))
+				return fail(err, errlen, ip,
+					    "key: the same key is listed as \"%s\" already%s",
+					    cfg->trusted_keys[j].name, "");
+		}
+	}
+	cfg->n_trusted_keys = (int)json_array_size(val);
+	return 0;
 }
 
 static int validate(const struct field *fields, const json_t *obj, const char *path,
@@ -368,6 +423,17 @@ static int validate(const struct field *fields, const json_t *obj, const char *p
 			*(const json_t **)dst = val;
 			break;
 		}
+		case F_BOOL:
+			if (!json_is_boolean(val))
+				return fail(err, errlen, kp, "expected true or false, got %s%s",
+					    json_kind(val), "");
+			assert(dst); /* every F_BOOL field has an offset */
+			*(int *)dst = json_is_true(val);
+			break;
+		case F_KEYS:
+			if (parse_keys(val, kp, cfg, err, errlen))
+				return -1;
+			break;
 		case F_PLUGINS: {
 			if (!json_is_object(val))
 				return fail(err, errlen, kp,

@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "signature.h"
+
 typedef struct accord_limits {
 	long max_message_bytes;      /* largest reassembled WebSocket message */
 	long rate_per_sec;           /* sustained requests per second per connection */
@@ -51,12 +53,15 @@ typedef struct accord_config {
 	char demo_file[PATH_MAX];
 	char tls_cert[PATH_MAX]; /* empty: plain HTTP */
 	char tls_key[PATH_MAX];
-	char metrics_token[256];           /* bearer token of /metrics; empty: none */
-	char metrics_token_file[PATH_MAX]; /* read into metrics_token at start */
-	char metrics_anonymous[16];        /* "none" or "loopback" */
-	const json_t *plugins_enabled;     /* object: name -> config section */
-	const json_t *origins;             /* array of strings */
-	const json_t *server_names;        /* array of host names this server answers to */
+	char metrics_token[256];            /* bearer token of /metrics; empty: none */
+	char metrics_token_file[PATH_MAX];  /* read into metrics_token at start */
+	char metrics_anonymous[16];         /* "none" or "loopback" */
+	const json_t *plugins_enabled;      /* object: name -> config section */
+	sig_key trusted_keys[SIG_MAX_KEYS]; /* plugins.trusted_keys */
+	int n_trusted_keys;
+	int allow_unsigned;         /* plugins.allow_unsigned: load plugins that fail the check */
+	const json_t *origins;      /* array of strings */
+	const json_t *server_names; /* array of host names this server answers to */
 	accord_limits limits;
 	int log_level;
 } accord_config;

@@ -146,8 +146,11 @@ static void sys_info(server *srv, conn *c, struct accord_req *r, const json_t *d
 {
 	(void)c;
 	(void)d;
-	req_reply_ok(r, json_pack("{s:s,s:i,s:o}", "version", ACCORD_VERSION, "abi",
-				  ACCORD_ABI_MAJOR, "plugins", plugins_info(srv->plugins)));
+	/* unsigned_plugins_allowed: plugins.allow_unsigned, a development
+	 * switch that must be visible wherever the plugins are shown. */
+	req_reply_ok(r, json_pack("{s:s,s:i,s:o,s:b}", "version", ACCORD_VERSION, "abi",
+				  ACCORD_ABI_MAJOR, "plugins", plugins_info(srv->plugins),
+				  "unsigned_plugins_allowed", srv->cfg->allow_unsigned));
 }
 
 /* Every plugin and what it may do (plugin_live.c: plugins_describe), for

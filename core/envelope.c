@@ -157,12 +157,28 @@ void envelope_free(envelope *env)
 	memset(env, 0, sizeof(*env));
 }
 
+/* Frames are written into a buffer of the thread's first (json_dumpb, one
+ * pass, no reallocation) and copied out at their size; json_dumps grows
+ * its buffer from 16 bytes by doubling, five or six reallocations for a
+ * tally. */
 static char *dump(json_t *obj, size_t *len)
 {
-	char *s = json_dumps(obj, JSON_COMPACT);
+	static _Thread_local char buf[8192];
+	char *s = NULL;
+	size_t n = obj ? json_dumpb(obj, buf, sizeof(buf), JSON_COMPACT) : 0;
+	if (n && n < sizeof(buf)) {
+		s = malloc(n + 1);
+		if (s) {
+			memcpy(s, buf, n);
+			s[n] = 0;
+		}
+	} else if (n) {
+		s = json_dumps(obj, JSON_COMPACT);
+		n = s ? strlen(s) : 0;
+	}
 	json_decref(obj);
 	if (s && len)
-		*len = strlen(s);
+		*len = n;
 	return s;
 }
 

@@ -18,11 +18,13 @@
 #include "plugin_host.h"
 #include "registry.h"
 #include "release.h"
+#include "signature.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 plugin_host *plugins_new(server *srv)
 {
@@ -30,6 +32,43 @@ plugin_host *plugins_new(server *srv)
 	if (h)
 		h->srv = srv;
 	return h;
+}
+
+/* ---- which plugins may be opened ---- */
+
+void loader_trust(const accord_config *cfg, sig_trust *t)
+{
+	t->keys = cfg->trusted_keys;
+	t->n_keys = cfg->n_trusted_keys;
+	t->bundled = accord_bundled_plugins;
+	t->n_bundled = accord_n_bundled_plugins;
+}
+
+int loader_check_plugin(const accord_config *cfg, const char *name, const char *so_path,
+			char *signer, size_t signer_len, char *err, size_t errlen)
+{
+	sig_trust t;
+	loader_trust(cfg, &t);
+	sig_result *r = malloc(sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "plugin %s: out of memory", name);
+		return -1;
+	}
+	signature_check(so_path, &t, r);
+	int rc = 0;
+	if (r->verdict == SIG_GOOD || r->verdict == SIG_BUILT_IN) {
+		snprintf(signer, signer_len, "%s", r->signer);
+	} else if (r->verdict != SIG_UNREADABLE && cfg->allow_unsigned) {
+		log_warn("plugin %s: NOT VERIFIED, loaded only because plugins.allow_unsigned is "
+			 "true: %s",
+			 name, r->message);
+		snprintf(signer, signer_len, "unverified");
+	} else {
+		snprintf(err, errlen, "plugin %s: refused: %s", name, r->message);
+		rc = -1;
+	}
+	free(r);
+	return rc;
 }
 
 /* ---- services: who provides what, and the order of start-up ---- */
@@ -230,6 +269,9 @@ struct accord_plugin_ctx *loader_ctx_new(plugin_host *h, const char *name, void 
 
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen)
 {
+	if (cfg->allow_unsigned)
+		log_warn("plugins.allow_unsigned is true: plugins that no trusted key signed are "
+			 "loaded; for development only, never in production");
 	if (cfg->plugins_enabled) {
 		const char *name;
 		const json_t *pcfg;
@@ -246,6 +288,12 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 			}
 			char path[PATH_MAX + 64];
 			snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
+			char signer[sizeof(((struct accord_plugin_ctx *)0)->signer)] = "";
+			/* A missing file is left to dlopen, whose message says so. */
+			struct stat sb;
+			if (stat(path, &sb) == 0 && loader_check_plugin(cfg, name, path, signer,
+									sizeof(signer), err, errlen))
+				return -1;
 			void *dl;
 			const accord_plugin *d;
 			if (loader_open(path, name, &dl, &d, err, errlen))
@@ -257,8 +305,9 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 				return -1;
 			}
 			snprintf(p->file, sizeof(p->file), "%.4000s", path);
+			snprintf(p->signer, sizeof(p->signer), "%s", signer);
 			h->plugins[h->n++] = p;
-			log_info("loaded plugin %s %s", name, d->version);
+			log_info("loaded plugin %s %s (%s)", name, d->version, signer);
 		}
 	}
 	return plugins_order(h, err, errlen);
@@ -376,11 +425,12 @@ json_t *plugins_info(plugin_host *h)
 			json_array_append_new(req, json_pack("{s:s,s:i,s:b}", "name", r->name,
 							     "version", (int)r->version, "optional",
 							     r->optional != 0));
-		json_array_append_new(
-			a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o,s:o}", "name", d->name, "version",
-				     d->version, "description", d->description ? d->description : "",
-				     "group", h->plugins[i]->group_scoped, "provides", prov,
-				     "requires", req, "web", plugin_web_base(h->plugins[i])));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o,s:s,s:o}", "name",
+						   d->name, "version", d->version, "description",
+						   d->description ? d->description : "", "group",
+						   h->plugins[i]->group_scoped, "provides", prov,
+						   "requires", req, "signer", h->plugins[i]->signer,
+						   "web", plugin_web_base(h->plugins[i])));
 	}
 	return a;
 }

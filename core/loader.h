@@ -9,12 +9,25 @@
 #include "accord/plugin.h"
 #include "config.h"
 #include "plugin_host.h"
+#include "signature.h"
 #include "storage.h"
 
 typedef struct plugin_host plugin_host;
 typedef struct server server;
 
 plugin_host *plugins_new(server *srv);
+/* What a plugin's files are checked against before it is opened: the
+ * configuration's trusted keys and the plugins built with this server
+ * (their digests compiled in, bundled_plugins.c).  t points into cfg. */
+void loader_trust(const accord_config *cfg, sig_trust *t);
+/* Checks the plugin at so_path (signature_check) and decides: returns 0 if
+ * it may be loaded (signer gets who vouches for it: a trusted key's name,
+ * "built with this server", or "unverified" under plugins.allow_unsigned,
+ * which also logs a warning), else -1 with err naming the plugin, the key
+ * expected and why.  Reads files: call it at start or from a worker
+ * thread, never on the loop. */
+int loader_check_plugin(const accord_config *cfg, const char *name, const char *so_path,
+			char *signer, size_t signer_len, char *err, size_t errlen);
 /* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
  * naming the plugin and the reason. */
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);

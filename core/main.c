@@ -6,6 +6,7 @@
  *   accord passwd  [--config FILE] LOGIN
  *   accord backup  [--config FILE] DEST
  *   accord restore [--config FILE] SRC
+ *   accord plugins keygen|sign|verify ...
  *   accord version
  *   accord <plugin command> [--config FILE] ...
  *   accord <command> --help, accord --help
@@ -88,20 +89,35 @@ static const command commands[] = {
 	{"restore", "[--config FILE] SRC", "replace the database with a backup (server stopped)",
 	 "Checks that SRC is a sound Accord database (integrity check, schema) and\n"
 	 "copies it over the configured database.  Refused while a server runs on it.\n"},
-	{"plugins", "install|upgrade|remove|list [--config FILE] ...",
-	 "change the running server's plugins without a restart",
+	{"plugins", "install|upgrade|remove|list|keygen|sign|verify ...",
+	 "plugins of the running server, signing keys and signatures",
 	 "  accord plugins install PATH/NAME.so [--web DIR]\n"
 	 "  accord plugins upgrade PATH/NAME.so [--web DIR]\n"
 	 "  accord plugins remove NAME\n"
-	 "  accord plugins list [--json]\n\n"
-	 "Talks to the running server over its admin socket (admin.socket; by default\n"
-	 "accord.sock beside the database), as the server's account or root.  install\n"
-	 "copies the plugin (and its web folder) into the managed folder, checks it,\n"
-	 "runs its migrations and starts it; upgrade replaces the running version\n"
-	 "(requests in flight finish on the old one; subscriptions stay); remove stops\n"
-	 "it (refused while another plugin uses a service it provides; its tables and\n"
-	 "data are kept).  What is installed is loaded again at the next start, after\n"
-	 "the configuration's plugins.  Without a running server they say so.\n"},
+	 "  accord plugins list [--json]\n"
+	 "      Change the running server's plugins without a restart, over its admin\n"
+	 "      socket (admin.socket; by default accord.sock beside the database), as\n"
+	 "      the server's account or root.  install copies the plugin (and its web\n"
+	 "      folder) into the managed folder, checks it (its signature too), runs\n"
+	 "      its migrations and starts it; upgrade replaces the running version\n"
+	 "      (requests in flight finish on the old one; subscriptions stay); remove\n"
+	 "      stops it (refused while another plugin uses a service it provides; its\n"
+	 "      tables and data are kept).  What is installed is loaded again at the\n"
+	 "      next start, after the configuration's plugins.  Without a running\n"
+	 "      server they say so.\n"
+	 "  accord plugins keygen --out FILE [--name SIGNER]\n"
+	 "      Creates an Ed25519 key pair: the secret key file (mode 0600, never\n"
+	 "      overwritten; keep it off the server) and prints the public key to list\n"
+	 "      in the servers' plugins.trusted_keys.  SIGNER defaults to FILE's name.\n"
+	 "  accord plugins sign --key FILE PLUGIN.so\n"
+	 "      Signs PLUGIN.so (<dir>/<name>.so) and every file of its web folder\n"
+	 "      <dir>/web/<name>/: writes <dir>/<name>.sig.  Sign again after any change.\n"
+	 "  accord [--config FILE] plugins verify PLUGIN.so\n"
+	 "      Says whether the server of the configuration would load PLUGIN.so:\n"
+	 "      built with this server, or signed by which trusted key; else why not\n"
+	 "      (no signature, a key not trusted, files changed since signing, a\n"
+	 "      malformed signature file).  Exit status 0 if it would, 1 if not.\n"
+	 "See docs/plugins.md, \"Signing your plugin\" and \"Installing your plugin live\".\n"},
 	{"version", "", "print the version and the plugin ABI",
 	 "Prints the version of accord and the plugin ABI it speaks.\n"},
 	{"help", "[COMMAND]", "this list, or what COMMAND does",
@@ -958,13 +974,21 @@ int main(int argc, char **argv)
 		goto done;
 	}
 
-	if (!strcmp(cmd, "plugins")) {
-		rc = admin_client(&cfg, argc - 2, argv + 2);
+	if (!strcmp(cmd, "init")) {
+		rc = cmd_init(&cfg, cfg_file, argc, argv);
 		goto done;
 	}
 
-	if (!strcmp(cmd, "init")) {
-		rc = cmd_init(&cfg, cfg_file, argc, argv);
+	if (!strcmp(cmd, "plugins")) {
+		/* keygen, sign, verify: offline (plugin_sign.c); install, upgrade,
+		 * remove, list: the running server's admin socket (admin_client.c) */
+		rc = plugin_sign_cli(&cfg, argc - 2, argv + 2);
+		if (rc == -2 && argc > 2)
+			rc = admin_client(&cfg, argc - 2, argv + 2);
+		if (rc == -2) {
+			command_help(core, stderr);
+			rc = 2;
+		}
 		goto done;
 	}
 

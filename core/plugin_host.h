@@ -39,6 +39,9 @@ struct accord_plugin_ctx {
 	const accord_service_ref *provides, *requires;
 	char table_prefix[33];
 	storage_scope scope; /* its tables: "<name>_*", "<table_prefix>_*" */
+	/* who vouches for its files: a trusted key's name, "built with this
+	 * server", or "unverified" (loaded under plugins.allow_unsigned) */
+	char signer[96];
 	/* Lifetime (plugin_live.c).  refs: one for being registered (the
 	 * plugin serves), one per request, job, timer and HTTP request of it
 	 * in flight.  A plugin replaced by an upgrade or removed is retired:
@@ -50,7 +53,6 @@ struct accord_plugin_ctx {
 	char file[PATH_MAX]; /* the shared object it was loaded from */
 	char web[PATH_MAX];  /* its web files ("" when it has none) */
 	char digest[65];     /* SHA-256 of the shared object, hex */
-	char signer[65];     /* who signed it ("" until plugins are signed) */
 	struct accord_plugin_ctx *next_retired;
 };
 

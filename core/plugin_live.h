@@ -28,7 +28,7 @@ typedef struct live_op {
 	char file[PATH_MAX]; /* the managed copy (install, upgrade) */
 	char web[PATH_MAX];  /* its web files' managed copy, or "" */
 	char digest[65];
-	char signer[65]; /* from the signature check ("" while plugins are unsigned) */
+	char signer[96]; /* who vouches for it (the signature check) */
 	void *dl;        /* opened and checked by the admin thread; the loop owns it then */
 	const accord_plugin *desc;
 

@@ -30,11 +30,13 @@
 #include "origin.h"
 #include "permit.h"
 #include "plugin_live.h"
+#include "plugin_sign.h"
 #include "principal.h"
 #include "registry.h"
 #include "release.h"
 #include "req.h"
 #include "session.h"
+#include "signature.h"
 #include "storage.h"
 #include "worker.h"
 

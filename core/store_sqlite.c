@@ -11,11 +11,22 @@
  * Statements are prepared once (SQLITE_PREPARE_PERSISTENT) and cached by
  * their SQL text and the scope they were authorized for.  SQLite's
  * authorizer restricts a plugin's statements to its own tables.
+ *
+ * Checkpoints run on a thread of their own, with a connection of their
+ * own.  SQLite's automatic checkpoint runs inside the COMMIT that grows the
+ * WAL past 1,000 pages: it copies the pages into the database file and
+ * fsyncs it, and every reply of that batch (and of the batches queued
+ * behind it) waited for that.  Here the writer's automatic checkpoint is
+ * off; its WAL hook wakes the checkpointer, whose PASSIVE checkpoint
+ * runs beside the writer's next commits (WAL mode lets one checkpoint and
+ * one writer run at once).  Should the checkpointer fall far behind, the
+ * writer checkpoints itself, so the WAL stays bounded.
  */
 #include "storage_backend.h"
 #include "log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +35,20 @@
 #include <time.h>
 
 #define STMT_BUCKETS 256
+/* WAL pages (4 KiB) after which the checkpointer is woken (SQLite's own
+ * automatic checkpoint size), and after which the writer finishes the
+ * checkpoint itself (see on_wal) */
+#define CKPT_WAKE_PAGES 1000
+#define CKPT_SELF_PAGES 2000
+
+/* The checkpointer: its thread, its connection, and when to work. */
+typedef struct checkpointer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *path;
+	int wake, stop, running, started;
+} checkpointer;
 
 struct stmt_entry {
 	struct stmt_entry *next;
@@ -42,6 +67,7 @@ struct store_db {
 	const char *fail;
 	/* why the authorizer refused the last statement */
 	char refused[256];
+	checkpointer ckpt;
 };
 
 static unsigned hash_str(const char *s)
@@ -208,6 +234,99 @@ static int authorize(void *ud, int action, const char *a1, const char *a2, const
 
 static void sq_scope(store_db *d, const storage_scope *scope) { d->scope = scope; }
 
+static void *checkpoint_thread(void *arg)
+{
+	checkpointer *c = arg;
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		log_err("sqlite: the checkpointer cannot open %s: %s; the writer checkpoints",
+			c->path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		pthread_mutex_lock(&c->mu);
+		c->running = 0;
+		pthread_mutex_unlock(&c->mu);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 1000);
+	pthread_mutex_lock(&c->mu);
+	while (!c->stop) {
+		while (!c->wake && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->wake = 0;
+		pthread_mutex_unlock(&c->mu);
+		int log_pages = 0, done_pages = 0;
+		int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+						   &done_pages);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(db));
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* After each commit of the writer: how many pages the WAL holds.
+ *
+ * The WAL starts again from its beginning only when a write begins after
+ * a checkpoint copied every frame; under a steady stream of commits the
+ * checkpointer, which copies what was there when it began, never quite
+ * gets there, and the WAL would grow without end.  So once the WAL is
+ * twice the wake size the writer runs a PASSIVE checkpoint of its own:
+ * the checkpointer has copied most frames by then, the writer copies the
+ * few written since (and fsyncs the file once), and its next write
+ * restarts the WAL.  Should the checkpointer be busy at that moment,
+ * the writer's attempt returns at once and the next commit tries again. */
+static int on_wal(void *ud, sqlite3 *db, const char *name, int pages)
+{
+	store_db *d = ud;
+	checkpointer *c = &d->ckpt;
+	if (pages < CKPT_WAKE_PAGES)
+		return SQLITE_OK;
+	pthread_mutex_lock(&c->mu);
+	int running = c->running;
+	if (running) {
+		c->wake = 1;
+		pthread_cond_signal(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (!running || pages >= CKPT_SELF_PAGES)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void checkpointer_start(store_db *d, const char *path)
+{
+	checkpointer *c = &d->ckpt;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	sqlite3_wal_autocheckpoint(d->db, 0);
+	sqlite3_wal_hook(d->db, on_wal, d);
+	c->path = strdup(path);
+	c->running = c->started = c->path && !pthread_create(&c->thread, NULL, checkpoint_thread, c);
+	if (!c->running)
+		log_warn("sqlite: no checkpointer thread; the writer checkpoints");
+}
+
+static void checkpointer_stop(store_db *d)
+{
+	checkpointer *c = &d->ckpt;
+	pthread_mutex_lock(&c->mu);
+	int had = c->started;
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	if (had)
+		pthread_join(c->thread, NULL);
+	free(c->path);
+	c->path = NULL;
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+}
+
 static store_db *sq_open(const char *path, const char *synchronous, char *err, size_t errlen)
 {
 	store_db *d = calloc(1, sizeof(*d));
@@ -255,6 +374,7 @@ static store_db *sq_open(const char *path, const char *synchronous, char *err, s
 		return NULL;
 	}
 	sqlite3_set_authorizer(d->db, authorize, d);
+	checkpointer_start(d, path);
 	return d;
 }
 
@@ -272,6 +392,7 @@ static void sq_close(store_db *d)
 			e = n;
 		}
 	}
+	checkpointer_stop(d);
 	/* A clean close checkpoints the WAL into the main file. */
 	if (sqlite3_close(d->db) != SQLITE_OK)
 		log_err("sqlite: close: %s", sqlite3_errmsg(d->db));

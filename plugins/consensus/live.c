@@ -15,7 +15,7 @@ static void push_tally(proposal *p)
 	char topic[40];
 	live__topic(p, topic, sizeof(topic));
 	p->dirty = 0;
-	p->last_push_ms = api->now_ms();
+	tally__pushed(p, plugin__tally_interval_ms, api->now_ms());
 	accord_audience *a = api->audience_new();
 	api->audience_members_only(a);
 	json_t *tally = tally__event(p);
@@ -197,6 +197,13 @@ static void members_done(accord_plugin_ctx *pc, accord_status st, json_t *out, v
 	if (st == ACCORD_OK) {
 		live__apply_membership(out);
 		api->acl_changed(self);
+		/* who is counted, pending or withdrawn may have changed: every
+		 * open proposal's subscribers get the tally as it is now */
+		for (size_t i = 0; i < tally__count(); i++) {
+			proposal *p = tally__at(i);
+			if (!strcmp(p->status, "open"))
+				live__tally_changed(p, 0);
+		}
 	} else
 		api->log(self, ACCORD_LOG_ERR, "could not reload the members list after a change");
 	json_decref(out);

@@ -15,18 +15,22 @@ static int speaks_for_org(accord_txn *txn, const char *login)
 
 static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 {
-	json_t *row = store__proposal(txn, j->id);
+	/* Only what a position needs of the proposal, the voters looked up by
+	 * SQLite (the whole row and its voters parsed here were a tenth of
+	 * the storage thread's work per position) */
+	json_t *row = NULL;
+	accord_status st = store__row(
+		txn,
+		"SELECT status, EXISTS(SELECT 1 FROM json_each(p.voters) WHERE value=?) AS voter"
+		" FROM consensus_proposals p WHERE id=?",
+		json_pack("[s,I]", j->org, (json_int_t)j->id), &row);
+	if (st != ACCORD_OK)
+		return st;
 	if (!row)
 		return ACCORD_E_NOT_FOUND;
 	const char *status = json_string_value(json_object_get(row, "status"));
 	const char *refusal = lifecycle__refusal(LC_POSITION, status, 0);
-	json_t *voters = tally__row_voters(row);
-	int voter = 0;
-	size_t i;
-	json_t *v;
-	json_array_foreach(voters, i, v)
-		voter |= json_is_string(v) && !strcmp(json_string_value(v), j->org);
-	json_decref(voters);
+	int voter = json_integer_value(json_object_get(row, "voter")) == 1;
 	json_decref(row);
 	if (refusal)
 		return accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
@@ -43,13 +47,12 @@ static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 	 * retry key, and position_again); request ids are no key, so the log's
 	 * request_key stays NULL. */
 	int64_t at = api->now_ms();
-	accord_status st = accord_exec(
-		api, txn,
-		"INSERT INTO consensus_log(proposal_id, at, actor, org, action, position, reason)"
-		" VALUES(?,?,?,?,'position',?,?)",
-		json_pack("[I,I,s,s,s,s]", (json_int_t)j->id, (json_int_t)at, j->actor, j->org,
-			  position, reason),
-		NULL);
+	st = accord_exec(api, txn,
+			 "INSERT INTO consensus_log(proposal_id, at, actor, org, action, position, reason)"
+			 " VALUES(?,?,?,?,'position',?,?)",
+			 json_pack("[I,I,s,s,s,s]", (json_int_t)j->id, (json_int_t)at, j->actor,
+				   j->org, position, reason),
+			 NULL);
 	if (st != ACCORD_OK)
 		return st;
 	st = accord_exec(api, txn,
@@ -64,15 +67,14 @@ static accord_status position_work(accord_txn *txn, accord_job *j, json_t **out)
 	 * loop applies just that (position_after), in commit order like every
 	 * other change, instead of re-reading the whole proposal (a full
 	 * snapshot was 6 more queries per position, a quarter of the server's
-	 * CPU at 10,000 positions/s).  Membership is re-read (two small
-	 * queries): an organisation withdrawn since the open neither votes
-	 * nor blocks, and the tally must know at once. */
+	 * CPU at 10,000 positions/s).  Membership is not re-read either (it
+	 * was two queries per position): the loop's copy follows the
+	 * accord.members watch, and pushes the tallies again when it
+	 * changes (live__members_changed). */
 	if (st != ACCORD_OK)
 		return st;
 	json_decref(*out);
-	if (!(*out = json_pack("{s:I}", "cast_at", (json_int_t)at)))
-		return ACCORD_E_INTERNAL;
-	return store__membership(txn, *out);
+	return (*out = json_pack("{s:I}", "cast_at", (json_int_t)at)) ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
 /* A retried position that was counted before: the reply says so and
@@ -108,7 +110,6 @@ static accord_status position_again(accord_txn *txn, accord_job *j, json_t **out
 static accord_status position_after(accord_job *j, json_t **out)
 {
 	proposal *p = tally__find(j->id);
-	live__apply_membership(*out);
 	if (p) {
 		int first = !tally__has_responded(p, j->org);
 		const char *pos = json_string_value(json_object_get(j->in, "position"));

@@ -362,11 +362,18 @@ tally_when tally__coalesce(const proposal *p, int final, int64_t interval_ms, in
 			   int64_t *wait_ms)
 {
 	*wait_ms = 0;
-	if (final || interval_ms == 0 || (!p->tally_timer && now_ms - p->last_push_ms >= interval_ms))
+	if (final || interval_ms == 0)
 		return TALLY_PUSH_NOW;
 	if (p->tally_timer)
 		return TALLY_PUSH_ARMED;
-	int64_t wait = interval_ms - (now_ms - p->last_push_ms);
-	*wait_ms = wait > 0 ? wait : 1;
+	int64_t earliest = p->push_tat - (TALLY_BURST - 1) * interval_ms;
+	if (now_ms >= earliest)
+		return TALLY_PUSH_NOW;
+	*wait_ms = earliest - now_ms;
 	return TALLY_PUSH_LATER;
+}
+
+void tally__pushed(proposal *p, int64_t interval_ms, int64_t now_ms)
+{
+	p->push_tat = (p->push_tat > now_ms ? p->push_tat : now_ms) + interval_ms;
 }

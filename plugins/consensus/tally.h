@@ -40,7 +40,7 @@ typedef struct proposal {
 	/* kept for live.c and status.c: */
 	uint64_t close_timer;
 	uint64_t tally_timer;
-	int64_t last_push_ms;
+	int64_t push_tat;   /* the pushes' theoretical arrival time (tally__pushed) */
 	int dirty;          /* a change not pushed yet */
 	int record_changed; /* reloaded from a snapshot: the next event carries the whole record */
 } proposal;
@@ -100,9 +100,14 @@ json_t *tally__json(const proposal *p, int with_record);
  * memory runs out (the next event then carries the whole record). */
 json_t *tally__event(proposal *p);
 
-/* Tally pushes are coalesced per proposal: at most one per interval_ms
- * (0: one per change), always the latest state, and the final state at
- * once.  What to do about a change at now_ms: */
+/* Tally pushes are coalesced per proposal: one per interval_ms on
+ * average (0: one per change), up to TALLY_BURST at once, always the
+ * latest state, and the final state at once.  A change goes out at once
+ * unless the pushes are ahead of that rate: so positions stated at about
+ * the rate (ten a second, a plenary's pace) never wait for a timer, and
+ * only a burst beyond it is coalesced (the generic cell rate algorithm,
+ * as network shapers do it).  What to do about a change at now_ms: */
+#define TALLY_BURST 3
 typedef enum tally_when {
 	TALLY_PUSH_NOW,   /* push now (cancel a timer that is armed) */
 	TALLY_PUSH_LATER, /* arm a timer for *wait_ms and push then */
@@ -110,6 +115,8 @@ typedef enum tally_when {
 } tally_when;
 tally_when tally__coalesce(const proposal *p, int final, int64_t interval_ms, int64_t now_ms,
 			   int64_t *wait_ms);
+/* Records a push at now_ms. */
+void tally__pushed(proposal *p, int64_t interval_ms, int64_t now_ms);
 
 /* ---- what callers see (view.c) ---- */
 

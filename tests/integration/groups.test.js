@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, connect, closeAll, httpRequest, sleep, env } from './lib/harness.js';
+import { startServer, connect, closeAll, httpRequest, sleep, env, runAccord } from './lib/harness.js';
 
 const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, test: {} };
 const NONEXISTENT = 987654321;
@@ -576,7 +576,16 @@ describe('actions built out of the tree', { timeout: 120_000 }, () => {
 		await fsp.mkdir(plugDir);
 		await fsp.copyFile(so, path.join(plugDir, 'actions.so'));
 		for (const p of ['membership.so', 'groups.so']) await fsp.copyFile(path.join(pluginDir, p), path.join(plugDir, p));
-		server = await startServer({ plugins: { membership: {}, groups: {}, actions: {} }, extraConfig: { plugins: { dir: plugDir } } });
+		// built with the server: trusted with their web folders as built
+		for (const p of ['membership', 'groups']) await fsp.cp(path.join(pluginDir, 'web', p), path.join(plugDir, 'web', p), { recursive: true });
+		// built outside: signed with a key that the server trusts
+		const key = path.join(tmp, 'wg.key');
+		const kg = await runAccord(['plugins', 'keygen', '--out', key, '--name', 'Actions WG']);
+		assert.equal(kg.code, 0, kg.stdout + kg.stderr);
+		const sg = await runAccord(['plugins', 'sign', '--key', key, path.join(plugDir, 'actions.so')]);
+		assert.equal(sg.code, 0, sg.stdout + sg.stderr);
+		const trusted = [{ name: 'Actions WG', key: kg.stdout.match(/public key: (\S+)/)[1] }];
+		server = await startServer({ plugins: { membership: {}, groups: {}, actions: {} }, extraConfig: { plugins: { dir: plugDir, trusted_keys: trusted } } });
 		const iom = await connect(server);
 		clients.push(iom);
 		await iom.login('iom');

@@ -39,7 +39,9 @@ describe('live plugins', () => {
 	const clients = [];
 
 	before(async () => {
-		server = await startServer({ plugins: PLUGINS, limits: { rate_per_sec: 5000, rate_burst: 5000 } });
+		// The fixtures are built outside the plugins folder: not among the plugins
+		// built with the server, and unsigned (the refusal is tested at the end).
+		server = await startServer({ plugins: PLUGINS, limits: { rate_per_sec: 5000, rate_burst: 5000 }, extraConfig: { plugins: { allow_unsigned: true } } });
 	});
 	after(async () => {
 		await closeAll(clients);
@@ -198,7 +200,8 @@ describe('live plugins', () => {
 		const fix = list.plugins.find((p) => p.name === 'livefix');
 		assert.equal(fix.version, '2.0.0');
 		assert.equal(fix.source, 'installed');
-		assert.equal(fix.signer, '');
+		assert.equal(fix.signer, 'unverified', 'loaded under plugins.allow_unsigned');
+		assert.equal(list.plugins.find((p) => p.name === 'consensus').signer, 'built with this server');
 		assert.deepEqual([...fix.types].sort(), ['livefix.echo', 'livefix.note', 'livefix.poke', 'livefix.slow']);
 		assert.deepEqual(fix.topics, ['livefix']);
 		assert.deepEqual(fix.provides, [{ name: 'livefix.version', version: 1 }]);
@@ -367,6 +370,22 @@ describe('live plugins', () => {
 		assert.match(none.stderr, /no server is running/);
 		await server.start();
 	});
+});
+
+test('a plugin no trusted key signed is refused at install, and nothing changes', async () => {
+	const server = await startServer({ plugins: { membership: {}, test: {} } });
+	try {
+		const r = await plugins(server, 'install', fixture('v1'));
+		assert.equal(r.code, 1, r.out);
+		assert.match(r.stderr, /plugin livefix: refused: /);
+		const c = await connectAs(server, 'iom');
+		assertError(await c.request('livefix.echo', { n: 1 }), 'unknown_type', 'refused');
+		await c.close();
+		const list = await plugins(server, 'list');
+		assert.doesNotMatch(list.stdout, /livefix/);
+	} finally {
+		await server.dispose();
+	}
 });
 
 test('plugins --help explains the commands', async () => {

@@ -381,10 +381,13 @@ static void pushes_are_coalesced(void **s)
 	(void)s;
 	proposal p = {.id = 1};
 	int64_t wait = -1;
-	/* the first change goes out at once */
-	assert_int_equal(tally__coalesce(&p, 0, 100, 5000, &wait), TALLY_PUSH_NOW);
-	p.last_push_ms = 5000;
-	/* within the interval: later, when it has passed */
+	/* the first change goes out at once, and so do the next two of a
+	 * burst (TALLY_BURST 3) */
+	for (int k = 0; k < TALLY_BURST; k++) {
+		assert_int_equal(tally__coalesce(&p, 0, 100, 5000, &wait), TALLY_PUSH_NOW);
+		tally__pushed(&p, 100, 5000);
+	}
+	/* ahead of ten a second: later, when the rate allows */
 	assert_int_equal(tally__coalesce(&p, 0, 100, 5030, &wait), TALLY_PUSH_LATER);
 	assert_int_equal(wait, 70);
 	assert_int_equal(tally__coalesce(&p, 0, 100, 5000, &wait), TALLY_PUSH_LATER);
@@ -397,11 +400,30 @@ static void pushes_are_coalesced(void **s)
 	assert_int_equal(tally__coalesce(&p, 1, 100, 5050, &wait), TALLY_PUSH_NOW);
 	/* no coalescing configured: every change */
 	assert_int_equal(tally__coalesce(&p, 0, 0, 5001, &wait), TALLY_PUSH_NOW);
-	/* the interval passed and no timer: at once */
 	p.tally_timer = 0;
 	assert_int_equal(tally__coalesce(&p, 0, 100, 5100, &wait), TALLY_PUSH_NOW);
 	assert_int_equal(tally__coalesce(&p, 0, 100, 5099, &wait), TALLY_PUSH_LATER);
 	assert_int_equal(wait, 1);
+
+	/* positions at about the rate, with jitter, never wait */
+	proposal q = {.id = 2};
+	int64_t t = 10000;
+	for (int k = 0; k < 100; k++) {
+		t += 100 + (k % 2 ? 30 : -30); /* 70 and 130 ms apart */
+		assert_int_equal(tally__coalesce(&q, 0, 100, t, &wait), TALLY_PUSH_NOW);
+		tally__pushed(&q, 100, t);
+	}
+	/* a burst of 50 in one millisecond: 3 at once, then one per 100 ms */
+	proposal r = {.id = 3};
+	int now_pushes = 0;
+	for (int k = 0; k < 50; k++)
+		if (tally__coalesce(&r, 0, 100, 20000, &wait) == TALLY_PUSH_NOW) {
+			tally__pushed(&r, 100, 20000);
+			now_pushes++;
+		}
+	assert_int_equal(now_pushes, TALLY_BURST);
+	assert_int_equal(tally__coalesce(&r, 0, 100, 20000, &wait), TALLY_PUSH_LATER);
+	assert_int_equal(wait, 100);
 }
 
 /* The live event: the whole record after a snapshot, then only the
