@@ -388,6 +388,71 @@ test('a plugin no trusted key signed is refused at install, and nothing changes'
 	}
 });
 
+// The issue's own case: the data-collection plugin, built from outside the
+// tree and signed by a working group's key the server trusts, installed
+// live, upgraded to its version 2 (a migration) and removed, while members
+// keep working; what was submitted is kept.
+test('datacollect from outside the tree: signed, installed, upgraded and removed live', { timeout: 180_000 }, async () => {
+	const { sourceDir } = env();
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-live-dc-'));
+	const clients = [];
+	let server;
+	try {
+		const copy = path.join(tmp, 'src');
+		fs.cpSync(path.join(sourceDir, 'plugins', 'datacollect'), copy, { recursive: true, filter: (f) => !f.endsWith('.so') });
+		const pkg = { ...process.env, PKG_CONFIG_PATH: path.join(sourceDir, 'build', 'pkgconfig') };
+		const v1 = path.join(tmp, 'v1');
+		const v2 = path.join(tmp, 'v2');
+		fs.mkdirSync(v1);
+		fs.mkdirSync(v2);
+		execFileSync('make', ['-s', '-C', copy, `OUT=${v1}`], { env: pkg, stdio: 'pipe' });
+		execFileSync('make', ['-s', '-C', copy, 'clean'], { env: pkg, stdio: 'pipe' });
+		execFileSync('make', ['-s', '-C', copy, 'VERSION=2', `OUT=${v2}`], { env: pkg, stdio: 'pipe' });
+		const key = path.join(tmp, 'wg.key');
+		const kg = await runAccord(['plugins', 'keygen', '--out', key, '--name', 'Data WG']);
+		assert.equal(kg.code, 0, kg.stdout + kg.stderr);
+		for (const d of [v1, v2]) {
+			const sg = await runAccord(['plugins', 'sign', '--key', key, path.join(d, 'datacollect.so')]);
+			assert.equal(sg.code, 0, sg.stdout + sg.stderr);
+		}
+		const trusted = [{ name: 'Data WG', key: kg.stdout.match(/public key: (\S+)/)[1] }];
+		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {} }, extraConfig: { plugins: { trusted_keys: trusted } } });
+		const login = async (who) => { const c = await connectAs(server, who); clients.push(c); return c; };
+		const iom = await login('iom');
+		const undp = await login('undp');
+		const unhcr = await login('unhcr');
+		const g = (await iom.ok('groups.create', { name: 'Data', kind: 'permanent', leads: ['UNDP'], members: ['UNHCR'] })).group.id;
+
+		let r = await plugins(server, 'install', path.join(v1, 'datacollect.so'));
+		assert.equal(r.code, 0, r.out);
+		const info = (await iom.ok('sys.plugins')).plugins.find((p) => p.name === 'datacollect');
+		assert.equal(info.version, '1.0.0');
+		assert.equal(info.signer, 'Data WG');
+		await undp.ok('groups.plugins.enable', { group: g, plugin: 'datacollect' });
+		const f = (await undp.ok('datacollect.create', { group: g, title: 'Returns', period_kind: 'year', fields: [{ key: 'returns', label: 'Returns', type: 'number', min: 0 }] })).form.id;
+		await undp.ok('datacollect.state', { group: g, form: f, state: 'open' });
+		await unhcr.ok('datacollect.submit', { group: g, form: f, period: '2026', revision: 0, values: { returns: 40 } });
+
+		r = await plugins(server, 'upgrade', path.join(v2, 'datacollect.so'));
+		assert.equal(r.code, 0, r.out);
+		assert.match(r.stdout, /upgraded datacollect from 1\.0\.0 to 2\.0\.0/);
+		const old = (await unhcr.ok('datacollect.submission', { group: g, form: f, period: '2026' })).submission;
+		assert.equal(old.values.returns, 40, 'what version 1 stored is intact');
+		const s2 = (await unhcr.ok('datacollect.submit', { group: g, form: f, period: '2026', revision: old.revision, values: { returns: 41 }, note: 'estimate' })).submission;
+		assert.equal(s2.note, 'estimate', 'version 2 answers, with its migration');
+
+		r = await plugins(server, 'remove', 'datacollect');
+		assert.equal(r.code, 0, r.out);
+		assert.deepEqual((await undp.ok('groups.get', { group: g })).group.plugins, [], 'its group sees it disabled');
+		assertError(await unhcr.request('datacollect.submission', { group: g, form: f, period: '2026' }), 'unknown_type', 'after remove');
+		for (const c of clients) assert.equal(c.closed, null, 'nobody disconnected');
+	} finally {
+		await closeAll(clients);
+		if (server) await server.dispose();
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
+});
+
 test('plugins --help explains the commands', async () => {
 	const r = await runAccord(['plugins', '--help']);
 	assert.equal(r.code, 0);
