@@ -224,9 +224,6 @@ int plugins_load_installed(plugin_host *h, const accord_config *cfg)
 		const char *file = json_string_value(json_object_get(x, "file"));
 		const char *web = json_string_value(json_object_get(x, "web"));
 		const char *digest = json_string_value(json_object_get(x, "digest"));
-		/* what the signature check said at install (the check runs
-		 * again where the loader opens it, once plugins are signed) */
-		const char *signer = json_string_value(json_object_get(x, "signer"));
 		char err[512];
 		void *dl;
 		const accord_plugin *d;
@@ -240,7 +237,12 @@ int plugins_load_installed(plugin_host *h, const accord_config *cfg)
 				name);
 			continue;
 		}
-		if (h->n == MAX_PLUGINS || loader_open(file, name, &dl, &d, err, sizeof(err))) {
+		/* checked again at every start: a key no longer trusted, or a
+		 * file changed in the managed folder, is refused */
+		char signer[sizeof(((struct accord_plugin_ctx *)0)->signer)] = "";
+		if (h->n == MAX_PLUGINS ||
+		    loader_check_plugin(cfg, name, file, signer, sizeof(signer), err, sizeof(err)) ||
+		    loader_open(file, name, &dl, &d, err, sizeof(err))) {
 			log_err("installed plugin %s not loaded: %s", name,
 				h->n == MAX_PLUGINS ? "too many plugins" : err);
 			continue;
@@ -255,7 +257,7 @@ int plugins_load_installed(plugin_host *h, const accord_config *cfg)
 		snprintf(p->file, sizeof(p->file), "%s", file);
 		snprintf(p->web, sizeof(p->web), "%s", web ? web : "");
 		snprintf(p->digest, sizeof(p->digest), "%s", digest ? digest : "");
-		snprintf(p->signer, sizeof(p->signer), "%s", signer ? signer : "");
+		snprintf(p->signer, sizeof(p->signer), "%s", signer);
 		h->plugins[h->n++] = p;
 		log_info("loaded installed plugin %s %s (%s)", name, d->version, file);
 	}
