@@ -189,17 +189,74 @@ int bus_register_prefix(bus *b, const char *prefix, struct accord_plugin_ctx *p,
 	if (!prefix || !check || strlen(prefix) == 0 || strlen(prefix) > 32 ||
 	    strchr(prefix, ':') || !topic_name_valid(prefix))
 		return -1;
+	prefix_entry *e = NULL;
 	for (int i = 0; i < b->n_prefixes; i++)
-		if (!strcmp(b->prefixes[i].name, prefix))
-			return -1;
-	if (b->n_prefixes == MAX_PREFIXES)
+		if (!strcmp(b->prefixes[i].name, prefix)) {
+			if (b->prefixes[i].check)
+				return -1;
+			/* A prefix a plugin left (upgrade, removal): the
+			 * same entry, so that the topics and subscriptions
+			 * that point at it carry on with the new owner. */
+			e = &b->prefixes[i];
+		}
+	if (!e && b->n_prefixes == MAX_PREFIXES)
 		return -1;
-	prefix_entry *e = &b->prefixes[b->n_prefixes++];
+	if (!e)
+		e = &b->prefixes[b->n_prefixes++];
 	snprintf(e->name, sizeof(e->name), "%s", prefix);
 	e->plugin = p;
 	e->check = check;
 	e->ud = ud;
 	return 0;
+}
+
+/* A plugin leaves (plugin_live.c): its prefixes stay, with nobody to
+ * decide, so their topics are nobody's (not_found) until a new version
+ * registers them again; its subscribers stay subscribed meanwhile. */
+void bus_prefixes_detach(bus *b, const struct accord_plugin_ctx *p, bus_prefix_saved *saved,
+			 int *n_saved)
+{
+	*n_saved = 0;
+	for (int i = 0; i < b->n_prefixes; i++) {
+		prefix_entry *e = &b->prefixes[i];
+		if (e->plugin != p || !e->check)
+			continue;
+		if (*n_saved < BUS_MAX_SAVED)
+			saved[(*n_saved)++] = (bus_prefix_saved){i, e->plugin, e->check, e->ud};
+		e->plugin = NULL;
+		e->check = NULL;
+		e->ud = NULL;
+	}
+	bus_acl_changed(b);
+}
+
+/* The detach undone (a failed upgrade): the old version decides again. */
+void bus_prefixes_reattach(bus *b, const bus_prefix_saved *saved, int n_saved)
+{
+	for (int i = 0; i < n_saved; i++) {
+		prefix_entry *e = &b->prefixes[saved[i].index];
+		e->plugin = saved[i].plugin;
+		e->check = saved[i].check;
+		e->ud = saved[i].ud;
+	}
+	bus_acl_changed(b);
+}
+
+/* Releases every prefix of p (an init that failed). */
+void bus_prefixes_release(bus *b, const struct accord_plugin_ctx *p)
+{
+	int n;
+	bus_prefix_saved tmp[BUS_MAX_SAVED];
+	bus_prefixes_detach(b, p, tmp, &n);
+}
+
+json_t *bus_prefixes_of(bus *b, const struct accord_plugin_ctx *p)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < b->n_prefixes; i++)
+		if (b->prefixes[i].plugin == p && b->prefixes[i].check)
+			json_array_append_new(a, json_string(b->prefixes[i].name));
+	return a;
 }
 
 static const prefix_entry *find_prefix(bus *b, const char *topic_name)
@@ -218,6 +275,8 @@ static accord_status topic_permit(bus *b, const prefix_entry *e, const struct ac
 				  const char *topic_name)
 {
 	permit_topic_owner o;
+	if (e && !e->check)
+		e = NULL; /* its plugin left */
 	if (e)
 		o = (permit_topic_owner){e->plugin, plugin_name(e->plugin),
 					 plugin_group_scoped(e->plugin), e->check, e->ud};

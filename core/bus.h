@@ -16,6 +16,23 @@ bus *bus_new(server *srv);
 void bus_free(bus *b);
 int bus_register_prefix(bus *b, const char *prefix, struct accord_plugin_ctx *p,
 			accord_topic_check_fn check, void *ud);
+/* Plugins that come and go while the server runs (plugin_live.c): a
+ * plugin's prefixes are detached (their topics answer nobody, their
+ * subscribers stay), then registered again by its new version, or given
+ * back to it when that fails. */
+#define BUS_MAX_SAVED 16
+typedef struct bus_prefix_saved {
+	int index;
+	struct accord_plugin_ctx *plugin;
+	accord_topic_check_fn check;
+	void *ud;
+} bus_prefix_saved;
+void bus_prefixes_detach(bus *b, const struct accord_plugin_ctx *p, bus_prefix_saved *saved,
+			 int *n_saved);
+void bus_prefixes_reattach(bus *b, const bus_prefix_saved *saved, int n_saved);
+void bus_prefixes_release(bus *b, const struct accord_plugin_ctx *p);
+/* The prefixes p registered, as a JSON array of strings. */
+json_t *bus_prefixes_of(bus *b, const struct accord_plugin_ctx *p);
 /* Checks whether who may see topic: ACCORD_OK or ACCORD_E_NOT_FOUND. */
 accord_status bus_check(bus *b, const struct accord_principal *who, const char *topic);
 int bus_publish(bus *b, const char *topic, const char *event, json_t *data,

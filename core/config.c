@@ -126,6 +126,11 @@ static const struct field plugin_fields[] = {
 	{"allow_unsigned", F_BOOL, NULL, 0, 0, NULL, OFF(allow_unsigned), 0, NULL},
 	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
 
+static const struct field admin_fields[] = {
+	{"socket", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(admin_socket), 0, ""},
+	{"installed_dir", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(installed_dir), 0, ""},
+	{NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL}};
+
 static const struct field tls_fields[] = {
 	{"cert", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(tls_cert), 0, ""},
 	{"key", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(tls_key), 0, ""},
@@ -178,6 +183,7 @@ static const struct field top_fields[] = {
 	{"web_root", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(web_root), 0, ACCORD_DEFAULT_WEB_ROOT},
 	{"demo_file", F_STR, NULL, 1, PATH_MAX - 1, NULL, OFF(demo_file), 0, ACCORD_DEFAULT_DEMO_FILE},
 	{"plugins", F_OBJ, plugin_fields, 0, 0, NULL, NONE, 0, NULL},
+	{"admin", F_OBJ, admin_fields, 0, 0, NULL, NONE, 0, NULL},
 	{"origins", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(origins), 0, NULL},
 	{"server_names", F_STR_ARRAY, NULL, 0, 0, NULL, OFF(server_names), 0, NULL},
 	{"tls", F_OBJ, tls_fields, 0, 0, NULL, NONE, 0, NULL},
@@ -515,6 +521,20 @@ static int load(json_t *root, accord_config *cfg, char *err, size_t errlen)
 		json_decref(root);
 		cfg->root = NULL;
 		return -1;
+	}
+	/* Beside the database unless said: <db dir>/accord.sock, <db dir>/plugins. */
+	if (!cfg->admin_socket[0] || !cfg->installed_dir[0]) {
+		const char *slash = strrchr(cfg->db_path, '/');
+		int dl = slash ? (int)(slash - cfg->db_path) : 1;
+		const char *dir = slash ? cfg->db_path : ".";
+		if (slash == cfg->db_path) /* "/accord.db" */
+			dl = 0;
+		if (!cfg->admin_socket[0])
+			snprintf(cfg->admin_socket, sizeof(cfg->admin_socket), "%.*s/accord.sock",
+				 dl, dir);
+		if (!cfg->installed_dir[0])
+			snprintf(cfg->installed_dir, sizeof(cfg->installed_dir), "%.*s/plugins", dl,
+				 dir);
 	}
 	if (cfg->metrics_token[0] && cfg->metrics_token_file[0]) {
 		snprintf(err, errlen, "metrics: give token or token_file, not both");

@@ -44,6 +44,12 @@ typedef struct accord_config {
 	char synchronous[8]; /* "full", "normal" or "extra" */
 	char web_root[PATH_MAX];
 	char plugin_dir[PATH_MAX];
+	/* Plugins installed live (plugin_live.c): the admin socket the
+	 * `accord plugins` commands talk to, and the managed folder their
+	 * files are copied into.  Empty in the file: beside the database
+	 * (<db dir>/accord.sock, <db dir>/plugins). */
+	char admin_socket[PATH_MAX];
+	char installed_dir[PATH_MAX];
 	char demo_file[PATH_MAX];
 	char tls_cert[PATH_MAX]; /* empty: plain HTTP */
 	char tls_key[PATH_MAX];

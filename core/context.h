@@ -33,6 +33,7 @@ struct server {
 	bus *bus;
 	metrics *metrics;
 	plugin_host *plugins;
+	struct admin *admin; /* the admin socket (admin.h), or NULL */
 	int port;
 	int shutting_down;
 	uint64_t next_conn_id;
@@ -40,8 +41,9 @@ struct server {
 	conn *conns;
 	deadlines *timers; /* every connection's deadlines, one lws timer */
 	int64_t boot_ms;
-	struct lws_http_mount mounts[5];
+	struct lws_http_mount mounts[6];
 	char plugin_web[PATH_MAX + 8];
+	char installed_web[PATH_MAX + 8]; /* web files of plugins installed live */
 	struct lws_protocol_vhost_options headers[4];
 	/* set by the storage and crypto threads when they finish a job, next
 	 * to lws_cancel_service(); the write pass checks it (see

@@ -14,6 +14,8 @@
 #include "metrics.h"
 #include "permit.h"
 #include "plugin_host.h"
+#include "plugin_live.h"
+#include "principal.h"
 #include "registry.h"
 #include "req.h"
 
@@ -121,6 +123,8 @@ void dispatch_message(server *srv, conn *c, const char *buf, size_t len)
 		envelope_free(&env);
 		return;
 	}
+	r->plugin = h->plugin; /* the version that answers, however long it takes */
+	plugin_ref(r->plugin);
 	if (h->core_fn)
 		h->core_fn(srv, c, r, env.data);
 	else
@@ -147,6 +151,32 @@ static void sys_info(server *srv, conn *c, struct accord_req *r, const json_t *d
 	req_reply_ok(r, json_pack("{s:s,s:i,s:o,s:b}", "version", ACCORD_VERSION, "abi",
 				  ACCORD_ABI_MAJOR, "plugins", plugins_info(srv->plugins),
 				  "unsigned_plugins_allowed", srv->cfg->allow_unsigned));
+}
+
+/* Every plugin and what it may do (plugin_live.c: plugins_describe), for
+ * the people who decide what a working group runs: co-chairs, the
+ * secretariat and the leads of a group. */
+static void sys_plugins(server *srv, conn *c, struct accord_req *r, const json_t *d)
+{
+	(void)c;
+	(void)d;
+	plugin_host *h = srv->plugins;
+	const struct accord_principal *w = r->has_who ? &r->who : NULL;
+	/* sys.* is open to partners (docs/protocol.md): they are answered here,
+	 * like any member who is none of these. */
+	int may = w && !w->partner &&
+		  (principal_role(w, "co_chair") || principal_role(w, "secretariat"));
+	if (!may && w && !w->partner && h->group_plugins) {
+		json_t *led = h->group_plugins(h->groups.provider, NULL, w->org, h->group_plugins_ud);
+		may = json_array_size(led) > 0;
+		json_decref(led);
+	}
+	if (!may) {
+		req_reply_error(r, ACCORD_E_FORBIDDEN,
+				"only co-chairs, the secretariat and group leads see the plugins");
+		return;
+	}
+	req_reply_ok(r, json_pack("{s:o}", "plugins", plugins_describe(h)));
 }
 
 static const char *topic_arg(struct accord_req *r, const json_t *d)
@@ -197,6 +227,7 @@ void dispatch_register_core(server *srv)
 {
 	plugins_add_core_handler(srv->plugins, "sys.ping", sys_ping, ACCORD_REQ_ANONYMOUS);
 	plugins_add_core_handler(srv->plugins, "sys.info", sys_info, ACCORD_REQ_PARTNER);
+	plugins_add_core_handler(srv->plugins, "sys.plugins", sys_plugins, ACCORD_REQ_PARTNER);
 	plugins_add_core_handler(srv->plugins, "sub.add", sub_add, ACCORD_REQ_PARTNER);
 	plugins_add_core_handler(srv->plugins, "sub.remove", sub_remove, ACCORD_REQ_PARTNER);
 	auth_register_handlers(srv);

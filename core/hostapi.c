@@ -29,6 +29,12 @@ static int api_group_provider(accord_plugin_ctx *p,
 						      int64_t, const char *, void *),
 			      void *ud)
 {
+	if (p->live) {
+		plugin_log(p, ACCORD_LOG_ERR,
+			   "group_provider: not for a plugin installed live (enable it in the"
+			   " configuration)");
+		return -1;
+	}
 	if (!access || p->h->groups.access) {
 		plugin_log(p, ACCORD_LOG_ERR,
 			   "group_provider: invalid, or another plugin provides groups");
@@ -73,6 +79,18 @@ static int api_group_provider_orgs(accord_plugin_ctx *p,
 		return -1;
 	p->h->group_orgs = orgs;
 	p->h->group_orgs_ud = ud;
+	return 0;
+}
+
+static int api_group_provider_plugins(accord_plugin_ctx *p,
+				      json_t *(*groups)(accord_plugin_ctx *, const char *,
+							const char *, void *),
+				      void *ud)
+{
+	if (!groups || p->h->groups.provider != p)
+		return -1;
+	p->h->group_plugins = groups;
+	p->h->group_plugins_ud = ud;
 	return 0;
 }
 
@@ -146,7 +164,7 @@ static int api_principal_has_role(const accord_principal *w, const char *role)
 static int api_topic_register(accord_plugin_ctx *p, const char *prefix, accord_topic_check_fn check,
 			      void *ud)
 {
-	if (bus_register_prefix(p->srv->bus, prefix, p, check, ud)) {
+	if (p->retired || bus_register_prefix(p->srv->bus, prefix, p, check, ud)) {
 		plugin_log(p, ACCORD_LOG_ERR, "topic_register(%s): invalid or taken", prefix);
 		return -1;
 	}
@@ -179,6 +197,10 @@ static int api_item_kind(accord_plugin_ctx *p, const char *kind, accord_item_des
 static int api_release_set(accord_plugin_ctx *p, const char *item, const json_t *to)
 {
 	plugin_host *h = p->h;
+	if (!h->release_provider && p->live) {
+		plugin_log(p, ACCORD_LOG_ERR, "release_set: not for a plugin installed live");
+		return -1;
+	}
 	if (!h->release_provider)
 		h->release_provider = p;
 	if (h->release_provider != p) {
@@ -217,6 +239,7 @@ static void pjob_done(accord_status st, json_t *out, void *ud)
 		j->done(j->p, st, out, j->ud);
 	else
 		json_decref(out);
+	plugin_unref(j->p);
 	free(j);
 }
 
@@ -230,6 +253,7 @@ static int api_db_run(accord_plugin_ctx *p, accord_db_work_fn work, accord_db_do
 		free(j);
 		return -1;
 	}
+	plugin_ref(p); /* its done callback runs its code */
 	return 0;
 }
 
@@ -351,4 +375,5 @@ const accord_host_api accord_host_api_v1 = {
 	.service_import = loader_service_import,
 	.txn_enter = api_txn_enter,
 	.txn_leave = api_txn_leave,
+	.group_provider_plugins = api_group_provider_plugins,
 };

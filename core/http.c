@@ -116,6 +116,7 @@ static void http_unref(struct accord_http *h)
 	if (--h->refs)
 		return;
 	body_release(h);
+	plugin_unref(h->plugin);
 	json_decref(h->args);
 	free(h->body);
 	free(h);
@@ -434,6 +435,7 @@ static int post_start(struct lws *wsi, accord_http *h, server *srv)
 		refuse(h, 404, "not_found", NULL);
 		return 0;
 	}
+	plugin_ref(h->plugin); /* its code answers, even if it is upgraded meanwhile */
 	/* lws hands chunked bodies over still chunked: refuse them rather
 	 * than store transfer framing as the document. */
 	if (!cl[0] && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
@@ -544,6 +546,7 @@ static int start(struct lws *wsi, struct http_pss *pss, server *srv)
 		respond_json(h, 404, json_pack("{s:s}", "error", "not_found"));
 		return 0;
 	}
+	plugin_ref(h->plugin);
 	char auth[256] = "";
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
 		lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);

@@ -167,7 +167,8 @@ int loader_service_export(accord_plugin_ctx *p, const char *name, uint32_t versi
 			p->name, name ? name : "(null)", version);
 		return -1;
 	}
-	if (service_find(h, name, version) || h->n_services == MAX_SERVICES || strlen(name) > 64)
+	if (p->retired || service_find(h, name, version) || h->n_services == MAX_SERVICES ||
+	    strlen(name) > 64)
 		return -1;
 	service *s = &h->services[h->n_services++];
 	snprintf(s->name, sizeof(s->name), "%s", name);
@@ -191,94 +192,129 @@ const void *loader_service_import(accord_plugin_ctx *p, const char *name, uint32
 	return s ? s->table : NULL;
 }
 
+int loader_open(const char *path, const char *name, void **dlp, const accord_plugin **descp,
+		char *err, size_t errlen)
+{
+	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, dlerror());
+		return -1;
+	}
+	accord_plugin_entry_fn entry;
+	*(void **)&entry = dlsym(dl, ACCORD_ENTRY_SYMBOL);
+	if (!entry) {
+		snprintf(err, errlen, "plugin %s: %s does not export %s()", name, path,
+			 ACCORD_ENTRY_SYMBOL);
+		dlclose(dl);
+		return -1;
+	}
+	const accord_plugin *d = entry();
+	const char *why = NULL;
+	char whybuf[160];
+	if (!d)
+		why = "its entry returned no descriptor";
+	else if (d->abi_major != ACCORD_ABI_MAJOR) {
+		snprintf(whybuf, sizeof(whybuf),
+			 "built for plugin ABI %u, this server speaks ABI %d; rebuild it",
+			 d->abi_major, ACCORD_ABI_MAJOR);
+		why = whybuf;
+	} else if (d->struct_size < offsetof(accord_plugin, provides))
+		why = "its descriptor is smaller than ABI 1 requires (struct_size)";
+	else if (!d->name || strcmp(d->name, name))
+		why = "its descriptor names another plugin than its file";
+	else if (!d->version || !d->init)
+		why = "its descriptor lacks a version or an init callback";
+	if (why) {
+		snprintf(err, errlen, "plugin %s: %s", name, why);
+		dlclose(dl);
+		return -1;
+	}
+	*dlp = dl;
+	*descp = d;
+	return 0;
+}
+
+int loader_name_reserved(const char *name)
+{
+	return !strcmp(name, "auth") || !strcmp(name, "sub") || !strcmp(name, "sys") ||
+	       !strcmp(name, "core");
+}
+
+struct accord_plugin_ctx *loader_ctx_new(plugin_host *h, const char *name, void *dl,
+					 const accord_plugin *d, const json_t *pcfg)
+{
+	struct accord_plugin_ctx *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->h = h;
+	p->srv = h->srv;
+	p->dl = dl;
+	p->desc = d;
+	p->config = pcfg;
+	p->refs = 1; /* registered */
+	snprintf(p->name, sizeof(p->name), "%s", name);
+#define DESC_HAS(d, m) ((d)->struct_size >= offsetof(accord_plugin, m) + sizeof((d)->m))
+	if (DESC_HAS(d, provides))
+		p->provides = d->provides;
+	if (DESC_HAS(d, requires))
+	p->requires = d->requires;
+	const char *tp = DESC_HAS(d, table_prefix) ? d->table_prefix : NULL;
+	snprintf(p->table_prefix, sizeof(p->table_prefix), "%s", tp ? tp : name);
+	p->scope.name = p->name;
+	p->scope.prefixes[0] = p->name;
+	if (strcmp(p->table_prefix, p->name))
+		p->scope.prefixes[1] = p->table_prefix;
+	return p;
+}
+
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->allow_unsigned)
 		log_warn("plugins.allow_unsigned is true: plugins that no trusted key signed are "
 			 "loaded; for development only, never in production");
-	if (!cfg->plugins_enabled)
-		return 0;
-	const char *name;
-	const json_t *pcfg;
-	json_object_foreach((json_t *)cfg->plugins_enabled, name, pcfg) {
-		if (h->n == MAX_PLUGINS) {
-			snprintf(err, errlen, "plugin %s: at most %d plugins", name, MAX_PLUGINS);
-			return -1;
+	if (cfg->plugins_enabled) {
+		const char *name;
+		const json_t *pcfg;
+		json_object_foreach((json_t *)cfg->plugins_enabled, name, pcfg) {
+			if (h->n == MAX_PLUGINS) {
+				snprintf(err, errlen, "plugin %s: at most %d plugins", name,
+					 MAX_PLUGINS);
+				return -1;
+			}
+			if (loader_name_reserved(name)) {
+				snprintf(err, errlen,
+					 "plugin %s: the name is reserved for the core", name);
+				return -1;
+			}
+			char path[PATH_MAX + 64];
+			snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
+			char signer[sizeof(((struct accord_plugin_ctx *)0)->signer)] = "";
+			/* A missing file is left to dlopen, whose message says so. */
+			struct stat sb;
+			if (stat(path, &sb) == 0 && loader_check_plugin(cfg, name, path, signer,
+									sizeof(signer), err, errlen))
+				return -1;
+			void *dl;
+			const accord_plugin *d;
+			if (loader_open(path, name, &dl, &d, err, errlen))
+				return -1;
+			struct accord_plugin_ctx *p = loader_ctx_new(h, name, dl, d, pcfg);
+			if (!p) {
+				dlclose(dl);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			snprintf(p->file, sizeof(p->file), "%.4000s", path);
+			snprintf(p->signer, sizeof(p->signer), "%s", signer);
+			h->plugins[h->n++] = p;
+			log_info("loaded plugin %s %s (%s)", name, d->version, signer);
 		}
-		if (!strcmp(name, "auth") || !strcmp(name, "sub") || !strcmp(name, "sys") ||
-		    !strcmp(name, "core")) {
-			snprintf(err, errlen, "plugin %s: the name is reserved for the core", name);
-			return -1;
-		}
-		char path[PATH_MAX + 64];
-		snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
-		char signer[sizeof(((struct accord_plugin_ctx *)0)->signer)] = "";
-		/* A missing file is left to dlopen, whose message says so. */
-		struct stat sb;
-		if (stat(path, &sb) == 0 &&
-		    loader_check_plugin(cfg, name, path, signer, sizeof(signer), err, errlen))
-			return -1;
-		void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-		if (!dl) {
-			snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, dlerror());
-			return -1;
-		}
-		accord_plugin_entry_fn entry;
-		*(void **)&entry = dlsym(dl, ACCORD_ENTRY_SYMBOL);
-		if (!entry) {
-			snprintf(err, errlen, "plugin %s: %s does not export %s()", name, path,
-				 ACCORD_ENTRY_SYMBOL);
-			dlclose(dl);
-			return -1;
-		}
-		const accord_plugin *d = entry();
-		const char *why = NULL;
-		char whybuf[160];
-		if (!d)
-			why = "its entry returned no descriptor";
-		else if (d->abi_major != ACCORD_ABI_MAJOR) {
-			snprintf(whybuf, sizeof(whybuf),
-				 "built for plugin ABI %u, this server speaks ABI %d; rebuild it",
-				 d->abi_major, ACCORD_ABI_MAJOR);
-			why = whybuf;
-		} else if (d->struct_size < offsetof(accord_plugin, provides))
-			why = "its descriptor is smaller than ABI 1 requires (struct_size)";
-		else if (!d->name || strcmp(d->name, name))
-			why = "its descriptor names another plugin than its file";
-		else if (!d->version || !d->init)
-			why = "its descriptor lacks a version or an init callback";
-		if (why) {
-			snprintf(err, errlen, "plugin %s: %s", name, why);
-			dlclose(dl);
-			return -1;
-		}
-		struct accord_plugin_ctx *p = calloc(1, sizeof(*p));
-		if (!p) {
-			dlclose(dl);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		p->h = h;
-		p->srv = h->srv;
-		p->dl = dl;
-		p->desc = d;
-		p->config = pcfg;
-		snprintf(p->name, sizeof(p->name), "%s", name);
-		snprintf(p->signer, sizeof(p->signer), "%s", signer);
-#define DESC_HAS(d, m) ((d)->struct_size >= offsetof(accord_plugin, m) + sizeof((d)->m))
-		if (DESC_HAS(d, provides))
-			p->provides = d->provides;
-		if (DESC_HAS(d, requires))
-		p->requires = d->requires;
-		const char *tp = DESC_HAS(d, table_prefix) ? d->table_prefix : NULL;
-		snprintf(p->table_prefix, sizeof(p->table_prefix), "%s", tp ? tp : name);
-		p->scope.name = p->name;
-		p->scope.prefixes[0] = p->name;
-		if (strcmp(p->table_prefix, p->name))
-			p->scope.prefixes[1] = p->table_prefix;
-		h->plugins[h->n++] = p;
-		log_info("loaded plugin %s %s (%s)", name, d->version, signer);
 	}
+	return plugins_order(h, err, errlen);
+}
+
+int plugins_reorder(plugin_host *h, char *err, size_t errlen)
+{
 	return plugins_order(h, err, errlen);
 }
 
@@ -360,6 +396,17 @@ void plugins_unload(plugin_host *h)
 			dlclose(h->plugins[i]->dl);
 		free(h->plugins[i]);
 	}
+	/* Retired versions still held at exit (nothing should be: the
+	 * storage thread finished its jobs before this). */
+	while (h->retired) {
+		struct accord_plugin_ctx *p = h->retired;
+		h->retired = p->next_retired;
+		if (p->initialised && p->desc->fini)
+			p->desc->fini(p);
+		if (!keep)
+			dlclose(p->dl);
+		free(p);
+	}
 	free(h);
 }
 
@@ -378,11 +425,12 @@ json_t *plugins_info(plugin_host *h)
 			json_array_append_new(req, json_pack("{s:s,s:i,s:b}", "name", r->name,
 							     "version", (int)r->version, "optional",
 							     r->optional != 0));
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o,s:s}", "name", d->name,
-						   "version", d->version, "description",
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o,s:s,s:o}", "name",
+						   d->name, "version", d->version, "description",
 						   d->description ? d->description : "", "group",
 						   h->plugins[i]->group_scoped, "provides", prov,
-						   "requires", req, "signer", h->plugins[i]->signer));
+						   "requires", req, "signer", h->plugins[i]->signer,
+						   "web", plugin_web_base(h->plugins[i])));
 	}
 	return a;
 }

@@ -31,6 +31,20 @@ int loader_check_plugin(const accord_config *cfg, const char *name, const char *
 /* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
  * naming the plugin and the reason. */
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);
+/* Checks services and orders the plugins again (after plugins installed
+ * live were added, plugin_live.c). */
+int plugins_reorder(plugin_host *h, char *err, size_t errlen);
+/* dlopens path and checks the descriptor (ABI, size, name = name, version,
+ * init): 0 with *dl and *desc, or -1 with err.  Any thread. */
+int loader_open(const char *path, const char *name, void **dl, const accord_plugin **desc,
+		char *err, size_t errlen);
+/* 1 for the names the core keeps (auth, sub, sys, core). */
+int loader_name_reserved(const char *name);
+/* A context for a plugin loader_open opened, holding one reference (it is
+ * registered). */
+struct accord_plugin_ctx *loader_ctx_new(plugin_host *h, const char *name, void *dl,
+					 const accord_plugin *d, const json_t *pcfg);
+
 /* Calls every plugin's init, providers before their users, handing each
  * the host API table api (hostapi.h: &accord_host_api_v1). */
 int plugins_init(plugin_host *h, const accord_host_api *api, char *err, size_t errlen);

@@ -89,7 +89,22 @@ static const command commands[] = {
 	{"restore", "[--config FILE] SRC", "replace the database with a backup (server stopped)",
 	 "Checks that SRC is a sound Accord database (integrity check, schema) and\n"
 	 "copies it over the configured database.  Refused while a server runs on it.\n"},
-	{"plugins", "keygen|sign|verify ...", "signing keys, plugin signatures and their check",
+	{"plugins", "install|upgrade|remove|list|keygen|sign|verify ...",
+	 "plugins of the running server, signing keys and signatures",
+	 "  accord plugins install PATH/NAME.so [--web DIR]\n"
+	 "  accord plugins upgrade PATH/NAME.so [--web DIR]\n"
+	 "  accord plugins remove NAME\n"
+	 "  accord plugins list [--json]\n"
+	 "      Change the running server's plugins without a restart, over its admin\n"
+	 "      socket (admin.socket; by default accord.sock beside the database), as\n"
+	 "      the server's account or root.  install copies the plugin (and its web\n"
+	 "      folder) into the managed folder, checks it (its signature too), runs\n"
+	 "      its migrations and starts it; upgrade replaces the running version\n"
+	 "      (requests in flight finish on the old one; subscriptions stay); remove\n"
+	 "      stops it (refused while another plugin uses a service it provides; its\n"
+	 "      tables and data are kept).  What is installed is loaded again at the\n"
+	 "      next start, after the configuration's plugins.  Without a running\n"
+	 "      server they say so.\n"
 	 "  accord plugins keygen --out FILE [--name SIGNER]\n"
 	 "      Creates an Ed25519 key pair: the secret key file (mode 0600, never\n"
 	 "      overwritten; keep it off the server) and prints the public key to list\n"
@@ -102,7 +117,7 @@ static const command commands[] = {
 	 "      built with this server, or signed by which trusted key; else why not\n"
 	 "      (no signature, a key not trusted, files changed since signing, a\n"
 	 "      malformed signature file).  Exit status 0 if it would, 1 if not.\n"
-	 "See docs/plugins.md, \"Signing your plugin\".\n"},
+	 "See docs/plugins.md, \"Signing your plugin\" and \"Installing your plugin live\".\n"},
 	{"version", "", "print the version and the plugin ABI",
 	 "Prints the version of accord and the plugin ABI it speaks.\n"},
 	{"help", "[COMMAND]", "this list, or what COMMAND does",
@@ -965,7 +980,11 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(cmd, "plugins")) {
+		/* keygen, sign, verify: offline (plugin_sign.c); install, upgrade,
+		 * remove, list: the running server's admin socket (admin_client.c) */
 		rc = plugin_sign_cli(&cfg, argc - 2, argv + 2);
+		if (rc == -2 && argc > 2)
+			rc = admin_client(&cfg, argc - 2, argv + 2);
 		if (rc == -2) {
 			command_help(core, stderr);
 			rc = 2;

@@ -8,6 +8,7 @@
 #define ACCORD_PLUGIN_HOST_H
 
 #include <libwebsockets.h>
+#include <limits.h>
 
 #include "accord/plugin.h"
 #include "envelope.h"
@@ -41,6 +42,18 @@ struct accord_plugin_ctx {
 	/* who vouches for its files: a trusted key's name, "built with this
 	 * server", or "unverified" (loaded under plugins.allow_unsigned) */
 	char signer[96];
+	/* Lifetime (plugin_live.c).  refs: one for being registered (the
+	 * plugin serves), one per request, job, timer and HTTP request of it
+	 * in flight.  A plugin replaced by an upgrade or removed is retired:
+	 * out of the registries, it finishes what it holds on its own code;
+	 * the last unref calls its fini and closes its shared object. */
+	int refs;
+	int retired;
+	int live;            /* installed live (var/plugins), not by the configuration */
+	char file[PATH_MAX]; /* the shared object it was loaded from */
+	char web[PATH_MAX];  /* its web files ("" when it has none) */
+	char digest[65];     /* SHA-256 of the shared object, hex */
+	struct accord_plugin_ctx *next_retired;
 };
 
 /* A request handler: a plugin's, or a core one (plugin NULL, core_fn). */
@@ -118,6 +131,12 @@ struct plugin_host {
 	struct accord_plugin_ctx *release_provider;
 	service services[MAX_SERVICES];
 	int n_services;
+	/* retired plugins still referenced (plugin_live.c) */
+	struct accord_plugin_ctx *retired;
+	/* the group provider's list of groups by plugin enabled and lead */
+	json_t *(*group_plugins)(accord_plugin_ctx *p, const char *plugin, const char *lead_org,
+				 void *ud);
+	void *group_plugins_ud;
 };
 
 const char *plugin_name(const struct accord_plugin_ctx *p);
@@ -130,5 +149,14 @@ const storage_scope *plugin_scope(const struct accord_plugin_ctx *p);
 const permit_groups *plugins_groups(const plugin_host *h);
 void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const char *fmt, ...)
 	ACCORD_PRINTF(3, 4);
+/* Where its web component is served: "/plugins/<name>" (the
+ * configuration's), "/plugins-live/<name>-<digest>" (installed live with
+ * web files), or null. */
+json_t *plugin_web_base(const struct accord_plugin_ctx *p);
+/* A request, job, timer or HTTP request of p holds it while in flight
+ * (NULL: the core, nothing to hold).  The last unref of a retired plugin
+ * calls its fini and closes its shared object. */
+void plugin_ref(struct accord_plugin_ctx *p);
+void plugin_unref(struct accord_plugin_ctx *p);
 
 #endif

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "plugin_host.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,9 @@ void plugins_cancel_timers(plugin_host *h)
 		ptimer *t = h->timers;
 		h->timers = t->next;
 		lws_sul_cancel(&t->sul);
+		accord_plugin_ctx *p = t->p;
 		free(t);
+		plugin_unref(p);
 	}
 }
 
@@ -193,7 +196,7 @@ int registry_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn
 		return -1;
 	}
 	handler hd = {.plugin = p, .fn = fn, .flags = flags, .ud = ud};
-	if (add_handler(p->h, type, &hd)) {
+	if (p->retired || add_handler(p->h, type, &hd)) {
 		plugin_log(p, ACCORD_LOG_ERR, "handle(%s): already registered", type);
 		return -1;
 	}
@@ -216,7 +219,8 @@ int registry_auth_extension(accord_plugin_ctx *p, const char *verb, accord_reque
 int registry_listen(accord_plugin_ctx *p, accord_core_event ev, accord_event_fn fn, void *ud)
 {
 	plugin_host *h = p->h;
-	if (!fn || grow((void **)&h->listeners, &h->cap_listeners, h->n_listeners, sizeof(listener)))
+	if (!fn || p->retired ||
+	    grow((void **)&h->listeners, &h->cap_listeners, h->n_listeners, sizeof(listener)))
 		return -1;
 	h->listeners[h->n_listeners++] = (listener){p, ev, fn, ud};
 	return 0;
@@ -232,7 +236,7 @@ void registry_emit(accord_plugin_ctx *p, const char *name, const json_t *data)
 int registry_http_route(accord_plugin_ctx *p, const char *subpath, accord_http_fn fn, void *ud)
 {
 	plugin_host *h = p->h;
-	if (!fn || !subpath || strlen(subpath) > 100 ||
+	if (!fn || !subpath || p->retired || strlen(subpath) > 100 ||
 	    grow((void **)&h->routes, &h->cap_routes, h->n_routes, sizeof(route)))
 		return -1;
 	route *r = &h->routes[h->n_routes++];
@@ -282,11 +286,12 @@ static void timer_fire(lws_sorted_usec_list_t *sul)
 	void *ud = t->ud;
 	free(t);
 	fn(p, ud);
+	plugin_unref(p);
 }
 
 uint64_t registry_timer_add(accord_plugin_ctx *p, uint64_t delay_ms, accord_timer_fn fn, void *ud)
 {
-	if (!fn || !p->srv->ctx || p->h->timers_closed)
+	if (!fn || !p->srv->ctx || p->h->timers_closed || p->retired)
 		return 0;
 	ptimer *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -300,6 +305,7 @@ uint64_t registry_timer_add(accord_plugin_ctx *p, uint64_t delay_ms, accord_time
 	if (h->timers)
 		h->timers->prev = t;
 	h->timers = t;
+	plugin_ref(p);
 	/* lws_sul below 1 ms makes the poll loop spin: round up. */
 	lws_sul_schedule(p->srv->ctx, 0, &t->sul, timer_fire,
 			 (lws_usec_t)(delay_ms ? delay_ms : 1) * LWS_US_PER_MS);
@@ -320,6 +326,7 @@ void registry_timer_cancel(accord_plugin_ctx *p, uint64_t id)
 		if (t->next)
 			t->next->prev = t->prev;
 		free(t);
+		plugin_unref(p);
 		return;
 	}
 }
@@ -337,4 +344,130 @@ void registry_free(plugin_host *h)
 	free(h->listeners);
 	free(h->clis);
 	free(h->routes);
+}
+
+/* ---- plugins that come and go (plugin_live.c) ----
+ * Everything p registered is taken out of the tables into saved (its
+ * order kept), so that the tables hold no pointer into p's code; put back
+ * when its replacement failed, dropped when p retires. */
+
+static int take_array(void *arr, int *n, size_t elem, size_t off_p, const accord_plugin_ctx *p,
+		      void **out, int *n_out)
+{
+	char *a = arr;
+	int k = 0, m = 0;
+	char *taken = NULL;
+	for (int i = 0; i < *n; i++)
+		if (*(accord_plugin_ctx **)(void *)(a + (size_t)i * elem + off_p) == p)
+			m++;
+	if (m && !(taken = malloc((size_t)m * elem)))
+		return -1;
+	m = 0;
+	for (int i = 0; i < *n; i++) {
+		char *e = a + (size_t)i * elem;
+		if (*(accord_plugin_ctx **)(void *)(e + off_p) == p) {
+			assert(taken); /* counted in the first pass */
+			memcpy(taken + (size_t)m++ * elem, e, elem);
+		} else
+			memmove(a + (size_t)k++ * elem, e, elem);
+	}
+	*n = k;
+	*out = taken;
+	*n_out = m;
+	return 0;
+}
+
+static int put_array(void **arr, int *cap, int *n, size_t elem, const void *items, int n_items)
+{
+	for (int i = 0; i < n_items; i++) {
+		if (grow(arr, cap, *n, elem))
+			return -1;
+		memcpy((char *)*arr + (size_t)(*n)++ * elem, (const char *)items + (size_t)i * elem,
+		       elem);
+	}
+	return 0;
+}
+
+int registry_detach(plugin_host *h, accord_plugin_ctx *p, registry_saved *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (take_array(h->listeners, &h->n_listeners, sizeof(listener), offsetof(listener, p), p,
+		       (void **)&s->listeners, &s->n_listeners) ||
+	    take_array(h->routes, &h->n_routes, sizeof(route), offsetof(route, p), p,
+		       (void **)&s->routes, &s->n_routes) ||
+	    take_array(h->clis, &h->n_clis, sizeof(cli_entry), offsetof(cli_entry, p), p,
+		       (void **)&s->clis, &s->n_clis) ||
+	    take_array(h->services, &h->n_services, sizeof(service), offsetof(service, provider), p,
+		       (void **)&s->services, &s->n_services)) {
+		registry_reattach(h, s);
+		return -1;
+	}
+	for (int b = 0; b < HANDLER_BUCKETS; b++)
+		for (hentry **pe = &h->handlers[b]; *pe;) {
+			hentry *e = *pe;
+			if (e->h.plugin == p) {
+				*pe = e->next;
+				e->next = s->handlers;
+				s->handlers = e;
+			} else
+				pe = &e->next;
+		}
+	bus_prefixes_detach(p->srv->bus, p, s->prefixes, &s->n_prefixes);
+	s->n_kinds = release_kinds_take(&p->scope, s->kinds, RELEASE_MAX_SAVED);
+	return 0;
+}
+
+void registry_reattach(plugin_host *h, registry_saved *s)
+{
+	/* Room was there before the detach; the arrays did not shrink. */
+	put_array((void **)&h->listeners, &h->cap_listeners, &h->n_listeners, sizeof(listener),
+		  s->listeners, s->n_listeners);
+	put_array((void **)&h->routes, &h->cap_routes, &h->n_routes, sizeof(route), s->routes,
+		  s->n_routes);
+	put_array((void **)&h->clis, &h->cap_clis, &h->n_clis, sizeof(cli_entry), s->clis, s->n_clis);
+	for (int i = 0; i < s->n_services && h->n_services < MAX_SERVICES; i++)
+		h->services[h->n_services++] = s->services[i];
+	while (s->handlers) {
+		hentry *e = s->handlers;
+		s->handlers = e->next;
+		unsigned b = hash_str(e->type) % HANDLER_BUCKETS;
+		e->next = h->handlers[b];
+		h->handlers[b] = e;
+	}
+	if (s->n_prefixes && h->srv && h->srv->bus)
+		bus_prefixes_reattach(h->srv->bus, s->prefixes, s->n_prefixes);
+	release_kinds_put(s->kinds, s->n_kinds);
+	registry_saved_free(s);
+}
+
+void registry_saved_free(registry_saved *s)
+{
+	while (s->handlers) {
+		hentry *e = s->handlers;
+		s->handlers = e->next;
+		free(e);
+	}
+	free(s->listeners);
+	free(s->routes);
+	free(s->clis);
+	free(s->services);
+	memset(s, 0, sizeof(*s));
+}
+
+void registry_cancel_timers_of(plugin_host *h, accord_plugin_ctx *p)
+{
+	ptimer *t = h->timers;
+	while (t) {
+		ptimer *next = t->next;
+		if (t->p == p)
+			registry_timer_cancel(p, t->id);
+		t = next;
+	}
+}
+
+void registry_remove_all(plugin_host *h, accord_plugin_ctx *p)
+{
+	registry_saved s;
+	if (!registry_detach(h, p, &s))
+		registry_saved_free(&s);
 }

@@ -34,6 +34,38 @@ void plugins_cancel_timers(plugin_host *h);
 /* Frees every registration (at unload, after the plugins' fini). */
 void registry_free(plugin_host *h);
 
+/* Plugins installed, upgraded and removed while the server runs
+ * (plugin_live.c).  registry_detach takes everything p registered
+ * (handlers, listeners, routes, commands, services, topic prefixes) out of
+ * the tables into s; registry_reattach puts it back (a replacement that
+ * failed) and frees s; registry_saved_free drops it (p retires).  Timers
+ * are not detached: a retired plugin's timers still fire (each holds it),
+ * but it cannot add new ones. */
+#include "bus.h"
+#include "release.h"
+typedef struct registry_saved {
+	hentry *handlers;
+	listener *listeners;
+	int n_listeners;
+	route *routes;
+	int n_routes;
+	cli_entry *clis;
+	int n_clis;
+	service *services;
+	int n_services;
+	bus_prefix_saved prefixes[BUS_MAX_SAVED];
+	int n_prefixes;
+	release_kind kinds[RELEASE_MAX_SAVED];
+	int n_kinds;
+} registry_saved;
+int registry_detach(plugin_host *h, accord_plugin_ctx *p, registry_saved *s);
+void registry_reattach(plugin_host *h, registry_saved *s);
+void registry_saved_free(registry_saved *s);
+void registry_cancel_timers_of(plugin_host *h, accord_plugin_ctx *p);
+/* Everything of p out of the tables (its timers stay: see
+ * registry_cancel_timers_of). */
+void registry_remove_all(plugin_host *h, accord_plugin_ctx *p);
+
 /* The host API's registration functions (include/accord/plugin.h). */
 int registry_namespace_claim(accord_plugin_ctx *p, const char *ns);
 int registry_handle(accord_plugin_ctx *p, const char *verb, accord_request_fn fn, unsigned flags,

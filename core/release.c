@@ -17,18 +17,14 @@
 #include "release.h"
 #include "log.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_KINDS 32
 #define REL_BUCKETS 1024
 
-typedef struct kind_entry {
-	char name[33];
-	const storage_scope *owner;
-	accord_item_describe_fn fn;
-	void *ud;
-} kind_entry;
+typedef release_kind kind_entry;
 
 typedef struct rel {
 	struct rel *next;
@@ -38,6 +34,9 @@ typedef struct rel {
 
 static kind_entry kinds[MAX_KINDS];
 static int n_kinds;
+/* writers: the loop (register, take, put); readers: the storage thread's
+ * describes (the loop's own reads need no lock) */
+static pthread_rwlock_t kinds_lock = PTHREAD_RWLOCK_INITIALIZER;
 static rel *buckets[REL_BUCKETS];
 
 static unsigned hash_item(const char *s)
@@ -72,13 +71,38 @@ int release_kind_register(const storage_scope *owner, const char *kind, accord_i
 {
 	if (!kind_valid(kind) || !fn || kind_find(kind) || n_kinds == MAX_KINDS)
 		return -1;
+	pthread_rwlock_wrlock(&kinds_lock);
 	kind_entry *k = &kinds[n_kinds];
 	snprintf(k->name, sizeof(k->name), "%s", kind);
 	k->owner = owner;
 	k->fn = fn;
 	k->ud = ud;
 	n_kinds++;
+	pthread_rwlock_unlock(&kinds_lock);
 	return 0;
+}
+
+int release_kinds_take(const storage_scope *owner, release_kind *out, int max)
+{
+	int n = 0, k = 0;
+	pthread_rwlock_wrlock(&kinds_lock);
+	for (int i = 0; i < n_kinds; i++) {
+		if (kinds[i].owner == owner && n < max)
+			out[n++] = kinds[i];
+		else if (kinds[i].owner != owner)
+			kinds[k++] = kinds[i];
+	}
+	n_kinds = k;
+	pthread_rwlock_unlock(&kinds_lock);
+	return n;
+}
+
+void release_kinds_put(const release_kind *in, int n)
+{
+	pthread_rwlock_wrlock(&kinds_lock);
+	for (int i = 0; i < n && n_kinds < MAX_KINDS; i++)
+		kinds[n_kinds++] = in[i];
+	pthread_rwlock_unlock(&kinds_lock);
 }
 
 int release_kind_known(const char *kind) { return kind && kind_find(kind) != NULL; }
@@ -86,15 +110,17 @@ int release_kind_known(const char *kind) { return kind && kind_find(kind) != NUL
 accord_status release_describe(accord_txn *txn, const char *kind, const char *id, json_t **out)
 {
 	*out = NULL;
+	pthread_rwlock_rdlock(&kinds_lock);
 	const kind_entry *k = kind ? kind_find(kind) : NULL;
-	if (!k)
-		return ACCORD_E_BAD_REQUEST;
-	if (!id || !*id || strlen(id) > 64)
-		return ACCORD_E_NOT_FOUND;
+	if (!k || !id || !*id || strlen(id) > 64) {
+		pthread_rwlock_unlock(&kinds_lock);
+		return !k ? ACCORD_E_BAD_REQUEST : ACCORD_E_NOT_FOUND;
+	}
 	/* The owner describes its item with its own tables. */
 	txn_scope_enter(txn, k->owner);
 	accord_status st = k->fn(txn, id, out, k->ud);
 	txn_scope_leave(txn);
+	pthread_rwlock_unlock(&kinds_lock);
 	if (st != ACCORD_OK) {
 		json_decref(*out);
 		*out = NULL;

@@ -1,8 +1,10 @@
 /*
  * Releases: items explicitly released to partners.
  *
- * Item kinds are registered by the plugins that own them at start-up (then
- * read-only, so the storage thread may look them up).  The release table
+ * Item kinds are registered by the plugins that own them in their init.
+ * The storage thread looks them up under a read lock; a plugin upgraded or
+ * removed live takes its kinds out under the write lock, so no describe
+ * function of it runs once they are out.  The release table
  * lives on the loop; it is what the release provider (the portal plugin)
  * last set for each item.  Who may see an item is decided in permit.c
  * from what release_find() answers.
@@ -20,6 +22,18 @@
 int release_kind_register(const storage_scope *owner, const char *kind, accord_item_describe_fn fn,
 			  void *ud);
 accord_status release_describe(accord_txn *txn, const char *kind, const char *id, json_t **out);
+/* A kind and its owner, as a plugin leaving live takes them out
+ * (registry_detach) and puts them back when its replacement fails. */
+typedef struct release_kind {
+	char name[33];
+	const storage_scope *owner;
+	accord_item_describe_fn fn;
+	void *ud;
+} release_kind;
+#define RELEASE_MAX_SAVED 8
+/* Loop: takes out every kind of owner (at most max into out). */
+int release_kinds_take(const storage_scope *owner, release_kind *out, int max);
+void release_kinds_put(const release_kind *kinds, int n);
 int release_kind_known(const char *kind);
 /* to: JSON null (withdrawn), "partners", or an array of organisation codes. */
 int release_set(const char *item, const json_t *to);

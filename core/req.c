@@ -8,6 +8,7 @@
 #include "req.h"
 #include "clock.h"
 #include "metrics.h"
+#include "plugin_host.h"
 #include "storage.h"
 
 #include <stdio.h>
@@ -39,6 +40,7 @@ static void req_free(struct accord_req *r)
 	r->c->inflight--;
 	conn_flow(r->c);
 	conn_unref(r->c);
+	plugin_unref(r->plugin);
 	free(r);
 }
 

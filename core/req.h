@@ -22,7 +22,8 @@ struct accord_req {
 	json_t *id;
 	char type[ENVELOPE_MAX_TYPE + 1];
 	int64_t started_us;
-	char retry_key[160]; /* "<account>:<type>:<idem>", or "" */
+	char retry_key[160];              /* "<account>:<type>:<idem>", or "" */
+	struct accord_plugin_ctx *plugin; /* whose handler it reached: held until the reply */
 };
 
 struct accord_req *req_new(conn *c, json_t *id, const char *type);

@@ -269,7 +269,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		break;
 	}
 
-	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: drain_completions(srv); break;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		drain_completions(srv);
+		live_run_pending(srv, &accord_host_api_v1); /* plugins installed live: between two passes */
+		break;
 
 	default: break;
 	}
@@ -343,18 +346,26 @@ static void setup_mounts(server *srv)
 		m[i].origin_protocol = LWSMPRO_CALLBACK;
 		m[i].mount_next = &m[i + 1];
 	}
-	/* Web components of plugins: <plugins.dir>/web/<plugin>/ */
-	snprintf(srv->plugin_web, sizeof(srv->plugin_web), "%s/web", srv->cfg->plugin_dir);
-	m[3].mountpoint = "/plugins";
-	m[3].mountpoint_len = 8;
-	m[3].origin = srv->plugin_web;
+	/* Web components of plugins: <plugins.dir>/web/<plugin>/, and those of
+	 * plugins installed live: <admin.installed_dir>/web/<plugin>-<digest>/
+	 * (a new path for each version, so no browser keeps an old one). */
+	snprintf(srv->installed_web, sizeof(srv->installed_web), "%s/web", srv->cfg->installed_dir);
+	m[3].mountpoint = "/plugins-live";
+	m[3].mountpoint_len = 13;
+	m[3].origin = srv->installed_web;
 	m[3].origin_protocol = LWSMPRO_FILE;
 	m[3].mount_next = &m[4];
-	m[4].mountpoint = "/";
-	m[4].mountpoint_len = 1;
-	m[4].origin = srv->cfg->web_root;
-	m[4].def = "index.html";
+	snprintf(srv->plugin_web, sizeof(srv->plugin_web), "%s/web", srv->cfg->plugin_dir);
+	m[4].mountpoint = "/plugins";
+	m[4].mountpoint_len = 8;
+	m[4].origin = srv->plugin_web;
 	m[4].origin_protocol = LWSMPRO_FILE;
+	m[4].mount_next = &m[5];
+	m[5].mountpoint = "/";
+	m[5].mountpoint_len = 1;
+	m[5].origin = srv->cfg->web_root;
+	m[5].def = "index.html";
+	m[5].origin_protocol = LWSMPRO_FILE;
 
 	struct lws_protocol_vhost_options *h = srv->headers;
 	memset(srv->headers, 0, sizeof(srv->headers));
@@ -405,8 +416,13 @@ static void shutdown_gracefully(server *srv)
 {
 	log_info("shutting down: closing %ld connections, finishing pending commits", srv->n_conns);
 	srv->shutting_down = 1;
+	/* Plugin changes waiting for the loop are refused; one waiting for
+	 * its migrations is answered when storage_stop runs its completion. */
+	live_close(srv);
 	/* Finish the writes already accepted; their replies are queued. */
 	storage_stop(srv->st);
+	admin_stop(srv->admin);
+	srv->admin = NULL;
 	worker_free(srv->crypto);
 	srv->crypto = NULL;
 	storage_run_completions(srv->st);
@@ -451,6 +467,8 @@ int server_run(accord_config *cfg, int port_override)
 	if (storage_migrate(srv->st, "core", NULL, core_migrations, err, sizeof(err)) ||
 	    storage_migrate(srv->st, "core.requests", NULL, retry_migrations, err, sizeof(err)) ||
 	    plugins_load(srv->plugins, cfg, err, sizeof(err)) ||
+	    plugins_load_installed(srv->plugins, cfg) ||
+	    plugins_reorder(srv->plugins, err, sizeof(err)) ||
 	    plugins_migrate(srv->plugins, srv->st, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
@@ -535,6 +553,8 @@ int server_run(accord_config *cfg, int port_override)
 		goto out;
 	}
 
+	srv->admin = admin_start(srv);
+
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -558,8 +578,11 @@ out:
 	 * and plugin timers live in it, so both go before the context does;
 	 * plugins stay loaded until after it, as closing connections still
 	 * tell them about disconnects. */
+	live_close(srv);
 	if (srv->st)
 		storage_stop(srv->st);
+	admin_stop(srv->admin);
+	srv->admin = NULL;
 	worker_free(srv->crypto);
 	srv->crypto = NULL;
 	plugins_cancel_timers(srv->plugins);

@@ -12,6 +12,7 @@
 #define ACCORD_SERVER_H
 
 #include "accord/plugin.h"
+#include "admin.h"
 #include "audience.h"
 #include "auth.h"
 #include "bus.h"
@@ -28,6 +29,7 @@
 #include "metrics.h"
 #include "origin.h"
 #include "permit.h"
+#include "plugin_live.h"
 #include "plugin_sign.h"
 #include "principal.h"
 #include "registry.h"

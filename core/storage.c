@@ -64,6 +64,7 @@ struct job {
 	accord_status st;
 	json_t *out;
 	const char *fail; /* why the database failed this job, or NULL */
+	int solo;         /* runs alone, outside the group transaction */
 };
 
 struct storage {
@@ -426,6 +427,27 @@ static void run_batch(storage *s, struct job *batch)
 		s->notify(s->notify_ud);
 }
 
+/* A solo job (storage_submit_solo): no group transaction around it; its
+ * work opens and ends its own (a live plugin's migrations). */
+static void run_solo(storage *s, struct job *j)
+{
+	j->out = NULL;
+	j->fail = NULL;
+	txn_scope_reset(&s->txn);
+	j->st = j->work ? j->work(&s->txn, j->ud, &j->out) : ACCORD_OK;
+	txn_scope_reset(&s->txn);
+	pthread_mutex_lock(&s->mu);
+	s->stats.jobs++;
+	if (s->done_tail)
+		s->done_tail->next = j;
+	else
+		s->done_head = j;
+	s->done_tail = j;
+	pthread_mutex_unlock(&s->mu);
+	if (s->notify)
+		s->notify(s->notify_ud);
+}
+
 static void *storage_thread(void *arg)
 {
 	storage *s = arg;
@@ -435,10 +457,11 @@ static void *storage_thread(void *arg)
 			pthread_cond_wait(&s->cv, &s->mu);
 		if (!s->q_head && s->stopping)
 			break;
-		/* Take up to MAX_BATCH jobs: everything pending now. */
+		/* Take up to MAX_BATCH jobs: everything pending now, up to a
+		 * solo job, which runs on its own. */
 		struct job *batch = s->q_head, *last = batch;
 		long n = 1;
-		while (last->next && n < MAX_BATCH) {
+		while (!batch->solo && last->next && !last->next->solo && n < MAX_BATCH) {
 			last = last->next;
 			n++;
 		}
@@ -448,7 +471,10 @@ static void *storage_thread(void *arg)
 		last->next = NULL;
 		s->q_len -= n;
 		pthread_mutex_unlock(&s->mu);
-		run_batch(s, batch);
+		if (batch->solo)
+			run_solo(s, batch);
+		else
+			run_batch(s, batch);
 		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -466,7 +492,7 @@ int storage_start(storage *s, long queue_max, storage_notify_fn notify, void *no
 	return 0;
 }
 
-int storage_submit(storage *s, storage_work_fn work, storage_done_fn done, void *ud)
+static int submit(storage *s, storage_work_fn work, storage_done_fn done, void *ud, int solo)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -474,6 +500,7 @@ int storage_submit(storage *s, storage_work_fn work, storage_done_fn done, void 
 	j->work = work;
 	j->done = done;
 	j->ud = ud;
+	j->solo = solo;
 	pthread_mutex_lock(&s->mu);
 	if (s->stopping || !s->started || s->q_len >= s->q_max) {
 		pthread_mutex_unlock(&s->mu);
@@ -489,6 +516,22 @@ int storage_submit(storage *s, storage_work_fn work, storage_done_fn done, void 
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return 0;
+}
+
+int storage_submit(storage *s, storage_work_fn work, storage_done_fn done, void *ud)
+{
+	return submit(s, work, done, ud, 0);
+}
+
+int storage_submit_solo(storage *s, storage_work_fn work, storage_done_fn done, void *ud)
+{
+	return submit(s, work, done, ud, 1);
+}
+
+int storage_migrate_live(accord_txn *txn, const char *owner, const storage_scope *scope,
+			 const accord_migration *m, char *err, size_t errlen)
+{
+	return storage_migrate(txn->s, owner, scope, m, err, errlen);
 }
 
 void storage_run_completions(storage *s)

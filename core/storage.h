@@ -63,6 +63,16 @@ int storage_start(storage *s, long queue_max, storage_notify_fn notify, void *no
 /* Queues a job.  Returns 0, or -1 when the queue is full or stopping. */
 int storage_submit(storage *s, storage_work_fn work, storage_done_fn done, void *ud);
 
+/* Queues a job that the storage thread runs alone, between two batches,
+ * outside any transaction: its work opens and ends its own (through
+ * storage_migrate_live).  For a plugin installed live. */
+int storage_submit_solo(storage *s, storage_work_fn work, storage_done_fn done, void *ud);
+/* In a solo job's work: storage_migrate on the storage thread (each
+ * migration not yet recorded in its own transaction, rolled back when it
+ * fails). */
+int storage_migrate_live(accord_txn *txn, const char *owner, const storage_scope *scope,
+			 const accord_migration *m, char *err, size_t errlen);
+
 /* On the loop: runs the done callbacks of committed jobs. */
 void storage_run_completions(storage *s);
 

@@ -439,6 +439,17 @@ struct accord_host_api {
 	 * function returns. */
 	void (*txn_enter)(accord_txn *txn, accord_plugin_ctx *p);
 	void (*txn_leave)(accord_txn *txn);
+
+	/* ---- plugins installed live (added for issue 19) ----
+	 * The group provider also answers, from memory, which groups enabled
+	 * a plugin (plugin NULL: every group) and, when lead_org is not NULL,
+	 * only those that organisation leads: a new array of group ids.  The
+	 * core shows it in sys.plugins and asks it whether a caller leads a
+	 * group. */
+	int (*group_provider_plugins)(accord_plugin_ctx *p,
+				      json_t *(*groups)(accord_plugin_ctx *p, const char *plugin,
+							const char *lead_org, void *ud),
+				      void *ud);
 };
 
 /* Request handler flags.  A partner's request reaches only handlers

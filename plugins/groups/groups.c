@@ -52,8 +52,14 @@ static json_t *view(const json_t *snap)
 			members, json_pack("{s:O,s:O,s:b}", "org", json_object_get(x, "org"),
 					   "role", json_object_get(x, "role"), "partner",
 					   (int)json_integer_value(json_object_get(x, "partner"))));
-	json_array_foreach(json_object_get(snap, "plugins"), i, x)
-		json_array_append(plugins, json_object_get(x, "plugin"));
+	/* A plugin removed (live) is disabled for its groups: not shown, and
+	 * the core refuses its requests; its row stays, so installing it
+	 * again enables it again where it was. */
+	json_array_foreach(json_object_get(snap, "plugins"), i, x) {
+		const char *name = json_string_value(json_object_get(x, "plugin"));
+		if (name && api->plugin_group_scoped(self, name))
+			json_array_append(plugins, json_object_get(x, "plugin"));
+	}
 	json_object_set_new(g, "members", members);
 	json_object_set_new(g, "plugins", plugins);
 	return json_pack("{s:o}", "group", g);

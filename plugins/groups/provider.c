@@ -191,6 +191,27 @@ static json_t *provider_orgs(accord_plugin_ctx *p, int64_t id, void *ud)
 	return a;
 }
 
+/* The groups that enabled plugin (NULL: every group), only those lead_org
+ * leads when it is given: for the core's list of plugins (sys.plugins)
+ * and its question whether a caller leads a group. */
+static json_t *provider_plugins(accord_plugin_ctx *p, const char *plugin, const char *lead_org,
+				void *ud)
+{
+	(void)p;
+	(void)ud;
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n_groups; i++) {
+		const group *g = groups[i];
+		int enabled = !plugin;
+		for (size_t k = 0; !enabled && k < g->n_plugins; k++)
+			enabled = !strcmp(g->plugins[k], plugin);
+		const gmember *m = lead_org ? access__member(g, lead_org) : NULL;
+		if (enabled && (!lead_org || (m && m->lead && !m->partner)))
+			json_array_append_new(a, json_integer(g->id));
+	}
+	return a;
+}
+
 /* ---------------- topics ---------------- */
 
 /* "group:<id>": the people who reach the group; each event's audience
@@ -272,5 +293,7 @@ int provider__init(accord_plugin_ctx *p)
 	       api->group_provider(p, provider, NULL) ||
 	       api->group_provider_writable(p, provider_writable, NULL) ||
 	       (ACCORD_API_HAS(api, group_provider_orgs) &&
-		api->group_provider_orgs(p, provider_orgs, NULL));
+		api->group_provider_orgs(p, provider_orgs, NULL)) ||
+	       (ACCORD_API_HAS(api, group_provider_plugins) &&
+		api->group_provider_plugins(p, provider_plugins, NULL));
 }

@@ -10,9 +10,9 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const SHOTS = process.env.ACCORD_SCREENSHOT_DIR || path.resolve('screenshots');
 export const ALL_PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, test: {} };
 
-export async function startBrowserRig({ plugins = ALL_PLUGINS } = {}) {
+export async function startBrowserRig({ plugins = ALL_PLUGINS, extraConfig } = {}) {
 	fs.mkdirSync(SHOTS, { recursive: true });
-	const server = await startServer({ plugins });
+	const server = await startServer({ plugins, extraConfig });
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -129,6 +129,8 @@ const TABLE = [
 	['sys.ping', '-', () => ({}), [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]],
 	['sys.info', '-', () => ({}), EVERYONE],
 	['sys.prefs', '-', () => ({ lang: 'ru' }), EVERYONE],
+	// co-chairs, the secretariat and group leads (UNDP leads G)
+	['sys.plugins', '-', () => ({}), [U, F, OK, OK, OK, F, F, F, F, U]],
 
 	// ----------------------------------------------------------------- sub.*
 	['sub.add', 'portal', () => ({ topic: 'portal' }), EVERYONE],
@@ -303,7 +305,7 @@ const DISAGREE = {
 // ------------------------------------------------------------ the tests
 
 const DOC_TYPES = [
-	'auth.login', 'auth.resume', 'auth.logout', 'auth.accept_invite', 'sys.ping', 'sys.info', 'sys.prefs', 'sub.add', 'sub.remove',
+	'auth.login', 'auth.resume', 'auth.logout', 'auth.accept_invite', 'sys.ping', 'sys.info', 'sys.prefs', 'sys.plugins', 'sub.add', 'sub.remove',
 	'members.orgs', 'members.people', 'members.org.save', 'members.person.save', 'members.person.deactivate', 'members.invite',
 	'members.presence', 'members.audit',
 	'consensus.create', 'consensus.get', 'consensus.list', 'consensus.open', 'consensus.position', 'consensus.consult',

@@ -86,12 +86,44 @@ static void errors_name_the_key(void **state)
 	}
 }
 
+/* The admin socket and the managed folder of plugins installed live sit
+ * beside the database unless the configuration says where. */
+static void admin_paths_beside_the_database(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *sock, *dir;
+	} cases[] = {
+		{"{}", "var/accord.sock", "var/plugins"},
+		{"{\"database\":{\"path\":\"/srv/accord/net.db\"}}", "/srv/accord/accord.sock",
+		 "/srv/accord/plugins"},
+		{"{\"database\":{\"path\":\"net.db\"}}", "./accord.sock", "./plugins"},
+		{"{\"database\":{\"path\":\"/net.db\"}}", "/accord.sock", "/plugins"},
+		{"{\"admin\":{\"socket\":\"/run/a.sock\",\"installed_dir\":\"/opt/p\"}}",
+		 "/run/a.sock", "/opt/p"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		accord_config c;
+		char err[512];
+		assert_int_equal(config_load_string(cases[i].in, &c, err, sizeof(err)), 0);
+		assert_string_equal(c.admin_socket, cases[i].sock);
+		assert_string_equal(c.installed_dir, cases[i].dir);
+		config_free(&c);
+	}
+	accord_config c;
+	char err[512];
+	assert_int_equal(config_load_string("{\"admin\":{\"sockets\":\"x\"}}", &c, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "admin.sockets"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(embedded_default_is_valid),
 		cmocka_unit_test(defaults_fill_missing_keys),
 		cmocka_unit_test(errors_name_the_key),
+		cmocka_unit_test(admin_paths_beside_the_database),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,8 @@
 //   onLeave(fn)     fn runs when the page shown now is left
 //   parts(at, props)   the elements other components add at that place
 //   room(name)      the room function of another component, or null
-import { addStrings, currentLanguage, fmtDate } from './i18n.js';
+import { addStrings, currentLanguage, fmtDate, t as shellT } from './i18n.js';
+import pluginsPage from './plugins_page.js';
 import { h, field, note, errorText, confirmDialog } from './dom.js';
 
 // Resolves to the components of the plugins the server runs, in the order
@@ -59,7 +60,10 @@ import { h, field, note, errorText, confirmDialog } from './dom.js';
 export async function loadComponents(client, router) {
 	const info = await client.request('sys.info', {});
 	if (!info.ok) return null;
-	const names = info.data.plugins.map((p) => p.name);
+	// web: where the server serves each plugin's component (/plugins/<name>,
+	// or /plugins-live/<name>-<digest> for one installed live), null: none
+	const webOf = new Map(info.data.plugins.map((p) => [p.name, p.web === undefined ? `/plugins/${encodeURIComponent(p.name)}` : p.web]));
+	const names = info.data.plugins.map((p) => p.name).filter((n) => webOf.get(n));
 	let list = [];
 	const byOrder = (a, b) => a.order - b.order;
 	const common = {
@@ -75,7 +79,7 @@ export async function loadComponents(client, router) {
 		room: (name) => list.find((c) => c.name === name)?.room || null,
 	};
 	const load = async (name) => {
-		const base = `/plugins/${encodeURIComponent(name)}`;
+		const base = webOf.get(name);
 		const strings = addStrings(`${base}/i18n`); // fetched while the module loads
 		let mod;
 		try {
@@ -94,5 +98,7 @@ export async function loadComponents(client, router) {
 		}
 	};
 	list = (await Promise.all(names.map(load))).filter(Boolean);
+	// the shell's own page of the plugins, built the same way
+	list.push({ name: 'sys', ...pluginsPage({ ...common, name: 'sys', t: shellT }) });
 	return list;
 }
