@@ -109,7 +109,8 @@ async function startAccord(kind, N, V) {
 		origins: [`http://127.0.0.1:${port}`],
 		limits: { max_connections: Math.min(N + 50, FD_LIMIT - 80), rate_per_sec: 100000, rate_burst: 100000,
 			flood_close_after: 1000000, max_logins_per_address: Math.max(4, V + 1),
-			login_queue_max: Math.max(64, V + 1), auth_timeout_s: 300 },
+			login_queue_max: Math.max(64, V + 1), auth_timeout_s: 300,
+			...(process.env.BENCH_LIMITS ? JSON.parse(process.env.BENCH_LIMITS) : {}) },
 		log_level: 'warn',
 		metrics: { token: METRICS_TOKEN },
 	};
@@ -141,7 +142,7 @@ function runLoadgen(port, pid, { N, V, rate, coalesced }) {
 		const p = spawn(LOADGEN, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACCORD_DEMO_PASSWORD: PASSWORD } });
 		let out = '', err = '';
 		p.stdout.on('data', (d) => { out += d; });
-		p.stderr.on('data', (d) => { err += d; for (const l of String(d).split('\n')) if (/LIMIT|FATAL|acked|subscribed \(/.test(l)) log('  ', l.trim()); });
+		p.stderr.on('data', (d) => { err += d; for (const l of String(d).split('\n')) if (/LIMIT|FATAL|acked|slow ack|subscribed \(/.test(l)) log('  ', l.trim()); });
 		p.on('exit', () => {
 			const line = out.trim().split('\n').pop();
 			try { res(JSON.parse(line)); } catch { res({ fatal: `loadgen printed no result: ${err.slice(-500)}` }); }
