@@ -3,7 +3,8 @@
 # the harness's ACCORD_WRAPPER hook) and fails on any valgrind error,
 # definite leaks included, or any failing test.
 # usage: valgrind_suite.sh SOURCE_DIR BUILD_DIR [SUITE...]
-#   (default suites: membership consensus groups)
+#   (default suites: membership consensus groups portal; ctest runs
+#   consensus and datacollect, the busiest C: the others run under ASan)
 set -eu
 src=$1 build=$2
 shift 2
