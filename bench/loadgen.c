@@ -931,10 +931,10 @@ static void report(void)
 			continue;
 		h_add(ack, (int64_t)p->ack_us - (int64_t)p->intended_us, 1);
 		/* LOADGEN_SLOW=ms: the late acks, to see whether they cluster */
-		if (getenv("LOADGEN_SLOW") &&
-		    (int64_t)p->ack_us - (int64_t)p->intended_us > atoi(getenv("LOADGEN_SLOW")) * 1000)
-			fprintf(stderr, "slow ack: position %zu voter %d intended %.3f s, %.1f ms\n", i,
-				p->voter, p->intended_us / 1e6,
+		if (getenv("LOADGEN_SLOW") && (int64_t)p->ack_us - (int64_t)p->intended_us >
+						      atoi(getenv("LOADGEN_SLOW")) * 1000)
+			fprintf(stderr, "slow ack: position %zu voter %d intended %.3f s, %.1f ms\n",
+				i, p->voter, p->intended_us / 1e6,
 				((int64_t)p->ack_us - (int64_t)p->intended_us) / 1e3);
 		if (!p->seq || !tally_for(p->seq) || !tally_for(p->seq)->count) {
 			no_tally++;
