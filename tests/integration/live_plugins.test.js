@@ -423,6 +423,27 @@ test('datacollect from outside the tree: signed, installed, upgraded and removed
 		const unhcr = await login('unhcr');
 		const g = (await iom.ok('groups.create', { name: 'Data', kind: 'permanent', leads: ['UNDP'], members: ['UNHCR'] })).group.id;
 
+		// A live consensus session around all of it: four organisations state
+		// positions continuously, two more watch the tally.
+		const rco = await login('rco');
+		const id = (await rco.ok('consensus.create', { title: 'Session beside the install', text: 'Positions while datacollect changes', kind: 'decision' })).proposal.id;
+		await rco.ok('consensus.open', { proposal: id });
+		const voters = [];
+		for (const l of ['unicef', 'unfpa', 'unodc', 'unesco']) voters.push([l, await login(l)]);
+		const watchers = [await login('unic'), await login('unrcca')];
+		for (const c of [...watchers, ...voters.map(([, c]) => c)]) await c.ok('sub.add', { topic: `proposal:${id}` });
+		let acks = 0;
+		let running = true;
+		const session = Promise.all(voters.map(async ([l, c], k) => {
+			let i = k;
+			while (running) {
+				const x = await c.request('consensus.position', { proposal: id, position: i++ % 2 ? 'agree' : 'abstain' });
+				assert.equal(x.ok, true, `${l}: ${JSON.stringify(x)}`);
+				acks++;
+				await sleep(5);
+			}
+		}));
+
 		let r = await plugins(server, 'install', path.join(v1, 'datacollect.so'));
 		assert.equal(r.code, 0, r.out);
 		const info = (await iom.ok('sys.plugins')).plugins.find((p) => p.name === 'datacollect');
@@ -433,9 +454,32 @@ test('datacollect from outside the tree: signed, installed, upgraded and removed
 		await undp.ok('datacollect.state', { group: g, form: f, state: 'open' });
 		await unhcr.ok('datacollect.submit', { group: g, form: f, period: '2026', revision: 0, values: { returns: 40 } });
 
+		// Reads of the submission, one after another, across the upgrade: each
+		// answered once, by version 1 (no note) or 2 (its note column), and
+		// never by version 1 after version 2 has answered.
+		const answers = [];
+		let streaming = true;
+		const stream = (async () => {
+			while (streaming) answers.push(await unhcr.request('datacollect.submission', { group: g, form: f, period: '2026' }));
+		})();
+		await sleep(150);
 		r = await plugins(server, 'upgrade', path.join(v2, 'datacollect.so'));
 		assert.equal(r.code, 0, r.out);
 		assert.match(r.stdout, /upgraded datacollect from 1\.0\.0 to 2\.0\.0/);
+		await sleep(150);
+		streaming = false;
+		await stream;
+		let sawV2 = false;
+		for (const x of answers) {
+			assert.equal(x.ok, true, JSON.stringify(x));
+			const v2 = 'note' in x.data.submission;
+			if (v2) sawV2 = true;
+			else assert.equal(sawV2, false, 'a version 1 answer after version 2 answered');
+			assert.equal(x.data.submission.values.returns, 40);
+		}
+		assert.ok(sawV2 && answers.some((x) => !('note' in x.data.submission)), `both versions answered (${answers.length} reads)`);
+		const ids = unhcr.replies.map((x) => JSON.stringify(x.re));
+		assert.equal(new Set(ids).size, ids.length, 'no request answered twice');
 		const old = (await unhcr.ok('datacollect.submission', { group: g, form: f, period: '2026' })).submission;
 		assert.equal(old.values.returns, 40, 'what version 1 stored is intact');
 		const s2 = (await unhcr.ok('datacollect.submit', { group: g, form: f, period: '2026', revision: old.revision, values: { returns: 41 }, note: 'estimate' })).submission;
@@ -445,7 +489,13 @@ test('datacollect from outside the tree: signed, installed, upgraded and removed
 		assert.equal(r.code, 0, r.out);
 		assert.deepEqual((await undp.ok('groups.get', { group: g })).group.plugins, [], 'its group sees it disabled');
 		assertError(await unhcr.request('datacollect.submission', { group: g, form: f, period: '2026' }), 'unknown_type', 'after remove');
+
+		running = false;
+		await session;
 		for (const c of clients) assert.equal(c.closed, null, 'nobody disconnected');
+		const logged = Number(sqlite(server.config.database.path, `SELECT count(*) FROM consensus_log WHERE proposal_id=${id} AND action='position'`));
+		assert.equal(logged, acks, 'positions in the database = positions acknowledged');
+		assert.ok(acks > 20, `the session went on (${acks} positions)`);
 	} finally {
 		await closeAll(clients);
 		if (server) await server.dispose();
