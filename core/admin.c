@@ -369,7 +369,10 @@ static int prepare(admin *a, live_op *op, const char *path, const char *web, cha
 		}
 		fsync_dir(webdir);
 	}
-	return loader_open(op->file, op->name, &op->dl, &op->desc, err, errlen);
+	/* Checked again as it is opened: the bytes opened are the bytes
+	 * checked (loader_check_open). */
+	return loader_check_open(cfg, op->name, op->file, op->signer, sizeof(op->signer), &op->dl,
+				 &op->desc, err, errlen);
 }
 
 static int write_state(admin *a, const json_t *state, char *err, size_t errlen)
@@ -420,7 +423,7 @@ static json_t *serve(admin *a, const json_t *req)
 	if (!err[0]) {
 		live_submit_and_wait(a->srv, op);
 		if (op->dl) /* not taken by the loop */
-			dlclose(op->dl);
+			plugin_dl_close(op->dl);
 		if (!op->ok)
 			snprintf(err, sizeof(err), "%.300s", op->msg);
 		else if (op->state && write_state(a, op->state, err, sizeof(err))) {
@@ -431,7 +434,7 @@ static json_t *serve(admin *a, const json_t *req)
 				 e2);
 		}
 	} else if (op->dl)
-		dlclose(op->dl);
+		plugin_dl_close(op->dl);
 	if (err[0]) {
 		log_warn("admin socket: %s %s: %s", opname ? opname : "?", op->name, err);
 		reply = json_pack("{s:b,s:s}", "ok", 0, "error", err);

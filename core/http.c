@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "origin.h"
 #include "permit.h"
+#include "plugin_host.h"
 #include "registry.h"
 
 #include <assert.h>
@@ -697,12 +698,32 @@ static void linger(struct lws *wsi, accord_http *h)
 	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, HTTP_LINGER_S);
 }
 
+/* A 404 written at once, as the answer to a missing file is (status,
+ * headers, body), from LWS_CALLBACK_FILTER_HTTP_CONNECTION, where lws has
+ * not chosen a mount yet; the connection then closes (1). */
+static int not_found_now(struct lws *wsi)
+{
+	static const char body[] = "{\"error\":\"not_found\"}";
+	unsigned char buf[LWS_PRE + 1024], *start = &buf[LWS_PRE], *p = start,
+					   *end = &buf[sizeof(buf) - 1];
+	if (lws_add_http_common_headers(wsi, HTTP_STATUS_NOT_FOUND, "application/json",
+					(lws_filepos_t)(sizeof(body) - 1), &p, end) ||
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+					 (const unsigned char *)"no-store", 8, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	unsigned char out[LWS_PRE + sizeof(body)];
+	memcpy(out + LWS_PRE, body, sizeof(body) - 1);
+	if (lws_write(wsi, out + LWS_PRE, sizeof(body) - 1, LWS_WRITE_HTTP_FINAL) <
+	    (int)sizeof(body) - 1)
+		return -1;
+	return 1;
+}
+
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct http_pss *pss = user;
 	server *srv = lws_context_user(lws_get_context(wsi));
-	(void)in;
-	(void)len;
 
 	switch (reason) {
 	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED: heads_add(srv, wsi); break;
@@ -711,6 +732,10 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		heads_remove(srv, wsi);
 		if (url_too_long(wsi, srv, len))
 			return 1;
+		/* The web folder of a plugin not loaded now is missing, as
+		 * any other file that is not there. */
+		if (in && srv && srv->plugins && !plugins_web_served(srv->plugins, in, len))
+			return not_found_now(wsi);
 		break;
 
 	case LWS_CALLBACK_WSI_DESTROY:

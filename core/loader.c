@@ -21,10 +21,14 @@
 #include "signature.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 plugin_host *plugins_new(server *srv)
 {
@@ -44,8 +48,8 @@ void loader_trust(const accord_config *cfg, sig_trust *t)
 	t->n_bundled = accord_n_bundled_plugins;
 }
 
-int loader_check_plugin(const accord_config *cfg, const char *name, const char *so_path,
-			char *signer, size_t signer_len, char *err, size_t errlen)
+static int check_as(const accord_config *cfg, const char *name, const char *so_path,
+		    const char *so_bytes, char *signer, size_t signer_len, char *err, size_t errlen)
 {
 	sig_trust t;
 	loader_trust(cfg, &t);
@@ -54,7 +58,7 @@ int loader_check_plugin(const accord_config *cfg, const char *name, const char *
 		snprintf(err, errlen, "plugin %s: out of memory", name);
 		return -1;
 	}
-	signature_check(so_path, &t, r);
+	signature_check_as(so_path, so_bytes, &t, r);
 	int rc = 0;
 	if (r->verdict == SIG_GOOD || r->verdict == SIG_BUILT_IN) {
 		snprintf(signer, signer_len, "%s", r->signer);
@@ -70,6 +74,96 @@ int loader_check_plugin(const accord_config *cfg, const char *name, const char *
 	free(r);
 	return rc;
 }
+
+int loader_check_plugin(const accord_config *cfg, const char *name, const char *so_path,
+			char *signer, size_t signer_len, char *err, size_t errlen)
+{
+	return check_as(cfg, name, so_path, so_path, signer, signer_len, err, errlen);
+}
+
+static int open_as(const char *open_path, const char *path, const char *name, void **dlp,
+		   const accord_plugin **descp, char *err, size_t errlen);
+
+/* The bytes of path in a sealed memory file: what is checked and what is
+ * opened are then the same bytes, whatever happens to path in between
+ * (checking path and then dlopen(path) would load a file swapped in after
+ * the check).  Returns the descriptor, or -1 with err. */
+static int pin_file(const char *path, const char *name, char *err, size_t errlen)
+{
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, strerror(errno));
+		return -1;
+	}
+	char label[64];
+	snprintf(label, sizeof(label), "accord-plugin-%.32s.so", name);
+	int fd = memfd_create(label, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		snprintf(err, errlen, "plugin %s: cannot load %s: no memory file (%s)", name, path,
+			 strerror(errno));
+		close(in);
+		return -1;
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "plugin %s: cannot read %s: %s", name, path,
+				 strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				snprintf(err, errlen, "plugin %s: cannot copy %s: %s", name, path,
+					 strerror(errno));
+				goto fail;
+			}
+			off += w;
+		}
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
+		snprintf(err, errlen, "plugin %s: cannot seal the copy of %s: %s", name, path,
+			 strerror(errno));
+		goto fail;
+	}
+	close(in);
+	return fd;
+fail:
+	close(in);
+	close(fd);
+	return -1;
+}
+
+int loader_check_open(const accord_config *cfg, const char *name, const char *so_path, char *signer,
+		      size_t signer_len, void **dl, const accord_plugin **desc, char *err,
+		      size_t errlen)
+{
+	int fd = pin_file(so_path, name, err, errlen);
+	if (fd < 0)
+		return -1;
+	char pinned[48];
+	snprintf(pinned, sizeof(pinned), "/proc/self/fd/%d", fd);
+	if (check_as(cfg, name, so_path, pinned, signer, signer_len, err, errlen) ||
+	    open_as(pinned, so_path, name, dl, desc, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	if (plugin_dl_pinned(*dl, fd)) {
+		dlclose(*dl);
+		close(fd);
+		snprintf(err, errlen, "plugin %s: out of memory", name);
+		return -1;
+	}
+	return 0;
+}
+
 
 /* ---- services: who provides what, and the order of start-up ---- */
 
@@ -195,7 +289,14 @@ const void *loader_service_import(accord_plugin_ctx *p, const char *name, uint32
 int loader_open(const char *path, const char *name, void **dlp, const accord_plugin **descp,
 		char *err, size_t errlen)
 {
-	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	return open_as(path, path, name, dlp, descp, err, errlen);
+}
+
+/* dlopen the file at open_path, named path in messages. */
+static int open_as(const char *open_path, const char *path, const char *name, void **dlp,
+		   const accord_plugin **descp, char *err, size_t errlen)
+{
+	void *dl = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
 		snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, dlerror());
 		return -1;
@@ -289,18 +390,14 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 			char path[PATH_MAX + 64];
 			snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
 			char signer[sizeof(((struct accord_plugin_ctx *)0)->signer)] = "";
-			/* A missing file is left to dlopen, whose message says so. */
-			struct stat sb;
-			if (stat(path, &sb) == 0 && loader_check_plugin(cfg, name, path, signer,
-									sizeof(signer), err, errlen))
-				return -1;
 			void *dl;
 			const accord_plugin *d;
-			if (loader_open(path, name, &dl, &d, err, errlen))
+			if (loader_check_open(cfg, name, path, signer, sizeof(signer), &dl, &d, err,
+					      errlen))
 				return -1;
 			struct accord_plugin_ctx *p = loader_ctx_new(h, name, dl, d, pcfg);
 			if (!p) {
-				dlclose(dl);
+				plugin_dl_close(dl);
 				snprintf(err, errlen, "out of memory");
 				return -1;
 			}
@@ -393,7 +490,7 @@ void plugins_unload(plugin_host *h)
 	int keep = getenv("ACCORD_KEEP_PLUGINS_LOADED") != NULL;
 	for (int i = h->n - 1; i >= 0; i--) {
 		if (!keep)
-			dlclose(h->plugins[i]->dl);
+			plugin_dl_close(h->plugins[i]->dl);
 		free(h->plugins[i]);
 	}
 	/* Retired versions still held at exit (nothing should be: the
@@ -404,7 +501,7 @@ void plugins_unload(plugin_host *h)
 		if (p->initialised && p->desc->fini)
 			p->desc->fini(p);
 		if (!keep)
-			dlclose(p->dl);
+			plugin_dl_close(p->dl);
 		free(p);
 	}
 	free(h);

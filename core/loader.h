@@ -28,6 +28,14 @@ void loader_trust(const accord_config *cfg, sig_trust *t);
  * thread, never on the loop. */
 int loader_check_plugin(const accord_config *cfg, const char *name, const char *so_path,
 			char *signer, size_t signer_len, char *err, size_t errlen);
+/* Checks the plugin at so_path as loader_check_plugin does and opens it
+ * as loader_open does, both from one sealed in-memory copy of the .so, so
+ * that a file swapped in after the check is never loaded.  0 with signer,
+ * *dl and *desc (closed with plugin_dl_close), or -1 with err.  Reads
+ * files: never on the loop. */
+int loader_check_open(const accord_config *cfg, const char *name, const char *so_path, char *signer,
+		      size_t signer_len, void **dl, const accord_plugin **desc, char *err,
+		      size_t errlen);
 /* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
  * naming the plugin and the reason. */
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);

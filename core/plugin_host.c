@@ -6,8 +6,11 @@
 
 #include <assert.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 const char *plugin_name(const struct accord_plugin_ctx *p) { return p ? p->name : "core"; }
 server *plugin_server(const struct accord_plugin_ctx *p) { return p->srv; }
@@ -15,6 +18,52 @@ int plugin_group_scoped(const struct accord_plugin_ctx *p) { return p && p->grou
 const storage_scope *plugin_scope(const struct accord_plugin_ctx *p)
 {
 	return p ? &p->scope : NULL;
+}
+
+/* The memory file of each plugin object opened from a sealed copy
+ * (loader_check_open) stays open until plugin_dl_close: dlopen knows an
+ * object by its path string, and a /proc/self/fd/N reused by a later plugin
+ * while the first is loaded would hand back the first.  The admin thread
+ * opens, the loop closes. */
+struct pinned {
+	void *dl;
+	int fd;
+	struct pinned *next;
+};
+static struct pinned *pins;
+static pthread_mutex_t pins_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int plugin_dl_pinned(void *dl, int fd)
+{
+	struct pinned *pn = malloc(sizeof(*pn));
+	if (!pn)
+		return -1;
+	pn->dl = dl;
+	pn->fd = fd;
+	pthread_mutex_lock(&pins_mu);
+	pn->next = pins;
+	pins = pn;
+	pthread_mutex_unlock(&pins_mu);
+	return 0;
+}
+
+void plugin_dl_close(void *dl)
+{
+	if (!dl)
+		return;
+	dlclose(dl);
+	pthread_mutex_lock(&pins_mu);
+	struct pinned **pp = &pins;
+	while (*pp && (*pp)->dl != dl)
+		pp = &(*pp)->next;
+	struct pinned *pn = *pp;
+	if (pn)
+		*pp = pn->next;
+	pthread_mutex_unlock(&pins_mu);
+	if (pn) {
+		close(pn->fd);
+		free(pn);
+	}
 }
 
 const permit_groups *plugins_groups(const plugin_host *h) { return h ? &h->groups : NULL; }
@@ -35,6 +84,39 @@ json_t *plugin_web_base(const struct accord_plugin_ctx *p)
 		return json_null();
 	const char *base = strrchr(p->web, '/');
 	return json_sprintf("/plugins-live/%s", base ? base + 1 : p->web);
+}
+
+int plugins_web_served(const plugin_host *h, const char *uri, size_t len)
+{
+	const char *rest;
+	int live;
+	if (len >= 9 && !strncmp(uri, "/plugins/", 9)) {
+		rest = uri + 9;
+		live = 0;
+	} else if (len >= 14 && !strncmp(uri, "/plugins-live/", 14)) {
+		rest = uri + 14;
+		live = 1;
+	} else if ((len == 8 && !strncmp(uri, "/plugins", 8)) ||
+		   (len == 13 && !strncmp(uri, "/plugins-live", 13)))
+		return 0;
+	else
+		return 1; /* not a plugin's web path */
+	size_t n = 0, max = len - (size_t)(rest - uri);
+	while (n < max && rest[n] != '/')
+		n++;
+	for (int i = 0; i < h->n; i++) {
+		const struct accord_plugin_ctx *p = h->plugins[i];
+		if (!!p->live != live || (live && !p->web[0]))
+			continue;
+		const char *seg = p->name;
+		if (live) {
+			seg = strrchr(p->web, '/');
+			seg = seg ? seg + 1 : p->web;
+		}
+		if (strlen(seg) == n && !strncmp(seg, rest, n))
+			return 1;
+	}
+	return 0;
 }
 
 void plugin_ref(struct accord_plugin_ctx *p)
@@ -62,6 +144,6 @@ void plugin_unref(struct accord_plugin_ctx *p)
 	if (p->initialised && p->desc->fini)
 		p->desc->fini(p);
 	if (!getenv("ACCORD_KEEP_PLUGINS_LOADED"))
-		dlclose(p->dl);
+		plugin_dl_close(p->dl);
 	free(p);
 }

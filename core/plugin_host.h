@@ -156,6 +156,17 @@ json_t *plugin_web_base(const struct accord_plugin_ctx *p);
 /* A request, job, timer or HTTP request of p holds it while in flight
  * (NULL: the core, nothing to hold).  The last unref of a retired plugin
  * calls its fini and closes its shared object. */
+/* Whether the web path uri (len bytes, as lws decoded it) may be served:
+ * 1 for any path outside /plugins/ and /plugins-live/, and for a path of
+ * a plugin loaded now (/plugins/<name>/..., /plugins-live/<name>-<digest>/
+ * of the version loaded); 0 for the web folder of a plugin that is not
+ * enabled, was removed or upgraded since: it is answered as missing. */
+int plugins_web_served(const plugin_host *h, const char *uri, size_t len);
+/* A plugin object's sealed memory file (loader_check_open), kept open
+ * until plugin_dl_close: 0, or -1 out of memory.  Any thread. */
+int plugin_dl_pinned(void *dl, int fd);
+/* dlclose of a plugin object, and the release of its memory file. */
+void plugin_dl_close(void *dl);
 void plugin_ref(struct accord_plugin_ctx *p);
 void plugin_unref(struct accord_plugin_ctx *p);
 

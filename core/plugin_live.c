@@ -240,16 +240,15 @@ int plugins_load_installed(plugin_host *h, const accord_config *cfg)
 		/* checked again at every start: a key no longer trusted, or a
 		 * file changed in the managed folder, is refused */
 		char signer[sizeof(((struct accord_plugin_ctx *)0)->signer)] = "";
-		if (h->n == MAX_PLUGINS ||
-		    loader_check_plugin(cfg, name, file, signer, sizeof(signer), err, sizeof(err)) ||
-		    loader_open(file, name, &dl, &d, err, sizeof(err))) {
+		if (h->n == MAX_PLUGINS || loader_check_open(cfg, name, file, signer, sizeof(signer),
+							     &dl, &d, err, sizeof(err))) {
 			log_err("installed plugin %s not loaded: %s", name,
 				h->n == MAX_PLUGINS ? "too many plugins" : err);
 			continue;
 		}
 		struct accord_plugin_ctx *p = loader_ctx_new(h, name, dl, d, empty_config());
 		if (!p) {
-			dlclose(dl);
+			plugin_dl_close(dl);
 			json_decref(st);
 			return -1;
 		}

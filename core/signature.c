@@ -551,6 +551,11 @@ __attribute__((format(printf, 2, 3))) static void say(sig_result *out, const cha
 
 void signature_check(const char *so_path, const sig_trust *t, sig_result *out)
 {
+	signature_check_as(so_path, so_path, t, out);
+}
+
+void signature_check_as(const char *so_path, const char *so_bytes, const sig_trust *t, sig_result *out)
+{
 	memset(out, 0, sizeof(*out));
 	char name[72], web[PATH_MAX], sig_path[PATH_MAX], err[PATH_MAX + 128];
 	char trusted[600];
@@ -561,7 +566,7 @@ void signature_check(const char *so_path, const sig_trust *t, sig_result *out)
 		say(out, "%s is not the path of a <name>.so", so_path);
 		return;
 	}
-	if (signature_digest(so_path, name, web, out->digest, err, sizeof(err))) {
+	if (signature_digest(so_bytes, name, web, out->digest, err, sizeof(err))) {
 		out->verdict = SIG_UNREADABLE;
 		say(out, "%s", err);
 		return;

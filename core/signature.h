@@ -102,6 +102,11 @@ int signature_digest(const char *so_path, const char *name, const char *web_dir,
 /* Checks a plugin: built with this server (digest in t->bundled under its
  * name), else its signature file against t->keys.  Always fills out. */
 void signature_check(const char *so_path, const sig_trust *t, sig_result *out);
+/* The same, with the .so's bytes read from so_bytes (the loader's sealed
+ * copy, /proc/self/fd/N) while its name, web folder and signature file are
+ * those of so_path. */
+void signature_check_as(const char *so_path, const char *so_bytes, const sig_trust *t,
+			sig_result *out);
 
 /* A base64 Ed25519 public key (44 characters) into pk: 0 or -1. */
 int signature_key_parse(const char *b64, unsigned char pk[SIG_PUBLIC_BYTES]);

@@ -544,6 +544,18 @@ describe('groups and actions', { timeout: 120_000 }, () => {
 		assert.ok(r.body.includes('export async function mount'), `room.js exports mount: ${r.body.slice(0, 300)}`);
 	});
 
+	test('9. the web files of a plugin not enabled here (datacollect) answer as a missing file does', async () => {
+		const missing = await httpRequest(server, '/plugins/actions/no-such-file.js');
+		assert.equal(missing.status, 404);
+		for (const p of ['/plugins/datacollect/component.js', '/plugins/datacollect/i18n/en.json',
+			'/plugins/nothing/component.js', '/plugins-live/datacollect-0123456789abcdef/component.js']) {
+			const r = await httpRequest(server, p);
+			assert.equal(r.status, missing.status, `GET ${p}: ${r.status}`);
+			assert.equal(r.body, missing.body, `GET ${p}`);
+			assert.equal(r.headers['content-type'], missing.headers['content-type'], `GET ${p}`);
+		}
+	});
+
 	test('the partner mol never received a frame with internal content', () => {
 		assert.ok(molClients.length >= 2);
 		assertMolNeverSawSecret('whole scenario');

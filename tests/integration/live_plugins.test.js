@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, connectAs, closeAll, sleep, env, runAccord, MEMBERS } from './lib/harness.js';
+import { startServer, connectAs, closeAll, sleep, env, runAccord, MEMBERS, httpRequest } from './lib/harness.js';
 
 const PLUGINS = { membership: {}, consensus: {}, groups: {}, test: {} };
 const fixture = (variant, name = 'livefix') => path.join(env().pluginDir, 'live', variant, `${name}.so`);
@@ -413,6 +413,8 @@ test('datacollect from outside the tree: signed, installed, upgraded and removed
 		const kg = await runAccord(['plugins', 'keygen', '--out', key, '--name', 'Data WG']);
 		assert.equal(kg.code, 0, kg.stdout + kg.stderr);
 		for (const d of [v1, v2]) {
+			// its web component beside it, signed with it (installed with it)
+			fs.cpSync(path.join(sourceDir, 'plugins', 'datacollect', 'web'), path.join(d, 'web', 'datacollect'), { recursive: true });
 			const sg = await runAccord(['plugins', 'sign', '--key', key, path.join(d, 'datacollect.so')]);
 			assert.equal(sg.code, 0, sg.stdout + sg.stderr);
 		}
@@ -455,6 +457,9 @@ test('datacollect from outside the tree: signed, installed, upgraded and removed
 		const info = (await iom.ok('sys.plugins')).plugins.find((p) => p.name === 'datacollect');
 		assert.equal(info.version, '1.0.0');
 		assert.equal(info.signer, 'Data WG');
+		// its web component is served from the installed version's folder
+		assert.match(info.web, /^\/plugins-live\/datacollect-[0-9a-f]{16}$/);
+		assert.equal((await httpRequest(server, `${info.web}/component.js`)).status, 200, `${info.web}/component.js`);
 		await undp.ok('groups.plugins.enable', { group: g, plugin: 'datacollect' });
 		const f = (await undp.ok('datacollect.create', { group: g, title: 'Returns', period_kind: 'year', fields: [{ key: 'returns', label: 'Returns', type: 'number', min: 0 }] })).form.id;
 		await undp.ok('datacollect.state', { group: g, form: f, state: 'open' });
@@ -493,11 +498,19 @@ test('datacollect from outside the tree: signed, installed, upgraded and removed
 		assert.equal(old.values.returns, 40, 'what version 1 stored is intact');
 		const s2 = (await unhcr.ok('datacollect.submit', { group: g, form: f, period: '2026', revision: old.revision, values: { returns: 41 }, note: 'estimate' })).submission;
 		assert.equal(s2.note, 'estimate', 'version 2 answers, with its migration');
+		// the web files served are version 2's; version 1's answer as missing ones do
+		const web2 = (await iom.ok('sys.plugins')).plugins.find((p) => p.name === 'datacollect').web;
+		assert.notEqual(web2, info.web);
+		assert.equal((await httpRequest(server, `${web2}/component.js`)).status, 200, `${web2}/component.js`);
+		const gone = await httpRequest(server, `${info.web}/component.js`);
+		assert.equal(gone.status, 404, `${info.web}/component.js after the upgrade`);
+		assert.equal(gone.body, '{"error":"not_found"}');
 
 		r = await plugins(server, 'remove', 'datacollect');
 		assert.equal(r.code, 0, r.out);
 		assert.deepEqual((await undp.ok('groups.get', { group: g })).group.plugins, [], 'its group sees it disabled');
 		assertError(await unhcr.request('datacollect.submission', { group: g, form: f, period: '2026' }), 'unknown_type', 'after remove');
+		assert.equal((await httpRequest(server, `${web2}/component.js`)).status, 404, 'its web files after remove');
 
 		running = false;
 		await session;

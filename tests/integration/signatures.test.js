@@ -96,6 +96,22 @@ describe('signed plugins at start', { timeout: 120_000 }, () => {
 		c.close();
 	});
 
+	test('the server runs the bytes it checked: a sealed copy, not the file, which may change after', async () => {
+		const dir = await pluginDir();
+		const so = path.join(dir, 'test.so');
+		await sign(A, so);
+		const server = await start(dir, { keys: [A] });
+		const maps = await fsp.readFile(`/proc/${server.proc.pid}/maps`, 'utf8');
+		assert.match(maps, /\/memfd:accord-plugin-test\.so/, 'test.so mapped from its sealed copy');
+		assert.ok(!maps.includes(so), `${so} itself is not mapped:\n${maps}`);
+		/* the file replaced under the running server: nothing it runs changes */
+		await fsp.writeFile(so, 'not a shared object');
+		const c = await connectAs(server, 'iom');
+		const info = await c.ok('sys.info', {});
+		assert.equal(info.plugins.find((p) => p.name === 'test').signer, 'Signer A');
+		c.close();
+	});
+
 	test('no signature file: refused, naming the trusted keys', async () => {
 		const dir = await pluginDir();
 		await assert.rejects(start(dir, { keys: [A] }),
