@@ -426,14 +426,23 @@ int plugins_init(plugin_host *h, const accord_host_api *api, char *err, size_t e
 			return -1;
 		}
 		p->initialised = 1;
-		for (const accord_service_ref *r = p->provides; r && r->name; r++)
-			if (!service_find(h, r->name, r->version)) {
-				snprintf(err, errlen,
-					 "plugin %s: declares service %s version %u but its init did"
-					 " not export it",
-					 p->name, r->name, r->version);
-				return -1;
-			}
+		if (loader_check_exports(p, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int loader_check_exports(const struct accord_plugin_ctx *p, char *err, size_t errlen)
+{
+	for (const accord_service_ref *r = p->provides; r && r->name; r++) {
+		service *s = service_find(p->h, r->name, r->version);
+		if (!s || s->provider != p) {
+			snprintf(err, errlen,
+				 "plugin %.64s: declares service %.64s version %u but its init did"
+				 " not export it",
+				 p->name, r->name, r->version);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -36,6 +36,9 @@ int loader_check_plugin(const accord_config *cfg, const char *name, const char *
 int loader_check_open(const accord_config *cfg, const char *name, const char *so_path, char *signer,
 		      size_t signer_len, void **dl, const accord_plugin **desc, char *err,
 		      size_t errlen);
+/* After p's init: every service its descriptor provides was exported by
+ * p.  0, or -1 with err naming the service. */
+int loader_check_exports(const struct accord_plugin_ctx *p, char *err, size_t errlen);
 /* Loads the enabled plugins and checks their ABI.  Returns 0 or -1 with err
  * naming the plugin and the reason. */
 int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t errlen);

@@ -285,7 +285,7 @@ static accord_status migrate_work(accord_txn *txn, void *ud, json_t **out)
 
 /* The new version's init, with its registrations counted as its own; on
  * failure everything it registered is out again.  0 or -1 with msg. */
-static int start(plugin_host *h, struct accord_plugin_ctx *np, char *msg, size_t len)
+static int start(struct accord_plugin_ctx *np, char *msg, size_t len)
 {
 	accord_status st = np->desc->init(np, host_api, np->config);
 	if (st != ACCORD_OK) {
@@ -294,20 +294,7 @@ static int start(plugin_host *h, struct accord_plugin_ctx *np, char *msg, size_t
 		return -1;
 	}
 	np->initialised = 1;
-	for (const accord_service_ref *r = np->provides; r && r->name; r++) {
-		int found = 0;
-		for (int i = 0; i < h->n_services; i++)
-			if (h->services[i].provider == np && !strcmp(h->services[i].name, r->name))
-				found = 1;
-		if (!found) {
-			snprintf(msg, len,
-				 "plugin %.64s: declares service %.64s version %u but its init did not"
-				 " export it",
-				 np->name, r->name, r->version);
-			return -1;
-		}
-	}
-	return 0;
+	return loader_check_exports(np, msg, len);
 }
 
 /* The migrations ran (or failed): now the swap, in this one pass. */
@@ -342,7 +329,7 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 			return;
 		}
 		h->plugins[h->n++] = np;
-		if (start(h, np, msg, sizeof(msg))) {
+		if (start(np, msg, sizeof(msg))) {
 			h->n--;
 			retire(h, np, 0);
 			finish(op, 0,
@@ -362,7 +349,7 @@ static void migrate_done(accord_status st, json_t *out, void *ud)
 			return;
 		}
 		h->plugins[idx] = np;
-		if (start(h, np, msg, sizeof(msg))) {
+		if (start(np, msg, sizeof(msg))) {
 			registry_remove_all(h, np);
 			h->plugins[idx] = old;
 			registry_reattach(h, &saved);
