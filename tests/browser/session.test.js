@@ -348,13 +348,20 @@ describe('web client', { timeout: 280_000 }, () => {
 		await rco.request('consensus.open', { proposal: prop });
 		const group = (await rco.request('groups.list', {})).data.groups[0]?.id;
 		await rco.close();
+		// One page per person, taken from screen to screen as a person does
+		// (a login per screen cost a minute of CI for nothing more).
+		const pages = new Map();
+		const pageOf = async (login) => {
+			if (!pages.has(login)) pages.set(login, await pageAs(login));
+			return pages.get(login);
+		};
 		for (const viewport of [{ width: 1100, height: 850 }, { width: 390, height: 844 }]) {
 			for (const [login, hash, ready] of [
 				[null, '#/login', 'Log in'], ['iom', '#/', 'Working groups'], ['iom', `#/proposal/${prop}`, 'Live tally'],
 				['iom', '#/members', 'Organisations'], ['iom', '#/releases', 'Released items'], ['mol', '#/portal', 'Released to you'],
 				...(group ? [['iom', `#/group/${group}`, 'Posts']] : []),
 			]) {
-				const page = await pageAs(login);
+				const page = await pageOf(login);
 				await page.setViewportSize(viewport);
 				await page.goto(`${server.url}${hash}`);
 				await page.getByRole('heading', { name: ready }).first().waitFor();
@@ -365,7 +372,7 @@ describe('web client', { timeout: 280_000 }, () => {
 				assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY', `${hash}: Tab reaches a control`);
 			}
 		}
-		const phone = await pageAs('iom');
+		const phone = await pageOf('iom');
 		await phone.setViewportSize({ width: 390, height: 844 });
 		await phone.goto(`${server.url}#/proposal/${prop}`);
 		await phone.getByRole('heading', { name: 'Live tally' }).waitFor();
