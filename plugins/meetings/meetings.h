@@ -1,0 +1,127 @@
+/*
+ * The meetings plugin (issue 20): the network's meetings, by organisation.
+ * The Terms of Reference run the network through meetings (quarterly, on
+ * request of its members, an annual meeting, working groups' meetings);
+ * the co-chairs convene them, the secretariat prepares them, and "each
+ * member shall be represented".
+ *
+ * What it does today: a meeting's set-up (create, update, list, get,
+ * convene, cancel), members' requests for an extraordinary meeting and
+ * their answers, and registration by organisation (delegates, apologies,
+ * a focal point designating a delegate).  Convening freezes the invitees:
+ * every active member organisation (a working group's organisations for a
+ * group meeting), required; the state counterpart and named partners (every
+ * active partner for the annual meeting) invited as such.
+ *
+ * Who may see what is decided in the transaction, from the committed rows:
+ * members see the network's meetings, a group meeting is seen by the
+ * group's organisations and the co-chairs and secretariat, a partner sees a
+ * meeting only once it is convened and its organisation is invited; a
+ * meeting the caller may not see answers not_found, exactly as a missing
+ * one.  Every change is written to the append-only meetings_log in the same
+ * transaction.
+ *
+ * Files, one concern each; shared names start with their file's name and
+ * two underscores:
+ *   plugin.c    the handler table, init, the descriptor
+ *   store.c     the tables (migrations), the log, the rows and their JSON
+ *   access.c    who may see and manage a meeting (storage thread)
+ *   meetings.c  meetings.create, update, list, get, convene, cancel
+ *   requests.c  meetings.request, requests, answer (extraordinary meetings)
+ *   register.c  meetings.register, apologies
+ *   rules.c     the pure checks: times, time zones, partners' view
+ */
+#ifndef MEETINGS_H
+#define MEETINGS_H
+
+#include <accord/plugin.h>
+#include <accord/helpers.h>
+#include <accord/services/groups.h>
+#include <accord/services/members.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* plugin.c */
+extern const accord_host_api *api;
+extern accord_plugin_ctx *self;
+extern const accord_members_svc *members_svc;
+extern const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
+
+#define MEETINGS_MAX_LIST 500
+#define MEETINGS_DEFAULT_TZ "Asia/Almaty"
+
+/* The state of every meetings job: what the loop knew of the caller. */
+typedef struct job_who {
+	int chair; /* a co-chair or the secretariat (and not a partner) */
+} job_who;
+
+/* A job of req about meeting id (0: none), with the caller's standing. */
+accord_job *plugin__job(accord_req *req, int64_t id, json_t *in, accord_job_work_fn work,
+			accord_job_after_fn after);
+int plugin__chair(const accord_job *j);
+
+/* ---- rules.c (pure) ---- */
+/* A time zone name: "Area/City" letters, digits, '/', '_', '-', '+'. */
+const char *rules__tz(const json_t *v);
+/* A time in milliseconds since the epoch (an integer > 0). */
+const char *rules__time(const json_t *v);
+/* starts_at in the future, ends_at after it: NULL, or the message. */
+const char *rules__times(int64_t starts_at, int64_t ends_at, int64_t now_ms);
+/* An http(s) URL for online_url. */
+const char *rules__url(const json_t *v);
+/* A meeting's row as it would be stored (starts_at, ends_at, mode,
+ * location, online_url): NULL when it holds, else the message. */
+const char *rules__meeting(const json_t *m, int64_t now_ms);
+
+/* ---- store.c (storage thread) ---- */
+extern const accord_migration store__migrations[];
+/* The meeting's row, decoded (booleans), or NULL when there is none. */
+json_t *store__meeting(accord_txn *txn, int64_t id);
+/* The invitees of meeting id: [{org, capacity, required}] by org. */
+accord_status store__invitees(accord_txn *txn, int64_t id, json_t **out);
+/* The registrations of meeting id: [{org, login, role, status, ...}]. */
+accord_status store__registrations(accord_txn *txn, int64_t id, json_t **out);
+/* Appends to meetings_log: j's caller, action, meeting (0: none), detail
+ * (taken, may be NULL). */
+accord_status store__log(accord_txn *txn, const accord_job *j, int64_t meeting, const char *action,
+			 json_t *detail);
+/* {meeting, invitees, registrations} of id, as the caller may see it;
+ * ACCORD_E_NOT_FOUND when it may not (or there is none). */
+accord_status store__full(accord_txn *txn, const accord_job *j, int64_t id, json_t **out);
+
+/* ---- access.c (storage thread) ---- */
+/* 1 when j's caller may see meeting row m, 0 when not, -1 on an error. */
+int access__sees(accord_txn *txn, const accord_job *j, const json_t *m);
+/* 1 when j's caller may manage meeting row m (or, m NULL, a meeting of
+ * group: 0 the network): the co-chairs and the secretariat, a group's
+ * leads for its meetings; 0 when not, -1 on an error. */
+int access__manages(accord_txn *txn, const accord_job *j, int64_t group);
+/* The meeting j->id, visible to j's caller, in *m; else fails *out with
+ * not_found (hidden = missing), or with forbidden when manage is asked
+ * and the caller may not manage it. */
+accord_status access__meeting(accord_txn *txn, const accord_job *j, int manage, json_t **m,
+			      json_t **out);
+
+/* ---- the requests ---- */
+extern const accord_arg meetings__create_args[], meetings__update_args[], meetings__list_args[],
+	meetings__id_args[], meetings__convene_args[], meetings__cancel_args[];
+void meetings__create(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void meetings__update(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void meetings__list(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void meetings__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void meetings__convene(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void meetings__cancel(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+
+extern const accord_arg requests__request_args[], requests__answer_args[];
+void requests__request(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void requests__requests(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void requests__answer(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+int requests__may_answer(accord_req *req, const json_t *d);
+
+extern const accord_arg register__register_args[], register__apologies_args[];
+void register__register(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void register__apologies(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * The meetings plugin's entry: the handler table, init, the descriptor.
+ * See meetings.h for what the plugin does and where each part lives.
+ */
+#include "meetings.h"
+
+const accord_host_api *api;
+accord_plugin_ctx *self;
+const accord_members_svc *members_svc;
+const accord_groups_svc *groups_svc;
+
+static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
+					      {ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1},
+					      {NULL, 0, 0}};
+
+accord_job *plugin__job(accord_req *req, int64_t id, json_t *in, accord_job_work_fn work,
+			accord_job_after_fn after)
+{
+	accord_job *j = accord_job_new(api, self, req, in, work, after, sizeof(job_who));
+	if (!j)
+		return NULL;
+	const accord_principal *w = api->req_principal(req);
+	((job_who *)j->state)->chair = !api->principal_is_partner(w) &&
+				       (api->principal_has_role(w, "co_chair") ||
+					api->principal_has_role(w, "secretariat"));
+	j->id = id;
+	j->not_found_msg = "no such meeting";
+	return j;
+}
+
+int plugin__chair(const accord_job *j) { return ((const job_who *)j->state)->chair; }
+
+/* Every request: who may make it at all (allow), its fields (checked by
+ * the SDK), then the handler; who may see or manage the meeting named is
+ * decided in the transaction (access.c).  Partners reach list, get,
+ * register and apologies, which show them only the meetings they are
+ * invited to. */
+#define P ACCORD_REQ_PARTNER
+static accord_handler handlers[] = {
+	{.verb = "create", .fn = meetings__create, .args = meetings__create_args, .strict = 1},
+	{.verb = "update", .fn = meetings__update, .args = meetings__update_args, .strict = 1},
+	{.verb = "list", .fn = meetings__list, .flags = P, .args = meetings__list_args},
+	{.verb = "get", .fn = meetings__get, .flags = P, .args = meetings__id_args},
+	{.verb = "convene", .fn = meetings__convene, .args = meetings__convene_args},
+	{.verb = "cancel", .fn = meetings__cancel, .args = meetings__cancel_args},
+	{.verb = "request", .fn = requests__request, .args = requests__request_args},
+	{.verb = "requests", .fn = requests__requests},
+	{.verb = "answer",
+	 .fn = requests__answer,
+	 .args = requests__answer_args,
+	 .allow = requests__may_answer},
+	{.verb = "register", .fn = register__register, .flags = P, .args = register__register_args},
+	{.verb = "apologies", .fn = register__apologies, .flags = P, .args = register__apologies_args},
+	{0}};
+#undef P
+
+static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
+{
+	api = host;
+	self = p;
+	if (!ACCORD_API_HAS(api, service_import))
+		return ACCORD_E_INTERNAL;
+	members_svc = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
+	groups_svc = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
+	if (!members_svc)
+		return ACCORD_E_INTERNAL;
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)cfg, key, v) {
+		(void)v;
+		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.meetings.%s: unknown key", key);
+		return ACCORD_E_BAD_REQUEST;
+	}
+	return accord_handle_all(api, p, handlers) ? ACCORD_E_INTERNAL : ACCORD_OK;
+}
+
+static const accord_plugin desc = {
+	.abi_major = ACCORD_ABI_MAJOR,
+	.struct_size = sizeof(accord_plugin),
+	.name = "meetings",
+	.version = "1.0.0",
+	.description = "meetings by organisation: convene, register, extraordinary requests",
+	.init = init,
+	.migrations = store__migrations,
+	.requires = requires,
+};
+
+ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

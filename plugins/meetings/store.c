@@ -1,0 +1,175 @@
+/*
+ * The meetings plugin's tables and the statements its requests share, on
+ * the storage thread inside the job of the request they serve.
+ *
+ * meetings_meetings holds each meeting; meetings_invitees the organisations
+ * invited, frozen when it is convened; meetings_registrations each
+ * organisation's delegates and apologies; meetings_requests members'
+ * requests for an extraordinary meeting and their answers.  meetings_log
+ * is the append-only record of every change, written in the same
+ * transaction as the change (triggers refuse updates and deletes, as
+ * portal_log's do).
+ */
+#include "meetings.h"
+
+const accord_migration store__migrations[] = {
+	{1, "CREATE TABLE meetings_meetings(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	    " grp INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL, purpose TEXT NOT NULL DEFAULT '',"
+	    " starts_at INTEGER NOT NULL, ends_at INTEGER, tz TEXT NOT NULL,"
+	    " mode TEXT NOT NULL, location TEXT NOT NULL DEFAULT '', online_url TEXT,"
+	    " with_unct INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'draft',"
+	    " request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	    " convened_by TEXT, convened_at INTEGER, cancelled_by TEXT, cancelled_at INTEGER,"
+	    " cancel_reason TEXT);"
+	    "CREATE TABLE meetings_invitees(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
+	    " capacity TEXT NOT NULL, required INTEGER NOT NULL DEFAULT 0,"
+	    " PRIMARY KEY(meeting, org));"
+	    "CREATE TABLE meetings_registrations(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
+	    " login TEXT NOT NULL, role TEXT NOT NULL, designated_by TEXT, at INTEGER NOT NULL,"
+	    " PRIMARY KEY(meeting, org, login));"
+	    "CREATE TABLE meetings_apologies(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
+	    " reason TEXT NOT NULL DEFAULT '', by_login TEXT NOT NULL, at INTEGER NOT NULL,"
+	    " PRIMARY KEY(meeting, org));"
+	    "CREATE TABLE meetings_requests(id INTEGER PRIMARY KEY, org TEXT NOT NULL,"
+	    " login TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
+	    " status TEXT NOT NULL DEFAULT 'pending', answer TEXT, answered_by TEXT,"
+	    " answered_at INTEGER, meeting INTEGER);"
+	    "CREATE TABLE meetings_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	    " actor TEXT NOT NULL, org TEXT NOT NULL, meeting INTEGER, action TEXT NOT NULL,"
+	    " detail TEXT);"
+	    "CREATE TRIGGER meetings_log_append_only_u BEFORE UPDATE ON meetings_log"
+	    " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"
+	    "CREATE TRIGGER meetings_log_append_only_d BEFORE DELETE ON meetings_log"
+	    " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"},
+	{0, NULL}};
+
+#define MEETING_COLS                                                                               \
+	"SELECT id, kind, grp AS \"group\", title, purpose, starts_at, ends_at, tz, mode,"         \
+	" location, online_url, with_unct, status, request, created_by, created_at,"               \
+	" convened_by, convened_at, cancelled_by, cancelled_at, cancel_reason"                     \
+	" FROM meetings_meetings"
+
+json_t *store__meeting(accord_txn *txn, int64_t id)
+{
+	json_t *rows = NULL;
+	if (accord_exec(api, txn, MEETING_COLS " WHERE id=?", json_pack("[I]", (json_int_t)id),
+			&rows) != ACCORD_OK)
+		return NULL;
+	json_t *m = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (m)
+		accord_bool_field(m, "with_unct");
+	return m;
+}
+
+accord_status store__invitees(accord_txn *txn, int64_t id, json_t **out)
+{
+	*out = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT org, capacity, required FROM meetings_invitees"
+				       " WHERE meeting=? ORDER BY org",
+				       json_pack("[I]", (json_int_t)id), out);
+	if (st == ACCORD_OK)
+		accord_bool_field(*out, "required");
+	return st;
+}
+
+accord_status store__registrations(accord_txn *txn, int64_t id, json_t **out)
+{
+	*out = NULL;
+	json_t *regs = NULL, *apol = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT org, login, role, designated_by, at FROM"
+				       " meetings_registrations WHERE meeting=? ORDER BY org, login",
+				       json_pack("[I]", (json_int_t)id), &regs);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn,
+				 "SELECT org, reason, by_login AS \"by\", at FROM meetings_apologies"
+				 " WHERE meeting=? ORDER BY org",
+				 json_pack("[I]", (json_int_t)id), &apol);
+	if (st == ACCORD_OK && !(*out = json_pack("{s:o,s:o}", "delegates", regs, "apologies", apol)))
+		st = ACCORD_E_INTERNAL;
+	if (st != ACCORD_OK) {
+		json_decref(regs);
+		json_decref(apol);
+	}
+	return st;
+}
+
+accord_status store__log(accord_txn *txn, const accord_job *j, int64_t meeting, const char *action,
+			 json_t *detail)
+{
+	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	json_decref(detail);
+	accord_status st = accord_exec(
+		api, txn,
+		"INSERT INTO meetings_log(at, actor, org, meeting, action, detail)"
+		" VALUES(?,?,?,?,?,?)",
+		json_pack("[I,s,s,o,s,s?]", (json_int_t)j->now_ms, j->actor, j->org,
+			  meeting ? json_integer(meeting) : json_null(), action, text),
+		NULL);
+	free(text);
+	return st;
+}
+
+/* What a partner sees of its invitation: the meeting as announced, its own
+ * organisation's invitation and registrations, nobody else's. */
+static void partner_view(json_t *out, const char *org)
+{
+	json_t *m = json_object_get(out, "meeting");
+	static const char *const internal[] = {"request", "created_by", "convened_by",
+					       "cancelled_by", NULL};
+	for (const char *const *k = internal; *k; k++)
+		json_object_del(m, *k);
+	const char *lists[] = {"invitees", NULL};
+	for (const char **l = lists; *l; l++) {
+		json_t *kept = json_array(), *r;
+		size_t i;
+		json_array_foreach(json_object_get(out, *l), i, r) {
+			const char *o = json_string_value(json_object_get(r, "org"));
+			if (o && !strcmp(o, org))
+				json_array_append(kept, r);
+		}
+		json_object_set_new(out, *l, kept);
+	}
+	json_t *reg = json_object_get(out, "registration");
+	const char *sub[] = {"delegates", "apologies", NULL};
+	for (const char **l = sub; *l; l++) {
+		json_t *kept = json_array(), *r;
+		size_t i;
+		json_array_foreach(json_object_get(reg, *l), i, r) {
+			const char *o = json_string_value(json_object_get(r, "org"));
+			if (o && !strcmp(o, org))
+				json_array_append(kept, r);
+		}
+		json_object_set_new(reg, *l, kept);
+	}
+}
+
+accord_status store__full(accord_txn *txn, const accord_job *j, int64_t id, json_t **out)
+{
+	json_t *m = store__meeting(txn, id);
+	int sees = m ? access__sees(txn, j, m) : 0;
+	if (sees <= 0) {
+		json_decref(m);
+		return accord_job_fail(out, sees < 0 ? ACCORD_E_INTERNAL : ACCORD_E_NOT_FOUND,
+				       "no such meeting");
+	}
+	json_t *inv = NULL, *reg = NULL;
+	accord_status st = store__invitees(txn, id, &inv);
+	if (st == ACCORD_OK)
+		st = store__registrations(txn, id, &reg);
+	if (st != ACCORD_OK) {
+		json_decref(m);
+		json_decref(inv);
+		json_decref(reg);
+		return st;
+	}
+	json_decref(*out);
+	*out = json_pack("{s:o,s:o,s:o}", "meeting", m, "invitees", inv, "registration", reg);
+	if (!*out)
+		return ACCORD_E_INTERNAL;
+	if (j->partner)
+		partner_view(*out, j->org);
+	return ACCORD_OK;
+}
