@@ -30,6 +30,7 @@ const accord_arg meetings__create_args[] = {
 	 .max = 1000,
 	 .check = rules__url},
 	{.name = "with_unct", .type = ACCORD_ARG_BOOL},
+	{.name = "agenda_cutoff_at", .flags = ACCORD_ARG_NULL_OK, .check = rules__time, .says = TIME_SAYS},
 	{.name = "group", .type = ACCORD_ARG_ID},
 	{0}};
 
@@ -49,6 +50,7 @@ const accord_arg meetings__update_args[] = {
 	 .max = 1000,
 	 .check = rules__url},
 	{.name = "with_unct", .type = ACCORD_ARG_BOOL},
+	{.name = "agenda_cutoff_at", .flags = ACCORD_ARG_NULL_OK, .check = rules__time, .says = TIME_SAYS},
 	{0}};
 
 const accord_arg meetings__list_args[] = {
@@ -111,19 +113,20 @@ static accord_status create_work(accord_txn *txn, accord_job *j, json_t **out)
 			group ? "only the co-chairs, the secretariat and the group's"
 				" leads create its meetings"
 			      : "only the co-chairs and the secretariat create meetings");
-	st = accord_exec(api, txn,
-			 "INSERT INTO meetings_meetings(kind, grp, title, purpose, starts_at, ends_at, tz,"
-			 " mode, location, online_url, with_unct, created_by, created_at)"
-			 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			 json_pack("[s,I,s,s,I,O,s,s,s,O,b,s,I]", str(in, "kind"), (json_int_t)group,
-				   str(in, "title"), str(in, "purpose") ? str(in, "purpose") : "",
-				   json_integer_value(json_object_get(in, "starts_at")),
-				   accord_or_null(in, "ends_at"), str(in, "tz"), str(in, "mode"),
-				   str(in, "location") ? str(in, "location") : "",
-				   accord_or_null(in, "online_url"),
-				   json_is_true(json_object_get(in, "with_unct")), j->actor,
-				   (json_int_t)j->now_ms),
-			 NULL);
+	st = accord_exec(
+		api, txn,
+		"INSERT INTO meetings_meetings(kind, grp, title, purpose, starts_at, ends_at, tz,"
+		" mode, location, online_url, with_unct, agenda_cutoff_at, created_by,"
+		" created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		json_pack("[s,I,s,s,I,O,s,s,s,O,b,O,s,I]", str(in, "kind"), (json_int_t)group,
+			  str(in, "title"), str(in, "purpose") ? str(in, "purpose") : "",
+			  json_integer_value(json_object_get(in, "starts_at")),
+			  accord_or_null(in, "ends_at"), str(in, "tz"), str(in, "mode"),
+			  str(in, "location") ? str(in, "location") : "",
+			  accord_or_null(in, "online_url"),
+			  json_is_true(json_object_get(in, "with_unct")),
+			  accord_or_null(in, "agenda_cutoff_at"), j->actor, (json_int_t)j->now_ms),
+		NULL);
 	if (st != ACCORD_OK)
 		return st;
 	j->id = api->txn_last_id(txn);
@@ -183,12 +186,14 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 	}
 	st = accord_exec(api, txn,
 			 "UPDATE meetings_meetings SET title=?, purpose=?, starts_at=?, ends_at=?,"
-			 " tz=?, mode=?, location=?, online_url=?, with_unct=? WHERE id=?",
-			 json_pack("[s,s,I,O,s,s,s,O,b,I]", str(m, "title"), str(m, "purpose"),
+			 " tz=?, mode=?, location=?, online_url=?, with_unct=?, agenda_cutoff_at=?"
+			 " WHERE id=?",
+			 json_pack("[s,s,I,O,s,s,s,O,b,O,I]", str(m, "title"), str(m, "purpose"),
 				   json_integer_value(json_object_get(m, "starts_at")),
 				   accord_or_null(m, "ends_at"), str(m, "tz"), str(m, "mode"),
 				   str(m, "location"), accord_or_null(m, "online_url"),
-				   json_is_true(json_object_get(m, "with_unct")), (json_int_t)j->id),
+				   json_is_true(json_object_get(m, "with_unct")),
+				   accord_or_null(m, "agenda_cutoff_at"), (json_int_t)j->id),
 			 NULL);
 	json_decref(m);
 	if (st == ACCORD_OK)

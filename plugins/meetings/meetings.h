@@ -29,6 +29,8 @@
  *   meetings.c  meetings.create, update, list, get, convene, cancel
  *   requests.c  meetings.request, requests, answer (extraordinary meetings)
  *   register.c  meetings.register, apologies
+ *   agenda.c    meetings.agenda.*: items, requests before the cut-off,
+ *               circulated versions with their difference
  *   rules.c     the pure checks: times, time zones, partners' view
  */
 #ifndef MEETINGS_H
@@ -83,11 +85,14 @@ json_t *store__meeting(accord_txn *txn, int64_t id);
 accord_status store__invitees(accord_txn *txn, int64_t id, json_t **out);
 /* The registrations of meeting id: [{org, login, role, status, ...}]. */
 accord_status store__registrations(accord_txn *txn, int64_t id, json_t **out);
+/* The agenda of meeting id in order, each item with its number (1, 2,
+ * ...); only the shared items when shared_only. */
+accord_status store__agenda(accord_txn *txn, int64_t id, int shared_only, json_t **out);
 /* Appends to meetings_log: j's caller, action, meeting (0: none), detail
  * (taken, may be NULL). */
 accord_status store__log(accord_txn *txn, const accord_job *j, int64_t meeting, const char *action,
 			 json_t *detail);
-/* {meeting, invitees, registrations} of id, as the caller may see it;
+/* {meeting, invitees, registration, agenda, agenda_requests} of id, as the caller may see it;
  * ACCORD_E_NOT_FOUND when it may not (or there is none). */
 accord_status store__full(accord_txn *txn, const accord_job *j, int64_t id, json_t **out);
 
@@ -119,6 +124,17 @@ void requests__request(accord_plugin_ctx *pc, accord_req *req, const json_t *d, 
 void requests__requests(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void requests__answer(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 int requests__may_answer(accord_req *req, const json_t *d);
+
+extern const accord_arg agenda__add_args[], agenda__update_args[], agenda__move_args[],
+	agenda__item_args[], agenda__request_args[], agenda__decide_args[];
+void agenda__add(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void agenda__update(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void agenda__move(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void agenda__remove(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void agenda__request(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void agenda__decide(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void agenda__circulate(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void agenda__versions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 
 extern const accord_arg register__register_args[], register__apologies_args[];
 void register__register(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);

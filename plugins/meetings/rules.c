@@ -54,6 +54,10 @@ const char *rules__meeting(const json_t *m, int64_t now_ms)
 				       json_integer_value(json_object_get(m, "ends_at")), now_ms);
 	if (msg)
 		return msg;
+	const json_t *cutoff = json_object_get(m, "agenda_cutoff_at");
+	if (json_is_integer(cutoff) &&
+	    json_integer_value(cutoff) >= json_integer_value(json_object_get(m, "starts_at")))
+		return "agenda_cutoff_at: must be before starts_at";
 	const char *mode = json_string_value(json_object_get(m, "mode"));
 	const char *loc = json_string_value(json_object_get(m, "location"));
 	const json_t *url = json_object_get(m, "online_url");

@@ -13,41 +13,56 @@
 #include "meetings.h"
 
 const accord_migration store__migrations[] = {
-	{1, "CREATE TABLE meetings_meetings(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
-	    " grp INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL, purpose TEXT NOT NULL DEFAULT '',"
-	    " starts_at INTEGER NOT NULL, ends_at INTEGER, tz TEXT NOT NULL,"
-	    " mode TEXT NOT NULL, location TEXT NOT NULL DEFAULT '', online_url TEXT,"
-	    " with_unct INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'draft',"
-	    " request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
-	    " convened_by TEXT, convened_at INTEGER, cancelled_by TEXT, cancelled_at INTEGER,"
-	    " cancel_reason TEXT);"
-	    "CREATE TABLE meetings_invitees(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
-	    " capacity TEXT NOT NULL, required INTEGER NOT NULL DEFAULT 0,"
-	    " PRIMARY KEY(meeting, org));"
-	    "CREATE TABLE meetings_registrations(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
-	    " login TEXT NOT NULL, role TEXT NOT NULL, designated_by TEXT, at INTEGER NOT NULL,"
-	    " PRIMARY KEY(meeting, org, login));"
-	    "CREATE TABLE meetings_apologies(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
-	    " reason TEXT NOT NULL DEFAULT '', by_login TEXT NOT NULL, at INTEGER NOT NULL,"
-	    " PRIMARY KEY(meeting, org));"
-	    "CREATE TABLE meetings_requests(id INTEGER PRIMARY KEY, org TEXT NOT NULL,"
-	    " login TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
-	    " status TEXT NOT NULL DEFAULT 'pending', answer TEXT, answered_by TEXT,"
-	    " answered_at INTEGER, meeting INTEGER);"
-	    "CREATE TABLE meetings_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
-	    " actor TEXT NOT NULL, org TEXT NOT NULL, meeting INTEGER, action TEXT NOT NULL,"
-	    " detail TEXT);"
-	    "CREATE TRIGGER meetings_log_append_only_u BEFORE UPDATE ON meetings_log"
-	    " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"
-	    "CREATE TRIGGER meetings_log_append_only_d BEFORE DELETE ON meetings_log"
-	    " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"},
+	{1,
+	 "CREATE TABLE meetings_meetings(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	 " grp INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL, purpose TEXT NOT NULL DEFAULT '',"
+	 " starts_at INTEGER NOT NULL, ends_at INTEGER, tz TEXT NOT NULL,"
+	 " mode TEXT NOT NULL, location TEXT NOT NULL DEFAULT '', online_url TEXT,"
+	 " with_unct INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'draft',"
+	 " request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	 " convened_by TEXT, convened_at INTEGER, cancelled_by TEXT, cancelled_at INTEGER,"
+	 " cancel_reason TEXT, agenda_cutoff_at INTEGER, agenda_version INTEGER NOT NULL DEFAULT 0);"
+	 "CREATE TABLE meetings_items(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
+	 " position INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',"
+	 " kind TEXT NOT NULL, presenter_org TEXT, duration_min INTEGER,"
+	 " visibility TEXT NOT NULL DEFAULT 'internal', status TEXT NOT NULL DEFAULT 'pending',"
+	 " from_request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	 " started_at INTEGER, ended_at INTEGER);"
+	 "CREATE INDEX meetings_items_meeting ON meetings_items(meeting, position);"
+	 "CREATE TABLE meetings_agenda_requests(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
+	 " org TEXT NOT NULL, login TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',"
+	 " kind TEXT NOT NULL, at INTEGER NOT NULL, decision TEXT NOT NULL DEFAULT 'pending',"
+	 " decided_by TEXT, decided_at INTEGER, note TEXT, item INTEGER);"
+	 "CREATE TABLE meetings_agenda_versions(meeting INTEGER NOT NULL, version INTEGER NOT NULL,"
+	 " items TEXT NOT NULL, diff TEXT, circulated_by TEXT NOT NULL,"
+	 " circulated_at INTEGER NOT NULL, PRIMARY KEY(meeting, version));"
+	 "CREATE TABLE meetings_invitees(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
+	 " capacity TEXT NOT NULL, required INTEGER NOT NULL DEFAULT 0,"
+	 " PRIMARY KEY(meeting, org));"
+	 "CREATE TABLE meetings_registrations(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
+	 " login TEXT NOT NULL, role TEXT NOT NULL, designated_by TEXT, at INTEGER NOT NULL,"
+	 " PRIMARY KEY(meeting, org, login));"
+	 "CREATE TABLE meetings_apologies(meeting INTEGER NOT NULL, org TEXT NOT NULL,"
+	 " reason TEXT NOT NULL DEFAULT '', by_login TEXT NOT NULL, at INTEGER NOT NULL,"
+	 " PRIMARY KEY(meeting, org));"
+	 "CREATE TABLE meetings_requests(id INTEGER PRIMARY KEY, org TEXT NOT NULL,"
+	 " login TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
+	 " status TEXT NOT NULL DEFAULT 'pending', answer TEXT, answered_by TEXT,"
+	 " answered_at INTEGER, meeting INTEGER);"
+	 "CREATE TABLE meetings_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	 " actor TEXT NOT NULL, org TEXT NOT NULL, meeting INTEGER, action TEXT NOT NULL,"
+	 " detail TEXT);"
+	 "CREATE TRIGGER meetings_log_append_only_u BEFORE UPDATE ON meetings_log"
+	 " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"
+	 "CREATE TRIGGER meetings_log_append_only_d BEFORE DELETE ON meetings_log"
+	 " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"},
 	{0, NULL}};
 
 #define MEETING_COLS                                                                               \
 	"SELECT id, kind, grp AS \"group\", title, purpose, starts_at, ends_at, tz, mode,"         \
 	" location, online_url, with_unct, status, request, created_by, created_at,"               \
-	" convened_by, convened_at, cancelled_by, cancelled_at, cancel_reason"                     \
-	" FROM meetings_meetings"
+	" convened_by, convened_at, cancelled_by, cancelled_at, cancel_reason,"                    \
+	" agenda_cutoff_at, agenda_version FROM meetings_meetings"
 
 json_t *store__meeting(accord_txn *txn, int64_t id)
 {
@@ -93,6 +108,18 @@ accord_status store__registrations(accord_txn *txn, int64_t id, json_t **out)
 		json_decref(regs);
 		json_decref(apol);
 	}
+	return st;
+}
+
+accord_status store__agenda(accord_txn *txn, int64_t id, int shared_only, json_t **out)
+{
+	*out = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT id, position AS number, title, body, kind, presenter_org,"
+				       " duration_min, visibility, status, from_request, started_at,"
+				       " ended_at FROM meetings_items WHERE meeting=? AND"
+				       " (visibility='shared' OR NOT ?) ORDER BY position, id",
+				       json_pack("[I,b]", (json_int_t)id, shared_only), out);
 	return st;
 }
 
@@ -155,18 +182,29 @@ accord_status store__full(accord_txn *txn, const accord_job *j, int64_t id, json
 		return accord_job_fail(out, sees < 0 ? ACCORD_E_INTERNAL : ACCORD_E_NOT_FOUND,
 				       "no such meeting");
 	}
-	json_t *inv = NULL, *reg = NULL;
+	json_t *inv = NULL, *reg = NULL, *agenda = NULL, *requests = NULL;
 	accord_status st = store__invitees(txn, id, &inv);
 	if (st == ACCORD_OK)
 		st = store__registrations(txn, id, &reg);
+	if (st == ACCORD_OK)
+		st = store__agenda(txn, id, j->partner, &agenda);
+	if (st == ACCORD_OK && !j->partner)
+		st = accord_exec(api, txn,
+				 "SELECT id, org, login, title, body, kind, at, decision, decided_by,"
+				 " decided_at, note, item FROM meetings_agenda_requests WHERE meeting=?"
+				 " ORDER BY id",
+				 json_pack("[I]", (json_int_t)id), &requests);
 	if (st != ACCORD_OK) {
 		json_decref(m);
 		json_decref(inv);
 		json_decref(reg);
+		json_decref(agenda);
+		json_decref(requests);
 		return st;
 	}
 	json_decref(*out);
-	*out = json_pack("{s:o,s:o,s:o}", "meeting", m, "invitees", inv, "registration", reg);
+	*out = json_pack("{s:o,s:o,s:o,s:o,s:o}", "meeting", m, "invitees", inv, "registration", reg,
+			 "agenda", agenda, "agenda_requests", requests ? requests : json_array());
 	if (!*out)
 		return ACCORD_E_INTERNAL;
 	if (j->partner)
