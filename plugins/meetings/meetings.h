@@ -24,6 +24,7 @@
  * Files, one concern each; shared names start with their file's name and
  * two underscores:
  *   plugin.c    the handler table, init, the descriptor
+ *   live.c      the loop's copy for the topic checks of meeting:<id>, events
  *   store.c     the tables (migrations), the log, the rows and their JSON
  *   access.c    who may see and manage a meeting (storage thread)
  *   meetings.c  meetings.create, update, list, get, convene, cancel
@@ -56,13 +57,27 @@ extern const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
 
 /* The state of every meetings job: what the loop knew of the caller. */
 typedef struct job_who {
-	int chair; /* a co-chair or the secretariat (and not a partner) */
+	int chair;  /* a co-chair or the secretariat (and not a partner) */
+	int logged; /* the work logged a change (set by store__log) */
 } job_who;
 
 /* A job of req about meeting id (0: none), with the caller's standing. */
 accord_job *plugin__job(accord_req *req, int64_t id, json_t *in, accord_job_work_fn work,
 			accord_job_after_fn after);
 int plugin__chair(const accord_job *j);
+
+/* ---- live.c (the loop) ---- */
+/* Loads the copy the topic checks read, at start. */
+void live__load(void);
+void live__reset(void);
+accord_status live__check_topic(accord_plugin_ctx *p, const accord_principal *w, const char *topic,
+				void *ud);
+/* Publishes event (data taken) on meeting:<id>: to members, and to the
+ * invited partners too when to_partners. */
+void live__publish(int64_t id, const char *event, json_t *data, int to_partners);
+/* The after of every job (plugin__job): the copy refreshed from the
+ * reply's "_acl", the reply's "_live" event published, meetings.changed. */
+accord_status live__after(accord_job *j, json_t **out);
 
 /* ---- rules.c (pure) ---- */
 /* A time zone name: "Area/City" letters, digits, '/', '_', '-', '+'. */

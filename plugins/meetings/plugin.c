@@ -13,10 +13,22 @@ static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_ME
 					      {ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1},
 					      {NULL, 0, 0}};
 
+/* A retried request done before is answered from its record, without the
+ * after: what only the loop may see is taken out here. */
+static accord_status strip_internal(accord_txn *txn, accord_job *j, json_t **out)
+{
+	(void)txn;
+	(void)j;
+	json_object_del(*out, "_acl");
+	json_object_del(*out, "_live");
+	return ACCORD_OK;
+}
+
 accord_job *plugin__job(accord_req *req, int64_t id, json_t *in, accord_job_work_fn work,
 			accord_job_after_fn after)
 {
-	accord_job *j = accord_job_new(api, self, req, in, work, after, sizeof(job_who));
+	accord_job *j = accord_job_new(api, self, req, in, work, after ? after : live__after,
+				       sizeof(job_who));
 	if (!j)
 		return NULL;
 	const accord_principal *w = api->req_principal(req);
@@ -24,6 +36,7 @@ accord_job *plugin__job(accord_req *req, int64_t id, json_t *in, accord_job_work
 				       (api->principal_has_role(w, "co_chair") ||
 					api->principal_has_role(w, "secretariat"));
 	j->id = id;
+	j->again = strip_internal;
 	j->not_found_msg = "no such meeting";
 	return j;
 }
@@ -82,7 +95,17 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		api->log(p, ACCORD_LOG_ERR, "plugins.enabled.meetings.%s: unknown key", key);
 		return ACCORD_E_BAD_REQUEST;
 	}
-	return accord_handle_all(api, p, handlers) ? ACCORD_E_INTERNAL : ACCORD_OK;
+	if (accord_handle_all(api, p, handlers) ||
+	    api->topic_register(p, "meeting", live__check_topic, NULL))
+		return ACCORD_E_INTERNAL;
+	live__load();
+	return ACCORD_OK;
+}
+
+static void fini(accord_plugin_ctx *p)
+{
+	(void)p;
+	live__reset();
 }
 
 static const accord_plugin desc = {
@@ -92,6 +115,7 @@ static const accord_plugin desc = {
 	.version = "1.0.0",
 	.description = "meetings by organisation: convene, register, extraordinary requests",
 	.init = init,
+	.fini = fini,
 	.migrations = store__migrations,
 	.requires = requires,
 };

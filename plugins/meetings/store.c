@@ -207,6 +207,17 @@ accord_status store__full(accord_txn *txn, const accord_job *j, int64_t id, json
 			 "agenda", agenda, "agenda_requests", requests ? requests : json_array());
 	if (!*out)
 		return ACCORD_E_INTERNAL;
+	/* what the loop's copy needs (live.c), taken out before the reply */
+	json_t *partners = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(inv, i, r)
+		if (strcmp(json_string_value(json_object_get(r, "capacity")), "member"))
+			json_array_append(partners, json_object_get(r, "org"));
+	json_object_set_new(*out, "_acl",
+			    json_pack("{s:I,s:O,s:O,s:o}", "id", (json_int_t)id, "group",
+				      json_object_get(m, "group"), "status",
+				      json_object_get(m, "status"), "partners", partners));
 	if (j->partner)
 		partner_view(*out, j->org);
 	return ACCORD_OK;
