@@ -108,7 +108,8 @@ void live__publish(int64_t id, const char *event, json_t *data, int to_partners)
 	accord_audience *a = api->audience_new();
 	const acl *e = find(id);
 	if (to_partners && e) {
-		api->audience_add_members(a);
+		if (to_partners == 1)
+			api->audience_add_members(a);
 		size_t i;
 		json_t *c;
 		json_array_foreach(e->partners, i, c)
@@ -133,16 +134,17 @@ accord_status live__after(accord_job *j, json_t **out)
 		if (e && was_draft != e->draft)
 			api->acl_changed(self);
 	}
-	json_t *ev = json_incref(json_object_get(*out, "_live"));
+	json_t *evs = json_incref(json_object_get(*out, "_live"));
 	int write = ((const job_who *)j->state)->logged;
 	json_object_del(*out, "_acl");
 	json_object_del(*out, "_live");
-	if (ev) {
+	size_t i;
+	json_t *ev;
+	json_array_foreach(evs, i, ev)
 		live__publish(j->id, json_string_value(json_object_get(ev, "event")),
 			      json_incref(json_object_get(ev, "data")),
-			      json_is_true(json_object_get(ev, "partners")));
-		json_decref(ev);
-	}
+			      (int)json_integer_value(json_object_get(ev, "partners")));
+	json_decref(evs);
 	if (write && j->id)
 		live__publish(j->id, "meetings.changed",
 			      json_pack("{s:I,s:s}", "meeting", (json_int_t)j->id, "by", j->actor),

@@ -30,6 +30,8 @@
  *   meetings.c  meetings.create, update, list, get, convene, cancel
  *   requests.c  meetings.request, requests, answer (extraordinary meetings)
  *   register.c  meetings.register, apologies
+ *   session.c   in session: start, close, items opened and closed, attendance
+ *               by organisation, the quorum, speakers, notes
  *   agenda.c    meetings.agenda.*: items, requests before the cut-off,
  *               circulated versions with their difference
  *   rules.c     the pure checks: times, time zones, partners' view
@@ -72,8 +74,8 @@ void live__load(void);
 void live__reset(void);
 accord_status live__check_topic(accord_plugin_ctx *p, const accord_principal *w, const char *topic,
 				void *ud);
-/* Publishes event (data taken) on meeting:<id>: to members, and to the
- * invited partners too when to_partners. */
+/* Publishes event (data taken) on meeting:<id>: to_partners 0 to members
+ * only, 1 to members and the invited partners, 2 to the partners only. */
 void live__publish(int64_t id, const char *event, json_t *data, int to_partners);
 /* The after of every job (plugin__job): the copy refreshed from the
  * reply's "_acl", the reply's "_live" event published, meetings.changed. */
@@ -103,6 +105,11 @@ accord_status store__registrations(accord_txn *txn, int64_t id, json_t **out);
 /* The agenda of meeting id in order, each item with its number (1, 2,
  * ...); only the shared items when shared_only. */
 accord_status store__agenda(accord_txn *txn, int64_t id, int shared_only, json_t **out);
+/* The live indicator of meeting row m: {intervals: [{org, login,
+ * joined_at, left_at, source}], present: [orgs], required: [orgs],
+ * missing_required: [orgs], quorum: {rule, met, present_required,
+ * required}}. */
+accord_status store__presence(accord_txn *txn, const json_t *m, json_t **out);
 /* Appends to meetings_log: j's caller, action, meeting (0: none), detail
  * (taken, may be NULL). */
 accord_status store__log(accord_txn *txn, const accord_job *j, int64_t meeting, const char *action,
@@ -150,6 +157,20 @@ void agenda__request(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 void agenda__decide(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void agenda__circulate(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void agenda__versions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+
+extern const accord_arg session__org_args[], session__quorum_args[], session__item_close_args[],
+	session__speaker_args[], session__note_args[];
+void session__start(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__item_open(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__item_close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__checkin(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__checkout(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__attendance(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__quorum(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__speaker_add(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__speaker_next(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void session__note(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 
 extern const accord_arg register__register_args[], register__apologies_args[];
 void register__register(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);

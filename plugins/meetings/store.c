@@ -21,12 +21,26 @@ const accord_migration store__migrations[] = {
 	 " with_unct INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'draft',"
 	 " request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
 	 " convened_by TEXT, convened_at INTEGER, cancelled_by TEXT, cancelled_at INTEGER,"
-	 " cancel_reason TEXT, agenda_cutoff_at INTEGER, agenda_version INTEGER NOT NULL DEFAULT 0);"
+	 " cancel_reason TEXT, agenda_cutoff_at INTEGER, agenda_version INTEGER NOT NULL DEFAULT 0,"
+	 " quorum TEXT NOT NULL DEFAULT '\"all_required\"', started_at INTEGER, closed_at INTEGER,"
+	 " current_item INTEGER);"
+	 "CREATE TABLE meetings_attendance(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
+	 " org TEXT NOT NULL, login TEXT NOT NULL DEFAULT '', joined_at INTEGER NOT NULL,"
+	 " left_at INTEGER, source TEXT NOT NULL, recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX meetings_attendance_meeting ON meetings_attendance(meeting, org);"
+	 "CREATE TABLE meetings_speakers(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
+	 " item INTEGER NOT NULL, org TEXT NOT NULL, login TEXT NOT NULL,"
+	 " status TEXT NOT NULL DEFAULT 'waiting', requested_at INTEGER NOT NULL,"
+	 " started_at INTEGER, ended_at INTEGER);"
+	 "CREATE TABLE meetings_notes(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
+	 " item INTEGER NOT NULL, author TEXT NOT NULL, org TEXT NOT NULL, text TEXT NOT NULL,"
+	 " visibility TEXT NOT NULL DEFAULT 'internal', at INTEGER NOT NULL);"
 	 "CREATE TABLE meetings_items(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
 	 " position INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',"
 	 " kind TEXT NOT NULL, presenter_org TEXT, duration_min INTEGER,"
 	 " visibility TEXT NOT NULL DEFAULT 'internal', status TEXT NOT NULL DEFAULT 'pending',"
 	 " from_request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	 " proposal INTEGER, outcome TEXT,"
 	 " started_at INTEGER, ended_at INTEGER);"
 	 "CREATE INDEX meetings_items_meeting ON meetings_items(meeting, position);"
 	 "CREATE TABLE meetings_agenda_requests(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
@@ -62,7 +76,8 @@ const accord_migration store__migrations[] = {
 	"SELECT id, kind, grp AS \"group\", title, purpose, starts_at, ends_at, tz, mode,"         \
 	" location, online_url, with_unct, status, request, created_by, created_at,"               \
 	" convened_by, convened_at, cancelled_by, cancelled_at, cancel_reason,"                    \
-	" agenda_cutoff_at, agenda_version FROM meetings_meetings"
+	" agenda_cutoff_at, agenda_version, quorum, started_at, closed_at, current_item"           \
+	" FROM meetings_meetings"
 
 json_t *store__meeting(accord_txn *txn, int64_t id)
 {
@@ -72,8 +87,12 @@ json_t *store__meeting(accord_txn *txn, int64_t id)
 		return NULL;
 	json_t *m = json_incref(json_array_get(rows, 0));
 	json_decref(rows);
-	if (m)
+	if (m) {
 		accord_bool_field(m, "with_unct");
+		const char *q = json_string_value(json_object_get(m, "quorum"));
+		json_t *rule = q ? json_loads(q, JSON_DECODE_ANY, NULL) : NULL;
+		json_object_set_new(m, "quorum", rule ? rule : json_string("all_required"));
+	}
 	return m;
 }
 
@@ -114,13 +133,68 @@ accord_status store__registrations(accord_txn *txn, int64_t id, json_t **out)
 accord_status store__agenda(accord_txn *txn, int64_t id, int shared_only, json_t **out)
 {
 	*out = NULL;
-	accord_status st = accord_exec(api, txn,
-				       "SELECT id, position AS number, title, body, kind, presenter_org,"
-				       " duration_min, visibility, status, from_request, started_at,"
-				       " ended_at FROM meetings_items WHERE meeting=? AND"
-				       " (visibility='shared' OR NOT ?) ORDER BY position, id",
-				       json_pack("[I,b]", (json_int_t)id, shared_only), out);
+	accord_status st = accord_exec(
+		api, txn,
+		"SELECT id, position AS number, title, body, kind, presenter_org,"
+		" duration_min, visibility, status, from_request, started_at,"
+		" ended_at, proposal, outcome FROM meetings_items WHERE meeting=? AND"
+		" (visibility='shared' OR NOT ?) ORDER BY position, id",
+		json_pack("[I,b]", (json_int_t)id, shared_only), out);
 	return st;
+}
+
+static int has(const json_t *codes, const char *code)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(codes, i, c)
+		if (!strcmp(json_string_value(c), code))
+			return 1;
+	return 0;
+}
+
+accord_status store__presence(accord_txn *txn, const json_t *m, json_t **out)
+{
+	json_int_t id = json_integer_value(json_object_get(m, "id"));
+	json_t *intervals = NULL, *inv = NULL;
+	*out = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT org, login, joined_at, left_at, source FROM"
+				       " meetings_attendance WHERE meeting=? ORDER BY id",
+				       json_pack("[I]", id), &intervals);
+	if (st == ACCORD_OK)
+		st = store__invitees(txn, id, &inv);
+	if (st != ACCORD_OK) {
+		json_decref(intervals);
+		return st;
+	}
+	json_t *present = json_array(), *required = json_array(), *missing = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(intervals, i, r)
+		if (!json_is_integer(json_object_get(r, "left_at")) &&
+		    !has(present, json_string_value(json_object_get(r, "org"))))
+			json_array_append(present, json_object_get(r, "org"));
+	json_int_t present_required = 0;
+	json_array_foreach(inv, i, r) {
+		if (!json_is_true(json_object_get(r, "required")))
+			continue;
+		const char *org = json_string_value(json_object_get(r, "org"));
+		json_array_append(required, json_object_get(r, "org"));
+		if (has(present, org))
+			present_required++;
+		else
+			json_array_append(missing, json_object_get(r, "org"));
+	}
+	json_decref(inv);
+	const json_t *rule = json_object_get(m, "quorum");
+	int met = json_is_integer(rule) ? present_required >= json_integer_value(rule)
+					: json_array_size(missing) == 0;
+	*out = json_pack("{s:o,s:o,s:o,s:o,s:{s:O,s:b,s:I,s:I}}", "intervals", intervals, "present",
+			 present, "required", required, "missing_required", missing, "quorum",
+			 "rule", rule, "met", met, "present_required", present_required, "required",
+			 (json_int_t)json_array_size(required));
+	return *out ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
 accord_status store__log(accord_txn *txn, const accord_job *j, int64_t meeting, const char *action,
@@ -194,17 +268,38 @@ accord_status store__full(accord_txn *txn, const accord_job *j, int64_t id, json
 				 " decided_at, note, item FROM meetings_agenda_requests WHERE meeting=?"
 				 " ORDER BY id",
 				 json_pack("[I]", (json_int_t)id), &requests);
+	json_t *presence = NULL, *speakers = NULL, *notes = NULL;
+	if (st == ACCORD_OK && !j->partner)
+		st = store__presence(txn, m, &presence);
+	if (st == ACCORD_OK && !j->partner)
+		st = accord_exec(api, txn,
+				 "SELECT id, item, org, login, status, requested_at, started_at,"
+				 " ended_at FROM meetings_speakers WHERE meeting=? ORDER BY id",
+				 json_pack("[I]", (json_int_t)id), &speakers);
+	if (st == ACCORD_OK && !j->partner)
+		st = accord_exec(api, txn,
+				 "SELECT id, item, author, org, text, visibility, at FROM"
+				 " meetings_notes WHERE meeting=? ORDER BY id",
+				 json_pack("[I]", (json_int_t)id), &notes);
 	if (st != ACCORD_OK) {
 		json_decref(m);
 		json_decref(inv);
 		json_decref(reg);
 		json_decref(agenda);
 		json_decref(requests);
+		json_decref(presence);
+		json_decref(speakers);
+		json_decref(notes);
 		return st;
 	}
 	json_decref(*out);
 	*out = json_pack("{s:o,s:o,s:o,s:o,s:o}", "meeting", m, "invitees", inv, "registration", reg,
 			 "agenda", agenda, "agenda_requests", requests ? requests : json_array());
+	if (*out && !j->partner) {
+		json_object_set_new(*out, "attendance", presence);
+		json_object_set_new(*out, "speakers", speakers);
+		json_object_set_new(*out, "notes", notes);
+	}
 	if (!*out)
 		return ACCORD_E_INTERNAL;
 	/* what the loop's copy needs (live.c), taken out before the reply */
