@@ -134,6 +134,11 @@ accord_status live__after(accord_job *j, json_t **out)
 		if (e && was_draft != e->draft)
 			api->acl_changed(self);
 	}
+	/* a proposal opened in this job's transaction (decisions.c) */
+	const json_t *opened = json_object_get(*out, "_opened");
+	if (opened && decisions_svc && ACCORD_SERVICE_HAS(decisions_svc, opened))
+		decisions_svc->opened(self, opened);
+	json_object_del(*out, "_opened");
 	json_t *evs = json_incref(json_object_get(*out, "_live"));
 	int write = ((const job_who *)j->state)->logged;
 	json_object_del(*out, "_acl");

@@ -32,6 +32,8 @@
  *   register.c  meetings.register, apologies
  *   session.c   in session: start, close, items opened and closed, attendance
  *               by organisation, the quorum, speakers, notes
+ *   decisions.c meetings.item.poll: a decision item's proposal (accord.decisions),
+ *               its outcome brought back to the item
  *   agenda.c    meetings.agenda.*: items, requests before the cut-off,
  *               circulated versions with their difference
  *   rules.c     the pure checks: times, time zones, partners' view
@@ -41,6 +43,7 @@
 
 #include <accord/plugin.h>
 #include <accord/helpers.h>
+#include <accord/services/decisions.h>
 #include <accord/services/groups.h>
 #include <accord/services/members.h>
 
@@ -52,7 +55,8 @@
 extern const accord_host_api *api;
 extern accord_plugin_ctx *self;
 extern const accord_members_svc *members_svc;
-extern const accord_groups_svc *groups_svc; /* NULL without the groups plugin */
+extern const accord_groups_svc *groups_svc;       /* NULL without the groups plugin */
+extern const accord_decisions_svc *decisions_svc; /* NULL without consensus */
 
 #define MEETINGS_MAX_LIST 500
 #define MEETINGS_DEFAULT_TZ "Asia/Almaty"
@@ -171,6 +175,11 @@ void session__quorum(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 void session__speaker_add(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void session__speaker_next(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void session__note(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+
+extern const accord_arg decisions__poll_args[];
+void decisions__poll(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+/* In init: the outcomes of proposals come back to their items. */
+int decisions__watch(void);
 
 extern const accord_arg register__register_args[], register__apologies_args[];
 void register__register(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);

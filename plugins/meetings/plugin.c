@@ -8,9 +8,11 @@ const accord_host_api *api;
 accord_plugin_ctx *self;
 const accord_members_svc *members_svc;
 const accord_groups_svc *groups_svc;
+const accord_decisions_svc *decisions_svc;
 
 static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
 					      {ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1},
+					      {ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1},
 					      {NULL, 0, 0}};
 
 /* A retried request done before is answered from its record, without the
@@ -21,6 +23,7 @@ static accord_status strip_internal(accord_txn *txn, accord_job *j, json_t **out
 	(void)j;
 	json_object_del(*out, "_acl");
 	json_object_del(*out, "_live");
+	json_object_del(*out, "_opened");
 	return ACCORD_OK;
 }
 
@@ -86,6 +89,7 @@ static accord_handler handlers[] = {
 	 .flags = P,
 	 .args = session__speaker_args},
 	{.verb = "meetings.speakers.next", .fn = session__speaker_next, .args = agenda__item_args},
+	{.verb = "meetings.item.poll", .fn = decisions__poll, .args = decisions__poll_args},
 	{.verb = "note", .fn = session__note, .args = session__note_args},
 	{.verb = "register", .fn = register__register, .flags = P, .args = register__register_args},
 	{.verb = "apologies", .fn = register__apologies, .flags = P, .args = register__apologies_args},
@@ -100,6 +104,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	members_svc = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
 	groups_svc = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
+	decisions_svc = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
 	if (!members_svc)
 		return ACCORD_E_INTERNAL;
 	const char *key;
@@ -110,7 +115,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_BAD_REQUEST;
 	}
 	if (accord_handle_all(api, p, handlers) ||
-	    api->topic_register(p, "meeting", live__check_topic, NULL))
+	    api->topic_register(p, "meeting", live__check_topic, NULL) || decisions__watch())
 		return ACCORD_E_INTERNAL;
 	live__load();
 	return ACCORD_OK;
