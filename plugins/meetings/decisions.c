@@ -131,9 +131,13 @@ static accord_status outcome_work(accord_txn *txn, accord_job *j, json_t **out)
 				       "SELECT id, meeting FROM meetings_items WHERE proposal=?",
 				       json_pack("[O]", json_object_get(d, "id")), &rows);
 	json_t *item = json_array_get(rows, 0);
-	if (st != ACCORD_OK || !item) { /* not a meeting's proposal */
+	if (st == ACCORD_OK && !item) { /* not an item's: a minutes approval, or none */
 		json_decref(rows);
-		return st == ACCORD_OK ? ACCORD_E_NOT_FOUND : st;
+		return minutes__outcome(txn, j, d, out);
+	}
+	if (st != ACCORD_OK) {
+		json_decref(rows);
+		return st;
 	}
 	j->id = json_integer_value(json_object_get(item, "meeting"));
 	char *text = json_dumps(d, JSON_COMPACT);

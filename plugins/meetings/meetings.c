@@ -11,7 +11,9 @@
 
 static const char *const KINDS[] = {"regular", "extraordinary", "annual", "group", NULL};
 static const char *const MODES[] = {"in_person", "online", "hybrid", NULL};
-static const char *const STATUSES[] = {"draft", "convened", "cancelled", NULL};
+static const char *const STATUSES[] = {"draft",  "convened",  "in_session",
+				       "closed", "cancelled", NULL};
+static const char *const APPROVALS[] = {"consensus", "co_chair", NULL};
 
 #define TIME_SAYS "expected a time in milliseconds since the epoch"
 
@@ -31,6 +33,7 @@ const accord_arg meetings__create_args[] = {
 	 .check = rules__url},
 	{.name = "with_unct", .type = ACCORD_ARG_BOOL},
 	{.name = "agenda_cutoff_at", .flags = ACCORD_ARG_NULL_OK, .check = rules__time, .says = TIME_SAYS},
+	{.name = "minutes_approval", .type = ACCORD_ARG_STRING, .one_of = APPROVALS},
 	{.name = "group", .type = ACCORD_ARG_ID},
 	{0}};
 
@@ -51,6 +54,7 @@ const accord_arg meetings__update_args[] = {
 	 .check = rules__url},
 	{.name = "with_unct", .type = ACCORD_ARG_BOOL},
 	{.name = "agenda_cutoff_at", .flags = ACCORD_ARG_NULL_OK, .check = rules__time, .says = TIME_SAYS},
+	{.name = "minutes_approval", .type = ACCORD_ARG_STRING, .one_of = APPROVALS},
 	{0}};
 
 const accord_arg meetings__list_args[] = {
@@ -116,16 +120,18 @@ static accord_status create_work(accord_txn *txn, accord_job *j, json_t **out)
 	st = accord_exec(
 		api, txn,
 		"INSERT INTO meetings_meetings(kind, grp, title, purpose, starts_at, ends_at, tz,"
-		" mode, location, online_url, with_unct, agenda_cutoff_at, created_by,"
-		" created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		json_pack("[s,I,s,s,I,O,s,s,s,O,b,O,s,I]", str(in, "kind"), (json_int_t)group,
+		" mode, location, online_url, with_unct, agenda_cutoff_at, minutes_approval,"
+		" created_by, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		json_pack("[s,I,s,s,I,O,s,s,s,O,b,O,s,s,I]", str(in, "kind"), (json_int_t)group,
 			  str(in, "title"), str(in, "purpose") ? str(in, "purpose") : "",
 			  json_integer_value(json_object_get(in, "starts_at")),
 			  accord_or_null(in, "ends_at"), str(in, "tz"), str(in, "mode"),
 			  str(in, "location") ? str(in, "location") : "",
 			  accord_or_null(in, "online_url"),
 			  json_is_true(json_object_get(in, "with_unct")),
-			  accord_or_null(in, "agenda_cutoff_at"), j->actor, (json_int_t)j->now_ms),
+			  accord_or_null(in, "agenda_cutoff_at"),
+			  str(in, "minutes_approval") ? str(in, "minutes_approval") : "consensus",
+			  j->actor, (json_int_t)j->now_ms),
 		NULL);
 	if (st != ACCORD_OK)
 		return st;
@@ -174,6 +180,11 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 		json_decref(m);
 		return accord_job_fail(out, ACCORD_E_CONFLICT, "the meeting is cancelled");
 	}
+	if (strcmp(str(m, "status"), "draft") && strcmp(str(m, "status"), "convened")) {
+		json_decref(m);
+		return accord_job_fail(out, ACCORD_E_CONFLICT,
+				       "the meeting has started: its set-up stays as it was");
+	}
 	/* The meeting as it would be: the stored row with the fields given. */
 	json_t *changes = json_deep_copy(j->in);
 	json_object_del(changes, "meeting");
@@ -186,14 +197,15 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 	}
 	st = accord_exec(api, txn,
 			 "UPDATE meetings_meetings SET title=?, purpose=?, starts_at=?, ends_at=?,"
-			 " tz=?, mode=?, location=?, online_url=?, with_unct=?, agenda_cutoff_at=?"
-			 " WHERE id=?",
-			 json_pack("[s,s,I,O,s,s,s,O,b,O,I]", str(m, "title"), str(m, "purpose"),
+			 " tz=?, mode=?, location=?, online_url=?, with_unct=?, agenda_cutoff_at=?,"
+			 " minutes_approval=? WHERE id=?",
+			 json_pack("[s,s,I,O,s,s,s,O,b,O,s,I]", str(m, "title"), str(m, "purpose"),
 				   json_integer_value(json_object_get(m, "starts_at")),
 				   accord_or_null(m, "ends_at"), str(m, "tz"), str(m, "mode"),
 				   str(m, "location"), accord_or_null(m, "online_url"),
 				   json_is_true(json_object_get(m, "with_unct")),
-				   accord_or_null(m, "agenda_cutoff_at"), (json_int_t)j->id),
+				   accord_or_null(m, "agenda_cutoff_at"),
+				   str(m, "minutes_approval"), (json_int_t)j->id),
 			 NULL);
 	json_decref(m);
 	if (st == ACCORD_OK)

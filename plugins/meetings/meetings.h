@@ -34,6 +34,10 @@
  *               by organisation, the quorum, speakers, notes
  *   decisions.c meetings.item.poll: a decision item's proposal (accord.decisions),
  *               its outcome brought back to the item
+ *   minutes.c   meetings.minutes.*: assembled from the record, edited in
+ *               versions, circulated for comments, approved
+ *   export.c    /api/meetings/minutes (HTML, JSON), attendance.csv, ics; the
+ *               portal's item kinds meeting:<id> and minutes:<id>
  *   agenda.c    meetings.agenda.*: items, requests before the cut-off,
  *               circulated versions with their difference
  *   rules.c     the pure checks: times, time zones, partners' view
@@ -63,8 +67,9 @@ extern const accord_decisions_svc *decisions_svc; /* NULL without consensus */
 
 /* The state of every meetings job: what the loop knew of the caller. */
 typedef struct job_who {
-	int chair;  /* a co-chair or the secretariat (and not a partner) */
-	int logged; /* the work logged a change (set by store__log) */
+	int chair;   /* a co-chair or the secretariat (and not a partner) */
+	int logged;  /* the work logged a change (set by store__log) */
+	int cochair; /* a co-chair (approves minutes where the meeting's rule says so) */
 } job_who;
 
 /* A job of req about meeting id (0: none), with the caller's standing. */
@@ -180,6 +185,23 @@ extern const accord_arg decisions__poll_args[];
 void decisions__poll(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 /* In init: the outcomes of proposals come back to their items. */
 int decisions__watch(void);
+
+extern const accord_arg minutes__update_args[], minutes__circulate_args[], minutes__comment_args[],
+	minutes__get_args[];
+void minutes__assemble(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void minutes__update(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void minutes__circulate(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void minutes__comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void minutes__approve(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void minutes__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+/* The outcome d (accord.decisions' watch) of a minutes approval: the
+ * version approved on consensus; ACCORD_E_NOT_FOUND when d is not one. */
+accord_status minutes__outcome(accord_txn *txn, accord_job *j, const json_t *d, json_t **out);
+/* {minutes, versions, comments} of j->id (version 0: the latest). */
+accord_status minutes__view(accord_txn *txn, const accord_job *j, int64_t version, json_t **out);
+
+/* export.c: the HTTP exports and the portal's item kinds, from init */
+int export__init(accord_plugin_ctx *p);
 
 extern const accord_arg register__register_args[], register__apologies_args[];
 void register__register(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);

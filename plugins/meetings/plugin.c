@@ -38,6 +38,8 @@ accord_job *plugin__job(accord_req *req, int64_t id, json_t *in, accord_job_work
 	((job_who *)j->state)->chair = !api->principal_is_partner(w) &&
 				       (api->principal_has_role(w, "co_chair") ||
 					api->principal_has_role(w, "secretariat"));
+	((job_who *)j->state)->cochair = !api->principal_is_partner(w) &&
+					 api->principal_has_role(w, "co_chair");
 	j->id = id;
 	j->again = strip_internal;
 	j->not_found_msg = "no such meeting";
@@ -90,6 +92,14 @@ static accord_handler handlers[] = {
 	 .args = session__speaker_args},
 	{.verb = "meetings.speakers.next", .fn = session__speaker_next, .args = agenda__item_args},
 	{.verb = "meetings.item.poll", .fn = decisions__poll, .args = decisions__poll_args},
+	{.verb = "meetings.minutes.assemble", .fn = minutes__assemble, .args = meetings__id_args},
+	{.verb = "meetings.minutes.update", .fn = minutes__update, .args = minutes__update_args},
+	{.verb = "meetings.minutes.circulate",
+	 .fn = minutes__circulate,
+	 .args = minutes__circulate_args},
+	{.verb = "meetings.minutes.comment", .fn = minutes__comment, .args = minutes__comment_args},
+	{.verb = "meetings.minutes.approve", .fn = minutes__approve, .args = meetings__id_args},
+	{.verb = "minutes", .fn = minutes__get, .args = minutes__get_args},
 	{.verb = "note", .fn = session__note, .args = session__note_args},
 	{.verb = "register", .fn = register__register, .flags = P, .args = register__register_args},
 	{.verb = "apologies", .fn = register__apologies, .flags = P, .args = register__apologies_args},
@@ -115,7 +125,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_BAD_REQUEST;
 	}
 	if (accord_handle_all(api, p, handlers) ||
-	    api->topic_register(p, "meeting", live__check_topic, NULL) || decisions__watch())
+	    api->topic_register(p, "meeting", live__check_topic, NULL) || decisions__watch() ||
+	    export__init(p))
 		return ACCORD_E_INTERNAL;
 	live__load();
 	return ACCORD_OK;

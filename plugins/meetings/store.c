@@ -23,7 +23,15 @@ const accord_migration store__migrations[] = {
 	 " convened_by TEXT, convened_at INTEGER, cancelled_by TEXT, cancelled_at INTEGER,"
 	 " cancel_reason TEXT, agenda_cutoff_at INTEGER, agenda_version INTEGER NOT NULL DEFAULT 0,"
 	 " quorum TEXT NOT NULL DEFAULT '\"all_required\"', started_at INTEGER, closed_at INTEGER,"
-	 " current_item INTEGER);"
+	 " current_item INTEGER, minutes_approval TEXT NOT NULL DEFAULT 'consensus');"
+	 "CREATE TABLE meetings_minutes(meeting INTEGER NOT NULL, version INTEGER NOT NULL,"
+	 " status TEXT NOT NULL DEFAULT 'draft', body TEXT NOT NULL, edited_by TEXT NOT NULL,"
+	 " edited_at INTEGER NOT NULL, circulated_at INTEGER, comments_until INTEGER,"
+	 " approved_by TEXT, approved_at INTEGER, approval_proposal INTEGER, approval_outcome TEXT,"
+	 " PRIMARY KEY(meeting, version));"
+	 "CREATE TABLE meetings_minutes_comments(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
+	 " version INTEGER NOT NULL, section TEXT NOT NULL, org TEXT NOT NULL, login TEXT NOT NULL,"
+	 " text TEXT NOT NULL, at INTEGER NOT NULL);"
 	 "CREATE TABLE meetings_attendance(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
 	 " org TEXT NOT NULL, login TEXT NOT NULL DEFAULT '', joined_at INTEGER NOT NULL,"
 	 " left_at INTEGER, source TEXT NOT NULL, recorded_by TEXT NOT NULL);"
@@ -76,7 +84,8 @@ const accord_migration store__migrations[] = {
 	"SELECT id, kind, grp AS \"group\", title, purpose, starts_at, ends_at, tz, mode,"         \
 	" location, online_url, with_unct, status, request, created_by, created_at,"               \
 	" convened_by, convened_at, cancelled_by, cancelled_at, cancel_reason,"                    \
-	" agenda_cutoff_at, agenda_version, quorum, started_at, closed_at, current_item"           \
+	" agenda_cutoff_at, agenda_version, quorum, started_at, closed_at, current_item,"          \
+	" minutes_approval"                                                                        \
 	" FROM meetings_meetings"
 
 json_t *store__meeting(accord_txn *txn, int64_t id)
