@@ -1,0 +1,48 @@
+// The list of meetings the person may see, soonest first, and for the
+// co-chairs and the secretariat the form that drafts one.
+const KINDS = ['regular', 'extraordinary', 'annual'];
+const MODES = ['in_person', 'online', 'hybrid'];
+
+export function statusBadge({ t, h }, status) {
+	return h('span', { class: `badge meeting-${status}` }, t(`meetings.status.${status}`));
+}
+
+function createForm(shell, done) {
+	const { client, t, h, field, note, errorText } = shell;
+	const title = h('input', { name: 'm-title', required: true, maxlength: 300 });
+	const kind = h('select', { name: 'm-kind' }, ...KINDS.map((k) => h('option', { value: k }, t(`meetings.kind.${k}`))));
+	const starts = h('input', { name: 'm-starts', type: 'datetime-local', required: true });
+	const hours = h('input', { name: 'm-hours', type: 'number', min: 1, max: 72, value: 3 });
+	const mode = h('select', { name: 'm-mode' }, ...MODES.map((k) => h('option', { value: k }, t(`meetings.mode.${k}`))));
+	const location = h('input', { name: 'm-location', maxlength: 500 });
+	const url = h('input', { name: 'm-url', type: 'url', maxlength: 1000 });
+	const unct = h('input', { name: 'm-unct', type: 'checkbox' });
+	const msg = h('div', { 'aria-live': 'polite' });
+	return h('form', { class: 'card', id: 'meeting-create', onsubmit: async (e) => {
+		e.preventDefault();
+		const at = new Date(starts.value).getTime();
+		const data = { kind: kind.value, title: title.value.trim(), starts_at: at, ends_at: at + Number(hours.value || 1) * 3600_000, mode: mode.value, location: location.value.trim(), with_unct: unct.checked };
+		if (url.value.trim()) data.online_url = url.value.trim();
+		const r = await client.request('meetings.create', data);
+		if (r.ok) done(r.data.meeting.id);
+		else msg.replaceChildren(note(errorText(r), 'error'));
+	} }, h('h2', {}, t('meetings.create')), field(t('meetings.title'), title), field(t('meetings.kind'), kind),
+	field(t('meetings.starts'), starts), field(t('meetings.hours'), hours), field(t('meetings.mode'), mode),
+	field(t('meetings.location'), location), field(t('meetings.online_url'), url),
+	h('label', { class: 'check' }, unct, t('meetings.with_unct')), h('button', { type: 'submit' }, t('meetings.create_submit')), msg);
+}
+
+export async function viewMeetings(shell, main) {
+	const { client, t, h, note, errorText, fmtDate, isPartner, hasRole, go } = shell;
+	const list = h('ul', { class: 'list', id: 'meetings' });
+	const manage = !isPartner() && (hasRole('co_chair') || hasRole('secretariat'));
+	main.replaceChildren(h('div', { class: 'grid' }, h('h1', {}, t('meetings.heading')),
+		h('section', { class: 'card' }, h('h2', {}, t('meetings.list')), list),
+		manage && createForm(shell, (id) => go(`#/meeting/${id}`))));
+	const r = await client.request('meetings.list', {});
+	if (!r.ok) { list.replaceChildren(h('li', {}, note(errorText(r), 'error'))); return; }
+	list.replaceChildren(...(r.data.meetings.length ? r.data.meetings.map((m) => h('li', { 'data-meeting': m.id },
+		h('a', { href: `#/meeting/${m.id}` }, m.title), ' ', statusBadge(shell, m.status),
+		h('span', { class: 'muted' }, ` ${t(`meetings.kind.${m.kind}`)}, ${fmtDate(m.starts_at)} (${m.tz})`)))
+		: [h('li', {}, t('meetings.none'))]));
+}
