@@ -36,7 +36,7 @@ function attendancePart({ t, h }, a) {
 }
 
 export async function viewMeeting(shell, main, id) {
-	const { client, t, h, field, note, errorText, fmtDate, isPartner, hasRole, onLeave } = shell;
+	const { client, t, h, field, note, errorText, fmtDate, isPartner, hasRole } = shell;
 	const msg = h('div', { 'aria-live': 'polite', id: 'meeting-msg' });
 	let data = null;
 	let tallyOff = null;
@@ -192,6 +192,5 @@ export async function viewMeeting(shell, main, id) {
 			document.getElementById('attendance')?.replaceWith(attendancePart(shell, e.data));
 		}
 	});
-	onLeave?.(() => { if (tallyOff) tallyOff(); });
 	return () => { off(); if (tallyOff) tallyOff(); };
 }
