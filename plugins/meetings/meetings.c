@@ -89,15 +89,21 @@ static const char *str(const json_t *o, const char *k)
 
 /* ---------------- meetings.create ---------------- */
 
-/* A group meeting's group must exist: not_found when it does not (or the
- * groups plugin is not there to say). */
-static accord_status group_exists(accord_txn *txn, int64_t group, json_t **out)
+/* A group meeting's group must exist and be seen by the caller (its
+ * organisations, the co-chairs and the secretariat): not_found otherwise,
+ * the same for a group that does not exist (or no groups plugin). */
+static accord_status group_seen(accord_txn *txn, const accord_job *j, int64_t group, json_t **out)
 {
 	json_t *orgs = NULL;
 	accord_status st = groups_svc ? groups_svc->orgs(txn, group, &orgs) : ACCORD_E_NOT_FOUND;
+	int in = plugin__chair(j);
+	size_t i;
+	json_t *r;
+	json_array_foreach(orgs, i, r)
+		in |= !strcmp(json_string_value(json_object_get(r, "org")), j->org);
 	json_decref(orgs);
-	if (st == ACCORD_E_NOT_FOUND)
-		return accord_job_fail(out, st, "no such group");
+	if (st == ACCORD_E_NOT_FOUND || (st == ACCORD_OK && !in))
+		return accord_job_fail(out, ACCORD_E_NOT_FOUND, "no such group");
 	return st;
 }
 
@@ -105,7 +111,7 @@ static accord_status create_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
 	int64_t group = json_integer_value(json_object_get(in, "group"));
-	accord_status st = group ? group_exists(txn, group, out) : ACCORD_OK;
+	accord_status st = group ? group_seen(txn, j, group, out) : ACCORD_OK;
 	if (st != ACCORD_OK)
 		return st;
 	int may = access__manages(txn, j, group);
