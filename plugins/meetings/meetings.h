@@ -51,6 +51,8 @@
 #include <accord/services/groups.h>
 #include <accord/services/members.h>
 
+#include "rules.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,18 +92,7 @@ void live__publish(int64_t id, const char *event, json_t *data, int to_partners)
  * reply's "_acl", the reply's "_live" event published, meetings.changed. */
 accord_status live__after(accord_job *j, json_t **out);
 
-/* ---- rules.c (pure) ---- */
-/* A time zone name: "Area/City" letters, digits, '/', '_', '-', '+'. */
-const char *rules__tz(const json_t *v);
-/* A time in milliseconds since the epoch (an integer > 0). */
-const char *rules__time(const json_t *v);
-/* starts_at in the future, ends_at after it: NULL, or the message. */
-const char *rules__times(int64_t starts_at, int64_t ends_at, int64_t now_ms);
-/* An http(s) URL for online_url. */
-const char *rules__url(const json_t *v);
-/* A meeting's row as it would be stored (starts_at, ends_at, mode,
- * location, online_url): NULL when it holds, else the message. */
-const char *rules__meeting(const json_t *m, int64_t now_ms);
+/* ---- rules.c (pure): rules.h ---- */
 
 /* ---- store.c (storage thread) ---- */
 extern const accord_migration store__migrations[];

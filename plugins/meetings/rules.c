@@ -3,7 +3,9 @@
  * (accord_arg.check) and the rule of a meeting's times.  jansson and the
  * C library only.
  */
-#include "meetings.h"
+#include "rules.h"
+
+#include <string.h>
 
 const char *rules__tz(const json_t *v)
 {
