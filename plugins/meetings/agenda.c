@@ -642,3 +642,110 @@ void agenda__versions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, v
 	(void)ud;
 	run(req, meetings__id_args, d, "meeting", versions_work);
 }
+
+/* ---------------- meetings.agenda.carry_over ---------------- */
+
+const accord_arg agenda__carry_args[] = {
+	{.name = "meeting", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
+	{.name = "from", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
+	{0}};
+
+/* The items a closed meeting did not reach (pending or deferred) join the
+ * agenda of meeting j->id, each with carried_from; first comes "Review of
+ * action points" with the action points of the earlier meeting's latest
+ * minutes, when it has any.  Once per pair of meetings. */
+static accord_status carry_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	json_t *m = NULL, *rows = NULL;
+	accord_status st = access__meeting(txn, j, 1, &m, out);
+	if (st == ACCORD_OK)
+		st = editable(m, out);
+	int group = st == ACCORD_OK ? (int)json_integer_value(json_object_get(m, "group")) : 0;
+	json_decref(m);
+	m = NULL;
+	if (st != ACCORD_OK)
+		return st;
+	int64_t target = j->id;
+	j->id = json_integer_value(json_object_get(j->in, "from"));
+	st = access__meeting(txn, j, 0, &m, out);
+	j->id = target;
+	const char *refusal = NULL;
+	if (st == ACCORD_OK && strcmp(str(m, "status"), "closed"))
+		refusal = "items carry over from a closed meeting";
+	else if (st == ACCORD_OK && json_integer_value(json_object_get(m, "group")) != group)
+		refusal = "items carry over between meetings of the same body";
+	json_decref(m);
+	if (st == ACCORD_OK && refusal)
+		st = accord_job_fail(out, ACCORD_E_CONFLICT, refusal);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn,
+				 "SELECT count(*) AS n FROM meetings_items t JOIN meetings_items f ON"
+				 " t.carried_from=f.id WHERE t.meeting=? AND f.meeting=?",
+				 json_pack("[I,O]", (json_int_t)target,
+					   json_object_get(j->in, "from")),
+				 &rows);
+	if (st == ACCORD_OK && json_integer_value(json_object_get(json_array_get(rows, 0), "n")) > 0)
+		st = accord_job_fail(out, ACCORD_E_CONFLICT,
+				     "the items of that meeting were carried over already");
+	json_decref(rows);
+	rows = NULL;
+	if (st == ACCORD_OK)
+		st = accord_exec(
+			api, txn,
+			"SELECT id, title, body, kind, presenter_org, duration_min, visibility FROM"
+			" meetings_items WHERE meeting=? AND status IN ('pending', 'deferred')"
+			" ORDER BY position, id",
+			json_pack("[O]", json_object_get(j->in, "from")), &rows);
+	json_t *mins = NULL;
+	if (st == ACCORD_OK)
+		st = accord_exec(
+			api, txn,
+			"SELECT body FROM meetings_minutes WHERE meeting=? ORDER BY version DESC",
+			json_pack("[O]", json_object_get(j->in, "from")), &mins);
+	/* the action points of the earlier minutes */
+	json_t *body = st == ACCORD_OK && json_array_size(mins)
+			       ? json_loads(str(json_array_get(mins, 0), "body"), 0, NULL)
+			       : NULL;
+	json_decref(mins);
+	const char *actions = NULL;
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(body, "sections"), i, s)
+		if (!strcmp(str(s, "key"), "actions") && str(s, "text") && str(s, "text")[0])
+			actions = str(s, "text");
+	json_int_t id = 0, carried = 0, review = 0;
+	json_array_foreach(rows, i, s) {
+		if (st != ACCORD_OK)
+			break;
+		st = insert_item(txn, j, s, 0, &id);
+		if (st == ACCORD_OK)
+			st = accord_exec(api, txn,
+					 "UPDATE meetings_items SET carried_from=? WHERE id=?",
+					 json_pack("[O,I]", json_object_get(s, "id"), id), NULL);
+		if (st == ACCORD_OK)
+			st = place(txn, j->id, id, 0);
+		carried++;
+	}
+	if (st == ACCORD_OK && actions) {
+		json_t *item = json_pack("{s:s,s:s,s:s}", "title", "Review of action points",
+					 "body", actions, "kind", "report");
+		st = item ? insert_item(txn, j, item, 0, &review) : ACCORD_E_INTERNAL;
+		json_decref(item);
+		if (st == ACCORD_OK)
+			st = place(txn, j->id, review, 1);
+	}
+	json_decref(body);
+	json_decref(rows);
+	if (st == ACCORD_OK)
+		st = store__log(txn, j, j->id, "agenda.carry_over",
+				json_pack("{s:O,s:I,s:b}", "from", json_object_get(j->in, "from"),
+					  "items", carried, "review", review != 0));
+	return st == ACCORD_OK ? store__full(txn, j, j->id, out) : st;
+}
+
+void agenda__carry_over(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	run(req, agenda__carry_args, d, "meeting", carry_work);
+}

@@ -157,6 +157,8 @@ void agenda__request(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 void agenda__decide(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void agenda__circulate(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void agenda__versions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+extern const accord_arg agenda__carry_args[];
+void agenda__carry_over(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 
 extern const accord_arg session__org_args[], session__quorum_args[], session__item_close_args[],
 	session__speaker_args[], session__note_args[];

@@ -101,6 +101,7 @@ static accord_handler handlers[] = {
 	{.verb = "meetings.minutes.approve", .fn = minutes__approve, .args = meetings__id_args},
 	{.verb = "minutes", .fn = minutes__get, .args = minutes__get_args},
 	{.verb = "note", .fn = session__note, .args = session__note_args},
+	{.verb = "meetings.agenda.carry_over", .fn = agenda__carry_over, .args = agenda__carry_args},
 	{.verb = "register", .fn = register__register, .flags = P, .args = register__register_args},
 	{.verb = "apologies", .fn = register__apologies, .flags = P, .args = register__apologies_args},
 	{0}};

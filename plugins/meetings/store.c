@@ -48,7 +48,7 @@ const accord_migration store__migrations[] = {
 	 " kind TEXT NOT NULL, presenter_org TEXT, duration_min INTEGER,"
 	 " visibility TEXT NOT NULL DEFAULT 'internal', status TEXT NOT NULL DEFAULT 'pending',"
 	 " from_request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
-	 " proposal INTEGER, outcome TEXT, decision TEXT,"
+	 " proposal INTEGER, outcome TEXT, decision TEXT, carried_from INTEGER,"
 	 " started_at INTEGER, ended_at INTEGER);"
 	 "CREATE INDEX meetings_items_meeting ON meetings_items(meeting, position);"
 	 "CREATE TABLE meetings_agenda_requests(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
@@ -146,7 +146,7 @@ accord_status store__agenda(accord_txn *txn, int64_t id, int shared_only, json_t
 		api, txn,
 		"SELECT id, position AS number, title, body, kind, presenter_org,"
 		" duration_min, visibility, status, from_request, started_at,"
-		" ended_at, proposal, outcome, decision FROM meetings_items WHERE meeting=? AND"
+		" ended_at, proposal, outcome, decision, carried_from FROM meetings_items WHERE meeting=? AND"
 		" (visibility='shared' OR NOT ?) ORDER BY position, id",
 		json_pack("[I,b]", (json_int_t)id, shared_only), out);
 	size_t i;

@@ -41,7 +41,7 @@ const section = (minutes, key) => minutes.body.sections.find((s) => s.key === ke
 describe('meetings: minutes', { timeout: 60_000 }, () => {
 	let server, db;
 	const c = {};
-	let meeting, decision, internal, proposal, approval;
+	let meeting, decision, internal, notReached, proposal, approval;
 	const get = (login, p) => httpRequest(server, p, { headers: { Authorization: `Bearer ${c[login].token}` } });
 
 	before(async () => {
@@ -51,8 +51,9 @@ describe('meetings: minutes', { timeout: 60_000 }, () => {
 		const { iom, rco } = c;
 		meeting = ok(await iom.request('meetings.create', { kind: 'regular', title: 'Q2 <network> meeting', starts_at: Date.now() + 30 * DAY, location: 'Astana', with_unct: true }), 'create').meeting.id;
 		ok(await iom.request('meetings.agenda.add', { meeting, title: 'Joint statement on fair recruitment', kind: 'statement', body: 'The network calls for fair recruitment.', visibility: 'shared' }), 'item');
-		const a = ok(await iom.request('meetings.agenda.add', { meeting, title: `Budget ${MARK}`, kind: 'discussion' }), 'item').agenda;
-		[decision, internal] = a.map((i) => i.id);
+		ok(await iom.request('meetings.agenda.add', { meeting, title: `Budget ${MARK}`, kind: 'discussion' }), 'item');
+		const a = ok(await iom.request('meetings.agenda.add', { meeting, title: 'Not reached', kind: 'information', duration_min: 15 }), 'item').agenda;
+		[decision, internal, notReached] = a.map((i) => i.id);
 		ok(await iom.request('meetings.convene', { meeting }), 'convene');
 		ok(await c.unesco.request('meetings.apologies', { meeting, reason: 'Field mission' }), 'apologies');
 		ok(await iom.request('meetings.start', { meeting }), 'start');
@@ -87,7 +88,8 @@ describe('meetings: minutes', { timeout: 60_000 }, () => {
 		const m = ok(await c.iom.request('meetings.minutes.assemble', { meeting }), 'assemble').minutes;
 		assert.equal(m.version, 1);
 		assert.equal(m.status, 'draft');
-		assert.deepEqual(m.body.sections.map((s) => s.key), ['attendance', 'apologies', `item:${decision}`, `item:${internal}`, 'actions']);
+		assert.deepEqual(m.body.sections.map((s) => s.key), ['attendance', 'apologies', `item:${decision}`, `item:${internal}`, `item:${notReached}`, 'actions']);
+		assert.equal(section(m, `item:${notReached}`).status, 'pending', 'an item not reached is in the minutes as such');
 		const att = section(m, 'attendance').orgs;
 		assert.equal(att.find((o) => o.org === 'UNESCO').present, false);
 		assert.equal(att.find((o) => o.org === 'UNESCO').apologies, true);
@@ -175,6 +177,20 @@ describe('meetings: minutes', { timeout: 60_000 }, () => {
 		assert.equal((await get('undp', '/api/meetings/minutes?meeting=987654')).status, 404);
 		assert.equal((await httpRequest(server, `/api/meetings/ics?meeting=${meeting}`)).status, 401);
 		assert.equal((await get('undp', '/api/meetings/ics?meeting=x')).status, 400);
+	});
+
+	test('the next meeting: items not reached carry over, after a review of the action points', async () => {
+		const next = ok(await c.iom.request('meetings.create', { kind: 'regular', title: 'Q3', starts_at: Date.now() + 120 * DAY, location: 'Astana' }), 'next').meeting.id;
+		ok(await c.iom.request('meetings.agenda.add', { meeting: next, title: 'Opening', kind: 'information' }), 'opening');
+		const open = ok(await c.iom.request('meetings.create', { kind: 'regular', title: 'Still open', starts_at: Date.now() + 100 * DAY, location: 'Astana' }), 'open').meeting.id;
+		err(await c.iom.request('meetings.agenda.carry_over', { meeting: next, from: open }), 'conflict', 'from a meeting not closed', /from a closed meeting/);
+		err(await c.undp.request('meetings.agenda.carry_over', { meeting: next, from: meeting }), 'forbidden', 'plain member');
+		const a = ok(await c.iom.request('meetings.agenda.carry_over', { meeting: next, from: meeting }), 'carry over').agenda;
+		assert.deepEqual(a.map((i) => `${i.number}. ${i.title}`), ['1. Review of action points', '2. Opening', '3. Not reached']);
+		assert.equal(a[0].body, 'IOM to publish the statement by 30 June.');
+		assert.equal(a[2].carried_from, notReached);
+		assert.equal(a[2].duration_min, 15);
+		err(await c.iom.request('meetings.agenda.carry_over', { meeting: next, from: meeting }), 'conflict', 'twice', /carried over already/);
 	});
 
 	test('released to the state counterpart through the portal, without internal parts', async () => {

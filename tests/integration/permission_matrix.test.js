@@ -374,6 +374,7 @@ const TABLE = [
 		return { meeting };
 	}, COCHAIR_TYPE],
 	['meetings.agenda.versions', 'convened', () => ({ meeting: fx.M_conv }), MEMBERS_TYPE],
+	['meetings.agenda.carry_over', 'from a closed meeting', async (c) => ({ meeting: await freshMeeting(c), from: fx.M_minutes }), COCHAIR_TYPE],
 	['meetings.quorum', 'convened', () => ({ meeting: fx.M_conv, rule: 'all_required' }), COCHAIR_TYPE],
 	['meetings.start', 'convened', async (c) => ({ meeting: await freshMeeting(c, 'convened') }), COCHAIR_TYPE],
 	['meetings.item.open', 'in session', async (c) => ({ item: await freshSessionItem(c) }), COCHAIR_TYPE],
@@ -419,7 +420,7 @@ const DOC_TYPES = [
 	'meetings.create', 'meetings.update', 'meetings.list', 'meetings.get', 'meetings.convene', 'meetings.cancel', 'meetings.request',
 	'meetings.requests', 'meetings.answer', 'meetings.register', 'meetings.apologies', 'meetings.agenda.add', 'meetings.agenda.update',
 	'meetings.agenda.move', 'meetings.agenda.remove', 'meetings.agenda.request', 'meetings.agenda.decide', 'meetings.agenda.circulate',
-	'meetings.agenda.versions', 'meetings.quorum', 'meetings.start', 'meetings.item.open', 'meetings.item.close', 'meetings.item.poll',
+	'meetings.agenda.versions', 'meetings.agenda.carry_over', 'meetings.quorum', 'meetings.start', 'meetings.item.open', 'meetings.item.close', 'meetings.item.poll',
 	'meetings.checkin', 'meetings.checkout', 'meetings.attendance', 'meetings.speakers.add', 'meetings.speakers.next', 'meetings.note',
 	'meetings.close', 'meetings.minutes.assemble', 'meetings.minutes.update', 'meetings.minutes.circulate', 'meetings.minutes.comment',
 	'meetings.minutes.approve', 'meetings.minutes',
