@@ -10,6 +10,9 @@
  *       one row per organisation and interval (CSV, formulas neutralised)
  *   GET /api/meetings/ics?meeting=N
  *       the meeting as a calendar event (RFC 5545)
+ *   GET /api/meetings/feed.ics?token=T
+ *       a person's calendar feed: every meeting they may see, by the token
+ *       of meetings.feed in the address (revocable: meetings.feed.revoke)
  *
  * Items for the portal: "meeting:<id>" (a convened meeting as announced,
  * with its shared items' titles) and "minutes:<id>" (the approved minutes:
@@ -343,9 +346,9 @@ static void ics_text(text *t, const char *s)
 	}
 }
 
-static accord_status ics_after(accord_job *j, json_t **out)
+/* One VEVENT of meeting m (RFC 5545), at now_ms. */
+static void ics_event(text *t, const json_t *m, int64_t now_ms)
 {
-	const json_t *m = json_object_get(*out, "meeting");
 	const json_t *ends = json_object_get(m, "ends_at");
 	json_t *end = json_is_integer(ends)
 			      ? json_incref((json_t *)ends)
@@ -354,36 +357,50 @@ static accord_status ics_after(accord_job *j, json_t **out)
 	char a[40], b[40], stamp[40], uid[80];
 	when(a, sizeof(a), json_object_get(m, "starts_at"), "%Y%m%dT%H%M%SZ");
 	when(b, sizeof(b), end, "%Y%m%dT%H%M%SZ");
-	json_t *now = json_integer(j->now_ms);
+	json_t *now = json_integer(now_ms);
 	when(stamp, sizeof(stamp), now, "%Y%m%dT%H%M%SZ");
 	json_decref(now);
 	json_decref(end);
-	snprintf(uid, sizeof(uid), "meeting-%lld@accord", (long long)j->id);
-	text t = {0};
-	puts_(&t, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Accord//meetings//EN\r\n"
-		  "BEGIN:VEVENT\r\nUID:");
-	puts_(&t, uid);
-	puts_(&t, "\r\nDTSTAMP:");
-	puts_(&t, stamp);
-	puts_(&t, "\r\nDTSTART:");
-	puts_(&t, a);
-	puts_(&t, "\r\nDTEND:");
-	puts_(&t, b);
-	puts_(&t, "\r\nSUMMARY:");
-	ics_text(&t, str(m, "title"));
+	snprintf(uid, sizeof(uid), "meeting-%lld@accord",
+		 (long long)json_integer_value(json_object_get(m, "id")));
+	puts_(t, "BEGIN:VEVENT\r\nUID:");
+	puts_(t, uid);
+	puts_(t, "\r\nDTSTAMP:");
+	puts_(t, stamp);
+	puts_(t, "\r\nDTSTART:");
+	puts_(t, a);
+	puts_(t, "\r\nDTEND:");
+	puts_(t, b);
+	puts_(t, "\r\nSUMMARY:");
+	ics_text(t, str(m, "title"));
 	if (str(m, "location") && str(m, "location")[0]) {
-		puts_(&t, "\r\nLOCATION:");
-		ics_text(&t, str(m, "location"));
+		puts_(t, "\r\nLOCATION:");
+		ics_text(t, str(m, "location"));
 	}
 	if (str(m, "online_url")) {
-		puts_(&t, "\r\nURL:");
-		ics_text(&t, str(m, "online_url"));
+		puts_(t, "\r\nURL:");
+		ics_text(t, str(m, "online_url"));
 	}
-	puts_(&t, "\r\nSTATUS:");
-	puts_(&t, !strcmp(str(m, "status"), "cancelled") ? "CANCELLED"
-		  : !strcmp(str(m, "status"), "draft")   ? "TENTATIVE"
-							 : "CONFIRMED");
-	puts_(&t, "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	puts_(t, "\r\nSTATUS:");
+	puts_(t, !strcmp(str(m, "status"), "cancelled") ? "CANCELLED"
+		 : !strcmp(str(m, "status"), "draft")   ? "TENTATIVE"
+							: "CONFIRMED");
+	puts_(t, "\r\nEND:VEVENT\r\n");
+}
+
+/* The calendar of the meetings in out ({meeting} or {meetings: [...]}). */
+static accord_status ics_after(accord_job *j, json_t **out)
+{
+	text t = {0};
+	puts_(&t, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Accord//meetings//EN\r\n");
+	const json_t *one = json_object_get(*out, "meeting");
+	if (one)
+		ics_event(&t, one, j->now_ms);
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(*out, "meetings"), i, m)
+		ics_event(&t, m, j->now_ms);
+	puts_(&t, "END:VCALENDAR\r\n");
 	if (t.failed) {
 		free(t.s);
 		return ACCORD_E_INTERNAL;
@@ -392,6 +409,153 @@ static accord_status ics_after(accord_job *j, json_t **out)
 	free(t.s);
 	accord_job_answered(j);
 	return ACCORD_OK;
+}
+
+/* ---------------- the personal calendar feed ---------------- */
+
+/* The feed's person, as the storage thread sees them now: j takes their
+ * login, organisation and standing, so the meetings listed are those they
+ * may see today (a person deactivated since has no feed). */
+static accord_status feed_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	json_t *rows = NULL, *person = NULL, *org = NULL, *ids = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT login FROM meetings_feeds WHERE token_hash=?",
+				       json_pack("[O]", json_object_get(j->in, "hash")), &rows);
+	const char *login = str(json_array_get(rows, 0), "login");
+	if (st == ACCORD_OK && !login)
+		st = ACCORD_E_NOT_FOUND;
+	if (st == ACCORD_OK)
+		st = members_svc->person(txn, login, &person);
+	if (st == ACCORD_OK && !json_is_true(json_object_get(person, "active")))
+		st = ACCORD_E_NOT_FOUND;
+	if (st == ACCORD_OK)
+		st = members_svc->org(txn, str(person, "org"), &org);
+	if (st == ACCORD_OK) {
+		snprintf(j->actor, sizeof(j->actor), "%s", login);
+		snprintf(j->org, sizeof(j->org), "%s", str(person, "org"));
+		j->partner = !strcmp(str(org, "standing") ? str(org, "standing") : "", "partner");
+		int chair = 0;
+		size_t i;
+		json_t *r;
+		json_array_foreach(json_object_get(person, "roles"), i, r)
+			chair |= !strcmp(json_string_value(r), "co_chair") ||
+				 !strcmp(json_string_value(r), "secretariat");
+		((job_who *)j->state)->chair = chair && !j->partner;
+		st = accord_exec(api, txn,
+				 "SELECT id FROM meetings_meetings ORDER BY starts_at, id LIMIT 500",
+				 NULL, &ids);
+	}
+	json_t *list = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(ids, i, r) {
+		json_t *m = st == ACCORD_OK
+				    ? store__meeting(txn,
+						     json_integer_value(json_object_get(r, "id")))
+				    : NULL;
+		if (m && access__sees(txn, j, m) > 0)
+			json_array_append(list, m);
+		json_decref(m);
+	}
+	json_decref(rows);
+	json_decref(person);
+	json_decref(org);
+	json_decref(ids);
+	if (st != ACCORD_OK) {
+		json_decref(list);
+		return st == ACCORD_E_NOT_FOUND ? accord_job_fail(out, st, "no such feed") : st;
+	}
+	*out = json_pack("{s:o}", "meetings", list);
+	return *out ? ACCORD_OK : ACCORD_E_INTERNAL;
+}
+
+static const accord_arg feed_args[] = {
+	{.name = "token", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 43, .max = 43},
+	{0}};
+
+/* GET /api/meetings/feed.ics?token=T: the token in the address, since a
+ * calendar program sends no bearer token; answered 404 for a token
+ * unknown, revoked or malformed alike. */
+static void http_feed(accord_plugin_ctx *p, accord_http *h, const accord_principal *who, void *ud)
+{
+	(void)ud;
+	(void)who;
+	json_t *in = accord_http_args(api, h, feed_args);
+	char msg[ACCORD_ARGS_MSG], hash[65];
+	if (!in || accord_args_check(feed_args, in, 0, msg, sizeof(msg)) ||
+	    api->token_hash(str(in, "token"), hash)) {
+		json_decref(in);
+		accord_http_error(api, h, ACCORD_E_NOT_FOUND, "no such feed");
+		return;
+	}
+	json_object_del(in, "token");
+	json_object_set_new(in, "hash", json_string(hash));
+	accord_job *j = accord_job_new_http(api, p, h, NULL, in, feed_work, ics_after,
+					    sizeof(job_who));
+	if (j)
+		accord_job_submit(j);
+}
+
+static accord_status feed_new_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	accord_status st = accord_exec(
+		api, txn,
+		"INSERT INTO meetings_feeds(login, token_hash, created_at)"
+		" VALUES(?,?,?) ON CONFLICT(login) DO UPDATE SET"
+		" token_hash=excluded.token_hash, created_at=excluded.created_at",
+		json_pack("[s,O,I]", j->actor, json_object_get(j->in, "hash"), (json_int_t)j->now_ms),
+		NULL);
+	if (st == ACCORD_OK)
+		st = store__log(txn, j, 0, "feed.new", NULL);
+	char path[120];
+	snprintf(path, sizeof(path), "/api/meetings/feed.ics?token=%s", str(j->in, "token"));
+	if (st == ACCORD_OK &&
+	    !(*out = json_pack("{s:O,s:s}", "token", json_object_get(j->in, "token"), "path", path)))
+		st = ACCORD_E_INTERNAL;
+	return st;
+}
+
+static accord_status feed_revoke_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	accord_status st = accord_exec(api, txn, "DELETE FROM meetings_feeds WHERE login=?",
+				       json_pack("[s]", j->actor), NULL);
+	int had = st == ACCORD_OK && api->txn_changes(txn) > 0;
+	if (st == ACCORD_OK && had)
+		st = store__log(txn, j, 0, "feed.revoke", NULL);
+	if (st == ACCORD_OK && !(*out = json_pack("{s:b}", "revoked", had)))
+		st = ACCORD_E_INTERNAL;
+	return st;
+}
+
+/* meetings.feed: a new personal feed address (any earlier one stops
+ * working).  The reply carries the secret: it is not kept for retries. */
+void export__feed(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)d;
+	(void)ud;
+	char token[44], hash[65];
+	if (api->token_new(token, hash)) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "could not make a token");
+		return;
+	}
+	accord_job *j = plugin__job(req, 0, json_pack("{s:s,s:s}", "token", token, "hash", hash),
+				    feed_new_work, NULL);
+	if (!j)
+		return;
+	j->retry_key[0] = 0;
+	accord_job_submit(j);
+}
+
+void export__feed_revoke(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)d;
+	(void)ud;
+	accord_job *j = plugin__job(req, 0, NULL, feed_revoke_work, NULL);
+	if (j)
+		accord_job_submit(j);
 }
 
 static void http_job(accord_plugin_ctx *p, accord_http *h, const accord_principal *who,
@@ -550,6 +714,7 @@ int export__init(accord_plugin_ctx *p)
 	return api->http_route(p, "minutes", http_minutes, NULL) ||
 	       api->http_route(p, "attendance.csv", http_attendance, NULL) ||
 	       api->http_route(p, "ics", http_ics, NULL) ||
+	       api->http_route(p, "feed.ics", http_feed, NULL) ||
 	       (ACCORD_API_HAS(api, item_kind) &&
 		(api->item_kind(p, "meeting", describe_meeting, NULL) ||
 		 api->item_kind(p, "minutes", describe_minutes, NULL)));

@@ -195,6 +195,8 @@ accord_status minutes__view(accord_txn *txn, const accord_job *j, int64_t versio
 
 /* export.c: the HTTP exports and the portal's item kinds, from init */
 int export__init(accord_plugin_ctx *p);
+void export__feed(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+void export__feed_revoke(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 
 extern const accord_arg register__register_args[], register__apologies_args[];
 void register__register(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);

@@ -102,6 +102,8 @@ static accord_handler handlers[] = {
 	{.verb = "minutes", .fn = minutes__get, .args = minutes__get_args},
 	{.verb = "note", .fn = session__note, .args = session__note_args},
 	{.verb = "meetings.agenda.carry_over", .fn = agenda__carry_over, .args = agenda__carry_args},
+	{.verb = "feed", .fn = export__feed, .flags = P},
+	{.verb = "meetings.feed.revoke", .fn = export__feed_revoke, .flags = P},
 	{.verb = "register", .fn = register__register, .flags = P, .args = register__register_args},
 	{.verb = "apologies", .fn = register__apologies, .flags = P, .args = register__apologies_args},
 	{0}};

@@ -71,6 +71,8 @@ const accord_migration store__migrations[] = {
 	 " login TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
 	 " status TEXT NOT NULL DEFAULT 'pending', answer TEXT, answered_by TEXT,"
 	 " answered_at INTEGER, meeting INTEGER);"
+	 "CREATE TABLE meetings_feeds(login TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,"
+	 " created_at INTEGER NOT NULL);"
 	 "CREATE TABLE meetings_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	 " actor TEXT NOT NULL, org TEXT NOT NULL, meeting INTEGER, action TEXT NOT NULL,"
 	 " detail TEXT);"

@@ -13,7 +13,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { startServer, connectAs, closeAll, MEMBERS } from './lib/harness.js';
+import { startServer, connectAs, closeAll, httpRequest, MEMBERS } from './lib/harness.js';
 
 const PLUGINS = { membership: {}, groups: {}, meetings: {} };
 const DAY = 24 * 3600 * 1000;
@@ -217,9 +217,37 @@ describe('meetings', { timeout: 60_000 }, () => {
 		err(await iom.request('meetings.cancel', { meeting: m.id, reason: 'again' }), 'conflict', 'twice');
 	});
 
+	test('a personal calendar feed: by the token in its address, replaced or revoked, listing what the person may see', async () => {
+		const f = ok(await undp.request('meetings.feed', {}), 'feed');
+		assert.match(f.token, /^[A-Za-z0-9_-]{43}$/);
+		assert.equal(f.path, `/api/meetings/feed.ics?token=${f.token}`);
+		let r = await httpRequest(server, f.path);
+		assert.equal(r.status, 200);
+		assert.match(r.headers['content-type'], /^text\/calendar/);
+		assert.match(r.body, /^BEGIN:VCALENDAR\r\n/);
+		assert.match(r.body, /SUMMARY:Data WG meeting\r\n/, 'a group meeting UNDP leads');
+		assert.match(r.body, /SUMMARY:To cancel\r\nLOCATION:UN House\\, Astana\r\nSTATUS:CANCELLED/, 'escaped, cancelled');
+		const uf = ok(await unicef.request('meetings.feed', {}), 'UNICEF feed');
+		assert.doesNotMatch((await httpRequest(server, uf.path)).body, /Data WG meeting/, 'not a group meeting UNICEF does not see');
+		const mf = ok(await mol.request('meetings.feed', {}), 'MOL feed');
+		const mb = (await httpRequest(server, mf.path)).body;
+		assert.match(mb, /SUMMARY:Q2\r\n/, 'a meeting MOL is invited to');
+		assert.doesNotMatch(mb, /SUMMARY:Quarterly meeting Q1\r\n/, 'not a draft');
+		assert.doesNotMatch(mb, /Data WG meeting/);
+		// a new address replaces the old one; revoking ends it
+		const f2 = ok(await undp.request('meetings.feed', {}), 'feed again');
+		assert.equal((await httpRequest(server, f.path)).status, 404);
+		assert.equal((await httpRequest(server, f2.path)).status, 200);
+		assert.deepEqual(ok(await undp.request('meetings.feed.revoke', {}), 'revoke'), { revoked: true });
+		assert.equal((await httpRequest(server, f2.path)).status, 404);
+		assert.deepEqual(ok(await undp.request('meetings.feed.revoke', {}), 'again'), { revoked: false });
+		assert.equal((await httpRequest(server, '/api/meetings/feed.ics?token=short')).status, 404);
+		assert.equal((await httpRequest(server, '/api/meetings/feed.ics')).status, 404);
+	});
+
 	test('meetings_log: every change, in order, and append-only', async () => {
 		const rows = (await sqlite(db, 'SELECT action FROM meetings_log ORDER BY id')).split('\n');
-		for (const a of ['create', 'update', 'convene', 'register', 'apologies', 'request', 'answer', 'cancel'])
+		for (const a of ['create', 'update', 'convene', 'register', 'apologies', 'request', 'answer', 'cancel', 'feed.new', 'feed.revoke'])
 			assert.ok(rows.includes(a), `${a} is logged: ${rows.join(',')}`);
 		const cancel = await sqlite(db, "SELECT actor || '|' || org || '|' || detail FROM meetings_log WHERE action='cancel'");
 		assert.equal(cancel, 'rco|RCO|{"reason":"No quorum expected"}');
@@ -227,5 +255,6 @@ describe('meetings', { timeout: 60_000 }, () => {
 		await assert.rejects(sqlite(db, 'DELETE FROM meetings_log'), /append-only/);
 		// each meeting's rows match its log: as many creates as meetings
 		assert.equal(await sqlite(db, "SELECT count(*) FROM meetings_log WHERE action='create'"), await sqlite(db, 'SELECT count(*) FROM meetings_meetings'));
+		assert.equal(await sqlite(db, 'SELECT count(*) FROM meetings_feeds WHERE length(token_hash) = 64'), '2', 'tokens are kept as hashes only');
 	});
 });

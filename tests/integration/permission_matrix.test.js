@@ -396,6 +396,8 @@ const TABLE = [
 	['meetings.minutes.comment', 'circulated', () => ({ meeting: fx.M_minutes, section: 'actions', text: 'Matrix comment' }), MEMBERS_TYPE],
 	['meetings.minutes.approve', 'circulated', async (c) => ({ meeting: await freshMinutes(c, true) }), COCHAIR_TYPE],
 	['meetings.minutes', 'circulated', () => ({ meeting: fx.M_minutes }), MEMBERS_TYPE],
+	['meetings.feed', '-', () => ({}), EVERYONE],
+	['meetings.feed.revoke', '-', () => ({}), EVERYONE],
 ];
 
 // Cells where the server contradicts docs/protocol.md (kept as documented,
@@ -423,12 +425,12 @@ const DOC_TYPES = [
 	'meetings.agenda.versions', 'meetings.agenda.carry_over', 'meetings.quorum', 'meetings.start', 'meetings.item.open', 'meetings.item.close', 'meetings.item.poll',
 	'meetings.checkin', 'meetings.checkout', 'meetings.attendance', 'meetings.speakers.add', 'meetings.speakers.next', 'meetings.note',
 	'meetings.close', 'meetings.minutes.assemble', 'meetings.minutes.update', 'meetings.minutes.circulate', 'meetings.minutes.comment',
-	'meetings.minutes.approve', 'meetings.minutes',
+	'meetings.minutes.approve', 'meetings.minutes', 'meetings.feed', 'meetings.feed.revoke',
 ];
 
 const PARTNER_ROLES = ['non_member', 'partner', 'state'];
 // the request types opened to partners (docs, "Partners: deny by default")
-const PARTNER_TYPES = /^(auth\.|sys\.|sub\.|consensus\.(get|list|consult|decisions|comment|comments)$|groups\.(list|get|post|posts|item\.add|items)$|portal\.(feed|item|input|inputs)$|meetings\.(list|get|register|apologies|checkin|checkout|speakers\.add)$)/;
+const PARTNER_TYPES = /^(auth\.|sys\.|sub\.|consensus\.(get|list|consult|decisions|comment|comments)$|groups\.(list|get|post|posts|item\.add|items)$|portal\.(feed|item|input|inputs)$|meetings\.(list|get|register|apologies|checkin|checkout|speakers\.add|feed|feed\.revoke)$)/;
 
 const outcome = (r) => (r.ok === true ? OK : r.error?.code ?? `?${JSON.stringify(r)}`);
 
