@@ -24,6 +24,21 @@ async function download({ client, h }, path, file) {
 	return true;
 }
 
+// The secretariat's controls: an organisation's arrival or departure by
+// hand, and the quorum rule.
+function recordControls({ client, t, h, field }, data, act) {
+	const org = h('select', { name: 'manual-org' }, ...(data.invitees || []).map((i) => h('option', { value: i.org }, i.org)));
+	const rule = h('input', { name: 'quorum-rule', type: 'number', min: 1, max: 500, placeholder: t('meetings.quorum_all') });
+	return h('div', { id: 'record-controls' },
+		h('p', {}, field(t('meetings.manual_org'), org),
+			h('button', { type: 'button', class: 'secondary', name: 'manual-in', onclick: () => act('meetings.checkin', { meeting: data.meeting.id, org: org.value }) }, t('meetings.manual_in')), ' ',
+			h('button', { type: 'button', class: 'secondary', name: 'manual-out', onclick: () => act('meetings.checkout', { meeting: data.meeting.id, org: org.value }) }, t('meetings.manual_out'))),
+		h('form', { class: 'inline', onsubmit: (e) => {
+			e.preventDefault();
+			act('meetings.quorum', { meeting: data.meeting.id, rule: rule.value ? Number(rule.value) : 'all_required' });
+		} }, field(t('meetings.quorum_rule'), rule), h('button', { type: 'submit' }, t('meetings.quorum_set'))));
+}
+
 function attendancePart({ t, h }, a) {
 	if (!a) return null;
 	const q = a.quorum;
@@ -176,6 +191,7 @@ export async function viewMeeting(shell, main, id) {
 				h('p', { class: 'muted' }, t('meetings.apologies_list'), ': ', regs.apologies.map((d) => d.org).join(', ') || '—'),
 				reg, h('p', {}, ...controls), msg),
 			attendancePart(shell, data.attendance),
+			manage && (m.status === 'convened' || m.status === 'in_session') && h('section', { class: 'card' }, h('h2', {}, t('meetings.record')), recordControls(shell, data, act)),
 			sessionPart(m),
 			h('section', { class: 'card wide', id: 'agenda' }, h('h2', {}, t('meetings.agenda')),
 				h('ol', { class: 'list agenda' }, ...data.agenda.map((it) => itemRow(it, m))),
