@@ -1,14 +1,15 @@
-// A full quarterly meeting from the browser (issue 20, "done when"): UNICEF
-// asks for an extraordinary meeting and the secretariat accepts; the
+// A full quarterly meeting from the browser (issue 20, "done when"):
+// UNICEF asks for an extraordinary meeting and the secretariat accepts; the
 // secretariat takes its calendar feed address, drafts the meeting and its
-// agenda, convenes it and circulates the agenda; nine member organisations and the state counterpart check in
-// from their own pages (one context each) while UNESCO is absent, which the
-// live attendance shows, and the quorum rule set to nine is met; in session a decision and a joint statement are
-// put to the members and taken; UNESCO states its position afterwards on the
-// proposal's page; the outcomes come back to the items; the minutes are
-// assembled, edited, circulated, commented by UNICEF, approved by the
-// members' consensus and released to the Ministry of Labour, which reads
-// them in its portal.
+// agenda, convenes it and circulates the agenda; nine member organisations
+// and the state counterpart check in from their own pages (one context
+// each) while UNESCO is absent, which the live attendance shows, and the
+// quorum rule set to nine is met; in session a decision and a joint
+// statement are put to the members and taken; UNESCO states its positions
+// afterwards on the proposals' pages; the outcomes come back to the items;
+// the minutes are assembled, edited, circulated, commented by UNICEF,
+// approved by the members' consensus and released to the Ministry of
+// Labour, which reads them in its portal.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
