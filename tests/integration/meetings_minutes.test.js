@@ -147,6 +147,22 @@ describe('meetings: minutes', { timeout: 60_000 }, () => {
 		err(await c.iom.request('meetings.minutes.update', { meeting, sections: [{ key: 'actions', text: 'x' }] }), 'conflict', 'approved', /approved/);
 	});
 
+	test("where the meeting's rule says so, a co-chair approves the minutes", async () => {
+		const m2 = ok(await c.iom.request('meetings.create', { kind: 'regular', title: 'Co-chair rule', starts_at: Date.now() + 60 * DAY, location: 'Astana', minutes_approval: 'co_chair' }), 'create').meeting;
+		assert.equal(m2.minutes_approval, 'co_chair');
+		err(await c.iom.request('meetings.create', { kind: 'regular', title: 'x', starts_at: Date.now() + 60 * DAY, location: 'Astana', minutes_approval: 'chair' }), 'bad_request', 'unknown rule', /^minutes_approval: expected one of consensus, co_chair$/);
+		for (const t of ['meetings.convene', 'meetings.start', 'meetings.close', 'meetings.minutes.assemble']) ok(await c.iom.request(t, { meeting: m2.id }), t);
+		err(await c.iom.request('meetings.update', { meeting: m2.id, title: 'Later' }), 'conflict', 'set-up after the meeting', /has started/);
+		err(await c.rco.request('meetings.minutes.approve', { meeting: m2.id }), 'conflict', 'not circulated', /only circulated minutes/);
+		ok(await c.iom.request('meetings.minutes.circulate', { meeting: m2.id, comments_until: Date.now() + DAY }), 'circulate');
+		const before = await sqlite(db, 'SELECT count(*) FROM consensus_proposals');
+		const v = ok(await c.rco.request('meetings.minutes.approve', { meeting: m2.id }), 'approve').minutes;
+		assert.equal(v.status, 'approved');
+		assert.equal(v.approved_by, 'rco');
+		assert.equal(v.approval_proposal, null);
+		assert.equal(await sqlite(db, 'SELECT count(*) FROM consensus_proposals'), before, 'no proposal is opened');
+	});
+
 	test('exports: printable HTML, JSON, attendance CSV, .ics; members only', async () => {
 		let r = await get('undp', `/api/meetings/minutes?meeting=${meeting}&format=html`);
 		assert.equal(r.status, 200);
