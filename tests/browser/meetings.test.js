@@ -170,5 +170,14 @@ describe('a quarterly meeting, from the browser', { timeout: 240_000 }, () => {
 		assert.deepEqual(seen.data.release.content.sections.filter((x) => x.key.startsWith('item:')).map((x) => x.title), ['2. Joint statement on fair recruitment']);
 		await mol.goto(`${url}#/portal`);
 		await mol.getByText(/Network meeting, second quarter/).first().waitFor({ timeout: 5000 });
+
+		// On a phone: the meeting page fits the screen's width.
+		const phone = pages.undp;
+		await phone.setViewportSize({ width: 390, height: 844 });
+		await phone.goto(`${url}#/meeting/${id}`);
+		await phone.locator('#minutes').waitFor();
+		const widths = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+		assert.ok(widths[0] <= widths[1] + 1, `no sideways scrolling on a phone: ${widths}`);
+		await phone.screenshot({ path: path.join(SHOTS, 'meeting-phone.png'), fullPage: false });
 	});
 });

@@ -3,6 +3,16 @@
 const KINDS = ['regular', 'extraordinary', 'annual'];
 const MODES = ['in_person', 'online', 'hybrid'];
 
+// A meeting's time in its own time zone (the shell's fmtDate is the
+// reader's), e.g. "14 Dec 2026, 09:00 (Asia/Almaty)".
+export function meetingTime({ lang, fmtDate }, ms, tz) {
+	try {
+		return `${new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(ms)} (${tz})`;
+	} catch {
+		return fmtDate(ms);
+	}
+}
+
 export function statusBadge({ t, h }, status) {
 	return h('span', { class: `badge meeting-${status}` }, t(`meetings.status.${status}`));
 }
@@ -77,7 +87,7 @@ function feedCard({ client, t, h, note, errorText }) {
 }
 
 export async function viewMeetings(shell, main) {
-	const { client, t, h, note, errorText, fmtDate, isPartner, hasRole, go } = shell;
+	const { client, t, h, note, errorText, isPartner, hasRole, go } = shell;
 	const list = h('ul', { class: 'list', id: 'meetings' });
 	const manage = !isPartner() && (hasRole('co_chair') || hasRole('secretariat'));
 	main.replaceChildren(h('div', { class: 'grid' }, h('h1', {}, t('meetings.heading')),
@@ -88,6 +98,6 @@ export async function viewMeetings(shell, main) {
 	if (!r.ok) { list.replaceChildren(h('li', {}, note(errorText(r), 'error'))); return; }
 	list.replaceChildren(...(r.data.meetings.length ? r.data.meetings.map((m) => h('li', { 'data-meeting': m.id },
 		h('a', { href: `#/meeting/${m.id}` }, m.title), ' ', statusBadge(shell, m.status),
-		h('span', { class: 'muted' }, ` ${t(`meetings.kind.${m.kind}`)}, ${fmtDate(m.starts_at)} (${m.tz})`)))
+		h('span', { class: 'muted' }, ` ${t(`meetings.kind.${m.kind}`)}, ${meetingTime(shell, m.starts_at, m.tz)}`)))
 		: [h('li', {}, t('meetings.none'))]));
 }

@@ -5,7 +5,7 @@
 // notes and the live attendance of the required organisations.  Everything
 // follows topic meeting:<id>; a decision item's tally follows its
 // proposal:<id>.  Closed, it shows the minutes (minutes.js).
-import { statusBadge } from './list.js';
+import { statusBadge, meetingTime } from './list.js';
 import { minutesPart } from './minutes.js';
 
 const ITEM_KINDS = ['information', 'discussion', 'decision', 'statement', 'report', 'aob'];
@@ -51,7 +51,7 @@ function attendancePart({ t, h }, a) {
 }
 
 export async function viewMeeting(shell, main, id) {
-	const { client, t, h, field, note, errorText, fmtDate, isPartner, hasRole } = shell;
+	const { client, t, h, field, note, errorText, isPartner, hasRole } = shell;
 	const msg = h('div', { 'aria-live': 'polite', id: 'meeting-msg' });
 	let data = null;
 	let tallyOff = null;
@@ -181,7 +181,7 @@ export async function viewMeeting(shell, main, id) {
 		main.replaceChildren(h('div', { class: 'grid' },
 			h('h1', {}, m.title, ' ', statusBadge(shell, m.status)),
 			h('section', { class: 'card', id: 'meeting-info' },
-				h('p', {}, t(`meetings.kind.${m.kind}`), ', ', fmtDate(m.starts_at), ` (${m.tz})`),
+				h('p', {}, t(`meetings.kind.${m.kind}`), ', ', meetingTime(shell, m.starts_at, m.tz)),
 				h('p', {}, t(`meetings.mode.${m.mode}`), m.location && `, ${m.location}`, m.with_unct && ` · ${t('meetings.with_unct')}`),
 				m.online_url && h('p', {}, h('a', { href: m.online_url, rel: 'noopener', target: '_blank' }, t('meetings.join_online'))),
 				h('p', {}, t('meetings.agenda_version', { n: m.agenda_version })),

@@ -3,6 +3,7 @@
 // save a new version), circulated for comments until a date, commented per
 // section by the members, approved; and the printable view
 // (#/meeting/<id>/print) with the print stylesheet.
+import { meetingTime } from './list.js';
 
 function sectionRecord({ t, h }, s) {
 	const out = [];
@@ -73,7 +74,7 @@ export async function minutesPart(shell, id, manage, reload) {
 
 // The printable minutes: the page alone, with the print stylesheet.
 export async function viewPrint(shell, main, id) {
-	const { client, t, h, note, errorText, fmtDate } = shell;
+	const { client, t, h, note, errorText } = shell;
 	const [g, r] = await Promise.all([client.request('meetings.get', { meeting: id }), client.request('meetings.minutes', { meeting: id })]);
 	if (!g.ok || !r.ok) { main.replaceChildren(note(errorText(g.ok ? r : g), 'error')); return; }
 	if (!document.querySelector('link[data-meetings-print]'))
@@ -83,7 +84,7 @@ export async function viewPrint(shell, main, id) {
 	const meeting = g.data.meeting;
 	main.replaceChildren(h('article', { class: 'minutes', id: 'minutes-print' },
 		h('h1', {}, t('meetings.minutes_of', { title: meeting.title })),
-		h('p', { class: 'meta' }, fmtDate(meeting.starts_at), ` (${meeting.tz}), ${meeting.location || ''}`),
+		h('p', { class: 'meta' }, meetingTime(shell, meeting.starts_at, meeting.tz), meeting.location ? `, ${meeting.location}` : ''),
 		h('p', { class: 'meta' }, t('meetings.minutes_version', { n: m.version }), ', ', t(`meetings.mstatus.${m.status}`)),
 		...m.body.sections.map((s) => h('section', {}, h('h2', {}, s.key.startsWith('item:') ? s.title : t(`meetings.section.${s.key}`)),
 			...sectionRecord(shell, s), s.text && h('p', { class: 'text' }, s.text))),
