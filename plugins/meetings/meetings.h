@@ -5,13 +5,21 @@
  * the co-chairs convene them, the secretariat prepares them, and "each
  * member shall be represented".
  *
- * What it does today: a meeting's set-up (create, update, list, get,
- * convene, cancel), members' requests for an extraordinary meeting and
- * their answers, and registration by organisation (delegates, apologies,
- * a focal point designating a delegate).  Convening freezes the invitees:
- * every active member organisation (a working group's organisations for a
- * group meeting), required; the state counterpart and named partners (every
- * active partner for the annual meeting) invited as such.
+ * The whole cycle, by organisation: a meeting's set-up (create, update,
+ * list, get, convene, cancel; members' requests for an extraordinary
+ * meeting, answered); registration (delegates, apologies, a focal point
+ * designating a delegate); the agenda (numbered items, members' requests
+ * before a cut-off, circulated versions with their difference, items not
+ * reached carried over); the session (the current item live, attendance as
+ * intervals per organisation, the required organisations represented and
+ * missing, a quorum rule, speakers, notes; decision and statement items
+ * opening consensus proposals whose outcome returns to the item); minutes
+ * assembled from the record, edited in versions, circulated for comments,
+ * approved; exports, a personal calendar feed and the portal's items.
+ * Convening freezes the invitees: every active member organisation (a
+ * working group's organisations for a group meeting), required; the state
+ * counterpart and named partners (every active partner for the annual
+ * meeting) invited as such.
  *
  * Who may see what is decided in the transaction, from the committed rows:
  * members see the network's meetings, a group meeting is seen by the
@@ -36,11 +44,12 @@
  *               its outcome brought back to the item
  *   minutes.c   meetings.minutes.*: assembled from the record, edited in
  *               versions, circulated for comments, approved
- *   export.c    /api/meetings/minutes (HTML, JSON), attendance.csv, ics; the
- *               portal's item kinds meeting:<id> and minutes:<id>
+ *   export.c    /api/meetings/minutes (HTML, JSON), attendance.csv, ics, the
+ *               personal feed.ics (meetings.feed); the portal's item kinds
+ *               meeting:<id> and minutes:<id>
  *   agenda.c    meetings.agenda.*: items, requests before the cut-off,
- *               circulated versions with their difference
- *   rules.c     the pure checks: times, time zones, partners' view
+ *               circulated versions with their difference, carry-over
+ *   rules.c     the pure checks (rules.h): times, time zones, links
  */
 #ifndef MEETINGS_H
 #define MEETINGS_H
