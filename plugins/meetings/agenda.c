@@ -31,11 +31,30 @@ static const char *const DECISIONS[] = {"accepted", "merged", "declined", NULL};
 		.name = "visibility", .type = ACCORD_ARG_STRING, .one_of = VISIBILITIES            \
 	}
 
+/* A linked document: {title, url}, an http(s) link. */
+static const char *document_check(const json_t *v)
+{
+	static const char *const says =
+		"expected {title, url}: a title of 1-200 bytes and an http(s) link";
+	const char *title = json_string_value(json_object_get(v, "title"));
+	const json_t *url = json_object_get(v, "url");
+	if (!title || !title[0] || strlen(title) > 200 || json_object_size(v) != 2 ||
+	    json_string_length(url) > 1000 || rules__url(url))
+		return says;
+	return NULL;
+}
+static const accord_arg document = {.type = ACCORD_ARG_OBJECT, .check = document_check};
+#define DOCUMENTS                                                                                  \
+	{                                                                                          \
+		.name = "documents", .type = ACCORD_ARG_ARRAY, .max = 20, .each = &document        \
+	}
+
 const accord_arg agenda__add_args[] = {
 	{.name = "meeting", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{.name = "title", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .min = 1, .max = 300},
 	{.name = "kind", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .one_of = ITEM_KINDS},
 	ITEM_FIELDS,
+	DOCUMENTS,
 	{.name = "position", .type = ACCORD_ARG_INT, .min = 1, .max = 500},
 	{0}};
 
@@ -44,6 +63,7 @@ const accord_arg agenda__update_args[] = {
 	{.name = "title", .type = ACCORD_ARG_STRING, .min = 1, .max = 300},
 	{.name = "kind", .type = ACCORD_ARG_STRING, .one_of = ITEM_KINDS},
 	ITEM_FIELDS,
+	DOCUMENTS,
 	{0}};
 
 const accord_arg agenda__move_args[] = {
@@ -95,7 +115,7 @@ static accord_status item_for(accord_txn *txn, accord_job *j, int manage, json_t
 	accord_status st = accord_exec(
 		api, txn,
 		"SELECT id, meeting, position, title, body, kind, presenter_org,"
-		" duration_min, visibility, status FROM meetings_items WHERE id=?",
+		" duration_min, visibility, status, documents FROM meetings_items WHERE id=?",
 		json_pack("[O]", json_object_get(j->in, "item")), &rows);
 	if (st != ACCORD_OK)
 		return st;
@@ -192,21 +212,34 @@ static accord_status place(accord_txn *txn, int64_t meeting, json_int_t id, json
 	return st;
 }
 
+/* Documents as stored: the JSON text of an array (given as an array, or
+ * as stored text), or NULL for none. */
+static char *documents_text(const json_t *v)
+{
+	if (json_is_array(v) && json_array_size(v))
+		return json_dumps(v, JSON_COMPACT);
+	if (json_is_string(v) && json_string_length(v))
+		return strdup(json_string_value(v));
+	return NULL;
+}
+
 static accord_status insert_item(accord_txn *txn, const accord_job *j, const json_t *in,
 				 json_int_t from_request, json_int_t *id)
 {
+	char *docs = documents_text(json_object_get(in, "documents"));
 	accord_status st = accord_exec(
 		api, txn,
 		"INSERT INTO meetings_items(meeting, position, title, body, kind, presenter_org,"
-		" duration_min, visibility, from_request, created_by, created_at)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-		json_pack("[I,i,s,s,s,O,O,s,o,s,I]", (json_int_t)j->id, 100000, str(in, "title"),
+		" duration_min, visibility, from_request, created_by, created_at, documents)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+		json_pack("[I,i,s,s,s,O,O,s,o,s,I,s?]", (json_int_t)j->id, 100000, str(in, "title"),
 			  str(in, "body") ? str(in, "body") : "", str(in, "kind"),
 			  accord_or_null(in, "presenter_org"), accord_or_null(in, "duration_min"),
 			  str(in, "visibility") ? str(in, "visibility") : "internal",
 			  from_request ? json_integer(from_request) : json_null(), j->actor,
-			  (json_int_t)j->now_ms),
+			  (json_int_t)j->now_ms, docs),
 		NULL);
+	free(docs);
 	*id = st == ACCORD_OK ? (json_int_t)api->txn_last_id(txn) : 0;
 	return st;
 }
@@ -244,15 +277,18 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_t *changes = json_deep_copy(j->in);
 	json_object_del(changes, "item");
 	json_object_update(item, changes);
+	char *docs = documents_text(json_object_get(item, "documents"));
 	if (st == ACCORD_OK)
-		st = accord_exec(api, txn,
-				 "UPDATE meetings_items SET title=?, body=?, kind=?, presenter_org=?,"
-				 " duration_min=?, visibility=? WHERE id=?",
-				 json_pack("[s,s,s,O,O,s,O]", str(item, "title"), str(item, "body"),
-					   str(item, "kind"), accord_or_null(item, "presenter_org"),
-					   accord_or_null(item, "duration_min"),
-					   str(item, "visibility"), json_object_get(item, "id")),
-				 NULL);
+		st = accord_exec(
+			api, txn,
+			"UPDATE meetings_items SET title=?, body=?, kind=?, presenter_org=?,"
+			" duration_min=?, visibility=?, documents=? WHERE id=?",
+			json_pack("[s,s,s,O,O,s,s?,O]", str(item, "title"), str(item, "body"),
+				  str(item, "kind"), accord_or_null(item, "presenter_org"),
+				  accord_or_null(item, "duration_min"), str(item, "visibility"),
+				  docs, json_object_get(item, "id")),
+			NULL);
+	free(docs);
 	json_decref(item);
 	if (st == ACCORD_OK) {
 		json_object_set(changes, "item", json_object_get(j->in, "item"));

@@ -143,7 +143,8 @@ static accord_status assemble(accord_txn *txn, const json_t *m, json_t **section
 		const char *keep[] = {"id",       "kind",          "visibility",
 				      "status",   "presenter_org", "started_at",
 				      "ended_at", "proposal",      "outcome",
-				      "decision", "body",          NULL};
+				      "decision", "body",          "documents",
+				      NULL};
 		for (const char **kk = keep; *kk; kk++)
 			json_object_set(s, *kk, accord_or_null(r, *kk));
 		json_array_append_new(out, s);

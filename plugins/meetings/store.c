@@ -48,7 +48,7 @@ const accord_migration store__migrations[] = {
 	 " kind TEXT NOT NULL, presenter_org TEXT, duration_min INTEGER,"
 	 " visibility TEXT NOT NULL DEFAULT 'internal', status TEXT NOT NULL DEFAULT 'pending',"
 	 " from_request INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
-	 " proposal INTEGER, outcome TEXT, decision TEXT, carried_from INTEGER,"
+	 " proposal INTEGER, outcome TEXT, decision TEXT, carried_from INTEGER, documents TEXT,"
 	 " started_at INTEGER, ended_at INTEGER);"
 	 "CREATE INDEX meetings_items_meeting ON meetings_items(meeting, position);"
 	 "CREATE TABLE meetings_agenda_requests(id INTEGER PRIMARY KEY, meeting INTEGER NOT NULL,"
@@ -148,7 +148,7 @@ accord_status store__agenda(accord_txn *txn, int64_t id, int shared_only, json_t
 		api, txn,
 		"SELECT id, position AS number, title, body, kind, presenter_org,"
 		" duration_min, visibility, status, from_request, started_at,"
-		" ended_at, proposal, outcome, decision, carried_from FROM meetings_items WHERE meeting=? AND"
+		" ended_at, proposal, outcome, decision, carried_from, documents FROM meetings_items WHERE meeting=? AND"
 		" (visibility='shared' OR NOT ?) ORDER BY position, id",
 		json_pack("[I,b]", (json_int_t)id, shared_only), out);
 	size_t i;
@@ -158,8 +158,12 @@ accord_status store__agenda(accord_txn *txn, int64_t id, int shared_only, json_t
 			json_object_del(r, "proposal");
 			json_object_del(r, "outcome");
 			json_object_del(r, "decision");
-			continue;
 		}
+		const char *docs = json_string_value(json_object_get(r, "documents"));
+		json_t *dv = docs ? json_loads(docs, 0, NULL) : NULL;
+		json_object_set_new(r, "documents", dv ? dv : json_array());
+		if (shared_only)
+			continue;
 		const char *d = json_string_value(json_object_get(r, "decision"));
 		json_t *v = d ? json_loads(d, 0, NULL) : NULL;
 		json_object_set_new(r, "decision", v ? v : json_null());

@@ -65,7 +65,11 @@ describe('a quarterly meeting, from the browser', { timeout: 240_000 }, () => {
 			await ed.getByLabel('Title').fill(title);
 			await ed.getByLabel('Kind').selectOption(kind);
 			await ed.getByLabel('Text').fill(body);
-			if (shared) await ed.getByLabel('Shared with invited partners').check();
+			if (shared) {
+				await ed.getByLabel('Shared with invited partners').check();
+				await ed.getByLabel('Linked document: its name').fill('Draft statement');
+				await ed.getByLabel('Linked document: its link').fill('https://docs.example.org/statement.pdf');
+			}
 			await ed.getByRole('button', { name: 'Add to the agenda' }).click();
 			await iom.locator('#agenda li', { hasText: title }).waitFor();
 		};
@@ -113,6 +117,7 @@ describe('a quarterly meeting, from the browser', { timeout: 240_000 }, () => {
 		await mol.reload();
 		await mol.locator('#agenda li', { hasText: 'Joint statement on fair recruitment' }).waitFor();
 		assert.equal(await mol.locator('#agenda li', { hasText: 'Adoption of the 2027 workplan' }).count(), 0, 'MOL sees only the shared item');
+		assert.equal(await mol.locator('#agenda li a.doc', { hasText: 'Draft statement' }).getAttribute('href'), 'https://docs.example.org/statement.pdf');
 		await statement.getByRole('button', { name: 'Take the decision' }).click();
 		await statement.locator('.proposal-link').waitFor();
 		const s = await ask(iom, 'meetings.get', { meeting: id });

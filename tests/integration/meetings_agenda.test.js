@@ -76,6 +76,13 @@ describe('meetings agenda', { timeout: 60_000 }, () => {
 		err(await iom.request('meetings.agenda.add', { meeting: 987654, title: 'x', kind: 'aob' }), 'not_found', 'missing meeting');
 		assert.equal(await sqlite(db, 'SELECT count(*) FROM meetings_log'), before, 'nothing logged');
 
+		// linked documents: {title, url}, http(s) links only
+		const docs = [{ title: 'Draft statement', url: 'https://docs.example.org/statement-v2.pdf' }];
+		err(await add({ title: 'x', kind: 'aob', documents: [{ title: 'x', url: 'javascript:alert(1)' }] }), 'bad_request', 'a script link', /^documents\[0\]: expected \{title, url\}/);
+		err(await add({ title: 'x', kind: 'aob', documents: [{ url: 'https://x.org' }] }), 'bad_request', 'no title', /^documents\[0\]: expected \{title, url\}/);
+		const withDocs = ok(await iom.request('meetings.agenda.update', { item: a.find((i) => i.kind === 'statement').id, documents: docs }), 'documents').agenda;
+		assert.deepEqual(withDocs.find((i) => i.kind === 'statement').documents, docs);
+		assert.deepEqual(withDocs.find((i) => i.kind === 'information').documents, []);
 		const joint = a.find((i) => i.kind === 'statement');
 		a = ok(await rco.request('meetings.agenda.move', { item: joint.id, position: 1 }), 'move').agenda;
 		assert.equal(a[0].id, joint.id);
@@ -144,6 +151,7 @@ describe('meetings agenda', { timeout: 60_000 }, () => {
 		const view = ok(await mol.request('meetings.get', { meeting }), 'MOL get');
 		assert.ok(view.agenda.length >= 2);
 		assert.ok(view.agenda.every((i) => i.visibility === 'shared'), 'only shared items');
+		assert.deepEqual(view.agenda.find((i) => i.kind === 'statement').documents, [{ title: 'Draft statement', url: 'https://docs.example.org/statement-v2.pdf' }], "a shared item's documents reach the partner");
 		assert.deepEqual(view.agenda_requests, [], 'no requests for partners');
 		assert.ok(!JSON.stringify(view).includes(MARK), 'no internal marker reached the partner');
 		assert.ok(!mol.frames.join('\n').includes(MARK), 'nor any frame');

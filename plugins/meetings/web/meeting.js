@@ -100,6 +100,7 @@ export async function viewMeeting(shell, main, id) {
 			it.duration_min && h('span', { class: 'muted' }, ` ${t('meetings.minutes_n', { n: it.duration_min })}`),
 			it.proposal && h('a', { href: `#/proposal/${it.proposal}`, class: 'proposal-link' }, ` ${t('meetings.proposal', { id: it.proposal })}`),
 			it.outcome && h('span', { class: `badge ${it.outcome}`, 'data-outcome': it.outcome }, t(`meetings.outcome.${it.outcome}`)),
+			...(it.documents || []).map((d) => h('a', { href: d.url, rel: 'noopener', target: '_blank', class: 'doc' }, ` ${d.title}`)),
 			...controls);
 	}
 
@@ -110,16 +111,20 @@ export async function viewMeeting(shell, main, id) {
 		const presenter = h('input', { name: 'a-presenter', maxlength: 16 });
 		const minutes = h('input', { name: 'a-minutes', type: 'number', min: 1, max: 600 });
 		const shared = h('input', { name: 'a-shared', type: 'checkbox' });
+		const docTitle = h('input', { name: 'a-doc-title', maxlength: 200 });
+		const docUrl = h('input', { name: 'a-doc-url', type: 'url', maxlength: 1000 });
 		return h('form', { class: 'inline-form', id: 'agenda-add', onsubmit: async (e) => {
 			e.preventDefault();
 			const d = { meeting: id, title: title.value.trim(), kind: kind.value, visibility: shared.checked ? 'shared' : 'internal' };
 			if (body.value.trim()) d.body = body.value.trim();
 			if (presenter.value.trim()) d.presenter_org = presenter.value.trim().toUpperCase();
 			if (minutes.value) d.duration_min = Number(minutes.value);
+			if (docUrl.value.trim()) d.documents = [{ title: docTitle.value.trim() || docUrl.value.trim(), url: docUrl.value.trim() }];
 			const r = await act('meetings.agenda.add', d);
-			if (r.ok) title.value = body.value = '';
+			if (r.ok) title.value = body.value = docTitle.value = docUrl.value = '';
 		} }, h('h3', {}, t('meetings.agenda_add')), field(t('meetings.title'), title), field(t('meetings.kind'), kind), field(t('meetings.body'), body),
-		field(t('meetings.presenter'), presenter), field(t('meetings.duration'), minutes), h('label', { class: 'check' }, shared, t('meetings.shared')),
+		field(t('meetings.presenter'), presenter), field(t('meetings.duration'), minutes),
+		field(t('meetings.doc_title'), docTitle), field(t('meetings.doc_url'), docUrl), h('label', { class: 'check' }, shared, t('meetings.shared')),
 		h('button', { type: 'submit' }, t('meetings.agenda_add_submit')));
 	}
 
