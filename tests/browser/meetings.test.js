@@ -3,7 +3,7 @@
 // secretariat takes its calendar feed address, drafts the meeting and its
 // agenda, convenes it and circulates the agenda; nine member organisations
 // and the state counterpart check in from their own pages (one context
-// each) while UNESCO is absent, which the live attendance shows, and the
+// each), UNDP's focal point designates a colleague, while UNESCO is absent, which the live attendance shows, and the
 // quorum rule set to nine is met; in session a decision and a joint
 // statement are put to the members and taken; UNESCO states its positions
 // afterwards on the proposals' pages; the outcomes come back to the items;
@@ -87,6 +87,11 @@ describe('a quarterly meeting, from the browser', { timeout: 240_000 }, () => {
 			await p.getByRole('button', { name: 'Check in' }).click();
 			await p.locator('#meeting-info').waitFor();
 		}));
+		// UNDP's focal point designates a colleague as its delegate
+		assert.equal((await ask(iom, 'members.person.save', { login: 'undp.deputy', name: 'UNDP deputy', org: 'UNDP', function: 'staff' })).ok, true);
+		await pages.undp.getByLabel('Designate a delegate of your organisation').fill('undp.deputy');
+		await pages.undp.getByRole('button', { name: 'Designate', exact: true }).click();
+		await pages.undp.locator('#delegates', { hasText: 'UNDP/undp.deputy' }).waitFor();
 		await iom.getByRole('button', { name: 'Check in' }).click();
 		await iom.locator('#missing', { hasText: 'Missing: UNESCO' }).waitFor({ timeout: 5000 });
 		await iom.locator('#quorum', { hasText: 'No quorum.' }).waitFor();

@@ -178,6 +178,11 @@ export async function viewMeeting(shell, main, id) {
 			controls.push(button(h, t('meetings.circulate'), 'circulate', () => act('meetings.agenda.circulate', { meeting: id })));
 			controls.push(button(h, t('meetings.cancel'), 'cancel', () => act('meetings.cancel', { meeting: id, reason: t('meetings.cancel_reason') })));
 		}
+		const delegate = h('input', { name: 'designate-login', maxlength: 64 });
+		const designate = mine && m.status === 'convened' && h('form', { class: 'inline', id: 'designate', onsubmit: async (e) => {
+			e.preventDefault();
+			if (delegate.value.trim()) await act('meetings.register', { meeting: id, login: delegate.value.trim() });
+		} }, field(t('meetings.designate_login'), delegate), h('button', { type: 'submit' }, t('meetings.designate')));
 		const reg = mine && (m.status === 'convened' || m.status === 'in_session') && h('p', { id: 'registration' },
 			button(h, t('meetings.register'), 'register', () => act('meetings.register', { meeting: id })),
 			button(h, t('meetings.apologies'), 'apologies', () => act('meetings.apologies', { meeting: id })),
@@ -194,7 +199,7 @@ export async function viewMeeting(shell, main, id) {
 					' ', button(h, t('meetings.attendance_csv'), 'attendance-csv', () => download(shell, `/api/meetings/attendance.csv?meeting=${id}`, `attendance-${id}.csv`))),
 				h('p', { class: 'muted', id: 'delegates' }, t('meetings.delegates'), ': ', regs.delegates.map((d) => `${d.org}/${d.login}`).join(', ') || '—'),
 				h('p', { class: 'muted' }, t('meetings.apologies_list'), ': ', regs.apologies.map((d) => d.org).join(', ') || '—'),
-				reg, h('p', {}, ...controls), msg),
+				reg, designate, h('p', {}, ...controls), msg),
 			attendancePart(shell, data.attendance),
 			manage && (m.status === 'convened' || m.status === 'in_session') && h('section', { class: 'card' }, h('h2', {}, t('meetings.record')), recordControls(shell, data, act)),
 			sessionPart(m),
