@@ -203,5 +203,8 @@ accord_status record__describe(accord_txn *txn, const char *id, json_t **out, vo
 
 /* service.c */
 extern const accord_decisions_svc service__decisions;
+/* After a close committed (status.c): the service's watchers are told. */
+void service__closed(int64_t id);
+void service__reset(void);
 
 #endif

@@ -104,6 +104,7 @@ static void fini(accord_plugin_ctx *p)
 {
 	(void)p;
 	tally__reset();
+	service__reset();
 }
 
 static const accord_plugin desc = {

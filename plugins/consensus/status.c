@@ -217,6 +217,14 @@ const accord_arg status__close_args[] = {
 	{.name = "review_date", .type = ACCORD_ARG_STRING, .check = review_date},
 	{0}};
 
+/* After a close: the usual refresh, then accord.decisions' watchers. */
+static accord_status close_after(accord_job *j, json_t **out)
+{
+	accord_status st = live__after_change(j, out);
+	service__closed(j->id);
+	return st;
+}
+
 /* outcome: the statement of the outcome, as the person who closed words it
  * ("" when none); review_date: "" is none. */
 void status__close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
@@ -226,7 +234,12 @@ void status__close(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void
 	json_t *in = json_pack("{s:s,s:s}", "outcome", str(d, "outcome"), "reason", str(d, "reason"));
 	if (in && *str(d, "review_date"))
 		json_object_set(in, "review_date", json_object_get(d, "review_date"));
-	run(req, d, in, close_work);
+	proposal *p = access__proposal(d);
+	if (!in) {
+		api->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	job__run(req, p->id, p->group, access__need_lead(req), in, close_work, close_after);
 }
 
 static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
@@ -240,7 +253,7 @@ static void close_timer_fired(accord_plugin_ctx *pc, void *ud)
 		return;
 	/* the closing time: closed by the server itself (closed_by null,
 	 * close_facts.closing_time) */
-	job__run(NULL, p->id, 0, 0, NULL, close_work, live__after_change);
+	job__run(NULL, p->id, 0, 0, NULL, close_work, close_after);
 }
 
 void status__schedule_close(proposal *p)

@@ -13,7 +13,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connect, closeAll, httpRequest, sleep, DEMO_PASSWORD } from './lib/harness.js';
 
-const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {} };
+const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, meetings: {} };
 const TAG = `kanari${Math.random().toString(36).slice(2, 8)}`; // lowercase: usable in logins too
 const MARK_RE = new RegExp(`${TAG}n\\d+q`, 'g');
 const markers = [];
@@ -290,6 +290,81 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		}
 		await sleep(QUIET_MS);
 		assertNoMarker('after the membership and portal scenario');
+	});
+
+	test('scenario: meetings: internal items, notes, requests, speakers, decisions, minutes', async () => {
+		const { rco, iom, undp, unhcr, unicef, mol, mfa, cso } = c;
+		// what partners may see of a meeting they are invited to is its announcement (title, time,
+		// place) and its shared items: those carry no marker; everything internal does
+		const starts = Date.now() + 30 * 86_400_000;
+		S.M = (await ok(iom, 'meetings.create', { kind: 'regular', title: 'Quarterly meeting', purpose: 'Public purpose', starts_at: starts, location: 'Astana' })).meeting.id;
+		S.Mx = (await ok(iom, 'meetings.create', { kind: 'regular', title: 'Second meeting', starts_at: starts + 86_400_000, location: 'Astana' })).meeting.id;
+		await ok(iom, 'meetings.agenda.add', { meeting: S.M, title: 'Joint statement on labour migration', kind: 'statement', body: 'Public statement text', visibility: 'shared' });
+		const a = (await ok(iom, 'meetings.agenda.add', { meeting: S.M, title: `Internal budget ${M()}`, kind: 'decision', body: `Internal decision text ${M()}`, presenter_org: 'UNDP' })).agenda;
+		const [shared, internal] = a.map((i) => i.id);
+		await ok(iom, 'meetings.agenda.circulate', { meeting: S.M });
+		// a partner cannot see a draft, not even its topic
+		await sub('mol', `meeting:${S.M}`, false);
+		await ok(iom, 'meetings.convene', { meeting: S.M, partners: ['CSO'] });
+		await ok(iom, 'meetings.convene', { meeting: S.Mx });
+		for (const l of ['mol', 'cso']) await sub(l, `meeting:${S.M}`);
+		await sub('mfa', `meeting:${S.M}`, false);
+		for (const l of ['rco', 'undp']) await c[l].ok('sub.add', { topic: `meeting:${S.M}` });
+		await ok(unicef, 'meetings.agenda.request', { meeting: S.M, title: `Requested item ${M()}`, body: `Request body ${M()}` });
+		const rq = (await ok(undp, 'meetings.agenda.request', { meeting: S.M, title: `Another request ${M()}` })).agenda_requests;
+		await ok(iom, 'meetings.agenda.decide', { request: rq[0].id, decision: 'declined', note: `Declined because ${M()}` });
+		await ok(iom, 'meetings.agenda.decide', { request: rq[1].id, decision: 'merged', item: internal, note: `Merged note ${M()}` });
+		await ok(iom, 'meetings.agenda.update', { item: internal, body: `Revised internal text ${M()}`, title: `Revised internal title ${M()}` });
+		await ok(iom, 'meetings.agenda.circulate', { meeting: S.M });
+		await ok(unhcr, 'meetings.apologies', { meeting: S.M, reason: `Apologies reason ${M()}` });
+		await ok(undp, 'meetings.register', { meeting: S.M });
+		await ok(mol, 'meetings.register', { meeting: S.M });
+		await ok(unicef, 'meetings.request', { reason: `Extraordinary reason ${M()}` });
+		await ok(iom, 'meetings.start', { meeting: S.M });
+		for (const x of [iom, rco, undp, mol, cso]) await ok(x, 'meetings.checkin', { meeting: S.M });
+		await ok(iom, 'meetings.checkin', { meeting: S.M, org: 'UNICEF' });
+		await ok(iom, 'meetings.quorum', { meeting: S.M, rule: 3 });
+		await ok(rco, 'meetings.item.open', { item: shared });
+		await ok(mol, 'meetings.speakers.add', { item: shared });
+		await ok(iom, 'meetings.note', { item: shared, text: `Note on the shared item ${M()}`, visibility: 'shared' });
+		await ok(rco, 'meetings.item.open', { item: internal });
+		await ok(undp, 'meetings.speakers.add', { item: internal });
+		await ok(iom, 'meetings.speakers.next', { item: internal });
+		await ok(iom, 'meetings.note', { item: internal, text: `Internal note ${M()}` });
+		const poll = await ok(iom, 'meetings.item.poll', { item: internal, text: `Decision text ${M()}` });
+		await ok(undp, 'consensus.position', { proposal: poll.proposal, position: 'object', reason: `Objection in session ${M()}` });
+		await ok(rco, 'consensus.close', { proposal: poll.proposal, outcome: `Decision outcome ${M()}` });
+		await ok(iom, 'meetings.checkout', { meeting: S.M, org: 'UNICEF' });
+		await ok(iom, 'meetings.close', { meeting: S.M });
+		await ok(iom, 'meetings.minutes.assemble', { meeting: S.M });
+		await ok(iom, 'meetings.minutes.update', { meeting: S.M, sections: [{ key: 'actions', text: `Action points ${M()}` }, { key: `item:${shared}`, text: `Shared item prose ${M()}` }] });
+		await ok(iom, 'meetings.minutes.circulate', { meeting: S.M, comments_until: Date.now() + 86_400_000 });
+		await ok(unicef, 'meetings.minutes.comment', { meeting: S.M, section: 'actions', text: `Comment on the minutes ${M()}` });
+		await ok(iom, 'meetings.minutes.approve', { meeting: S.M });
+		await ok(iom, 'meetings.cancel', { meeting: S.Mx, reason: 'Postponed' });
+		// partners: what they may ask answers without a marker; the rest is refused or hidden
+		for (const x of [mol, cso]) {
+			const g = await ok(x, 'meetings.get', { meeting: S.M });
+			assert.ok(g.agenda.every((i) => i.visibility === 'shared'));
+			await ok(x, 'meetings.list', {});
+			await fails(x, 'meetings.item.poll', { item: internal }, 'forbidden');
+			await fails(x, 'meetings.speakers.add', { item: internal }, 'not_found');
+			await fails(x, 'meetings.minutes', { meeting: S.M }, 'forbidden');
+			await fails(x, 'meetings.agenda.versions', { meeting: S.M }, 'forbidden');
+			await fails(x, 'meetings.attendance', { meeting: S.M }, 'forbidden');
+			await fails(x, 'meetings.requests', {}, 'forbidden');
+			await fails(x, 'consensus.get', { proposal: poll.proposal }, 'not_found');
+		}
+		await fails(mfa, 'meetings.get', { meeting: S.M }, 'not_found');
+		for (const p of ['minutes', 'attendance.csv', 'ics']) {
+			const r = await httpRequest(server, `/api/meetings/${p}?meeting=${S.M}`, { headers: { Authorization: `Bearer ${mol.token}` } });
+			assert.equal(r.status, 403, `${p} for a partner`);
+			assert.ok(!r.body.includes(TAG));
+		}
+		await sleep(QUIET_MS);
+		assertNoMarker('after the meetings scenario');
+		assert.ok(mol.events.some((e) => e.event === 'meetings.current_item' && e.data.internal === true), 'MOL was told an internal item was on');
+		assert.ok(c.undp.events.some((e) => e.event === 'meetings.note' && markersIn([JSON.stringify(e)]).size > 0), 'members did get the notes live');
 	});
 
 	test('members did receive the markers (the scenario is not vacuous)', async () => {

@@ -1,6 +1,6 @@
 // Permission matrix: every request type of docs/protocol.md (core auth.*,
 // sys.*, sub.*, and the plugins membership, consensus, groups, actions,
-// portal), tried by every role, against objects the role may see, objects it
+// portal, meetings), tried by every role, against objects the role may see, objects it
 // may not see, and missing ones.  The expected answer of every cell is
 // written literally in the TABLE below and was derived from
 // docs/protocol.md, not from what the server answers.  Where an object is
@@ -26,9 +26,9 @@
 // checked in the `todo` test at the end (reported, not failing the suite).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, connect, closeAll, DEMO_PASSWORD } from './lib/harness.js';
+import { startServer, connect, closeAll, sleep, DEMO_PASSWORD } from './lib/harness.js';
 
-const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {} };
+const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, meetings: {} };
 const MISSING = 987654321;
 const GONE_PASSWORD = 'gone-pass-12345';
 
@@ -90,6 +90,41 @@ const freshGroup = async (ctx, withActions = false) => {
 	return g;
 };
 
+// meetings: fresh ones in a given state, made by the co-chairs (IOM, RCO in turn, paced: a row
+// makes many, and each connection has its rate limit; G's by its lead, UNDP)
+const mkMeeting = async (by, extra = {}) => (await by.ok('meetings.create', { kind: 'regular', title: `M ${uniq()}`, starts_at: future(30), location: 'Astana', ...extra })).meeting.id;
+let turn = 0;
+const chairOf = (ctx) => {
+	const by = ++turn % 2 ? ctx.adm.iom : ctx.adm.rco;
+	return { ok: async (type, data) => { await sleep(10); return by.ok(type, data); } };
+};
+const freshMeeting = async (ctx, status = 'draft') => {
+	const iom = chairOf(ctx);
+	const id = await mkMeeting(iom);
+	if (status !== 'draft') await iom.ok('meetings.convene', { meeting: id });
+	if (status === 'in_session' || status === 'closed') await iom.ok('meetings.start', { meeting: id });
+	if (status === 'closed') await iom.ok('meetings.close', { meeting: id });
+	return id;
+};
+const freshGroupMeeting = async (ctx) => mkMeeting(ctx.adm.undp, { kind: 'group', group: fx.G });
+const freshAgendaItem = async (ctx, meeting, kind = 'discussion') =>
+	(await chairOf(ctx).ok('meetings.agenda.add', { meeting, title: `Item ${uniq()}`, kind, body: 'Item text' })).agenda.at(-1).id;
+// an item of a meeting in session (open when open is true)
+const freshSessionItem = async (ctx, kind = 'discussion', open = false) => {
+	const m = await freshMeeting(ctx, 'convened');
+	const item = await freshAgendaItem(ctx, m, kind);
+	await chairOf(ctx).ok('meetings.start', { meeting: m });
+	if (open) await chairOf(ctx).ok('meetings.item.open', { item });
+	return item;
+};
+// a closed meeting's minutes, assembled (and circulated)
+const freshMinutes = async (ctx, circulated = false) => {
+	const m = await freshMeeting(ctx, 'closed');
+	await chairOf(ctx).ok('meetings.minutes.assemble', { meeting: m });
+	if (circulated) await chairOf(ctx).ok('meetings.minutes.circulate', { meeting: m, comments_until: future(3) });
+	return m;
+};
+
 //                                                   anon member co_ch secr lead gmem nonm partn state deact
 const MEMBERS_ONLY = /*                         */ [U, OK, OK, OK, OK, OK, NF, NF, NF, U]; // network objects
 const EVERYONE = /*                             */ [U, OK, OK, OK, OK, OK, OK, OK, OK, U];
@@ -103,6 +138,7 @@ const G_MANAGE = /*                             */ [U, NF, OK, OK, OK, F, F, F, 
 const G_MANAGE_HIDDEN = /*                      */ [U, NF, OK, OK, NF, NF, F, F, F, U]; // manage H
 const NF_MEMBERS = /*                           */ [U, NF, NF, NF, NF, NF, F, F, F, U]; // missing object, type not open to partners
 const G_ACTIONS = /*                            */ [U, NF, OK, OK, OK, OK, F, F, F, U];
+const M_CONVENED = /*                           */ [U, OK, OK, OK, OK, OK, NF, NF, OK, U]; // a convened network meeting: members, MOL invited
 
 const TABLE = [
 	// ---------------------------------------------------------------- auth.*
@@ -152,6 +188,10 @@ const TABLE = [
 	['sub.add', 'proposal:group open', () => ({ topic: `proposal:${fx.GP}` }), G_PEOPLE, { ref: 'proposal:missing' }],
 	['sub.add', 'proposal:group draft', () => ({ topic: `proposal:${fx.GP_draft}` }), [U, NF, OK, OK, OK, OK, NF, NF, NF, U], { ref: 'proposal:missing' }],
 	['sub.add', 'proposal:missing', () => ({ topic: `proposal:${MISSING}` }), ALL_NF],
+	['sub.add', 'meeting:draft', () => ({ topic: `meeting:${fx.M_draft}` }), MEMBERS_ONLY, { ref: 'meeting:missing' }],
+	['sub.add', 'meeting:convened', () => ({ topic: `meeting:${fx.M_conv}` }), M_CONVENED, { ref: 'meeting:missing' }],
+	['sub.add', 'meeting:group G', () => ({ topic: `meeting:${fx.M_group}` }), G_PEOPLE, { ref: 'meeting:missing' }],
+	['sub.add', 'meeting:missing', () => ({ topic: `meeting:${MISSING}` }), ALL_NF],
 	['sub.remove', 'subscribed', () => ({ topic: 'portal' }), EVERYONE, { pre: async (conn) => conn.request('sub.add', { topic: 'portal' }) }],
 	['sub.remove', 'not subscribed', () => ({ topic: `group:${MISSING}` }), ALL_NF],
 
@@ -294,6 +334,70 @@ const TABLE = [
 	['portal.input', 'about R1', () => ({ text: 'Matrix input', about: fx.R1item }), [U, F, F, F, F, F, NF, NF, OK, U], { ref: 'missing' }],
 	['portal.input', 'missing', () => ({ text: 'Matrix input', about: `item:${MISSING}` }), [U, F, F, F, F, F, NF, NF, NF, U]],
 	['portal.inputs', '-', () => ({}), EVERYONE],
+
+	// ------------------------------------------------------------ meetings.*
+	['meetings.create', 'network', () => ({ kind: 'regular', title: `Created ${uniq()}`, starts_at: future(30), location: 'Astana' }), COCHAIR_TYPE],
+	['meetings.create', 'group G', () => ({ kind: 'group', group: fx.G, title: `Created ${uniq()}`, starts_at: future(30), location: 'Astana' }), [U, NF, OK, OK, OK, F, F, F, F, U], { ref: 'group missing' }],
+	['meetings.create', 'group missing', () => ({ kind: 'group', group: MISSING, title: 'x', starts_at: future(30), location: 'Astana' }), NF_MEMBERS],
+	['meetings.update', 'draft', async (c) => ({ meeting: await freshMeeting(c), title: `Updated ${uniq()}` }), COCHAIR_TYPE],
+	['meetings.update', 'missing', () => ({ meeting: MISSING, title: 'x' }), NF_MEMBERS],
+	['meetings.list', '-', () => ({}), EVERYONE],
+	['meetings.get', 'draft', () => ({ meeting: fx.M_draft }), MEMBERS_ONLY, { ref: 'missing' }],
+	['meetings.get', 'convened', () => ({ meeting: fx.M_conv }), M_CONVENED, { ref: 'missing' }],
+	['meetings.get', 'group G', () => ({ meeting: fx.M_group }), G_PEOPLE, { ref: 'missing' }],
+	['meetings.get', 'missing', () => ({ meeting: MISSING }), ALL_NF],
+	['meetings.convene', 'draft', async (c) => ({ meeting: await freshMeeting(c) }), COCHAIR_TYPE],
+	['meetings.convene', 'group G draft', async (c) => ({ meeting: await freshGroupMeeting(c) }), G_MANAGE, { ref: 'missing' }],
+	['meetings.convene', 'missing', () => ({ meeting: MISSING }), NF_MEMBERS],
+	['meetings.cancel', 'draft', async (c) => ({ meeting: await freshMeeting(c), reason: 'Matrix' }), COCHAIR_TYPE],
+	['meetings.request', '-', () => ({ reason: 'Matrix request' }), MEMBERS_TYPE],
+	['meetings.requests', '-', () => ({}), MEMBERS_TYPE],
+	['meetings.answer', 'pending', async (c) => ({ request: (await c.adm.undp.ok('meetings.request', { reason: 'x' })).request.id, answer: 'declined' }), COCHAIR_TYPE],
+	['meetings.answer', 'missing', () => ({ request: MISSING, answer: 'declined' }), [U, F, NF, NF, F, F, F, F, F, U]],
+	['meetings.register', 'convened', () => ({ meeting: fx.M_conv }), M_CONVENED, { ref: 'missing' }],
+	// co-chairs and the secretariat see a group's meeting; their organisations are not invited to it
+	['meetings.register', 'group G', () => ({ meeting: fx.M_group }), [U, NF, F, F, OK, OK, NF, OK, NF, U], { ref: 'missing' }],
+	['meetings.register', 'missing', () => ({ meeting: MISSING }), ALL_NF],
+	['meetings.apologies', 'convened', () => ({ meeting: fx.M_conv, reason: 'Matrix' }), M_CONVENED, { ref: 'missing' }],
+	['meetings.apologies', 'missing', () => ({ meeting: MISSING }), ALL_NF],
+	['meetings.agenda.add', 'draft', () => ({ meeting: fx.M_draft, title: `Item ${uniq()}`, kind: 'aob' }), COCHAIR_TYPE],
+	['meetings.agenda.add', 'missing', () => ({ meeting: MISSING, title: 'x', kind: 'aob' }), NF_MEMBERS],
+	['meetings.agenda.update', 'internal item', () => ({ item: fx.I_internal, duration_min: 10 }), COCHAIR_TYPE],
+	['meetings.agenda.update', 'missing', () => ({ item: MISSING, title: 'x' }), NF_MEMBERS],
+	['meetings.agenda.move', 'internal item', () => ({ item: fx.I_internal, position: 1 }), COCHAIR_TYPE],
+	['meetings.agenda.remove', 'fresh item', async (c) => ({ item: await freshAgendaItem(c, fx.M_draft) }), COCHAIR_TYPE],
+	['meetings.agenda.request', 'convened', () => ({ meeting: fx.M_conv, title: `Request ${uniq()}` }), MEMBERS_TYPE],
+	['meetings.agenda.decide', 'pending', async (c) => ({ request: (await c.adm.undp.ok('meetings.agenda.request', { meeting: fx.M_conv, title: `R ${uniq()}` })).agenda_requests.at(-1).id, decision: 'declined' }), COCHAIR_TYPE],
+	['meetings.agenda.circulate', 'draft with an item', async (c) => {
+		const meeting = await freshMeeting(c);
+		await freshAgendaItem(c, meeting);
+		return { meeting };
+	}, COCHAIR_TYPE],
+	['meetings.agenda.versions', 'convened', () => ({ meeting: fx.M_conv }), MEMBERS_TYPE],
+	['meetings.agenda.carry_over', 'from a closed meeting', async (c) => ({ meeting: await freshMeeting(c), from: fx.M_minutes }), COCHAIR_TYPE],
+	['meetings.quorum', 'convened', () => ({ meeting: fx.M_conv, rule: 'all_required' }), COCHAIR_TYPE],
+	['meetings.start', 'convened', async (c) => ({ meeting: await freshMeeting(c, 'convened') }), COCHAIR_TYPE],
+	['meetings.item.open', 'in session', async (c) => ({ item: await freshSessionItem(c) }), COCHAIR_TYPE],
+	['meetings.item.close', 'open', async (c) => ({ item: await freshSessionItem(c, 'discussion', true) }), COCHAIR_TYPE],
+	['meetings.item.poll', 'open decision', async (c) => ({ item: await freshSessionItem(c, 'decision', true) }), COCHAIR_TYPE],
+	['meetings.checkin', 'convened', () => ({ meeting: fx.M_conv }), M_CONVENED, { ref: 'missing' }],
+	['meetings.checkin', 'missing', () => ({ meeting: MISSING }), ALL_NF],
+	['meetings.checkout', 'convened', () => ({ meeting: fx.M_conv }), M_CONVENED, { ref: 'missing' }],
+	['meetings.checkout', 'missing', () => ({ meeting: MISSING }), ALL_NF],
+	['meetings.attendance', 'convened', () => ({ meeting: fx.M_conv }), MEMBERS_TYPE],
+	['meetings.speakers.add', 'shared item, in session', () => ({ item: fx.I_live }), M_CONVENED, { ref: 'missing' }],
+	['meetings.speakers.add', 'missing', () => ({ item: MISSING }), ALL_NF],
+	['meetings.speakers.next', 'shared item, in session', () => ({ item: fx.I_live }), COCHAIR_TYPE],
+	['meetings.note', 'shared item, in session', () => ({ item: fx.I_live, text: 'Matrix note' }), COCHAIR_TYPE],
+	['meetings.close', 'in session', async (c) => ({ meeting: await freshMeeting(c, 'in_session') }), COCHAIR_TYPE],
+	['meetings.minutes.assemble', 'closed', async (c) => ({ meeting: await freshMeeting(c, 'closed') }), COCHAIR_TYPE],
+	['meetings.minutes.update', 'draft', async (c) => ({ meeting: await freshMinutes(c), sections: [{ key: 'actions', text: 'Matrix' }] }), COCHAIR_TYPE],
+	['meetings.minutes.circulate', 'draft', async (c) => ({ meeting: await freshMinutes(c), comments_until: future(3) }), COCHAIR_TYPE],
+	['meetings.minutes.comment', 'circulated', () => ({ meeting: fx.M_minutes, section: 'actions', text: 'Matrix comment' }), MEMBERS_TYPE],
+	['meetings.minutes.approve', 'circulated', async (c) => ({ meeting: await freshMinutes(c, true) }), COCHAIR_TYPE],
+	['meetings.minutes', 'circulated', () => ({ meeting: fx.M_minutes }), MEMBERS_TYPE],
+	['meetings.feed', '-', () => ({}), EVERYONE],
+	['meetings.feed.revoke', '-', () => ({}), EVERYONE],
 ];
 
 // Cells where the server contradicts docs/protocol.md (kept as documented,
@@ -315,11 +419,18 @@ const DOC_TYPES = [
 	'groups.post', 'groups.posts', 'groups.item.add', 'groups.items', 'groups.plugins.enable', 'groups.plugins.disable',
 	'actions.add', 'actions.update', 'actions.list', 'actions.notes',
 	'portal.release', 'portal.withdraw', 'portal.releases', 'portal.feed', 'portal.item', 'portal.input', 'portal.inputs',
+	'meetings.create', 'meetings.update', 'meetings.list', 'meetings.get', 'meetings.convene', 'meetings.cancel', 'meetings.request',
+	'meetings.requests', 'meetings.answer', 'meetings.register', 'meetings.apologies', 'meetings.agenda.add', 'meetings.agenda.update',
+	'meetings.agenda.move', 'meetings.agenda.remove', 'meetings.agenda.request', 'meetings.agenda.decide', 'meetings.agenda.circulate',
+	'meetings.agenda.versions', 'meetings.agenda.carry_over', 'meetings.quorum', 'meetings.start', 'meetings.item.open', 'meetings.item.close', 'meetings.item.poll',
+	'meetings.checkin', 'meetings.checkout', 'meetings.attendance', 'meetings.speakers.add', 'meetings.speakers.next', 'meetings.note',
+	'meetings.close', 'meetings.minutes.assemble', 'meetings.minutes.update', 'meetings.minutes.circulate', 'meetings.minutes.comment',
+	'meetings.minutes.approve', 'meetings.minutes', 'meetings.feed', 'meetings.feed.revoke',
 ];
 
 const PARTNER_ROLES = ['non_member', 'partner', 'state'];
 // the request types opened to partners (docs, "Partners: deny by default")
-const PARTNER_TYPES = /^(auth\.|sys\.|sub\.|consensus\.(get|list|consult|decisions|comment|comments)$|groups\.(list|get|post|posts|item\.add|items)$|portal\.(feed|item|input|inputs)$)/;
+const PARTNER_TYPES = /^(auth\.|sys\.|sub\.|consensus\.(get|list|consult|decisions|comment|comments)$|groups\.(list|get|post|posts|item\.add|items)$|portal\.(feed|item|input|inputs)$|meetings\.(list|get|register|apologies|checkin|checkout|speakers\.add|feed|feed\.revoke)$)/;
 
 const outcome = (r) => (r.ok === true ? OK : r.error?.code ?? `?${JSON.stringify(r)}`);
 
@@ -394,6 +505,26 @@ describe('permission matrix', { timeout: 180_000 }, () => {
 		fx.R1 = (await iom.ok('portal.release', { item: fx.R1item, to: ['MOL'] })).release.id;
 		fx.Rwithdrawn = (await iom.ok('portal.release', { item: `item:${fx.itemShared}`, to: 'partners' })).release.id;
 		await iom.ok('portal.withdraw', { release: fx.Rwithdrawn });
+		// meetings: a network draft; a convened network meeting (members required, MOL invited) with an
+		// internal item; a convened meeting of G (CSO invited); one in session with a shared item open;
+		// a closed one whose minutes are circulated
+		fx.M_draft = await mkMeeting(iom);
+		fx.M_conv = await mkMeeting(iom);
+		fx.I_internal = (await iom.ok('meetings.agenda.add', { meeting: fx.M_conv, title: 'Internal item', kind: 'discussion' })).agenda.at(-1).id;
+		await iom.ok('meetings.convene', { meeting: fx.M_conv });
+		fx.M_group = await mkMeeting(undp, { kind: 'group', group: fx.G });
+		await undp.ok('meetings.convene', { meeting: fx.M_group });
+		const live = await mkMeeting(iom);
+		fx.I_live = (await iom.ok('meetings.agenda.add', { meeting: live, title: 'Shared item', kind: 'discussion', visibility: 'shared' })).agenda.at(-1).id;
+		await iom.ok('meetings.convene', { meeting: live });
+		await iom.ok('meetings.start', { meeting: live });
+		await iom.ok('meetings.item.open', { item: fx.I_live });
+		fx.M_minutes = await mkMeeting(iom);
+		await iom.ok('meetings.convene', { meeting: fx.M_minutes });
+		await iom.ok('meetings.start', { meeting: fx.M_minutes });
+		await iom.ok('meetings.close', { meeting: fx.M_minutes });
+		await iom.ok('meetings.minutes.assemble', { meeting: fx.M_minutes });
+		await iom.ok('meetings.minutes.circulate', { meeting: fx.M_minutes, comments_until: future(3) });
 		// an invitation, accepted (its token is then "used"); the person is deactivated later
 		const inv = await iom.ok('members.invite', { org: 'UNHCR', name: 'Gone Person', function: 'focal_point' });
 		fx.usedInvite = inv.token;

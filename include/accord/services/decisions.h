@@ -7,6 +7,12 @@
  *
  * Functions taking an accord_txn run on the storage thread inside the
  * caller's work; *out is a new reference, NULL unless ACCORD_OK.
+ *
+ * Version 1 grew at its end (the size convention: check
+ * ACCORD_SERVICE_HAS(tbl, open) before calling the members added later):
+ * open, opened and watch let a plugin open a proposal as part of its own
+ * change (the meetings plugin: a decision item of a meeting) and follow it
+ * to its outcome.  A plugin built against the first table still works.
  */
 #ifndef ACCORD_SERVICES_DECISIONS_H
 #define ACCORD_SERVICES_DECISIONS_H
@@ -16,6 +22,12 @@
 #define ACCORD_SVC_DECISIONS "accord.decisions"
 #define ACCORD_SVC_DECISIONS_V 1u
 
+/* Called on the loop after a proposal's close committed (by a person or
+ * at its closing time): decision is {id, title, kind, outcome,
+ * outcome_statement, group, closed_at, positions: [{org, position,
+ * reason}], consultation: {org, view} or null}. */
+typedef void (*accord_decisions_watch_fn)(accord_plugin_ctx *who, const json_t *decision, void *ud);
+
 typedef struct accord_decisions_svc {
 	size_t size; /* sizeof the provider's table */
 
@@ -23,6 +35,28 @@ typedef struct accord_decisions_svc {
 	 * closed_at}.  ACCORD_E_NOT_FOUND when there is no proposal id or it
 	 * is not closed yet; ACCORD_E_INTERNAL when the database failed. */
 	accord_status (*decision)(accord_txn *txn, int64_t id, json_t **out);
+
+	/* Added later in version 1. */
+
+	/* Creates and opens a proposal of the network in the caller's
+	 * transaction: spec {title (1-300 bytes), text (1-20000), kind
+	 * ("decision"|"statement"), state_matter?: bool, closes_at?: ms in the
+	 * future or null, by: the login it is recorded as created and opened
+	 * by, org: that login's organisation}.  Its voters are every active
+	 * member organisation, frozen now, as consensus.open does; both steps
+	 * go to consensus_log.  *out = {id, ...}: keep it whole for opened.
+	 * ACCORD_E_BAD_REQUEST for a spec that breaks these rules (nothing
+	 * written).  After the caller's commit, call opened. */
+	accord_status (*open)(accord_txn *txn, const json_t *spec, json_t **out);
+	/* On the loop, once the transaction that opened a proposal committed,
+	 * with what open gave: the provider takes the proposal up at once
+	 * (requests about it are answered from then on), its live tally and
+	 * closing timer start, lists follow.  Until then the proposal exists
+	 * in the database only. */
+	void (*opened)(accord_plugin_ctx *who, const json_t *opened);
+	/* On the loop: fn runs after every committed close, in order.  0, or
+	 * -1 when it cannot. */
+	int (*watch)(accord_plugin_ctx *who, accord_decisions_watch_fn fn, void *ud);
 } accord_decisions_svc;
 
 #endif
