@@ -1,0 +1,247 @@
+/*
+ * The outbox: the service accord.notify and the invitations hook of
+ * accord.members.  Both run on the storage thread inside the caller's
+ * transaction and write one row per recipient into notify_outbox, so a
+ * notice commits or rolls back with the change that causes it.  Recipients
+ * are resolved here, as the members list stands in that transaction: the
+ * active focal points and alternates of each organisation concerned, each
+ * with their address, language and preference for the category.  The
+ * message itself is built later, on the loop, just before it is sent
+ * (pump.c): the permission check is made then, against the releases in
+ * force at that moment.
+ */
+#include "notify.h"
+
+#include <stdatomic.h>
+
+static atomic_uint_fast64_t queued_count;
+static atomic_int kick;
+
+uint64_t outbox__take_queued(void) { return atomic_exchange(&queued_count, 0); }
+int outbox__take_kick(void) { return atomic_exchange(&kick, 0); }
+
+/* Runs sql as this plugin (the caller's work runs as the caller). */
+static accord_status run(accord_txn *txn, const char *sql, json_t *params, json_t **rows)
+{
+	api->txn_enter(txn, self);
+	accord_status st = api->txn_exec(txn, sql, params, rows);
+	api->txn_leave(txn);
+	json_decref(params);
+	return st;
+}
+
+/* One row of the outbox, queued now.  params is the notice's (kept as
+ * JSON text); secret (may be NULL) a one-time token for the link, wiped
+ * once the message is sent. */
+static accord_status insert(accord_txn *txn, const char *category, const char *item, const char *org,
+			    int partner, const char *login, const char *address, const char *name,
+			    const char *lang, const json_t *params, const char *secret)
+{
+	char *ptxt = json_dumps(params ? params : json_object(), JSON_COMPACT);
+	if (!ptxt)
+		return ACCORD_E_INTERNAL;
+	int64_t now = api->now_ms();
+	json_t *p = json_pack("[s,s?,s?,i,s?,s,s?,s,s,s?,I,I,I]", category, item, org, partner,
+			      login, address, name, lang, ptxt, secret, (json_int_t)now,
+			      (json_int_t)now, (json_int_t)(now + notify__cfg.dead_after_ms));
+	free(ptxt);
+	if (!p)
+		return ACCORD_E_INTERNAL;
+	accord_status st = run(
+		txn,
+		"INSERT INTO notify_outbox(category, item, org, partner, login, address, name, lang,"
+		" params, secret, status, attempts, created_at, next_at, give_up_at, message_id)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?,'')",
+		p, NULL);
+	if (st != ACCORD_OK)
+		return st;
+	/* The Message-ID is fixed now, with the row: every attempt, a retry
+	 * after a crash included, carries the same one. */
+	int64_t id = api->txn_last_id(txn);
+	char mid[300];
+	snprintf(mid, sizeof(mid), "<notify.%lld.%lld@%s>", (long long)id, (long long)now,
+		 notify__cfg.msgid_domain);
+	st = run(txn, "UPDATE notify_outbox SET message_id=? WHERE id=?",
+		 json_pack("[s,I]", mid, (json_int_t)id), NULL);
+	if (st == ACCORD_OK) {
+		atomic_fetch_add(&queued_count, 1);
+		atomic_store(&kick, 1);
+	}
+	return st;
+}
+
+/* 1 if the comma list csv holds word. */
+static int csv_has(const char *csv, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = csv; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && !strncmp(p, word, n))
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Queues the notice for the speaking people of organisation code. */
+static accord_status for_org(accord_txn *txn, const json_t *notice, const char *code, json_t *seen,
+			     int *queued)
+{
+	const char *category = json_string_value(json_object_get(notice, "category"));
+	const char *item = json_string_value(json_object_get(notice, "item"));
+	json_t *org = NULL, *people = NULL;
+	accord_status st = members_svc->org(txn, code, &org);
+	if (st == ACCORD_E_NOT_FOUND)
+		return ACCORD_OK;
+	if (st != ACCORD_OK)
+		return st;
+	int active = json_is_true(json_object_get(org, "active"));
+	const char *standing = json_string_value(json_object_get(org, "standing"));
+	int partner = !standing || strcmp(standing, "member");
+	/* {org} in the texts: the recipient's own organisation, by name */
+	json_t *params = json_deep_copy(json_object_get(notice, "params"));
+	if (!params)
+		params = json_object();
+	if (params && !json_object_get(params, "org"))
+		json_object_set(params, "org", json_object_get(org, "name"));
+	json_decref(org);
+	if (!params)
+		return ACCORD_E_INTERNAL;
+	if (!active) {
+		json_decref(params);
+		return ACCORD_OK;
+	}
+	st = members_svc->org_people(txn, code, &people);
+	size_t i;
+	json_t *person;
+	json_array_foreach(people, i, person) {
+		if (st != ACCORD_OK)
+			break;
+		const char *fn = json_string_value(json_object_get(person, "function"));
+		const char *login = json_string_value(json_object_get(person, "login"));
+		if (!json_is_true(json_object_get(person, "active")) || !fn || !login ||
+		    (strcmp(fn, "focal_point") && strcmp(fn, "alternate")))
+			continue;
+		json_t *pref = NULL;
+		if (prefs__read(txn, login, &pref) < 0) {
+			st = ACCORD_E_INTERNAL;
+			break;
+		}
+		const char *off = json_string_value(json_object_get(pref, "off"));
+		const char *email = json_string_value(json_object_get(pref, "email"));
+		const char *contact = json_string_value(json_object_get(person, "contact"));
+		const char *address = email && *email ? email : contact;
+		const char *lang = json_string_value(json_object_get(pref, "lang"));
+		if (!csv_has(off, category) && mime_address_ok(address) &&
+		    !json_object_get(seen, address)) {
+			json_object_set_new(seen, address, json_true());
+			st = insert(txn, category, item, code, partner, login, address,
+				    json_string_value(json_object_get(person, "name")),
+				    mime_lang(lang), params, NULL);
+			if (st == ACCORD_OK && queued)
+				(*queued)++;
+		}
+		json_decref(pref);
+	}
+	json_decref(people);
+	json_decref(params);
+	return st;
+}
+
+/* "partners": the codes of every active partner organisation. */
+static accord_status partner_codes(accord_txn *txn, json_t **out)
+{
+	json_t *all = NULL;
+	accord_status st = members_svc->orgs(txn, &all);
+	if (st != ACCORD_OK)
+		return st;
+	*out = json_array();
+	size_t i;
+	json_t *o;
+	json_array_foreach(all, i, o) {
+		const char *standing = json_string_value(json_object_get(o, "standing"));
+		if (json_is_true(json_object_get(o, "active")) && standing &&
+		    strcmp(standing, "member"))
+			json_array_append(*out, json_object_get(o, "code"));
+	}
+	json_decref(all);
+	return ACCORD_OK;
+}
+
+static accord_status enqueue(accord_txn *txn, const json_t *notice, int *queued)
+{
+	if (queued)
+		*queued = 0;
+	const char *category = json_string_value(json_object_get(notice, "category"));
+	const json_t *orgs = json_object_get(notice, "orgs");
+	const json_t *item = json_object_get(notice, "item");
+	if (!mime_category_known(category) || !strcmp(category, "invitation") ||
+	    (item && (!json_is_string(item) || !strchr(json_string_value(item), ':'))) ||
+	    !(json_is_array(orgs) ||
+	      (json_is_string(orgs) && !strcmp(json_string_value(orgs), "partners"))))
+		return ACCORD_E_BAD_REQUEST;
+	json_t *codes = NULL, *seen = json_object();
+	accord_status st = json_is_array(orgs) ? (codes = json_incref((json_t *)orgs), ACCORD_OK)
+					       : partner_codes(txn, &codes);
+	size_t i;
+	json_t *code;
+	json_array_foreach(codes, i, code) {
+		if (st != ACCORD_OK || !seen)
+			break;
+		if (json_is_string(code))
+			st = for_org(txn, notice, json_string_value(code), seen, queued);
+	}
+	if (!seen)
+		st = ACCORD_E_INTERNAL;
+	json_decref(codes);
+	json_decref(seen);
+	return st;
+}
+
+/* "2026-12-07 09:30 UTC" */
+void outbox__time_text(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* accord.members' invitation hook, in the transaction that stores the
+ * invitation: the link goes by mail to the invitation's contact when it
+ * is an e-mail address (*mailed 1), else nothing is queued (*mailed 0). */
+accord_status outbox__invite(accord_txn *txn, const json_t *inv, int *mailed, void *ud)
+{
+	(void)ud;
+	*mailed = 0;
+	const char *contact = json_string_value(json_object_get(inv, "contact"));
+	const char *code = json_string_value(json_object_get(inv, "org"));
+	const char *token = json_string_value(json_object_get(inv, "token"));
+	if (!mime_address_ok(contact) || !code || !token)
+		return ACCORD_OK;
+	json_t *org = NULL;
+	accord_status st = members_svc->org(txn, code, &org);
+	if (st != ACCORD_OK && st != ACCORD_E_NOT_FOUND)
+		return st;
+	const char *org_name = json_string_value(json_object_get(org, "name"));
+	char expires[32];
+	outbox__time_text(json_integer_value(json_object_get(inv, "expires")), expires);
+	const char *name = json_string_value(json_object_get(inv, "name"));
+	json_t *params = json_pack("{s:s,s:s,s:s}", "name", name ? name : "", "org",
+				   org_name ? org_name : code, "expires", expires);
+	json_decref(org);
+	if (!params)
+		return ACCORD_E_INTERNAL;
+	st = insert(txn, "invitation", NULL, code, 0, NULL, contact, name, notify__cfg.default_lang,
+		    params, token);
+	json_decref(params);
+	if (st == ACCORD_OK)
+		*mailed = 1;
+	return st;
+}
+
+const accord_notify_svc outbox__svc = {
+	.size = sizeof(accord_notify_svc),
+	.enqueue = enqueue,
+};
