@@ -64,7 +64,7 @@ accord_status outbox__invite(accord_txn *txn, const json_t *invite, int *mailed,
 void outbox__time_text(int64_t ms, char out[32]);
 
 /* pump.c (the loop) */
-int pump__start(void);
+void pump__start(void);
 void pump__stop(void);
 /* The back-off before attempt n+1 after n failed attempts (n >= 1). */
 int64_t pump__backoff_ms(int attempts);

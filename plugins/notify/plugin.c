@@ -163,8 +163,9 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	}
 	if (api->service_export(p, ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, &outbox__svc) ||
-	    members_svc->on_invite(p, outbox__invite, NULL) || prefs__init(p) || pump__start())
+	    members_svc->on_invite(p, outbox__invite, NULL) || prefs__init(p))
 		return ACCORD_E_INTERNAL;
+	pump__start();
 	if (!notify__cfg.enabled)
 		api->log(p, ACCORD_LOG_WARN, "no smtp.host: messages wait in the outbox");
 	if (!notify__cfg.public_url[0])

@@ -343,15 +343,14 @@ static void requeue_done(accord_plugin_ctx *p, accord_status st, json_t *out, vo
 	if (st != ACCORD_OK)
 		api->log(p, ACCORD_LOG_ERR,
 			 "could not requeue the messages being sent at the last stop");
+	if (notify__cfg.enabled && sender__start())
+		api->log(p, ACCORD_LOG_ERR, "the sender thread could not start: messages wait");
 	timer = api->timer_add(p, TICK_MS, tick, NULL);
 }
 
-int pump__start(void)
-{
-	if (notify__cfg.enabled && sender__start())
-		return -1;
-	return api->db_run(self, requeue_work, requeue_done, NULL);
-}
+/* Serving: the requeue, then the sender thread and the tick.  A command
+ * of the CLI (no loop: db_run refuses) starts nothing. */
+void pump__start(void) { api->db_run(self, requeue_work, requeue_done, NULL); }
 
 void pump__stop(void)
 {

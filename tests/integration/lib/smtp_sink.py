@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""A real SMTP server on loopback for the notify tests (Debian's aiosmtpd).
+
+usage: smtp_sink.py DIR PORT
+
+Every message it accepts is written to DIR/<n>.json ({mail_from, rcpt_tos,
+data}) before it answers.  What it answers is read from DIR/mode at each
+message: "ok" (250), "refuse" (451, try later), or "slow N" (the message
+is written, then N seconds pass before the 250: a client killed in between
+has had its message accepted without hearing so).  Prints READY once
+listening.
+"""
+import asyncio
+import json
+import os
+import sys
+
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    def __init__(self, out):
+        self.out = out
+        self.n = 0
+
+    def mode(self):
+        try:
+            with open(os.path.join(self.out, 'mode')) as f:
+                return f.read().split()
+        except OSError:
+            return ['ok']
+
+    async def handle_DATA(self, server, session, envelope):
+        mode = self.mode()
+        if mode and mode[0] == 'refuse':
+            return '451 4.3.0 try again later'
+        self.n += 1
+        path = os.path.join(self.out, '%06d-%d.json' % (self.n, os.getpid()))
+        with open(path + '.tmp', 'w') as f:
+            json.dump({'mail_from': envelope.mail_from, 'rcpt_tos': envelope.rcpt_tos,
+                       'data': envelope.content.decode('utf-8', 'replace')}, f)
+        os.rename(path + '.tmp', path)
+        if mode and mode[0] == 'slow':
+            await asyncio.sleep(float(mode[1]))
+        return '250 2.0.0 accepted'
+
+
+def main():
+    out, port = sys.argv[1], int(sys.argv[2])
+    os.makedirs(out, exist_ok=True)
+    c = Controller(Sink(out), hostname='127.0.0.1', port=port)
+    c.start()
+    print('READY', flush=True)
+    try:
+        sys.stdin.read()  # until the test closes our stdin or kills us
+    finally:
+        c.stop()
+
+
+main()

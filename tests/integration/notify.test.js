@@ -1,0 +1,322 @@
+// Notifications by e-mail (plugins/notify, docs/plugins.md "Notifications"):
+// a real SMTP server on loopback (Debian's aiosmtpd: lib/smtp_sink.py)
+// receives what the server sends; every message is parsed by Python's own
+// e-mail parser (lib/mime_parse.py) and asserted on: headers, the MIME
+// parts, links.  Then the faults: the relay down, refusing, slow, and the
+// server killed with SIGKILL while a message is being accepted.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, connectAs, closeAll, httpRequest, getMetric, sleep } from './lib/harness.js';
+
+const PY = '/usr/bin/python3';
+const LIB = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib');
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.once('error', reject);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+/** The SMTP server: start, stop (down), mode ('ok' | 'refuse' | 'slow N'), messages(). */
+class Sink {
+	constructor(port) {
+		this.port = port;
+		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-smtp-'));
+		this.proc = null;
+	}
+	async start() {
+		const p = spawn(PY, [path.join(LIB, 'smtp_sink.py'), this.dir, String(this.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+		this.proc = p;
+		let err = '';
+		p.stderr.on('data', (d) => (err += d));
+		await new Promise((resolve, reject) => {
+			const t = setTimeout(() => reject(new Error(`smtp sink did not start: ${err}`)), 10_000);
+			p.stdout.on('data', (d) => {
+				if (String(d).includes('READY')) {
+					clearTimeout(t);
+					resolve();
+				}
+			});
+			p.once('exit', () => reject(new Error(`smtp sink exited: ${err}`)));
+		});
+	}
+	async stop() {
+		if (!this.proc) return;
+		const p = this.proc;
+		this.proc = null;
+		const gone = new Promise((r) => p.once('exit', r));
+		p.kill('SIGKILL');
+		await gone;
+	}
+	mode(m) {
+		fs.writeFileSync(path.join(this.dir, 'mode'), m);
+	}
+	messages() {
+		return new Promise((resolve, reject) =>
+			execFile(PY, [path.join(LIB, 'mime_parse.py'), this.dir], { maxBuffer: 64 << 20 }, (e, out, err) =>
+				e ? reject(new Error(`${e.message}: ${err}`)) : resolve(JSON.parse(out)),
+			),
+		);
+	}
+	/** Waits until pred(messages) holds; returns the messages. */
+	async until(pred, what, ms = 15_000) {
+		const end = Date.now() + ms;
+		for (;;) {
+			const m = await this.messages();
+			if (pred(m)) return m;
+			if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(m.map((x) => [x.rcpt_tos, x.headers.subject]))}`);
+			await sleep(100);
+		}
+	}
+	dispose() {
+		fs.rmSync(this.dir, { recursive: true, force: true });
+	}
+}
+
+const to = (addr) => (m) => m.rcpt_tos.includes(addr);
+const text = (m, type) => m.parts.find((p) => p.type === type)?.text;
+
+function notifyConfig(port, extra = {}) {
+	return {
+		public_url: 'https://accord.test',
+		from: 'accord@accord.test',
+		network_name: 'Test Network',
+		smtp: { host: '127.0.0.1', port, security: 'plain', timeout_s: 10 },
+		retry_initial_s: 1,
+		retry_max_s: 2,
+		poll_ms: 100,
+		...extra,
+	};
+}
+
+const ADDR = { unicef: 'fp@unicef.test', undp: 'fp@undp.test', mol: 'fp@mol.test', mfa: 'fp@mfa.test' };
+
+async function withAddresses(server) {
+	const c = {};
+	for (const l of ['iom', 'rco', 'unicef', 'undp', 'mol', 'mfa']) {
+		c[l] = await connectAs(server, l);
+		if (ADDR[l]) await c[l].ok('notify.prefs.set', { email: ADDR[l] });
+	}
+	return c;
+}
+
+describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
+	let server, sink, c;
+	let n = 0;
+	const open = async (title = `Proposal ${++n}`) => {
+		const id = (await c.rco.ok('consensus.create', { title, text: 'internal text', kind: 'decision' })).proposal.id;
+		await c.rco.ok('consensus.open', { proposal: id });
+		return id;
+	};
+
+	before(async () => {
+		const port = await freePort();
+		sink = new Sink(port);
+		await sink.start();
+		server = await startServer({ plugins: { membership: {}, consensus: {}, portal: {}, notify: notifyConfig(port, { dead_after_s: 600 }) } });
+		c = await withAddresses(server);
+	});
+	after(async () => {
+		await closeAll(...Object.values(c || {}));
+		await server?.stop();
+		await sink?.stop();
+		sink?.dispose();
+	});
+
+	test('addresses are checked on save; preferences read back', async () => {
+		for (const bad of ['no-at-sign', 'a@b', 'x@y.test\r\nBcc: evil@evil.test', 'a b@c.test', '<a@b.test>']) {
+			const r = await c.unicef.request('notify.prefs.set', { email: bad });
+			assert.equal(r.error?.code, 'bad_request', bad);
+			assert.equal(r.error.message, 'email: an e-mail address, e.g. name@example.org');
+		}
+		const r = await c.unicef.request('notify.prefs.set', { categories: { nonsense: 'off' } });
+		assert.equal(r.error?.code, 'bad_request');
+		const p = await c.unicef.ok('notify.prefs.get', {});
+		assert.deepEqual(p, { email: ADDR.unicef, lang: 'en', categories: { proposal_opened: 'immediate', outcome: 'immediate', release: 'immediate' } });
+		assert.equal((await c.undp.request('notify.outbox.list', {})).error?.code, 'forbidden');
+	});
+
+	test('an invitation mails its link to the contact, with the token the reply gives', async () => {
+		const inv = await c.iom.ok('members.invite', { org: 'UNICEF', name: 'Ivan Invitee', function: 'alternate', contact: 'ivan@unicef.test' });
+		assert.equal(inv.mailed, true);
+		const [m] = (await sink.until((ms) => ms.some(to('ivan@unicef.test')), 'the invitation')).filter(to('ivan@unicef.test'));
+		assert.equal(m.headers.subject, 'Invitation to join Test Network');
+		assert.equal(m.headers.to, 'Ivan Invitee <ivan@unicef.test>');
+		assert.match(text(m, 'text/plain'), new RegExp(`https://accord\\.test/#/invite/${inv.token}`));
+		assert.match(text(m, 'text/html'), new RegExp(`href="https://accord\\.test/#/invite/${inv.token}"`));
+		const phone = await c.iom.ok('members.invite', { org: 'UNDP', name: 'By phone', function: 'staff', contact: '+7 701 555 0101' });
+		assert.equal(phone.mailed, false);
+	});
+
+	test('a proposal opened reaches the voters with addresses; CR/LF in a title adds no header', async () => {
+		const title = 'Budget <b>2027</b>\r\nBcc: evil@evil.test\r\nX-Injected: yes';
+		const id = await open(title);
+		const ms = await sink.until((x) => x.some(to(ADDR.unicef)) && x.some(to(ADDR.undp)), 'both focal points');
+		const opened = ms.filter((m) => m.headers.subject?.startsWith("Your organisation's position is awaited"));
+		assert.equal(opened.length, 2);
+		for (const m of opened) {
+			assert.equal(m.content_type, 'multipart/alternative');
+			assert.deepEqual(m.parts.map((p) => p.type), ['text/plain', 'text/html']);
+			assert.ok(!m.header_names.some((h) => /^(bcc|x-injected)$/i.test(h)), m.header_names.join());
+			assert.equal(m.headers.subject, "Your organisation's position is awaited: Budget <b>2027</b>  Bcc: evil@evil.test  X-Injected: yes");
+			assert.match(m.headers['message-id'], /^<notify\.\d+\.\d+@accord\.test>$/);
+			assert.equal(m.mail_from, 'accord@accord.test');
+			assert.match(text(m, 'text/plain'), new RegExp(`https://accord\\.test/#/proposal/${id}`));
+			assert.ok(text(m, 'text/html').includes('Budget &lt;b&gt;2027&lt;/b&gt;'), 'escaped in HTML');
+			assert.match(text(m, 'text/plain'), /https:\/\/accord\.test\/api\/notify\/pref\?u=\w+&c=proposal_opened&x=\d+&s=[0-9a-f]{64}/);
+			assert.ok(m.headers['list-unsubscribe']);
+		}
+		assert.match(text(opened.find(to(ADDR.unicef)), 'text/plain'), /awaits the position of United Nations Children's Fund/);
+		assert.notEqual(opened[0].headers['message-id'], opened[1].headers['message-id']);
+		// partners do not vote: nothing to them
+		assert.equal(ms.filter((m) => to(ADDR.mol)(m) || to(ADDR.mfa)(m)).length, 0);
+		// the outcome, at the close
+		await c.rco.ok('consensus.close', { proposal: id, outcome: 'Adopted' });
+		await sink.until((x) => x.filter((m) => m.headers.subject?.startsWith('Outcome: Budget')).length === 2, 'two outcome messages');
+	});
+
+	test('a release reaches only the partner it is made to', async () => {
+		const id = (await c.rco.ok('consensus.create', { title: 'Joint statement for MOL', text: 'internal', kind: 'statement' })).proposal.id;
+		await c.rco.ok('consensus.open', { proposal: id });
+		await c.rco.ok('consensus.close', { proposal: id });
+		await c.iom.ok('portal.release', { item: `proposal:${id}`, to: ['MOL'], confirm_no_consensus: true });
+		const ms = await sink.until((x) => x.some(to(ADDR.mol)), 'the release to MOL');
+		const m = ms.find(to(ADDR.mol));
+		assert.equal(m.headers.subject, 'Shared with Ministry of Labour and Social Protection of the Population: Joint statement for MOL');
+		assert.match(text(m, 'text/plain'), /https:\/\/accord\.test\/#\/portal/);
+		await sleep(500);
+		assert.equal((await sink.messages()).filter(to(ADDR.mfa)).length, 0);
+	});
+
+	test('the one-click link turns a category off; a tampered or expired link does nothing', async () => {
+		const ms = await sink.messages();
+		const m = ms.find((x) => to(ADDR.unicef)(x) && x.headers.subject.startsWith("Your organisation's"));
+		const link = text(m, 'text/plain').match(/https:\/\/accord\.test(\/api\/notify\/pref\?\S+)/)[1];
+		const tampered = link.replace(/u=unicef/, 'u=undp');
+		assert.equal((await httpRequest(server, tampered)).status, 404);
+		const expired = link.replace(/x=\d+/, 'x=1000');
+		assert.equal((await httpRequest(server, expired)).status, 404, 'the signature covers the expiry');
+		const r = await httpRequest(server, link);
+		assert.equal(r.status, 200);
+		assert.match(r.body, /no longer receive/);
+		assert.equal((await c.unicef.ok('notify.prefs.get', {})).categories.proposal_opened, 'off');
+		const before = (await sink.messages()).length;
+		await open('After unicef turned it off');
+		await sink.until((x) => x.some((y) => to(ADDR.undp)(y) && y.headers.subject.endsWith('After unicef turned it off')), 'undp still');
+		await sleep(300);
+		const after = (await sink.messages()).slice(before);
+		assert.equal(after.filter(to(ADDR.unicef)).length, 0);
+	});
+
+	test('the relay down: mail waits, the server keeps serving, then it goes', async () => {
+		await sink.stop();
+		await open('While the relay is down');
+		const t0 = Date.now();
+		await c.undp.ok('notify.prefs.get', {});
+		assert.ok(Date.now() - t0 < 1000, 'answered at once');
+		await sleep(1500);
+		const waiting = (await c.iom.ok('notify.outbox.list', { status: 'queued' })).messages;
+		assert.ok(waiting.length >= 1, JSON.stringify(waiting));
+		assert.ok(waiting.every((w) => w.attempts >= 1 && w.last_error), JSON.stringify(waiting));
+		const stats = await c.iom.ok('notify.outbox.stats', {});
+		assert.ok(stats.queued >= 1 && typeof stats.oldest_queued_at === 'number');
+		await sink.start();
+		await sink.until((x) => x.some((y) => y.headers.subject?.endsWith('While the relay is down')), 'the delayed message');
+	});
+
+	test('the relay refusing (451): retried with back-off, then delivered', async () => {
+		sink.mode('refuse');
+		await open('While refused');
+		const end = Date.now() + 10_000;
+		let row;
+		do {
+			await sleep(200);
+			row = (await c.iom.ok('notify.outbox.list', {})).messages.find((x) => x.last_error?.includes('451'));
+		} while (!row && Date.now() < end);
+		assert.ok(row, 'the refusal is recorded');
+		sink.mode('ok');
+		await sink.until((x) => x.some((y) => y.headers.subject?.endsWith('While refused')), 'the refused message, later');
+		assert.ok((await getMetric(server, 'accord_plugin_notify_retried')) >= 1);
+		assert.ok((await getMetric(server, 'accord_plugin_notify_sent')) >= 5);
+		assert.ok((await getMetric(server, 'accord_plugin_notify_queued')) >= 5);
+		assert.notEqual(await getMetric(server, 'accord_plugin_notify_oldest_queued_age_seconds'), null);
+	});
+});
+
+describe('notify: dead letters, and SIGKILL while the relay accepts', { timeout: 60_000 }, () => {
+	let server, sink, c;
+	before(async () => {
+		const port = await freePort();
+		sink = new Sink(port);
+		await sink.start();
+		server = await startServer({ plugins: { membership: {}, consensus: {}, notify: notifyConfig(port, { dead_after_s: 2 }) } });
+		c = await withAddresses(server);
+	});
+	after(async () => {
+		await closeAll(...Object.values(c || {}));
+		await server?.stop();
+		await sink?.stop();
+		sink?.dispose();
+	});
+
+	test('given up after dead_after_s, shown to the secretariat, retried on demand', async () => {
+		sink.mode('refuse');
+		const id = (await c.rco.ok('consensus.create', { title: 'Goes dead', text: 'x', kind: 'decision' })).proposal.id;
+		await c.rco.ok('consensus.open', { proposal: id });
+		let dead = [];
+		const end = Date.now() + 10_000;
+		while (dead.length < 2 && Date.now() < end) {
+			await sleep(250);
+			dead = (await c.iom.ok('notify.outbox.list', { status: 'dead' })).messages;
+		}
+		assert.equal(dead.length, 2, 'both messages given up');
+		assert.match(dead[0].last_error, /451/);
+		assert.ok((await getMetric(server, 'accord_plugin_notify_failed')) >= 2);
+		sink.mode('ok');
+		const r = await c.iom.ok('notify.outbox.retry', { id: dead[0].id });
+		assert.deepEqual(r, { id: dead[0].id, status: 'queued' });
+		await sink.until((x) => x.some((y) => y.headers['message-id'] === dead[0].message_id), 'the retried message');
+		const again = await c.iom.request('notify.outbox.retry', { id: dead[0].id });
+		await sleep(300);
+		assert.equal(again.error?.code, 'conflict');
+		assert.equal((await c.iom.request('notify.outbox.retry', { id: 999999 })).error?.code, 'not_found');
+		await c.iom.ok('notify.outbox.retry', { id: dead[1].id });
+		await sink.until((x) => x.some((y) => y.headers['message-id'] === dead[1].message_id), 'the second');
+	});
+
+	test('SIGKILL while the relay accepts: every message goes at least once, only the one in flight twice', async () => {
+		const sentBefore = (await sink.messages()).map((m) => m.headers['message-id']);
+		sink.mode('slow 3');
+		const id = (await c.rco.ok('consensus.create', { title: 'Killed while sending', text: 'x', kind: 'decision' })).proposal.id;
+		await c.rco.ok('consensus.open', { proposal: id });
+		await closeAll(...Object.values(c));
+		// the relay has the first message and sits on its 250: kill now
+		await sink.until((x) => x.some((y) => y.headers.subject?.endsWith('Killed while sending')), 'the first message at the relay');
+		await server.kill9();
+		sink.mode('ok');
+		await server.restart();
+		const ms = await sink.until((x) => new Set(x.filter((y) => y.headers.subject?.endsWith('Killed while sending')).map((y) => y.rcpt_tos[0])).size === 2, 'both recipients');
+		await sleep(1000); // anything sent twice has had time to arrive
+		const all = await sink.messages();
+		const ours = all.filter((y) => y.headers.subject?.endsWith('Killed while sending'));
+		const byId = new Map();
+		for (const m of ours) byId.set(m.headers['message-id'], (byId.get(m.headers['message-id']) || 0) + 1);
+		assert.equal(byId.size, 2, 'two messages, each with its own stable Message-ID');
+		const counts = [...byId.values()].sort();
+		assert.deepEqual(counts, [1, 2], 'the one the relay held when the server died came again, with the same Message-ID; the other once');
+		// what was recorded sent before the kill was not sent again
+		for (const mid of sentBefore) assert.equal(all.filter((m) => m.headers['message-id'] === mid).length, 1, mid);
+		assert.ok(ms.length >= 2);
+	});
+});
