@@ -6,99 +6,11 @@
 // server killed with SIGKILL while a message is being accepted.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startServer, connectAs, closeAll, httpRequest, getMetric, sleep } from './lib/harness.js';
-
-const PY = '/usr/bin/python3';
-const LIB = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib');
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.once('error', reject);
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
-}
-
-/** The SMTP server: start, stop (down), mode ('ok' | 'refuse' | 'slow N'), messages(). */
-class Sink {
-	constructor(port) {
-		this.port = port;
-		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-smtp-'));
-		this.proc = null;
-	}
-	async start() {
-		const p = spawn(PY, [path.join(LIB, 'smtp_sink.py'), this.dir, String(this.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
-		this.proc = p;
-		let err = '';
-		p.stderr.on('data', (d) => (err += d));
-		await new Promise((resolve, reject) => {
-			const t = setTimeout(() => reject(new Error(`smtp sink did not start: ${err}`)), 10_000);
-			p.stdout.on('data', (d) => {
-				if (String(d).includes('READY')) {
-					clearTimeout(t);
-					resolve();
-				}
-			});
-			p.once('exit', () => reject(new Error(`smtp sink exited: ${err}`)));
-		});
-	}
-	async stop() {
-		if (!this.proc) return;
-		const p = this.proc;
-		this.proc = null;
-		const gone = new Promise((r) => p.once('exit', r));
-		p.kill('SIGKILL');
-		await gone;
-	}
-	mode(m) {
-		fs.writeFileSync(path.join(this.dir, 'mode'), m);
-	}
-	messages() {
-		return new Promise((resolve, reject) =>
-			execFile(PY, [path.join(LIB, 'mime_parse.py'), this.dir], { maxBuffer: 64 << 20 }, (e, out, err) =>
-				e ? reject(new Error(`${e.message}: ${err}`)) : resolve(JSON.parse(out)),
-			),
-		);
-	}
-	/** Waits until pred(messages) holds; returns the messages. */
-	async until(pred, what, ms = 15_000) {
-		const end = Date.now() + ms;
-		for (;;) {
-			const m = await this.messages();
-			if (pred(m)) return m;
-			if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(m.map((x) => [x.rcpt_tos, x.headers.subject]))}`);
-			await sleep(100);
-		}
-	}
-	dispose() {
-		fs.rmSync(this.dir, { recursive: true, force: true });
-	}
-}
+import { Sink, freePort, notifyConfig } from './lib/smtp.js';
 
 const to = (addr) => (m) => m.rcpt_tos.includes(addr);
 const text = (m, type) => m.parts.find((p) => p.type === type)?.text;
-
-function notifyConfig(port, extra = {}) {
-	return {
-		public_url: 'https://accord.test',
-		from: 'accord@accord.test',
-		network_name: 'Test Network',
-		smtp: { host: '127.0.0.1', port, security: 'plain', timeout_s: 10 },
-		retry_initial_s: 1,
-		retry_max_s: 2,
-		poll_ms: 100,
-		...extra,
-	};
-}
 
 const ADDR = { unicef: 'fp@unicef.test', undp: 'fp@undp.test', mol: 'fp@mol.test', mfa: 'fp@mfa.test' };
 
