@@ -155,12 +155,13 @@ static void header_words(buf *b, const char *s)
 		buf_str(b, "=?UTF-8?B?"
 			   "?="); /* split: no trigraph */
 	while (i < n) {
-		/* 45 bytes of text make 60 of base64: 12 + 60 = 72 < 75 */
-		size_t take = n - i < 45 ? n - i : 45;
+		/* 39 bytes of text make 52 of base64: a word of 64, a line of at
+		 * most 73 after "Subject: " (RFC 5322: 78) */
+		size_t take = n - i < 39 ? n - i : 39;
 		while (take < n - i && take > 0 && ((unsigned char)clean[i + take] & 0xC0) == 0x80)
 			take--;
 		if (!take)
-			take = n - i < 45 ? n - i : 45;
+			take = n - i < 39 ? n - i : 39;
 		if (!first)
 			buf_str(b, "\r\n ");
 		buf_str(b, "=?UTF-8?B?");
@@ -356,9 +357,9 @@ void mime_texts_free(mime_texts *t)
 /* "Name <addr>" with the name as encoded words; addr was checked. */
 static void mailbox(buf *b, const char *name, const char *addr)
 {
-	if (name && *name) {
+	if (name && *name) { /* folded before the address: lines stay short */
 		header_words(b, name);
-		buf_str(b, " ");
+		buf_str(b, "\r\n ");
 	}
 	buf_str(b, "<");
 	buf_str(b, addr);
