@@ -198,6 +198,7 @@ void positions__comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d
 
 /* notices.c: notifications through accord.notify (optional) */
 void notices__init(void);
+void notices__fini(void);
 /* Storage thread, in the open's / the close's work: the voters' notice. */
 accord_status notices__opened(accord_txn *txn, int64_t id);
 accord_status notices__closed(accord_txn *txn, int64_t id);

@@ -108,6 +108,7 @@ static void fini(accord_plugin_ctx *p)
 {
 	(void)p;
 	tally__reset();
+	notices__fini();
 }
 
 static const accord_plugin desc = {

@@ -204,6 +204,14 @@ static const tmpl TEMPLATES[] = {
 	 "The proposal is closed:\n\n{title}\n\nOutcome: {outcome}. {statement}", "Read the decision"},
 	{"outcome", "ru", "Итог: {title}",
 	 "Предложение закрыто:\n\n{title}\n\nИтог: {outcome}. {statement}", "Прочитать решение"},
+	{"reminder", "en", "Reminder: your organisation's position is awaited: {title}",
+	 "The proposal below closes {closes}, and {org} has not stated its position yet:\n\n"
+	 "{title}",
+	 "State your position"},
+	{"reminder", "ru", "Напоминание: ожидается позиция вашей организации: {title}",
+	 "Предложение ниже закрывается {closes}, а {org} ещё не высказала свою позицию:\n\n"
+	 "{title}",
+	 "Высказать позицию"},
 	{"release", "en", "Shared with {org}: {title}",
 	 "The network has shared an item with {org}:\n\n{title}", "Open the portal"},
 	{"release", "ru", "Передано {org}: {title}",
@@ -212,6 +220,14 @@ static const tmpl TEMPLATES[] = {
 
 static const char *FOOTER_EN = "To stop receiving messages of this kind, open:";
 static const char *FOOTER_RU = "Чтобы больше не получать такие сообщения, откройте:";
+static const char *DIGEST_SUBJECT_EN = "Your daily summary from {network}: {count} updates";
+static const char *DIGEST_SUBJECT_RU = "Ежедневная сводка {network}: обновлений: {count}";
+static const char *DIGEST_INTRO_EN = "Here is what happened since the last summary:";
+static const char *DIGEST_INTRO_RU = "Что произошло со времени прошлой сводки:";
+static const char *DIGEST_FOOTER_EN =
+	"You receive these as a daily summary; change it on your notification settings page.";
+static const char *DIGEST_FOOTER_RU =
+	"Вы получаете эти сообщения ежедневной сводкой; это можно изменить в настройках уведомлений.";
 
 int mime_category_known(const char *category)
 {
@@ -334,6 +350,62 @@ int mime_render(const char *category, const char *lang, const json_t *params, co
 	}
 	buf_str(&tb, "\n");
 	buf_str(&hb, "</body></html>\n");
+	out->subject = buf_take(&sb);
+	out->text = buf_take(&tb);
+	out->html = buf_take(&hb);
+	if (!out->subject || !out->text || !out->html) {
+		mime_texts_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+int mime_render_digest(const char *lang, const char *network, const mime_digest_entry *e, size_t n,
+		       mime_texts *out)
+{
+	memset(out, 0, sizeof(*out));
+	int ru = !strcmp(mime_lang(lang), "ru");
+	json_t *params = json_pack("{s:s,s:I}", "network", network ? network : "", "count",
+				   (json_int_t)n);
+	if (!params)
+		return -1;
+	buf sb = {0}, tb = {0}, hb = {0};
+	fill(&sb, ru ? DIGEST_SUBJECT_RU : DIGEST_SUBJECT_EN, params, 0, 1);
+	json_decref(params);
+	buf_str(&tb, ru ? DIGEST_INTRO_RU : DIGEST_INTRO_EN);
+	buf_str(&tb, "\n");
+	buf_str(&hb, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n<p>");
+	buf_str(&hb, ru ? DIGEST_INTRO_RU : DIGEST_INTRO_EN);
+	buf_str(&hb, "</p>\n<ul>\n");
+	for (size_t i = 0; i < n; i++) {
+		char *es = mime_html_escape(e[i].subject), *el = mime_html_escape(e[i].link);
+		buf_str(&tb, "\n- ");
+		buf_str(&tb, e[i].subject);
+		if (e[i].link) {
+			buf_str(&tb, "\n  ");
+			buf_str(&tb, e[i].link);
+		}
+		buf_str(&hb, "<li>");
+		if (e[i].link) {
+			buf_str(&hb, "<a href=\"");
+			buf_str(&hb, el ? el : "");
+			buf_str(&hb, "\">");
+		}
+		buf_str(&hb, es ? es : "");
+		if (e[i].link)
+			buf_str(&hb, "</a>");
+		buf_str(&hb, "</li>\n");
+		if (!es || (e[i].link && !el))
+			hb.failed = 1;
+		free(es);
+		free(el);
+	}
+	buf_str(&tb, "\n\n-- \n");
+	buf_str(&tb, ru ? DIGEST_FOOTER_RU : DIGEST_FOOTER_EN);
+	buf_str(&tb, "\n");
+	buf_str(&hb, "</ul>\n<hr><p><small>");
+	buf_str(&hb, ru ? DIGEST_FOOTER_RU : DIGEST_FOOTER_EN);
+	buf_str(&hb, "</small></p>\n</body></html>\n");
 	out->subject = buf_take(&sb);
 	out->text = buf_take(&tb);
 	out->html = buf_take(&hb);

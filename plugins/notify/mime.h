@@ -16,7 +16,8 @@
  * at least two labels, at most 254 bytes.  0 otherwise. */
 int mime_address_ok(const char *addr);
 
-/* 1 if category has texts (invitation, proposal_opened, outcome, release). */
+/* 1 if category has texts (invitation, proposal_opened, reminder, outcome,
+ * release). */
 int mime_category_known(const char *category);
 /* "en" or "ru" for a language asked for (anything else: "en"). */
 const char *mime_lang(const char *lang);
@@ -33,6 +34,14 @@ typedef struct mime_texts {
 int mime_render(const char *category, const char *lang, const json_t *params, const char *link,
 		const char *pref_link, mime_texts *out);
 void mime_texts_free(mime_texts *t);
+
+/* The daily digest: one message listing entries (each the subject its
+ * own message would have had, and its link or NULL), in lang.  0 or -1. */
+typedef struct mime_digest_entry {
+	const char *subject, *link;
+} mime_digest_entry;
+int mime_render_digest(const char *lang, const char *network, const mime_digest_entry *e, size_t n,
+		       mime_texts *out);
 
 /* A whole message, CRLF line ends, ready for SMTP DATA.  Every header
  * that carries text (names, subject) is RFC 2047 base64 encoded words, so

@@ -47,7 +47,9 @@ typedef struct notify_cfg {
 	int64_t retry_initial_ms, retry_max_ms, dead_after_ms, poll_ms, pref_link_ttl_ms;
 	int batch;
 	char default_lang[4];
-	int enabled; /* smtp.host set: otherwise messages wait in the outbox */
+	int64_t reminder_before_ms; /* 0: no reminders */
+	int digest_hour;            /* UTC hour of the daily digest */
+	int enabled;                /* smtp.host set: otherwise messages wait in the outbox */
 } notify_cfg;
 enum { NOTIFY_STARTTLS = 0, NOTIFY_TLS = 1, NOTIFY_PLAIN = 2 };
 extern notify_cfg notify__cfg;
@@ -58,6 +60,13 @@ extern const accord_notify_svc outbox__svc;
 uint64_t outbox__take_queued(void);
 /* Set by a commit that may have queued something: the pump looks soon. */
 int outbox__take_kick(void);
+/* Storage thread: a message queued now of category (the digest), *id its
+ * row. */
+accord_status outbox__insert(accord_txn *txn, const char *category, const char *org, int partner,
+			     const char *login, const char *address, const char *name,
+			     const char *lang, const json_t *params, int64_t *id);
+/* 1 if the comma list csv holds word. */
+int outbox__csv_has(const char *csv, const char *word);
 /* accord.members' invitation hook (see members.h, on_invite). */
 accord_status outbox__invite(accord_txn *txn, const json_t *invite, int *mailed, void *ud);
 /* A time as "2026-12-07 09:30 UTC". */
@@ -98,8 +107,8 @@ int prefs__init(accord_plugin_ctx *p);
 /* The signed one-click link that turns category off for login (malloc'd),
  * or NULL when no key is loaded yet or there is no public_url. */
 char *prefs__link(const char *login, const char *category);
-/* Storage thread: the categories login turned off (comma list, "" none)
- * and their address and language; 0 found, 1 none, -1 error. */
+/* Storage thread: login's row {email, lang, off, digest} (off and digest:
+ * comma lists of categories); 0 found, 1 none, -1 error. */
 int prefs__read(accord_txn *txn, const char *login, json_t **row);
 
 #endif

@@ -16,6 +16,7 @@
 
 static atomic_uint_fast64_t queued_count;
 static atomic_int kick;
+static int64_t last_id; /* the row insert made last (storage thread only) */
 
 uint64_t outbox__take_queued(void) { return atomic_exchange(&queued_count, 0); }
 int outbox__take_kick(void) { return atomic_exchange(&kick, 0); }
@@ -33,16 +34,17 @@ static accord_status run(accord_txn *txn, const char *sql, json_t *params, json_
 /* One row of the outbox, queued now.  params is the notice's (kept as
  * JSON text); secret (may be NULL) a one-time token for the link, wiped
  * once the message is sent. */
-static accord_status insert(accord_txn *txn, const char *category, const char *item, const char *org,
-			    int partner, const char *login, const char *address, const char *name,
-			    const char *lang, const json_t *params, const char *secret)
+static accord_status insert(accord_txn *txn, const char *category, const char *item,
+			    const char *org, int partner, const char *login, const char *address,
+			    const char *name, const char *lang, const json_t *params,
+			    const char *secret, const char *status)
 {
 	char *ptxt = json_dumps(params ? params : json_object(), JSON_COMPACT);
 	if (!ptxt)
 		return ACCORD_E_INTERNAL;
 	int64_t now = api->now_ms();
-	json_t *p = json_pack("[s,s?,s?,i,s?,s,s?,s,s,s?,I,I,I]", category, item, org, partner,
-			      login, address, name, lang, ptxt, secret, (json_int_t)now,
+	json_t *p = json_pack("[s,s?,s?,i,s?,s,s?,s,s,s?,s,I,I,I]", category, item, org, partner,
+			      login, address, name, lang, ptxt, secret, status, (json_int_t)now,
 			      (json_int_t)now, (json_int_t)(now + notify__cfg.dead_after_ms));
 	free(ptxt);
 	if (!p)
@@ -51,13 +53,13 @@ static accord_status insert(accord_txn *txn, const char *category, const char *i
 		txn,
 		"INSERT INTO notify_outbox(category, item, org, partner, login, address, name, lang,"
 		" params, secret, status, attempts, created_at, next_at, give_up_at, message_id)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?,'')",
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,0,?,?,?,'')",
 		p, NULL);
 	if (st != ACCORD_OK)
 		return st;
 	/* The Message-ID is fixed now, with the row: every attempt, a retry
 	 * after a crash included, carries the same one. */
-	int64_t id = api->txn_last_id(txn);
+	int64_t id = last_id = api->txn_last_id(txn);
 	char mid[300];
 	snprintf(mid, sizeof(mid), "<notify.%lld.%lld@%s>", (long long)id, (long long)now,
 		 notify__cfg.msgid_domain);
@@ -70,8 +72,18 @@ static accord_status insert(accord_txn *txn, const char *category, const char *i
 	return st;
 }
 
+accord_status outbox__insert(accord_txn *txn, const char *category, const char *org, int partner,
+			     const char *login, const char *address, const char *name,
+			     const char *lang, const json_t *params, int64_t *id)
+{
+	accord_status st = insert(txn, category, NULL, org, partner, login, address, name, lang,
+				  params, NULL, "queued");
+	*id = st == ACCORD_OK ? last_id : 0;
+	return st;
+}
+
 /* 1 if the comma list csv holds word. */
-static int csv_has(const char *csv, const char *word)
+int outbox__csv_has(const char *csv, const char *word)
 {
 	size_t n = strlen(word);
 	for (const char *p = csv; p && *p;) {
@@ -129,16 +141,18 @@ static accord_status for_org(accord_txn *txn, const json_t *notice, const char *
 			break;
 		}
 		const char *off = json_string_value(json_object_get(pref, "off"));
+		const char *digest = json_string_value(json_object_get(pref, "digest"));
 		const char *email = json_string_value(json_object_get(pref, "email"));
 		const char *contact = json_string_value(json_object_get(person, "contact"));
 		const char *address = email && *email ? email : contact;
 		const char *lang = json_string_value(json_object_get(pref, "lang"));
-		if (!csv_has(off, category) && mime_address_ok(address) &&
+		if (!outbox__csv_has(off, category) && mime_address_ok(address) &&
 		    !json_object_get(seen, address)) {
 			json_object_set_new(seen, address, json_true());
 			st = insert(txn, category, item, code, partner, login, address,
 				    json_string_value(json_object_get(person, "name")),
-				    mime_lang(lang), params, NULL);
+				    mime_lang(lang), params, NULL,
+				    outbox__csv_has(digest, category) ? "digest" : "queued");
 			if (st == ACCORD_OK && queued)
 				(*queued)++;
 		}
@@ -181,6 +195,19 @@ static accord_status enqueue(accord_txn *txn, const json_t *notice, int *queued)
 	    !(json_is_array(orgs) ||
 	      (json_is_string(orgs) && !strcmp(json_string_value(orgs), "partners"))))
 		return ACCORD_E_BAD_REQUEST;
+	const json_t *once = json_object_get(notice, "once");
+	if (once && !json_is_string(once))
+		return ACCORD_E_BAD_REQUEST;
+	if (once) { /* a notice given before with this key is not given again */
+		accord_status ost = run(txn,
+					"INSERT INTO notify_once(key, at) VALUES(?,?)"
+					" ON CONFLICT(key) DO NOTHING",
+					json_pack("[O,I]", once, (json_int_t)api->now_ms()), NULL);
+		if (ost != ACCORD_OK)
+			return ost;
+		if (!api->txn_changes(txn))
+			return ACCORD_OK;
+	}
 	json_t *codes = NULL, *seen = json_object();
 	accord_status st = json_is_array(orgs) ? (codes = json_incref((json_t *)orgs), ACCORD_OK)
 					       : partner_codes(txn, &codes);
@@ -234,14 +261,17 @@ accord_status outbox__invite(accord_txn *txn, const json_t *inv, int *mailed, vo
 	if (!params)
 		return ACCORD_E_INTERNAL;
 	st = insert(txn, "invitation", NULL, code, 0, NULL, contact, name, notify__cfg.default_lang,
-		    params, token);
+		    params, token, "queued");
 	json_decref(params);
 	if (st == ACCORD_OK)
 		*mailed = 1;
 	return st;
 }
 
+static int64_t reminder_before_ms(void) { return notify__cfg.reminder_before_ms; }
+
 const accord_notify_svc outbox__svc = {
 	.size = sizeof(accord_notify_svc),
 	.enqueue = enqueue,
+	.reminder_before_ms = reminder_before_ms,
 };

@@ -18,15 +18,20 @@ static const accord_migration migrations[] = {
 	    " id INTEGER PRIMARY KEY, category TEXT NOT NULL, item TEXT, org TEXT,"
 	    " partner INTEGER NOT NULL DEFAULT 0, login TEXT, address TEXT NOT NULL, name TEXT,"
 	    " lang TEXT NOT NULL, params TEXT NOT NULL, secret TEXT,"
-	    " status TEXT NOT NULL CHECK(status IN ('queued','sending','sent','dead','suppressed')),"
+	    " status TEXT NOT NULL CHECK(status IN"
+	    " ('queued','sending','sent','dead','suppressed','digest','digested')),"
 	    " attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
 	    " next_at INTEGER NOT NULL, give_up_at INTEGER NOT NULL, last_try_at INTEGER,"
-	    " sent_at INTEGER, last_error TEXT, message_id TEXT NOT NULL);"
+	    " sent_at INTEGER, last_error TEXT, message_id TEXT NOT NULL, digest_id INTEGER);"
 	    "CREATE INDEX notify_outbox_due ON notify_outbox(status, next_at);"
 	    "CREATE TABLE notify_prefs("
 	    " login TEXT PRIMARY KEY, email TEXT, lang TEXT, off TEXT NOT NULL DEFAULT '',"
-	    " updated_at INTEGER NOT NULL);"
-	    "CREATE TABLE notify_keys(id INTEGER PRIMARY KEY, key TEXT NOT NULL);"},
+	    " digest TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL);"
+	    "CREATE TABLE notify_keys(id INTEGER PRIMARY KEY, key TEXT NOT NULL);"
+	    /* notices given a "once" key: a second one with the key is dropped */
+	    "CREATE TABLE notify_once(key TEXT PRIMARY KEY, at INTEGER NOT NULL);"
+	    /* the plugin's own settings kept across restarts: digest_day */
+	    "CREATE TABLE notify_state(key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
 	{0, NULL}};
 
 /* ---------------- configuration ---------------- */
@@ -139,6 +144,12 @@ static const char *configure(const json_t *c)
 	if (cfg_int(c, "pref_link_ttl_days", &v, 30, 1, 365))
 		return "pref_link_ttl_days: expected days from 1 to 365";
 	n->pref_link_ttl_ms = v * 86400 * 1000;
+	if (cfg_int(c, "reminder_before_h", &v, 24, 0, 24 * 30))
+		return "reminder_before_h: expected hours from 0 (no reminders) to 720";
+	n->reminder_before_ms = v * 3600 * 1000;
+	if (cfg_int(c, "digest_hour_utc", &v, 7, 0, 23))
+		return "digest_hour_utc: expected an hour from 0 to 23";
+	n->digest_hour = (int)v;
 	n->enabled = n->smtp_host[0] != 0;
 	return NULL;
 }

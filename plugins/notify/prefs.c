@@ -13,8 +13,8 @@ static int key_loaded;
 
 /* The categories a person may turn off (an invitation goes to someone who
  * has no account yet). */
-static const char *const CATEGORIES[] = {"proposal_opened", "outcome", "release", NULL};
-static const char *const MODES[] = {"immediate", "off", NULL};
+static const char *const CATEGORIES[] = {"proposal_opened", "reminder", "outcome", "release", NULL};
+static const char *const MODES[] = {"immediate", "digest", "off", NULL};
 static const char *const LANGS[] = {"en", "ru", NULL};
 
 int prefs__read(accord_txn *txn, const char *login, json_t **row)
@@ -22,9 +22,9 @@ int prefs__read(accord_txn *txn, const char *login, json_t **row)
 	json_t *rows = NULL;
 	*row = NULL;
 	api->txn_enter(txn, self);
-	accord_status st = accord_exec(api, txn,
-				       "SELECT email, lang, off FROM notify_prefs WHERE login=?",
-				       json_pack("[s]", login), &rows);
+	accord_status st = accord_exec(
+		api, txn, "SELECT email, lang, off, digest FROM notify_prefs WHERE login=?",
+		json_pack("[s]", login), &rows);
 	api->txn_leave(txn);
 	if (st != ACCORD_OK)
 		return -1;
@@ -192,20 +192,15 @@ static void h_link(accord_plugin_ctx *p, accord_http *h, const accord_principal 
 static json_t *prefs_view(const json_t *row)
 {
 	const char *off = json_string_value(json_object_get(row, "off"));
+	const char *digest = json_string_value(json_object_get(row, "digest"));
 	const char *email = json_string_value(json_object_get(row, "email"));
 	const char *lang = json_string_value(json_object_get(row, "lang"));
 	json_t *cats = json_object();
-	for (const char *const *c = CATEGORIES; *c; c++) {
-		int is_off = 0;
-		for (const char *p = off; p && *p;) {
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-			if (len == strlen(*c) && !strncmp(p, *c, len))
-				is_off = 1;
-			p = e ? e + 1 : NULL;
-		}
-		json_object_set_new(cats, *c, json_string(is_off ? "off" : "immediate"));
-	}
+	for (const char *const *c = CATEGORIES; *c; c++)
+		json_object_set_new(cats, *c,
+				    json_string(outbox__csv_has(off, *c)      ? "off"
+						: outbox__csv_has(digest, *c) ? "digest"
+									      : "immediate"));
 	return json_pack("{s:s?,s:s,s:o}", "email", email && *email ? email : NULL, "lang",
 			 mime_lang(lang ? lang : notify__cfg.default_lang), "categories", cats);
 }
@@ -257,21 +252,27 @@ static accord_status set_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (json_object_get(j->in, "lang"))
 		json_object_set(cur, "lang", json_object_get(j->in, "lang"));
 	json_object_update(json_object_get(cur, "categories"), json_object_get(j->in, "categories"));
-	char off[200] = "";
+	char off[200] = "", digest[200] = "";
 	const char *c;
 	json_t *v;
-	json_object_foreach(json_object_get(cur, "categories"), c, v)
-		if (!strcmp(json_string_value(v), "off"))
-			snprintf(off + strlen(off), sizeof(off) - strlen(off), "%s%s",
-				 *off ? "," : "", c);
+	json_object_foreach(json_object_get(cur, "categories"), c, v) {
+		char *list = !strcmp(json_string_value(v), "off")      ? off
+			     : !strcmp(json_string_value(v), "digest") ? digest
+								       : NULL;
+		if (list)
+			snprintf(list + strlen(list), sizeof(off) - strlen(list), "%s%s",
+				 *list ? "," : "", c);
+	}
 	const char *em = json_string_value(json_object_get(cur, "email"));
 	accord_status st = accord_exec(
 		api, txn,
-		"INSERT INTO notify_prefs(login, email, lang, off, updated_at) VALUES(?,?,?,?,?)"
-		" ON CONFLICT(login) DO UPDATE SET email=excluded.email, lang=excluded.lang,"
-		" off=excluded.off, updated_at=excluded.updated_at",
-		json_pack("[s,s?,s,s,I]", j->actor, em && *em ? em : NULL,
-			  json_string_value(json_object_get(cur, "lang")), off, (json_int_t)j->now_ms),
+		"INSERT INTO notify_prefs(login, email, lang, off, digest, updated_at)"
+		" VALUES(?,?,?,?,?,?) ON CONFLICT(login) DO UPDATE SET email=excluded.email,"
+		" lang=excluded.lang, off=excluded.off, digest=excluded.digest,"
+		" updated_at=excluded.updated_at",
+		json_pack("[s,s?,s,s,s,I]", j->actor, em && *em ? em : NULL,
+			  json_string_value(json_object_get(cur, "lang")), off, digest,
+			  (json_int_t)j->now_ms),
 		NULL);
 	if (st == ACCORD_OK && em && !*em)
 		json_object_set_new(cur, "email", json_null());
@@ -293,8 +294,9 @@ static void h_set(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 		char msg[160];
 		if (!known || !mode) {
 			snprintf(msg, sizeof(msg), "categories.%.40s: %s", c,
-				 !known ? "unknown category (proposal_opened, outcome, release)"
-					: "expected one of immediate, off");
+				 !known ? "unknown category (proposal_opened, reminder, outcome,"
+					  " release)"
+					: "expected one of immediate, digest, off");
 			api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
 			return;
 		}
@@ -316,7 +318,8 @@ static int secretariat(accord_req *req, const json_t *d)
 	return 0;
 }
 
-static const char *const STATUSES[] = {"queued", "sending", "sent", "dead", "suppressed", NULL};
+static const char *const STATUSES[] = {"queued",     "sending", "sent",     "dead",
+				       "suppressed", "digest",  "digested", NULL};
 static const accord_arg list_args[] = {
 	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = STATUSES},
 	{.name = "limit", .type = ACCORD_ARG_INT, .min = 1, .max = 500},

@@ -18,6 +18,8 @@
  */
 #include "notify.h"
 
+#include <time.h>
+
 #define TICK_MS 100
 
 static uint64_t timer;
@@ -51,6 +53,53 @@ static char *item_link(const char *category, const char *item, const char *secre
 	return base[0] ? strdup(link) : NULL;
 }
 
+/* The texts of a digest row (params {items: [{category, item, params}]}):
+ * each entry the recipient may see now, by the core's rule, listed with
+ * the subject its own message would have had.  0, 1 when none is left,
+ * -1 on failure. */
+static int digest_texts(const json_t *params, const char *lang, int partner, const char *org,
+			mime_texts *out)
+{
+	const json_t *items = json_object_get(params, "items");
+	size_t n = json_array_size(items), k = 0;
+	mime_digest_entry *e = calloc(n ? n : 1, sizeof(*e));
+	char **links = calloc(n ? n : 1, sizeof(char *));
+	mime_texts *sub = calloc(n ? n : 1, sizeof(*sub));
+	int rc = e && links && sub ? 0 : -1;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const json_t *it = json_array_get(items, i);
+		const char *cat = json_string_value(json_object_get(it, "category"));
+		const char *item = json_string_value(json_object_get(it, "item"));
+		if (!cat || (item && !api->item_visible_to(org, partner, item)) || (partner && !item))
+			continue;
+		json_t *p = json_deep_copy(json_object_get(it, "params"));
+		if (p && !json_object_get(p, "network"))
+			json_object_set_new(p, "network", json_string(notify__cfg.network_name));
+		if (!p || mime_render(cat, lang, p, NULL, NULL, &sub[k])) {
+			json_decref(p);
+			rc = -1;
+			break;
+		}
+		json_decref(p);
+		links[k] = item_link(cat, item, NULL);
+		e[k].subject = sub[k].subject;
+		e[k].link = links[k];
+		k++;
+	}
+	if (!rc && !k)
+		rc = 1;
+	if (!rc)
+		rc = mime_render_digest(lang, notify__cfg.network_name, e, k, out);
+	for (size_t i = 0; sub && links && i < k; i++) {
+		mime_texts_free(&sub[i]);
+		free(links[i]);
+	}
+	free(e);
+	free(links);
+	free(sub);
+	return rc;
+}
+
 /* The message of outbox row r, or NULL with *why: suppressed (may not
  * see it) or failed (could not build it). */
 static sender_msg *build(const json_t *r, int *why, const char **detail)
@@ -77,13 +126,24 @@ static sender_msg *build(const json_t *r, int *why, const char **detail)
 	json_t *params = json_loads(json_string_value(json_object_get(r, "params")), 0, NULL);
 	if (params && !json_object_get(params, "network"))
 		json_object_set_new(params, "network", json_string(notify__cfg.network_name));
-	char *link = item_link(category, item, secret);
-	char *pref = login ? prefs__link(login, category) : NULL;
+	const char *lang = json_string_value(json_object_get(r, "lang"));
+	int digest = !strcmp(category, "digest");
+	char *link = digest ? NULL : item_link(category, item, secret);
+	char *pref = login && !digest ? prefs__link(login, category) : NULL;
 	mime_texts t;
 	sender_msg *m = NULL;
 	*detail = "the message could not be built";
-	if (params && !mime_render(category, json_string_value(json_object_get(r, "lang")), params,
-				   link, pref, &t)) {
+	int built = -1;
+	if (params && digest) {
+		built = digest_texts(params, lang, partner, org, &t);
+		if (built == 1) {
+			*why = SENDER_SUPPRESSED;
+			*detail = "nothing in the digest the recipient may see";
+		}
+	} else if (params) {
+		built = mime_render(category, lang, params, link, pref, &t);
+	}
+	if (!built) {
 		mime_msg mm = {
 			.from_addr = notify__cfg.from_addr,
 			.from_name = notify__cfg.from_name,
@@ -286,6 +346,101 @@ static void record_done(accord_plugin_ctx *p, accord_status st, json_t *out, voi
 	results_free(list);
 }
 
+/* ---------------- the daily digest ---------------- */
+
+static int digesting;
+static int64_t next_digest_check_ms;
+
+/* Once a day, from digest_hour_utc: the messages kept for the digest
+ * ("digest") become one message per address ("digest" category, queued),
+ * each of them "digested" with the digest's id.  The day done is kept in
+ * notify_state, so a restart the same day makes no second digest. */
+static accord_status digest_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)ud;
+	int64_t now = api->now_ms();
+	time_t t = (time_t)(now / 1000);
+	struct tm tm;
+	char day[16];
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	*out = json_pack("{s:i}", "made", 0);
+	if (tm.tm_hour < notify__cfg.digest_hour)
+		return ACCORD_OK;
+	json_t *state = NULL, *rows = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT value FROM notify_state WHERE key='digest_day'",
+				       NULL, &state);
+	const char *done = json_string_value(json_object_get(json_array_get(state, 0), "value"));
+	int already = done && !strcmp(done, day);
+	json_decref(state);
+	if (st != ACCORD_OK || already)
+		return st;
+	st = accord_exec(api, txn,
+			 "SELECT id, category, item, org, partner, login, address, name, lang, params"
+			 " FROM notify_outbox WHERE status='digest' ORDER BY address, id",
+			 NULL, &rows);
+	int made = 0;
+	size_t i = 0, n = json_array_size(rows);
+	while (st == ACCORD_OK && i < n) {
+		const json_t *first = json_array_get(rows, i);
+		const char *address = json_string_value(json_object_get(first, "address"));
+		json_t *items = json_array();
+		size_t k = i;
+		for (; k < n; k++) {
+			const json_t *r = json_array_get(rows, k);
+			if (strcmp(json_string_value(json_object_get(r, "address")), address))
+				break;
+			json_t *p = json_loads(json_string_value(json_object_get(r, "params")), 0,
+					       NULL);
+			json_array_append_new(items, json_pack("{s:O,s:O,s:o}", "category",
+							       json_object_get(r, "category"),
+							       "item", accord_or_null(r, "item"),
+							       "params", p ? p : json_object()));
+		}
+		json_t *params = json_pack("{s:o}", "items", items);
+		int64_t id = 0;
+		st = params ? outbox__insert(
+				      txn, "digest", json_string_value(json_object_get(first, "org")),
+				      (int)json_integer_value(json_object_get(first, "partner")),
+				      json_string_value(json_object_get(first, "login")), address,
+				      json_string_value(json_object_get(first, "name")),
+				      json_string_value(json_object_get(first, "lang")), params, &id)
+			    : ACCORD_E_INTERNAL;
+		json_decref(params);
+		for (size_t j = i; st == ACCORD_OK && j < k; j++)
+			st = accord_exec(
+				api, txn,
+				"UPDATE notify_outbox SET status='digested', digest_id=? WHERE id=?",
+				json_pack("[I,O]", (json_int_t)id,
+					  json_object_get(json_array_get(rows, j), "id")),
+				NULL);
+		made++;
+		i = k;
+	}
+	json_decref(rows);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn,
+				 "INSERT INTO notify_state(key, value) VALUES('digest_day', ?)"
+				 " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+				 json_pack("[s]", day), NULL);
+	if (st == ACCORD_OK)
+		json_object_set_new(*out, "made", json_integer(made));
+	return st;
+}
+
+static void digest_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)ud;
+	digesting = 0;
+	if (st != ACCORD_OK)
+		api->log(p, ACCORD_LOG_ERR, "the daily digest could not be made; trying again");
+	else if (json_integer_value(json_object_get(out, "made")) > 0)
+		api->counter_add(p, "digests",
+				 (uint64_t)json_integer_value(json_object_get(out, "made")));
+	json_decref(out);
+}
+
 /* ---------------- the tick ---------------- */
 
 static void tick(accord_plugin_ctx *p, void *ud)
@@ -315,6 +470,11 @@ static void tick(accord_plugin_ctx *p, void *ud)
 		}
 	}
 	int64_t now = api->now_ms();
+	if (!digesting && now >= next_digest_check_ms) {
+		next_digest_check_ms = now + 60 * 1000;
+		if (!api->db_run(self, digest_work, digest_done, NULL))
+			digesting = 1;
+	}
 	if (outbox__take_kick())
 		next_claim_ms = now;
 	if (notify__cfg.enabled && !claiming && !in_flight && !recording && !pending &&

@@ -2,26 +2,14 @@
 // a real SMTP server on loopback (Debian's aiosmtpd: lib/smtp_sink.py)
 // receives what the server sends; every message is parsed by Python's own
 // e-mail parser (lib/mime_parse.py) and asserted on: headers, the MIME
-// parts, links.  Then the faults: the relay down, refusing, slow, and the
-// server killed with SIGKILL while a message is being accepted.
+// parts, links.  The relay down and refusing; notify_faults.test.js has
+// the dead letters, SIGKILL while sending, reminders and the digest.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connectAs, closeAll, httpRequest, getMetric, sleep } from './lib/harness.js';
-import { Sink, freePort, notifyConfig } from './lib/smtp.js';
+import { Sink, freePort, notifyConfig, to, text, ADDR, withAddresses as withAddr } from './lib/smtp.js';
 
-const to = (addr) => (m) => m.rcpt_tos.includes(addr);
-const text = (m, type) => m.parts.find((p) => p.type === type)?.text;
-
-const ADDR = { unicef: 'fp@unicef.test', undp: 'fp@undp.test', mol: 'fp@mol.test', mfa: 'fp@mfa.test' };
-
-async function withAddresses(server) {
-	const c = {};
-	for (const l of ['iom', 'rco', 'unicef', 'undp', 'mol', 'mfa']) {
-		c[l] = await connectAs(server, l);
-		if (ADDR[l]) await c[l].ok('notify.prefs.set', { email: ADDR[l] });
-	}
-	return c;
-}
+const withAddresses = (server) => withAddr(server, connectAs);
 
 describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 	let server, sink, c;
@@ -55,7 +43,7 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		const r = await c.unicef.request('notify.prefs.set', { categories: { nonsense: 'off' } });
 		assert.equal(r.error?.code, 'bad_request');
 		const p = await c.unicef.ok('notify.prefs.get', {});
-		assert.deepEqual(p, { email: ADDR.unicef, lang: 'en', categories: { proposal_opened: 'immediate', outcome: 'immediate', release: 'immediate' } });
+		assert.deepEqual(p, { email: ADDR.unicef, lang: 'en', categories: { proposal_opened: 'immediate', reminder: 'immediate', outcome: 'immediate', release: 'immediate' } });
 		assert.equal((await c.undp.request('notify.outbox.list', {})).error?.code, 'forbidden');
 	});
 
@@ -163,72 +151,5 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		assert.ok((await getMetric(server, 'accord_plugin_notify_sent')) >= 5);
 		assert.ok((await getMetric(server, 'accord_plugin_notify_queued')) >= 5);
 		assert.notEqual(await getMetric(server, 'accord_plugin_notify_oldest_queued_age_seconds'), null);
-	});
-});
-
-describe('notify: dead letters, and SIGKILL while the relay accepts', { timeout: 60_000 }, () => {
-	let server, sink, c;
-	before(async () => {
-		const port = await freePort();
-		sink = new Sink(port);
-		await sink.start();
-		server = await startServer({ plugins: { membership: {}, consensus: {}, notify: notifyConfig(port, { dead_after_s: 2 }) } });
-		c = await withAddresses(server);
-	});
-	after(async () => {
-		await closeAll(...Object.values(c || {}));
-		await server?.stop();
-		await sink?.stop();
-		sink?.dispose();
-	});
-
-	test('given up after dead_after_s, shown to the secretariat, retried on demand', async () => {
-		sink.mode('refuse');
-		const id = (await c.rco.ok('consensus.create', { title: 'Goes dead', text: 'x', kind: 'decision' })).proposal.id;
-		await c.rco.ok('consensus.open', { proposal: id });
-		let dead = [];
-		const end = Date.now() + 10_000;
-		while (dead.length < 2 && Date.now() < end) {
-			await sleep(250);
-			dead = (await c.iom.ok('notify.outbox.list', { status: 'dead' })).messages;
-		}
-		assert.equal(dead.length, 2, 'both messages given up');
-		assert.match(dead[0].last_error, /451/);
-		assert.ok((await getMetric(server, 'accord_plugin_notify_failed')) >= 2);
-		sink.mode('ok');
-		const r = await c.iom.ok('notify.outbox.retry', { id: dead[0].id });
-		assert.deepEqual(r, { id: dead[0].id, status: 'queued' });
-		await sink.until((x) => x.some((y) => y.headers['message-id'] === dead[0].message_id), 'the retried message');
-		const again = await c.iom.request('notify.outbox.retry', { id: dead[0].id });
-		await sleep(300);
-		assert.equal(again.error?.code, 'conflict');
-		assert.equal((await c.iom.request('notify.outbox.retry', { id: 999999 })).error?.code, 'not_found');
-		await c.iom.ok('notify.outbox.retry', { id: dead[1].id });
-		await sink.until((x) => x.some((y) => y.headers['message-id'] === dead[1].message_id), 'the second');
-	});
-
-	test('SIGKILL while the relay accepts: every message goes at least once, only the one in flight twice', async () => {
-		const sentBefore = (await sink.messages()).map((m) => m.headers['message-id']);
-		sink.mode('slow 3');
-		const id = (await c.rco.ok('consensus.create', { title: 'Killed while sending', text: 'x', kind: 'decision' })).proposal.id;
-		await c.rco.ok('consensus.open', { proposal: id });
-		await closeAll(...Object.values(c));
-		// the relay has the first message and sits on its 250: kill now
-		await sink.until((x) => x.some((y) => y.headers.subject?.endsWith('Killed while sending')), 'the first message at the relay');
-		await server.kill9();
-		sink.mode('ok');
-		await server.restart();
-		const ms = await sink.until((x) => new Set(x.filter((y) => y.headers.subject?.endsWith('Killed while sending')).map((y) => y.rcpt_tos[0])).size === 2, 'both recipients');
-		await sleep(1000); // anything sent twice has had time to arrive
-		const all = await sink.messages();
-		const ours = all.filter((y) => y.headers.subject?.endsWith('Killed while sending'));
-		const byId = new Map();
-		for (const m of ours) byId.set(m.headers['message-id'], (byId.get(m.headers['message-id']) || 0) + 1);
-		assert.equal(byId.size, 2, 'two messages, each with its own stable Message-ID');
-		const counts = [...byId.values()].sort();
-		assert.deepEqual(counts, [1, 2], 'the one the relay held when the server died came again, with the same Message-ID; the other once');
-		// what was recorded sent before the kill was not sent again
-		for (const mid of sentBefore) assert.equal(all.filter((m) => m.headers['message-id'] === mid).length, 1, mid);
-		assert.ok(ms.length >= 2);
 	});
 });

@@ -41,13 +41,20 @@ typedef struct accord_notify_svc {
 	 *                active focal points and alternates receive it, each
 	 *                by their preference for the category and language,
 	 *    "params":   {"title": ..., ...}  the text the category's
-	 *                template shows (strings; CR/LF never reach a header)}
+	 *                template shows (strings; CR/LF never reach a header),
+	 *    "once":     optional key: a notice with a key already given is
+	 *                dropped (ACCORD_OK, nothing queued), so a reminder
+	 *                re-run after a restart is not sent twice}
 	 * *queued (may be NULL) gets the number of messages queued (people
 	 * without an address or who turned the category off get none).
 	 * ACCORD_OK, ACCORD_E_BAD_REQUEST (a malformed notice), or
 	 * ACCORD_E_INTERNAL (the database failed: fail the caller's job, so
 	 * that the change and its notice go together or not at all). */
 	accord_status (*enqueue)(accord_txn *txn, const json_t *notice, int *queued);
+	/* On the loop: how long before a closing time the organisations that
+	 * have not responded are reminded (the operator's reminder_before_h);
+	 * 0: no reminders. */
+	int64_t (*reminder_before_ms)(void);
 } accord_notify_svc;
 
 #endif

@@ -93,3 +93,20 @@ export function notifyConfig(port, extra = {}) {
 		...extra,
 	};
 }
+
+/** Filters: a message to addr; the text of a MIME part of a parsed message. */
+export const to = (addr) => (m) => m.rcpt_tos.includes(addr);
+export const text = (m, type) => m.parts.find((p) => p.type === type)?.text;
+
+/** The test addresses of the demo network's focal points. */
+export const ADDR = { unicef: 'fp@unicef.test', undp: 'fp@undp.test', mol: 'fp@mol.test', mfa: 'fp@mfa.test' };
+
+/** Logs iom, rco, unicef, undp, mol and mfa in (connectAs); each with an address in ADDR sets it. */
+export async function withAddresses(server, connectAs) {
+	const c = {};
+	for (const l of ['iom', 'rco', 'unicef', 'undp', 'mol', 'mfa']) {
+		c[l] = await connectAs(server, l);
+		if (ADDR[l]) await c[l].ok('notify.prefs.set', { email: ADDR[l] });
+	}
+	return c;
+}
