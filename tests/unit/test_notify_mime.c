@@ -142,12 +142,40 @@ static void message(void **state)
 	mime_texts_free(&t);
 }
 
+static void digest(void **state)
+{
+	(void)state;
+	mime_digest_entry e[] = {{"Outcome: A <b>", "https://x.test/#/proposal/1"},
+				 {"Shared with MOL: B", NULL}};
+	mime_texts t;
+	assert_int_equal(mime_render_digest("en", "Net", e, 2, &t), 0);
+	assert_string_equal(t.subject, "Your daily summary from Net: 2 updates");
+	assert_non_null(strstr(t.text, "- Outcome: A <b>\n  https://x.test/#/proposal/1\n"));
+	assert_non_null(strstr(t.text, "- Shared with MOL: B\n"));
+	assert_non_null(strstr(
+		t.html, "<li><a href=\"https://x.test/#/proposal/1\">Outcome: A &lt;b&gt;</a></li>"));
+	assert_non_null(strstr(t.html, "<li>Shared with MOL: B</li>"));
+	mime_texts_free(&t);
+	assert_int_equal(mime_render_digest("ru", "Сеть", e, 1, &t), 0);
+	assert_string_equal(t.subject, "Ежедневная сводка Сеть: обновлений: 1");
+	mime_texts_free(&t);
+	/* the reminder's texts */
+	json_t *p = json_pack("{s:s,s:s,s:s}", "title", "T", "org", "UNDP", "closes",
+			      "2027-01-01 10:00 UTC");
+	assert_int_equal(mime_render("reminder", "en", p, NULL, NULL, &t), 0);
+	assert_string_equal(t.subject, "Reminder: your organisation's position is awaited: T");
+	assert_non_null(strstr(t.text, "closes 2027-01-01 10:00 UTC, and UNDP has not stated"));
+	mime_texts_free(&t);
+	json_decref(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(addresses),
 		cmocka_unit_test(texts),
 		cmocka_unit_test(message),
+		cmocka_unit_test(digest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
