@@ -10,6 +10,7 @@
  *              records each result; the metrics
  *   sender.c   the sender thread: SMTP with libcurl, the only code that
  *              blocks, and never on the loop
+ *   inbox.c    the in-app inbox: notify.inbox.*, topic "inbox:<login>"
  *   prefs.c    notify.prefs.*, the signed one-click preference link and
  *              its HTTP route, notify.outbox.* for the secretariat
  *   mime.c     the pure part: addresses, texts EN/RU, the MIME message
@@ -101,6 +102,18 @@ void sender__push(sender_msg *m);
 /* On the loop: the results since the last call, oldest first. */
 sender_result *sender__take(void);
 void sender_msg_free(sender_msg *m);
+
+/* inbox.c */
+int inbox__init(accord_plugin_ctx *p);
+/* Storage thread, in the caller's transaction: an entry in login's inbox. */
+accord_status inbox__add(accord_txn *txn, const char *login, const char *org, int partner,
+			 const char *category, const char *item, const json_t *params);
+/* On the loop, each tick: announces the entries committed since the last. */
+void inbox__tick(void);
+
+/* pump.c: the link of a message of category about item (malloc'd), or
+ * NULL without public_url; relative ("#/proposal/5") when relative. */
+char *pump__item_link(const char *category, const char *item, const char *secret, int absolute);
 
 /* prefs.c */
 int prefs__init(accord_plugin_ctx *p);

@@ -140,6 +140,13 @@ static accord_status for_org(accord_txn *txn, const json_t *notice, const char *
 			st = ACCORD_E_INTERNAL;
 			break;
 		}
+		/* the inbox: everyone concerned, whatever their e-mail */
+		st = inbox__add(txn, login, code, partner, category,
+				json_string_value(json_object_get(notice, "item")), params);
+		if (st != ACCORD_OK) {
+			json_decref(pref);
+			break;
+		}
 		const char *off = json_string_value(json_object_get(pref, "off"));
 		const char *digest = json_string_value(json_object_get(pref, "digest"));
 		const char *email = json_string_value(json_object_get(pref, "email"));

@@ -31,7 +31,13 @@ static const accord_migration migrations[] = {
 	    /* notices given a "once" key: a second one with the key is dropped */
 	    "CREATE TABLE notify_once(key TEXT PRIMARY KEY, at INTEGER NOT NULL);"
 	    /* the plugin's own settings kept across restarts: digest_day */
-	    "CREATE TABLE notify_state(key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
+	    "CREATE TABLE notify_state(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	    /* the in-app inbox: every notice, one row per person */
+	    "CREATE TABLE notify_inbox("
+	    " id INTEGER PRIMARY KEY, login TEXT NOT NULL, org TEXT NOT NULL,"
+	    " partner INTEGER NOT NULL DEFAULT 0, category TEXT NOT NULL, item TEXT,"
+	    " params TEXT NOT NULL, created_at INTEGER NOT NULL, read_at INTEGER);"
+	    "CREATE INDEX notify_inbox_login ON notify_inbox(login, read_at);"},
 	{0, NULL}};
 
 /* ---------------- configuration ---------------- */
@@ -174,7 +180,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	}
 	if (api->service_export(p, ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, &outbox__svc) ||
-	    members_svc->on_invite(p, outbox__invite, NULL) || prefs__init(p))
+	    members_svc->on_invite(p, outbox__invite, NULL) || prefs__init(p) || inbox__init(p))
 		return ACCORD_E_INTERNAL;
 	pump__start();
 	if (!notify__cfg.enabled)

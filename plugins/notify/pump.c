@@ -37,10 +37,9 @@ int64_t pump__backoff_ms(int attempts)
 
 /* ---------------- build ---------------- */
 
-/* The link to what the message is about. */
-static char *item_link(const char *category, const char *item, const char *secret)
+char *pump__item_link(const char *category, const char *item, const char *secret, int absolute)
 {
-	const char *base = notify__cfg.public_url;
+	const char *base = absolute ? notify__cfg.public_url : "";
 	char link[600];
 	if (!strcmp(category, "invitation"))
 		snprintf(link, sizeof(link), "%s/#/invite/%s", base, secret ? secret : "");
@@ -50,7 +49,13 @@ static char *item_link(const char *category, const char *item, const char *secre
 		snprintf(link, sizeof(link), "%s/#/proposal/%s", base, item + 9);
 	else
 		snprintf(link, sizeof(link), "%s/#/", base);
-	return base[0] ? strdup(link) : NULL;
+	return !absolute || base[0] ? strdup(absolute ? link : link + 1) : NULL;
+}
+
+/* The link to what the message is about, for an e-mail. */
+static char *item_link(const char *category, const char *item, const char *secret)
+{
+	return pump__item_link(category, item, secret, 1);
 }
 
 /* The texts of a digest row (params {items: [{category, item, params}]}):
@@ -469,6 +474,7 @@ static void tick(accord_plugin_ctx *p, void *ud)
 			recording = 1;
 		}
 	}
+	inbox__tick();
 	int64_t now = api->now_ms();
 	if (!digesting && now >= next_digest_check_ms) {
 		next_digest_check_ms = now + 60 * 1000;

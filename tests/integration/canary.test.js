@@ -89,6 +89,7 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		for (const l of ['mol', 'mfa', 'cso']) {
 			await sub(l, 'portal');
 			await sub(l, 'network', false);
+			await sub(l, `inbox:${l}`); // the in-app inbox's live events
 		}
 		for (const l of ['rco', 'iom', 'undp', 'unhcr']) {
 			await c[l].ok('sub.add', { topic: 'network' });
@@ -368,6 +369,11 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		const found = (l) => markersIn(partnerMail(all, l).map((m) => JSON.stringify(m)));
 		assert.deepEqual([...found('mol')], [releaseMarker], 'MOL: exactly the released marker, by mail too');
 		for (const l of ['mfa', 'cso']) assert.deepEqual([...found(l)], [], `${l}: no marker by mail`);
+		// the in-app inbox, read by each partner: its frames count with the others
+		for (const l of ['mol', 'mfa', 'cso']) await ok(c[l], 'notify.inbox.list', {});
+		assert.ok(JSON.stringify(partnerFrames('mol')).includes('notify.inbox'), 'MOL has inbox frames');
+		assert.deepEqual([...markersIn(partnerFrames('mol'))], [releaseMarker], 'MOL: exactly the released marker, inbox included');
+		for (const l of ['mfa', 'cso']) assert.deepEqual([...markersIn(partnerFrames(l))], [], `${l}: no marker, inbox included`);
 		for (const l of ['mol', 'mfa', 'cso'])
 			assert.ok(!partnerMail(all, l).some((m) => JSON.stringify(m).replaceAll(releaseMarker, '').includes(TAG)), `${l}: nothing else with the marker prefix`);
 		// not vacuous: members were mailed internal titles (proposals opened, outcomes)

@@ -152,4 +152,58 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		assert.ok((await getMetric(server, 'accord_plugin_notify_queued')) >= 5);
 		assert.notEqual(await getMetric(server, 'accord_plugin_notify_oldest_queued_age_seconds'), null);
 	});
+
+	test('the in-app inbox: entries pushed live to every device, read across devices, words in the language asked', async () => {
+		const phone = await connectAs(server, 'unicef');
+		try {
+			for (const x of [c.unicef, phone]) await x.ok('sub.add', { topic: 'inbox:unicef' });
+			assert.equal((await c.undp.request('sub.add', { topic: 'inbox:unicef' })).error?.code, 'not_found');
+			const { unread: before } = await c.unicef.ok('notify.inbox.list', {});
+			const mark = phone.messages.length;
+			const id = await open('For the inbox');
+			const ev = await phone.waitEvent((e) => e.event === 'notify.inbox.new', 10_000, { from: mark });
+			assert.equal(ev.data.unread, before + 1);
+			await c.unicef.waitEvent((e) => e.event === 'notify.inbox.new' && e.data.id === ev.data.id);
+			const ru = await c.unicef.ok('notify.inbox.list', { lang: 'ru', limit: 1 });
+			assert.deepEqual(ru.messages.map((m) => [m.category, m.item, m.subject, m.link, m.read]), [
+				['proposal_opened', `proposal:${id}`, 'Ожидается позиция вашей организации: For the inbox', `#/proposal/${id}`, false],
+			]);
+			assert.equal(ru.unread, before + 1);
+			// the inbox has it even though unicef turned the e-mail of this kind off
+			assert.equal((await c.unicef.ok('notify.prefs.get', {})).categories.proposal_opened, 'off');
+			const m2 = phone.messages.length;
+			const r = await c.unicef.ok('notify.inbox.read', { ids: [ev.data.id] });
+			assert.deepEqual(r, { unread: before, read: [ev.data.id] });
+			const rev = await phone.waitEvent((e) => e.event === 'notify.inbox.read', 10_000, { from: m2 });
+			assert.deepEqual(rev.data, { unread: before, read: [ev.data.id] });
+			assert.equal((await phone.ok('notify.inbox.list', { limit: 1 })).messages[0].read, true);
+			assert.equal((await c.unicef.ok('notify.inbox.read', { all: true })).unread, 0);
+			const bad = await c.unicef.request('notify.inbox.read', { ids: [0] });
+			assert.equal(bad.error?.code, 'bad_request');
+			// another person's entry cannot be marked: nothing changes for them
+			const undpBefore = (await c.undp.ok('notify.inbox.list', {})).unread;
+			await c.unicef.ok('notify.inbox.read', { ids: [ev.data.id + 1, ev.data.id + 2] });
+			assert.equal((await c.undp.ok('notify.inbox.list', {})).unread, undpBefore);
+		} finally {
+			await closeAll(phone);
+		}
+	});
+
+	test('a partner\'s inbox holds a release only while it is in force', async () => {
+		const list = async () => (await c.mol.ok('notify.inbox.list', {})).messages.filter((m) => m.category === 'release');
+		const n0 = (await list()).length;
+		const id = (await c.rco.ok('consensus.create', { title: 'Withdrawn later', text: 'internal', kind: 'statement' })).proposal.id;
+		await c.rco.ok('consensus.open', { proposal: id });
+		await c.rco.ok('consensus.close', { proposal: id });
+		const rel = (await c.iom.ok('portal.release', { item: `proposal:${id}`, to: ['MOL'], confirm_no_consensus: true })).release;
+		let l = await list();
+		assert.equal(l.length, n0 + 1);
+		assert.equal(l[0].subject, 'Shared with Ministry of Labour and Social Protection of the Population: Withdrawn later');
+		assert.equal(l[0].link, '#/portal');
+		assert.equal((await c.mfa.ok('notify.inbox.list', {})).messages.filter((m) => m.item === `proposal:${id}`).length, 0);
+		await c.iom.ok('portal.withdraw', { release: rel.id, reason: 'by mistake' });
+		l = await list();
+		assert.equal(l.filter((m) => m.item === `proposal:${id}`).length, 0, 'gone with the release');
+	});
 });
+
