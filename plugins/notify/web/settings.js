@@ -20,7 +20,8 @@ export async function viewSettings(shell, main) {
 		return field(t(`notify.cat.${c}`), modes[c]);
 	});
 	const msg = h('div');
-	const form = h('form', { onsubmit: async (e) => {
+	// novalidate: the server checks the address and says what is wrong
+	const form = h('form', { novalidate: true, onsubmit: async (e) => {
 		e.preventDefault();
 		const categories = Object.fromEntries(CATEGORIES.map((c) => [c, modes[c].value]));
 		const s = await client.request('notify.prefs.set', { email: email.value.trim(), lang: langSel.value, categories });
