@@ -112,11 +112,10 @@ static void announce_to(const char *login, const char *org, const char *event, j
 /* ---------------- notify.inbox.list ---------------- */
 
 static const char *const LANGS[] = {"en", "ru", "kk", NULL};
-static const accord_arg list_args[] = {
-	{.name = "lang", .type = ACCORD_ARG_STRING, .one_of = LANGS},
-	{.name = "limit", .type = ACCORD_ARG_INT, .min = 1, .max = 200},
-	{.name = "before", .type = ACCORD_ARG_ID},
-	{0}};
+static const accord_arg list_args[] = {{.name = "lang", .type = ACCORD_ARG_STRING, .one_of = LANGS},
+				       {.name = "limit", .type = ACCORD_ARG_INT, .min = 1, .max = 200},
+				       {.name = "before", .type = ACCORD_ARG_ID},
+				       {0}};
 
 static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 {
@@ -127,7 +126,8 @@ static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 		api, txn,
 		"SELECT id, category, item, org, partner, params, created_at, read_at FROM notify_inbox"
 		" WHERE login=? AND id < ? ORDER BY id DESC LIMIT ?",
-		json_pack("[s,I,I]", j->actor, (json_int_t)(before ? json_integer_value(before) : INT64_MAX),
+		json_pack("[s,I,I]", j->actor,
+			  (json_int_t)(before ? json_integer_value(before) : INT64_MAX),
 			  (json_int_t)(limit ? json_integer_value(limit) : 50)),
 		&rows);
 	if (st == ACCORD_OK)
@@ -203,8 +203,8 @@ static accord_status read_after(accord_job *j, json_t **out)
 	int unread = unread_count(json_object_get(*out, "unread_rows"));
 	const json_t *ids = json_object_get(j->in, "ids");
 	json_t *read = json_is_true(json_object_get(j->in, "all")) ? json_string("all")
-			: ids ? json_deep_copy(ids)
-			      : json_array();
+		       : ids                                       ? json_deep_copy(ids)
+								   : json_array();
 	announce_to(j->actor, j->org, "notify.inbox.read",
 		    json_pack("{s:i,s:O}", "unread", unread, "read", read));
 	accord_replace(*out, json_pack("{s:i,s:o}", "unread", unread, "read", read));
@@ -332,8 +332,7 @@ static accord_handler handlers[] = {
 int inbox__init(accord_plugin_ctx *p)
 {
 	published = -1; /* nothing announced before start_done */
-	if (accord_handle_all(api, p, handlers) ||
-	    api->topic_register(p, "inbox", check_topic, NULL))
+	if (accord_handle_all(api, p, handlers) || api->topic_register(p, "inbox", check_topic, NULL))
 		return -1;
 	api->db_run(p, start_work, start_done, NULL); /* none in the CLI */
 	return 0;

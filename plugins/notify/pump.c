@@ -13,16 +13,20 @@
  *
  * A message is sent again only when the server stops between the relay's
  * 250 and the commit of "sent": rows still "sending" at start-up go back
- * to "queued".  That window is one tick of the pump (TICK_MS) plus one
- * commit.
+ * to "queued".  That window is one tick of the pump while messages are
+ * out (TICK_BUSY_MS) plus one commit.
  */
 #include "notify.h"
 
 #include <time.h>
 
 #define TICK_MS 100
+/* While the sender holds messages: the sooner its results are recorded,
+ * the shorter the window in which a crash sends a message twice. */
+#define TICK_BUSY_MS 10
 
 static uint64_t timer;
+static void tick(accord_plugin_ctx *p, void *ud);
 static int claiming, recording, in_flight;
 static int64_t next_claim_ms;
 static sender_result *pending; /* results not yet recorded */
@@ -251,7 +255,10 @@ static void claim_done(accord_plugin_ctx *p, accord_status st, json_t *out, void
 			in_flight++;
 			if (m)
 				sender__push(m);
-			else
+			if (timer && in_flight == 1) { /* look for its result soon */
+				api->timer_cancel(self, timer);
+				timer = api->timer_add(self, TICK_BUSY_MS, tick, NULL);
+			} else
 				pending_add(json_integer_value(json_object_get(r, "id")), why,
 					    detail);
 		}
@@ -451,7 +458,7 @@ static void digest_done(accord_plugin_ctx *p, accord_status st, json_t *out, voi
 static void tick(accord_plugin_ctx *p, void *ud)
 {
 	(void)ud;
-	timer = api->timer_add(p, TICK_MS, tick, NULL);
+	timer = api->timer_add(p, in_flight ? TICK_BUSY_MS : TICK_MS, tick, NULL);
 	uint64_t q = outbox__take_queued();
 	if (q)
 		api->counter_add(self, "queued", q);

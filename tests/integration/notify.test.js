@@ -135,6 +135,21 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		await sink.until((x) => x.some((y) => y.headers.subject?.endsWith('While the relay is down')), 'the delayed message');
 	});
 
+	test('the window in which a crash would send a message twice: from the relay\'s 250 to the commit of "sent"', async (t) => {
+		const rows = (await c.iom.ok('notify.outbox.list', { status: 'sent', limit: 500 })).messages;
+		const ms = await sink.messages();
+		const windows = [];
+		for (const r of rows) {
+			const got = ms.filter((m) => m.headers['message-id'] === r.message_id && m.accepted_at);
+			if (got.length) windows.push(r.sent_at - got[got.length - 1].accepted_at);
+		}
+		assert.ok(windows.length >= 5, `${windows.length} messages measured`);
+		windows.sort((a, b) => a - b);
+		t.diagnostic(`250 to "sent" recorded, ms: median ${windows[windows.length >> 1]}, max ${windows[windows.length - 1]} over ${windows.length} messages`);
+		// sent_at is taken in the recording job, just before its commit (one fsync)
+		assert.ok(windows[windows.length - 1] < 1000, `at most ${windows[windows.length - 1]} ms`);
+	});
+
 	test('the relay refusing (451): retried with back-off, then delivered', async () => {
 		sink.mode('refuse');
 		await open('While refused');

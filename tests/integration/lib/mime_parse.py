@@ -21,7 +21,13 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
         parts.append({'type': part.get_content_type(), 'charset': part.get_content_charset(),
                       'cte': part.get('Content-Transfer-Encoding'),
                       'text': part.get_content()})
-    out.append({'file': os.path.basename(path), 'mail_from': m['mail_from'],
+    try:
+        with open(path + '.t') as f:
+            accepted_at = int(f.read())
+    except OSError:
+        accepted_at = None
+    out.append({'file': os.path.basename(path), 'accepted_at': accepted_at,
+                'mail_from': m['mail_from'],
                 'rcpt_tos': m['rcpt_tos'], 'header_names': [k for k, _ in msg.items()],
                 'headers': {k.lower(): str(v) for k, v in msg.items()},
                 'content_type': msg.get_content_type(), 'parts': parts})

@@ -7,13 +7,15 @@ Every message it accepts is written to DIR/<n>.json ({mail_from, rcpt_tos,
 data}) before it answers.  What it answers is read from DIR/mode at each
 message: "ok" (250), "refuse" (451, try later), or "slow N" (the message
 is written, then N seconds pass before the 250: a client killed in between
-has had its message accepted without hearing so).  Prints READY once
+has had its message accepted without hearing so).  DIR/<n>.json.t holds
+the time (ms) of each 250.  Prints READY once
 listening.
 """
 import asyncio
 import json
 import os
 import sys
+import time
 
 from aiosmtpd.controller import Controller
 
@@ -42,6 +44,10 @@ class Sink:
         os.rename(path + '.tmp', path)
         if mode and mode[0] == 'slow':
             await asyncio.sleep(float(mode[1]))
+        # when the 250 goes: the test measures how long the server takes
+        # to record the message sent after it
+        with open(path + '.t', 'w') as f:
+            f.write('%d' % int(time.time() * 1000))
         return '250 2.0.0 accepted'
 
 
