@@ -152,6 +152,9 @@ static sender_msg *build(const json_t *r, int *why, const char **detail)
 	} else if (params) {
 		built = mime_render(category, lang, params, link, pref, &t);
 	}
+	if (built < 0)
+		*detail = params ? "the message's texts could not be made"
+				 : "the message's parameters could not be read";
 	if (!built) {
 		mime_msg mm = {
 			.from_addr = notify__cfg.from_addr,
@@ -164,6 +167,9 @@ static sender_msg *build(const json_t *r, int *why, const char **detail)
 			.texts = &t,
 		};
 		char *data = mime_message(&mm);
+		if (!data)
+			*detail = "the message could not be put together (an address, the"
+				  " Message-ID or a link is not fit for a header)";
 		m = data ? calloc(1, sizeof(*m)) : NULL;
 		if (m) {
 			m->id = json_integer_value(json_object_get(r, "id"));
@@ -255,12 +261,13 @@ static void claim_done(accord_plugin_ctx *p, accord_status st, json_t *out, void
 			in_flight++;
 			if (m)
 				sender__push(m);
-			if (timer && in_flight == 1) { /* look for its result soon */
-				api->timer_cancel(self, timer);
-				timer = api->timer_add(self, TICK_BUSY_MS, tick, NULL);
-			} else
+			else
 				pending_add(json_integer_value(json_object_get(r, "id")), why,
 					    detail);
+		}
+		if (in_flight && timer) { /* look for the results soon */
+			api->timer_cancel(self, timer);
+			timer = api->timer_add(self, TICK_BUSY_MS, tick, NULL);
 		}
 	}
 	json_decref(out);

@@ -12,6 +12,9 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static pthread_t thread;
 static int running;
@@ -19,7 +22,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static sender_msg *q_head, *q_tail;
 static sender_result *r_head, *r_tail;
-static int stopping;
+static atomic_int stopping;
 static char user[256], password[256];
 
 void sender_msg_free(sender_msg *m)
@@ -116,6 +119,37 @@ static size_t read_cb(char *ptr, size_t size, size_t n, void *ud)
 	return want;
 }
 
+/* A stop does not wait for a slow relay: the socket of the transfer is
+ * shut down under it (curl waits for the relay's last answer without
+ * calling any callback of ours), so the transfer fails at once and the
+ * message stays "sending", to go again at the next start.  The socket is
+ * made and closed here, under the lock, so that a stop never shuts down a
+ * descriptor that was closed and reused. */
+static int sock_fd = -1;
+
+static curl_socket_t open_cb(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)ud;
+	(void)purpose;
+	pthread_mutex_lock(&mu);
+	int fd = atomic_load(&stopping) ? -1
+					: socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	sock_fd = fd;
+	pthread_mutex_unlock(&mu);
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+static int close_cb(void *ud, curl_socket_t fd)
+{
+	(void)ud;
+	pthread_mutex_lock(&mu);
+	if (sock_fd == fd)
+		sock_fd = -1;
+	close(fd);
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
 static void send_one(CURL *c, const sender_msg *m)
 {
 	char url[320];
@@ -142,6 +176,8 @@ static void send_one(CURL *c, const sender_msg *m)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)notify__cfg.smtp_timeout_s);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_cb);
+	curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
 	if (notify__cfg.smtp_security != NOTIFY_PLAIN) {
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -210,15 +246,17 @@ int sender__start(void)
 	return 0;
 }
 
-/* Stops the thread after the message it is sending (a relay that does not
- * answer holds it for smtp.timeout_s at most).  Messages not sent stay
- * "sending" in the outbox and go out again at the next start. */
+/* Stops the thread, abandoning the message it is sending (its socket shut
+ * down).  Messages not recorded
+ * sent stay "sending" in the outbox and go out again at the next start. */
 void sender__stop(void)
 {
 	if (!running)
 		return;
 	pthread_mutex_lock(&mu);
 	stopping = 1;
+	if (sock_fd >= 0)
+		shutdown(sock_fd, SHUT_RDWR);
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 	pthread_join(thread, NULL);

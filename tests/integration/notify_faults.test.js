@@ -74,6 +74,27 @@ describe('notify: dead letters, and SIGKILL while the relay accepts', { timeout:
 		for (const mid of sentBefore) assert.equal(all.filter((m) => m.headers['message-id'] === mid).length, 1, mid);
 		assert.ok(ms.length >= 2);
 	});
+
+	test('a slow relay: the server keeps answering, and a stop does not wait for it', async () => {
+		await server.restart();
+		c = await withAddresses(server);
+		sink.mode('slow 20');
+		const id = (await c.rco.ok('consensus.create', { title: 'Slow relay', text: 'x', kind: 'decision' })).proposal.id;
+		await c.rco.ok('consensus.open', { proposal: id });
+		await sink.until((x) => x.some((y) => y.headers.subject?.endsWith('Slow relay')), 'the message at the slow relay');
+		const t0 = Date.now();
+		await c.undp.ok('notify.prefs.get', {});
+		await c.rco.ok('consensus.get', { proposal: id });
+		assert.ok(Date.now() - t0 < 1000, 'answered while the relay sits on its answer');
+		await closeAll(...Object.values(c));
+		const t1 = Date.now();
+		const exit = await server.stop('SIGTERM');
+		assert.ok(Date.now() - t1 < 5000, `stopped in ${Date.now() - t1} ms`);
+		assert.equal(exit.code, 0);
+		sink.mode('ok');
+		await server.restart();
+		await sink.until((x) => new Set(x.filter((y) => y.headers.subject?.endsWith('Slow relay')).map((y) => y.rcpt_tos[0])).size === 2, 'both, after the restart');
+	});
 });
 
 describe('notify: reminders before the closing time, and the daily digest on a clock the test moves', { timeout: 60_000 }, () => {
