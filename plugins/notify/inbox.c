@@ -55,7 +55,8 @@ static json_t *entry_view(const json_t *r, const char *lang)
 	mime_texts t;
 	json_t *v = NULL;
 	if (params && !mime_render(category, lang, params, NULL, NULL, &t)) {
-		char *link = pump__item_link(category, item, NULL, 0);
+		char *link = pump__item_link(category, item, NULL,
+					     json_string_value(json_object_get(params, "_link")), 0);
 		v = json_pack("{s:O,s:s,s:s?,s:s,s:s?,s:O,s:b}", "id", json_object_get(r, "id"),
 			      "category", category, "item", item, "subject", t.subject, "link",
 			      link, "created_at", json_object_get(r, "created_at"), "read",

@@ -111,9 +111,11 @@ accord_status inbox__add(accord_txn *txn, const char *login, const char *org, in
 /* On the loop, each tick: announces the entries committed since the last. */
 void inbox__tick(void);
 
-/* pump.c: the link of a message of category about item (malloc'd), or
- * NULL without public_url; relative ("#/proposal/5") when relative. */
-char *pump__item_link(const char *category, const char *item, const char *secret, int absolute);
+/* pump.c: the link of a message of category about item (route: the
+ * notice's own page, or NULL) (malloc'd), or NULL without public_url;
+ * relative ("#/proposal/5") when not absolute. */
+char *pump__item_link(const char *category, const char *item, const char *secret, const char *route,
+		      int absolute);
 
 /* prefs.c */
 int prefs__init(accord_plugin_ctx *p);

@@ -117,6 +117,8 @@ static accord_status for_org(accord_txn *txn, const json_t *notice, const char *
 		params = json_object();
 	if (params && !json_object_get(params, "org"))
 		json_object_set(params, "org", json_object_get(org, "name"));
+	if (params && json_is_string(json_object_get(notice, "link")))
+		json_object_set(params, "_link", json_object_get(notice, "link"));
 	json_decref(org);
 	if (!params)
 		return ACCORD_E_INTERNAL;
@@ -201,6 +203,10 @@ static accord_status enqueue(accord_txn *txn, const json_t *notice, int *queued)
 	    (item && (!json_is_string(item) || !strchr(json_string_value(item), ':'))) ||
 	    !(json_is_array(orgs) ||
 	      (json_is_string(orgs) && !strcmp(json_string_value(orgs), "partners"))))
+		return ACCORD_E_BAD_REQUEST;
+	const json_t *link = json_object_get(notice, "link");
+	if (link && !(json_is_string(link) && !strncmp(json_string_value(link), "#/", 2) &&
+		      !strpbrk(json_string_value(link), " \r\n\"<>")))
 		return ACCORD_E_BAD_REQUEST;
 	const json_t *once = json_object_get(notice, "once");
 	if (once && !json_is_string(once))

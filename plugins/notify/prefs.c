@@ -13,7 +13,8 @@ static int key_loaded;
 
 /* The categories a person may turn off (an invitation goes to someone who
  * has no account yet). */
-static const char *const CATEGORIES[] = {"proposal_opened", "reminder", "outcome", "release", NULL};
+static const char *const CATEGORIES[] = {"proposal_opened", "reminder",       "outcome", "release",
+					 "action_assigned", "action_overdue", NULL};
 static const char *const MODES[] = {"immediate", "digest", "off", NULL};
 static const char *const LANGS[] = {"en", "ru", NULL};
 
@@ -295,7 +296,7 @@ static void h_set(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 		if (!known || !mode) {
 			snprintf(msg, sizeof(msg), "categories.%.40s: %s", c,
 				 !known ? "unknown category (proposal_opened, reminder, outcome,"
-					  " release)"
+					  " release, action_assigned, action_overdue)"
 					: "expected one of immediate, digest, off");
 			api->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
 			return;

@@ -41,11 +41,14 @@ int64_t pump__backoff_ms(int attempts)
 
 /* ---------------- build ---------------- */
 
-char *pump__item_link(const char *category, const char *item, const char *secret, int absolute)
+char *pump__item_link(const char *category, const char *item, const char *secret, const char *route,
+		      int absolute)
 {
 	const char *base = absolute ? notify__cfg.public_url : "";
 	char link[600];
-	if (!strcmp(category, "invitation"))
+	if (route) /* the notice's own page ("#/group/3"), checked when queued */
+		snprintf(link, sizeof(link), "%s/%s", base, route);
+	else if (!strcmp(category, "invitation"))
 		snprintf(link, sizeof(link), "%s/#/invite/%s", base, secret ? secret : "");
 	else if (!strcmp(category, "release"))
 		snprintf(link, sizeof(link), "%s/#/portal", base);
@@ -57,9 +60,11 @@ char *pump__item_link(const char *category, const char *item, const char *secret
 }
 
 /* The link to what the message is about, for an e-mail. */
-static char *item_link(const char *category, const char *item, const char *secret)
+static char *item_link(const char *category, const char *item, const char *secret,
+		       const json_t *params)
 {
-	return pump__item_link(category, item, secret, 1);
+	return pump__item_link(category, item, secret,
+			       json_string_value(json_object_get(params, "_link")), 1);
 }
 
 /* The texts of a digest row (params {items: [{category, item, params}]}):
@@ -90,7 +95,7 @@ static int digest_texts(const json_t *params, const char *lang, int partner, con
 			break;
 		}
 		json_decref(p);
-		links[k] = item_link(cat, item, NULL);
+		links[k] = item_link(cat, item, NULL, json_object_get(it, "params"));
 		e[k].subject = sub[k].subject;
 		e[k].link = links[k];
 		k++;
@@ -137,7 +142,7 @@ static sender_msg *build(const json_t *r, int *why, const char **detail)
 		json_object_set_new(params, "network", json_string(notify__cfg.network_name));
 	const char *lang = json_string_value(json_object_get(r, "lang"));
 	int digest = !strcmp(category, "digest");
-	char *link = digest ? NULL : item_link(category, item, secret);
+	char *link = digest ? NULL : item_link(category, item, secret, params);
 	char *pref = login && !digest ? prefs__link(login, category) : NULL;
 	mime_texts t;
 	sender_msg *m = NULL;

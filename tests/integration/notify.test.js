@@ -24,7 +24,7 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		const port = await freePort();
 		sink = new Sink(port);
 		await sink.start();
-		server = await startServer({ plugins: { membership: {}, consensus: {}, portal: {}, notify: notifyConfig(port, { dead_after_s: 600 }) } });
+		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, actions: { overdue_scan_s: 1 }, portal: {}, notify: notifyConfig(port, { dead_after_s: 600 }) } });
 		c = await withAddresses(server);
 	});
 	after(async () => {
@@ -43,7 +43,7 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		const r = await c.unicef.request('notify.prefs.set', { categories: { nonsense: 'off' } });
 		assert.equal(r.error?.code, 'bad_request');
 		const p = await c.unicef.ok('notify.prefs.get', {});
-		assert.deepEqual(p, { email: ADDR.unicef, lang: 'en', categories: { proposal_opened: 'immediate', reminder: 'immediate', outcome: 'immediate', release: 'immediate' } });
+		assert.deepEqual(p, { email: ADDR.unicef, lang: 'en', categories: { proposal_opened: 'immediate', reminder: 'immediate', outcome: 'immediate', release: 'immediate', action_assigned: 'immediate', action_overdue: 'immediate' } });
 		assert.equal((await c.undp.request('notify.outbox.list', {})).error?.code, 'forbidden');
 	});
 
@@ -219,6 +219,25 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		await c.iom.ok('portal.withdraw', { release: rel.id, reason: 'by mistake' });
 		l = await list();
 		assert.equal(l.filter((m) => m.item === `proposal:${id}`).length, 0, 'gone with the release');
+	});
+
+	test('action items: the owner organisation is told when one is assigned to it, and once when it is overdue', async () => {
+		const group = (await c.iom.ok('groups.create', { name: 'Returns group', mandate: 'x', kind: 'permanent', leads: ['UNDP'], members: ['UNICEF'] })).group.id;
+		await c.undp.ok('groups.plugins.enable', { group, plugin: 'actions' });
+		const due = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+		await c.undp.ok('actions.add', { group, title: 'Draft the returns note', owner_org: 'UNICEF', due_date: due });
+		const ms = await sink.until((x) => x.some((m) => to(ADDR.unicef)(m) && m.headers.subject?.startsWith('Action item for')), 'the assignment');
+		const m = ms.find((y) => to(ADDR.unicef)(y) && y.headers.subject?.startsWith('Action item for'));
+		assert.equal(m.headers.subject, "Action item for United Nations Children's Fund: Draft the returns note");
+		assert.match(text(m, 'text/plain'), new RegExp(`Due ${due}\\.[\\s\\S]*https://accord\\.test/#/group/${group}`));
+		// an item already overdue: told at the next scan (every second here), and only once
+		await c.undp.ok('actions.add', { group, title: 'Late report', owner_org: 'UNICEF', due_date: '2001-01-01' });
+		await sink.until((x) => x.some((y) => y.headers.subject === "Overdue action item of United Nations Children's Fund: Late report"), 'the overdue notice');
+		await sleep(2500);
+		assert.equal((await sink.messages()).filter((y) => y.headers.subject?.startsWith('Overdue action item')).length, 1, 'once');
+		// the inbox links to the group
+		const inbox = (await c.unicef.ok('notify.inbox.list', {})).messages.filter((x) => x.category.startsWith('action_'));
+		assert.ok(inbox.length >= 2 && inbox.every((x) => x.link === `#/group/${group}`), JSON.stringify(inbox));
 	});
 });
 

@@ -42,6 +42,8 @@ typedef struct accord_notify_svc {
 	 *                by their preference for the category and language,
 	 *    "params":   {"title": ..., ...}  the text the category's
 	 *                template shows (strings; CR/LF never reach a header),
+	 *    "link":     optional page of the web client, "#/group/3" (else
+	 *                it follows from the item),
 	 *    "once":     optional key: a notice with a key already given is
 	 *                dropped (ACCORD_OK, nothing queued), so a reminder
 	 *                re-run after a restart is not sent twice}

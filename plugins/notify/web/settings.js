@@ -1,7 +1,7 @@
 // #/notifications: the person's e-mail address (checked by the server when
 // saved), the language of the e-mails, and for each kind of notice: at
 // once, in the daily summary, or not by e-mail (the inbox has them all).
-const CATEGORIES = ['proposal_opened', 'reminder', 'outcome', 'release'];
+const CATEGORIES = ['proposal_opened', 'reminder', 'outcome', 'release', 'action_assigned', 'action_overdue'];
 const MODES = ['immediate', 'digest', 'off'];
 
 export async function viewSettings(shell, main) {
