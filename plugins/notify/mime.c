@@ -435,6 +435,117 @@ void mime_texts_free(mime_texts *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* ---------------- a calendar invitation ---------------- */
+
+/* One content line, folded at 75 octets (between UTF-8 characters) with
+ * CRLF SP, per RFC 5545 3.1. */
+static void ics_line(buf *b, const char *line)
+{
+	size_t n = strlen(line), col = 0;
+	for (size_t i = 0; i < n;) {
+		size_t len = 1;
+		while (i + len < n && ((unsigned char)line[i + len] & 0xC0) == 0x80)
+			len++;
+		if (col + len > 75) {
+			buf_str(b, "\r\n ");
+			col = 1;
+		}
+		buf_add(b, line + i, len);
+		col += len;
+		i += len;
+	}
+	buf_str(b, "\r\n");
+}
+
+/* name:value with value escaped as TEXT (RFC 5545 3.3.11); control
+ * characters other than line breaks dropped. */
+static void ics_text(buf *b, const char *name, const char *value)
+{
+	buf l = {0};
+	buf_str(&l, name);
+	buf_str(&l, ":");
+	for (const char *p = value; p && *p; p++) {
+		if (*p == '\\' || *p == ';' || *p == ',') {
+			buf_add(&l, "\\", 1);
+			buf_add(&l, p, 1);
+		} else if (*p == '\n') {
+			buf_str(&l, "\\n");
+		} else if ((unsigned char)*p >= 0x20) {
+			buf_add(&l, p, 1);
+		}
+	}
+	char *line = buf_take(&l);
+	if (!line)
+		b->failed = 1;
+	else
+		ics_line(b, line);
+	free(line);
+}
+
+static void ics_time(buf *b, const char *name, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char v[32];
+	gmtime_r(&t, &tm);
+	strftime(v, sizeof(v), "%Y%m%dT%H%M%SZ", &tm);
+	buf_fmt(b, "%s:%s\r\n", name, v);
+}
+
+/* ORGANIZER/ATTENDEE: a CN parameter value quoted (no quote or control
+ * character in it), then mailto:. */
+static void ics_person(buf *b, const char *prefix, const char *name, const char *addr)
+{
+	buf l = {0};
+	buf_str(&l, prefix);
+	if (name && *name) {
+		buf_str(&l, ";CN=\"");
+		for (const char *p = name; *p; p++)
+			if ((unsigned char)*p >= 0x20 && *p != '"')
+				buf_add(&l, p, 1);
+		buf_str(&l, "\"");
+	}
+	if (!strncmp(prefix, "ATTENDEE", 8))
+		buf_str(&l, ";ROLE=REQ-PARTICIPANT;RSVP=TRUE");
+	buf_str(&l, ":mailto:");
+	buf_str(&l, addr);
+	char *line = buf_take(&l);
+	if (!line)
+		b->failed = 1;
+	else
+		ics_line(b, line);
+	free(line);
+}
+
+char *mime_ics(const mime_calendar *c)
+{
+	int cancel = c->method && !strcmp(c->method, "CANCEL");
+	if (!c->method || (!cancel && strcmp(c->method, "REQUEST")) || !c->uid || !*c->uid ||
+	    strlen(c->uid) > 200 || strpbrk(c->uid, "\r\n") || !c->summary ||
+	    c->end_ms <= c->start_ms || c->sequence < 0 || !mime_address_ok(c->organizer_addr) ||
+	    !mime_address_ok(c->attendee_addr))
+		return NULL;
+	buf b = {0};
+	buf_str(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Accord//notify//EN\r\n"
+		    "CALSCALE:GREGORIAN\r\n");
+	buf_fmt(&b, "METHOD:%s\r\nBEGIN:VEVENT\r\n", c->method);
+	ics_text(&b, "UID", c->uid);
+	buf_fmt(&b, "SEQUENCE:%lld\r\n", (long long)c->sequence);
+	ics_time(&b, "DTSTAMP", c->stamp_ms);
+	ics_time(&b, "DTSTART", c->start_ms);
+	ics_time(&b, "DTEND", c->end_ms);
+	ics_text(&b, "SUMMARY", c->summary);
+	if (c->location && *c->location)
+		ics_text(&b, "LOCATION", c->location);
+	if (c->description && *c->description)
+		ics_text(&b, "DESCRIPTION", c->description);
+	ics_person(&b, "ORGANIZER", c->organizer_name, c->organizer_addr);
+	ics_person(&b, "ATTENDEE", c->attendee_name, c->attendee_addr);
+	buf_fmt(&b, "STATUS:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+		cancel ? "CANCELLED" : "CONFIRMED");
+	return buf_take(&b);
+}
+
 /* ---------------- the message ---------------- */
 
 /* "Name <addr>" with the name as encoded words; addr was checked. */
@@ -453,7 +564,9 @@ char *mime_message(const mime_msg *m)
 {
 	if (!mime_address_ok(m->to_addr) || !mime_address_ok(m->from_addr) || !m->texts ||
 	    !m->message_id || strpbrk(m->message_id, "\r\n") ||
-	    (m->list_unsubscribe && strpbrk(m->list_unsubscribe, "\r\n<>")))
+	    (m->list_unsubscribe && strpbrk(m->list_unsubscribe, "\r\n<>")) ||
+	    (m->calendar && (!m->calendar_method || (strcmp(m->calendar_method, "REQUEST") &&
+						     strcmp(m->calendar_method, "CANCEL")))))
 		return NULL;
 	buf b = {0};
 	time_t t = (time_t)(m->date_ms / 1000);
@@ -490,6 +603,13 @@ char *mime_message(const mime_msg *m)
 		"Content-Transfer-Encoding: base64\r\n\r\n",
 		boundary);
 	b64_body(&b, m->texts->html);
+	if (m->calendar) { /* the invitation, as mail clients expect it */
+		buf_fmt(&b,
+			"--%s\r\nContent-Type: text/calendar; charset=UTF-8; method=%s\r\n"
+			"Content-Transfer-Encoding: base64\r\n\r\n",
+			boundary, m->calendar_method);
+		b64_body(&b, m->calendar);
+	}
 	buf_fmt(&b, "--%s--\r\n", boundary);
 	return buf_take(&b);
 }

@@ -43,6 +43,22 @@ typedef struct mime_digest_entry {
 int mime_render_digest(const char *lang, const char *network, const mime_digest_entry *e, size_t n,
 		       mime_texts *out);
 
+/* A calendar invitation (RFC 5545, iTIP RFC 5546): one VEVENT, for a
+ * notice that carries one (a meeting convened: REQUEST; moved: REQUEST
+ * with a higher sequence; cancelled: CANCEL).  Text values are escaped
+ * (\\ ; , and line breaks), lines folded at 75 octets, CRLF.  NULL when
+ * a field is missing or not fit (uid, an address). */
+typedef struct mime_calendar {
+	const char *method; /* "REQUEST" or "CANCEL" */
+	const char *uid;
+	int64_t sequence;
+	int64_t start_ms, end_ms, stamp_ms;
+	const char *summary, *location, *description; /* location, description may be NULL */
+	const char *organizer_addr, *organizer_name;
+	const char *attendee_addr, *attendee_name;
+} mime_calendar;
+char *mime_ics(const mime_calendar *c);
+
 /* A whole message, CRLF line ends, ready for SMTP DATA.  Every header
  * that carries text (names, subject) is RFC 2047 base64 encoded words, so
  * no character of a name or title can end a header or start another; the
@@ -54,6 +70,9 @@ typedef struct mime_msg {
 	int64_t date_ms;
 	const char *list_unsubscribe; /* URL or NULL */
 	const mime_texts *texts;
+	/* A calendar (mime_ics) as a third alternative, text/calendar with
+	 * its method, or NULL. */
+	const char *calendar, *calendar_method;
 } mime_msg;
 char *mime_message(const mime_msg *m);
 

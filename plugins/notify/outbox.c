@@ -119,6 +119,8 @@ static accord_status for_org(accord_txn *txn, const json_t *notice, const char *
 		json_object_set(params, "org", json_object_get(org, "name"));
 	if (params && json_is_string(json_object_get(notice, "link")))
 		json_object_set(params, "_link", json_object_get(notice, "link"));
+	if (params && json_is_object(json_object_get(notice, "calendar")))
+		json_object_set(params, "_calendar", json_object_get(notice, "calendar"));
 	json_decref(org);
 	if (!params)
 		return ACCORD_E_INTERNAL;
@@ -161,7 +163,11 @@ static accord_status for_org(accord_txn *txn, const json_t *notice, const char *
 			st = insert(txn, category, item, code, partner, login, address,
 				    json_string_value(json_object_get(person, "name")),
 				    mime_lang(lang), params, NULL,
-				    outbox__csv_has(digest, category) ? "digest" : "queued");
+				    /* a calendar goes at once: it updates the meeting */
+				    outbox__csv_has(digest, category) &&
+						    !json_object_get(notice, "calendar")
+					    ? "digest"
+					    : "queued");
 			if (st == ACCORD_OK && queued)
 				(*queued)++;
 		}
@@ -192,6 +198,24 @@ static accord_status partner_codes(accord_txn *txn, json_t **out)
 	return ACCORD_OK;
 }
 
+/* A notice's calendar: {uid, sequence, method, start, end, summary,
+ * location?, description?}, checked as mime_ics will use it. */
+static int calendar_ok(const json_t *c)
+{
+	const char *method = json_string_value(json_object_get(c, "method"));
+	const char *uid = json_string_value(json_object_get(c, "uid"));
+	const json_t *seq = json_object_get(c, "sequence");
+	const json_t *start = json_object_get(c, "start"), *end = json_object_get(c, "end");
+	const json_t *loc = json_object_get(c, "location"), *desc = json_object_get(c, "description");
+	return json_is_object(c) && method &&
+	       (!strcmp(method, "REQUEST") || !strcmp(method, "CANCEL")) && uid && *uid &&
+	       strlen(uid) <= 200 && !strpbrk(uid, "\r\n") && json_is_integer(seq) &&
+	       json_integer_value(seq) >= 0 && json_is_integer(start) && json_is_integer(end) &&
+	       json_integer_value(end) > json_integer_value(start) &&
+	       json_is_string(json_object_get(c, "summary")) && (!loc || json_is_string(loc)) &&
+	       (!desc || json_is_string(desc));
+}
+
 static accord_status enqueue(accord_txn *txn, const json_t *notice, int *queued)
 {
 	if (queued)
@@ -210,6 +234,9 @@ static accord_status enqueue(accord_txn *txn, const json_t *notice, int *queued)
 		return ACCORD_E_BAD_REQUEST;
 	const json_t *once = json_object_get(notice, "once");
 	if (once && !json_is_string(once))
+		return ACCORD_E_BAD_REQUEST;
+	const json_t *cal = json_object_get(notice, "calendar");
+	if (cal && !calendar_ok(cal))
 		return ACCORD_E_BAD_REQUEST;
 	if (once) { /* a notice given before with this key is not given again */
 		accord_status ost = run(txn,

@@ -171,7 +171,30 @@ static sender_msg *build(const json_t *r, int *why, const char **detail)
 			.list_unsubscribe = pref,
 			.texts = &t,
 		};
-		char *data = mime_message(&mm);
+		const json_t *cal = json_object_get(params, "_calendar");
+		char *ics = NULL;
+		if (cal) {
+			mime_calendar mc = {
+				.method = json_string_value(json_object_get(cal, "method")),
+				.uid = json_string_value(json_object_get(cal, "uid")),
+				.sequence = json_integer_value(json_object_get(cal, "sequence")),
+				.start_ms = json_integer_value(json_object_get(cal, "start")),
+				.end_ms = json_integer_value(json_object_get(cal, "end")),
+				.stamp_ms = api->now_ms(),
+				.summary = json_string_value(json_object_get(cal, "summary")),
+				.location = json_string_value(json_object_get(cal, "location")),
+				.description = json_string_value(json_object_get(cal, "description")),
+				.organizer_addr = notify__cfg.from_addr,
+				.organizer_name = notify__cfg.from_name,
+				.attendee_addr = mm.to_addr,
+				.attendee_name = mm.to_name,
+			};
+			ics = mime_ics(&mc);
+			mm.calendar = ics;
+			mm.calendar_method = mc.method;
+		}
+		char *data = cal && !ics ? NULL : mime_message(&mm);
+		free(ics);
 		if (!data)
 			*detail = "the message could not be put together (an address, the"
 				  " Message-ID or a link is not fit for a header)";

@@ -24,7 +24,7 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		const port = await freePort();
 		sink = new Sink(port);
 		await sink.start();
-		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, actions: { overdue_scan_s: 1 }, portal: {}, notify: notifyConfig(port, { dead_after_s: 600 }) } });
+		server = await startServer({ plugins: { membership: {}, consensus: {}, groups: {}, actions: { overdue_scan_s: 1 }, portal: {}, test: {}, notify: notifyConfig(port, { dead_after_s: 600 }) } });
 		c = await withAddresses(server);
 	});
 	after(async () => {
@@ -238,6 +238,29 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		// the inbox links to the group
 		const inbox = (await c.unicef.ok('notify.inbox.list', {})).messages.filter((x) => x.category.startsWith('action_'));
 		assert.ok(inbox.length >= 2 && inbox.every((x) => x.link === `#/group/${group}`), JSON.stringify(inbox));
+	});
+
+	test('a notice may carry a calendar invitation: sent, moved (a higher sequence), cancelled; read with python3-icalendar', async () => {
+		const start = Date.UTC(2031, 2, 14, 9, 0);
+		const cal = { uid: 'meeting-7@accord.test', sequence: 0, method: 'REQUEST', start, end: start + 2 * 3_600_000, summary: 'Quarterly meeting; agenda, items', location: 'UN House, Astana' };
+		const send = (calendar, title) => c.iom.ok('test.notify', { notice: { category: 'proposal_opened', orgs: ['UNDP'], params: { title }, calendar } });
+		assert.deepEqual(await send(cal, 'Cal 1'), { queued: 1 });
+		await send({ ...cal, sequence: 1, start: start + 86_400_000, end: start + 86_400_000 + 3_600_000 }, 'Cal 2');
+		await send({ ...cal, sequence: 2, method: 'CANCEL' }, 'Cal 3');
+		const ms = await sink.until((x) => ['Cal 1', 'Cal 2', 'Cal 3'].every((tt) => x.some((m) => m.headers.subject?.endsWith(`: ${tt}`))), 'three calendar messages');
+		const part = (tt) => ms.find((m) => m.headers.subject?.endsWith(`: ${tt}`)).parts.find((p) => p.type === 'text/calendar');
+		const [a, b, d] = ['Cal 1', 'Cal 2', 'Cal 3'].map(part);
+		assert.equal(a.method_param, 'REQUEST');
+		assert.deepEqual(a.calendar, {
+			method: 'REQUEST', uid: 'meeting-7@accord.test', sequence: 0, status: 'CONFIRMED', start, end: start + 7_200_000,
+			summary: 'Quarterly meeting; agenda, items', location: 'UN House, Astana', organizer: 'mailto:accord@accord.test', attendee: `mailto:${ADDR.undp}`,
+		});
+		assert.deepEqual([b.calendar.uid, b.calendar.sequence, b.calendar.start], ['meeting-7@accord.test', 1, start + 86_400_000]);
+		assert.equal(d.method_param, 'CANCEL');
+		assert.deepEqual([d.calendar.method, d.calendar.status, d.calendar.sequence], ['CANCEL', 'CANCELLED', 2]);
+		// a malformed calendar is refused with the notice
+		const bad = await c.iom.request('test.notify', { notice: { category: 'proposal_opened', orgs: ['UNDP'], params: { title: 'x' }, calendar: { ...cal, uid: 'a\r\nX: y' } } });
+		assert.equal(bad.error?.code, 'bad_request');
 	});
 });
 

@@ -169,13 +169,56 @@ static void digest(void **state)
 	json_decref(p);
 }
 
+static void calendar(void **state)
+{
+	(void)state;
+	mime_calendar c = {.method = "REQUEST",
+			   .uid = "m-1@x.test",
+			   .sequence = 3,
+			   .start_ms = 1931936400000LL, /* 2031-03-22 09:00:00 UTC */
+			   .end_ms = 1931943600000LL,
+			   .stamp_ms = 1931936400000LL,
+			   .summary = "Agenda; items, and \\ more\nsecond line\r",
+			   .location = "UN House",
+			   .organizer_addr = "accord@x.test",
+			   .organizer_name = "Accord \"Net\"",
+			   .attendee_addr = "fp@undp.test",
+			   .attendee_name = "UNDP focal point"};
+	char *ics = mime_ics(&c);
+	assert_non_null(ics);
+	assert_non_null(strstr(ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+	assert_non_null(strstr(ics, "METHOD:REQUEST\r\n"));
+	assert_non_null(strstr(ics, "UID:m-1@x.test\r\nSEQUENCE:3\r\n"));
+	assert_non_null(strstr(ics, "DTSTART:20310322T090000Z\r\nDTEND:20310322T110000Z\r\n"));
+	assert_non_null(strstr(ics, "SUMMARY:Agenda\\; items\\, and \\\\ more\\nsecond line\r\n"));
+	assert_non_null(strstr(ics, "ORGANIZER;CN=\"Accord Net\":mailto:accord@x.test\r\n"));
+	assert_non_null(strstr(ics, "STATUS:CONFIRMED\r\n"));
+	for (const char *p = ics; *p;) { /* folded at 75 octets */
+		const char *e = strstr(p, "\r\n");
+		assert_non_null(e);
+		assert_true(e - p <= 75);
+		p = e + 2;
+	}
+	free(ics);
+	c.method = "CANCEL";
+	ics = mime_ics(&c);
+	assert_non_null(strstr(ics, "STATUS:CANCELLED\r\n"));
+	free(ics);
+	c.method = "PUBLISH";
+	assert_null(mime_ics(&c));
+	c.method = "REQUEST";
+	c.uid = "a\r\nX: y";
+	assert_null(mime_ics(&c));
+	c.uid = "ok";
+	c.end_ms = c.start_ms;
+	assert_null(mime_ics(&c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(addresses),
-		cmocka_unit_test(texts),
-		cmocka_unit_test(message),
-		cmocka_unit_test(digest),
+		cmocka_unit_test(addresses), cmocka_unit_test(texts),    cmocka_unit_test(message),
+		cmocka_unit_test(digest),    cmocka_unit_test(calendar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

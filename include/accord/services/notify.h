@@ -44,6 +44,12 @@ typedef struct accord_notify_svc {
 	 *                template shows (strings; CR/LF never reach a header),
 	 *    "link":     optional page of the web client, "#/group/3" (else
 	 *                it follows from the item),
+	 *    "calendar": optional invitation, {uid, sequence, method: "REQUEST"
+	 *                | "CANCEL", start, end (ms), summary, location?,
+	 *                description?}: each message carries it as a
+	 *                text/calendar part (iTIP); send the same uid with a
+	 *                higher sequence when the event moves, CANCEL when it
+	 *                is called off; it is never held for a digest,
 	 *    "once":     optional key: a notice with a key already given is
 	 *                dropped (ACCORD_OK, nothing queued), so a reminder
 	 *                re-run after a restart is not sent twice}

@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """Parses every message smtp_sink.py wrote in DIR, with Python's own e-mail
 parser, and prints them as JSON: envelope, every header (decoded), the
-names of the headers in order, and the text of each MIME part."""
+names of the headers in order, and the text of each MIME part; a calendar
+part is also read with python3-icalendar."""
 import email
 import email.policy
 import glob
 import json
 import os
 import sys
+
+import icalendar
 
 out = []
 for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
@@ -18,9 +21,20 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
     for part in msg.walk():
         if part.is_multipart():
             continue
-        parts.append({'type': part.get_content_type(), 'charset': part.get_content_charset(),
-                      'cte': part.get('Content-Transfer-Encoding'),
-                      'text': part.get_content()})
+        p = {'type': part.get_content_type(), 'charset': part.get_content_charset(),
+             'cte': part.get('Content-Transfer-Encoding'), 'text': part.get_content()}
+        if p['type'] == 'text/calendar':  # read by python3-icalendar
+            p['method_param'] = part.get_param('method')
+            cal = icalendar.Calendar.from_ical(p['text'])
+            ev = [c for c in cal.walk() if c.name == 'VEVENT'][0]
+            p['calendar'] = {
+                'method': str(cal.get('method')), 'uid': str(ev.get('uid')),
+                'sequence': int(ev.get('sequence')), 'status': str(ev.get('status')),
+                'start': int(ev.decoded('dtstart').timestamp() * 1000),
+                'end': int(ev.decoded('dtend').timestamp() * 1000),
+                'summary': str(ev.get('summary')), 'location': str(ev.get('location', '')),
+                'organizer': str(ev.get('organizer')), 'attendee': str(ev.get('attendee'))}
+        parts.append(p)
     try:
         with open(path + '.t') as f:
             accepted_at = int(f.read())
