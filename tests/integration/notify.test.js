@@ -11,7 +11,7 @@ import { Sink, freePort, notifyConfig, to, text, ADDR, withAddresses as withAddr
 
 const withAddresses = (server) => withAddr(server, connectAs);
 
-describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
+describe('notify: e-mail from a durable outbox', { timeout: 240_000 }, () => {
 	let server, sink, c;
 	let n = 0;
 	const open = async (title = `Proposal ${++n}`) => {
@@ -124,7 +124,7 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		await open('While the relay is down');
 		const t0 = Date.now();
 		await c.undp.ok('notify.prefs.get', {});
-		assert.ok(Date.now() - t0 < 1000, 'answered at once');
+		assert.ok(Date.now() - t0 < 3000, 'answered at once, not behind the relay');
 		await sleep(1500);
 		const waiting = (await c.iom.ok('notify.outbox.list', { status: 'queued' })).messages;
 		assert.ok(waiting.length >= 1, JSON.stringify(waiting));
@@ -147,7 +147,7 @@ describe('notify: e-mail from a durable outbox', { timeout: 60_000 }, () => {
 		windows.sort((a, b) => a - b);
 		t.diagnostic(`250 to "sent" recorded, ms: median ${windows[windows.length >> 1]}, max ${windows[windows.length - 1]} over ${windows.length} messages`);
 		// sent_at is taken in the recording job, just before its commit (one fsync)
-		assert.ok(windows[windows.length - 1] < 1000, `at most ${windows[windows.length - 1]} ms`);
+		assert.ok(windows[windows.length - 1] < 2000, `at most ${windows[windows.length - 1]} ms`);
 	});
 
 	test('the relay refusing (451): retried with back-off, then delivered', async () => {

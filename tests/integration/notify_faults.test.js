@@ -9,7 +9,7 @@ import { Sink, freePort, notifyConfig, to, text, ADDR, withAddresses as withAddr
 
 const withAddresses = (server) => withAddr(server, connectAs);
 
-describe('notify: dead letters, and SIGKILL while the relay accepts', { timeout: 60_000 }, () => {
+describe('notify: dead letters, and SIGKILL while the relay accepts', { timeout: 240_000 }, () => {
 	let server, sink, c;
 	before(async () => {
 		const port = await freePort();
@@ -85,7 +85,7 @@ describe('notify: dead letters, and SIGKILL while the relay accepts', { timeout:
 		const t0 = Date.now();
 		await c.undp.ok('notify.prefs.get', {});
 		await c.rco.ok('consensus.get', { proposal: id });
-		assert.ok(Date.now() - t0 < 1000, 'answered while the relay sits on its answer');
+		assert.ok(Date.now() - t0 < 5000, 'answered while the relay sits on its answer (20 s)');
 		await closeAll(...Object.values(c));
 		const t1 = Date.now();
 		const exit = await server.stop('SIGTERM');
@@ -97,7 +97,7 @@ describe('notify: dead letters, and SIGKILL while the relay accepts', { timeout:
 	});
 });
 
-describe('notify: reminders before the closing time, and the daily digest on a clock the test moves', { timeout: 60_000 }, () => {
+describe('notify: reminders before the closing time, and the daily digest on a clock the test moves', { timeout: 240_000 }, () => {
 	let server, sink, c;
 	const HOUR = 3_600_000;
 	// The server's clock (ACCORD_CLOCK_OFFSET_MS): tomorrow 05:00 UTC, then 07:30 UTC.
