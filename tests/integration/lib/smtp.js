@@ -25,13 +25,16 @@ export function freePort() {
 
 /** The SMTP server: start, stop (down), mode ('ok' | 'refuse' | 'slow N'), messages(). */
 export class Sink {
-	constructor(port) {
+	/** tls: {cert, key, user, password}: STARTTLS required, AUTH after it. */
+	constructor(port, tls = null) {
 		this.port = port;
+		this.tls = tls;
 		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-smtp-'));
 		this.proc = null;
 	}
 	async start() {
-		const p = spawn(PY, [path.join(LIB, 'smtp_sink.py'), this.dir, String(this.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+		const extra = this.tls ? [this.tls.cert, this.tls.key, this.tls.user, this.tls.password] : [];
+		const p = spawn(PY, [path.join(LIB, 'smtp_sink.py'), this.dir, String(this.port), ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
 		this.proc = p;
 		let err = '';
 		p.stderr.on('data', (d) => (err += d));
