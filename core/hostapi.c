@@ -266,6 +266,23 @@ static void api_counter_add(accord_plugin_ctx *p, const char *name, uint64_t del
 	metrics_plugin_counter(p->srv->metrics, p->name, name, delta);
 }
 
+static void api_gauge_set(accord_plugin_ctx *p, const char *name, uint64_t value)
+{
+	metrics_plugin_gauge(p->srv->metrics, p->name, name, value);
+}
+
+/* permit_item for a person of org who is not connected (a recipient of a
+ * notification): the same decision, from a principal made of what it
+ * looks at. */
+static int api_item_visible_to(const char *org, int partner, const char *item)
+{
+	struct accord_principal who = {.partner = partner != 0};
+	if (!org || strlen(org) >= sizeof(who.org))
+		return 0;
+	snprintf(who.org, sizeof(who.org), "%s", org);
+	return permit_item(&who, item);
+}
+
 static accord_status api_txn_exec(accord_txn *txn, const char *sql, const json_t *params,
 				  json_t **rows)
 {
@@ -376,4 +393,6 @@ const accord_host_api accord_host_api_v1 = {
 	.txn_enter = api_txn_enter,
 	.txn_leave = api_txn_leave,
 	.group_provider_plugins = api_group_provider_plugins,
+	.item_visible_to = api_item_visible_to,
+	.gauge_set = api_gauge_set,
 };

@@ -898,6 +898,11 @@ int main(int argc, char **argv)
 	}
 	const char *cfg_file = take_config(&argc, argv);
 	const char *cmd = argv[1];
+	int64_t clock_offset = clock_init();
+	if (clock_offset)
+		log_warn("ACCORD_CLOCK_OFFSET_MS is set: the server's clock is moved by %lld ms"
+			 " (for tests only)",
+			 (long long)clock_offset);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		if (argc < 3)
 			return help_all(cfg_file);

@@ -31,6 +31,8 @@ struct metrics {
 	uint64_t rx_pauses;
 	struct named pc[MAX_PCOUNTERS];
 	int n_pc;
+	struct named pg[MAX_PCOUNTERS]; /* plugins' gauges */
+	int n_pg;
 	/* request latency, same bounds as the commit histogram */
 	uint64_t req_buckets[12];
 	uint64_t reqs;
@@ -87,16 +89,31 @@ void metrics_error(metrics *m, accord_status code)
 void metrics_drop(metrics *m) { m->drops++; }
 void metrics_rx_paused(metrics *m) { m->rx_pauses++; }
 
-void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d)
+/* "accord_plugin_<plugin>_<name>", with anything but [a-z0-9_] as _. */
+static void plugin_metric_name(char full[96], const char *plugin, const char *name)
 {
-	char full[96];
-	snprintf(full, sizeof(full), "accord_plugin_%s_%s", plugin, name);
+	snprintf(full, 96, "accord_plugin_%s_%s", plugin, name);
 	for (char *p = full; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			*p = '_';
+}
+
+void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d)
+{
+	char full[96];
+	plugin_metric_name(full, plugin, name);
 	uint64_t *v = slot(m->pc, &m->n_pc, MAX_PCOUNTERS, full);
 	if (v)
 		*v += d;
+}
+
+void metrics_plugin_gauge(metrics *m, const char *plugin, const char *name, uint64_t value)
+{
+	char full[96];
+	plugin_metric_name(full, plugin, name);
+	uint64_t *v = slot(m->pg, &m->n_pg, MAX_PCOUNTERS, full);
+	if (v)
+		*v = value;
 }
 
 struct sb {
@@ -214,6 +231,9 @@ char *metrics_render(const metrics *m, const metrics_gauges *g, size_t *len)
 	for (int i = 0; i < m->n_pc; i++)
 		sbf(&b, "# TYPE %s counter\n%s %llu\n", m->pc[i].name, m->pc[i].name,
 		    (unsigned long long)m->pc[i].v);
+	for (int i = 0; i < m->n_pg; i++)
+		sbf(&b, "# TYPE %s gauge\n%s %llu\n", m->pg[i].name, m->pg[i].name,
+		    (unsigned long long)m->pg[i].v);
 	if (len)
 		*len = b.len;
 	return b.s;

@@ -20,6 +20,8 @@ void metrics_drop(metrics *m);
 void metrics_rx_paused(metrics *m);
 void metrics_request(metrics *m, double seconds);
 void metrics_plugin_counter(metrics *m, const char *plugin, const char *name, uint64_t d);
+/* Sets the gauge accord_plugin_<plugin>_<name> to value. */
+void metrics_plugin_gauge(metrics *m, const char *plugin, const char *name, uint64_t value);
 
 /* What the rest of the server reports at the moment of a scrape. */
 typedef struct metrics_gauges {

@@ -450,6 +450,15 @@ struct accord_host_api {
 				      json_t *(*groups)(accord_plugin_ctx *p, const char *plugin,
 							const char *lead_org, void *ud),
 				      void *ud);
+
+	/* ---- notifications (added for issue 22) ----
+	 * On the loop: item_visible for someone who is not connected, a
+	 * person of organisation org of standing partner (1) or member (0),
+	 * from the releases in force now (the notify plugin asks it for each
+	 * e-mail it builds).  1 or 0. */
+	int (*item_visible_to)(const char *org, int partner, const char *item);
+	/* Sets the gauge accord_plugin_<plugin>_<name> of /metrics. */
+	void (*gauge_set)(accord_plugin_ctx *p, const char *name, uint64_t value);
 };
 
 /* Request handler flags.  A partner's request reaches only handlers

@@ -16,11 +16,16 @@
  * It reaches other plugins only through services: a decision is looked up
  * with accord.decisions (the consensus plugin; optional: without it no
  * item can be linked to a decision), and the organisations of a group come
- * from the core's group provider (group_orgs).
+ * from the core's group provider (group_orgs).  When the notify plugin runs
+ * (accord.notify, optional), the owner organisation is told of an item
+ * assigned to it, in the transaction that assigns it, and of an item
+ * overdue, by a scan every overdue_scan_s (configuration, default 3600)
+ * whose notices carry a "once" key, so each goes once per due date.
  */
 #include <accord/plugin.h>
 #include <accord/helpers.h>
 #include <accord/services/decisions.h>
+#include <accord/services/notify.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +33,26 @@
 
 static const accord_host_api *api;
 static accord_plugin_ctx *self;
+static const accord_notify_svc *notify; /* NULL without the notify plugin */
+static int64_t overdue_scan_ms = 3600 * 1000;
+
+/* Storage thread: tells owner of item id (assigned or overdue), in the
+ * caller's transaction; once: the key that makes it go once. */
+static accord_status notice(accord_txn *txn, const char *category, int64_t id, int64_t group,
+			    const char *owner, const char *title, const char *due, const char *once)
+{
+	if (!ACCORD_SERVICE_HAS(notify, enqueue) || !owner)
+		return ACCORD_OK;
+	char item[40], link[40];
+	snprintf(item, sizeof(item), "action:%lld", (long long)id);
+	snprintf(link, sizeof(link), "#/group/%lld", (long long)group);
+	json_t *n = json_pack("{s:s,s:s,s:[s],s:s,s:s,s:{s:s,s:s}}", "category", category, "item",
+			      item, "orgs", owner, "once", once, "link", link, "params", "title",
+			      title ? title : "", "due", due ? due : "");
+	accord_status st = n ? notify->enqueue(txn, n, NULL) : ACCORD_E_INTERNAL;
+	json_decref(n);
+	return st;
+}
 static const accord_decisions_svc *decisions; /* NULL without consensus */
 
 static const accord_migration migrations[] = {
@@ -203,7 +228,17 @@ static accord_status add_work(accord_txn *txn, job *j, json_t **out)
 		NULL);
 	if (st != ACCORD_OK)
 		return st;
-	json_t *item = one(txn, j, api->txn_last_id(txn));
+	int64_t id = api->txn_last_id(txn);
+	char once[80];
+	snprintf(once, sizeof(once), "action_assigned:%lld:%s", (long long)id,
+		 json_string_value(json_object_get(j->in, "owner_org")));
+	st = notice(txn, "action_assigned", id, j->group,
+		    json_string_value(json_object_get(j->in, "owner_org")),
+		    json_string_value(json_object_get(j->in, "title")),
+		    json_string_value(json_object_get(j->in, "due_date")), once);
+	if (st != ACCORD_OK)
+		return st;
+	json_t *item = one(txn, j, id);
 	*out = json_pack("{s:o}", "item", item ? item : json_null());
 	return ACCORD_OK;
 }
@@ -243,6 +278,17 @@ static accord_status update_work(accord_txn *txn, job *j, json_t **out)
 					   (json_int_t)api->now_ms()),
 				 NULL);
 	json_t *item = one(txn, j, json_integer_value(json_object_get(in, "item")));
+	/* a new owner is told, once per organisation */
+	if (st == ACCORD_OK && item && json_is_string(json_object_get(in, "owner_org"))) {
+		char once[80];
+		snprintf(once, sizeof(once), "action_assigned:%lld:%s",
+			 (long long)json_integer_value(json_object_get(in, "item")),
+			 json_string_value(json_object_get(in, "owner_org")));
+		st = notice(txn, "action_assigned", json_integer_value(json_object_get(in, "item")),
+			    j->group, json_string_value(json_object_get(in, "owner_org")),
+			    json_string_value(json_object_get(item, "title")),
+			    json_string_value(json_object_get(item, "due_date")), once);
+	}
 	*out = json_pack("{s:o}", "item", item ? item : json_null());
 	return st;
 }
@@ -341,9 +387,54 @@ static accord_status describe_action(accord_txn *txn, const char *id, json_t **o
 		1, out);
 }
 
+/* ---------------- overdue items, told once per due date ---------------- */
+
+static accord_status overdue_work(accord_txn *txn, void *ud, json_t **out)
+{
+	(void)ud;
+	(void)out;
+	char today[11];
+	accord_today(api, today);
+	json_t *rows = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT id, group_id, title, owner_org, due_date FROM actions_items"
+				       " WHERE due_date < ? AND status IN ('open','in_progress')",
+				       json_pack("[s]", today), &rows);
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		if (st != ACCORD_OK)
+			break;
+		char once[80];
+		long long id = (long long)json_integer_value(json_object_get(r, "id"));
+		const char *due = json_string_value(json_object_get(r, "due_date"));
+		snprintf(once, sizeof(once), "action_overdue:%lld:%s", id, due ? due : "");
+		st = notice(txn, "action_overdue", id,
+			    json_integer_value(json_object_get(r, "group_id")),
+			    json_string_value(json_object_get(r, "owner_org")),
+			    json_string_value(json_object_get(r, "title")), due, once);
+	}
+	json_decref(rows);
+	return st;
+}
+
+static void overdue_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)ud;
+	json_decref(out);
+	if (st != ACCORD_OK)
+		api->log(p, ACCORD_LOG_WARN, "the overdue scan failed; it runs again later");
+}
+
+static void overdue_scan(accord_plugin_ctx *p, void *ud)
+{
+	(void)ud;
+	api->timer_add(p, (uint64_t)overdue_scan_ms, overdue_scan, NULL);
+	api->db_run(p, overdue_work, overdue_done, NULL);
+}
+
 static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, const json_t *cfg)
 {
-	(void)cfg;
 	api = host;
 	self = p;
 	if (ACCORD_API_HAS(api, item_kind) && api->item_kind(p, "action", describe_action, NULL))
@@ -352,15 +443,28 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	    !ACCORD_API_HAS(host, group_orgs) || !ACCORD_API_HAS(host, service_import))
 		return ACCORD_E_INTERNAL;
 	decisions = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
+	notify = api->service_import(p, ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V);
+	const json_t *scan = json_object_get(cfg, "overdue_scan_s");
+	if (scan && (!json_is_integer(scan) || json_integer_value(scan) < 1 ||
+		     json_integer_value(scan) > 86400)) {
+		api->log(p, ACCORD_LOG_ERR,
+			 "plugins.enabled.actions.overdue_scan_s: expected seconds from 1 to 86400");
+		return ACCORD_E_BAD_REQUEST;
+	}
+	if (scan)
+		overdue_scan_ms = json_integer_value(scan) * 1000;
+	if (notify) /* the first scan soon after the start */
+		api->timer_add(p, 1000, overdue_scan, NULL);
 	if (api->group_scoped(p) || accord_handle_all(api, p, handlers) ||
 	    api->topic_register(p, "actions", check_topic, NULL))
 		return ACCORD_E_INTERNAL;
 	return ACCORD_OK;
 }
 
-static const accord_service_ref requires[] = {{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V,
-					       1 /* optional */},
-					      {NULL, 0, 0}};
+static const accord_service_ref requires[] = {
+	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1 /* optional */},
+	{ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, 1 /* optional */},
+	{NULL, 0, 0}};
 
 static const accord_plugin desc = {
 	.abi_major = ACCORD_ABI_MAJOR,

@@ -196,6 +196,13 @@ void positions__consult(accord_plugin_ctx *pc, accord_req *req, const json_t *d,
 void positions__comment(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void positions__comments(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 
+/* notices.c: notifications through accord.notify (optional) */
+void notices__init(void);
+void notices__fini(void);
+/* Storage thread, in the open's / the close's work: the voters' notice. */
+accord_status notices__opened(accord_txn *txn, int64_t id);
+accord_status notices__closed(accord_txn *txn, int64_t id);
+
 /* record.c */
 void record__decisions(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void record__http(accord_plugin_ctx *pc, accord_http *h, const accord_principal *w, void *ud);

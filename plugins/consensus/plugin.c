@@ -5,6 +5,8 @@
  */
 #include "consensus.h"
 
+#include <accord/services/notify.h>
+
 const accord_host_api *api;
 accord_plugin_ctx *self;
 const accord_members_svc *members_svc;
@@ -16,6 +18,7 @@ static const accord_service_ref provides[] = {{ACCORD_SVC_DECISIONS, ACCORD_SVC_
 					      {NULL, 0, 0}};
 static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
 					      {ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1},
+					      {ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, 1},
 					      {NULL, 0, 0}};
 
 /* Every request: who may make it at all (allow, answered before the
@@ -64,6 +67,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	members_svc = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
 	groups_svc = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
+	notices__init();
 	if (!members_svc || api->service_export(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V,
 						&service__decisions))
 		return ACCORD_E_INTERNAL;
@@ -105,6 +109,7 @@ static void fini(accord_plugin_ctx *p)
 	(void)p;
 	tally__reset();
 	service__reset();
+	notices__fini();
 }
 
 static const accord_plugin desc = {

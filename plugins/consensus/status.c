@@ -58,6 +58,8 @@ static accord_status open_work(accord_txn *txn, accord_job *j, json_t **out)
 	free(voters);
 	if (st == ACCORD_OK)
 		st = store__log(txn, j, "open", NULL);
+	if (st == ACCORD_OK)
+		st = notices__opened(txn, j->id);
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 
@@ -203,6 +205,8 @@ static accord_status close_work(accord_txn *txn, accord_job *j, json_t **out)
 	free(facts_txt);
 	if (st == ACCORD_OK)
 		st = store__log(txn, j, "close", reason);
+	if (st == ACCORD_OK)
+		st = notices__closed(txn, j->id);
 	return st == ACCORD_OK ? store__snapshot(txn, j->id, out) : st;
 }
 

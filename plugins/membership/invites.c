@@ -7,6 +7,7 @@
  * in the write's transaction).
  */
 #include "membership.h"
+#include "service.h"
 
 #define INVITE_TTL_H_DEFAULT 168
 #define RESET_TTL_H_DEFAULT 48
@@ -28,6 +29,8 @@ static accord_status issued(accord_job *j, json_t **out)
 	json_decref(*out);
 	*out = json_pack("{s:s,s:O}", "token", s->token, "expires",
 			 json_object_get(j->in, "expires"));
+	if (*out && json_object_get(j->in, "mailed")) /* an invitation */
+		json_object_set(*out, "mailed", json_object_get(j->in, "mailed"));
 	return *out ? ACCORD_OK : accord_job_fail(out, ACCORD_E_INTERNAL, "out of memory");
 }
 
@@ -79,6 +82,22 @@ static accord_status invite_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (st == ACCORD_OK) /* the audit records the invitation, never its token */
 		st = audit__add(txn, j->actor, "invite",
 				json_string_value(json_object_get(j->in, "org")), NULL, j->in);
+	/* The link goes by mail when a plugin mails invitations (notify), in
+	 * this transaction: stored and queued together, or neither. */
+	int mailed = 0;
+	json_t *inv = st == ACCORD_OK ? json_deep_copy(j->in) : NULL;
+	if (inv && !json_object_set_new(inv, "token", json_string(s->token)))
+		st = members_service_invited(txn, inv, &mailed);
+	else if (st == ACCORD_OK)
+		st = ACCORD_E_INTERNAL;
+	if (inv) {
+		const char *t = json_string_value(json_object_get(inv, "token"));
+		if (t)
+			explicit_bzero((char *)t, strlen(t));
+		json_decref(inv);
+	}
+	if (st == ACCORD_OK)
+		json_object_set_new(j->in, "mailed", json_boolean(mailed));
 	return st;
 }
 

@@ -188,6 +188,41 @@ static int watch(accord_plugin_ctx *who, accord_members_watch_fn fn, void *ud)
 	return 0;
 }
 
+static accord_status org_people(accord_txn *txn, const char *code, json_t **out)
+{
+	*out = NULL;
+	if (!code)
+		return ACCORD_E_NOT_FOUND;
+	json_t *rows = NULL;
+	accord_status st = run(txn,
+			       "SELECT login, name, function, contact, active = 1 AS active"
+			       " FROM members_people WHERE org_code=? ORDER BY login",
+			       json_pack("[s]", code), &rows);
+	if (st != ACCORD_OK)
+		return st;
+	accord_bool_field(rows, "active");
+	*out = rows;
+	return ACCORD_OK;
+}
+
+/* The invitation hook (one: the notify plugin's). */
+static members_invite_fn invite_hook;
+static void *invite_hook_ud;
+
+static int on_invite(accord_plugin_ctx *who, members_invite_fn fn, void *ud)
+{
+	(void)who;
+	invite_hook = fn;
+	invite_hook_ud = ud;
+	return 0;
+}
+
+accord_status members_service_invited(accord_txn *txn, const json_t *invite, int *mailed)
+{
+	*mailed = 0;
+	return invite_hook ? invite_hook(txn, invite, mailed, invite_hook_ud) : ACCORD_OK;
+}
+
 static const accord_members_svc table = {
 	.size = sizeof(accord_members_svc),
 	.voting_orgs = voting_orgs,
@@ -197,6 +232,8 @@ static const accord_members_svc table = {
 	.person = person,
 	.speaks_for_org = speaks_for_org,
 	.watch = watch,
+	.org_people = org_people,
+	.on_invite = on_invite,
 };
 
 int members_service_init(const accord_host_api *a, accord_plugin_ctx *p)

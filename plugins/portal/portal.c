@@ -25,6 +25,7 @@
  */
 #include "portal.h"
 
+#include <accord/services/notify.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ accord_plugin_ctx *self;
 int portal__require_basis;
 char portal__files_dir[512] = "var/files/portal";
 int portal__loaded;
+const accord_notify_svc *portal__notify;
 
 #define P ACCORD_REQ_PARTNER
 static accord_handler handlers[] = {
@@ -142,9 +144,14 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 		return ACCORD_E_INTERNAL;
 	/* Claim the provider role now, so no other plugin can; then load. */
 	api->release_set(p, "portal:none", NULL);
+	portal__notify = api->service_import(p, ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V);
 	api->db_run(p, load_work, load_done, NULL); /* none when offline (CLI) */
 	return ACCORD_OK;
 }
+
+/* Partners are told of a release by mail when the notify plugin runs. */
+static const accord_service_ref requires[] = {{ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, 1},
+					      {NULL, 0, 0}};
 
 static const accord_plugin desc = {
 	.abi_major = ACCORD_ABI_MAJOR,
@@ -154,6 +161,7 @@ static const accord_plugin desc = {
 	.description = "External-stakeholder portal: explicit releases to partners and their input",
 	.init = init,
 	.migrations = store__migrations,
+	.requires = requires,
 };
 
 ACCORD_EXPORT const accord_plugin *accord_plugin_entry(void) { return &desc; }

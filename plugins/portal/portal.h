@@ -29,6 +29,8 @@ extern accord_plugin_ctx *self;
 extern int portal__require_basis; /* a release needs an agreed proposal */
 extern char portal__files_dir[512];
 extern int portal__loaded; /* the releases in force are in the core */
+/* The service accord.notify, or NULL without the notify plugin. */
+extern const struct accord_notify_svc *portal__notify;
 
 #define PORTAL_TOPIC "portal"
 #define PORTAL_MAX_TO 64    /* named recipients of one release */

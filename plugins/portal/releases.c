@@ -12,6 +12,8 @@
  */
 #include "portal.h"
 
+#include <accord/services/notify.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -157,6 +159,18 @@ static accord_status release_work(accord_txn *txn, accord_job *j, json_t **out)
 		st = store__release_add(txn, j, item, kind, to, basis,
 					json_string_value(json_object_get(j->in, "note")), content,
 					&rel);
+	/* The partners it goes to are told by mail, in this transaction: the
+	 * title as released (what the item's plugin says may leave), nothing
+	 * else. */
+	if (st == ACCORD_OK && ACCORD_SERVICE_HAS(portal__notify, enqueue)) {
+		json_t *n = json_pack("{s:s,s:s,s:O,s:{s:s}}", "category", "release", "item", item,
+				      "orgs", to, "params", "title",
+				      json_string_value(json_object_get(content, "title"))
+					      ? json_string_value(json_object_get(content, "title"))
+					      : item);
+		st = n ? portal__notify->enqueue(txn, n, NULL) : ACCORD_E_INTERNAL;
+		json_decref(n);
+	}
 	json_decref(content);
 	if (st == ACCORD_OK)
 		st = store__release_by_id(txn, rel, &row);

@@ -12,8 +12,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connect, closeAll, httpRequest, sleep, DEMO_PASSWORD } from './lib/harness.js';
+import { Sink, freePort, notifyConfig } from './lib/smtp.js';
 
 const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, meetings: {} };
+// Everyone in the scenario has an e-mail address: what the notify plugin
+// mails to a partner is checked like the frames (the last test).
+const MAIL = (l) => `${l}@mail.test`;
 const TAG = `kanari${Math.random().toString(36).slice(2, 8)}`; // lowercase: usable in logins too
 const MARK_RE = new RegExp(`${TAG}n\\d+q`, 'g');
 const markers = [];
@@ -72,12 +76,20 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 	const S = {}; // scenario ids
 	let releaseMarker, noteMarker;
 
+	let sink;
 	before(async () => {
-		server = await startServer({ plugins: PLUGINS });
-		for (const l of ['rco', 'iom', 'undp', 'unhcr', 'unicef', 'mol', 'mfa', 'cso']) c[l] = await login(l);
+		const port = await freePort();
+		sink = new Sink(port);
+		await sink.start();
+		server = await startServer({ plugins: { ...PLUGINS, notify: notifyConfig(port) } });
+		for (const l of ['rco', 'iom', 'undp', 'unhcr', 'unicef', 'mol', 'mfa', 'cso']) {
+			c[l] = await login(l);
+			await c[l].ok('notify.prefs.set', { email: MAIL(l) });
+		}
 		for (const l of ['mol', 'mfa', 'cso']) {
 			await sub(l, 'portal');
 			await sub(l, 'network', false);
+			await sub(l, `inbox:${l}`); // the in-app inbox's live events
 		}
 		for (const l of ['rco', 'iom', 'undp', 'unhcr']) {
 			await c[l].ok('sub.add', { topic: 'network' });
@@ -87,6 +99,8 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 	after(async () => {
 		await closeAll(all);
 		await server?.dispose();
+		await sink?.stop();
+		sink?.dispose();
 	});
 
 	test('scenario: groups, posts, items, documents, actions', async () => {
@@ -420,5 +434,26 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 			assert.ok(!partnerFrames(l).slice(from[l]).some((f) => f.includes(`"id":${r.id},`) || f.includes(`item:${S.releaseItem}`)), `${l} got nothing of the release`);
 			assert.deepEqual((await ok(c[l], 'portal.feed', {})).releases, []);
 		}
+	});
+
+	test('the outbox: no internal text in any e-mail to a partner; the release reaches MOL by mail', async () => {
+		const partnerMail = (ms, l) => ms.filter((m) => m.rcpt_tos.includes(MAIL(l)));
+		const ms = await sink.until((x) => partnerMail(x, 'mol').some((m) => JSON.stringify(m).includes(releaseMarker)), 'the release mailed to MOL');
+		await sleep(QUIET_MS);
+		const all = await sink.messages();
+		const found = (l) => markersIn(partnerMail(all, l).map((m) => JSON.stringify(m)));
+		assert.deepEqual([...found('mol')], [releaseMarker], 'MOL: exactly the released marker, by mail too');
+		for (const l of ['mfa', 'cso']) assert.deepEqual([...found(l)], [], `${l}: no marker by mail`);
+		// the in-app inbox, read by each partner: its frames count with the others
+		for (const l of ['mol', 'mfa', 'cso']) await ok(c[l], 'notify.inbox.list', {});
+		assert.ok(JSON.stringify(partnerFrames('mol')).includes('notify.inbox'), 'MOL has inbox frames');
+		assert.deepEqual([...markersIn(partnerFrames('mol'))], [releaseMarker], 'MOL: exactly the released marker, inbox included');
+		for (const l of ['mfa', 'cso']) assert.deepEqual([...markersIn(partnerFrames(l))], [], `${l}: no marker, inbox included`);
+		for (const l of ['mol', 'mfa', 'cso'])
+			assert.ok(!partnerMail(all, l).some((m) => JSON.stringify(m).replaceAll(releaseMarker, '').includes(TAG)), `${l}: nothing else with the marker prefix`);
+		// not vacuous: members were mailed internal titles (proposals opened, outcomes)
+		const memberMail = all.filter((m) => ['rco', 'undp', 'unhcr', 'unicef'].some((l) => m.rcpt_tos.includes(MAIL(l))));
+		assert.ok(markersIn(memberMail.map((m) => JSON.stringify(m))).size >= 2, 'members got marked titles by mail');
+		assert.ok(ms.length > 0);
 	});
 });

@@ -106,7 +106,7 @@ describe('a plugin touches only its own tables', { timeout: 120_000 }, () => {
 		const info = await iom.ok('sys.info', {});
 		const byName = Object.fromEntries(info.plugins.map((p) => [p.name, p]));
 		assert.deepEqual(byName.membership.provides, [{ name: 'accord.members', version: 1 }]);
-		assert.deepEqual(byName.consensus.requires.map((r) => `${r.name}@${r.version}${r.optional ? '?' : ''}`), ['accord.members@1', 'accord.groups@1?']);
+		assert.deepEqual(byName.consensus.requires.map((r) => `${r.name}@${r.version}${r.optional ? '?' : ''}`), ['accord.members@1', 'accord.groups@1?', 'accord.notify@1?']);
 		assert.deepEqual(byName.consensus.provides, [{ name: 'accord.decisions', version: 1 }]);
 	});
 });

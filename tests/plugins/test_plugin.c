@@ -6,12 +6,14 @@
  */
 #include <accord/plugin.h>
 #include <accord/services/members.h>
+#include <accord/services/notify.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const accord_host_api *api;
 static const accord_members_svc *members; /* optional */
+static const accord_notify_svc *notify;   /* optional */
 
 static const accord_migration migrations[] = {
 	{1, "CREATE TABLE test_kv(key TEXT PRIMARY KEY, value TEXT NOT NULL)"},
@@ -215,6 +217,48 @@ static void h_sql(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *
 	}
 }
 
+/* test.notify {notice}: queues the notice through accord.notify in a job
+ * of its own, as another plugin would in its work; {queued}. */
+static accord_status notify_work(accord_txn *txn, void *ud, json_t **out)
+{
+	struct put *w = ud;
+	int queued = 0;
+	accord_status st = notify->enqueue(txn, w->params, &queued);
+	if (st == ACCORD_OK)
+		*out = json_pack("{s:i}", "queued", queued);
+	return st;
+}
+
+static void notify_done(accord_plugin_ctx *p, accord_status st, json_t *out, void *ud)
+{
+	(void)p;
+	struct put *w = ud;
+	if (st != ACCORD_OK)
+		api->reply_error(w->req, st, "the notice was refused");
+	else
+		api->reply_ok(w->req, json_incref(out));
+	json_decref(out);
+	json_decref(w->params);
+	free(w);
+}
+
+static void h_notify(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)ud;
+	struct put *w = notify ? malloc(sizeof(*w)) : NULL;
+	if (!w) {
+		api->reply_error(req, ACCORD_E_NOT_FOUND, "no notify service");
+		return;
+	}
+	w->req = req;
+	w->params = json_deep_copy(json_object_get(d, "notice"));
+	if (api->db_run(p, notify_work, notify_done, w)) {
+		json_decref(w->params);
+		free(w);
+		api->reply_error(req, ACCORD_E_UNAVAILABLE, "busy");
+	}
+}
+
 static void h_chair_only(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
 {
 	(void)p;
@@ -276,6 +320,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	api->handle(p, "sql", h_sql, 0, NULL);
 	api->handle(p, "members", h_sql, 0, (void *)1);
 	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
+	notify = api->service_import(p, ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V);
+	api->handle(p, "notify", h_notify, 0, NULL);
 	api->topic_register(p, "test", check_topic, NULL);
 	api->cli(p, "test-kv-count", "", cli_count);
 	api->http_route(p, "whoami", http_whoami, NULL);
@@ -291,6 +337,7 @@ static const accord_plugin desc = {
 	.init = init,
 	.migrations = migrations,
 	.requires = (const accord_service_ref[]){{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 1},
+						 {ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, 1},
 						 {NULL, 0, 0}},
 };
 

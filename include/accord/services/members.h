@@ -54,6 +54,24 @@ typedef struct accord_members_svc {
 	/* On the loop: fn runs after every committed change of the members
 	 * list, in the order of the changes.  0, or -1 when it cannot. */
 	int (*watch)(accord_plugin_ctx *who, accord_members_watch_fn fn, void *ud);
+
+	/* ---- added for notifications (issue 22); check with
+	 * ACCORD_SERVICE_HAS ---- */
+	/* The people of organisation code, active or not, in login order:
+	 * an array of {login, name, function, contact, active}. */
+	accord_status (*org_people)(accord_txn *txn, const char *code, json_t **out);
+	/* On the loop (init): fn runs on the storage thread inside the
+	 * transaction that stores each new invitation, with {org, name,
+	 * function, contact, token, expires}: token is the one-time secret
+	 * of the invitation's link, which the provider keeps only hashed, so
+	 * this is the one moment it can be mailed.  fn sets *mailed to 1 when
+	 * it queued a message with the link; a status other than ACCORD_OK
+	 * fails the invitation (it is not stored).  One hook (the notify
+	 * plugin's); fn NULL removes it.  0, or -1. */
+	int (*on_invite)(accord_plugin_ctx *who,
+			 accord_status (*fn)(accord_txn *txn, const json_t *invite, int *mailed,
+					     void *ud),
+			 void *ud);
 } accord_members_svc;
 
 #endif
