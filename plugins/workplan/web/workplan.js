@@ -76,7 +76,7 @@ export async function viewPlans(shell, main) {
 export async function viewPlan(shell, main, id) {
 	const { client, t, h, field, note, errorText, hasRole } = shell;
 	const sec = hasRole('secretariat');
-	const body = h('div', { class: 'grid', id: 'wp-plan' });
+	const body = h('div', { id: 'wp-plan' }); // stacked, full width: the tables need the room
 	main.replaceChildren(body);
 	let by = 'gcm';
 	const load = async () => {
@@ -90,7 +90,7 @@ export async function viewPlan(shell, main, id) {
 			const v = await client.request('workplan.view', { plan: id, by });
 			chart.replaceChildren(v.ok ? progressChart(v.data.groups.map((g) => ({ label: g.key === 'none' ? t('workplan.no_group') : by === 'status' ? t(`workplan.item_status.${g.key}`) : g.key, pct: g.progress_pct })), t('workplan.chart', { by: t(`workplan.by.${by}`) })) : note(errorText(v), 'error'));
 		};
-		const picker = h('select', { id: 'wp-by', onchange: () => { by = picker.value; showView(); } }, ...VIEWS.map((v) => h('option', { value: v, selected: v === by }, t(`workplan.by.${v}`))));
+		const picker = h('select', { name: 'by', onchange: () => { by = picker.value; showView(); } }, ...VIEWS.map((v) => h('option', { value: v, selected: v === by }, t(`workplan.by.${v}`))));
 		const out = [h('h1', {}, plan.title), h('p', {}, `${plan.period_start} – ${plan.period_end} `, h('span', { class: `badge ${plan.status}` }, t(`workplan.status.${plan.status}`)),
 			plan.adopted_by ? h('span', {}, ' ', t('workplan.adopted_by', { id: plan.adopted_by })) : null, plan.unsdcf_ref ? h('span', { class: 'muted' }, ` · UNSDCF: ${plan.unsdcf_ref}`) : null),
 		h('section', { class: 'card' }, h('h2', {}, t('workplan.progress_heading')), field(t('workplan.view_by'), picker), chart)];
