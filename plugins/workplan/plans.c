@@ -14,6 +14,7 @@
  * plans__describe without internal notes and progress narratives).
  */
 #include "workplan.h"
+#include "rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,32 +38,11 @@ json_t *plans__plan(accord_txn *txn, json_int_t plan)
 			  json_pack("[I]", plan));
 }
 
-/* An indicator's value of its type: NULL, or what was expected. */
-static const char *value_problem(const char *type, const json_t *v)
-{
-	if (!strcmp(type, "integer"))
-		return json_is_integer(v) ? NULL : "expected an integer";
-	if (!json_is_number(v))
-		return "expected a number";
-	if (!strcmp(type, "percent") && (json_number_value(v) < 0 || json_number_value(v) > 100))
-		return "expected a percentage from 0 to 100";
-	return NULL;
-}
-
-/* How far an indicator went from its baseline to its target, 0..100, or
- * -1 when that cannot be said (no target, no value yet). */
+/* How far an indicator went from its baseline to its target (rules.c). */
 static double reached(const json_t *ind)
 {
-	const json_t *latest = json_object_get(json_object_get(ind, "latest"), "value");
-	const json_t *t = json_object_get(ind, "target"), *b = json_object_get(ind, "baseline");
-	if (!json_is_number(latest) || !json_is_number(t))
-		return -1;
-	double base = json_is_number(b) ? json_number_value(b) : 0;
-	double span = json_number_value(t) - base;
-	if (span < 1e-12 && span > -1e-12)
-		return json_number_value(latest) == json_number_value(t) ? 100 : -1;
-	double pct = 100 * (json_number_value(latest) - base) / span;
-	return pct < 0 ? 0 : pct > 100 ? 100 : pct;
+	return wp_reached(json_object_get(json_object_get(ind, "latest"), "value"),
+			  json_object_get(ind, "baseline"), json_object_get(ind, "target"));
 }
 
 static void set_progress_pct(json_t *obj, double sum, int n)
@@ -425,8 +405,8 @@ static accord_status area_work(accord_txn *txn, accord_job *j, json_t **out)
 			return fail(out, ACCORD_E_BAD_REQUEST, msg);
 		}
 	}
-	char *g = json_dumps(gcm ? gcm : json_array(), JSON_COMPACT);
-	char *s = json_dumps(sdg ? sdg : json_array(), JSON_COMPACT);
+	char *g = gcm ? json_dumps(gcm, JSON_COMPACT) : strdup("[]");
+	char *s = sdg ? json_dumps(sdg, JSON_COMPACT) : strdup("[]");
 	const json_t *desc = json_object_get(in, "description"),
 		     *u = json_object_get(in, "unsdcf_ref");
 	st = g && s ? accord_exec(api, txn,
@@ -522,7 +502,7 @@ static int check_indicators(const json_t *inds, char *msg, size_t size)
 		const char *names[] = {"baseline", "target"};
 		for (int k = 0; k < 2; k++) {
 			const json_t *v = json_object_get(o, names[k]);
-			const char *why = v && !json_is_null(v) ? value_problem(type, v) : NULL;
+			const char *why = v && !json_is_null(v) ? wp_value_problem(type, v) : NULL;
 			if (why) {
 				snprintf(msg, size, "%s.%s: %s (the indicator's type is %s)", field,
 					 names[k], why, type);
@@ -578,7 +558,7 @@ static accord_status item_work(accord_txn *txn, accord_job *j, json_t **out)
 	}
 	char *lead = json_dumps(json_object_get(in, "lead_orgs"), JSON_COMPACT);
 	const json_t *c = json_object_get(in, "contributing_orgs");
-	char *contrib = json_dumps(c ? c : json_array(), JSON_COMPACT);
+	char *contrib = c ? json_dumps(c, JSON_COMPACT) : strdup("[]");
 	const json_t *status = json_object_get(in, "status"),
 		     *desc = json_object_get(in, "description"),
 		     *res = json_object_get(in, "resources_note");

@@ -9,6 +9,7 @@
  * not sent it: the secretariat sees the list (workplan.late).
  */
 #include "workplan.h"
+#include "rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,11 +113,8 @@ static accord_status report_work(accord_txn *txn, accord_job *j, json_t **out)
 		if (!found)
 			snprintf(msg, sizeof(msg),
 				 "values[%zu].indicator: not an indicator of this item", i);
-		else if (!strcmp(type, "integer") ? !json_is_integer(value) : !json_is_number(value))
-			why = !strcmp(type, "integer") ? "expected an integer" : "expected a number";
-		else if (!strcmp(type, "percent") &&
-			 (json_number_value(value) < 0 || json_number_value(value) > 100))
-			why = "expected a percentage from 0 to 100";
+		else
+			why = wp_value_problem(type, value);
 		if (why)
 			snprintf(msg, sizeof(msg),
 				 "values[%zu].value: %s (indicator \"%.100s\", %.40s)", i, why,
@@ -232,35 +230,6 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 		accord_job_run(api, self, req, in, list_work, NULL);
 }
 
-/* Days since 1970-01-01 of a YYYY-MM-DD date (the civil calendar). */
-static long days_of(const char *date)
-{
-	int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void date_of(long z, char out[11])
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long y = yoe + era * 400;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	long d = doy - (153 * mp + 2) / 5 + 1;
-	long m = mp + (mp < 10 ? 3 : -9);
-	char buf[80];
-	snprintf(buf, sizeof(buf), "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
-	memcpy(out, buf, 10);
-	out[10] = 0;
-}
-
 accord_status progress__late(accord_txn *txn, json_int_t plan_id, const char *today, json_t **out)
 {
 	json_t *plan = plans__plan(txn, plan_id);
@@ -295,7 +264,7 @@ accord_status progress__late(accord_txn *txn, json_int_t plan_id, const char *to
 	}
 	const char *ps = json_string_value(json_object_get(plan, "period_start"));
 	const char *pe = json_string_value(json_object_get(plan, "period_end"));
-	long now = days_of(today);
+	long now = wp_days(today);
 	json_t *late = json_array();
 	json_array_foreach(items, i, r) {
 		const char *s = json_string_value(json_object_get(r, "start_date"));
@@ -312,10 +281,10 @@ accord_status progress__late(accord_txn *txn, json_int_t plan_id, const char *to
 			store__quarter(period, qs, qe);
 			if (strcmp(qs, to) > 0)
 				break;
-			long due_day = days_of(qe) + workplan__report_due_days;
+			long due_day = wp_days(qe) + workplan__report_due_days;
 			if (due_day >= now)
 				break;
-			date_of(due_day, due);
+			wp_date(due_day, due);
 			json_array_foreach(leads, k, org) {
 				snprintf(key, sizeof(key), "%lld/%s/%s",
 					 (long long)json_integer_value(json_object_get(r, "id")),

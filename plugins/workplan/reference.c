@@ -9,6 +9,7 @@
  * an entry that is there.
  */
 #include "workplan.h"
+#include "rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,22 +137,7 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 static const char *const LISTS[] = {"gcm", "sdg", NULL};
 
 /* An SDG code: a goal "1".."17" or a target "<goal>.<number or letter>". */
-static const char *sdg_code(const json_t *v)
-{
-	const char *s = json_string_value(v);
-	char *end = NULL;
-	long goal = strtol(s, &end, 10);
-	if (goal < 1 || goal > 17 || end == s)
-		return "expected an SDG goal (\"10\") or target (\"10.7\", \"10.c\")";
-	if (!*end)
-		return NULL;
-	if (*end != '.' || !end[1] || strlen(end) > 3)
-		return "expected an SDG goal (\"10\") or target (\"10.7\", \"10.c\")";
-	for (const char *c = end + 1; *c; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z')))
-			return "expected an SDG goal (\"10\") or target (\"10.7\", \"10.c\")";
-	return NULL;
-}
+static const char *sdg_code(const json_t *v) { return wp_sdg_code_problem(json_string_value(v)); }
 
 static const accord_arg save_args[] = {
 	{.name = "list", .type = ACCORD_ARG_STRING, .flags = ACCORD_ARG_REQUIRED, .one_of = LISTS},

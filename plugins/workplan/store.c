@@ -10,6 +10,7 @@
  * portal's log does.
  */
 #include "workplan.h"
+#include "rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +78,7 @@ const accord_migration store__migrations[] = {
 accord_status store__log(accord_txn *txn, const accord_job *j, const char *action,
 			 const char *object, const json_t *detail)
 {
-	char *d = json_dumps(detail ? detail : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
 	if (!d)
 		return ACCORD_E_INTERNAL;
 	accord_status st = accord_exec(
@@ -138,18 +139,7 @@ accord_status store__check_orgs(accord_txn *txn, const char *field, const json_t
 
 int store__quarter(const char *period, char start[11], char end[11])
 {
-	static const char *const starts[] = {"01-01", "04-01", "07-01", "10-01"};
-	static const char *const ends[] = {"03-31", "06-30", "09-30", "12-31"};
-	if (!period || strlen(period) != 7 || period[4] != '-' || period[5] != 'Q' ||
-	    period[6] < '1' || period[6] > '4')
-		return -1;
-	for (int i = 0; i < 4; i++)
-		if (period[i] < '0' || period[i] > '9')
-			return -1;
-	int q = period[6] - '1';
-	snprintf(start, 11, "%.4s-%s", period, starts[q]);
-	snprintf(end, 11, "%.4s-%s", period, ends[q]);
-	return 0;
+	return wp_quarter(period, start, end);
 }
 
 int store__is_secretariat(const accord_principal *who)
