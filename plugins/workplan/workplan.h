@@ -17,6 +17,7 @@
  *   followup.c   follow-up actions on decisions, the board, links
  *   report.c     the annual report: assembly, edits, exports over HTTP,
  *                and what partners see of a released plan or report
+ *   rules.c      the pure rules (rules.h), unit-tested by unit_workplan
  */
 #ifndef WORKPLAN_H
 #define WORKPLAN_H
