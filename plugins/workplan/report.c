@@ -42,8 +42,14 @@ static accord_status add_decision(accord_txn *txn, json_t *seen, json_t *list, j
 	char key[24];
 	snprintf(key, sizeof(key), "%lld", (long long)id);
 	json_t *have = json_object_get(seen, key);
-	if (have) {
-		json_array_append_new(json_object_get(have, "why"), json_string(why));
+	if (have) { /* each reason once */
+		json_t *list = json_object_get(have, "why"), *w;
+		size_t i;
+		json_array_foreach(list, i, w) {
+			if (!strcmp(json_string_value(w), why))
+				return ACCORD_OK;
+		}
+		json_array_append_new(list, json_string(why));
 		return ACCORD_OK;
 	}
 	json_t *d = NULL;
@@ -457,8 +463,10 @@ static char *html_of(const json_t *r, size_t *len)
 		codes(f, json_object_get(a, "gcm"));
 		fputs(" · SDG: ", f);
 		codes(f, json_object_get(a, "sdg"));
-		fputs(" · UNSDCF: ", f);
-		esc(f, str(a, "unsdcf_ref"));
+		if (*str(a, "unsdcf_ref")) {
+			fputs(" · UNSDCF: ", f);
+			esc(f, str(a, "unsdcf_ref"));
+		}
 		fputs("</p>\n<table><thead><tr><th>Item</th><th>Lead</th><th>Contributing</th>"
 		      "<th>Dates</th><th>Status</th><th>Progress</th></tr></thead><tbody>\n",
 		      f);

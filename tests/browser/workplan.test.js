@@ -92,7 +92,6 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		await adopt.getByLabel('Proposal number').fill(String(p.id));
 		await adopt.getByRole('button', { name: 'Save' }).click();
 		await iom.getByText(`adopted by decision #${p.id}`).waitFor();
-		await iom.screenshot({ path: path.join(SHOTS, 'workplan-plan.png'), fullPage: true });
 
 		// 4. Two lead organisations report progress for the first quarter: UNICEF from its page.
 		const unicef = await rig.pageAs('unicef');
@@ -110,6 +109,7 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		await iom.getByLabel('Show by').selectOption('org');
 		await iom.locator('#wp-chart svg rect').first().waitFor();
 		assert.equal(await iom.locator(`tr[data-item="${childItem.id}"] td`).last().textContent(), '60 %', '3 of 5 posts, from a baseline of 0');
+		await iom.screenshot({ path: path.join(SHOTS, 'workplan-plan.png'), fullPage: true });
 
 		// 5. A decision gets two follow-up actions; the overdue one shows on the board.
 		await ws.iom.ok('workplan.followup.add', { decision: p.id, title: 'Circulate the adopted plan', owner_org: 'UNHCR', due_date: `${Y}-02-01` });
@@ -142,6 +142,7 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		assert.match(await print.locator('#progress').textContent(), /Two child desks opened/);
 		assert.equal(await print.locator('#members tbody tr').count(), 13);
 		assert.equal(await print.evaluate(() => document.styleSheets.length), 1, 'the print stylesheet loaded');
+		await print.screenshot({ path: path.join(SHOTS, 'workplan-report-print.png'), fullPage: true });
 		const pdf = await print.pdf({ format: 'A4', path: path.join(SHOTS, 'workplan-report.pdf') });
 		assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
 		const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;

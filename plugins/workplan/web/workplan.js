@@ -88,7 +88,7 @@ export async function viewPlan(shell, main, id) {
 		const chart = h('div', { id: 'wp-chart' });
 		const showView = async () => {
 			const v = await client.request('workplan.view', { plan: id, by });
-			chart.replaceChildren(v.ok ? progressChart(v.data.groups.map((g) => ({ label: g.key === 'none' ? t('workplan.no_group') : by === 'status' ? t(`workplan.item_status.${g.key}`) : g.key, pct: g.progress_pct })), t('workplan.chart', { by: t(`workplan.by.${by}`) })) : note(errorText(v), 'error'));
+			chart.replaceChildren(v.ok ? progressChart(v.data.groups.map((g) => ({ label: g.key === 'none' ? t('workplan.no_group') : by === 'status' ? t(`workplan.item_status.${g.key}`) : by === 'gcm' ? `GCM ${g.key}` : by === 'sdg' ? `SDG ${g.key}` : g.key, pct: g.progress_pct })), t('workplan.chart', { by: t(`workplan.by.${by}`) })) : note(errorText(v), 'error'));
 		};
 		const picker = h('select', { name: 'by', onchange: () => { by = picker.value; showView(); } }, ...VIEWS.map((v) => h('option', { value: v, selected: v === by }, t(`workplan.by.${v}`))));
 		const out = [h('h1', {}, plan.title), h('p', {}, `${plan.period_start} – ${plan.period_end} `, h('span', { class: `badge ${plan.status}` }, t(`workplan.status.${plan.status}`)),
