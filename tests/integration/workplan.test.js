@@ -312,3 +312,43 @@ describe('workplan', { timeout: 60_000 }, () => {
 		err(await undp.request('workplan.log', {}), 'forbidden', 'member reads the log');
 	});
 });
+
+describe('workplan: reference lists at start, and the configuration', { timeout: 60_000 }, () => {
+	let server;
+	after(async () => {
+		await server?.dispose();
+	});
+
+	test('lists missing at init are loaded at the first start that finds them; a bad configuration stops the start', async () => {
+		const fs = await import('node:fs/promises');
+		const plugins = { membership: {}, workplan: { reference_dir: '/nonexistent-workplan-reference' } };
+		server = await startServer({ plugins });
+		let iom = await connectAs(server, 'iom');
+		assert.deepEqual(ok(await iom.request('workplan.reference', {}), 'reference').gcm, []);
+		// logged by the start's load job, which ran before that request
+		assert.match(server.stderr, /cannot load the reference lists from \/nonexistent-workplan-reference/);
+		await closeAll(iom);
+
+		// The default folder (config/reference under the server's working folder, here the tree).
+		const write = (cfg) => fs.writeFile(server.cfgPath, JSON.stringify(cfg, null, 2));
+		await write({ ...server.config, plugins: { ...server.config.plugins, enabled: { membership: {}, workplan: {} } } });
+		await server.restart();
+		iom = await connectAs(server, 'iom');
+		const ref = ok(await iom.request('workplan.reference', {}), 'reference after restart');
+		assert.equal(ref.gcm.length, 23);
+		assert.equal(ref.sdg.find((s) => s.code === '8.8').goal, 8);
+		await closeAll(iom);
+		await server.stop();
+
+		for (const [section, message] of [
+			[{ colour: 'blue' }, /plugins\.enabled\.workplan\.colour: unknown key/],
+			[{ report_due_days: -1 }, /plugins\.enabled\.workplan\.report_due_days: expected an integer from 0 to 365/],
+			[{ reference_dir: '' }, /plugins\.enabled\.workplan\.reference_dir: expected a directory path/],
+		]) {
+			await write({ ...server.config, plugins: { ...server.config.plugins, enabled: { membership: {}, workplan: section } } });
+			const r = await server.cli('init');
+			assert.notEqual(r.code, 0, JSON.stringify(section));
+			assert.match(r.stderr, message);
+		}
+	});
+});
