@@ -250,6 +250,88 @@ static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void 
 	accord_job_run(api, self, req, NULL, list_work, NULL);
 }
 
+static const accord_arg plan_update_args[] = {
+	{.name = "plan", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
+	{.name = "title", .type = ACCORD_ARG_STRING, .min = 1, .max = 300},
+	{.name = "period_start", .type = ACCORD_ARG_DATE},
+	{.name = "period_end", .type = ACCORD_ARG_DATE},
+	{.name = "unsdcf_ref", .type = ACCORD_ARG_STRING, .max = 300},
+	{0}};
+
+static accord_status draft_plan(accord_txn *txn, json_int_t id, json_t **plan, json_t **out);
+
+/* A draft's title, period and UNSDCF reference; the period still holds
+ * every item. */
+static accord_status plan_update_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	const json_t *in = j->in;
+	json_int_t id = json_integer_value(json_object_get(in, "plan"));
+	json_t *plan = NULL;
+	accord_status st = draft_plan(txn, id, &plan, out);
+	if (st != ACCORD_OK)
+		return st;
+	const json_t *ps = json_object_get(in, "period_start"),
+		     *pe = json_object_get(in, "period_end");
+	const char *start = ps ? json_string_value(ps)
+			       : json_string_value(json_object_get(plan, "period_start"));
+	const char *end = pe ? json_string_value(pe)
+			     : json_string_value(json_object_get(plan, "period_end"));
+	char msg[300];
+	msg[0] = 0;
+	if (strcmp(end, start) < 0)
+		snprintf(msg, sizeof(msg), "period_end: before period_start");
+	json_t *outside = NULL;
+	if (!msg[0]) {
+		st = accord_exec(api, txn,
+				 "SELECT id, start_date, end_date FROM workplan_items WHERE plan_id=? AND"
+				 " (start_date < ? OR end_date > ?) ORDER BY id LIMIT 1",
+				 json_pack("[I,s,s]", id, start, end), &outside);
+		json_t *o = json_array_get(outside, 0);
+		if (st == ACCORD_OK && o)
+			snprintf(msg, sizeof(msg),
+				 "%s: item %lld runs from %s to %s, outside %s to %s",
+				 strcmp(json_string_value(json_object_get(o, "start_date")), start) < 0
+					 ? "period_start"
+					 : "period_end",
+				 (long long)json_integer_value(json_object_get(o, "id")),
+				 json_string_value(json_object_get(o, "start_date")),
+				 json_string_value(json_object_get(o, "end_date")), start, end);
+		json_decref(outside);
+	}
+	json_decref(plan);
+	if (st != ACCORD_OK)
+		return st;
+	if (msg[0])
+		return fail(out, ACCORD_E_BAD_REQUEST, msg);
+	st = accord_exec(api, txn,
+			 "UPDATE workplan_plans SET title=coalesce(?, title),"
+			 " period_start=coalesce(?, period_start), period_end=coalesce(?, period_end),"
+			 " unsdcf_ref=coalesce(?, unsdcf_ref), updated_at=? WHERE id=?",
+			 json_pack("[O,O,O,O,I,I]", accord_or_null(in, "title"),
+				   accord_or_null(in, "period_start"),
+				   accord_or_null(in, "period_end"),
+				   accord_or_null(in, "unsdcf_ref"), (json_int_t)j->now_ms, id),
+			 NULL);
+	char object[32];
+	snprintf(object, sizeof(object), "plan:%lld", (long long)id);
+	if (st == ACCORD_OK)
+		st = store__log(txn, j, "plan.update", object, in);
+	if (st != ACCORD_OK)
+		return st;
+	plan = plans__plan(txn, id);
+	*out = json_pack("{s:o}", "plan", plan ? plan : json_null());
+	return ACCORD_OK;
+}
+
+static void h_plan_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
+{
+	(void)p;
+	(void)ud;
+	json_t *in = accord_args_in(api, req, plan_update_args, d);
+	if (in)
+		accord_job_run(api, self, req, in, plan_update_work, store__announce);
+}
+
 static const accord_arg get_args[] = {
 	{.name = "plan", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{0}};
@@ -912,6 +994,10 @@ static accord_handler handlers[] = {
 	{.verb = "workplan.plan.create",
 	 .fn = h_create,
 	 .args = create_args,
+	 .allow = store__secretariat_only},
+	{.verb = "workplan.plan.update",
+	 .fn = h_plan_update,
+	 .args = plan_update_args,
 	 .allow = store__secretariat_only},
 	{.verb = "workplan.plan.adopt",
 	 .fn = h_adopt,

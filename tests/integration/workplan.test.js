@@ -98,11 +98,17 @@ describe('workplan', { timeout: 60_000 }, () => {
 	});
 
 	test('the secretariat drafts a plan; bad input is refused and nothing is written', async () => {
+		ok(await undp.request('sub.add', { topic: 'workplan' }), 'a member follows the workplan');
+		err(await mol.request('sub.add', { topic: 'workplan' }), 'not_found', 'a partner cannot');
+		const mark = undp.messages.length;
 		err(await undp.request('workplan.plan.create', { title: 'P', ...PERIOD }), 'forbidden', 'member drafts');
 		err(await mol.request('workplan.plan.create', { title: 'P', ...PERIOD }), 'forbidden', 'partner drafts');
 		err(await iom.request('workplan.plan.create', { title: 'P', period_start: `${Y}-12-31`, period_end: `${Y}-01-01` }), 'bad_request', 'reversed', /^period_end: before period_start$/);
 		plan = ok(await iom.request('workplan.plan.create', { title: `Workplan ${Y}–${Y + 1}`, ...PERIOD, unsdcf_ref: 'UNSDCF Outcome 3' }), 'create').plan;
 		assert.equal(plan.status, 'draft');
+		const ev = await undp.waitEvent((e) => e.event === 'workplan.changed', 5000, { from: mark });
+		assert.deepEqual(Object.keys(ev.data).sort(), ['at', 'by'], 'the event says who and when, nothing of what');
+		assert.equal(ev.data.by, 'iom');
 
 		const n = await logCount();
 		err(await iom.request('workplan.area.add', { plan: plan.id, title: 'Data', gcm: [1, 24] }), 'bad_request', 'gcm 24', /^gcm\[1\]: the GCM has no objective 24/);
@@ -137,6 +143,13 @@ describe('workplan', { timeout: 60_000 }, () => {
 		items.push(ok(await iom.request('workplan.item.add', item({ title: 'Census module on migration', lead_orgs: ['UNFPA'], indicators: [{ name: 'Regions covered', unit: '%', type: 'percent', baseline: 0, target: 100 }] })), 'item 2').item);
 		items.push(ok(await iom.request('workplan.item.add', item({ area: areaB.id, title: 'Referral of trafficking victims', lead_orgs: ['UNODC', 'IOM'], indicators: [{ name: 'Officials trained', unit: 'people', type: 'integer', baseline: 0, target: 200 }] })), 'item 3').item);
 		items.push(ok(await iom.request('workplan.item.add', item({ area: areaB.id, title: 'Child protection at borders', lead_orgs: ['UNICEF'], contributing_orgs: ['UNHCR'], indicators: [{ name: 'Border posts with child desks', unit: 'posts', type: 'number', baseline: 1, target: 5 }] })), 'item 4').item);
+		// The draft's period must still hold every item; its title changes freely.
+		err(await undp.request('workplan.plan.update', { plan: plan.id, title: 'x' }), 'forbidden', 'member edits the plan');
+		err(await iom.request('workplan.plan.update', { plan: plan.id, period_end: `${Y + 1}-03-31` }), 'bad_request', 'period too short', new RegExp(`^period_end: item ${items[0].id} runs from ${Y}-01-01 to ${Y + 1}-06-30, outside ${Y}-01-01 to ${Y + 1}-03-31$`));
+		err(await iom.request('workplan.plan.update', { plan: plan.id, period_start: `${Y + 2}-01-01` }), 'bad_request', 'start after end', /^period_end: before period_start$/);
+		const renamed = ok(await iom.request('workplan.plan.update', { plan: plan.id, title: `Workplan of the network ${Y}–${Y + 1}`, unsdcf_ref: 'UNSDCF Outcome 3.1' }), 'rename').plan;
+		assert.equal(renamed.unsdcf_ref, 'UNSDCF Outcome 3.1');
+		assert.equal(renamed.period_end, PERIOD.period_end);
 		assert.equal(items[0].indicators[0].type, 'integer');
 		assert.deepEqual(items[2].lead_orgs, ['UNODC', 'IOM']);
 	});
@@ -151,6 +164,7 @@ describe('workplan', { timeout: 60_000 }, () => {
 		assert.equal(adopted.adopted_by, agreed.id);
 		err(await iom.request('workplan.plan.adopt', { plan: plan.id, proposal: agreed.id }), 'conflict', 'twice');
 		err(await iom.request('workplan.area.add', { plan: plan.id, title: 'Late area' }), 'conflict', 'area after adoption', /the plan is adopted/);
+		err(await iom.request('workplan.plan.update', { plan: plan.id, title: 'Renamed after adoption' }), 'conflict', 'edit after adoption', /the plan is adopted/);
 		// An item's status still moves: the secretariat or a lead organisation.
 		err(await undp.request('workplan.item.update', { item: items[1].id, status: 'ongoing' }), 'forbidden', 'not a lead');
 		ok(await unicef.request('workplan.item.update', { item: items[3].id, status: 'delayed' }), 'lead updates');
@@ -307,7 +321,7 @@ describe('workplan', { timeout: 60_000 }, () => {
 
 	test('every change is in the append-only log', async () => {
 		const entries = ok(await iom.request('workplan.log', { object: `plan:${plan.id}` }), 'log').entries;
-		assert.deepEqual(entries.map((e) => e.action).reverse(), ['plan.create', 'plan.adopt']);
+		assert.deepEqual(entries.map((e) => e.action).reverse(), ['plan.create', 'plan.update', 'plan.adopt']);
 		assert.equal(entries[0].actor, 'iom');
 		err(await undp.request('workplan.log', {}), 'forbidden', 'member reads the log');
 	});
