@@ -381,6 +381,14 @@ static accord_status links_work(accord_txn *txn, accord_job *j, json_t **out)
 			json_array_remove(fs, i);
 	}
 	if (dec) {
+		/* Whose decision it is: the loop hides a working group's from
+		 * those who cannot enter the group (links_after). */
+		json_t *d = NULL;
+		json_int_t group = 0;
+		if (decisions && decisions->decision(txn, json_integer_value(dec), &d) == ACCORD_OK)
+			group = json_integer_value(json_object_get(d, "group"));
+		json_decref(d);
+		j->id = group;
 		/* The items linked to the decision, directly or by a follow-up. */
 		st = accord_exec(api, txn,
 				 "SELECT i.id, i.plan_id AS plan, i.title, i.status FROM workplan_items i"
@@ -425,6 +433,12 @@ static accord_status links_after(accord_job *j, json_t **out)
 {
 	const accord_principal *who = api->req_principal(j->req);
 	filter(who, json_object_get(*out, "followups"));
+	/* A working group's decision the caller cannot see: as a decision
+	 * nothing refers to (its own follow-ups, if any, are the caller's). */
+	if (json_object_get(*out, "items") && j->id && !followup__visible(who, j->id)) {
+		json_object_set_new(*out, "items", json_array());
+		json_object_set_new(*out, "adopted_plans", json_array());
+	}
 	json_t *decs = json_object_get(*out, "decisions");
 	for (size_t i = json_array_size(decs); i-- > 0;)
 		if (!followup__visible(who, json_integer_value(json_object_get(

@@ -803,6 +803,15 @@ static accord_status link_work(accord_txn *txn, accord_job *j, json_t **out)
 		return st;
 	if (st != ACCORD_OK)
 		return fail(out, ACCORD_E_BAD_REQUEST, "decision: no such closed proposal");
+	/* The plan is the network's and every member reads it (partners too,
+	 * once released): a working group's decision, internal to the group,
+	 * is followed up with follow-up actions, which keep to the group. */
+	if (json_integer_value(json_object_get(d, "group"))) {
+		json_decref(d);
+		return fail(out, ACCORD_E_BAD_REQUEST,
+			    "decision: a working group's decision is not linked to the network's plan;"
+			    " follow it up with workplan.followup.add");
+	}
 	st = accord_exec(api, txn,
 			 "INSERT INTO workplan_item_decisions(item_id, decision, decision_title,"
 			 " group_id) VALUES(?,?,?,?) ON CONFLICT(item_id, decision) DO NOTHING",

@@ -248,6 +248,29 @@ describe('workplan', { timeout: 60_000 }, () => {
 		assert.deepEqual(list.map((f) => f.id), [f1.id]);
 	});
 
+	test("a working group's decision: its follow-ups stay in the group, and it is not linked to the network's plan", async () => {
+		const g = ok(await iom.request('groups.create', { name: 'Returns group', mandate: 'Return and reintegration', kind: 'permanent', leads: ['UNDP'], members: ['UNHCR'] }), 'group').group.id;
+		const gp = ok(await undp.request('consensus.create', { title: 'Group-internal decision', text: 'Internal to the group.', kind: 'decision', scope: `group:${g}` }), 'group proposal').proposal;
+		ok(await undp.request('consensus.open', { proposal: gp.id }), 'open');
+		ok(await undp.request('consensus.close', { proposal: gp.id }), 'close');
+		err(await iom.request('workplan.item.link', { item: items[1].id, decision: gp.id }), 'bad_request', 'group decision on a network item', /^decision: a working group's decision is not linked/);
+		const fg = ok(await iom.request('workplan.followup.add', { decision: gp.id, title: 'Group follow-up', owner_org: 'UNHCR', due_date: '2999-01-01', item: items[1].id }), 'group follow-up').followup;
+		assert.equal(fg.group, g);
+		// UNFPA is not in the group: it sees neither the follow-up nor what it links.
+		const unfpa = clients.find((c) => c.user.login === 'unfpa');
+		assert.ok(!ok(await unfpa.request('workplan.followups', {}), 'unfpa list').followups.some((f) => f.id === fg.id));
+		const hidden = ok(await unfpa.request('workplan.links', { decision: gp.id }), 'unfpa links');
+		assert.deepEqual([hidden.followups, hidden.items], [[], []]);
+		assert.deepEqual(ok(await unfpa.request('workplan.links', { item: items[1].id }), 'unfpa item links').followups, []);
+		const missing = err(await unfpa.request('workplan.followup.update', { followup: 987654, note: 'x' }), 'not_found', 'missing');
+		const notMine = err(await unfpa.request('workplan.followup.update', { followup: fg.id, note: 'x' }), 'not_found', 'hidden');
+		assert.equal(notMine.message, missing.message, 'hidden answers as missing');
+		// UNDP (the group's lead) and UNHCR (the owner) see it.
+		const seen = ok(await undp.request('workplan.links', { decision: gp.id }), 'undp links');
+		assert.deepEqual([seen.followups.map((f) => f.id), seen.items.map((i) => i.id)], [[fg.id], [items[1].id]]);
+		ok(await unhcr.request('workplan.followup.update', { followup: fg.id, status: 'in_progress' }), 'owner updates');
+	});
+
 	test('views by GCM objective, SDG target, organisation, working group and status', async () => {
 		const gcm = ok(await undp.request('workplan.view', { plan: plan.id, by: 'gcm' }), 'by gcm').groups;
 		assert.deepEqual(gcm.map((g) => g.key), ['1', '3', '7', '10']);
