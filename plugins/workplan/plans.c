@@ -719,7 +719,78 @@ static const accord_arg update_args[] = {
 	{.name = "item", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = ITEM_STATUSES},
 	{.name = "resources_note", .type = ACCORD_ARG_STRING, .max = 4000},
+	/* what the plan says of the item: the secretariat, while a draft */
+	{.name = "title", .type = ACCORD_ARG_STRING, .min = 1, .max = 300},
+	{.name = "description", .type = ACCORD_ARG_STRING, .max = 8000},
+	{.name = "start", .type = ACCORD_ARG_DATE},
+	{.name = "end", .type = ACCORD_ARG_DATE},
+	{.name = "lead_orgs",
+	 .type = ACCORD_ARG_ARRAY,
+	 .flags = ACCORD_ARG_DISTINCT,
+	 .min = 1,
+	 .max = 16,
+	 .each = &org_entry},
+	{.name = "contributing_orgs",
+	 .type = ACCORD_ARG_ARRAY,
+	 .flags = ACCORD_ARG_DISTINCT,
+	 .max = 32,
+	 .each = &org_entry},
 	{0}};
+
+static const char *const PLAN_FIELDS[] = {"title",     "description",       "start", "end",
+					  "lead_orgs", "contributing_orgs", NULL};
+
+/* A draft item's plan fields (title, description, dates, organisations):
+ * checked as item.add checks them, then written.  ACCORD_OK or a failure
+ * in *out. */
+static accord_status edit_plan_fields(accord_txn *txn, accord_job *j, const json_t *item, json_t **out)
+{
+	const json_t *in = j->in;
+	json_t *plan = NULL;
+	accord_status st = draft_plan(txn, json_integer_value(json_object_get(item, "plan_id")),
+				      &plan, out);
+	if (st != ACCORD_OK)
+		return st;
+	const char *ps = json_string_value(json_object_get(plan, "period_start"));
+	const char *pe = json_string_value(json_object_get(plan, "period_end"));
+	const json_t *sv = json_object_get(in, "start"), *ev = json_object_get(in, "end");
+	const char *s = sv ? json_string_value(sv)
+			   : json_string_value(json_object_get(item, "start_date"));
+	const char *e = ev ? json_string_value(ev)
+			   : json_string_value(json_object_get(item, "end_date"));
+	char msg[300];
+	msg[0] = 0;
+	if (strcmp(e, s) < 0)
+		snprintf(msg, sizeof(msg), "end: before start");
+	else if (strcmp(s, ps) < 0 || strcmp(s, pe) > 0)
+		snprintf(msg, sizeof(msg), "start: %s is outside the plan's period, %s to %s", s,
+			 ps, pe);
+	else if (strcmp(e, ps) < 0 || strcmp(e, pe) > 0)
+		snprintf(msg, sizeof(msg), "end: %s is outside the plan's period, %s to %s", e, ps,
+			 pe);
+	json_decref(plan);
+	if (msg[0])
+		return fail(out, ACCORD_E_BAD_REQUEST, msg);
+	const json_t *lead = json_object_get(in, "lead_orgs"),
+		     *contrib = json_object_get(in, "contributing_orgs");
+	if ((st = store__check_orgs(txn, "lead_orgs", lead, out)) ||
+	    (st = store__check_orgs(txn, "contributing_orgs", contrib, out)))
+		return st;
+	char *l = lead ? json_dumps(lead, JSON_COMPACT) : NULL;
+	char *c = contrib ? json_dumps(contrib, JSON_COMPACT) : NULL;
+	st = accord_exec(api, txn,
+			 "UPDATE workplan_items SET title=coalesce(?, title),"
+			 " description=coalesce(?, description), start_date=?, end_date=?,"
+			 " lead_orgs=coalesce(CAST(? AS TEXT), lead_orgs),"
+			 " contributing_orgs=coalesce(CAST(? AS TEXT), contributing_orgs) WHERE id=?",
+			 json_pack("[O,O,s,s,s?,s?,O]", accord_or_null(in, "title"),
+				   accord_or_null(in, "description"), s, e, l, c,
+				   json_object_get(item, "id")),
+			 NULL);
+	free(l);
+	free(c);
+	return st;
+}
 
 /* Whether org is one of the item row's lead organisations. */
 static int leads(const json_t *item, const char *org)
@@ -738,23 +809,36 @@ static int leads(const json_t *item, const char *org)
 static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	json_t *item = store__row(txn, "SELECT id, plan_id, lead_orgs FROM workplan_items WHERE id=?",
+	json_t *item = store__row(txn,
+				  "SELECT id, plan_id, lead_orgs, start_date, end_date FROM workplan_items"
+				  " WHERE id=?",
 				  json_pack("[O]", json_object_get(in, "item")));
 	if (!item)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such workplan item");
 	int may = j->id /* the caller is the secretariat */ || leads(item, j->org);
-	json_decref(item);
+	int plan_fields = 0;
+	for (const char *const *f = PLAN_FIELDS; *f; f++)
+		plan_fields |= json_object_get(in, *f) != NULL;
+	accord_status st = ACCORD_OK;
 	if (!may)
-		return fail(out, ACCORD_E_FORBIDDEN,
-			    "only the secretariat and the item's lead organisations update it");
-	accord_status st = accord_exec(
-		api, txn,
-		"UPDATE workplan_items SET status=coalesce(?, status),"
-		" resources_note=coalesce(?, resources_note), updated_at=? WHERE id=?",
-		json_pack("[O,O,I,O]", accord_or_null(in, "status"),
-			  accord_or_null(in, "resources_note"), (json_int_t)j->now_ms,
-			  json_object_get(in, "item")),
-		NULL);
+		st = fail(out, ACCORD_E_FORBIDDEN,
+			  "only the secretariat and the item's lead organisations update it");
+	else if (plan_fields && !j->id)
+		st = fail(out, ACCORD_E_FORBIDDEN,
+			  "only the secretariat changes what the plan says of an item (title,"
+			  " description, dates, organisations)");
+	else if (plan_fields)
+		st = edit_plan_fields(txn, j, item, out);
+	json_decref(item);
+	if (st != ACCORD_OK)
+		return st;
+	st = accord_exec(api, txn,
+			 "UPDATE workplan_items SET status=coalesce(?, status),"
+			 " resources_note=coalesce(?, resources_note), updated_at=? WHERE id=?",
+			 json_pack("[O,O,I,O]", accord_or_null(in, "status"),
+				   accord_or_null(in, "resources_note"), (json_int_t)j->now_ms,
+				   json_object_get(in, "item")),
+			 NULL);
 	char object[32];
 	snprintf(object, sizeof(object), "item:%lld",
 		 (long long)json_integer_value(json_object_get(in, "item")));

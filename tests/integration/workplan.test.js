@@ -143,6 +143,17 @@ describe('workplan', { timeout: 60_000 }, () => {
 		items.push(ok(await iom.request('workplan.item.add', item({ title: 'Census module on migration', lead_orgs: ['UNFPA'], indicators: [{ name: 'Regions covered', unit: '%', type: 'percent', baseline: 0, target: 100 }] })), 'item 2').item);
 		items.push(ok(await iom.request('workplan.item.add', item({ area: areaB.id, title: 'Referral of trafficking victims', lead_orgs: ['UNODC', 'IOM'], indicators: [{ name: 'Officials trained', unit: 'people', type: 'integer', baseline: 0, target: 200 }] })), 'item 3').item);
 		items.push(ok(await iom.request('workplan.item.add', item({ area: areaB.id, title: 'Child protection at borders', lead_orgs: ['UNICEF'], contributing_orgs: ['UNHCR'], indicators: [{ name: 'Border posts with child desks', unit: 'posts', type: 'number', baseline: 1, target: 5 }] })), 'item 4').item);
+		// While a draft, the secretariat edits what the plan says of an item, checked as when added.
+		const unfpa = clients.find((c) => c.user.login === 'unfpa');
+		err(await unfpa.request('workplan.item.update', { item: items[1].id, title: 'Mine' }), 'forbidden', 'a lead edits plan fields', /^only the secretariat changes what the plan says/);
+		err(await iom.request('workplan.item.update', { item: items[1].id, end: `${Y + 2}-01-01` }), 'bad_request', 'end outside', /^end: .* is outside the plan's period/);
+		err(await iom.request('workplan.item.update', { item: items[1].id, start: `${Y + 1}-12-31`, end: `${Y + 1}-01-01` }), 'bad_request', 'reversed', /^end: before start$/);
+		err(await iom.request('workplan.item.update', { item: items[1].id, lead_orgs: ['MOL'] }), 'bad_request', 'partner lead', /^lead_orgs\[0\]: "MOL" is a partner/);
+		const edited = ok(await iom.request('workplan.item.update', { item: items[1].id, title: 'Census module on migration (pilot)', contributing_orgs: ['UNDP'], end: `${Y + 1}-12-31` }), 'edit item');
+		assert.equal(edited.item.title, 'Census module on migration (pilot)');
+		const again = ok(await iom.request('workplan.plan.get', { plan: plan.id }), 'get').plan.items.find((i) => i.id === items[1].id);
+		assert.deepEqual([again.title, again.contributing_orgs, again.lead_orgs, again.start, again.end], ['Census module on migration (pilot)', ['UNDP'], ['UNFPA'], `${Y}-01-01`, `${Y + 1}-12-31`]);
+
 		// The draft's period must still hold every item; its title changes freely.
 		err(await undp.request('workplan.plan.update', { plan: plan.id, title: 'x' }), 'forbidden', 'member edits the plan');
 		err(await iom.request('workplan.plan.update', { plan: plan.id, period_end: `${Y + 1}-03-31` }), 'bad_request', 'period too short', new RegExp(`^period_end: item ${items[0].id} runs from ${Y}-01-01 to ${Y + 1}-06-30, outside ${Y}-01-01 to ${Y + 1}-03-31$`));
@@ -165,6 +176,7 @@ describe('workplan', { timeout: 60_000 }, () => {
 		err(await iom.request('workplan.plan.adopt', { plan: plan.id, proposal: agreed.id }), 'conflict', 'twice');
 		err(await iom.request('workplan.area.add', { plan: plan.id, title: 'Late area' }), 'conflict', 'area after adoption', /the plan is adopted/);
 		err(await iom.request('workplan.plan.update', { plan: plan.id, title: 'Renamed after adoption' }), 'conflict', 'edit after adoption', /the plan is adopted/);
+		err(await iom.request('workplan.item.update', { item: items[1].id, title: 'Renamed after adoption' }), 'conflict', 'item edit after adoption', /the plan is adopted/);
 		// An item's status still moves: the secretariat or a lead organisation.
 		err(await undp.request('workplan.item.update', { item: items[1].id, status: 'ongoing' }), 'forbidden', 'not a lead');
 		ok(await unicef.request('workplan.item.update', { item: items[3].id, status: 'delayed' }), 'lead updates');
