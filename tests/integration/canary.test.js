@@ -1,7 +1,8 @@
 // Canary: a full scripted scenario (membership changes, presence, working
 // groups with internal and shared posts and items, a document, actions,
 // network / state-matter / group proposals with positions and comments,
-// portal releases and input, errors) in which every internal text, title,
+// portal releases and input, the workplan with progress, follow-ups and the
+// annual report, errors) in which every internal text, title,
 // reason, name, note ... carries a unique marker.  Partner connections (mol,
 // mfa, cso) subscribe to every topic they may and record every frame; no
 // frame any partner receives, error replies included, may contain a marker.
@@ -11,10 +12,19 @@
 // default", groups visibility, "Portal plugin").
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, connect, closeAll, httpRequest, sleep, DEMO_PASSWORD } from './lib/harness.js';
+import path from 'node:path';
+import { startServer, connect, closeAll, httpRequest, sleep, env, DEMO_PASSWORD } from './lib/harness.js';
 import { Sink, freePort, notifyConfig } from './lib/smtp.js';
 
-const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, meetings: {} };
+const PLUGINS = {
+	membership: {},
+	consensus: {},
+	groups: {},
+	actions: {},
+	portal: {},
+	meetings: {},
+	workplan: { reference_dir: path.join(env().sourceDir, 'config', 'reference'), report_due_days: 0 },
+};
 // Everyone in the scenario has an e-mail address: what the notify plugin
 // mails to a partner is checked like the frames (the last test).
 const MAIL = (l) => `${l}@mail.test`;
@@ -379,6 +389,46 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		assertNoMarker('after the meetings scenario');
 		assert.ok(mol.events.some((e) => e.event === 'meetings.current_item' && e.data.internal === true), 'MOL was told an internal item was on');
 		assert.ok(c.undp.events.some((e) => e.event === 'meetings.note' && markersIn([JSON.stringify(e)]).size > 0), 'members did get the notes live');
+
+	test('scenario: the workplan, progress, follow-up of a decision, the annual report', async () => {
+		const { iom, rco, undp, mol, mfa, cso } = c;
+		const y = new Date().getUTCFullYear() - 1;
+		await sub('mol', 'workplan', false);
+		await sub('cso', 'workplan', false);
+		await iom.ok('sub.add', { topic: 'workplan' });
+		const plan = (await ok(iom, 'workplan.plan.create', { title: `Plan ${M()}`, period_start: `${y}-01-01`, period_end: `${y + 1}-12-31`, unsdcf_ref: `Outcome ${M()}` })).plan;
+		const area = (await ok(iom, 'workplan.area.add', { plan: plan.id, title: `Area ${M()}`, description: `Why ${M()}`, gcm: [1], sdg: ['10.7'] })).area;
+		const item = (await ok(iom, 'workplan.item.add', { area: area.id, title: `Item ${M()}`, lead_orgs: ['UNDP'], start: `${y}-01-01`, end: `${y}-12-31`, resources_note: `Money ${M()}`, indicators: [{ name: `Indicator ${M()}`, unit: 'people', type: 'integer', baseline: 0, target: 10, means: `Means ${M()}` }] })).item;
+		await ok(undp, 'workplan.progress.report', { item: item.id, period: `${y}-Q1`, narrative: `Narrative ${M()}`, values: [{ indicator: item.indicators[0].id, value: 4 }] });
+		await fails(undp, 'workplan.progress.report', { item: item.id, period: `${y}-Q1`, narrative: `Refused ${M()}`, values: [{ indicator: item.indicators[0].id, value: `four ${M()}` }] }, 'bad_request');
+		const decision = (await ok(rco, 'consensus.create', { title: `Decision ${M()}`, text: `Text ${M()}`, kind: 'decision' })).proposal.id;
+		await ok(rco, 'consensus.open', { proposal: decision });
+		await ok(rco, 'consensus.close', { proposal: decision });
+		await ok(iom, 'workplan.followup.add', { decision, title: `Follow-up ${M()}`, owner_org: 'UNHCR', due_date: `${y}-02-01`, item: item.id, note: `Note ${M()}` });
+		await ok(iom, 'workplan.board', {});
+		const report = (await ok(iom, 'workplan.report.create', { plan: plan.id, title: `Report ${M()}`, period_start: `${y}-01-01`, period_end: `${y}-12-31` })).report;
+		await ok(iom, 'workplan.report.update', { report: report.id, intro: `Intro ${M()}` });
+		for (const x of [mol, mfa, cso]) {
+			for (const [type, data] of [
+				['workplan.plans', {}],
+				['workplan.plan.get', { plan: plan.id }],
+				['workplan.view', { plan: plan.id, by: 'gcm' }],
+				['workplan.progress', { plan: plan.id }],
+				['workplan.followups', {}],
+				['workplan.links', { item: item.id }],
+				['workplan.report.get', { report: report.id }],
+				['workplan.reports', {}],
+				['workplan.progress.report', { item: item.id, period: `${y}-Q2`, narrative: 'x' }],
+			])
+				await fails(x, type, data, 'forbidden');
+			await fails(x, 'portal.item', { item: `report:${report.id}` }, 'not_found');
+			await fails(x, 'portal.item', { item: `workplan:${plan.id}` }, 'not_found');
+			const http = await httpRequest(server, `/api/workplan/report?report=${report.id}&format=html`, { headers: { authorization: `Bearer ${x.token}` } });
+			assert.equal(http.status, 403, 'the report export is closed to partners');
+			assert.ok(!http.body.includes(TAG));
+		}
+		await sleep(QUIET_MS);
+		assertNoMarker('after the workplan scenario');
 	});
 
 	test('members did receive the markers (the scenario is not vacuous)', async () => {

@@ -25,7 +25,7 @@ const plugins = fs.readdirSync(path.join(root, 'plugins'))
 const load = (bundle, l) => JSON.parse(fs.readFileSync(path.join(bundle.i18n, `${l}.json`), 'utf8'));
 
 test('the in-tree plugins ship their web components and strings', () => {
-	assert.deepEqual(plugins.map((p) => p.name).sort(), ['actions', 'consensus', 'datacollect', 'groups', 'meetings', 'membership', 'notify', 'portal']);
+	assert.deepEqual(plugins.map((p) => p.name).sort(), ['actions', 'consensus', 'datacollect', 'groups', 'meetings', 'membership', 'notify', 'portal', 'workplan']);
 });
 
 for (const bundle of [shell, ...plugins]) {

@@ -1,6 +1,6 @@
 // Permission matrix: every request type of docs/protocol.md (core auth.*,
 // sys.*, sub.*, and the plugins membership, consensus, groups, actions,
-// portal, meetings), tried by every role, against objects the role may see, objects it
+// portal, meetings, workplan), tried by every role, against objects the role may see, objects it
 // may not see, and missing ones.  The expected answer of every cell is
 // written literally in the TABLE below and was derived from
 // docs/protocol.md, not from what the server answers.  Where an object is
@@ -26,9 +26,18 @@
 // checked in the `todo` test at the end (reported, not failing the suite).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, connect, closeAll, sleep, DEMO_PASSWORD } from './lib/harness.js';
+import path from 'node:path';
+import { startServer, connect, closeAll, sleep, env, DEMO_PASSWORD } from './lib/harness.js';
 
-const PLUGINS = { membership: {}, consensus: {}, groups: {}, actions: {}, portal: {}, meetings: {} };
+const PLUGINS = {
+	membership: {},
+	consensus: {},
+	groups: {},
+	actions: {},
+	portal: {},
+	meetings: {},
+	workplan: { reference_dir: path.join(env().sourceDir, 'config', 'reference') },
+};
 const MISSING = 987654321;
 const GONE_PASSWORD = 'gone-pass-12345';
 
@@ -41,6 +50,7 @@ const U = 'unauthenticated';
 const F = 'forbidden';
 const NF = 'not_found';
 const C = 'conflict';
+const BR = 'bad_request';
 
 const fx = {}; // the fixture (ids), filled in before()
 let seq = 0;
@@ -398,6 +408,50 @@ const TABLE = [
 	['meetings.minutes', 'circulated', () => ({ meeting: fx.M_minutes }), MEMBERS_TYPE],
 	['meetings.feed', '-', () => ({}), EVERYONE],
 	['meetings.feed.revoke', '-', () => ({}), EVERYONE],
+	// ------------------------------------------------------------ workplan.*
+	// W: a draft plan (2020-2030) with area WA and item WI led by UNDP;
+	// FU: a follow-up of the network decision P_closed owned by UNHCR;
+	// FUG: a follow-up of G's closed decision GP_closed owned by UNESCO
+	// (hidden from whoever cannot enter G); RP: a report of W, released to MOL.
+	['workplan.reference', '-', () => ({}), MEMBERS_TYPE],
+	['workplan.reference.save', 'sdg target', () => ({ list: 'sdg', code: '16.a', title: 'Strengthen relevant national institutions' }), SECRETARIAT_TYPE],
+	['workplan.plans', '-', () => ({}), MEMBERS_TYPE],
+	['workplan.plan.get', 'W', () => ({ plan: fx.W }), MEMBERS_TYPE, { ref: 'missing' }],
+	['workplan.plan.get', 'missing', () => ({ plan: MISSING }), NF_MEMBERS],
+	['workplan.plan.create', '-', () => ({ title: 'Matrix plan', period_start: '2020-01-01', period_end: '2030-12-31' }), SECRETARIAT_TYPE],
+	['workplan.plan.update', 'W', () => ({ plan: fx.W, unsdcf_ref: 'Matrix outcome' }), SECRETARIAT_TYPE],
+	['workplan.plan.update', 'missing', () => ({ plan: MISSING, title: 'x' }), [U, F, F, NF, F, F, F, F, F, U]],
+	['workplan.plan.adopt', 'missing plan', () => ({ plan: MISSING, proposal: fx.P_closed }), [U, F, F, NF, F, F, F, F, F, U]],
+	['workplan.plan.adopt', 'open proposal', () => ({ plan: fx.W, proposal: fx.P_open }), [U, F, F, BR, F, F, F, F, F, U]],
+	['workplan.area.add', 'W', () => ({ plan: fx.W, title: 'Matrix area', gcm: [23] }), SECRETARIAT_TYPE],
+	['workplan.item.add', 'WA', () => ({ area: fx.WA, title: 'Matrix item', lead_orgs: ['UNDP'], start: '2021-01-01', end: '2021-12-31' }), SECRETARIAT_TYPE],
+	// the secretariat and the item's lead organisations
+	['workplan.item.update', 'WI', () => ({ item: fx.WI, status: 'ongoing' }), [U, F, F, OK, OK, F, F, F, F, U]],
+	['workplan.item.update', 'missing', () => ({ item: MISSING, status: 'ongoing' }), NF_MEMBERS],
+	['workplan.item.link', 'WI', () => ({ item: fx.WI, decision: fx.P_closed }), SECRETARIAT_TYPE],
+	['workplan.view', 'W', () => ({ plan: fx.W, by: 'org' }), MEMBERS_TYPE],
+	// only the item's lead organisations report
+	['workplan.progress.report', 'WI', () => ({ item: fx.WI, period: '2021-Q1', narrative: 'Matrix progress' }), [U, F, F, F, OK, F, F, F, F, U]],
+	['workplan.progress', 'W', () => ({ plan: fx.W }), MEMBERS_TYPE],
+	['workplan.late', 'W', () => ({ plan: fx.W }), SECRETARIAT_TYPE],
+	['workplan.followup.add', 'P_closed', () => ({ decision: fx.P_closed, title: 'Matrix follow-up', owner_org: 'UNHCR', due_date: '2999-01-01' }), COCHAIR_TYPE],
+	// the secretariat and the owner organisation; a group's follow-up is not_found for everyone else
+	['workplan.followup.update', 'FU', () => ({ followup: fx.FU, note: 'Matrix note' }), [U, F, F, OK, F, OK, F, F, F, U]],
+	['workplan.followup.update', 'FUG', () => ({ followup: fx.FUG, note: 'Matrix note' }), [U, NF, NF, OK, NF, NF, F, F, F, U], { ref: 'missing' }],
+	['workplan.followup.update', 'missing', () => ({ followup: MISSING, note: 'Matrix note' }), NF_MEMBERS],
+	['workplan.followups', '-', () => ({}), MEMBERS_TYPE],
+	['workplan.board', '-', () => ({}), SECRETARIAT_TYPE],
+	['workplan.links', 'P_closed', () => ({ decision: fx.P_closed }), MEMBERS_TYPE],
+	['workplan.reports', '-', () => ({}), MEMBERS_TYPE],
+	['workplan.report.get', 'RP', () => ({ report: fx.RP }), MEMBERS_TYPE, { ref: 'missing' }],
+	['workplan.report.get', 'missing', () => ({ report: MISSING }), NF_MEMBERS],
+	['workplan.report.create', 'W', () => ({ plan: fx.W, title: 'Matrix report', period_start: '2021-01-01', period_end: '2021-12-31' }), SECRETARIAT_TYPE],
+	['workplan.report.assemble', 'RP', () => ({ report: fx.RP }), SECRETARIAT_TYPE],
+	['workplan.report.update', 'RP', () => ({ report: fx.RP, intro: 'Matrix intro' }), SECRETARIAT_TYPE],
+	['workplan.log', '-', () => ({ limit: 5 }), SECRETARIAT_TYPE],
+	// the release kinds: a report released to MOL reaches MOL only
+	['portal.item', 'report RP released to MOL', () => ({ item: `report:${fx.RP}` }), [U, OK, OK, OK, OK, OK, NF, NF, OK, U], { ref: 'missing release' }],
+	['portal.item', 'plan W, not released', () => ({ item: `workplan:${fx.W}` }), ALL_NF, { ref: 'missing release' }],
 ];
 
 // Cells where the server contradicts docs/protocol.md (kept as documented,
@@ -426,6 +480,11 @@ const DOC_TYPES = [
 	'meetings.checkin', 'meetings.checkout', 'meetings.attendance', 'meetings.speakers.add', 'meetings.speakers.next', 'meetings.note',
 	'meetings.close', 'meetings.minutes.assemble', 'meetings.minutes.update', 'meetings.minutes.circulate', 'meetings.minutes.comment',
 	'meetings.minutes.approve', 'meetings.minutes', 'meetings.feed', 'meetings.feed.revoke',
+	'workplan.reference', 'workplan.reference.save', 'workplan.plans', 'workplan.plan.get', 'workplan.plan.create', 'workplan.plan.update', 'workplan.plan.adopt',
+	'workplan.area.add', 'workplan.item.add', 'workplan.item.update', 'workplan.item.link', 'workplan.view', 'workplan.progress.report',
+	'workplan.progress', 'workplan.late', 'workplan.followup.add', 'workplan.followup.update', 'workplan.followups', 'workplan.board',
+	'workplan.links', 'workplan.reports', 'workplan.report.get', 'workplan.report.create', 'workplan.report.assemble',
+	'workplan.report.update', 'workplan.log',
 ];
 
 const PARTNER_ROLES = ['non_member', 'partner', 'state'];
@@ -525,6 +584,18 @@ describe('permission matrix', { timeout: 180_000 }, () => {
 		await iom.ok('meetings.close', { meeting: fx.M_minutes });
 		await iom.ok('meetings.minutes.assemble', { meeting: fx.M_minutes });
 		await iom.ok('meetings.minutes.circulate', { meeting: fx.M_minutes, comments_until: future(3) });
+		// the workplan: a draft plan W with an area and an item led by UNDP, follow-ups of a network
+		// decision and of a closed decision of G, a report released to MOL
+		fx.W = (await iom.ok('workplan.plan.create', { title: 'Matrix W', period_start: '2020-01-01', period_end: '2030-12-31' })).plan.id;
+		fx.WA = (await iom.ok('workplan.area.add', { plan: fx.W, title: 'Matrix WA', gcm: [1] })).area.id;
+		fx.WI = (await iom.ok('workplan.item.add', { area: fx.WA, title: 'Matrix WI', lead_orgs: ['UNDP'], start: '2020-01-01', end: '2030-12-31' })).item.id;
+		fx.FU = (await iom.ok('workplan.followup.add', { decision: fx.P_closed, title: 'Matrix FU', owner_org: 'UNHCR', due_date: '2999-01-01' })).followup.id;
+		fx.GP_closed = await mk(undp, { scope: `group:${fx.G}` });
+		await undp.ok('consensus.open', { proposal: fx.GP_closed });
+		await undp.ok('consensus.close', { proposal: fx.GP_closed });
+		fx.FUG = (await iom.ok('workplan.followup.add', { decision: fx.GP_closed, title: 'Matrix FUG', owner_org: 'UNESCO', due_date: '2999-01-01' })).followup.id;
+		fx.RP = (await iom.ok('workplan.report.create', { plan: fx.W, title: 'Matrix RP', period_start: '2020-01-01', period_end: '2020-12-31' })).report.id;
+		await iom.ok('portal.release', { item: `report:${fx.RP}`, to: ['MOL'] });
 		// an invitation, accepted (its token is then "used"); the person is deactivated later
 		const inv = await iom.ok('members.invite', { org: 'UNHCR', name: 'Gone Person', function: 'focal_point' });
 		fx.usedInvite = inv.token;

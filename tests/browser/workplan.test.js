@@ -1,0 +1,159 @@
+// The network's workplan from the browser (issue 21, "done when"): the
+// secretariat (IOM) drafts a plan with two areas and four items tagged with
+// GCM objectives, the members adopt it by consensus, two lead organisations
+// report progress for a quarter, a decision gets two follow-up actions and
+// the overdue one shows on the secretariat's board, the annual report is
+// assembled, printed (Chromium's PDF of the print view, its sections
+// checked) and released to MOL, who reads it in the partners' portal.
+// What is not about the browser (the other members' positions, the second
+// area and items, one progress report, the follow-ups) goes over the
+// protocol, to keep the test short.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startBrowserRig, SHOTS } from './lib.js';
+import { connectAs, closeAll, env, MEMBERS } from '../integration/lib/harness.js';
+
+const Y = new Date().getUTCFullYear() - 1;
+
+describe('the workplan, from the browser', { timeout: 180_000 }, () => {
+	let rig;
+	const clients = [];
+	const ws = {};
+
+	before(async () => {
+		const plugins = {
+			membership: {},
+			consensus: {},
+			groups: {},
+			portal: {},
+			workplan: { reference_dir: path.join(env().sourceDir, 'config', 'reference'), report_due_days: 0 },
+		};
+		rig = await startBrowserRig({ plugins });
+		for (const l of [...MEMBERS, 'mol']) {
+			ws[l] = await connectAs(rig.server, l);
+			clients.push(ws[l]);
+		}
+	});
+	after(async () => {
+		await closeAll(...clients);
+		if (rig) await rig.close();
+	});
+
+	test('draft, adopt, report progress, follow up, assemble, print and release the annual report', async () => {
+		const iom = await rig.pageAs('iom');
+		const url = rig.server.url;
+
+		// 1. The secretariat drafts the plan.
+		await iom.goto(`${url}#/workplan`);
+		const draft = iom.locator('form', { has: iom.getByRole('heading', { name: 'Draft a plan' }) });
+		await draft.getByLabel('Title').fill(`Workplan ${Y}–${Y + 1}`);
+		await draft.getByLabel('From', { exact: true }).fill(`${Y}-01-01`);
+		await draft.getByLabel('To', { exact: true }).fill(`${Y + 1}-12-31`);
+		await draft.getByLabel('UNSDCF outcome').fill('Outcome 3');
+		await draft.getByRole('button', { name: 'Save' }).click();
+		await iom.waitForURL(/#\/workplan\/\d+$/);
+		const planId = Number(iom.url().match(/(\d+)$/)[1]);
+
+		// 2. Two areas (one from the page), four items tagged through their areas.
+		const areaForm = iom.locator('form', { has: iom.getByRole('heading', { name: 'Add an area' }) });
+		await areaForm.getByLabel('Title').fill('Data and evidence');
+		await areaForm.getByLabel('GCM objectives (numbers, comma separated)').fill('1, 3');
+		await areaForm.getByLabel('SDG targets (codes, comma separated)').fill('17.18');
+		await areaForm.getByRole('button', { name: 'Save' }).click();
+		await iom.getByRole('heading', { name: 'Data and evidence' }).waitFor();
+		const areaB = (await ws.iom.ok('workplan.area.add', { plan: planId, title: 'Protection', gcm: [7, 10], sdg: ['5.2', '16.2'] })).area.id;
+		const plan = (await ws.iom.ok('workplan.plan.get', { plan: planId })).plan;
+		const areaA = plan.areas[0].id;
+
+		const itemForm = iom.locator('form', { has: iom.getByRole('heading', { name: 'Add an item' }) });
+		await itemForm.getByLabel('Area').selectOption(String(areaA));
+		await itemForm.getByLabel('Title').fill('Migration data portal');
+		await itemForm.getByLabel('Lead organisations (codes)').fill('IOM');
+		await itemForm.getByLabel('Contributing organisations (codes)').fill('UNDP, UNFPA');
+		await itemForm.getByLabel('Indicator').fill('Datasets published');
+		await itemForm.getByLabel('Unit').fill('datasets');
+		await itemForm.getByLabel('Type of value').selectOption('integer');
+		await itemForm.getByLabel('Target').fill('10');
+		await itemForm.getByRole('button', { name: 'Save' }).click();
+		await iom.getByRole('cell', { name: 'Migration data portal' }).waitFor();
+		const add = (area, title, lead, unit, target) => ws.iom.ok('workplan.item.add', { area, title, lead_orgs: [lead], start: `${Y}-01-01`, end: `${Y + 1}-12-31`, indicators: [{ name: title, unit, type: 'integer', baseline: 0, target }] });
+		await add(areaA, 'Census module on migration', 'UNFPA', 'regions', 14);
+		await add(areaB, 'Referral of trafficking victims', 'UNODC', 'officials', 200);
+		const childItem = (await add(areaB, 'Child protection at borders', 'UNICEF', 'posts', 5)).item;
+
+		// 3. The members adopt it by consensus; the secretariat records the adoption.
+		const p = (await ws.rco.ok('consensus.create', { title: 'Adopt the workplan', text: 'The network adopts its workplan.', kind: 'decision' })).proposal;
+		await ws.rco.ok('consensus.open', { proposal: p.id });
+		for (const l of MEMBERS) await ws[l].ok('consensus.position', { proposal: p.id, position: 'agree' });
+		assert.equal((await ws.rco.ok('consensus.close', { proposal: p.id })).proposal.outcome, 'consensus');
+		await iom.reload();
+		const adopt = iom.locator('form', { has: iom.getByRole('heading', { name: 'Adopt the plan' }) });
+		await adopt.getByLabel('Proposal number').fill(String(p.id));
+		await adopt.getByRole('button', { name: 'Save' }).click();
+		await iom.getByText(`adopted by decision #${p.id}`).waitFor();
+
+		// 4. Two lead organisations report progress for the first quarter: UNICEF from its page.
+		const unicef = await rig.pageAs('unicef');
+		await unicef.goto(`${url}#/workplan/${planId}`);
+		const row = unicef.locator(`tr[data-item="${childItem.id}"]`);
+		await row.getByText('Report progress').click();
+		await row.getByLabel('Quarter (e.g. 2027-Q1)').fill(`${Y}-Q1`);
+		await row.getByLabel('Child protection at borders (posts)').fill('3');
+		await row.getByLabel('What was done').fill('Two child desks opened at border posts.');
+		await row.getByRole('button', { name: 'Send' }).click();
+		await row.getByText('Child protection at borders: 3 / 5 posts').waitFor(); // the page shows the new value
+		const portalItem = (await ws.iom.ok('workplan.plan.get', { plan: planId })).plan.items.find((i) => i.title === 'Migration data portal');
+		await ws.iom.ok('workplan.progress.report', { item: portalItem.id, period: `${Y}-Q1`, narrative: 'Portal live with 4 datasets.', values: [{ indicator: portalItem.indicators[0].id, value: 4 }] });
+		await iom.reload();
+		await iom.getByLabel('Show by').selectOption('org');
+		await iom.locator('#wp-chart svg rect').first().waitFor();
+		assert.equal(await iom.locator(`tr[data-item="${childItem.id}"] td`).last().textContent(), '60 %', '3 of 5 posts, from a baseline of 0');
+		await iom.screenshot({ path: path.join(SHOTS, 'workplan-plan.png'), fullPage: true });
+
+		// 5. A decision gets two follow-up actions; the overdue one shows on the board.
+		await ws.iom.ok('workplan.followup.add', { decision: p.id, title: 'Circulate the adopted plan', owner_org: 'UNHCR', due_date: `${Y}-02-01` });
+		await ws.rco.ok('workplan.followup.add', { decision: p.id, title: 'Brief the heads of agencies', owner_org: 'UNICEF', due_date: `${Y + 5}-01-01` });
+		await iom.goto(`${url}#/workplan`);
+		const board = iom.locator('#wp-board');
+		await board.getByText('open 1 · overdue 1 · done 0 · dropped 0').waitFor();
+		await board.locator('#wp-board-overdue').getByText('Circulate the adopted plan').waitFor();
+		await iom.screenshot({ path: path.join(SHOTS, 'workplan-board.png'), fullPage: true });
+
+		// 6. The annual report: assembled, edited, printed.
+		await iom.goto(`${url}#/workplan/${planId}`);
+		const rep = iom.locator('form', { has: iom.getByRole('heading', { name: 'Assemble the annual report' }) });
+		await rep.getByRole('button', { name: 'Save' }).click();
+		await iom.waitForURL(/#\/workplan\/report\/\d+$/);
+		const reportId = Number(iom.url().match(/(\d+)$/)[1]);
+		const edit = iom.locator('form', { has: iom.getByRole('heading', { name: 'Edit the report' }) });
+		await edit.getByLabel('Introduction').fill('The network reviewed its workplan at the Annual Network Meeting.');
+		await edit.getByRole('button', { name: 'Save' }).click();
+		await edit.getByText('Saved.').waitFor();
+
+		const printCtx = await rig.browser.newContext({ extraHTTPHeaders: { Authorization: `Bearer ${ws.iom.token}` } });
+		const print = await printCtx.newPage();
+		const res = await print.goto(`${url}/api/workplan/report?report=${reportId}&format=html`);
+		assert.equal(res.status(), 200);
+		await print.emulateMedia({ media: 'print' });
+		for (const id of ['introduction', 'plan', 'indicators', 'progress', 'decisions', 'followup', 'members', 'conclusions'])
+			assert.ok(await print.locator(`section#${id}`).isVisible(), `section ${id} is printed`);
+		assert.match(await print.locator('#introduction').textContent(), /Annual Network Meeting/);
+		assert.match(await print.locator('#progress').textContent(), /Two child desks opened/);
+		assert.equal(await print.locator('#members tbody tr').count(), 13);
+		assert.equal(await print.evaluate(() => document.styleSheets.length), 1, 'the print stylesheet loaded');
+		await print.screenshot({ path: path.join(SHOTS, 'workplan-report-print.png'), fullPage: true });
+		const pdf = await print.pdf({ format: 'A4', path: path.join(SHOTS, 'workplan-report.pdf') });
+		assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+		const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+		assert.ok(pages >= 2, `the report prints on ${pages} pages`);
+		await printCtx.close();
+
+		// 7. Released to MOL through the portal, and only to MOL.
+		await ws.iom.ok('portal.release', { item: `report:${reportId}`, to: ['MOL'], basis: p.id });
+		const mol = await rig.pageAs('mol');
+		await mol.goto(`${url}#/portal`);
+		await mol.locator('#released').getByText(`Annual report ${Y}`).waitFor();
+		await mol.screenshot({ path: path.join(SHOTS, 'workplan-mol-portal.png'), fullPage: true });
+	});
+});
