@@ -389,6 +389,7 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		assertNoMarker('after the meetings scenario');
 		assert.ok(mol.events.some((e) => e.event === 'meetings.current_item' && e.data.internal === true), 'MOL was told an internal item was on');
 		assert.ok(c.undp.events.some((e) => e.event === 'meetings.note' && markersIn([JSON.stringify(e)]).size > 0), 'members did get the notes live');
+	});
 
 	test('scenario: the workplan, progress, follow-up of a decision, the annual report', async () => {
 		const { iom, rco, undp, mol, mfa, cso } = c;
