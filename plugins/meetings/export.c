@@ -162,7 +162,7 @@ static void html_section(text *t, const json_t *s)
 	} else if (!strncmp(key, "item:", 5)) {
 		puts_(t, "<p class=\"meta\">");
 		esc(t, str(s, "kind"));
-		puts_(t, json_equal(json_object_get(s, "visibility"), json_string("shared"))
+		puts_(t, !strcmp(str(s, "visibility") ? str(s, "visibility") : "", "shared")
 				 ? ", shared"
 				 : ", internal");
 		puts_(t, "</p>\n");
