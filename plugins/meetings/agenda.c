@@ -576,6 +576,8 @@ static accord_status circulate_work(accord_txn *txn, accord_job *j, json_t **out
 	if (st == ACCORD_OK)
 		st = store__log(txn, j, j->id, "agenda.circulate",
 				json_pack("{s:I,s:O?}", "version", version, "diff", diff));
+	if (st == ACCORD_OK)
+		st = notices__agenda(txn, j->id);
 	free(snap_s);
 	free(diff_s);
 	json_decref(snap);

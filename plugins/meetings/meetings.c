@@ -194,7 +194,18 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 	/* The meeting as it would be: the stored row with the fields given. */
 	json_t *changes = json_deep_copy(j->in);
 	json_object_del(changes, "meeting");
+	json_t *before = json_deep_copy(m);
 	json_object_update(m, changes);
+	/* A convened meeting moved in time or place: its invitation again. */
+	int moved = 0;
+	static const char *const WHERE_WHEN[] = {"starts_at", "ends_at", "location", "online_url",
+						 NULL};
+	for (const char *const *k = WHERE_WHEN; *k; k++) {
+		const json_t *was = json_object_get(before, *k), *now = json_object_get(m, *k);
+		moved |= !json_equal(was ? was : json_null(), now ? now : json_null());
+	}
+	moved = moved && !strcmp(str(m, "status"), "convened");
+	json_decref(before);
 	const char *msg = rules__meeting(m, j->now_ms);
 	if (msg) {
 		json_decref(m);
@@ -218,6 +229,8 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 		st = store__log(txn, j, j->id, "update", changes);
 	else
 		json_decref(changes);
+	if (st == ACCORD_OK && moved)
+		st = notices__meeting(txn, j->id, "move");
 	return st == ACCORD_OK ? store__full(txn, j, j->id, out) : st;
 }
 
@@ -448,6 +461,8 @@ static accord_status convene_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (st == ACCORD_OK)
 		st = store__log(txn, j, j->id, "convene",
 				json_pack("{s:O?}", "partners", json_object_get(j->in, "partners")));
+	if (st == ACCORD_OK)
+		st = notices__meeting(txn, j->id, "convene");
 	return st == ACCORD_OK ? store__full(txn, j, j->id, out) : st;
 }
 
@@ -473,6 +488,7 @@ static accord_status cancel_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (st != ACCORD_OK)
 		return st;
 	int cancelled = !strcmp(str(m, "status"), "cancelled");
+	int invited = strcmp(str(m, "status"), "draft") != 0; /* invitations went out */
 	json_decref(m);
 	if (cancelled)
 		return accord_job_fail(out, ACCORD_E_CONFLICT, "the meeting is already cancelled");
@@ -485,6 +501,8 @@ static accord_status cancel_work(accord_txn *txn, accord_job *j, json_t **out)
 			 NULL);
 	if (st == ACCORD_OK)
 		st = store__log(txn, j, j->id, "cancel", json_pack("{s:s}", "reason", reason));
+	if (st == ACCORD_OK && invited)
+		st = notices__meeting(txn, j->id, "cancel");
 	return st == ACCORD_OK ? store__full(txn, j, j->id, out) : st;
 }
 

@@ -50,6 +50,9 @@
  *   agenda.c    meetings.agenda.*: items, requests before the cut-off,
  *               circulated versions with their difference, carry-over
  *   rules.c     the pure checks (rules.h): times, time zones, links
+ *   notices.c   the notices of accord.notify (optional): a meeting convened,
+ *               moved, cancelled (calendar invitations), agenda and minutes
+ *               circulated
  */
 #ifndef MEETINGS_H
 #define MEETINGS_H
@@ -201,6 +204,17 @@ void minutes__get(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void 
 accord_status minutes__outcome(accord_txn *txn, accord_job *j, const json_t *d, json_t **out);
 /* {minutes, versions, comments} of j->id (version 0: the latest). */
 accord_status minutes__view(accord_txn *txn, const accord_job *j, int64_t version, json_t **out);
+
+/* notices.c: in init, the optional accord.notify; then, on the storage
+ * thread in the change's transaction, after its writes (ACCORD_OK and
+ * nothing queued without the notify plugin): meeting id convened ("convene"),
+ * moved ("move") or cancelled ("cancel") to its invitees with a calendar
+ * invitation; its agenda circulated (a partner's notice names only the
+ * shared items); its minutes circulated (member organisations only). */
+void notices__init(accord_plugin_ctx *p);
+accord_status notices__meeting(accord_txn *txn, int64_t id, const char *what);
+accord_status notices__agenda(accord_txn *txn, int64_t id);
+accord_status notices__minutes(accord_txn *txn, int64_t id, int64_t until_ms);
 
 /* export.c: the HTTP exports and the portal's item kinds, from init */
 int export__init(accord_plugin_ctx *p);

@@ -363,6 +363,8 @@ static accord_status circulate_work(accord_txn *txn, accord_job *j, json_t **out
 		st = store__log(txn, j, j->id, "minutes.circulate",
 				json_pack("{s:I,s:I}", "version", version, "comments_until", until));
 	if (st == ACCORD_OK)
+		st = notices__minutes(txn, j->id, until);
+	if (st == ACCORD_OK)
 		st = view(txn, j, 0, out);
 	if (st == ACCORD_OK)
 		minutes_event(*out, j);

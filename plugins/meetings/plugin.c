@@ -4,6 +4,8 @@
  */
 #include "meetings.h"
 
+#include <accord/services/notify.h>
+
 const accord_host_api *api;
 accord_plugin_ctx *self;
 const accord_members_svc *members_svc;
@@ -13,6 +15,7 @@ const accord_decisions_svc *decisions_svc;
 static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
 					      {ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1},
 					      {ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1},
+					      {ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, 1},
 					      {NULL, 0, 0}};
 
 /* A retried request done before is answered from its record, without the
@@ -118,6 +121,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	members_svc = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
 	groups_svc = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
 	decisions_svc = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
+	notices__init(p);
 	if (!members_svc)
 		return ACCORD_E_INTERNAL;
 	const char *key;

@@ -80,6 +80,8 @@ const accord_migration store__migrations[] = {
 	 " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"
 	 "CREATE TRIGGER meetings_log_append_only_d BEFORE DELETE ON meetings_log"
 	 " BEGIN SELECT RAISE(ABORT, 'meetings_log is append-only'); END;"},
+	/* The calendar invitation's SEQUENCE per meeting (notices.c). */
+	{2, "CREATE TABLE meetings_ical(meeting INTEGER PRIMARY KEY, sequence INTEGER NOT NULL);"},
 	{0, NULL}};
 
 #define MEETING_COLS                                                                               \

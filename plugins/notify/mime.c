@@ -227,6 +227,41 @@ static const tmpl TEMPLATES[] = {
 	 "The network has shared an item with {org}:\n\n{title}", "Open the portal"},
 	{"release", "ru", "Передано {org}: {title}",
 	 "Сеть передала материал организации {org}:\n\n{title}", "Открыть портал"},
+	/* the meetings plugin (plugins/meetings/notices.c) */
+	{"meeting_convened", "en", "Meeting convened: {title}",
+	 "{org} is invited to a meeting of the network:\n\n{title}\n\nWhen: {when}\nWhere: "
+	 "{where}\n\nThe calendar invitation is attached.",
+	 "Open the meeting"},
+	{"meeting_convened", "ru", "Созвано заседание: {title}",
+	 "Организация {org} приглашается на заседание сети:\n\n{title}\n\nКогда: {when}\nГде: "
+	 "{where}\n\nПриглашение в календарь приложено.",
+	 "Открыть заседание"},
+	{"meeting_moved", "en", "Meeting moved: {title}",
+	 "The meeting below has a new time or place:\n\n{title}\n\nWhen: {when}\nWhere: {where}"
+	 "\n\nThe attached invitation updates your calendar.",
+	 "Open the meeting"},
+	{"meeting_moved", "ru", "Заседание перенесено: {title}",
+	 "У заседания ниже новое время или место:\n\n{title}\n\nКогда: {when}\nГде: {where}"
+	 "\n\nПриложенное приглашение обновит ваш календарь.",
+	 "Открыть заседание"},
+	{"meeting_cancelled", "en", "Meeting cancelled: {title}",
+	 "The meeting below is cancelled:\n\n{title}\n\nIt was to be held {when}.",
+	 "Open the meeting"},
+	{"meeting_cancelled", "ru", "Заседание отменено: {title}",
+	 "Заседание ниже отменено:\n\n{title}\n\nОно должно было состояться {when}.",
+	 "Открыть заседание"},
+	{"agenda_circulated", "en", "Agenda circulated: {title}",
+	 "The agenda of the meeting below is circulated:\n\n{title}\n\nWhen: {when}\n\n{items}",
+	 "Open the agenda"},
+	{"agenda_circulated", "ru", "Разослана повестка: {title}",
+	 "Разослана повестка заседания:\n\n{title}\n\nКогда: {when}\n\n{items}", "Открыть повестку"},
+	{"minutes_circulated", "en", "Minutes circulated for comments: {title}",
+	 "The draft minutes of the meeting below are circulated for comments until {until}:\n\n"
+	 "{title}",
+	 "Read the minutes"},
+	{"minutes_circulated", "ru", "Проект протокола разослан для замечаний: {title}",
+	 "Проект протокола заседания ниже разослан для замечаний до {until}:\n\n{title}",
+	 "Прочитать протокол"},
 	{NULL, NULL, NULL, NULL, NULL}};
 
 static const char *FOOTER_EN = "To stop receiving messages of this kind, open:";

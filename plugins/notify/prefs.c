@@ -13,8 +13,11 @@ static int key_loaded;
 
 /* The categories a person may turn off (an invitation goes to someone who
  * has no account yet). */
-static const char *const CATEGORIES[] = {"proposal_opened", "reminder",       "outcome", "release",
-					 "action_assigned", "action_overdue", NULL};
+static const char *const CATEGORIES[] = {
+	"proposal_opened",   "reminder",           "outcome",
+	"release",           "action_assigned",    "action_overdue",
+	"meeting_convened",  "meeting_moved",      "meeting_cancelled",
+	"agenda_circulated", "minutes_circulated", NULL};
 static const char *const MODES[] = {"immediate", "digest", "off", NULL};
 static const char *const LANGS[] = {"en", "ru", NULL};
 

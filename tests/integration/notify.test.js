@@ -43,7 +43,7 @@ describe('notify: e-mail from a durable outbox', { timeout: 240_000 }, () => {
 		const r = await c.unicef.request('notify.prefs.set', { categories: { nonsense: 'off' } });
 		assert.equal(r.error?.code, 'bad_request');
 		const p = await c.unicef.ok('notify.prefs.get', {});
-		assert.deepEqual(p, { email: ADDR.unicef, lang: 'en', categories: { proposal_opened: 'immediate', reminder: 'immediate', outcome: 'immediate', release: 'immediate', action_assigned: 'immediate', action_overdue: 'immediate' } });
+		assert.deepEqual(p, { email: ADDR.unicef, lang: 'en', categories: { proposal_opened: 'immediate', reminder: 'immediate', outcome: 'immediate', release: 'immediate', action_assigned: 'immediate', action_overdue: 'immediate', meeting_convened: 'immediate', meeting_moved: 'immediate', meeting_cancelled: 'immediate', agenda_circulated: 'immediate', minutes_circulated: 'immediate' } });
 		assert.equal((await c.undp.request('notify.outbox.list', {})).error?.code, 'forbidden');
 	});
 

@@ -77,7 +77,17 @@ static void texts(void **state)
 	assert_string_equal(mime_lang("ru"), "ru");
 	assert_int_equal(mime_render("nonsense", "en", params, NULL, NULL, &t), -1);
 	assert_true(mime_category_known("release"));
-	assert_false(mime_category_known("meeting_convened"));
+	assert_false(mime_category_known("meeting_rescheduled"));
+	/* the meetings plugin's categories, in both languages */
+	static const char *const meeting_cats[] = {"meeting_convened",   "meeting_moved",
+						   "meeting_cancelled",  "agenda_circulated",
+						   "minutes_circulated", NULL};
+	for (const char *const *c = meeting_cats; *c; c++) {
+		assert_true(mime_category_known(*c));
+		assert_int_equal(mime_render(*c, "ru", params, NULL, NULL, &t), 0);
+		assert_non_null(strstr(t.subject, "Budget <2027>"));
+		mime_texts_free(&t);
+	}
 	/* a line break in a value becomes a space in the subject */
 	json_object_set_new(params, "title", json_string("A\r\nBcc: evil@x.org"));
 	assert_int_equal(mime_render("outcome", "en", params, NULL, NULL, &t), 0);

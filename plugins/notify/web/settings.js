@@ -1,7 +1,8 @@
 // #/notifications: the person's e-mail address (checked by the server when
 // saved), the language of the e-mails, and for each kind of notice: at
 // once, in the daily summary, or not by e-mail (the inbox has them all).
-const CATEGORIES = ['proposal_opened', 'reminder', 'outcome', 'release', 'action_assigned', 'action_overdue'];
+const CATEGORIES = ['proposal_opened', 'reminder', 'outcome', 'release', 'action_assigned', 'action_overdue',
+	'meeting_convened', 'meeting_moved', 'meeting_cancelled', 'agenda_circulated', 'minutes_circulated'];
 const MODES = ['immediate', 'digest', 'off'];
 
 export async function viewSettings(shell, main) {
