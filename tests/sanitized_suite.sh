@@ -5,6 +5,9 @@
 # integration tests send, and under ASan they cost minutes of CI for no
 # server path of their own.  Fails if
 # any test fails or any sanitizer wrote a report (leaks included).
+# The integration tests labelled plain_only (tests/CMakeLists.txt: they
+# time answers or kill servers, over code other tests walk too) run on the
+# plain build only.
 # Two tests at a time (-j2), but for those marked RUN_SERIAL in
 # tests/CMakeLists.txt (timing, memory, killed servers), which run alone.
 # usage: sanitized_suite.sh SOURCE_DIR BUILD_DIR [--build-only]
@@ -19,7 +22,7 @@ rm -rf "$logs" && mkdir -p "$logs"
 ACCORD_KEEP_PLUGINS_LOADED=1 ACCORD_CRASH_LOOPS=20 \
 ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
 UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=0" \
-	ctest --test-dir "$build" --output-on-failure -j2 -E '^(sanitized_suite|browser_.*)$'
+	ctest --test-dir "$build" --output-on-failure -j2 -E '^(sanitized_suite|browser_.*)$' -LE plain_only
 if [ -n "$(ls -A "$logs")" ]; then
 	echo "sanitizer reports:"
 	cat "$logs"/*
