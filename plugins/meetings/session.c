@@ -4,7 +4,8 @@
  * pushed live on meeting:<id>), attendance by organisation as intervals
  * (meetings.checkin, meetings.checkout: a person checking in for their
  * organisation, or the co-chairs and the secretariat recording an
- * organisation's arrival or departure by hand), the live indicator of the
+ * organisation's arrival or departure by hand; live presence: a registered
+ * delegate connected during the session), the live indicator of the
  * required organisations represented and missing and the meeting's quorum
  * rule (meetings.quorum; a rule that cannot be met is refused), the
  * speakers list by organisation (meetings.speakers.add, .next) and notes
@@ -411,10 +412,10 @@ static accord_status checkout_work(accord_txn *txn, accord_job *j, json_t **out)
 
 /* Live presence (live.c): a delegate registered for their organisation
  * (meetings.register), connected while the meeting is in session, has an
- * interval with source "presence",
- * opened at their first connection (or when the session opens) and closed
- * when their last connection goes (or the meeting closes).  Check-ins and
- * the managers' records are separate intervals, untouched by presence. */
+ * interval with source "presence", opened at their first connection (or
+ * when the session opens) and closed when their last connection goes (or
+ * the meeting closes).  Check-ins and the managers' records are separate
+ * intervals, untouched by presence. */
 static accord_status presence_open(accord_txn *txn, const accord_job *j, int64_t id,
 				   const char *org, const char *login, int *opened)
 {
