@@ -22,6 +22,17 @@ typedef struct acl {
 static acl *acls;
 static size_t n_acls, cap_acls;
 
+/* A person connected now, with their number of connections (live presence,
+ * below). */
+typedef struct online {
+	int64_t id;
+	char login[64];
+	char org[33];
+	int conns;
+} online;
+static online *ons;
+static size_t n_ons, cap_ons;
+
 static acl *find(int64_t id)
 {
 	for (size_t i = 0; i < n_acls; i++)
@@ -64,6 +75,9 @@ void live__reset(void)
 	free(acls);
 	acls = NULL;
 	n_acls = cap_acls = 0;
+	free(ons);
+	ons = NULL;
+	n_ons = cap_ons = 0;
 }
 
 static int partner_invited(const acl *e, const char *org)
@@ -202,3 +216,105 @@ static void load_done(accord_plugin_ctx *p, accord_status st, json_t *out, void 
 }
 
 void live__load(void) { api->db_run(self, load_work, load_done, NULL); }
+
+/* ---------------- live presence ----------------
+ * Who is connected now (a person's connections, from the core's login,
+ * logout and disconnect events, as the membership plugin's presence): a
+ * person's first connection opens, their last one going closes, an
+ * attendance interval with source "presence" on every meeting in session
+ * that invites their organisation (session.c decides it in the
+ * transaction, in the order of the events).  meetings.start takes the
+ * people connected at that moment (live__online). */
+
+json_t *live__online(void)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n_ons; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s}", "login", ons[i].login, "org",
+						   ons[i].org));
+	return a;
+}
+
+/* The after of a presence job: each meeting whose attendance changed gets
+ * its indicator and a meetings.changed. */
+static accord_status presence_after(accord_job *j, json_t **out)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(*out, "changed"), i, c) {
+		int64_t id = json_integer_value(json_object_get(c, "meeting"));
+		json_t *a = json_object_get(c, "attendance");
+		json_object_set_new(a, "meeting", json_integer(id));
+		live__publish(id, "meetings.attendance", json_incref(a), 0);
+		live__publish(id, "meetings.changed",
+			      json_pack("{s:I,s:s}", "meeting", (json_int_t)id, "by", j->actor), 0);
+	}
+	return ACCORD_OK;
+}
+
+static void presence_job(const online *o, int now_online)
+{
+	accord_job *j = accord_job_new(api, self, NULL,
+				       json_pack("{s:s,s:s,s:b}", "login", o->login, "org", o->org,
+						 "online", now_online),
+				       session__presence_work, presence_after, sizeof(job_who));
+	if (!j) {
+		api->log(self, ACCORD_LOG_ERR, "%s's presence could not reach the meetings",
+			 o->login);
+		return;
+	}
+	snprintf(j->actor, sizeof(j->actor), "%s", o->login);
+	snprintf(j->org, sizeof(j->org), "%s", o->org);
+	accord_job_submit(j);
+}
+
+static void on_core_event(accord_plugin_ctx *p, accord_core_event ev, const char *name,
+			  const json_t *data, const accord_principal *who, void *ud)
+{
+	(void)p;
+	(void)name;
+	(void)data;
+	(void)ud;
+	if (!who)
+		return;
+	int64_t id = api->principal_id(who);
+	online *o = NULL;
+	for (size_t i = 0; i < n_ons && !o; i++)
+		if (ons[i].id == id)
+			o = &ons[i];
+	if (ev == ACCORD_EV_LOGIN) {
+		if (!o) {
+			if (n_ons == cap_ons) {
+				size_t cap = cap_ons ? cap_ons * 2 : 16;
+				online *n = realloc(ons, cap * sizeof(*n));
+				if (!n) {
+					api->log(self, ACCORD_LOG_ERR,
+						 "out of memory: presence not kept");
+					return;
+				}
+				ons = n;
+				cap_ons = cap;
+			}
+			o = &ons[n_ons++];
+			memset(o, 0, sizeof(*o));
+			o->id = id;
+			snprintf(o->login, sizeof(o->login), "%s", api->principal_login(who));
+			snprintf(o->org, sizeof(o->org), "%s", api->principal_org(who));
+		}
+		if (o->conns++ == 0)
+			presence_job(o, 1);
+	} else if ((ev == ACCORD_EV_LOGOUT || ev == ACCORD_EV_DISCONNECT) && o && o->conns > 0) {
+		if (--o->conns == 0) {
+			online gone = *o;
+			*o = ons[--n_ons];
+			presence_job(&gone, 0);
+		}
+	}
+}
+
+int live__listen(void)
+{
+	return api->listen(self, ACCORD_EV_LOGIN, on_core_event, NULL) ||
+	       api->listen(self, ACCORD_EV_LOGOUT, on_core_event, NULL) ||
+	       api->listen(self, ACCORD_EV_DISCONNECT, on_core_event, NULL);
+}

@@ -32,7 +32,8 @@
  * Files, one concern each; shared names start with their file's name and
  * two underscores:
  *   plugin.c    the handler table, init, the descriptor
- *   live.c      the loop's copy for the topic checks of meeting:<id>, events
+ *   live.c      the loop's copy for the topic checks of meeting:<id>, events;
+ *               live presence (who is connected, from the core's events)
  *   store.c     the tables (migrations), the log, the rows and their JSON
  *   access.c    who may see and manage a meeting (storage thread)
  *   meetings.c  meetings.create, update, list, get, convene, cancel
@@ -103,6 +104,11 @@ void live__publish(int64_t id, const char *event, json_t *data, int to_partners)
 /* The after of every job (plugin__job): the copy refreshed from the
  * reply's "_acl", the reply's "_live" event published, meetings.changed. */
 accord_status live__after(accord_job *j, json_t **out);
+/* Live presence: listens to the core's login, logout and disconnect
+ * events (from init; non-zero on failure); live__online() the people
+ * connected now, [{login, org}]. */
+int live__listen(void);
+json_t *live__online(void);
 
 /* ---- rules.c (pure): rules.h ---- */
 
@@ -185,6 +191,10 @@ void session__quorum(accord_plugin_ctx *pc, accord_req *req, const json_t *d, vo
 void session__speaker_add(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void session__speaker_next(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
 void session__note(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);
+/* A presence job (live.c): j->in {login, org, online}; opens (online) or
+ * closes the person's presence interval on every meeting in session that
+ * invites the organisation; out {changed: [{meeting, attendance}]}. */
+accord_status session__presence_work(accord_txn *txn, accord_job *j, json_t **out);
 
 extern const accord_arg decisions__poll_args[];
 void decisions__poll(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud);

@@ -133,7 +133,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	}
 	if (accord_handle_all(api, p, handlers) ||
 	    api->topic_register(p, "meeting", live__check_topic, NULL) || decisions__watch() ||
-	    export__init(p))
+	    export__init(p) || live__listen())
 		return ACCORD_E_INTERNAL;
 	live__load();
 	return ACCORD_OK;

@@ -4,7 +4,8 @@
  * pushed live on meeting:<id>), attendance by organisation as intervals
  * (meetings.checkin, meetings.checkout: a person checking in for their
  * organisation, or the co-chairs and the secretariat recording an
- * organisation's arrival or departure by hand), the live indicator of the
+ * organisation's arrival or departure by hand; live presence: a registered
+ * delegate connected during the session), the live indicator of the
  * required organisations represented and missing and the meeting's quorum
  * rule (meetings.quorum; a rule that cannot be met is refused), the
  * speakers list by organisation (meetings.speakers.add, .next) and notes
@@ -86,6 +87,9 @@ static accord_status attendance_event(accord_txn *txn, const accord_job *j, json
 
 /* ---------------- meetings.start / close ---------------- */
 
+static accord_status presence_open(accord_txn *txn, const accord_job *j, int64_t id,
+				   const char *org, const char *login, int *opened);
+
 static accord_status start_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *m = NULL;
@@ -101,7 +105,19 @@ static accord_status start_work(accord_txn *txn, accord_job *j, json_t **out)
 			 json_pack("[I,I]", (json_int_t)j->now_ms, (json_int_t)j->id), NULL);
 	if (st == ACCORD_OK)
 		st = store__log(txn, j, j->id, "start", NULL);
-	return st == ACCORD_OK ? store__full(txn, j, j->id, out) : st;
+	/* the people connected when the session opens (live__online) */
+	int any = 0;
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(j->in, "_online"), i, p) {
+		int opened = 0;
+		if (st == ACCORD_OK)
+			st = presence_open(txn, j, j->id, str(p, "org"), str(p, "login"), &opened);
+		any |= opened;
+	}
+	if (st == ACCORD_OK)
+		st = store__full(txn, j, j->id, out);
+	return st == ACCORD_OK && any ? attendance_event(txn, j, *out) : st;
 }
 
 static accord_status close_work(accord_txn *txn, accord_job *j, json_t **out)
@@ -345,7 +361,7 @@ static accord_status checkin_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_t *rows = NULL;
 	st = accord_exec(api, txn,
 			 "SELECT id FROM meetings_attendance WHERE meeting=? AND org=? AND login=?"
-			 " AND left_at IS NULL",
+			 " AND left_at IS NULL AND source <> 'presence'",
 			 json_pack("[I,s,s]", (json_int_t)j->id, org, login), &rows);
 	int already = json_array_size(rows) > 0;
 	json_decref(rows);
@@ -379,7 +395,7 @@ static accord_status checkout_work(accord_txn *txn, accord_job *j, json_t **out)
 	int whole_org = manual && !str(j->in, "login");
 	st = accord_exec(api, txn,
 			 "UPDATE meetings_attendance SET left_at=? WHERE meeting=? AND org=? AND"
-			 " (? OR login=?) AND left_at IS NULL",
+			 " (? OR login=?) AND left_at IS NULL AND source <> 'presence'",
 			 json_pack("[I,I,s,b,s]", (json_int_t)j->now_ms, (json_int_t)j->id, org,
 				   whole_org, login),
 			 NULL);
@@ -392,6 +408,96 @@ static accord_status checkout_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (st == ACCORD_OK)
 		st = store__full(txn, j, j->id, out);
 	return st == ACCORD_OK ? attendance_event(txn, j, *out) : st;
+}
+
+/* Live presence (live.c): a delegate registered for their organisation
+ * (meetings.register), connected while the meeting is in session, has an
+ * interval with source "presence", opened at their first connection (or
+ * when the session opens) and closed when their last connection goes (or
+ * the meeting closes).  Check-ins and the managers' records are separate
+ * intervals, untouched by presence. */
+static accord_status presence_open(accord_txn *txn, const accord_job *j, int64_t id,
+				   const char *org, const char *login, int *opened)
+{
+	*opened = 0;
+	if (!org || !login)
+		return ACCORD_OK;
+	/* a registered delegate (registration is for invited organisations
+	 * only), without a presence interval open */
+	json_t *rows = NULL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT (SELECT count(*) FROM meetings_registrations WHERE meeting=?1"
+				       " AND org=?2 AND login=?3) AS delegate, (SELECT count(*) FROM"
+				       " meetings_attendance WHERE meeting=?1 AND login=?3 AND"
+				       " source='presence' AND left_at IS NULL) AS open",
+				       json_pack("[I,s,s]", (json_int_t)id, org, login), &rows);
+	json_t *r = json_array_get(rows, 0);
+	int go = r && json_integer_value(json_object_get(r, "delegate")) > 0 &&
+		 json_integer_value(json_object_get(r, "open")) == 0;
+	json_decref(rows);
+	if (st != ACCORD_OK || !go)
+		return st;
+	st = accord_exec(api, txn,
+			 "INSERT INTO meetings_attendance(meeting, org, login, joined_at, source,"
+			 " recorded_by) VALUES(?,?,?,?,'presence',?)",
+			 json_pack("[I,s,s,I,s]", (json_int_t)id, org, login, (json_int_t)j->now_ms,
+				   login),
+			 NULL);
+	if (st == ACCORD_OK)
+		st = store__log(txn, j, id, "presence.in",
+				json_pack("{s:s,s:s}", "org", org, "login", login));
+	*opened = st == ACCORD_OK;
+	return st;
+}
+
+accord_status session__presence_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	const char *org = str(j->in, "org"), *login = str(j->in, "login");
+	int online = json_is_true(json_object_get(j->in, "online"));
+	json_t *rows = NULL, *changed = json_array();
+	if (!changed || !org || !login) {
+		json_decref(changed);
+		return ACCORD_E_INTERNAL;
+	}
+	*out = json_pack("{s:o}", "changed", changed);
+	if (!*out)
+		return ACCORD_E_INTERNAL;
+	accord_status st = accord_exec(api, txn,
+				       "SELECT id FROM meetings_meetings WHERE status='in_session'",
+				       NULL, &rows);
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		int64_t id = json_integer_value(json_object_get(r, "id"));
+		int did = 0;
+		if (st != ACCORD_OK)
+			break;
+		if (online)
+			st = presence_open(txn, j, id, org, login, &did);
+		else {
+			st = accord_exec(
+				api, txn,
+				"UPDATE meetings_attendance SET left_at=? WHERE meeting=? AND"
+				" login=? AND source='presence' AND left_at IS NULL",
+				json_pack("[I,I,s]", (json_int_t)j->now_ms, (json_int_t)id, login),
+				NULL);
+			did = st == ACCORD_OK && api->txn_changes(txn) > 0;
+			if (did)
+				st = store__log(txn, j, id, "presence.out",
+						json_pack("{s:s,s:s}", "org", org, "login", login));
+		}
+		if (st != ACCORD_OK || !did)
+			continue;
+		json_t *m = store__meeting(txn, id), *p = NULL;
+		st = m ? store__presence(txn, m, &p) : ACCORD_E_INTERNAL;
+		json_decref(m);
+		if (st == ACCORD_OK &&
+		    json_array_append_new(changed, json_pack("{s:I,s:o}", "meeting", (json_int_t)id,
+							     "attendance", p)))
+			st = ACCORD_E_INTERNAL;
+	}
+	json_decref(rows);
+	return st;
 }
 
 static accord_status attendance_work(accord_txn *txn, accord_job *j, json_t **out)
@@ -617,7 +723,21 @@ static void run(accord_req *req, const accord_arg *args, const json_t *d, const 
 		run(req, args, d, field, work);                                                    \
 	}
 
-HANDLER(start, meetings__id_args, "meeting", start_work)
+/* meetings.start: the job takes the people connected now (live presence). */
+void session__start(accord_plugin_ctx *pc, accord_req *req, const json_t *d, void *ud)
+{
+	(void)pc;
+	(void)ud;
+	json_t *in = accord_args_in(api, req, meetings__id_args, d);
+	if (!in)
+		return;
+	json_object_set_new(in, "_online", live__online());
+	accord_job *j = plugin__job(req, json_integer_value(json_object_get(in, "meeting")), in,
+				    start_work, NULL);
+	if (j)
+		accord_job_submit(j);
+}
+
 HANDLER(close, meetings__id_args, "meeting", close_work)
 HANDLER(item_open, agenda__item_args, NULL, item_open_work)
 HANDLER(item_close, session__item_close_args, NULL, item_close_work)

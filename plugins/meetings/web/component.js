@@ -1,5 +1,5 @@
-// The meetings plugin's web component: the list of meetings and the form
-// that creates one (#/meetings), a meeting's page (#/meeting/<id>: set-up,
+// The meetings plugin's web component: the list of meetings or their month
+// calendar (calendar.js) and the form that creates one (#/meetings), a meeting's page (#/meeting/<id>: set-up,
 // registration, agenda, the session live, minutes) and the printable
 // minutes (#/meeting/<id>/print).  The shell mounts it (web/js/components.js);
 // its strings are in i18n/<lang>.json beside this file.

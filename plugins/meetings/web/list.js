@@ -1,5 +1,7 @@
 // The list of meetings the person may see, soonest first, and for the
 // co-chairs and the secretariat the form that drafts one.
+import { calendarView } from './calendar.js';
+
 const KINDS = ['regular', 'extraordinary', 'annual'];
 const MODES = ['in_person', 'online', 'hybrid'];
 
@@ -86,14 +88,35 @@ function feedCard({ client, t, h, note, errorText }) {
 			h('button', { type: 'button', class: 'secondary', name: 'feed-revoke', onclick: revoke }, t('meetings.feed_revoke'))), out);
 }
 
+// The meetings page shows them as a list or as a month calendar
+// (calendar.js); the person's choice is remembered in this browser.
+const VIEW_KEY = 'accord.meetings.view';
+
 export async function viewMeetings(shell, main) {
 	const { client, t, h, note, errorText, isPartner, hasRole, go } = shell;
 	const list = h('ul', { class: 'list', id: 'meetings' });
+	const cal = h('div', { id: 'meetings-calendar' });
 	const manage = !isPartner() && (hasRole('co_chair') || hasRole('secretariat'));
+	let view = 'list';
+	try { if (localStorage.getItem(VIEW_KEY) === 'calendar') view = 'calendar'; } catch { /* storage off */ }
+	const toggles = {};
+	const section = h('section', { class: 'card', id: 'meetings-section' });
+	const show = (v) => {
+		try { localStorage.setItem(VIEW_KEY, v); } catch { /* storage off */ }
+		for (const [k, b] of Object.entries(toggles)) b.setAttribute('aria-pressed', String(k === v));
+		list.hidden = v !== 'list';
+		cal.hidden = v !== 'calendar';
+		section.classList.toggle('calendar-wide', v === 'calendar');
+		if (v === 'calendar' && !cal.firstChild) calendarView(shell, cal);
+	};
+	for (const v of ['list', 'calendar']) toggles[v] = h('button', { type: 'button', class: 'secondary', name: `view-${v}`, 'aria-pressed': 'false', 'aria-controls': v === 'list' ? 'meetings' : 'meetings-calendar', onclick: () => show(v) }, t(`meetings.view_${v}`));
+	section.append(h('h2', {}, t('meetings.list')),
+		h('div', { class: 'view-toggle', role: 'group', 'aria-label': t('meetings.view') }, toggles.list, ' ', toggles.calendar), list, cal);
 	main.replaceChildren(h('div', { class: 'grid' }, h('h1', {}, t('meetings.heading')),
-		h('section', { class: 'card' }, h('h2', {}, t('meetings.list')), list),
+		section,
 		manage && createForm(shell, (id) => go(`#/meeting/${id}`)),
 		!isPartner() && requestsCard(shell, manage), feedCard(shell)));
+	show(view);
 	const r = await client.request('meetings.list', {});
 	if (!r.ok) { list.replaceChildren(h('li', {}, note(errorText(r), 'error'))); return; }
 	list.replaceChildren(...(r.data.meetings.length ? r.data.meetings.map((m) => h('li', { 'data-meeting': m.id },
