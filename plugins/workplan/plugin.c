@@ -19,6 +19,7 @@ accord_plugin_ctx *self;
 const accord_members_svc *members;
 const accord_groups_svc *groups;
 const accord_decisions_svc *decisions;
+const accord_meetings_svc *meetings;
 char workplan__reference_dir[512] = "config/reference";
 int workplan__report_due_days = 30;
 
@@ -114,6 +115,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
 	groups = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
 	decisions = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
+	meetings = api->service_import(p, ACCORD_SVC_MEETINGS, ACCORD_SVC_MEETINGS_V);
 	if (!members)
 		return ACCORD_E_INTERNAL;
 	if (store__init(p) || reference__init(p) || plans__init(p) || progress__init(p) ||
@@ -130,6 +132,7 @@ static const accord_service_ref requires[] = {
 	{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
 	{ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1 /* optional: items' working groups */},
 	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1 /* optional: adoption, follow-up */},
+	{ACCORD_SVC_MEETINGS, ACCORD_SVC_MEETINGS_V, 1 /* optional: the report's meetings held */},
 	{NULL, 0, 0}};
 
 static const accord_plugin desc = {

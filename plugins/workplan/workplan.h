@@ -26,6 +26,7 @@
 #include <accord/helpers.h>
 #include <accord/services/decisions.h>
 #include <accord/services/groups.h>
+#include <accord/services/meetings.h>
 #include <accord/services/members.h>
 
 #define WORKPLAN_TOPIC "workplan"
@@ -35,6 +36,7 @@ extern accord_plugin_ctx *self;
 extern const accord_members_svc *members;     /* required */
 extern const accord_groups_svc *groups;       /* NULL without the groups plugin */
 extern const accord_decisions_svc *decisions; /* NULL without consensus */
+extern const accord_meetings_svc *meetings;   /* NULL without the meetings plugin */
 extern char workplan__reference_dir[512];
 extern int workplan__report_due_days; /* a quarter's report is late this many days after it */
 
