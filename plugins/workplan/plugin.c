@@ -119,7 +119,7 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	if (!members)
 		return ACCORD_E_INTERNAL;
 	if (store__init(p) || reference__init(p) || plans__init(p) || progress__init(p) ||
-	    followup__init(p) || report__init(p) ||
+	    followup__init(p) || report__init(p) || edit__init(p) ||
 	    api->topic_register(p, WORKPLAN_TOPIC, check_topic, NULL) ||
 	    api->item_kind(p, "workplan", plans__describe, NULL) ||
 	    api->item_kind(p, "report", report__describe, NULL))

@@ -13,6 +13,7 @@
  *                secretariat
  *   plans.c      plans, areas, items and their indicators; adoption by a
  *                consensus decision; the views
+ *   edit.c       closing a plan; areas and indicators edited and deleted
  *   progress.c   quarterly progress reports; late reports
  *   followup.c   follow-up actions on decisions, the board, links
  *   report.c     the annual report: assembly, edits, exports over HTTP,
@@ -77,6 +78,23 @@ int plans__init(accord_plugin_ctx *p);
 /* A plan with its areas, items, indicators and links, or NULL. */
 json_t *plans__full(accord_txn *txn, json_int_t plan, int for_partners);
 json_t *plans__plan(accord_txn *txn, json_int_t plan);
+/* What a closed plan answers any change (conflict). */
+#define PLANS_CLOSED                                                                               \
+	"the plan is closed: it no longer changes (it stays readable, and its report can still be" \
+	" assembled)"
+/* The plan id, which must be a draft: *plan its row; else fails *out
+ * (not_found, or conflict: adopted, closed). */
+accord_status plans__draft(accord_txn *txn, json_int_t id, json_t **plan, json_t **out);
+/* ACCORD_OK when plan exists and is not closed; else fails *out. */
+accord_status plans__not_closed(accord_txn *txn, json_int_t plan, json_t **out);
+/* GCM objective numbers and SDG codes of the reference lists (either may
+ * be NULL); else fails *out with bad_request "gcm[1]: ...". */
+accord_status plans__check_tags(accord_txn *txn, const json_t *gcm, const json_t *sdg, json_t **out);
+
+/* ---- edit.c ---- */
+/* workplan.plan.close, workplan.area.update/delete,
+ * workplan.indicator.add/update/delete. */
+int edit__init(accord_plugin_ctx *p);
 
 /* ---- progress.c ---- */
 int progress__init(accord_plugin_ctx *p);
