@@ -41,7 +41,7 @@ const S = (what) => {
 describe('workplan: the annual report of a period', { timeout: 90_000 }, () => {
 	let server, db, iom, rco, undp, unhcr, mol;
 	const clients = [];
-	let plan, adoption, decision, statement, outside, meeting, report;
+	let plan, adoption, decision, statement, outside, groupDecision, meeting, report;
 
 	async function closed(title, kind, { reason } = {}) {
 		const p = ok(await rco.request('consensus.create', { title, text: S('Proposal text'), kind }), 'create').proposal;
@@ -80,6 +80,11 @@ describe('workplan: the annual report of a period', { timeout: 90_000 }, () => {
 		outside = await closed('Closed before the period', 'decision');
 		decision = await closed('Open the regional office', 'decision', { reason: S('Position reason') });
 		statement = await closed('Joint statement on labour migration', 'statement');
+		// a working group's decision stays in the group: not in the network's report
+		const g = ok(await iom.request('groups.create', { name: 'Data group', kind: 'permanent', leads: ['UNDP'], members: ['UNHCR'] }), 'group').group.id;
+		groupDecision = ok(await undp.request('consensus.create', { title: S('Group decision'), text: 'Group text', kind: 'decision', scope: `group:${g}` }), 'group proposal').proposal;
+		ok(await undp.request('consensus.open', { proposal: groupDecision.id }), 'open');
+		ok(await undp.request('consensus.close', { proposal: groupDecision.id }), 'close');
 		// the adoption and one other were closed last year
 		const lastYear = Date.UTC(Y - 1, 11, 31, 23, 0, 0);
 		await sqlite(db, `UPDATE consensus_proposals SET closed_at=${lastYear} WHERE id IN (${adoption.id}, ${outside.id})`);
@@ -109,7 +114,8 @@ describe('workplan: the annual report of a period', { timeout: 90_000 }, () => {
 		report = ok(await iom.request('workplan.report.create', { plan: plan.id, title: `Annual report ${Y}`, period_start: `${Y}-01-01`, period_end: `${Y}-12-31` }), 'report').report;
 		const c = report.content;
 		const ids = c.decisions.map((d) => d.id);
-		assert.deepEqual(ids, [decision.id, statement.id, adoption.id], 'the period first (by closing), then the linked ones; none from outside, none from an internal meeting item');
+		assert.deepEqual(ids, [decision.id, statement.id, adoption.id], 'the period first (by closing), then the linked ones; none from outside, none from an internal meeting item, none of a working group');
+		assert.ok(!ids.includes(groupDecision.id));
 		const [d, s, a] = c.decisions;
 		assert.equal(d.kind, 'decision');
 		assert.equal(s.kind, 'statement');
