@@ -13,8 +13,8 @@ static accord_status svc_decision(accord_txn *txn, int64_t id, json_t **out)
 	json_t *rows = NULL;
 	api->txn_enter(txn, self);
 	accord_status st = accord_exec(api, txn,
-				       "SELECT id, title, outcome, scope, closed_at FROM consensus_proposals"
-				       " WHERE id=? AND status='closed'",
+				       "SELECT id, title, kind, outcome, outcome_statement, scope, closed_at"
+				       " FROM consensus_proposals WHERE id=? AND status='closed'",
 				       json_pack("[I]", (json_int_t)id), &rows);
 	api->txn_leave(txn);
 	if (st != ACCORD_OK)
@@ -30,6 +30,27 @@ static accord_status svc_decision(accord_txn *txn, int64_t id, json_t **out)
 	}
 	json_decref(rows);
 	return r ? ACCORD_OK : ACCORD_E_NOT_FOUND;
+}
+
+/* The network's proposals closed in [from_ms, to_ms). */
+static accord_status svc_list(accord_txn *txn, int64_t from_ms, int64_t to_ms, json_t **out)
+{
+	*out = NULL;
+	if (to_ms < from_ms)
+		return ACCORD_E_BAD_REQUEST;
+	json_t *rows = NULL;
+	api->txn_enter(txn, self);
+	accord_status st = accord_exec(
+		api, txn,
+		"SELECT id, title, kind, outcome, outcome_statement, 0 AS \"group\","
+		" closed_at FROM consensus_proposals WHERE status='closed' AND"
+		" scope='network' AND closed_at >= ? AND closed_at < ?"
+		" ORDER BY closed_at, id",
+		json_pack("[I,I]", (json_int_t)from_ms, (json_int_t)to_ms), &rows);
+	api->txn_leave(txn);
+	if (st == ACCORD_OK)
+		*out = rows;
+	return st;
 }
 
 /* ---- open: a proposal opened inside another plugin's transaction ---- */
@@ -214,4 +235,5 @@ const accord_decisions_svc service__decisions = {
 	.open = svc_open,
 	.opened = svc_opened,
 	.watch = svc_watch,
+	.list = svc_list,
 };

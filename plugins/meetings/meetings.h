@@ -51,6 +51,8 @@
  *   agenda.c    meetings.agenda.*: items, requests before the cut-off,
  *               circulated versions with their difference, carry-over
  *   rules.c     the pure checks (rules.h): times, time zones, links
+ *   service.c   the service accord.meetings (the meetings held in a period,
+ *               with their attendance: the workplan's annual report)
  *   notices.c   the notices of accord.notify (optional): a meeting convened,
  *               moved, cancelled (calendar invitations), agenda and minutes
  *               circulated
@@ -63,6 +65,7 @@
 #include <accord/services/decisions.h>
 #include <accord/services/groups.h>
 #include <accord/services/members.h>
+#include <accord/services/meetings.h>
 
 #include "rules.h"
 
@@ -225,6 +228,9 @@ void notices__init(accord_plugin_ctx *p);
 accord_status notices__meeting(accord_txn *txn, int64_t id, const char *what);
 accord_status notices__agenda(accord_txn *txn, int64_t id);
 accord_status notices__minutes(accord_txn *txn, int64_t id, int64_t until_ms);
+
+/* service.c: the table of accord.meetings, exported from init */
+extern const accord_meetings_svc service__meetings;
 
 /* export.c: the HTTP exports and the portal's item kinds, from init */
 int export__init(accord_plugin_ctx *p);

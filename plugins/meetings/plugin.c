@@ -17,6 +17,8 @@ static const accord_service_ref requires[] = {{ACCORD_SVC_MEMBERS, ACCORD_SVC_ME
 					      {ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1},
 					      {ACCORD_SVC_NOTIFY, ACCORD_SVC_NOTIFY_V, 1},
 					      {NULL, 0, 0}};
+static const accord_service_ref provides[] = {{ACCORD_SVC_MEETINGS, ACCORD_SVC_MEETINGS_V, 0},
+					      {NULL, 0, 0}};
 
 /* A retried request done before is answered from its record, without the
  * after: what only the loop may see is taken out here. */
@@ -122,7 +124,8 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	groups_svc = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
 	decisions_svc = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
 	notices__init(p);
-	if (!members_svc)
+	if (!members_svc ||
+	    api->service_export(p, ACCORD_SVC_MEETINGS, ACCORD_SVC_MEETINGS_V, &service__meetings))
 		return ACCORD_E_INTERNAL;
 	const char *key;
 	const json_t *v;
@@ -154,6 +157,7 @@ static const accord_plugin desc = {
 	.init = init,
 	.fini = fini,
 	.migrations = store__migrations,
+	.provides = provides,
 	.requires = requires,
 };
 

@@ -69,3 +69,37 @@ const char *rules__meeting(const json_t *m, int64_t now_ms)
 		return "location: required for a meeting held in person or hybrid";
 	return NULL;
 }
+
+static int has_code(const json_t *codes, const char *code)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(codes, i, c)
+		if (json_is_string(c) && code && !strcmp(json_string_value(c), code))
+			return 1;
+	return 0;
+}
+
+json_t *rules__quorum(const json_t *invitees, const json_t *present, const json_t *rule)
+{
+	json_t *required = json_array(), *missing = json_array();
+	json_int_t present_required = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(invitees, i, r) {
+		if (!json_is_true(json_object_get(r, "required")))
+			continue;
+		json_t *org = json_object_get(r, "org");
+		json_array_append(required, org);
+		if (has_code(present, json_string_value(org)))
+			present_required++;
+		else
+			json_array_append(missing, org);
+	}
+	int met = json_is_integer(rule) ? present_required >= json_integer_value(rule)
+					: json_array_size(missing) == 0;
+	return json_pack("{s:o,s:o,s:{s:O,s:b,s:I,s:I}}", "required", required, "missing_required",
+			 missing, "quorum", "rule", rule ? rule : json_null(), "met", met,
+			 "present_required", present_required, "required",
+			 (json_int_t)json_array_size(required));
+}

@@ -21,5 +21,12 @@ const char *rules__url(const json_t *v);
 /* A meeting's row as it would be stored (starts_at, ends_at, mode,
  * location, online_url): NULL when it holds, else the message. */
 const char *rules__meeting(const json_t *m, int64_t now_ms);
+/* The rule of representation, for the live indicator and for a meeting
+ * held alike: invitees [{org, required, ...}], present [org codes] (the
+ * organisations represented), the meeting's quorum rule ("all_required",
+ * or an integer: that many required organisations).  A new object
+ * {required: [orgs], missing_required: [orgs], quorum: {rule, met,
+ * present_required, required}}, or NULL when out of memory. */
+json_t *rules__quorum(const json_t *invitees, const json_t *present, const json_t *rule);
 
 #endif

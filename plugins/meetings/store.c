@@ -198,33 +198,30 @@ accord_status store__presence(accord_txn *txn, const json_t *m, json_t **out)
 		json_decref(intervals);
 		return st;
 	}
-	json_t *present = json_array(), *required = json_array(), *missing = json_array();
+	json_t *present = json_array();
 	size_t i;
 	json_t *r;
 	json_array_foreach(intervals, i, r)
 		if (!json_is_integer(json_object_get(r, "left_at")) &&
 		    !has(present, json_string_value(json_object_get(r, "org"))))
 			json_array_append(present, json_object_get(r, "org"));
-	json_int_t present_required = 0;
-	json_array_foreach(inv, i, r) {
-		if (!json_is_true(json_object_get(r, "required")))
-			continue;
-		const char *org = json_string_value(json_object_get(r, "org"));
-		json_array_append(required, json_object_get(r, "org"));
-		if (has(present, org))
-			present_required++;
-		else
-			json_array_append(missing, json_object_get(r, "org"));
-	}
+	json_t *q = rules__quorum(inv, present, json_object_get(m, "quorum"));
 	json_decref(inv);
-	const json_t *rule = json_object_get(m, "quorum");
-	int met = json_is_integer(rule) ? present_required >= json_integer_value(rule)
-					: json_array_size(missing) == 0;
-	*out = json_pack("{s:o,s:o,s:o,s:o,s:{s:O,s:b,s:I,s:I}}", "intervals", intervals, "present",
-			 present, "required", required, "missing_required", missing, "quorum",
-			 "rule", rule, "met", met, "present_required", present_required, "required",
-			 (json_int_t)json_array_size(required));
-	return *out ? ACCORD_OK : ACCORD_E_INTERNAL;
+	if (!q) {
+		json_decref(intervals);
+		json_decref(present);
+		return ACCORD_E_INTERNAL;
+	}
+	/* the keys in the order they always had */
+	*out = json_pack("{s:o,s:o}", "intervals", intervals, "present", present);
+	if (!*out || json_object_update(*out, q)) {
+		json_decref(q);
+		json_decref(*out);
+		*out = NULL;
+		return ACCORD_E_INTERNAL;
+	}
+	json_decref(q);
+	return ACCORD_OK;
 }
 
 accord_status store__log(accord_txn *txn, const accord_job *j, int64_t meeting, const char *action,

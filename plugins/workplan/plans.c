@@ -258,7 +258,6 @@ static const accord_arg plan_update_args[] = {
 	{.name = "unsdcf_ref", .type = ACCORD_ARG_STRING, .max = 300},
 	{0}};
 
-static accord_status draft_plan(accord_txn *txn, json_int_t id, json_t **plan, json_t **out);
 
 /* A draft's title, period and UNSDCF reference; the period still holds
  * every item. */
@@ -267,7 +266,7 @@ static accord_status plan_update_work(accord_txn *txn, accord_job *j, json_t **o
 	const json_t *in = j->in;
 	json_int_t id = json_integer_value(json_object_get(in, "plan"));
 	json_t *plan = NULL;
-	accord_status st = draft_plan(txn, id, &plan, out);
+	accord_status st = plans__draft(txn, id, &plan, out);
 	if (st != ACCORD_OK)
 		return st;
 	const json_t *ps = json_object_get(in, "period_start"),
@@ -359,12 +358,16 @@ static const accord_arg adopt_args[] = {
 	{.name = "proposal", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{0}};
 
-/* The plan of the job's "plan" field, which must be a draft. */
-static accord_status draft_plan(accord_txn *txn, json_int_t id, json_t **plan, json_t **out)
+accord_status plans__draft(accord_txn *txn, json_int_t id, json_t **plan, json_t **out)
 {
 	*plan = plans__plan(txn, id);
 	if (!*plan)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such plan");
+	if (!strcmp(json_string_value(json_object_get(*plan, "status")), "closed")) {
+		json_decref(*plan);
+		*plan = NULL;
+		return fail(out, ACCORD_E_CONFLICT, PLANS_CLOSED);
+	}
 	if (strcmp(json_string_value(json_object_get(*plan, "status")), "draft")) {
 		json_decref(*plan);
 		*plan = NULL;
@@ -380,7 +383,7 @@ static accord_status adopt_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_int_t id = json_integer_value(json_object_get(j->in, "plan"));
 	json_int_t prop = json_integer_value(json_object_get(j->in, "proposal"));
 	json_t *plan = NULL;
-	accord_status st = draft_plan(txn, id, &plan, out);
+	accord_status st = plans__draft(txn, id, &plan, out);
 	if (st != ACCORD_OK)
 		return st;
 	json_decref(plan);
@@ -451,16 +454,8 @@ static const accord_arg area_args[] = {
 	{.name = "unsdcf_ref", .type = ACCORD_ARG_STRING, .max = 300},
 	{0}};
 
-static accord_status area_work(accord_txn *txn, accord_job *j, json_t **out)
+accord_status plans__check_tags(accord_txn *txn, const json_t *gcm, const json_t *sdg, json_t **out)
 {
-	const json_t *in = j->in;
-	json_int_t id = json_integer_value(json_object_get(in, "plan"));
-	json_t *plan = NULL;
-	accord_status st = draft_plan(txn, id, &plan, out);
-	if (st != ACCORD_OK)
-		return st;
-	json_decref(plan);
-	const json_t *gcm = json_object_get(in, "gcm"), *sdg = json_object_get(in, "sdg");
 	size_t i;
 	const json_t *v;
 	char msg[200];
@@ -487,6 +482,31 @@ static accord_status area_work(accord_txn *txn, accord_job *j, json_t **out)
 			return fail(out, ACCORD_E_BAD_REQUEST, msg);
 		}
 	}
+	return ACCORD_OK;
+}
+
+accord_status plans__not_closed(accord_txn *txn, json_int_t plan, json_t **out)
+{
+	json_t *p = plans__plan(txn, plan);
+	if (!p)
+		return fail(out, ACCORD_E_NOT_FOUND, "no such plan");
+	int closed = !strcmp(json_string_value(json_object_get(p, "status")), "closed");
+	json_decref(p);
+	return closed ? fail(out, ACCORD_E_CONFLICT, PLANS_CLOSED) : ACCORD_OK;
+}
+
+static accord_status area_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	const json_t *in = j->in;
+	json_int_t id = json_integer_value(json_object_get(in, "plan"));
+	json_t *plan = NULL;
+	accord_status st = plans__draft(txn, id, &plan, out);
+	if (st != ACCORD_OK)
+		return st;
+	json_decref(plan);
+	const json_t *gcm = json_object_get(in, "gcm"), *sdg = json_object_get(in, "sdg");
+	if ((st = plans__check_tags(txn, gcm, sdg, out)) != ACCORD_OK)
+		return st;
 	char *g = gcm ? json_dumps(gcm, JSON_COMPACT) : strdup("[]");
 	char *s = sdg ? json_dumps(sdg, JSON_COMPACT) : strdup("[]");
 	const json_t *desc = json_object_get(in, "description"),
@@ -605,7 +625,7 @@ static accord_status item_work(accord_txn *txn, accord_job *j, json_t **out)
 	json_int_t plan_id = json_integer_value(json_object_get(area, "plan_id"));
 	json_decref(area);
 	json_t *plan = NULL;
-	accord_status st = draft_plan(txn, plan_id, &plan, out);
+	accord_status st = plans__draft(txn, plan_id, &plan, out);
 	if (st != ACCORD_OK)
 		return st;
 	const char *ps = json_string_value(json_object_get(plan, "period_start"));
@@ -747,8 +767,8 @@ static accord_status edit_plan_fields(accord_txn *txn, accord_job *j, const json
 {
 	const json_t *in = j->in;
 	json_t *plan = NULL;
-	accord_status st = draft_plan(txn, json_integer_value(json_object_get(item, "plan_id")),
-				      &plan, out);
+	accord_status st = plans__draft(txn, json_integer_value(json_object_get(item, "plan_id")),
+					&plan, out);
 	if (st != ACCORD_OK)
 		return st;
 	const char *ps = json_string_value(json_object_get(plan, "period_start"));
@@ -823,6 +843,9 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 	if (!may)
 		st = fail(out, ACCORD_E_FORBIDDEN,
 			  "only the secretariat and the item's lead organisations update it");
+	else if ((st = plans__not_closed(txn, json_integer_value(json_object_get(item, "plan_id")),
+					 out)) != ACCORD_OK)
+		;
 	else if (plan_fields && !j->id)
 		st = fail(out, ACCORD_E_FORBIDDEN,
 			  "only the secretariat changes what the plan says of an item (title,"
@@ -872,17 +895,20 @@ static const accord_arg link_args[] = {
 static accord_status link_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	const json_t *in = j->in;
-	json_t *item = store__row(txn, "SELECT id FROM workplan_items WHERE id=?",
+	json_t *item = store__row(txn, "SELECT id, plan_id FROM workplan_items WHERE id=?",
 				  json_pack("[O]", json_object_get(in, "item")));
 	if (!item)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such workplan item");
+	accord_status st = plans__not_closed(txn,
+					     json_integer_value(json_object_get(item, "plan_id")),
+					     out);
 	json_decref(item);
+	if (st != ACCORD_OK)
+		return st;
 	json_t *d = NULL;
-	accord_status st = decisions ? decisions->decision(txn,
-							   json_integer_value(
-								   json_object_get(in, "decision")),
-							   &d)
-				     : ACCORD_E_NOT_FOUND;
+	st = decisions ? decisions->decision(txn,
+					     json_integer_value(json_object_get(in, "decision")), &d)
+		       : ACCORD_E_NOT_FOUND;
 	if (st == ACCORD_E_INTERNAL)
 		return st;
 	if (st != ACCORD_OK)

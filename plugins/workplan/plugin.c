@@ -19,6 +19,7 @@ accord_plugin_ctx *self;
 const accord_members_svc *members;
 const accord_groups_svc *groups;
 const accord_decisions_svc *decisions;
+const accord_meetings_svc *meetings;
 char workplan__reference_dir[512] = "config/reference";
 int workplan__report_due_days = 30;
 
@@ -114,10 +115,11 @@ static accord_status init(accord_plugin_ctx *p, const accord_host_api *host, con
 	members = api->service_import(p, ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V);
 	groups = api->service_import(p, ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V);
 	decisions = api->service_import(p, ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V);
+	meetings = api->service_import(p, ACCORD_SVC_MEETINGS, ACCORD_SVC_MEETINGS_V);
 	if (!members)
 		return ACCORD_E_INTERNAL;
 	if (store__init(p) || reference__init(p) || plans__init(p) || progress__init(p) ||
-	    followup__init(p) || report__init(p) ||
+	    followup__init(p) || report__init(p) || edit__init(p) ||
 	    api->topic_register(p, WORKPLAN_TOPIC, check_topic, NULL) ||
 	    api->item_kind(p, "workplan", plans__describe, NULL) ||
 	    api->item_kind(p, "report", report__describe, NULL))
@@ -130,6 +132,7 @@ static const accord_service_ref requires[] = {
 	{ACCORD_SVC_MEMBERS, ACCORD_SVC_MEMBERS_V, 0},
 	{ACCORD_SVC_GROUPS, ACCORD_SVC_GROUPS_V, 1 /* optional: items' working groups */},
 	{ACCORD_SVC_DECISIONS, ACCORD_SVC_DECISIONS_V, 1 /* optional: adoption, follow-up */},
+	{ACCORD_SVC_MEETINGS, ACCORD_SVC_MEETINGS_V, 1 /* optional: the report's meetings held */},
 	{NULL, 0, 0}};
 
 static const accord_plugin desc = {

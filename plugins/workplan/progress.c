@@ -64,8 +64,8 @@ static accord_status report_work(accord_txn *txn, accord_job *j, json_t **out)
 	const json_t *in = j->in;
 	json_t *item = store__row(
 		txn,
-		"SELECT i.id, i.title, i.lead_orgs, p.period_start, p.period_end FROM workplan_items i"
-		" JOIN workplan_plans p ON p.id=i.plan_id WHERE i.id=?",
+		"SELECT i.id, i.title, i.lead_orgs, p.period_start, p.period_end, p.status FROM"
+		" workplan_items i JOIN workplan_plans p ON p.id=i.plan_id WHERE i.id=?",
 		json_pack("[O]", json_object_get(in, "item")));
 	if (!item)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such workplan item");
@@ -81,6 +81,10 @@ static accord_status report_work(accord_txn *txn, accord_job *j, json_t **out)
 		json_decref(item);
 		return fail(out, ACCORD_E_FORBIDDEN,
 			    "only the item's lead organisations report its progress");
+	}
+	if (!strcmp(json_string_value(json_object_get(item, "status")), "closed")) {
+		json_decref(item);
+		return fail(out, ACCORD_E_CONFLICT, PLANS_CLOSED);
 	}
 	if (strcmp(qe, ps) < 0 || strcmp(qs, pe) > 0)
 		snprintf(msg, sizeof(msg), "period: %s is outside the plan's period, %s to %s",

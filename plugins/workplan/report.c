@@ -15,6 +15,7 @@
  * only when the portal released it (kind "report").
  */
 #include "workplan.h"
+#include "rules.h"
 
 #include <accord/csv.h>
 
@@ -35,9 +36,12 @@ static int quarter_in(const char *period, const char *start, const char *end)
 	return strcmp(qe, start) >= 0 && strcmp(qs, end) <= 0;
 }
 
-/* Adds decision id (once) to the list, as the service describes it. */
+#define WHY_PERIOD "closed in the period"
+
+/* Adds decision id (once) to the list, as the service describes it (or as
+ * given, already described: the period's list). */
 static accord_status add_decision(accord_txn *txn, json_t *seen, json_t *list, json_int_t id,
-				  const char *why)
+				  const char *why, json_t *given)
 {
 	char key[24];
 	snprintf(key, sizeof(key), "%lld", (long long)id);
@@ -52,16 +56,75 @@ static accord_status add_decision(accord_txn *txn, json_t *seen, json_t *list, j
 		json_array_append_new(list, json_string(why));
 		return ACCORD_OK;
 	}
-	json_t *d = NULL;
-	accord_status st = decisions ? decisions->decision(txn, id, &d) : ACCORD_E_NOT_FOUND;
+	json_t *d = given ? json_incref(given) : NULL;
+	accord_status st = given       ? ACCORD_OK
+			   : decisions ? decisions->decision(txn, id, &d)
+				       : ACCORD_E_NOT_FOUND;
 	if (st == ACCORD_E_INTERNAL)
 		return st;
 	if (st != ACCORD_OK)
 		d = json_pack("{s:I,s:s}", "id", id, "title", "(not found)");
+	if (!d)
+		return ACCORD_E_INTERNAL;
 	json_object_set_new(d, "why", json_pack("[s]", why));
 	json_object_set(seen, key, d);
 	json_array_append_new(list, d);
 	return ACCORD_OK;
+}
+
+/* Every decision and statement of the network closed in [start, end] (the
+ * days, UTC), first in the list; the linked ones join them (or follow). */
+static accord_status period_decisions(accord_txn *txn, json_t *seen, json_t *list,
+				      const char *start, const char *end)
+{
+	if (!ACCORD_SERVICE_HAS(decisions, list))
+		return ACCORD_OK;
+	json_t *rows = NULL, *r, *internal = NULL, *x;
+	size_t i, k;
+	accord_status st = decisions->list(txn, (int64_t)wp_days(start) * 86400000,
+					   ((int64_t)wp_days(end) + 1) * 86400000, &rows);
+	/* a proposal opened from a meeting's internal item bears that item's
+	 * title: not in the report (unless the plan refers to it) */
+	if (st == ACCORD_OK && ACCORD_SERVICE_HAS(meetings, internal_proposals))
+		st = meetings->internal_proposals(txn, &internal);
+	json_array_foreach(rows, i, r) {
+		int skip = 0;
+		json_array_foreach(internal, k, x)
+			skip |= json_equal(x, json_object_get(r, "id"));
+		if (st == ACCORD_OK && !skip)
+			st = add_decision(txn, seen, list,
+					  json_integer_value(json_object_get(r, "id")), WHY_PERIOD,
+					  r);
+	}
+	json_decref(rows);
+	json_decref(internal);
+	return st;
+}
+
+/* Each decision marked: linked to the plan (a reason besides its period). */
+static void mark_linked(json_t *list)
+{
+	size_t i, k;
+	json_t *d, *w;
+	json_array_foreach(list, i, d) {
+		int linked = 0;
+		json_array_foreach(json_object_get(d, "why"), k, w)
+			linked |= strcmp(json_string_value(w), WHY_PERIOD) != 0;
+		json_object_set_new(d, "linked", json_boolean(linked));
+	}
+}
+
+/* The network's meetings held in [start, end], or null without the
+ * meetings plugin (the report says so). */
+static accord_status held_meetings(accord_txn *txn, const char *start, const char *end, json_t **out)
+{
+	*out = NULL;
+	if (!ACCORD_SERVICE_HAS(meetings, held)) {
+		*out = json_null();
+		return ACCORD_OK;
+	}
+	return meetings->held(txn, (int64_t)wp_days(start) * 86400000,
+			      ((int64_t)wp_days(end) + 1) * 86400000, out);
 }
 
 /* The report's content and its members list snapshot. */
@@ -84,20 +147,20 @@ static accord_status assemble(accord_txn *txn, accord_job *j, json_int_t plan_id
 		json_object_del(r, "resources_note");
 	}
 	json_t *seen = json_object(), *decs = json_array();
-	accord_status st = ACCORD_OK;
-	if (json_is_integer(json_object_get(plan, "adopted_by")))
+	accord_status st = period_decisions(txn, seen, decs, start, end);
+	if (st == ACCORD_OK && json_is_integer(json_object_get(plan, "adopted_by")))
 		st = add_decision(txn, seen, decs,
 				  json_integer_value(json_object_get(plan, "adopted_by")),
-				  "adopted the plan");
+				  "adopted the plan", NULL);
 	json_array_foreach(json_object_get(plan, "items"), i, r) {
 		json_array_foreach(json_object_get(r, "decisions"), k, g) {
 			if (st == ACCORD_OK && !json_integer_value(json_object_get(g, "group")))
 				st = add_decision(txn, seen, decs,
 						  json_integer_value(json_object_get(g, "decision")),
-						  "linked to a workplan item");
+						  "linked to a workplan item", NULL);
 		}
 	}
-	json_t *all = NULL, *late = NULL, *orgs = NULL;
+	json_t *all = NULL, *late = NULL, *orgs = NULL, *held = NULL;
 	if (st == ACCORD_OK)
 		st = followup__all(txn, j->today, &all);
 	/* The network's follow-ups (a working group's stay in the group). */
@@ -120,12 +183,15 @@ static accord_status assemble(accord_txn *txn, accord_job *j, json_int_t plan_id
 		if (st == ACCORD_OK)
 			st = add_decision(txn, seen, decs,
 					  json_integer_value(json_object_get(r, "decision")),
-					  "has follow-up actions");
+					  "has follow-up actions", NULL);
 	}
 	if (st == ACCORD_OK)
 		st = progress__late(txn, plan_id, j->today, &late);
 	if (st == ACCORD_OK)
 		st = members->orgs(txn, &orgs);
+	if (st == ACCORD_OK)
+		st = held_meetings(txn, start, end, &held);
+	mark_linked(decs);
 	json_decref(all);
 	json_decref(seen);
 	if (st != ACCORD_OK) {
@@ -135,6 +201,7 @@ static accord_status assemble(accord_txn *txn, accord_job *j, json_int_t plan_id
 		json_decref(counts);
 		json_decref(late);
 		json_decref(orgs);
+		json_decref(held);
 		return st;
 	}
 	/* The members list as it stands today: the active organisations. */
@@ -149,9 +216,9 @@ static accord_status assemble(accord_txn *txn, accord_job *j, json_int_t plan_id
 	}
 	json_decref(orgs);
 	*members_out = json_pack("{s:s,s:o}", "at", j->today, "orgs", list);
-	*content = json_pack("{s:o,s:o,s:{s:o,s:o},s:o,s:s}", "plan", plan, "decisions", decs,
-			     "followups", "counts", counts, "actions", fups, "late", late,
-			     "assembled_at", j->today);
+	*content = json_pack("{s:o,s:o,s:o,s:{s:o,s:o},s:o,s:s}", "plan", plan, "decisions", decs,
+			     "meetings", held, "followups", "counts", counts, "actions", fups,
+			     "late", late, "assembled_at", j->today);
 	return *content && *members_out ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
@@ -527,22 +594,66 @@ static char *html_of(const json_t *r, size_t *len)
 		}
 	}
 	fputs("</section>\n<section id=\"decisions\"><h2>Decisions and statements</h2><table>"
-	      "<thead><tr><th>#</th><th>Title</th><th>Outcome</th><th>Why here</th></tr></thead>"
-	      "<tbody>\n",
+	      "<thead><tr><th>#</th><th>Kind</th><th>Title</th><th>Closed</th><th>Outcome</th>"
+	      "<th>Linked to the plan</th><th>Why here</th></tr></thead><tbody>\n",
 	      f);
 	json_array_foreach(json_object_get(c, "decisions"), i, v) {
+		char day[11] = "";
 		num(b1, sizeof(b1), json_object_get(v, "id"));
+		if (json_is_integer(json_object_get(v, "closed_at")))
+			wp_date((long)(json_integer_value(json_object_get(v, "closed_at")) / 86400000),
+				day);
 		fprintf(f, "<tr><td>%s</td><td>", b1);
+		esc(f, str(v, "kind"));
+		fputs("</td><td>", f);
 		esc(f, str(v, "title"));
-		fputs("</td><td>", f);
+		fprintf(f, "</td><td>%s</td><td>", day);
 		esc(f, str(v, "outcome"));
-		fputs("</td><td>", f);
+		if (*str(v, "outcome_statement")) {
+			fputs(": ", f);
+			esc(f, str(v, "outcome_statement"));
+		}
+		fprintf(f, "</td><td>%s</td><td>",
+			json_is_true(json_object_get(v, "linked")) ? "linked" : "—");
 		codes(f, json_object_get(v, "why"));
 		fputs("</td></tr>\n", f);
 	}
+	fputs("</tbody></table></section>\n<section id=\"meetings\"><h2>Meetings held</h2>\n", f);
+	const json_t *held = json_object_get(c, "meetings");
+	if (!json_is_array(held))
+		fputs("<p class=\"none\">Meetings are not recorded on this server (the meetings"
+		      " plugin is not enabled).</p>\n",
+		      f);
+	else {
+		fputs("<table><thead><tr><th>Date</th><th>Kind</th><th>Title</th>"
+		      "<th>Represented / required</th><th>Missing</th><th>Quorum</th>"
+		      "<th>Minutes approved</th></tr></thead><tbody>\n",
+		      f);
+		json_array_foreach(held, i, v) {
+			char day[11] = "";
+			const json_t *q = json_object_get(v, "quorum");
+			wp_date((long)(json_integer_value(json_object_get(v, "started_at")) /
+				       86400000),
+				day);
+			fprintf(f, "<tr><td>%s</td><td>", day);
+			esc(f, str(v, "kind"));
+			fputs("</td><td>", f);
+			esc(f, str(v, "title"));
+			fprintf(f, "</td><td>%lld / %lld: ",
+				(long long)json_integer_value(json_object_get(q, "present_required")),
+				(long long)json_integer_value(json_object_get(q, "required")));
+			codes(f, json_object_get(v, "represented"));
+			fputs("</td><td>", f);
+			codes(f, json_object_get(v, "missing_required"));
+			fprintf(f, "</td><td>%s</td><td>%s</td></tr>\n",
+				json_is_true(json_object_get(q, "met")) ? "met" : "not met",
+				strcmp(str(v, "minutes_status"), "approved") ? "no" : "yes");
+		}
+		fputs("</tbody></table>\n", f);
+	}
 	const json_t *fu = json_object_get(c, "followups"), *cnt = json_object_get(fu, "counts");
 	fprintf(f,
-		"</tbody></table></section>\n<section id=\"followup\"><h2>Follow-up of decisions</h2>"
+		"</section>\n<section id=\"followup\"><h2>Follow-up of decisions</h2>"
 		"<p class=\"counts\">open %lld · overdue %lld · done %lld · dropped %lld</p><table>"
 		"<thead><tr><th>Decision</th><th>Action</th><th>Owner</th><th>Due</th>"
 		"<th>Status</th></tr></thead><tbody>\n",
@@ -587,13 +698,90 @@ static char *html_of(const json_t *r, size_t *len)
 	return buf;
 }
 
-static char *csv_of(const json_t *r, int members_only, size_t *len)
+/* The decisions and statements, one a row. */
+static void csv_decisions(accord_csv *c, const json_t *content)
+{
+	const char *head[] = {"id",     "kind", "title", "closed", "outcome", "outcome_statement",
+			      "linked", "why"};
+	size_t i, k;
+	json_t *v, *w;
+	for (i = 0; i < 8; i++)
+		accord_csv_field(c, head[i]);
+	accord_csv_end_row(c);
+	json_array_foreach(json_object_get(content, "decisions"), i, v) {
+		char id[32], day[11] = "", why[400] = "";
+		num(id, sizeof(id), json_object_get(v, "id"));
+		if (json_is_integer(json_object_get(v, "closed_at")))
+			wp_date((long)(json_integer_value(json_object_get(v, "closed_at")) / 86400000),
+				day);
+		json_array_foreach(json_object_get(v, "why"), k, w) {
+			size_t n = strlen(why);
+			snprintf(why + n, sizeof(why) - n, "%s%s", k ? "; " : "",
+				 json_string_value(w));
+		}
+		accord_csv_field(c, id);
+		accord_csv_field(c, str(v, "kind"));
+		accord_csv_field(c, str(v, "title"));
+		accord_csv_field(c, day);
+		accord_csv_field(c, str(v, "outcome"));
+		accord_csv_field(c, str(v, "outcome_statement"));
+		accord_csv_field(c, json_is_true(json_object_get(v, "linked")) ? "yes" : "no");
+		accord_csv_field(c, why);
+		accord_csv_end_row(c);
+	}
+}
+
+/* The meetings held, one a row (no row without the meetings plugin). */
+static void csv_meetings(accord_csv *c, const json_t *content)
+{
+	const char *head[] = {"id",       "date",    "kind",   "title",           "represented",
+			      "required", "missing", "quorum", "minutes_approved"};
+	size_t i;
+	json_t *v;
+	for (i = 0; i < 9; i++)
+		accord_csv_field(c, head[i]);
+	accord_csv_end_row(c);
+	json_array_foreach(json_object_get(content, "meetings"), i, v) {
+		char id[32], day[11] = "", list[3][400];
+		const char *keys[] = {"represented", "required", "missing_required"};
+		num(id, sizeof(id), json_object_get(v, "id"));
+		wp_date((long)(json_integer_value(json_object_get(v, "started_at")) / 86400000), day);
+		for (int x = 0; x < 3; x++) {
+			size_t k;
+			json_t *o;
+			list[x][0] = 0;
+			json_array_foreach(json_object_get(v, keys[x]), k, o) {
+				size_t n = strlen(list[x]);
+				snprintf(list[x] + n, sizeof(list[x]) - n, "%s%s", k ? " " : "",
+					 json_string_value(o));
+			}
+		}
+		accord_csv_field(c, id);
+		accord_csv_field(c, day);
+		accord_csv_field(c, str(v, "kind"));
+		accord_csv_field(c, str(v, "title"));
+		accord_csv_field(c, list[0]);
+		accord_csv_field(c, list[1]);
+		accord_csv_field(c, list[2]);
+		accord_csv_field(c, json_is_true(json_object_get(json_object_get(v, "quorum"), "met"))
+					    ? "met"
+					    : "not met");
+		accord_csv_field(c, strcmp(str(v, "minutes_status"), "approved") ? "no" : "yes");
+		accord_csv_end_row(c);
+	}
+}
+
+static char *csv_of(const json_t *r, const char *format, size_t *len)
 {
 	accord_csv c = {0};
 	size_t i, k;
 	json_t *it, *v;
 	char b[4][32];
-	if (members_only) {
+	if (!strcmp(format, "decisions") || !strcmp(format, "meetings")) {
+		(format[0] == 'd' ? csv_decisions : csv_meetings)(&c, json_object_get(r, "content"));
+		return accord_csv_finish(&c, len);
+	}
+	if (!strcmp(format, "members")) {
 		const json_t *mem = json_object_get(r, "members");
 		const char *head[] = {"code", "name", "kind", "standing", "as_of"};
 		for (i = 0; i < 5; i++)
@@ -648,7 +836,8 @@ static char *csv_of(const json_t *r, int members_only, size_t *len)
 	return accord_csv_finish(&c, len);
 }
 
-static const char *const FORMATS[] = {"html", "json", "csv", "members", NULL};
+static const char *const FORMATS[] = {"html",      "json",     "csv", "members",
+				      "decisions", "meetings", NULL};
 
 static const accord_arg export_args[] = {
 	{.name = "report", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
@@ -667,8 +856,7 @@ static accord_status export_after(accord_job *j, json_t **out)
 		return ACCORD_OK;
 	const json_t *r = json_object_get(*out, "report");
 	size_t len = 0;
-	char *text = !strcmp(format, "html") ? html_of(r, &len)
-					     : csv_of(r, !strcmp(format, "members"), &len);
+	char *text = !strcmp(format, "html") ? html_of(r, &len) : csv_of(r, format, &len);
 	if (!text)
 		return fail(out, ACCORD_E_INTERNAL, "out of memory");
 	api->http_respond(j->http, 200,

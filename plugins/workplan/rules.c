@@ -64,6 +64,19 @@ const char *wp_value_problem(const char *type, const json_t *v)
 	return NULL;
 }
 
+const char *wp_stored_problem(const char *type, const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!strcmp(type, "integer") && json_is_real(v)) {
+		double d = json_real_value(v);
+		return d == (double)(long long)d && d > -9.2e18 && d < 9.2e18
+			       ? NULL
+			       : "expected an integer";
+	}
+	return wp_value_problem(type, v);
+}
+
 int wp_reached(const json_t *latest, const json_t *baseline, const json_t *target)
 {
 	if (!json_is_number(latest) || !json_is_number(target))

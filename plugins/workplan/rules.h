@@ -18,6 +18,10 @@ void wp_date(long days, char out[11]);
 /* A value of an indicator's type ("integer", "number", "percent"): NULL,
  * or what was expected ("expected an integer"...). */
 const char *wp_value_problem(const char *type, const json_t *v);
+/* A value as stored (a REAL column gives 4.0 for 4): NULL when it fits
+ * the type ("integer": a whole number; null always fits), else what was
+ * expected, as wp_value_problem says it. */
+const char *wp_stored_problem(const char *type, const json_t *v);
 /* How far latest went from baseline (null: 0) to target: 0..100, rounded;
  * -1 when it cannot be said (no value, no target, target = baseline with
  * another value). */

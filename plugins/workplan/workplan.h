@@ -13,6 +13,7 @@
  *                secretariat
  *   plans.c      plans, areas, items and their indicators; adoption by a
  *                consensus decision; the views
+ *   edit.c       closing a plan; areas and indicators edited and deleted
  *   progress.c   quarterly progress reports; late reports
  *   followup.c   follow-up actions on decisions, the board, links
  *   report.c     the annual report: assembly, edits, exports over HTTP,
@@ -26,6 +27,7 @@
 #include <accord/helpers.h>
 #include <accord/services/decisions.h>
 #include <accord/services/groups.h>
+#include <accord/services/meetings.h>
 #include <accord/services/members.h>
 
 #define WORKPLAN_TOPIC "workplan"
@@ -35,6 +37,7 @@ extern accord_plugin_ctx *self;
 extern const accord_members_svc *members;     /* required */
 extern const accord_groups_svc *groups;       /* NULL without the groups plugin */
 extern const accord_decisions_svc *decisions; /* NULL without consensus */
+extern const accord_meetings_svc *meetings;   /* NULL without the meetings plugin */
 extern char workplan__reference_dir[512];
 extern int workplan__report_due_days; /* a quarter's report is late this many days after it */
 
@@ -75,6 +78,23 @@ int plans__init(accord_plugin_ctx *p);
 /* A plan with its areas, items, indicators and links, or NULL. */
 json_t *plans__full(accord_txn *txn, json_int_t plan, int for_partners);
 json_t *plans__plan(accord_txn *txn, json_int_t plan);
+/* What a closed plan answers any change (conflict). */
+#define PLANS_CLOSED                                                                               \
+	"the plan is closed: it no longer changes (it stays readable, and its report can still be" \
+	" assembled)"
+/* The plan id, which must be a draft: *plan its row; else fails *out
+ * (not_found, or conflict: adopted, closed). */
+accord_status plans__draft(accord_txn *txn, json_int_t id, json_t **plan, json_t **out);
+/* ACCORD_OK when plan exists and is not closed; else fails *out. */
+accord_status plans__not_closed(accord_txn *txn, json_int_t plan, json_t **out);
+/* GCM objective numbers and SDG codes of the reference lists (either may
+ * be NULL); else fails *out with bad_request "gcm[1]: ...". */
+accord_status plans__check_tags(accord_txn *txn, const json_t *gcm, const json_t *sdg, json_t **out);
+
+/* ---- edit.c ---- */
+/* workplan.plan.close, workplan.area.update/delete,
+ * workplan.indicator.add/update/delete. */
+int edit__init(accord_plugin_ctx *p);
 
 /* ---- progress.c ---- */
 int progress__init(accord_plugin_ctx *p);

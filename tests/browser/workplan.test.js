@@ -4,7 +4,10 @@
 // report progress for a quarter, a decision gets two follow-up actions and
 // the overdue one shows on the secretariat's board, the annual report is
 // assembled, printed (Chromium's PDF of the print view, its sections
-// checked) and released to MOL, who reads it in the partners' portal.
+// checked, with every decision and statement of its period and the meetings
+// held with their attendance), the plan closed, and the report released to
+// MOL, who reads it in the partners' portal.  On the way the secretariat
+// edits an area and deletes an indicator of the draft from the page.
 // What is not about the browser (the other members' positions, the second
 // area and items, one progress report, the follow-ups) goes over the
 // protocol, to keep the test short.
@@ -27,6 +30,7 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 			consensus: {},
 			groups: {},
 			portal: {},
+			meetings: {},
 			workplan: { reference_dir: path.join(env().sourceDir, 'config', 'reference'), report_due_days: 0 },
 		};
 		rig = await startBrowserRig({ plugins });
@@ -82,6 +86,21 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		await add(areaB, 'Referral of trafficking victims', 'UNODC', 'officials', 200);
 		const childItem = (await add(areaB, 'Child protection at borders', 'UNICEF', 'posts', 5)).item;
 
+		// The draft's areas and indicators are edited from the page: area A renamed, a spare indicator deleted.
+		const spare = (await ws.iom.ok('workplan.indicator.add', { item: childItem.id, name: 'Spare indicator', unit: 'x', type: 'integer', target: 1 })).indicator.id;
+		await iom.reload();
+		const areaEdit = iom.locator(`section[data-area="${areaA}"] > details.wp-area-edit`);
+		await areaEdit.locator('> summary').click();
+		await areaEdit.getByLabel('Title').fill('Data, evidence and research');
+		await areaEdit.getByRole('button', { name: 'Save' }).click();
+		await iom.getByRole('heading', { name: 'Data, evidence and research' }).waitFor();
+		const indEdit = iom.locator(`tr[data-item="${childItem.id}"] details.wp-ind-edit`);
+		await indEdit.locator('> summary').click();
+		await indEdit.locator(`[data-indicator="${spare}"]`).getByRole('button', { name: 'Delete the indicator' }).click();
+		await iom.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+		await iom.locator(`[data-indicator="${spare}"]`).waitFor({ state: 'detached' });
+		assert.deepEqual((await ws.iom.ok('workplan.plan.get', { plan: planId })).plan.items.find((i) => i.id === childItem.id).indicators.map((n) => n.name), ['Child protection at borders']);
+
 		// 3. The members adopt it by consensus; the secretariat records the adoption.
 		const p = (await ws.rco.ok('consensus.create', { title: 'Adopt the workplan', text: 'The network adopts its workplan.', kind: 'decision' })).proposal;
 		await ws.rco.ok('consensus.open', { proposal: p.id });
@@ -120,9 +139,21 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		await board.locator('#wp-board-overdue').getByText('Circulate the adopted plan').waitFor();
 		await iom.screenshot({ path: path.join(SHOTS, 'workplan-board.png'), fullPage: true });
 
-		// 6. The annual report: assembled, edited, printed.
+		// A joint statement the plan does not refer to, and a meeting held (UNHCR absent), both this year.
+		const st = (await ws.rco.ok('consensus.create', { title: 'Joint statement on labour migration', text: 'The network states.', kind: 'statement' })).proposal;
+		await ws.rco.ok('consensus.open', { proposal: st.id });
+		for (const l of MEMBERS) await ws[l].ok('consensus.position', { proposal: st.id, position: 'agree' });
+		await ws.rco.ok('consensus.close', { proposal: st.id });
+		const m = (await ws.iom.ok('meetings.create', { kind: 'regular', title: 'Quarterly network meeting', starts_at: Date.now() + 86_400_000, location: 'Astana' })).meeting.id;
+		await ws.iom.ok('meetings.convene', { meeting: m });
+		await ws.iom.ok('meetings.start', { meeting: m });
+		for (const l of ['iom', 'rco', 'undp']) await ws[l].ok('meetings.checkin', { meeting: m });
+		await ws.iom.ok('meetings.close', { meeting: m });
+
+		// 6. The annual report (last year and this one): assembled, edited, printed.
 		await iom.goto(`${url}#/workplan/${planId}`);
 		const rep = iom.locator('form', { has: iom.getByRole('heading', { name: 'Assemble the annual report' }) });
+		await rep.getByLabel('To', { exact: true }).fill(`${Y + 1}-12-31`);
 		await rep.getByRole('button', { name: 'Save' }).click();
 		await iom.waitForURL(/#\/workplan\/report\/\d+$/);
 		const reportId = Number(iom.url().match(/(\d+)$/)[1]);
@@ -130,17 +161,27 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		await edit.getByLabel('Introduction').fill('The network reviewed its workplan at the Annual Network Meeting.');
 		await edit.getByRole('button', { name: 'Save' }).click();
 		await edit.getByText('Saved.').waitFor();
+		await iom.locator('#wp-report-decisions').getByText('Joint statement on labour migration').waitFor();
+		await iom.locator('#wp-report-meetings').getByText('Quarterly network meeting').waitFor();
 
 		const printCtx = await rig.browser.newContext({ extraHTTPHeaders: { Authorization: `Bearer ${ws.iom.token}` } });
 		const print = await printCtx.newPage();
 		const res = await print.goto(`${url}/api/workplan/report?report=${reportId}&format=html`);
 		assert.equal(res.status(), 200);
 		await print.emulateMedia({ media: 'print' });
-		for (const id of ['introduction', 'plan', 'indicators', 'progress', 'decisions', 'followup', 'members', 'conclusions'])
+		for (const id of ['introduction', 'plan', 'indicators', 'progress', 'decisions', 'meetings', 'followup', 'members', 'conclusions'])
 			assert.ok(await print.locator(`section#${id}`).isVisible(), `section ${id} is printed`);
 		assert.match(await print.locator('#introduction').textContent(), /Annual Network Meeting/);
 		assert.match(await print.locator('#progress').textContent(), /Two child desks opened/);
 		assert.equal(await print.locator('#members tbody tr').count(), 13);
+		const decisions = await print.locator('#decisions').textContent();
+		assert.match(decisions, /Decisions and statements/);
+		assert.match(decisions, /statementJoint statement on labour migration/, 'the statement of the period, not linked to the plan');
+		assert.match(decisions, /Adopt the workplan.*linked/, 'the adoption, linked');
+		const meetings = await print.locator('#meetings').textContent();
+		assert.match(meetings, /Meetings held/);
+		assert.match(meetings, /Quarterly network meeting3 \/ 10: IOM, RCO, UNDP/);
+		assert.match(meetings, /UNHCR/, 'the absent organisation is missing');
 		assert.equal(await print.evaluate(() => document.styleSheets.length), 1, 'the print stylesheet loaded');
 		await print.screenshot({ path: path.join(SHOTS, 'workplan-report-print.png'), fullPage: true });
 		const pdf = await print.pdf({ format: 'A4', path: path.join(SHOTS, 'workplan-report.pdf') });
@@ -148,6 +189,13 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
 		assert.ok(pages >= 2, `the report prints on ${pages} pages`);
 		await printCtx.close();
+
+		// The plan is closed from its page once its period is over: nothing of it changes any more.
+		await iom.goto(`${url}#/workplan/${planId}`);
+		await iom.locator('#wp-close-plan').click();
+		await iom.getByRole('dialog').getByRole('button', { name: 'Close the plan' }).click();
+		await iom.getByText('This plan is closed: it no longer changes.', { exact: false }).waitFor();
+		assert.equal((await ws.iom.ok('workplan.plan.get', { plan: planId })).plan.status, 'closed');
 
 		// 7. Released to MOL through the portal, and only to MOL.
 		await ws.iom.ok('portal.release', { item: `report:${reportId}`, to: ['MOL'], basis: p.id });

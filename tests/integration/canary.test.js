@@ -40,6 +40,15 @@ const M = () => {
 const QUIET_MS = 500;
 const MISSING = 987654321;
 
+// Markers that no annual report may carry, released or not: positions'
+// reasons, meeting notes, internal agenda items, apologies' reasons.
+const neverInReport = [];
+const R = () => {
+	const m = M();
+	neverInReport.push(m);
+	return m;
+};
+
 const markersIn = (frames) => new Set(frames.flatMap((f) => f.match(MARK_RE) || []));
 
 describe('canary: nothing internal reaches a partner until released', { timeout: 120_000 }, () => {
@@ -205,10 +214,10 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		for (const l of ['rco', 'undp']) for (const p of [S.P1, S.P2]) await c[l].ok('sub.add', { topic: `proposal:${p}` });
 		await ok(rco, 'consensus.open', { proposal: S.P1 });
 		await ok(rco, 'consensus.open', { proposal: S.P2, closes_at: Date.now() + 86_400_000 });
-		await ok(undp, 'consensus.position', { proposal: S.P1, position: 'reservations', reason: `Reservation ${M()}` });
-		await ok(unhcr, 'consensus.position', { proposal: S.P1, position: 'object', reason: `Objection ${M()}` });
+		await ok(undp, 'consensus.position', { proposal: S.P1, position: 'reservations', reason: `Reservation ${R()}` });
+		await ok(unhcr, 'consensus.position', { proposal: S.P1, position: 'object', reason: `Objection ${R()}` });
 		await ok(unicef, 'consensus.position', { proposal: S.P1, position: 'agree' });
-		await ok(undp, 'consensus.position', { proposal: S.P2, position: 'object', reason: `Hidden objection ${M()}` });
+		await ok(undp, 'consensus.position', { proposal: S.P2, position: 'object', reason: `Hidden objection ${R()}` });
 		await ok(undp, 'consensus.comment', { proposal: S.P1, text: `Comment ${M()}` });
 		await ok(rco, 'consensus.extend', { proposal: S.P2, closes_at: Date.now() + 2 * 86_400_000, reason: `Extended ${M()}` });
 		await ok(rco, 'consensus.close', { proposal: S.P1, outcome: `Outcome ${M()}`, reason: `Closed early ${M()}`, review_date: '2999-01-01' });
@@ -222,11 +231,11 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		await sub('mol', `proposal:${S.SM}`);
 		await sub('mfa', `proposal:${S.SM}`, false);
 		await sub('cso', `proposal:${S.SM}`, false);
-		await ok(undp, 'consensus.position', { proposal: S.SM, position: 'reservations', reason: `State reservation ${M()}` });
+		await ok(undp, 'consensus.position', { proposal: S.SM, position: 'reservations', reason: `State reservation ${R()}` });
 		await ok(iom, 'consensus.comment', { proposal: S.SM, text: `State comment ${M()}` });
 		await ok(mol, 'consensus.consult', { proposal: S.SM, view: 'The ministry agrees' });
 		await ok(mol, 'consensus.comment', { proposal: S.SM, text: 'Ministry comment' });
-		await ok(unhcr, 'consensus.position', { proposal: S.SM, position: 'object', reason: `State objection ${M()}` });
+		await ok(unhcr, 'consensus.position', { proposal: S.SM, position: 'object', reason: `State objection ${R()}` });
 		await mol.waitEvent((e) => e.event === 'consensus.status' && e.topic === `proposal:${S.SM}`);
 
 		// a group proposal of GP: partners see it once open (no marker in title/text), not positions, tallies or members' comments
@@ -239,8 +248,8 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 			await sub(l, `proposal:${S.P1}`, false);
 		}
 		await undp.ok('sub.add', { topic: `proposal:${S.GPP}` });
-		await ok(undp, 'consensus.position', { proposal: S.GPP, position: 'reservations', reason: `Group reservation ${M()}` });
-		await ok(unhcr, 'consensus.position', { proposal: S.GPP, position: 'object', reason: `Group objection ${M()}` });
+		await ok(undp, 'consensus.position', { proposal: S.GPP, position: 'reservations', reason: `Group reservation ${R()}` });
+		await ok(unhcr, 'consensus.position', { proposal: S.GPP, position: 'object', reason: `Group objection ${R()}` });
 		await ok(unhcr, 'consensus.comment', { proposal: S.GPP, text: `Group comment ${M()}` });
 		await ok(cso, 'consensus.comment', { proposal: S.GPP, text: 'CSO comment' });
 		await ok(undp, 'consensus.close', { proposal: S.GPP });
@@ -264,7 +273,7 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		await ok(mol, 'consensus.get', { proposal: S.SM });
 		await ok(mol, 'consensus.comments', { proposal: S.SM });
 		// members provoke errors with markers
-		await fails(unicef, 'consensus.position', { proposal: S.draft, position: 'object', reason: `On a draft ${M()}` }, 'conflict');
+		await fails(unicef, 'consensus.position', { proposal: S.draft, position: 'object', reason: `On a draft ${R()}` }, 'conflict');
 		await fails(rco, 'consensus.create', { title: `No kind ${M()}`, text: `T ${M()}` }, 'bad_request');
 		await fails(rco, 'consensus.reopen', { proposal: S.P2, reason: `Not closed ${M()}` }, 'conflict');
 		await sleep(QUIET_MS);
@@ -299,7 +308,7 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 
 		// portal traffic that does not carry markers to partners: a neutral release, a partner input
 		const neutral = (await ok(undp, 'groups.post', { group: S.GP, text: 'Neutral shared post', visibility: 'shared' })).post.id;
-		const r = (await ok(rco, 'portal.release', { item: `post:${neutral}`, to: 'partners', note: `Internal note ${M()}` })).release;
+		const r = (await ok(rco, 'portal.release', { item: `post:${neutral}`, to: 'partners', note: `Internal note ${R()}` })).release;
 		for (const x of [mol, mfa, cso]) await x.waitEvent((e) => e.event === 'portal.released' && e.data.id === r.id);
 		await ok(rco, 'portal.withdraw', { release: r.id, reason: `Withdrawn because ${M()}` });
 		for (const x of [mol, mfa, cso]) await x.waitEvent((e) => e.event === 'portal.withdrawn' && e.data.id === r.id);
@@ -324,7 +333,7 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		S.M = (await ok(iom, 'meetings.create', { kind: 'regular', title: 'Quarterly meeting', purpose: 'Public purpose', starts_at: starts, location: 'Astana' })).meeting.id;
 		S.Mx = (await ok(iom, 'meetings.create', { kind: 'regular', title: 'Second meeting', starts_at: starts + 86_400_000, location: 'Astana' })).meeting.id;
 		await ok(iom, 'meetings.agenda.add', { meeting: S.M, title: 'Joint statement on labour migration', kind: 'statement', body: 'Public statement text', visibility: 'shared' });
-		const a = (await ok(iom, 'meetings.agenda.add', { meeting: S.M, title: `Internal budget ${M()}`, kind: 'decision', body: `Internal decision text ${M()}`, presenter_org: 'UNDP' })).agenda;
+		const a = (await ok(iom, 'meetings.agenda.add', { meeting: S.M, title: `Internal budget ${R()}`, kind: 'decision', body: `Internal decision text ${R()}`, presenter_org: 'UNDP' })).agenda;
 		const [shared, internal] = a.map((i) => i.id);
 		await ok(iom, 'meetings.agenda.circulate', { meeting: S.M });
 		// a partner cannot see a draft, not even its topic
@@ -338,9 +347,9 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		const rq = (await ok(undp, 'meetings.agenda.request', { meeting: S.M, title: `Another request ${M()}` })).agenda_requests;
 		await ok(iom, 'meetings.agenda.decide', { request: rq[0].id, decision: 'declined', note: `Declined because ${M()}` });
 		await ok(iom, 'meetings.agenda.decide', { request: rq[1].id, decision: 'merged', item: internal, note: `Merged note ${M()}` });
-		await ok(iom, 'meetings.agenda.update', { item: internal, body: `Revised internal text ${M()}`, title: `Revised internal title ${M()}` });
+		await ok(iom, 'meetings.agenda.update', { item: internal, body: `Revised internal text ${R()}`, title: `Revised internal title ${R()}` });
 		await ok(iom, 'meetings.agenda.circulate', { meeting: S.M });
-		await ok(unhcr, 'meetings.apologies', { meeting: S.M, reason: `Apologies reason ${M()}` });
+		await ok(unhcr, 'meetings.apologies', { meeting: S.M, reason: `Apologies reason ${R()}` });
 		await ok(undp, 'meetings.register', { meeting: S.M });
 		await ok(mol, 'meetings.register', { meeting: S.M });
 		await ok(unicef, 'meetings.request', { reason: `Extraordinary reason ${M()}` });
@@ -350,13 +359,13 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		await ok(iom, 'meetings.quorum', { meeting: S.M, rule: 3 });
 		await ok(rco, 'meetings.item.open', { item: shared });
 		await ok(mol, 'meetings.speakers.add', { item: shared });
-		await ok(iom, 'meetings.note', { item: shared, text: `Note on the shared item ${M()}`, visibility: 'shared' });
+		await ok(iom, 'meetings.note', { item: shared, text: `Note on the shared item ${R()}`, visibility: 'shared' });
 		await ok(rco, 'meetings.item.open', { item: internal });
 		await ok(undp, 'meetings.speakers.add', { item: internal });
 		await ok(iom, 'meetings.speakers.next', { item: internal });
-		await ok(iom, 'meetings.note', { item: internal, text: `Internal note ${M()}` });
+		await ok(iom, 'meetings.note', { item: internal, text: `Internal note ${R()}` });
 		const poll = await ok(iom, 'meetings.item.poll', { item: internal, text: `Decision text ${M()}` });
-		await ok(undp, 'consensus.position', { proposal: poll.proposal, position: 'object', reason: `Objection in session ${M()}` });
+		await ok(undp, 'consensus.position', { proposal: poll.proposal, position: 'object', reason: `Objection in session ${R()}` });
 		await ok(rco, 'consensus.close', { proposal: poll.proposal, outcome: `Decision outcome ${M()}` });
 		await ok(iom, 'meetings.checkout', { meeting: S.M, org: 'UNICEF' });
 		await ok(iom, 'meetings.close', { meeting: S.M });
@@ -409,6 +418,14 @@ describe('canary: nothing internal reaches a partner until released', { timeout:
 		await ok(iom, 'workplan.board', {});
 		const report = (await ok(iom, 'workplan.report.create', { plan: plan.id, title: `Report ${M()}`, period_start: `${y}-01-01`, period_end: `${y}-12-31` })).report;
 		await ok(iom, 'workplan.report.update', { report: report.id, intro: `Intro ${M()}` });
+		// this year's report: the meeting held, the decisions closed, none of their reasons, notes,
+		// internal items or apologies (what the portal would release of it)
+		const now = (await ok(iom, 'workplan.report.create', { plan: plan.id, title: 'This year', period_start: `${y + 1}-01-01`, period_end: `${y + 1}-12-31` })).report;
+		assert.ok(now.content.meetings.some((m) => m.id === S.M), 'the meeting held is in the report');
+		assert.ok(now.content.decisions.some((d) => d.id === decision), 'the decision closed is in the report');
+		assert.ok(neverInReport.length >= 10, `planted: ${neverInReport.length}`);
+		const text = JSON.stringify(now);
+		for (const m of neverInReport) assert.ok(!text.includes(m), `the report carries ${m}: ${text.slice(Math.max(0, text.indexOf(m) - 300), text.indexOf(m) + 40)}`);
 		for (const x of [mol, mfa, cso]) {
 			for (const [type, data] of [
 				['workplan.plans', {}],

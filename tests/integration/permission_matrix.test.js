@@ -425,6 +425,17 @@ const TABLE = [
 	['workplan.plan.adopt', 'open proposal', () => ({ plan: fx.W, proposal: fx.P_open }), [U, F, F, BR, F, F, F, F, F, U]],
 	['workplan.area.add', 'W', () => ({ plan: fx.W, title: 'Matrix area', gcm: [23] }), SECRETARIAT_TYPE],
 	['workplan.item.add', 'WA', () => ({ area: fx.WA, title: 'Matrix item', lead_orgs: ['UNDP'], start: '2021-01-01', end: '2021-12-31' }), SECRETARIAT_TYPE],
+	// areas and indicators of the draft W (WN: an indicator of WI); closing needs an adopted plan
+	['workplan.plan.close', 'W (a draft)', () => ({ plan: fx.W }), [U, F, F, C, F, F, F, F, F, U]],
+	['workplan.plan.close', 'missing', () => ({ plan: MISSING }), [U, F, F, NF, F, F, F, F, F, U]],
+	['workplan.area.update', 'WA', () => ({ area: fx.WA, description: 'Matrix description' }), SECRETARIAT_TYPE],
+	['workplan.area.update', 'missing', () => ({ area: MISSING, title: 'x' }), [U, F, F, NF, F, F, F, F, F, U]],
+	['workplan.area.delete', 'WA (has items)', () => ({ area: fx.WA }), [U, F, F, C, F, F, F, F, F, U]],
+	['workplan.area.delete', 'fresh', async (c) => ({ area: (await c.adm.iom.ok('workplan.area.add', { plan: fx.W, title: `Area ${uniq()}` })).area.id }), SECRETARIAT_TYPE],
+	['workplan.indicator.add', 'WI', () => ({ item: fx.WI, name: 'Matrix indicator', unit: 'people', type: 'integer', target: 1 }), SECRETARIAT_TYPE],
+	['workplan.indicator.update', 'WN', () => ({ indicator: fx.WN, means: 'Matrix means' }), SECRETARIAT_TYPE],
+	['workplan.indicator.delete', 'fresh', async (c) => ({ indicator: (await c.adm.iom.ok('workplan.indicator.add', { item: fx.WI, name: `N ${uniq()}`, unit: 'u', type: 'number', target: 1 })).indicator.id }), SECRETARIAT_TYPE],
+	['workplan.indicator.delete', 'missing', () => ({ indicator: MISSING }), [U, F, F, NF, F, F, F, F, F, U]],
 	// the secretariat and the item's lead organisations
 	['workplan.item.update', 'WI', () => ({ item: fx.WI, status: 'ongoing' }), [U, F, F, OK, OK, F, F, F, F, U]],
 	['workplan.item.update', 'missing', () => ({ item: MISSING, status: 'ongoing' }), NF_MEMBERS],
@@ -481,7 +492,8 @@ const DOC_TYPES = [
 	'meetings.close', 'meetings.minutes.assemble', 'meetings.minutes.update', 'meetings.minutes.circulate', 'meetings.minutes.comment',
 	'meetings.minutes.approve', 'meetings.minutes', 'meetings.feed', 'meetings.feed.revoke',
 	'workplan.reference', 'workplan.reference.save', 'workplan.plans', 'workplan.plan.get', 'workplan.plan.create', 'workplan.plan.update', 'workplan.plan.adopt',
-	'workplan.area.add', 'workplan.item.add', 'workplan.item.update', 'workplan.item.link', 'workplan.view', 'workplan.progress.report',
+	'workplan.area.add', 'workplan.area.update', 'workplan.area.delete', 'workplan.plan.close', 'workplan.indicator.add',
+	'workplan.indicator.update', 'workplan.indicator.delete', 'workplan.item.add', 'workplan.item.update', 'workplan.item.link', 'workplan.view', 'workplan.progress.report',
 	'workplan.progress', 'workplan.late', 'workplan.followup.add', 'workplan.followup.update', 'workplan.followups', 'workplan.board',
 	'workplan.links', 'workplan.reports', 'workplan.report.get', 'workplan.report.create', 'workplan.report.assemble',
 	'workplan.report.update', 'workplan.log',
@@ -589,6 +601,7 @@ describe('permission matrix', { timeout: 180_000 }, () => {
 		fx.W = (await iom.ok('workplan.plan.create', { title: 'Matrix W', period_start: '2020-01-01', period_end: '2030-12-31' })).plan.id;
 		fx.WA = (await iom.ok('workplan.area.add', { plan: fx.W, title: 'Matrix WA', gcm: [1] })).area.id;
 		fx.WI = (await iom.ok('workplan.item.add', { area: fx.WA, title: 'Matrix WI', lead_orgs: ['UNDP'], start: '2020-01-01', end: '2030-12-31' })).item.id;
+		fx.WN = (await iom.ok('workplan.indicator.add', { item: fx.WI, name: 'Matrix WN', unit: 'people', type: 'integer', target: 5 })).indicator.id;
 		fx.FU = (await iom.ok('workplan.followup.add', { decision: fx.P_closed, title: 'Matrix FU', owner_org: 'UNHCR', due_date: '2999-01-01' })).followup.id;
 		fx.GP_closed = await mk(undp, { scope: `group:${fx.G}` });
 		await undp.ok('consensus.open', { proposal: fx.GP_closed });

@@ -322,8 +322,12 @@ describe('workplan', { timeout: 60_000 }, () => {
 		const html = await httpRequest(server, `/api/workplan/report?report=${report.id}&format=html`, { headers: auth });
 		assert.equal(html.status, 200);
 		assert.match(html.headers['content-type'], /^text\/html/);
-		for (const id of ['introduction', 'plan', 'indicators', 'progress', 'decisions', 'followup', 'members', 'conclusions'])
+		for (const id of ['introduction', 'plan', 'indicators', 'progress', 'decisions', 'meetings', 'followup', 'members', 'conclusions'])
 			assert.ok(html.body.includes(`<section id="${id}">`), `section ${id}`);
+		// this server has no meetings plugin: the report says so, nothing fails
+		assert.equal(c.meetings, null);
+		assert.ok(html.body.includes('Meetings are not recorded on this server (the meetings plugin is not enabled).'));
+		assert.equal(parseCsv((await httpRequest(server, `/api/workplan/report?report=${report.id}&format=meetings`, { headers: auth })).body).length, 1, 'the meetings CSV: its header only');
 		assert.ok(html.body.includes('On track &lt;mostly&gt;.'), 'escaped');
 		assert.ok(html.body.includes('/plugins/workplan/report.css'), 'print stylesheet');
 		const json = await httpRequest(server, `/api/workplan/report?report=${report.id}&format=json`, { headers: auth });

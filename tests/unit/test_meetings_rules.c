@@ -109,12 +109,56 @@ static void meeting_rules(void **s)
 	}
 }
 
+/* The rule of representation shared by the live indicator and the
+ * meetings held (accord.meetings). */
+static void quorum_rule(void **s)
+{
+	(void)s;
+	json_t *inv = json_loads("[{\"org\":\"IOM\",\"required\":true},"
+				 "{\"org\":\"MOL\",\"required\":false},"
+				 "{\"org\":\"UNDP\",\"required\":true},"
+				 "{\"org\":\"UNHCR\",\"required\":true}]",
+				 0, NULL);
+	json_t *present = json_loads("[\"IOM\",\"MOL\",\"UNDP\"]", 0, NULL);
+	json_t *all = json_string("all_required"), *two = json_integer(2), *four = json_integer(4);
+	json_t *q = rules__quorum(inv, present, all);
+	assert_non_null(q);
+	json_t *want = json_loads("{\"required\":[\"IOM\",\"UNDP\",\"UNHCR\"],"
+				  "\"missing_required\":[\"UNHCR\"],\"quorum\":{\"rule\":"
+				  "\"all_required\",\"met\":false,\"present_required\":2,"
+				  "\"required\":3}}",
+				  0, NULL);
+	assert_true(json_equal(q, want));
+	json_decref(q);
+	json_decref(want);
+	q = rules__quorum(inv, present, two); /* two required present: met */
+	assert_true(json_is_true(json_object_get(json_object_get(q, "quorum"), "met")));
+	json_decref(q);
+	q = rules__quorum(inv, present, four);
+	assert_true(json_is_false(json_object_get(json_object_get(q, "quorum"), "met")));
+	json_decref(q);
+	json_t *none = json_array(); /* nobody: all missing; no invitee: met */
+	q = rules__quorum(inv, none, all);
+	assert_int_equal(json_array_size(json_object_get(q, "missing_required")), 3);
+	json_decref(q);
+	q = rules__quorum(none, none, all);
+	assert_true(json_is_true(json_object_get(json_object_get(q, "quorum"), "met")));
+	json_decref(q);
+	json_decref(none);
+	json_decref(inv);
+	json_decref(present);
+	json_decref(all);
+	json_decref(two);
+	json_decref(four);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(time_zones),
 		cmocka_unit_test(times_and_links),
 		cmocka_unit_test(meeting_rules),
+		cmocka_unit_test(quorum_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,12 +102,33 @@ static void sdg_codes(void **state)
 	assert_non_null(wp_sdg_code_problem(NULL));
 }
 
+/* Values as a REAL column gives them back, against a (new) type. */
+static void stored_values(void **state)
+{
+	(void)state;
+	json_t *four = json_real(4.0), *half = json_real(2.5), *big = json_real(150.0);
+	json_t *i = json_integer(7), *null = json_null();
+	assert_null(wp_stored_problem("integer", four));
+	assert_string_equal(wp_stored_problem("integer", half), "expected an integer");
+	assert_null(wp_stored_problem("integer", i));
+	assert_null(wp_stored_problem("number", half));
+	assert_null(wp_stored_problem("percent", four));
+	assert_string_equal(wp_stored_problem("percent", big), "expected a percentage from 0 to 100");
+	assert_null(wp_stored_problem("integer", null));
+	assert_null(wp_stored_problem("integer", NULL));
+	json_decref(four);
+	json_decref(half);
+	json_decref(big);
+	json_decref(i);
+	json_decref(null);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(quarters),         cmocka_unit_test(days),
 		cmocka_unit_test(values_of_a_type), cmocka_unit_test(reached),
-		cmocka_unit_test(sdg_codes),
+		cmocka_unit_test(sdg_codes),        cmocka_unit_test(stored_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

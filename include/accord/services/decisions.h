@@ -13,6 +13,9 @@
  * open, opened and watch let a plugin open a proposal as part of its own
  * change (the meetings plugin: a decision item of a meeting) and follow it
  * to its outcome.  A plugin built against the first table still works.
+ * Later still (check ACCORD_SERVICE_HAS(tbl, list)): list, the network's
+ * decisions and statements closed in a period (the workplan's annual
+ * report).
  */
 #ifndef ACCORD_SERVICES_DECISIONS_H
 #define ACCORD_SERVICES_DECISIONS_H
@@ -31,8 +34,11 @@ typedef void (*accord_decisions_watch_fn)(accord_plugin_ctx *who, const json_t *
 typedef struct accord_decisions_svc {
 	size_t size; /* sizeof the provider's table */
 
-	/* A closed proposal: {id, title, outcome, group (0: the network),
-	 * closed_at}.  ACCORD_E_NOT_FOUND when there is no proposal id or it
+	/* A closed proposal: {id, title, kind ("decision"|"statement"),
+	 * outcome, outcome_statement (null when none), group (0: the
+	 * network), closed_at} (kind and outcome_statement were added with
+	 * list; a caller built against an older provider may find them
+	 * missing).  ACCORD_E_NOT_FOUND when there is no proposal id or it
 	 * is not closed yet; ACCORD_E_INTERNAL when the database failed. */
 	accord_status (*decision)(accord_txn *txn, int64_t id, json_t **out);
 
@@ -57,6 +63,17 @@ typedef struct accord_decisions_svc {
 	/* On the loop: fn runs after every committed close, in order.  0, or
 	 * -1 when it cannot. */
 	int (*watch)(accord_plugin_ctx *who, accord_decisions_watch_fn fn, void *ud);
+
+	/* Added later still in version 1 (ACCORD_SERVICE_HAS(tbl, list)). */
+
+	/* The network's closed proposals (group 0 only: a working group's
+	 * decisions stay in the group and are not the network's record)
+	 * closed in [from_ms, to_ms), by closed_at then id: *out = [{id,
+	 * title, kind ("decision"|"statement"), outcome, outcome_statement
+	 * (null when none), group: 0, closed_at}].  Nothing else of a
+	 * proposal (no text, no positions, no reasons).  ACCORD_E_BAD_REQUEST
+	 * when to_ms < from_ms; ACCORD_E_INTERNAL when the database failed. */
+	accord_status (*list)(accord_txn *txn, int64_t from_ms, int64_t to_ms, json_t **out);
 } accord_decisions_svc;
 
 #endif

@@ -84,6 +84,7 @@ export async function viewPlan(shell, main, id) {
 		if (!r.ok) { body.replaceChildren(note(errorText(r), 'error')); return; }
 		const plan = r.data.plan;
 		const draft = plan.status === 'draft';
+		const closed = plan.status === 'closed';
 		const myOrg = client.user?.org;
 		const chart = h('div', { id: 'wp-chart' });
 		const showView = async () => {
@@ -98,17 +99,21 @@ export async function viewPlan(shell, main, id) {
 			const rows = plan.items.filter((i) => i.area === a.id).map((i) => {
 				const lead = i.lead_orgs.includes(myOrg);
 				const tools = [];
-				if (lead) tools.push(progressForm(shell, i, load));
+				if (lead && !closed) tools.push(progressForm(shell, i, load));
+				if (sec && draft) tools.push(indicatorTools(shell, i, load));
 				return h('tr', { 'data-item': i.id }, h('td', {}, i.title, ...tools), h('td', {}, i.lead_orgs.join(', ')), h('td', {}, i.contributing_orgs.join(', ')),
 					h('td', {}, `${i.start} – ${i.end}`), h('td', {}, t(`workplan.item_status.${i.status}`)),
 					h('td', {}, ...i.indicators.map((n) => h('div', {}, `${n.name}: ${n.latest ? n.latest.value : '–'} / ${n.target} ${n.unit}`))),
 					h('td', {}, i.progress_pct == null ? '–' : `${i.progress_pct} %`));
 			});
-			out.push(h('section', { class: 'card wp-area' }, h('h2', {}, a.title),
+			out.push(h('section', { class: 'card wp-area', 'data-area': a.id }, h('h2', {}, a.title),
 				h('p', { class: 'muted' }, `GCM ${a.gcm.join(', ') || '–'} · SDG ${a.sdg.join(', ') || '–'}${a.unsdcf_ref ? ` · UNSDCF ${a.unsdcf_ref}` : ''}`),
-				h('table', {}, h('thead', {}, h('tr', {}, ...['item', 'lead', 'contributing', 'dates', 'status', 'indicators', 'reached'].map((k) => h('th', {}, t(`workplan.col.${k}`))))), h('tbody', {}, ...rows))));
+				h('table', {}, h('thead', {}, h('tr', {}, ...['item', 'lead', 'contributing', 'dates', 'status', 'indicators', 'reached'].map((k) => h('th', {}, t(`workplan.col.${k}`))))), h('tbody', {}, ...rows)),
+				sec && draft ? areaTools(shell, a, rows.length, load) : null));
 		}
+		if (closed) out.splice(2, 0, note(t('workplan.closed_note')));
 		if (sec && draft) out.push(adoptForm(shell, id, load), areaForm(shell, id, load), itemForm(shell, plan, load));
+		if (sec && plan.status === 'adopted') out.push(closeCard(shell, plan, load));
 		if (sec) out.push(await lateCard(shell, id), reportForm(shell, plan));
 		body.replaceChildren(...out);
 		showView();
@@ -122,6 +127,73 @@ function adoptForm(shell, plan, done) {
 	const proposal = h('input', { type: 'number', min: 1, required: true, name: 'proposal' });
 	return form(shell, t('workplan.adopt'), [h('p', { class: 'muted' }, t('workplan.adopt.help')), field(t('workplan.proposal'), proposal)],
 		() => client.request('workplan.plan.adopt', { plan, proposal: Number(proposal.value) }), done);
+}
+
+// The secretariat closes an adopted plan (asked to confirm): it no longer changes.
+function closeCard(shell, plan, done) {
+	const { client, t, h, note, errorText, confirmDialog } = shell;
+	const msg = h('div', { 'aria-live': 'polite' });
+	return h('section', { class: 'card', id: 'wp-close' }, h('h2', {}, t('workplan.close')), h('p', { class: 'muted' }, t('workplan.close.help')),
+		h('button', { type: 'button', class: 'danger', id: 'wp-close-plan', onclick: async () => {
+			if (!(await confirmDialog({ lines: [t('workplan.close.confirm', { title: plan.title })], yes: t('workplan.close') }))) return;
+			const r = await client.request('workplan.plan.close', { plan: plan.id });
+			msg.replaceChildren(r.ok ? note(t('workplan.saved')) : note(errorText(r), 'error'));
+			if (r.ok) done();
+		} }, t('workplan.close')), msg);
+}
+
+// A draft's area: edited, or deleted (with its items, when asked to and confirmed).
+function areaTools(shell, a, items, done) {
+	const { client, t, h, field, note, errorText, confirmDialog } = shell;
+	const title = h('input', { required: true, name: 'area-title', value: a.title });
+	const gcm = h('input', { name: 'area-gcm', value: a.gcm.join(', ') });
+	const sdg = h('input', { name: 'area-sdg', value: a.sdg.join(', ') });
+	const unsdcf = h('input', { name: 'area-unsdcf', value: a.unsdcf_ref || '' });
+	const msg = h('div', { 'aria-live': 'polite' });
+	const del = h('button', { type: 'button', class: 'danger', name: 'area-delete', onclick: async () => {
+		const lines = [t('workplan.area.delete_confirm', { title: a.title })];
+		if (items) lines.push(t('workplan.area.delete_items', { n: items }));
+		if (!(await confirmDialog({ lines, yes: t('workplan.delete') }))) return;
+		const r = await client.request('workplan.area.delete', items ? { area: a.id, cascade: true } : { area: a.id });
+		msg.replaceChildren(r.ok ? note(t('workplan.saved')) : note(errorText(r), 'error'));
+		if (r.ok) done();
+	} }, t('workplan.area.delete'));
+	return h('details', { class: 'wp-edit wp-area-edit' }, h('summary', {}, t('workplan.area.edit')),
+		form(shell, t('workplan.area.edit'), [field(t('workplan.title'), title), field(t('workplan.gcm'), gcm), field(t('workplan.sdg'), sdg), field(t('workplan.unsdcf'), unsdcf)],
+			() => client.request('workplan.area.update', { area: a.id, title: title.value, gcm: codes(gcm.value).map(Number), sdg: codes(sdg.value), unsdcf_ref: unsdcf.value }), done),
+		del, msg);
+}
+
+// A draft item's indicators: each edited or deleted, and one added.
+function indicatorTools(shell, item, done) {
+	const { client, t, h, field, note, errorText, confirmDialog } = shell;
+	const typeSelect = (name, value) => h('select', { name }, ...['integer', 'number', 'percent'].map((x) => h('option', { value: x, selected: x === value }, t(`workplan.type.${x}`))));
+	const num = (v) => (v === '' ? null : Number(v));
+	const parts = item.indicators.map((n) => {
+		const name = h('input', { required: true, name: 'ind-name', value: n.name });
+		const unit = h('input', { required: true, name: 'ind-unit', value: n.unit });
+		const type = typeSelect('ind-type', n.type);
+		const baseline = h('input', { type: 'number', step: 'any', name: 'ind-baseline', value: n.baseline ?? '' });
+		const target = h('input', { type: 'number', step: 'any', required: true, name: 'ind-target', value: n.target });
+		const means = h('input', { name: 'ind-means', value: n.means || '' });
+		const msg = h('div', { 'aria-live': 'polite' });
+		return h('div', { class: 'wp-indicator', 'data-indicator': n.id },
+			form(shell, n.name, [field(t('workplan.indicator'), name), field(t('workplan.unit'), unit), field(t('workplan.type'), type), field(t('workplan.baseline'), baseline), field(t('workplan.target'), target), field(t('workplan.means'), means)],
+				() => client.request('workplan.indicator.update', { indicator: n.id, name: name.value, unit: unit.value, type: type.value, baseline: num(baseline.value), target: Number(target.value), means: means.value }), done),
+			h('button', { type: 'button', class: 'danger', name: 'ind-delete', onclick: async () => {
+				if (!(await confirmDialog({ lines: [t('workplan.indicator.delete_confirm', { name: n.name })], yes: t('workplan.delete') }))) return;
+				const r = await client.request('workplan.indicator.delete', { indicator: n.id });
+				msg.replaceChildren(r.ok ? note(t('workplan.saved')) : note(errorText(r), 'error'));
+				if (r.ok) done();
+			} }, t('workplan.indicator.delete')), msg);
+	});
+	const name = h('input', { required: true, name: 'new-ind-name' });
+	const unit = h('input', { required: true, name: 'new-ind-unit' });
+	const type = typeSelect('new-ind-type', 'integer');
+	const target = h('input', { type: 'number', step: 'any', required: true, name: 'new-ind-target' });
+	parts.push(form(shell, t('workplan.indicator.new'), [field(t('workplan.indicator'), name), field(t('workplan.unit'), unit), field(t('workplan.type'), type), field(t('workplan.target'), target)],
+		() => client.request('workplan.indicator.add', { item: item.id, name: name.value, unit: unit.value, type: type.value, target: Number(target.value) }), done));
+	return h('details', { class: 'wp-edit wp-ind-edit' }, h('summary', {}, t('workplan.indicators.edit')), ...parts);
 }
 
 function areaForm(shell, plan, done) {
@@ -213,8 +285,10 @@ export async function viewReport(shell, main, id) {
 	const rep = r.data.report;
 	const c = rep.content;
 	const out = [h('h1', {}, rep.title), h('p', {}, `${rep.period_start} – ${rep.period_end} · ${c.plan.title}`),
-		h('p', {}, ...['html', 'json', 'csv', 'members'].map((f) => h('button', { type: 'button', class: 'secondary', id: `wp-export-${f}`, onclick: () => download(client, id, f, f === 'html' ? null : `report-${id}-${f}.${f === 'json' ? 'json' : 'csv'}`) }, t(`workplan.export.${f}`)))),
+		h('p', {}, ...['html', 'json', 'csv', 'members', 'decisions', 'meetings'].map((f) => h('button', { type: 'button', class: 'secondary', id: `wp-export-${f}`, onclick: () => download(client, id, f, f === 'html' ? null : `report-${id}-${f}.${f === 'json' ? 'json' : 'csv'}`) }, t(`workplan.export.${f}`)))),
 		h('section', { class: 'card' }, h('h2', {}, t('workplan.progress_heading')), progressChart(c.plan.items.map((i) => ({ label: i.title, pct: i.progress_pct })), t('workplan.chart_items'))),
+		decisionsCard(shell, c.decisions || []),
+		meetingsCard(shell, c.meetings),
 		h('section', { class: 'card' }, h('h2', {}, t('workplan.followup')), h('p', {}, t('workplan.counts', c.followups.counts))),
 		h('section', { class: 'card' }, h('h2', {}, t('workplan.members_at', { date: rep.members.at })), h('p', {}, rep.members.orgs.map((o) => o.code).join(', ')))];
 	if (hasRole('secretariat')) {
@@ -229,6 +303,30 @@ export async function viewReport(shell, main, id) {
 		out.push(h('section', { class: 'card' }, h('h2', {}, t('workplan.intro')), h('p', {}, rep.intro)));
 	}
 	main.replaceChildren(h('div', { class: 'grid', id: 'wp-report' }, ...out));
+}
+
+const day = (ms) => (ms ? new Date(ms).toISOString().slice(0, 10) : '');
+
+// Every decision and statement of the report: those of its period, and those the plan refers to.
+function decisionsCard(shell, list) {
+	const { t, h } = shell;
+	const ul = h('ul', { class: 'list', id: 'wp-report-decisions' });
+	fill(h, t, ul, list.map((d) => h('li', { 'data-decision': d.id }, h('a', { href: `#/proposal/${d.id}` }, `#${d.id} ${d.title}`), ' ',
+		h('span', { class: 'badge' }, t(`workplan.kind.${d.kind || 'decision'}`)), ` ${day(d.closed_at)} · ${d.outcome || ''}`,
+		d.linked ? h('span', { class: 'badge adopted' }, t('workplan.linked')) : null)));
+	return h('section', { class: 'card' }, h('h2', {}, t('workplan.decisions_heading')), ul);
+}
+
+// The meetings held in the report's period, with their attendance.
+function meetingsCard(shell, meetings) {
+	const { t, h, note } = shell;
+	if (!Array.isArray(meetings))
+		return h('section', { class: 'card', id: 'wp-report-meetings' }, h('h2', {}, t('workplan.meetings_heading')), note(t('workplan.meetings_off')));
+	const rows = meetings.map((m) => h('tr', { 'data-meeting': m.id }, h('td', {}, day(m.started_at)), h('td', {}, m.kind), h('td', {}, m.title),
+		h('td', {}, `${m.quorum.present_required} / ${m.quorum.required}`), h('td', {}, m.missing_required.join(', ') || '–'),
+		h('td', {}, t(m.quorum.met ? 'workplan.quorum_met' : 'workplan.quorum_not_met')), h('td', {}, t(m.minutes_status === 'approved' ? 'workplan.yes' : 'workplan.no'))));
+	return h('section', { class: 'card', id: 'wp-report-meetings' }, h('h2', {}, t('workplan.meetings_heading')),
+		rows.length ? h('table', {}, h('thead', {}, h('tr', {}, ...['date', 'kind', 'title', 'represented', 'missing', 'quorum', 'minutes'].map((k) => h('th', {}, t(`workplan.mcol.${k}`))))), h('tbody', {}, ...rows)) : note(t('workplan.none')));
 }
 
 // ---------------------------------------------------------------- follow-up
