@@ -16,6 +16,7 @@
 typedef struct acl {
 	int64_t id, group;
 	int draft;
+	int open;         /* convened or in session: live presence may count */
 	json_t *partners; /* codes of the partner organisations invited */
 } acl;
 
@@ -64,6 +65,7 @@ static void set(const json_t *a)
 	e->group = json_integer_value(json_object_get(a, "group"));
 	const char *status = json_string_value(json_object_get(a, "status"));
 	e->draft = !status || !strcmp(status, "draft");
+	e->open = status && (!strcmp(status, "convened") || !strcmp(status, "in_session"));
 	json_decref(e->partners);
 	e->partners = json_incref(json_object_get(a, "partners"));
 }
@@ -252,8 +254,22 @@ static accord_status presence_after(accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
+/* Whether a presence change can matter: a meeting in session, or one
+ * convened that may start (its start takes the people connected then from
+ * live__online, so a login before it needs no job).  With none, a login or
+ * a last disconnect costs no storage job. */
+static int any_open(void)
+{
+	for (size_t i = 0; i < n_acls; i++)
+		if (acls[i].open)
+			return 1;
+	return 0;
+}
+
 static void presence_job(const online *o, int now_online)
 {
+	if (!any_open())
+		return;
 	accord_job *j = accord_job_new(api, self, NULL,
 				       json_pack("{s:s,s:s,s:b}", "login", o->login, "org", o->org,
 						 "online", now_online),
