@@ -378,8 +378,14 @@ static inline json_t *accord_http_args(const accord_host_api *api, const accord_
  *     static accord_handler handlers[] = {
  *             {.verb = "add", .fn = h_add, .args = add_args, .allow = members_only},
  *             {.verb = "list", .fn = h_list, .flags = ACCORD_REQ_PARTNER},
+ *             {.verb = "get", .args = id_args, .work = get_work},
  *             {0}};
  *     ...in init: if (accord_handle_all(api, p, handlers)) return ACCORD_E_INTERNAL;
+ *
+ * A request that is nothing but one storage job needs no fn: with .work
+ * (and .after, optional) instead, the request becomes the job of the fields
+ * args names (accord_args_in, then accord_job_run below): the one request
+ * path without a handler written out each time.
  *
  * The table is not const: registration keeps api in it. */
 
@@ -387,15 +393,27 @@ static inline json_t *accord_http_args(const accord_host_api *api, const accord_
  * (a bit the core's ACCORD_REQ_* flags leave free). */
 #define ACCORD_HANDLE_AUTH 0x100u
 
+/* The one request path's types (defined with it, below). */
+typedef struct accord_job accord_job;
+typedef accord_status (*accord_job_work_fn)(accord_txn *txn, accord_job *j, json_t **out);
+typedef accord_status (*accord_job_after_fn)(accord_job *j, json_t **out);
+static inline void accord_job_run(const accord_host_api *api, accord_plugin_ctx *self,
+				  accord_req *req, json_t *in, accord_job_work_fn work,
+				  accord_job_after_fn after);
+
 typedef struct accord_handler {
-	const char *verb; /* NULL ends the table */
-	accord_request_fn fn;
+	const char *verb;       /* NULL ends the table */
+	accord_request_fn fn;   /* NULL: .work below */
 	unsigned flags;         /* ACCORD_REQ_ANONYMOUS, ACCORD_REQ_PARTNER, ACCORD_HANDLE_AUTH */
 	const accord_arg *args; /* NULL: no fields checked */
 	int (*allow)(accord_req *req, const json_t *data); /* NULL: everyone the flags admit */
 	int strict;                  /* refuse fields that args does not name (all, without args) */
 	void *ud;                    /* handed to fn */
 	const accord_host_api *api_; /* set by accord_handle_all */
+	/* Without fn: the request is one job, work then after (NULL: none),
+	 * of the fields args names. */
+	accord_job_work_fn work;
+	accord_job_after_fn after;
 } accord_handler;
 
 static inline void accord__handler_call(accord_plugin_ctx *p, accord_req *req, const json_t *data,
@@ -409,7 +427,16 @@ static inline void accord__handler_call(accord_plugin_ctx *p, accord_req *req, c
 		h->api_->reply_error(req, ACCORD_E_BAD_REQUEST, msg);
 		return;
 	}
-	h->fn(p, req, data, h->ud);
+	if (h->fn) {
+		h->fn(p, req, data, h->ud);
+		return;
+	}
+	json_t *in = accord_args_pick(h->args, data);
+	if (!in) {
+		h->api_->reply_error(req, ACCORD_E_INTERNAL, "out of memory");
+		return;
+	}
+	accord_job_run(h->api_, p, req, in, h->work, h->after);
 }
 
 /* What a handler hands its job: the fields of spec that data gives
@@ -429,6 +456,8 @@ static inline int accord_handle_all(const accord_host_api *api, accord_plugin_ct
 				    accord_handler *table)
 {
 	for (accord_handler *h = table; h->verb; h++) {
+		if (!h->fn && !h->work)
+			return -1; /* neither a handler nor a job: a mistake of the table */
 		h->api_ = api;
 		int rc = !(h->flags & ACCORD_HANDLE_AUTH)
 				 ? api->handle(p, h->verb, accord__handler_call,
@@ -474,9 +503,6 @@ static inline int accord_handle_all(const accord_host_api *api, accord_plugin_ct
  * The request stays valid until that one answer (the core keeps it, and
  * drops the answer when the client has gone).  accord_job_run is the short
  * form: a job with no state of its own, submitted at once. */
-typedef struct accord_job accord_job;
-typedef accord_status (*accord_job_work_fn)(accord_txn *txn, accord_job *j, json_t **out);
-typedef accord_status (*accord_job_after_fn)(accord_job *j, json_t **out);
 struct accord_job {
 	const accord_host_api *api;
 	accord_plugin_ctx *self;

@@ -72,15 +72,6 @@ static accord_status close_work(accord_txn *txn, accord_job *j, json_t **out)
 	return *out ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
-static void h_close(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, plan_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, close_work, store__announce);
-}
-
 /* ---------------- areas ---------------- */
 
 static const accord_arg gcm_entry = {.type = ACCORD_ARG_INT, .min = 1, .max = 99};
@@ -160,15 +151,6 @@ static accord_status area_update_work(accord_txn *txn, accord_job *j, json_t **o
 	return *out ? ACCORD_OK : ACCORD_E_INTERNAL;
 }
 
-static void h_area_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, area_update_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, area_update_work, store__announce);
-}
-
 static const accord_arg area_delete_args[] = {
 	{.name = "area", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{.name = "cascade", .type = ACCORD_ARG_BOOL},
@@ -230,15 +212,6 @@ static accord_status area_delete_work(accord_txn *txn, accord_job *j, json_t **o
 	    !(*out = json_pack("{s:I,s:I,s:I}", "area", id, "plan", plan_id, "items_deleted", items)))
 		st = ACCORD_E_INTERNAL;
 	return st;
-}
-
-static void h_area_delete(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, area_delete_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, area_delete_work, store__announce);
 }
 
 /* ---------------- indicators ---------------- */
@@ -446,15 +419,18 @@ HANDLER(indicator_delete, indicator_args, indicator_delete_work)
 #undef HANDLER
 
 static accord_handler handlers[] = {{.verb = "workplan.plan.close",
-				     .fn = h_close,
+				     .work = close_work,
+				     .after = store__announce,
 				     .args = plan_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.area.update",
-				     .fn = h_area_update,
+				     .work = area_update_work,
+				     .after = store__announce,
 				     .args = area_update_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.area.delete",
-				     .fn = h_area_delete,
+				     .work = area_delete_work,
+				     .after = store__announce,
 				     .args = area_delete_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.indicator.add",

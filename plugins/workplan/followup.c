@@ -173,15 +173,6 @@ static accord_status add_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void h_add(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, add_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, add_work, store__announce);
-}
-
 static const accord_arg update_args[] = {
 	{.name = "followup", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{.name = "status", .type = ACCORD_ARG_STRING, .one_of = STATUSES},
@@ -282,15 +273,6 @@ static accord_status visible_only(accord_job *j, json_t **out)
 {
 	filter(api->req_principal(j->req), json_object_get(*out, "followups"));
 	return ACCORD_OK;
-}
-
-static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, list_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, list_work, visible_only);
 }
 
 static void counts_add(json_t *counts, const json_t *f)
@@ -461,9 +443,13 @@ static void h_links(accord_plugin_ctx *p, accord_req *req, const json_t *d, void
 }
 
 static accord_handler handlers[] = {
-	{.verb = "workplan.followup.add", .fn = h_add, .args = add_args, .allow = chair_or_secretariat},
+	{.verb = "workplan.followup.add",
+	 .work = add_work,
+	 .after = store__announce,
+	 .args = add_args,
+	 .allow = chair_or_secretariat},
 	{.verb = "workplan.followup.update", .fn = h_update, .args = update_args},
-	{.verb = "followups", .fn = h_list, .args = list_args},
+	{.verb = "followups", .work = list_work, .after = visible_only, .args = list_args},
 	{.verb = "board", .fn = h_board, .allow = store__secretariat_only},
 	{.verb = "links", .fn = h_links, .args = links_args},
 	{0}};

@@ -322,15 +322,6 @@ static accord_status plan_update_work(accord_txn *txn, accord_job *j, json_t **o
 	return ACCORD_OK;
 }
 
-static void h_plan_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, plan_update_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, plan_update_work, store__announce);
-}
-
 static const accord_arg get_args[] = {
 	{.name = "plan", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{0}};
@@ -342,15 +333,6 @@ static accord_status get_work(accord_txn *txn, accord_job *j, json_t **out)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such plan");
 	*out = json_pack("{s:o}", "plan", plan);
 	return ACCORD_OK;
-}
-
-static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, get_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, get_work, NULL);
 }
 
 static const accord_arg adopt_args[] = {
@@ -421,15 +403,6 @@ static accord_status adopt_work(accord_txn *txn, accord_job *j, json_t **out)
 	plan = plans__plan(txn, id);
 	*out = json_pack("{s:o}", "plan", plan ? plan : json_null());
 	return ACCORD_OK;
-}
-
-static void h_adopt(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, adopt_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, adopt_work, store__announce);
 }
 
 /* ---------------- areas ---------------- */
@@ -536,15 +509,6 @@ static accord_status area_work(accord_txn *txn, accord_job *j, json_t **out)
 		store__decode(row, AREA_JSON);
 	*out = json_pack("{s:o}", "area", row ? row : json_null());
 	return ACCORD_OK;
-}
-
-static void h_area(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, area_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, area_work, store__announce);
 }
 
 /* ---------------- items ---------------- */
@@ -941,15 +905,6 @@ static accord_status link_work(accord_txn *txn, accord_job *j, json_t **out)
 	return st;
 }
 
-static void h_link(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, link_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, link_work, store__announce);
-}
-
 /* ---------------- views ---------------- */
 
 static const accord_arg view_args[] = {
@@ -1080,15 +1035,6 @@ static accord_status view_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void h_view(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, view_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, view_work, NULL);
-}
-
 /* What partners see of a released plan: the plan, its areas and items with
  * their indicators and latest values, not the resources notes nor the
  * progress narratives. */
@@ -1109,24 +1055,34 @@ accord_status plans__describe(accord_txn *txn, const char *id, json_t **out, voi
 
 static accord_handler handlers[] = {
 	{.verb = "plans", .fn = h_list},
-	{.verb = "workplan.plan.get", .fn = h_get, .args = get_args},
+	{.verb = "workplan.plan.get", .work = get_work, .args = get_args},
 	{.verb = "workplan.plan.create",
 	 .fn = h_create,
 	 .args = create_args,
 	 .allow = store__secretariat_only},
 	{.verb = "workplan.plan.update",
-	 .fn = h_plan_update,
+	 .work = plan_update_work,
+	 .after = store__announce,
 	 .args = plan_update_args,
 	 .allow = store__secretariat_only},
 	{.verb = "workplan.plan.adopt",
-	 .fn = h_adopt,
+	 .work = adopt_work,
+	 .after = store__announce,
 	 .args = adopt_args,
 	 .allow = store__secretariat_only},
-	{.verb = "workplan.area.add", .fn = h_area, .args = area_args, .allow = store__secretariat_only},
+	{.verb = "workplan.area.add",
+	 .work = area_work,
+	 .after = store__announce,
+	 .args = area_args,
+	 .allow = store__secretariat_only},
 	{.verb = "workplan.item.add", .fn = h_item, .args = item_args, .allow = store__secretariat_only},
 	{.verb = "workplan.item.update", .fn = h_update, .args = update_args},
-	{.verb = "workplan.item.link", .fn = h_link, .args = link_args, .allow = store__secretariat_only},
-	{.verb = "view", .fn = h_view, .args = view_args},
+	{.verb = "workplan.item.link",
+	 .work = link_work,
+	 .after = store__announce,
+	 .args = link_args,
+	 .allow = store__secretariat_only},
+	{.verb = "view", .work = view_work, .args = view_args},
 	{0}};
 
 int plans__init(accord_plugin_ctx *p) { return accord_handle_all(api, p, handlers); }

@@ -225,15 +225,6 @@ static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void h_list(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, list_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, list_work, NULL);
-}
-
 accord_status progress__late(accord_txn *txn, json_int_t plan_id, const char *today, json_t **out)
 {
 	json_t *plan = plans__plan(txn, plan_id);
@@ -328,19 +319,10 @@ static accord_status late_work(accord_txn *txn, accord_job *j, json_t **out)
 	return st;
 }
 
-static void h_late(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, late_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, late_work, NULL);
-}
-
 static accord_handler handlers[] = {
 	{.verb = "workplan.progress.report", .fn = h_report, .args = report_args},
-	{.verb = "progress", .fn = h_list, .args = list_args},
-	{.verb = "late", .fn = h_late, .args = late_args, .allow = store__secretariat_only},
+	{.verb = "progress", .work = list_work, .args = list_args},
+	{.verb = "late", .work = late_work, .args = late_args, .allow = store__secretariat_only},
 	{0}};
 
 int progress__init(accord_plugin_ctx *p) { return accord_handle_all(api, p, handlers); }

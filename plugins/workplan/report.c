@@ -328,15 +328,6 @@ static accord_status assemble_work(accord_txn *txn, accord_job *j, json_t **out)
 	return st;
 }
 
-static void h_assemble(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, id_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, assemble_work, store__announce);
-}
-
 static const accord_arg update_args[] = {
 	{.name = "report", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
 	{.name = "title", .type = ACCORD_ARG_STRING, .min = 1, .max = 300},
@@ -368,15 +359,6 @@ static accord_status update_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void h_update(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, update_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, update_work, store__announce);
-}
-
 static accord_status get_work(accord_txn *txn, accord_job *j, json_t **out)
 {
 	json_t *row = report_row(txn, json_integer_value(json_object_get(j->in, "report")));
@@ -384,15 +366,6 @@ static accord_status get_work(accord_txn *txn, accord_job *j, json_t **out)
 		return fail(out, ACCORD_E_NOT_FOUND, "no such report");
 	*out = json_pack("{s:o}", "report", row);
 	return ACCORD_OK;
-}
-
-static void h_get(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, id_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, get_work, NULL);
 }
 
 static accord_status list_work(accord_txn *txn, accord_job *j, json_t **out)
@@ -892,17 +865,19 @@ static void http_report(accord_plugin_ctx *p, accord_http *h, const accord_princ
 }
 
 static accord_handler handlers[] = {{.verb = "reports", .fn = h_list},
-				    {.verb = "workplan.report.get", .fn = h_get, .args = id_args},
+				    {.verb = "workplan.report.get", .work = get_work, .args = id_args},
 				    {.verb = "workplan.report.create",
 				     .fn = h_create,
 				     .args = create_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.report.assemble",
-				     .fn = h_assemble,
+				     .work = assemble_work,
+				     .after = store__announce,
 				     .args = id_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.report.update",
-				     .fn = h_update,
+				     .work = update_work,
+				     .after = store__announce,
 				     .args = update_args,
 				     .allow = store__secretariat_only},
 				    {0}};

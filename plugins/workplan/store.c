@@ -197,17 +197,8 @@ static accord_status log_work(accord_txn *txn, accord_job *j, json_t **out)
 	return ACCORD_OK;
 }
 
-static void h_log(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)
-{
-	(void)p;
-	(void)ud;
-	json_t *in = accord_args_in(api, req, log_args, d);
-	if (in)
-		accord_job_run(api, self, req, in, log_work, NULL);
-}
-
 static accord_handler handlers[] = {
-	{.verb = "log", .fn = h_log, .args = log_args, .allow = store__secretariat_only},
+	{.verb = "log", .work = log_work, .args = log_args, .allow = store__secretariat_only},
 	{0}};
 
 int store__init(accord_plugin_ctx *p) { return accord_handle_all(api, p, handlers); }
