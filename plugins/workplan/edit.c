@@ -404,19 +404,55 @@ static accord_status indicator_delete_work(accord_txn *txn, accord_job *j, json_
 	return st;
 }
 
-#define HANDLER(name, args, work)                                                                  \
-	static void h_##name(accord_plugin_ctx *p, accord_req *req, const json_t *d, void *ud)     \
-	{                                                                                          \
-		(void)p;                                                                           \
-		(void)ud;                                                                          \
-		json_t *in = accord_args_in(api, req, args, d);                                    \
-		if (in)                                                                            \
-			accord_job_run(api, self, req, in, work, store__announce);                 \
+/* ---------------- items ---------------- */
+
+static const accord_arg item_args[] = {
+	{.name = "item", .type = ACCORD_ARG_ID, .flags = ACCORD_ARG_REQUIRED},
+	{0}};
+
+/* An item of a draft, with its indicators and decision links; never one
+ * that was reported on or followed up (its history stays). */
+static accord_status item_delete_work(accord_txn *txn, accord_job *j, json_t **out)
+{
+	json_int_t id = json_integer_value(json_object_get(j->in, "item"));
+	json_t *row = store__row(
+		txn,
+		"SELECT plan_id,"
+		" (SELECT count(*) FROM workplan_progress WHERE item_id=?1) AS reported,"
+		" (SELECT count(*) FROM workplan_followups WHERE item_id=?1) AS followed"
+		" FROM workplan_items WHERE id=?1",
+		json_pack("[I]", id));
+	if (!row)
+		return fail(out, ACCORD_E_NOT_FOUND, "no such workplan item");
+	json_int_t plan_id = json_integer_value(json_object_get(row, "plan_id"));
+	json_int_t reported = json_integer_value(json_object_get(row, "reported"));
+	json_int_t followed = json_integer_value(json_object_get(row, "followed"));
+	json_decref(row);
+	json_t *plan = NULL;
+	accord_status st = plans__draft(txn, plan_id, &plan, out);
+	json_decref(plan);
+	if (st != ACCORD_OK)
+		return st;
+	if (reported || followed) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "the item has %s: it is not deleted",
+			 reported ? "progress reports" : "follow-up actions");
+		return fail(out, ACCORD_E_CONFLICT, msg);
 	}
-HANDLER(indicator_add, indicator_add_args, indicator_add_work)
-HANDLER(indicator_update, indicator_update_args, indicator_update_work)
-HANDLER(indicator_delete, indicator_args, indicator_delete_work)
-#undef HANDLER
+	static const char *const SQL[] = {"DELETE FROM workplan_indicators WHERE item_id=?",
+					  "DELETE FROM workplan_item_decisions WHERE item_id=?",
+					  "DELETE FROM workplan_items WHERE id=?", NULL};
+	for (const char *const *q = SQL; *q && st == ACCORD_OK; q++)
+		st = accord_exec(api, txn, *q, json_pack("[I]", id), NULL);
+	if (st == ACCORD_OK)
+		st = accord_exec(api, txn, "UPDATE workplan_plans SET updated_at=? WHERE id=?",
+				 json_pack("[I,I]", (json_int_t)j->now_ms, plan_id), NULL);
+	if (st == ACCORD_OK)
+		st = logged(txn, j, "item.delete", "item", id);
+	if (st == ACCORD_OK && !(*out = json_pack("{s:I,s:I}", "item", id, "plan", plan_id)))
+		st = ACCORD_E_INTERNAL;
+	return st;
+}
 
 static accord_handler handlers[] = {{.verb = "workplan.plan.close",
 				     .work = close_work,
@@ -434,16 +470,24 @@ static accord_handler handlers[] = {{.verb = "workplan.plan.close",
 				     .args = area_delete_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.indicator.add",
-				     .fn = h_indicator_add,
+				     .work = indicator_add_work,
+				     .after = store__announce,
 				     .args = indicator_add_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.indicator.update",
-				     .fn = h_indicator_update,
+				     .work = indicator_update_work,
+				     .after = store__announce,
 				     .args = indicator_update_args,
 				     .allow = store__secretariat_only},
 				    {.verb = "workplan.indicator.delete",
-				     .fn = h_indicator_delete,
+				     .work = indicator_delete_work,
+				     .after = store__announce,
 				     .args = indicator_args,
+				     .allow = store__secretariat_only},
+				    {.verb = "workplan.item.delete",
+				     .work = item_delete_work,
+				     .after = store__announce,
+				     .args = item_args,
 				     .allow = store__secretariat_only},
 				    {0}};
 

@@ -100,6 +100,14 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		await iom.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
 		await iom.locator(`[data-indicator="${spare}"]`).waitFor({ state: 'detached' });
 		assert.deepEqual((await ws.iom.ok('workplan.plan.get', { plan: planId })).plan.items.find((i) => i.id === childItem.id).indicators.map((n) => n.name), ['Child protection at borders']);
+		// An item added by mistake is deleted from its row, once confirmed.
+		const mistake = (await add(areaB, 'Entered twice', 'UNODC', 'x', 1)).item;
+		await iom.reload();
+		await iom.locator(`tr[data-item="${mistake.id}"]`).getByRole('button', { name: 'Delete the item' }).click();
+		await iom.getByRole('dialog').getByText('Delete the item “Entered twice” with its indicators?').waitFor();
+		await iom.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+		await iom.locator(`tr[data-item="${mistake.id}"]`).waitFor({ state: 'detached' });
+		assert.ok(!(await ws.iom.ok('workplan.plan.get', { plan: planId })).plan.items.some((i) => i.id === mistake.id), 'the item is gone from the database');
 
 		// 3. The members adopt it by consensus; the secretariat records the adoption.
 		const p = (await ws.rco.ok('consensus.create', { title: 'Adopt the workplan', text: 'The network adopts its workplan.', kind: 'decision' })).proposal;

@@ -436,6 +436,8 @@ const TABLE = [
 	['workplan.indicator.update', 'WN', () => ({ indicator: fx.WN, means: 'Matrix means' }), SECRETARIAT_TYPE],
 	['workplan.indicator.delete', 'fresh', async (c) => ({ indicator: (await c.adm.iom.ok('workplan.indicator.add', { item: fx.WI, name: `N ${uniq()}`, unit: 'u', type: 'number', target: 1 })).indicator.id }), SECRETARIAT_TYPE],
 	['workplan.indicator.delete', 'missing', () => ({ indicator: MISSING }), [U, F, F, NF, F, F, F, F, F, U]],
+	['workplan.item.delete', 'fresh', async (c) => ({ item: (await c.adm.iom.ok('workplan.item.add', { area: fx.WA, title: `Item ${uniq()}`, lead_orgs: ['UNDP'], start: '2021-01-01', end: '2021-12-31' })).item.id }), SECRETARIAT_TYPE],
+	['workplan.item.delete', 'missing', () => ({ item: MISSING }), [U, F, F, NF, F, F, F, F, F, U]],
 	// the secretariat and the item's lead organisations
 	['workplan.item.update', 'WI', () => ({ item: fx.WI, status: 'ongoing' }), [U, F, F, OK, OK, F, F, F, F, U]],
 	['workplan.item.update', 'missing', () => ({ item: MISSING, status: 'ongoing' }), NF_MEMBERS],
@@ -493,7 +495,7 @@ const DOC_TYPES = [
 	'meetings.minutes.approve', 'meetings.minutes', 'meetings.feed', 'meetings.feed.revoke',
 	'workplan.reference', 'workplan.reference.save', 'workplan.plans', 'workplan.plan.get', 'workplan.plan.create', 'workplan.plan.update', 'workplan.plan.adopt',
 	'workplan.area.add', 'workplan.area.update', 'workplan.area.delete', 'workplan.plan.close', 'workplan.indicator.add',
-	'workplan.indicator.update', 'workplan.indicator.delete', 'workplan.item.add', 'workplan.item.update', 'workplan.item.link', 'workplan.view', 'workplan.progress.report',
+	'workplan.indicator.update', 'workplan.indicator.delete', 'workplan.item.delete', 'workplan.item.add', 'workplan.item.update', 'workplan.item.link', 'workplan.view', 'workplan.progress.report',
 	'workplan.progress', 'workplan.late', 'workplan.followup.add', 'workplan.followup.update', 'workplan.followups', 'workplan.board',
 	'workplan.links', 'workplan.reports', 'workplan.report.get', 'workplan.report.create', 'workplan.report.assemble',
 	'workplan.report.update', 'workplan.log',

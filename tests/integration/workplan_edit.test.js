@@ -1,5 +1,6 @@
-// Changing a workplan after the fact (issue 21): areas and indicators of a
-// draft edited and deleted (an indicator with values reported is not
+// Changing a workplan after the fact (issue 21): areas, items and
+// indicators of a draft edited and deleted (an item never once reported on
+// or followed up) (an indicator with values reported is not
 // deleted nor retyped; an area with items only with cascade: true, and not
 // when its items were reported on), and a plan closed by the secretariat
 // (every change refused with a clear error, still readable, its report
@@ -124,6 +125,21 @@ describe('workplan: editing areas and indicators, closing a plan', { timeout: 60
 		assert.deepEqual(entries.slice(0, 2).map((e) => [e.action, e.object]), [['area.delete', `area:${c.id}`], ['item.add', `item:${it.id}`]]);
 	});
 
+	test('an item of a draft is deleted with its indicators and links; never once reported on, nor by a member', async () => {
+		const it = ok(await iom.request('workplan.item.add', { area: areaA.id, title: 'Mistake', lead_orgs: ['IOM'], start: `${Y}-01-01`, end: `${Y}-12-31`, indicators: [{ name: 'n', unit: 'u', type: 'integer', target: 1 }] }), 'item').item;
+		await unchanged(async () => {
+			err(await iom.request('workplan.item.delete', { item: item.id }), 'conflict', 'reported', /^the item has progress reports: it is not deleted$/);
+			err(await undp.request('workplan.item.delete', { item: it.id }), 'forbidden', 'a member deletes');
+			err(await iom.request('workplan.item.delete', { item: 987654 }), 'not_found', 'missing', /^no such workplan item$/);
+			err(await iom.request('workplan.item.delete', { item: 'x' }), 'bad_request', 'text id', /^item: /);
+		});
+		assert.deepEqual(ok(await iom.request('workplan.item.delete', { item: it.id }), 'delete'), { item: it.id, plan: plan.id });
+		const p = ok(await iom.request('workplan.plan.get', { plan: plan.id }), 'get').plan;
+		assert.deepEqual(p.items.map((x) => x.id), [item.id]);
+		assert.deepEqual((await log()).slice(0, 2).map((e) => [e.action, e.object]), [['item.delete', `item:${it.id}`], ['item.add', `item:${it.id}`]]);
+		err(await iom.request('workplan.item.delete', { item: it.id }), 'not_found', 'deleted twice', /^no such workplan item$/);
+	});
+
 	test('a plan is closed by the secretariat once adopted; then nothing of it changes, it is read and reported on', async () => {
 		await unchanged(async () => {
 			err(await iom.request('workplan.plan.close', { plan: plan.id }), 'conflict', 'a draft', /^only an adopted plan is closed \(this one is a draft: adopt it first\)$/);
@@ -152,6 +168,7 @@ describe('workplan: editing areas and indicators, closing a plan', { timeout: 60
 			err(await iom.request('workplan.item.link', { item: item.id, decision: pr.id }), 'conflict', 'item.link', CLOSED);
 			err(await iom.request('workplan.indicator.update', { indicator: ind1, name: 'x' }), 'conflict', 'indicator.update', CLOSED);
 			err(await iom.request('workplan.indicator.delete', { indicator: ind1 }), 'conflict', 'indicator.delete', CLOSED);
+			err(await iom.request('workplan.item.delete', { item: item.id }), 'conflict', 'item.delete', CLOSED);
 			err(await undp.request('workplan.progress.report', { item: item.id, period: `${Y}-Q2`, narrative: 'late' }), 'conflict', 'progress', CLOSED);
 		});
 		assert.equal(ok(await undp.request('workplan.plan.get', { plan: plan.id }), 'read').plan.status, 'closed');

@@ -100,7 +100,7 @@ export async function viewPlan(shell, main, id) {
 				const lead = i.lead_orgs.includes(myOrg);
 				const tools = [];
 				if (lead && !closed) tools.push(progressForm(shell, i, load));
-				if (sec && draft) tools.push(indicatorTools(shell, i, load));
+				if (sec && draft) tools.push(indicatorTools(shell, i, load), itemDelete(shell, i, load));
 				return h('tr', { 'data-item': i.id }, h('td', {}, i.title, ...tools), h('td', {}, i.lead_orgs.join(', ')), h('td', {}, i.contributing_orgs.join(', ')),
 					h('td', {}, `${i.start} – ${i.end}`), h('td', {}, t(`workplan.item_status.${i.status}`)),
 					h('td', {}, ...i.indicators.map((n) => h('div', {}, `${n.name}: ${n.latest ? n.latest.value : '–'} / ${n.target} ${n.unit}`))),
@@ -108,7 +108,7 @@ export async function viewPlan(shell, main, id) {
 			});
 			out.push(h('section', { class: 'card wp-area', 'data-area': a.id }, h('h2', {}, a.title),
 				h('p', { class: 'muted' }, `GCM ${a.gcm.join(', ') || '–'} · SDG ${a.sdg.join(', ') || '–'}${a.unsdcf_ref ? ` · UNSDCF ${a.unsdcf_ref}` : ''}`),
-				h('table', {}, h('thead', {}, h('tr', {}, ...['item', 'lead', 'contributing', 'dates', 'status', 'indicators', 'reached'].map((k) => h('th', {}, t(`workplan.col.${k}`))))), h('tbody', {}, ...rows)),
+				h('div', { class: 'scroll-x' }, h('table', { class: 'wide' }, h('thead', {}, h('tr', {}, ...['item', 'lead', 'contributing', 'dates', 'status', 'indicators', 'reached'].map((k) => h('th', {}, t(`workplan.col.${k}`))))), h('tbody', {}, ...rows))),
 				sec && draft ? areaTools(shell, a, rows.length, load) : null));
 		}
 		if (closed) out.splice(2, 0, note(t('workplan.closed_note')));
@@ -162,6 +162,19 @@ function areaTools(shell, a, items, done) {
 		form(shell, t('workplan.area.edit'), [field(t('workplan.title'), title), field(t('workplan.gcm'), gcm), field(t('workplan.sdg'), sdg), field(t('workplan.unsdcf'), unsdcf)],
 			() => client.request('workplan.area.update', { area: a.id, title: title.value, gcm: codes(gcm.value).map(Number), sdg: codes(sdg.value), unsdcf_ref: unsdcf.value }), done),
 		del, msg);
+}
+
+// A draft's item, deleted with its indicators once confirmed (refused when
+// it was reported on or followed up: the message says so).
+function itemDelete(shell, item, done) {
+	const { client, t, h, note, errorText, confirmDialog } = shell;
+	const msg = h('div', { 'aria-live': 'polite' });
+	return h('div', { class: 'wp-item-delete' }, h('button', { type: 'button', class: 'danger', name: 'item-delete', onclick: async () => {
+		if (!(await confirmDialog({ lines: [t('workplan.item.delete_confirm', { title: item.title })], yes: t('workplan.delete') }))) return;
+		const r = await client.request('workplan.item.delete', { item: item.id });
+		msg.replaceChildren(r.ok ? note(t('workplan.saved')) : note(errorText(r), 'error'));
+		if (r.ok) done();
+	} }, t('workplan.item.delete')), msg);
 }
 
 // A draft item's indicators: each edited or deleted, and one added.
@@ -326,7 +339,7 @@ function meetingsCard(shell, meetings) {
 		h('td', {}, `${m.quorum.present_required} / ${m.quorum.required}`), h('td', {}, m.missing_required.join(', ') || '–'),
 		h('td', {}, t(m.quorum.met ? 'workplan.quorum_met' : 'workplan.quorum_not_met')), h('td', {}, t(m.minutes_status === 'approved' ? 'workplan.yes' : 'workplan.no'))));
 	return h('section', { class: 'card', id: 'wp-report-meetings' }, h('h2', {}, t('workplan.meetings_heading')),
-		rows.length ? h('table', {}, h('thead', {}, h('tr', {}, ...['date', 'kind', 'title', 'represented', 'missing', 'quorum', 'minutes'].map((k) => h('th', {}, t(`workplan.mcol.${k}`))))), h('tbody', {}, ...rows)) : note(t('workplan.none')));
+		rows.length ? h('div', { class: 'scroll-x' }, h('table', { class: 'wide' }, h('thead', {}, h('tr', {}, ...['date', 'kind', 'title', 'represented', 'missing', 'quorum', 'minutes'].map((k) => h('th', {}, t(`workplan.mcol.${k}`))))), h('tbody', {}, ...rows))) : note(t('workplan.none')));
 }
 
 // ---------------------------------------------------------------- follow-up
