@@ -734,7 +734,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 1;
 		/* The web folder of a plugin not loaded now is missing, as
 		 * any other file that is not there. */
-		if (in && srv && srv->plugins && !plugins_web_served(srv->plugins, in, len))
+		if (in && srv->plugins && !plugins_web_served(srv->plugins, in, len))
 			return not_found_now(wsi);
 		break;
 

@@ -21,10 +21,18 @@ if [ -n "$cache" ]; then
 	set -- "$@" --cppcheck-build-dir="$cache"
 fi
 cppcheck --version
+# A finding fails the run whatever cppcheck's exit status says: the
+# whole-program (CTU) findings of its last step are printed without
+# setting it (cppcheck 2.10 with -j).
+out=${TMPDIR:-/tmp}/run_cppcheck.$$
 # shellcheck disable=SC2086
-if cppcheck "$@" $files; then
+cppcheck "$@" $files >"$out" 2>&1 && rc=0 || rc=$?
+cat "$out"
+if [ "$rc" -eq 0 ] && ! grep -q -E '^[^ :]+:[0-9]+: (error|warning|style|performance|portability|information): ' "$out"; then
+	rm -f "$out"
 	echo "cppcheck: no findings in $(echo "$files" | wc -l) files"
 else
+	rm -f "$out"
 	echo "cppcheck: findings above (fix them, or suppress a false positive at its line)"
 	exit 1
 fi
