@@ -12,9 +12,16 @@ shift 2
 cc=${ASAN_CC:-$(command -v clang-14 || command -v clang || true)}
 [ -n "$cc" ] || { echo "asan_tree.sh: clang not found (apt-get install clang-14)"; exit 1; }
 mkdir -p "$build"
-cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DACCORD_SANITIZE=ON -DACCORD_FUZZ=ON \
-	-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link -g -O1" \
-	>"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
+# Configured once (cmake --build configures again by itself when a
+# CMakeLists.txt changes); a tree configured otherwise (gcc, no fuzzers) is
+# configured anew.
+if ! grep -q '^ACCORD_FUZZ:[A-Z]*=ON$' "$build/CMakeCache.txt" 2>/dev/null ||
+	! grep -q "^CMAKE_C_COMPILER:[A-Z]*=$cc\$" "$build/CMakeCache.txt"; then
+	rm -f "$build/CMakeCache.txt"
+	cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DACCORD_SANITIZE=ON -DACCORD_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link -g -O1" \
+		>"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
+fi
 [ $# -eq 0 ] || set -- --target "$@"
 cmake --build "$build" -j2 "$@" >"$build/build.log" 2>&1 ||
 	{ grep -E -A3 ': error: ' "$build/build.log" | head -60; tail -20 "$build/build.log"; exit 1; }
