@@ -4,7 +4,7 @@
 // report progress for a quarter, a decision gets two follow-up actions and
 // the overdue one shows on the secretariat's board, the annual report is
 // assembled, printed (Chromium's PDF of the print view, its sections
-// checked, with every decision and statement of its period and the meetings
+// checked in the PDF's own text with poppler's pdftotext, with every decision and statement of its period and the meetings
 // held with their attendance), the plan closed, and the report released to
 // MOL, who reads it in the partners' portal.  On the way the secretariat
 // edits an area and deletes an indicator of the draft from the page.
@@ -14,6 +14,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { startBrowserRig, SHOTS } from './lib.js';
 import { connectAs, closeAll, env, MEMBERS } from '../integration/lib/harness.js';
 
@@ -196,6 +197,14 @@ describe('the workplan, from the browser', { timeout: 180_000 }, () => {
 		assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
 		const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
 		assert.ok(pages >= 2, `the report prints on ${pages} pages`);
+		// The PDF's own text (poppler's pdftotext): its sections and what they say.
+		const text = execFileSync('pdftotext', ['-layout', path.join(SHOTS, 'workplan-report.pdf'), '-'], { encoding: 'utf8' });
+		for (const heading of ['Introduction', 'Workplan', 'Indicators', 'Progress reports', 'Decisions and statements', 'Meetings held', 'Follow-up of decisions', 'Members of the network', 'Conclusions'])
+			assert.match(text, new RegExp(`^\\s*${heading}\\s*$`, 'm'), `the PDF has the section ${heading}`);
+		// (table cells wrap in the PDF: a row's first words are on its first line)
+		assert.match(text, /statement\s+Joint statement on\s/, 'the PDF lists the statement of the period');
+		assert.match(text, /regular\s+Quarterly\s+3 \/ 10: IOM, RCO,/, 'the PDF lists the meeting held and who attended');
+		assert.match(text, /Two child desks opened at border posts/, 'the PDF has the progress narrative');
 		await printCtx.close();
 
 		// The plan is closed from its page once its period is over: nothing of it changes any more.
