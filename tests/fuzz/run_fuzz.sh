@@ -18,13 +18,10 @@ build=${2:-$src/build/asan}
 seconds=${FUZZ_SECONDS:-20}
 targets=${FUZZ_TARGETS:-envelope config dispatch}
 
-# The plugins too: the dispatcher target loads them.  Built already, this
-# only checks that nothing changed.
-plugins="accord "$(cd "$src/plugins" && for d in */; do [ -f "$d/CMakeLists.txt" ] && printf 'plugin_%s ' "${d%/}"; done)
-tl=""
-for t in $targets; do tl="$tl fuzz_$t"; done
-# shellcheck disable=SC2086
-sh "$here/../asan_tree.sh" "$src" "$build" $tl $plugins
+# The whole tree (the dispatcher target loads the plugins): one make over
+# every target checks a tree built already in seconds, where naming the
+# targets one by one took make 14 s.
+sh "$here/../asan_tree.sh" "$src" "$build"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
