@@ -4,7 +4,7 @@
 # definite leaks included, or any failing test.
 # usage: valgrind_suite.sh SOURCE_DIR BUILD_DIR [SUITE...]
 #   (default suites: membership consensus groups portal; ctest runs
-#   consensus and datacollect, the busiest C: the others run under ASan)
+#   consensus, the busiest C: every suite runs under ASan)
 set -eu
 src=$1 build=$2
 shift 2
