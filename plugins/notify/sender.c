@@ -64,7 +64,10 @@ static void result_add(int64_t id, int outcome, long code, const char *detail)
 	r->id = id;
 	r->outcome = outcome;
 	r->smtp_code = code;
-	snprintf(r->detail, sizeof(r->detail), "%s", detail ? detail : "");
+	/* a longer detail (an SMTP server's whole reply) is cut, on purpose */
+	size_t n = detail ? strnlen(detail, sizeof(r->detail) - 1) : 0;
+	memcpy(r->detail, detail ? detail : "", n);
+	r->detail[n] = '\0';
 	pthread_mutex_lock(&mu);
 	if (r_tail)
 		r_tail->next = r;
