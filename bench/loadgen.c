@@ -30,7 +30,8 @@
  *
  * usage: loadgen --port P [--host 127.0.0.1] --n N --voters V --rate R
  *                --duration D [--coalesced] [--server-pid PID] ...
- * password: env ACCORD_DEMO_PASSWORD.  See bench/README.md.
+ * password: env ACCORD_DEMO_PASSWORD; LOADGEN_TRACE=file: where each
+ * position's time went (one line each).  See bench/README.md.
  */
 #include <libwebsockets.h>
 #include <jansson.h>
@@ -172,7 +173,8 @@ typedef struct client {
 typedef struct pos {
 	uint32_t intended_us;
 	uint32_t ack_us; /* 0: not acknowledged */
-	uint64_t seq;    /* tally including it; 0: unknown */
+	uint32_t sent_us;
+	uint64_t seq; /* tally including it; 0: unknown */
 	int voter;
 	int nok;
 } pos;
@@ -761,6 +763,7 @@ static void send_due_positions(uint32_t t)
 		if (c->st != C_SUBSCRIBED)
 			continue;
 		c->position_flip ^= 1;
+		p->sent_us = now32();
 		sendf(c,
 		      "{\"type\":\"consensus.position\",\"id\":%zu,\"data\":{\"proposal\":%" PRId64
 		      ",\"position\":\"%s\"}}",
@@ -942,6 +945,29 @@ static void report(void)
 		}
 		h_add(last, (int64_t)tally_for(p->seq)->last_us - (int64_t)p->intended_us, 1);
 	}
+	/* LOADGEN_TRACE=file: one line per position, to see where its time
+	 * went: its intended send time (CLOCK_MONOTONIC, ms, to set beside a
+	 * server's own timestamps), then, after it, when the generator
+	 * actually sent it, its ack, and its tally's first, median and last
+	 * arrival (-1: none) */
+	const char *trace = getenv("LOADGEN_TRACE");
+	FILE *tf = trace ? fopen(trace, "w") : NULL;
+	for (size_t i = 0; tf && i < n_pos; i++) {
+		const pos *p = &positions[i];
+		const tally *ty = p->seq ? tally_for(p->seq) : NULL;
+		double at = (double)p->intended_us / 1e3;
+#define AFTER(us) ((us) ? (double)(us) / 1e3 - at : -1.0)
+		fprintf(tf,
+			"%zu intended %.3f sent +%.1f ack +%.1f tally first +%.1f median +%.1f "
+			"last +%.1f\n",
+			i + 1, (double)t_origin / 1e3 + at, AFTER(p->sent_us), AFTER(p->ack_us),
+			ty && ty->count ? AFTER(ty->first_us) : -1.0,
+			ty && ty->n_arr ? AFTER(ty->arr[ty->n_arr / 2]) : -1.0,
+			ty && ty->count ? AFTER(ty->last_us) : -1.0);
+#undef AFTER
+	}
+	if (tf)
+		fclose(tf);
 	/* every client: each position against each stored arrival of its tally */
 	double total = 0;
 	for (size_t i = 0; i < n_pos; i++)
