@@ -403,6 +403,16 @@ int plugins_load(plugin_host *h, const accord_config *cfg, char *err, size_t err
 			}
 			snprintf(p->file, sizeof(p->file), "%.4000s", path);
 			snprintf(p->signer, sizeof(p->signer), "%s", signer);
+			/* Its web component, if it has one (<plugins.dir>/web/<name>/,
+			 * served at /plugins/<name>): sys.info says so, and the web
+			 * client asks for no file of a plugin without one.  Looked at
+			 * once, at start-up, before the loop runs. */
+			char comp[PATH_MAX + 96];
+			snprintf(comp, sizeof(comp), "%.4000s/web/%s/component.js", cfg->plugin_dir,
+				 name);
+			if (!access(comp, R_OK))
+				snprintf(p->web, sizeof(p->web), "%.4000s/web/%s", cfg->plugin_dir,
+					 name);
 			h->plugins[h->n++] = p;
 			log_info("loaded plugin %s %s (%s)", name, d->version, signer);
 		}

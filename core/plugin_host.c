@@ -79,7 +79,7 @@ void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const c
 json_t *plugin_web_base(const struct accord_plugin_ctx *p)
 {
 	if (!p->live)
-		return json_sprintf("/plugins/%s", p->name);
+		return p->web[0] ? json_sprintf("/plugins/%s", p->name) : json_null();
 	if (!p->web[0])
 		return json_null();
 	const char *base = strrchr(p->web, '/');

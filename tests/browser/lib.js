@@ -1,6 +1,7 @@
 // Shared set-up of the browser tests: a real server with the shipped
 // plugins, Debian's Chromium, and one browser context per person (as one
 // person per organisation would sit at their own computer).
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -19,6 +20,10 @@ export async function startBrowserRig({ plugins = ALL_PLUGINS, extraConfig } = {
 			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
 	});
 	const contexts = [];
+	// Every asset a page loads (scripts, styles, images, fonts, the icon)
+	// must be there: a missing one fails the file at close.
+	const missing = [];
+	const assetKinds = new Set(['stylesheet', 'script', 'image', 'font', 'manifest', 'other']);
 	const labels = {
 		en: { login: 'Login', password: 'Password', submit: 'Log in' },
 		ru: { login: 'Логин', password: 'Пароль', submit: 'Войти' },
@@ -31,6 +36,15 @@ export async function startBrowserRig({ plugins = ALL_PLUGINS, extraConfig } = {
 			const ctx = await browser.newContext({ locale, viewport, acceptDownloads: true });
 			contexts.push(ctx);
 			const page = await ctx.newPage();
+			page.on('response', (r) => {
+				if (r.status() >= 400 && assetKinds.has(r.request().resourceType()) && r.url().startsWith(server.url))
+					missing.push(`${r.status()} ${r.url()} (${login}'s page)`);
+			});
+			// what the browser fetches by itself (the icon) shows only here
+			page.on('console', (m) => {
+				if (m.type() === 'error' && /^Failed to load resource/.test(m.text()))
+					missing.push(`${m.text()} ${m.location()?.url || ''} (${login}'s page)`);
+			});
 			page.on('pageerror', (e) => { throw new Error(`page error in ${login}'s page: ${e.message}`); });
 			// the client asks in its own accessible dialogs, never window.confirm
 			page.on('dialog', (d) => { throw new Error(`window.${d.type()} in ${login}'s page: ${d.message()}`); });
@@ -48,6 +62,7 @@ export async function startBrowserRig({ plugins = ALL_PLUGINS, extraConfig } = {
 			for (const c of contexts) await c.close().catch(() => {});
 			await browser.close().catch(() => {});
 			await server.dispose();
+			assert.deepEqual(missing, [], 'assets the pages asked for and did not get');
 		},
 	};
 }

@@ -111,6 +111,12 @@ describe('groups and actions', { timeout: 120_000 }, () => {
 		const info = await rco.ok('sys.info', {});
 		for (const p of ['membership', 'consensus', 'groups', 'actions'])
 			assert.ok(info.plugins.some((x) => x.name === p), `sys.info lists ${p}: ${JSON.stringify(info.plugins)}`);
+		// where each web component is, and none for a plugin without one (the
+		// test plugin): the web client then asks for no file of it
+		const webOf = Object.fromEntries(info.plugins.map((x) => [x.name, x.web]));
+		assert.equal(webOf.consensus, '/plugins/consensus');
+		assert.equal(webOf.actions, '/plugins/actions');
+		assert.equal(webOf.test, null, `the test plugin has no web component: ${JSON.stringify(webOf)}`);
 		assert.equal(mol.user.standing, 'partner');
 		assert.equal(mol.user.org, 'MOL');
 		assert.equal(undp.user.standing, 'member');

@@ -4,8 +4,9 @@
 // Which components exist: after login the shell asks the server which
 // plugins it runs (sys.info) and imports /plugins/<name>/component.js of
 // each (the server serves <plugins.dir>/web/<name>/ at /plugins/<name>/).
-// A plugin without a web component has no such file and is skipped; a
-// plugin the server does not run shows nothing, whatever is installed.
+// A plugin without a web component (sys.info: web null) is not asked for
+// any file; a plugin the server does not run shows nothing, whatever is
+// installed.
 //
 // A component is an ES module whose default export is a function the shell
 // calls once, with the shell object below, and which returns what the
