@@ -41,6 +41,10 @@ const SWEEP = (opt('--sweep', quick ? 'none' : '10000,50000')).split(',').filter
 const P99_TARGET_MS = 100;
 const SERVERS = (opt('--servers', 'lws,ws,accord,accord0')).split(',');
 const CELLS = (opt('--cells', 'fanout,acks')).split(','); // the sweep runs when --sweep names rates
+// positions evenly spaced (position k at k/R), or at the times of a Poisson
+// process of rate R, run k of every server with the same seed k + 1
+const ARRIVALS = opt('--arrivals', 'even');
+if (!['even', 'poisson'].includes(ARRIVALS)) { console.error('--arrivals: even or poisson'); process.exit(2); }
 const PASSWORD = 'bench-password-1';
 const LOADGEN = path.join(build, 'bench/loadgen');
 const PEER_LWS = path.join(build, 'bench/peer_lws');
@@ -50,7 +54,7 @@ const NODE_PATH = [path.join(here, 'node_modules'), path.join(root, 'tests/integ
 	.filter((p) => fs.existsSync(path.join(p, 'ws'))).join(':');
 const resultsDir = path.join(here, 'results');
 // full runs write latest.json / latency_vs_n.png; --quick and custom runs write quick.* / custom.*
-const OUT = opt('--out', quick ? 'quick' : args.some((a) => ['--ns', '--servers', '--runs', '--duration', '--ack-rate', '--sweep', '--cells'].includes(a)) ? 'custom' : 'latest');
+const OUT = opt('--out', quick ? 'quick' : args.some((a) => ['--ns', '--servers', '--runs', '--duration', '--ack-rate', '--sweep', '--cells', '--arrivals'].includes(a)) ? 'custom' : 'latest');
 
 for (const f of [LOADGEN, PEER_LWS, DISK_FLOOR, ACCORD])
 	if (!fs.existsSync(f)) { console.error(`missing ${f}: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release && cmake --build build-bench -j2`); process.exit(2); }
@@ -134,10 +138,10 @@ async function startPeer(kind) {
 	return { proc, port };
 }
 
-function runLoadgen(port, pid, { N, V, rate, coalesced }) {
+function runLoadgen(port, pid, { N, V, rate, coalesced, run }) {
 	return new Promise((res) => {
 		const a = ['--port', String(port), '--n', String(N), '--voters', String(V), '--rate', String(rate),
-			'--duration', String(DURATION), '--server-pid', String(pid)];
+			'--duration', String(DURATION), '--server-pid', String(pid), '--arrivals', ARRIVALS, '--seed', String(run + 1)];
 		if (coalesced) a.push('--coalesced');
 		const p = spawn(LOADGEN, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACCORD_DEMO_PASSWORD: PASSWORD } });
 		let out = '', err = '';
@@ -175,13 +179,13 @@ function diskFloor(dir) {
 	try { return JSON.parse(d.stdout.trim()); } catch { return { error: d.stderr }; }
 }
 
-async function cell(kind, N, V, rate, name) {
+async function cell(kind, N, V, rate, name, run) {
 	const srv = kind.startsWith('accord') ? await startAccord(kind, N, V) : await startPeer(kind);
 	// the small fan-out cell: the disk's append + fdatasync latency on the
 	// database's file system, just before the run, as the durable floor
 	const disk = srv.dir && name === 'acks' ? diskFloor(srv.dir) : null;
 	await sleep(300);
-	const r = await runLoadgen(srv.port, srv.proc.pid, { N, V, rate, coalesced: kind === 'accord' });
+	const r = await runLoadgen(srv.port, srv.proc.pid, { N, V, rate, coalesced: kind === 'accord', run });
 	if (disk) { r.disk = disk; r.disk_fsync_p50_ms = disk.p50_ms; r.disk_fsync_p99_ms = disk.p99_ms; }
 	if (srv.dir) {
 		const m = await scrapeMetrics(srv.port);
@@ -209,13 +213,17 @@ const METRICS = ['connect_rate_per_s', 'connect_failures', 'dropped', 'acks_per_
 
 async function scenario(name, N, V, rate) {
 	const out = {};
-	for (const kind of SERVERS) {
-		const runs = [];
-		for (let k = 0; k < RUNS; k++) {
+	// run k of every server, then run k + 1: the machine's slower and
+	// faster spells fall on every server alike
+	const runsOf = Object.fromEntries(SERVERS.map((kind) => [kind, []]));
+	for (let k = 0; k < RUNS; k++)
+		for (const kind of SERVERS) {
 			log(`${name} N=${N} V=${V} rate=${rate}/s ${kind} run ${k + 1}/${RUNS}`);
-			runs.push(await cell(kind, N, V, rate, name));
+			runsOf[kind].push(await cell(kind, N, V, rate, name, k));
 			await sleep(500);
 		}
+	for (const kind of SERVERS) {
+		const runs = runsOf[kind];
 		const m = {};
 		for (const key of METRICS) m[key] = median(runs.map((r) => r[key]));
 		m.errors = runs.map((r) => [r.fatal, r.limit_hit, r.first_error].filter(Boolean).join('; ')).filter(Boolean);
@@ -248,7 +256,7 @@ const ROWS = [
 	['commit mean ms', 'commit_mean_ms', 3], ['commit p99 <= ms', 'commit_p99_le_ms', 1], ['input pauses', 'rx_paused', 0]];
 const fmt = (v, d) => v === null || v === undefined ? '-' : d < 0 ? (v / 1024).toFixed(1) : Number(v).toFixed(d);
 const lines = [];
-lines.push(`Live consensus session, ${RUNS === 1 ? '1 run' : `median of ${RUNS} runs`} per cell, D=${DURATION}s; ${os.cpus().length} cores; ${new Date().toISOString()}`);
+lines.push(`Live consensus session, ${RUNS === 1 ? '1 run' : `median of ${RUNS} runs`} per cell (runs interleaved), ${ARRIVALS} arrivals, D=${DURATION}s; ${os.cpus().length} cores; ${new Date().toISOString()}`);
 for (const c of cells) {
 	lines.push('');
 	lines.push(`## ${c.name}: N=${c.N} connections, V=${c.V} voters, offered ${c.rate} positions/s`);

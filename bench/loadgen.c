@@ -65,6 +65,8 @@ static const char *o_voter_prefix = "v";
 static const char *o_observer = "obs";
 static double o_sample_budget = 4e7; /* stored per-client arrivals */
 static int o_poll;                   /* --loop poll: lws's poll(2) loop instead of libuv */
+static int o_poisson;                /* --arrivals poisson: random times at the same mean rate */
+static uint64_t o_seed = 1;          /* --seed: the same arrivals for every server of a run */
 static double o_setup_timeout = 120;
 
 /* ---------------- time ---------------- */
@@ -736,6 +738,39 @@ static int count_alive(void)
 	return n;
 }
 
+/* --arrivals poisson: position k is due at the k-th arrival of a Poisson
+ * process of the offered rate (exponential gaps, mean 1/rate, the first at
+ * 0), from a fixed seed, so that every server of a run is offered the same
+ * times.  Evenly spaced positions (the default) let a server whose work per
+ * position fits just inside the gap between two never queue, and one just
+ * over it always queue: at the machine's limit that says more about the
+ * phase than the server (bench/README.md, issue 18). */
+static double *arrivals;
+
+static double arrival_s(size_t k)
+{
+	if (!arrivals) {
+		size_t total = (size_t)(o_duration * o_rate) + 1;
+		arrivals = malloc(total * sizeof(*arrivals));
+		if (!arrivals) {
+			fprintf(stderr, "loadgen: out of memory\n");
+			exit(1);
+		}
+		uint64_t x = o_seed ? o_seed : 1;
+		double at = 0;
+		for (size_t i = 0; i < total; i++) {
+			arrivals[i] = at;
+			/* xorshift64*, then a uniform in (0, 1] */
+			x ^= x >> 12;
+			x ^= x << 25;
+			x ^= x >> 27;
+			double u = (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+			at += -log(1.0 - u) / o_rate;
+		}
+	}
+	return arrivals[k];
+}
+
 static void send_due_positions(uint32_t t)
 {
 	/* position k is due at k / rate (position 0 at the start): the count due
@@ -745,6 +780,9 @@ static void send_due_positions(uint32_t t)
 	double elapsed = (double)(t - run_t0) / 1e6;
 	size_t total = (size_t)(o_duration * o_rate);
 	size_t due = (size_t)(elapsed * o_rate) + 1;
+	if (o_poisson)
+		for (due = n_pos; due < total && arrival_s(due) <= elapsed;)
+			due++;
 	if (due > total)
 		due = total;
 	while (n_pos < due) {
@@ -757,7 +795,9 @@ static void send_due_positions(uint32_t t)
 		client *c = &cl[v];
 		pos *p = &positions[n_pos];
 		memset(p, 0, sizeof(*p));
-		p->intended_us = run_t0 + (uint32_t)((double)n_pos / o_rate * 1e6);
+		p->intended_us = run_t0 +
+				 (uint32_t)((o_poisson ? arrival_s(n_pos) : (double)n_pos / o_rate) *
+					    1e6);
 		p->voter = v + 1;
 		n_pos++;
 		if (c->st != C_SUBSCRIBED)
@@ -903,6 +943,7 @@ static void report(void)
 	json_object_set_new(o, "rate_offered", json_real(o_rate));
 	json_object_set_new(o, "duration_s", json_real(o_duration));
 	json_object_set_new(o, "coalesced", json_boolean(o_coalesced));
+	json_object_set_new(o, "arrivals", json_string(o_poisson ? "poisson" : "even"));
 	json_object_set_new(o, "connect_failures", json_integer(conn_failed));
 	json_object_set_new(o, "connect_rate_per_s",
 			    json_real(connect_t1 > connect_t0
@@ -1063,7 +1104,7 @@ static void usage(void)
 	fprintf(stderr, "usage: loadgen --port P [--host ADDR] [--n N] [--voters V] [--rate R]\n"
 			"               [--duration D] [--drain S] [--coalesced] [--server-pid PID]\n"
 			"               [--connect-rate C] [--voter-prefix v] [--observer obs]\n"
-			"               [--loop uv|poll]\n"
+			"               [--loop uv|poll] [--arrivals even|poisson] [--seed S]\n"
 			"password for the voters and the observer: env ACCORD_DEMO_PASSWORD\n");
 	exit(2);
 }
@@ -1096,6 +1137,10 @@ int main(int argc, char **argv)
 			o_voter_prefix = v;
 		else if (OPT("--observer"))
 			o_observer = v;
+		else if (OPT("--arrivals"))
+			o_poisson = !strcmp(v, "poisson");
+		else if (OPT("--seed"))
+			o_seed = strtoull(v, NULL, 10);
 		else if (OPT("--sample-budget"))
 			o_sample_budget = atof(v);
 		else if (!strcmp(a, "--coalesced"))
