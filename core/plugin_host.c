@@ -78,10 +78,10 @@ void plugin_log(const struct accord_plugin_ctx *p, accord_log_level lvl, const c
 
 json_t *plugin_web_base(const struct accord_plugin_ctx *p)
 {
-	if (!p->live)
-		return p->web[0] ? json_sprintf("/plugins/%s", p->name) : json_null();
 	if (!p->web[0])
 		return json_null();
+	if (!p->live)
+		return json_sprintf("/plugins/%s", p->name);
 	const char *base = strrchr(p->web, '/');
 	return json_sprintf("/plugins-live/%s", base ? base + 1 : p->web);
 }

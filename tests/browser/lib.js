@@ -22,7 +22,7 @@ export async function startBrowserRig({ plugins = ALL_PLUGINS, extraConfig } = {
 	const contexts = [];
 	// Every asset a page loads (scripts, styles, images, fonts, the icon)
 	// must be there: a missing one fails the file at close.
-	const missing = [];
+	const missing = new Map(); // url -> what failed
 	const assetKinds = new Set(['stylesheet', 'script', 'image', 'font', 'manifest', 'other']);
 	const labels = {
 		en: { login: 'Login', password: 'Password', submit: 'Log in' },
@@ -38,12 +38,13 @@ export async function startBrowserRig({ plugins = ALL_PLUGINS, extraConfig } = {
 			const page = await ctx.newPage();
 			page.on('response', (r) => {
 				if (r.status() >= 400 && assetKinds.has(r.request().resourceType()) && r.url().startsWith(server.url))
-					missing.push(`${r.status()} ${r.url()} (${login}'s page)`);
+					missing.set(r.url(), `${r.status()} ${r.url()} (${login}'s page)`);
 			});
 			// what the browser fetches by itself (the icon) shows only here
 			page.on('console', (m) => {
-				if (m.type() === 'error' && /^Failed to load resource/.test(m.text()))
-					missing.push(`${m.text()} ${m.location()?.url || ''} (${login}'s page)`);
+				const url = m.location()?.url || '';
+				if (m.type() === 'error' && /^Failed to load resource/.test(m.text()) && !missing.has(url))
+					missing.set(url, `${m.text()} ${url} (${login}'s page)`);
 			});
 			page.on('pageerror', (e) => { throw new Error(`page error in ${login}'s page: ${e.message}`); });
 			// the client asks in its own accessible dialogs, never window.confirm
@@ -62,7 +63,7 @@ export async function startBrowserRig({ plugins = ALL_PLUGINS, extraConfig } = {
 			for (const c of contexts) await c.close().catch(() => {});
 			await browser.close().catch(() => {});
 			await server.dispose();
-			assert.deepEqual(missing, [], 'assets the pages asked for and did not get');
+			assert.deepEqual([...missing.values()], [], 'assets the pages asked for and did not get');
 		},
 	};
 }

@@ -25,14 +25,13 @@ cppcheck --version
 # whole-program (CTU) findings of its last step are printed without
 # setting it (cppcheck 2.10 with -j).
 out=${TMPDIR:-/tmp}/run_cppcheck.$$
+trap 'rm -f "$out"' EXIT
 # shellcheck disable=SC2086
 cppcheck "$@" $files >"$out" 2>&1 && rc=0 || rc=$?
 cat "$out"
 if [ "$rc" -eq 0 ] && ! grep -q -E '^[^ :]+:[0-9]+: (error|warning|style|performance|portability|information): ' "$out"; then
-	rm -f "$out"
 	echo "cppcheck: no findings in $(echo "$files" | wc -l) files"
 else
-	rm -f "$out"
 	echo "cppcheck: findings above (fix them, or suppress a false positive at its line)"
 	exit 1
 fi
