@@ -235,6 +235,28 @@ describe('web client', { timeout: 280_000 }, () => {
 		await second.unrouteAll({ behavior: 'ignoreErrors' });
 	});
 
+	test('a second tab shares the session; logging out in one ends it in the other', async () => {
+		const first = await pageAs('unicef');
+		// a link opened in a new tab of the same browser: no login page
+		const tab = await first.context().newPage();
+		tab.on('pageerror', (e) => { throw new Error(`page error in unicef's second tab: ${e.message}`); });
+		await tab.goto(`${server.url}#/decisions`);
+		await tab.locator('.who').waitFor({ timeout: 5000 });
+		assert.match(await tab.locator('.who').innerText(), /UNICEF/);
+		assert.equal(await tab.getByLabel('Password').count(), 0, 'the second tab is not asked to log in');
+		// a reload of either keeps it
+		await tab.reload();
+		await tab.locator('.who').waitFor({ timeout: 5000 });
+		// logging out in the first tab: the server closes the second tab's
+		// connection, whose token no longer resumes, and it shows the login
+		await first.getByRole('button', { name: 'Log out' }).click();
+		await first.getByLabel('Password').waitFor({ timeout: 5000 });
+		await tab.getByLabel('Password').waitFor({ timeout: 10_000 });
+		assert.equal(await tab.locator('.who').count(), 0, 'the second tab no longer shows who is logged in');
+		await tab.reload();
+		await tab.getByLabel('Password').waitFor({ timeout: 5000 });
+	});
+
 	test('the Russian interface shows Russian text', async () => {
 		const page = await pageAs(null, 'ru-RU');
 		await page.getByRole('heading', { name: 'Вход' }).waitFor();

@@ -9,6 +9,13 @@
 // `duplicate` says it had been done before.  Ids are only for matching
 // replies: they restart at 1 on every page load.
 
+// The session token is kept in localStorage: every tab of the browser
+// shares it, so a link opened in a new tab (from an e-mail, from the
+// dashboard) is not met by the login page.  Logging out revokes it on the
+// server, which closes every connection resumed with it: the other tabs
+// then fail to resume and show the login page.
+const TOKEN_KEY = 'accord.token';
+
 // 16 random bytes, base64url: 22 characters.
 export function newIdem() {
 	const b = new Uint8Array(16);
@@ -27,7 +34,7 @@ export class AccordClient extends EventTarget {
 		this.pending = new Map(); // id -> {resolve, type, data, idem, waiting}
 		this.topics = new Map(); // topic -> last seq seen
 		this.handlers = new Map(); // topic -> Set(fn)
-		this.token = sessionStorage.getItem('accord.token');
+		this.token = localStorage.getItem(TOKEN_KEY);
 		this.user = null;
 		this.online = false;
 		this.backoff = 500;
@@ -145,7 +152,7 @@ export class AccordClient extends EventTarget {
 		if (r.ok) {
 			this.token = r.data.token;
 			this.user = r.data.user;
-			sessionStorage.setItem('accord.token', this.token);
+			localStorage.setItem(TOKEN_KEY, this.token);
 		}
 		return r;
 	}
@@ -156,9 +163,10 @@ export class AccordClient extends EventTarget {
 	}
 
 	forget() {
+		// another tab may have logged in since: its token stays
+		if (localStorage.getItem(TOKEN_KEY) === this.token) localStorage.removeItem(TOKEN_KEY);
 		this.token = null;
 		this.user = null;
-		sessionStorage.removeItem('accord.token');
 		this.topics.clear();
 	}
 
